@@ -1,0 +1,59 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "Hoist",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "Hoist", targets: ["Hoist"]),
+        .executable(name: "hoist", targets: ["hoist"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    ],
+    targets: [
+        // C libraries, linked from the system (scripts/install-deps.sh installs their headers).
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+
+        // Layers, lowest first (see DESIGN.md): each depends only on those below it.
+        .target(
+            name: "HoistOCI",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict),
+        .target(
+            name: "HoistArchive",
+            dependencies: ["HoistOCI", "CZlib", "CZstd"],
+            swiftSettings: strict),
+        .target(
+            name: "HoistStore",
+            dependencies: ["HoistOCI", "HoistArchive", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict),
+        .target(
+            name: "HoistDockerfile",
+            dependencies: ["HoistOCI"],
+            swiftSettings: strict),
+        .target(
+            name: "Hoist",
+            dependencies: ["HoistOCI", "HoistArchive", "HoistStore", "HoistDockerfile"],
+            swiftSettings: strict),
+        .executableTarget(
+            name: "hoist",
+            dependencies: ["Hoist", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict),
+
+        .testTarget(name: "HoistOCITests", dependencies: ["HoistOCI"], swiftSettings: strict),
+        .testTarget(name: "HoistArchiveTests", dependencies: ["HoistArchive"], swiftSettings: strict),
+        .testTarget(name: "HoistStoreTests", dependencies: ["HoistStore"], swiftSettings: strict),
+        .testTarget(name: "HoistDockerfileTests", dependencies: ["HoistDockerfile"], swiftSettings: strict),
+        .testTarget(name: "HoistCLITests", dependencies: ["Hoist", "hoist"], swiftSettings: strict),
+    ],
+    swiftLanguageModes: [.v6]
+)

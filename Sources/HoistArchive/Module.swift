@@ -1,0 +1,1 @@
+// HoistArchive: see DESIGN.md

@@ -1,0 +1,1 @@
+// HoistDockerfile: see DESIGN.md

@@ -1,0 +1,1 @@
+// HoistStore: see DESIGN.md

@@ -1,0 +1,11 @@
+import ArgumentParser
+import Hoist
+
+@main
+struct HoistCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hoist",
+        abstract: "Build OCI images and run containers, without a daemon.",
+        version: HoistVersion.current,
+        subcommands: [])
+}

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs the system packages Hoist builds and tests with, when any is missing.
+# Safe to run repeatedly; does nothing when everything is present.
+set -euo pipefail
+
+packages=(
+  # build: C libraries linked by HoistArchive and GRDB
+  zlib1g-dev libzstd-dev libsqlite3-dev pkg-config
+  # runtime: the OCI runtime and base-image material
+  runc busybox-static
+  # interop and tests: reference engine, registry, independent OCI readers
+  docker.io docker-registry skopeo umoci
+  # command-line tools the tests and benchmarks call
+  zstd gzip tar apache2-utils openssl hyperfine jq
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if ((${#missing[@]})); then
+  echo "install-deps: installing ${missing[*]}"
+  sudo_cmd=()
+  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo_cmd[@]}" apt-get update -qq
+  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

@@ -1,1 +1,0 @@
-// HoistStore: see DESIGN.md

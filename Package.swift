@@ -46,14 +46,17 @@ let package = Package(
             swiftSettings: strict),
         .executableTarget(
             name: "hoist",
-            dependencies: ["Hoist", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Hoist", "HoistStore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
 
+        .target(name: "HoistTestSupport", path: "Tests/HoistTestSupport", swiftSettings: strict),
         .testTarget(name: "HoistOCITests", dependencies: ["HoistOCI"], swiftSettings: strict),
         .testTarget(name: "HoistArchiveTests", dependencies: ["HoistArchive"], swiftSettings: strict),
-        .testTarget(name: "HoistStoreTests", dependencies: ["HoistStore"], swiftSettings: strict),
+        .testTarget(name: "HoistStoreTests", dependencies: ["HoistStore", "HoistTestSupport"], swiftSettings: strict),
         .testTarget(name: "HoistDockerfileTests", dependencies: ["HoistDockerfile"], swiftSettings: strict),
-        .testTarget(name: "HoistCLITests", dependencies: ["Hoist", "hoist"], swiftSettings: strict),
+        .testTarget(
+            name: "HoistCLITests",
+            dependencies: ["Hoist", "hoist", "HoistTestSupport", "HoistStore", "HoistArchive", "HoistOCI"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

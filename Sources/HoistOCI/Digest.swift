@@ -1,4 +1,4 @@
-public import Crypto
+import Crypto
 public import Foundation
 
 /// A content digest as OCI writes it: `algorithm:encoded`, e.g. `sha256:e3b0c442…`.

@@ -20,6 +20,8 @@ public final class BlobWriter {
 
     /// The number of bytes written so far.
     public var count: Int64 { hasher.count }
+    /// After ``commit()``: whether the store held the blob already (this writer added nothing).
+    public private(set) var wasPresent = false
 
     init(blobsDirectory: String, temporaryDirectory: String, expecting digest: Digest?, size: Int64?) throws {
         self.blobsDirectory = blobsDirectory
@@ -75,13 +77,19 @@ public final class BlobWriter {
             if let expectedSize, expectedSize != size {
                 throw StoreError(.dataLoss, "blob \(digest) has \(size) bytes, expected \(expectedSize); not stored")
             }
+            let directory = "\(blobsDirectory)/\(digest.algorithm.rawValue)"
+            let final = "\(directory)/\(digest.encoded)"
+            if access(final, F_OK) == 0 {
+                // Same digest, same bytes: the published file stays untouched.
+                wasPresent = true
+                discard()
+                return (digest, size)
+            }
             try systemCall("cannot flush \(temporaryPath)") { fsync(descriptor) }
             // Blobs are immutable: readable by all, writable by none.
             try systemCall("cannot set mode of \(temporaryPath)") { fchmod(descriptor, 0o444) }
-            close(descriptor)
+            Glibc.close(descriptor)
             descriptor = -1
-            let directory = "\(blobsDirectory)/\(digest.algorithm.rawValue)"
-            let final = "\(directory)/\(digest.encoded)"
             try systemCall("cannot move blob \(digest) into place") { rename(temporaryPath, final) }
             try syncDirectory(directory)
         } catch {
@@ -100,7 +108,7 @@ public final class BlobWriter {
     private func discard() {
         finished = true
         if descriptor >= 0 {
-            close(descriptor)
+            Glibc.close(descriptor)
             descriptor = -1
         }
         unlink(temporaryPath)

@@ -7,5 +7,7 @@ struct HoistCommand: AsyncParsableCommand {
         commandName: "hoist",
         abstract: "Build OCI images and run containers, without a daemon.",
         version: HoistVersion.current,
-        subcommands: [])
+        subcommands: [
+            ImagesCommand.self, InspectCommand.self, ImportCommand.self, LoadCommand.self, SaveCommand.self,
+        ])
 }

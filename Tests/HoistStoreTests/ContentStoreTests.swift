@@ -1,5 +1,6 @@
 import Foundation
 import HoistOCI
+import HoistTestSupport
 import Testing
 
 @testable import HoistStore

@@ -1,0 +1,93 @@
+public import Foundation
+public import HoistOCI
+public import HoistStore
+
+/// The entry point of Hoist's Swift API: images in a local store, their import, export and
+/// inspection.
+///
+/// ```swift
+/// let client = try Client()
+/// let image = try client.importImage(rootfs: URL(fileURLWithPath: "rootfs.tar"), as: "busybox")
+/// print(try client.images().map(\.repository))
+/// ```
+public final class Client: Sendable {
+    /// The store this client works on.
+    public let store: Store
+
+    /// Opens the store at `root` (default: `$HOIST_ROOT`, else the user's data directory).
+    public init(root: StoreRoot = .default()) throws {
+        store = try Store(root: root)
+    }
+
+    // MARK: Listing and lookup
+
+    /// Every image in the store, named ones first, by name.
+    public func images() throws -> [ImageSummary] {
+        try store.images().map { record in
+            let image = try LocalImage(record: record, store: store)
+            return ImageSummary(
+                reference: try record.name.map { try Reference(parsing: $0) },
+                id: image.configDigest,
+                digest: try record.target.digest,
+                created: image.config.createdDate ?? record.created,
+                size: image.size)
+        }
+    }
+
+    /// The image `name` names: a reference (`busybox`, `localhost:5000/app:1`), an image ID or
+    /// a unique prefix of one (`sha256:3f5…`, `3f5…`).
+    public func inspect(_ name: String) throws -> ImageDetails {
+        let image = try resolve(name)
+        let names = try store.images(target: try image.target.digest).compactMap(\.name)
+        return ImageDetails(
+            id: image.configDigest,
+            repoTags: try names.map { try Reference(parsing: $0).familiarString },
+            digest: try image.target.digest,
+            mediaType: image.target.mediaType,
+            created: image.config.created,
+            architecture: image.config.architecture,
+            os: image.config.os,
+            variant: image.config.variant,
+            config: image.config.config,
+            rootFS: image.config.rootfs,
+            history: image.config.history,
+            size: image.size,
+            layers: image.manifest.layers)
+    }
+
+    /// Finds the image that `name` designates, or throws `notFound` / `invalidArgument`.
+    func resolve(_ name: String) throws -> LocalImage {
+        if let idPrefix = Self.imageIDPrefix(name) {
+            let matches = try store.images().map { try LocalImage(record: $0, store: store) }
+                .filter { $0.configDigest.encoded.hasPrefix(idPrefix) }
+            let distinct = Set(matches.map(\.configDigest))
+            if distinct.count == 1, let match = matches.first { return match }
+            if distinct.count > 1 {
+                throw ClientError(.invalidArgument, "image ID prefix \(name) is ambiguous: it matches \(distinct.count) images")
+            }
+            // A hex string can also be a repository name; fall through to try it as one.
+        }
+        let reference = try parseReference(name)
+        guard let record = try store.image(named: reference.description) else {
+            throw ClientError(.notFound, "no such image: \(reference.familiarString)")
+        }
+        return try LocalImage(record: record, store: store)
+    }
+
+    /// The hex part of `text` if it looks like an image ID or a prefix of one.
+    private static func imageIDPrefix(_ text: String) -> String? {
+        let hex = text.hasPrefix("sha256:") ? String(text.dropFirst(7)) : text
+        guard hex.count >= 4, hex.count <= 64, hex.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) }) else {
+            return nil
+        }
+        return hex
+    }
+
+    func parseReference(_ text: String) throws -> Reference {
+        do {
+            return try Reference(parsing: text)
+        } catch {
+            throw ClientError(.invalidArgument, error.message)
+        }
+    }
+}

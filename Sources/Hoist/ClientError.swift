@@ -1,0 +1,21 @@
+public import HoistOCI
+
+/// An error from the ``Client``: what the user asked for cannot be done, and why.
+public struct ClientError: HoistError {
+    public let code: ErrorCode
+    /// What went wrong, for a human.
+    public let message: String
+    /// The error that caused this one, if any.
+    public let underlying: (any Error)?
+
+    public init(_ code: ErrorCode, _ message: String, underlying: (any Error)? = nil) {
+        self.code = code
+        self.message = message
+        self.underlying = underlying
+    }
+
+    public var description: String {
+        guard let underlying else { return message }
+        return "\(message): \(underlying)"
+    }
+}

@@ -1,1 +1,0 @@
-// HoistArchive: see DESIGN.md

@@ -1,1 +1,0 @@
-// HoistDockerfile: see DESIGN.md

@@ -1,0 +1,268 @@
+/// How concurrent builds share a cache mount.
+public enum CacheSharing: String, Sendable, Hashable, CaseIterable {
+    /// Every build uses the same directory at once (the default).
+    case shared
+    /// A build that finds the cache in use gets a fresh copy.
+    case `private`
+    /// A build that finds the cache in use waits for it.
+    case locked
+}
+
+/// A `RUN --mount=…` specification, typed by mount type.
+public enum RunMount: Sendable, Hashable {
+    /// `type=bind`: files from the context, a stage or an image, read-only unless `rw`.
+    case bind(Bind)
+    /// `type=cache`: a persistent directory shared between builds.
+    case cache(Cache)
+    /// `type=tmpfs`: an in-memory file system.
+    case tmpfs(Tmpfs)
+    /// `type=secret`: a build secret as a file or environment variable.
+    case secret(Secret)
+    /// `type=ssh`: access to the client's SSH agent.
+    case ssh(SSH)
+
+    /// Options of a bind mount.
+    public struct Bind: Sendable, Hashable {
+        /// Where it appears in the container ("" = the working directory).
+        public var target: String
+        /// The path inside the source ("" = its root).
+        public var source: String
+        /// A stage name, index or image to mount from; nil for the build context.
+        public var from: String?
+        /// Whether writes are refused (default true; writes are discarded anyway).
+        public var readOnly: Bool
+    }
+
+    /// Options of a cache mount.
+    public struct Cache: Sendable, Hashable {
+        /// Where it appears in the container.
+        public var target: String
+        /// The cache's identity; defaults to the target.
+        public var id: String?
+        /// How concurrent builds share it.
+        public var sharing: CacheSharing
+        /// A stage or image whose content seeds the cache.
+        public var from: String?
+        /// The path inside `from`.
+        public var source: String
+        /// Whether writes are refused (default false).
+        public var readOnly: Bool
+        /// Permission bits of the cache directory (default 0755).
+        public var mode: UInt32?
+        /// Owner of the cache directory (default 0).
+        public var uid: UInt32?
+        /// Group of the cache directory (default 0).
+        public var gid: UInt32?
+
+        /// The identity builds share the cache under.
+        public var effectiveID: String { id ?? target }
+    }
+
+    /// Options of a tmpfs mount.
+    public struct Tmpfs: Sendable, Hashable {
+        /// Where it appears in the container.
+        public var target: String
+        /// The size limit in bytes, nil for the default.
+        public var size: Int64?
+    }
+
+    /// Options of a secret mount.
+    public struct Secret: Sendable, Hashable {
+        /// The secret's id (`--secret id=…`); defaults to the target's base name.
+        public var id: String?
+        /// Where the secret file appears; defaults to `/run/secrets/<id>` unless `env` is set.
+        public var target: String?
+        /// An environment variable that receives the secret instead of (or as well as) a file.
+        public var environmentVariable: String?
+        /// The source name, an alternative spelling of `id`.
+        public var source: String?
+        /// Whether a missing secret is an error (default false).
+        public var required: Bool
+        /// File permission bits (default 0400).
+        public var mode: UInt32?
+        /// File owner (default 0).
+        public var uid: UInt32?
+        /// File group (default 0).
+        public var gid: UInt32?
+
+        /// The secret id looked up in the build's secrets.
+        public var effectiveID: String {
+            if let id, !id.isEmpty { return id }
+            if let source, !source.isEmpty { return source }
+            return target.map { String($0.split(separator: "/").last ?? "") } ?? ""
+        }
+
+        /// The file path the secret is mounted at, nil when it only goes to `env`.
+        public var effectiveTarget: String? {
+            if let target, !target.isEmpty { return target }
+            return environmentVariable == nil ? "/run/secrets/" + effectiveID : nil
+        }
+    }
+
+    /// Options of an SSH agent mount.
+    public struct SSH: Sendable, Hashable {
+        /// The agent's id (`--ssh id=…`), "default" when not given.
+        public var id: String?
+        /// Where the agent socket appears; Hoist picks a path when not given.
+        public var target: String?
+        /// Whether a missing agent is an error (default false).
+        public var required: Bool
+        /// Socket permission bits (default 0600).
+        public var mode: UInt32?
+        /// Socket owner (default 0).
+        public var uid: UInt32?
+        /// Socket group (default 0).
+        public var gid: UInt32?
+
+        /// The agent id looked up in the build's SSH sources.
+        public var effectiveID: String { id.flatMap { $0.isEmpty ? nil : $0 } ?? "default" }
+    }
+
+    /// Parses one `--mount` value (comma-separated `key=value` fields, CSV quoting).
+    /// - Parameter expand: applied to every value before it is read (variable expansion).
+    /// - Throws: a message for an unknown type or key, a bad number or a forbidden combination.
+    public static func parse(_ specification: String, expand: (String) throws -> String = { $0 }) throws -> RunMount {
+        try RunMountParser.parse(specification, expand: expand)
+    }
+}
+
+/// A `--mount` specification that cannot be used.
+public struct RunMountError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The human message, in BuildKit's wording.
+    public var message: String
+    public var description: String { message }
+}
+
+enum RunMountParser {
+    static let keys = [
+        "type", "from", "source", "target", "readonly", "id", "sharing", "required", "mode", "uid", "gid", "src",
+        "dst", "ro", "rw", "readwrite", "destination", "size", "env",
+    ]
+
+    /// The checks BuildKit makes before variables are known: bare keys must be flags, and
+    /// `from` must not use variables.
+    static func validateUnexpanded(_ specification: String) throws(InstructionFailure) {
+        for field in try CSVFields.split(specification) {
+            let parts = field.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let key = parts[0].lowercased()
+            if parts.count == 1 {
+                guard ["readonly", "ro", "readwrite", "rw", "required"].contains(key) else {
+                    throw InstructionFailure("invalid field '\(field)' must be a key=value pair")
+                }
+            } else if key == "from", parts[1].unicodeScalars.dropLast().contains("$") {
+                throw InstructionFailure("'from' doesn't support variable expansion, define alias stage instead")
+            }
+        }
+    }
+
+    static func parse(_ specification: String, expand: (String) throws -> String) throws -> RunMount {
+        func fail(_ message: String) -> RunMountError { RunMountError(message: message) }
+        let fields: [String]
+        do { fields = try CSVFields.split(specification) } catch { throw fail(error.message) }
+        var type = "bind"
+        var target = "", source = "", from: String?, id: String?, env: String?
+        var readOnly: Bool?
+        var required = false
+        var sharing: CacheSharing?
+        var mode: UInt32?, uid: UInt32?, gid: UInt32?
+        var size: Int64?
+        func boolean(_ key: String, _ value: String) throws -> Bool {
+            switch value.lowercased() {
+            case "1", "t", "true": return true
+            case "0", "f", "false": return false
+            default: throw fail("invalid value for \(key): \(value)")
+            }
+        }
+        for field in fields {
+            let parts = field.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let key = parts[0].lowercased()
+            guard parts.count == 2 else {
+                switch key {
+                case "readonly", "ro": readOnly = true
+                case "readwrite", "rw": readOnly = false
+                case "required" where type == "secret" || type == "ssh": required = true
+                case "required": throw fail("unexpected key '\(key)' for mount type '\(type)'")
+                default: throw fail("invalid field '\(field)' must be a key=value pair")
+                }
+                continue
+            }
+            let value = try expand(String(parts[1]))
+            switch key {
+            case "type":
+                let lowered = value.lowercased()
+                guard ["bind", "cache", "tmpfs", "secret", "ssh"].contains(lowered) else {
+                    let hint = suggestion(for: value, among: ["bind", "cache", "tmpfs", "secret", "ssh"])
+                    throw fail("unsupported mount type \"\(value)\"" + (hint.map { " (did you mean \($0)?)" } ?? ""))
+                }
+                type = lowered
+            case "from": from = value
+            case "source", "src": source = value
+            case "target", "dst", "destination": target = value
+            case "readonly", "ro": readOnly = try boolean(key, value)
+            case "readwrite", "rw": readOnly = try !boolean(key, value)
+            case "required":
+                guard type == "secret" || type == "ssh" else {
+                    throw fail("unexpected key '\(key)' for mount type '\(type)'")
+                }
+                required = try boolean(key, value)
+            case "size":
+                guard type == "tmpfs" else { throw fail("unexpected key '\(key)' for mount type '\(type)'") }
+                guard let bytes = RAMSize.bytes(value) else { throw fail("invalid value for \(key): \(value)") }
+                size = bytes
+            case "id": id = value
+            case "env":
+                guard type == "secret" else { throw fail("unexpected key '\(key)' for mount type '\(type)'") }
+                env = value
+            case "sharing":
+                guard let mode = CacheSharing(rawValue: value.lowercased()) else {
+                    throw fail("unsupported sharing value \"\(value)\"")
+                }
+                sharing = mode
+            case "mode":
+                guard let parsed = UInt32(value, radix: 8) else { throw fail("invalid value \(value) for mode") }
+                mode = parsed
+            case "uid":
+                guard let parsed = UInt32(value) else { throw fail("invalid value \(value) for uid") }
+                uid = parsed
+            case "gid":
+                guard let parsed = UInt32(value) else { throw fail("invalid value \(value) for gid") }
+                gid = parsed
+            default:
+                let hint = suggestion(for: key, among: keys).map { " (did you mean \($0)?)" } ?? ""
+                throw fail("unexpected key '\(key)' in '\(field)'\(hint)")
+            }
+        }
+        if !["secret", "ssh", "cache"].contains(type) {
+            if mode != nil { throw fail("mode not allowed for \"\(type)\" type mounts") }
+            if uid != nil { throw fail("uid not allowed for \"\(type)\" type mounts") }
+            if gid != nil { throw fail("gid not allowed for \"\(type)\" type mounts") }
+        }
+        if sharing != nil, type != "cache" { throw fail("invalid cache sharing set for \(type) mount") }
+        switch type {
+        case "cache":
+            return .cache(
+                .init(
+                    target: target, id: id.flatMap { $0.isEmpty ? nil : $0 }, sharing: sharing ?? .shared, from: from,
+                    source: source, readOnly: readOnly ?? false, mode: mode, uid: uid, gid: gid))
+        case "tmpfs":
+            return .tmpfs(.init(target: target, size: size))
+        case "secret":
+            if from != nil { throw fail("secret mount should not have a from") }
+            if source.isEmpty, target.isEmpty, id?.isEmpty ?? true, env == nil {
+                throw fail("invalid secret mount. one of source, target required")
+            }
+            if !source.isEmpty, !(id?.isEmpty ?? true) { throw fail("both source and id can't be set") }
+            return .secret(
+                .init(
+                    id: id, target: target.isEmpty ? nil : target, environmentVariable: env,
+                    source: source.isEmpty ? nil : source, required: required, mode: mode, uid: uid, gid: gid))
+        case "ssh":
+            return .ssh(
+                .init(
+                    id: id, target: target.isEmpty ? nil : target, required: required, mode: mode, uid: uid,
+                    gid: gid))
+        default:
+            return .bind(.init(target: target, source: source, from: from, readOnly: readOnly ?? true))
+        }
+    }
+}

@@ -1,0 +1,180 @@
+/// The variables in effect while one stage is evaluated, instruction by instruction.
+///
+/// - `ENV` values come from the base (an image's config or the parent stage) and the stage's
+///   `ENV` lines; they are stored in the image.
+/// - `ARG` values come from the stage's `ARG` lines: a `--build-arg` wins over the default;
+///   `ARG NAME` without a default takes the global value. They are visible only after the line
+///   and are not stored in the image.
+/// - When both define a name, `ENV` wins, whichever came first.
+/// - Proxy build arguments reach `RUN` without an `ARG` line but stay out of the history.
+public struct StageScope: Sendable {
+    /// The image environment, in order (what `Config.Env` becomes).
+    public private(set) var environment: [(name: String, value: String)]
+    /// The stage's `ARG`s so far, in order; nil value for declared-but-unset.
+    public private(set) var declaredArguments: [(name: String, value: String?)] = []
+    /// Variables referenced by expanded instructions that were not set, with where.
+    public private(set) var undefinedReferences: [(name: String, range: SourceRange)] = []
+    let global: GlobalScope
+    let lexer: ShellLex
+
+    /// Starts a stage whose base has `inheritedEnvironment` (`NAME=value` pairs in order).
+    public init(global: GlobalScope, inheritedEnvironment: [(name: String, value: String)] = []) {
+        self.global = global
+        self.environment = inheritedEnvironment
+        self.lexer = ShellLex(escapeCharacter: global.dockerfile.syntax.escapeCharacter)
+    }
+
+    /// The value a word sees for `name` now: `ENV` first, then a declared `ARG` with a value.
+    public func value(of name: String) -> String? {
+        if let entry = environment.last(where: { $0.name == name }) { return entry.value }
+        return declaredArguments.last(where: { $0.name == name })?.value ?? nil
+    }
+
+    /// The environment a `RUN` step gets: declared arguments, then `ENV` (which wins), then the
+    /// proxy build arguments that were not declared.
+    public var runEnvironment: [String: String] {
+        var result: [String: String] = [:]
+        for (name, value) in global.arguments.values where BuildArguments.proxyNames.contains(name) {
+            result[name] = value
+        }
+        for (name, value) in declaredArguments { if let value { result[name] = value } }
+        for (name, value) in environment { result[name] = value }
+        return result
+    }
+
+    /// The declared arguments as the image history records them (`NAME=value`); proxy
+    /// arguments appear only when declared.
+    public var historyArguments: [String] {
+        declaredArguments.compactMap { name, value in value.map { "\(name)=\($0)" } }
+    }
+
+    /// Expands one word with the current variables (quotes removed).
+    /// - Throws: ``ShellExpansionError``.
+    public func expand(_ word: String) throws(ShellExpansionError) -> String {
+        try lexer.process(word, lookup: value(of:)).value
+    }
+
+    /// Evaluates `instruction`: returns it with its words expanded (for the instructions
+    /// Docker expands: `ADD`, `COPY`, `ENV`, `EXPOSE`, `LABEL`, `STOPSIGNAL`, `USER`, `VOLUME`,
+    /// `WORKDIR` and `ARG` defaults) and records its `ENV`/`ARG` effects. `RUN`, `CMD`,
+    /// `ENTRYPOINT`, `SHELL`, `HEALTHCHECK` and `ONBUILD` are returned unchanged: their shell
+    /// does the expansion at run time (see ``runEnvironment``; `RUN --mount` values expand via
+    /// ``expand(_:)``).
+    /// - Throws: ``DockerfileError`` located at the instruction for a failed expansion.
+    public mutating func apply(_ instruction: Instruction) throws -> Instruction {
+        let range = instruction.range
+        var undefined: [String] = []
+        func word(_ text: String) throws -> String {
+            do {
+                let result = try lexer.process(text, lookup: value(of:))
+                undefined += result.unmatched.sorted()
+                return result.value
+            } catch {
+                throw global.dockerfile.syntax.error(error.message, at: range)
+            }
+        }
+        func words(_ text: String) throws -> [String] {
+            do {
+                let result = try lexer.process(text, lookup: value(of:))
+                undefined += result.unmatched.sorted()
+                return result.words
+            } catch {
+                throw global.dockerfile.syntax.error(error.message, at: range)
+            }
+        }
+        func optional(_ text: String?) throws -> String? { try text.map(word) }
+        defer { undefinedReferences += undefined.map { ($0, range) } }
+
+        switch instruction {
+        case .env(var env):
+            // Every pair sees the variables from before the instruction.
+            env.pairs = try env.pairs.map { KeyValuePair(key: try word($0.key), value: try word($0.value), usesEquals: $0.usesEquals) }
+            for pair in env.pairs {
+                if let index = environment.firstIndex(where: { $0.name == pair.key }) {
+                    environment[index].value = pair.value
+                } else {
+                    environment.append((pair.key, pair.value))
+                }
+            }
+            return .env(env)
+        case .label(var label):
+            label.pairs = try label.pairs.map {
+                KeyValuePair(key: try word($0.key), value: try word($0.value), usesEquals: $0.usesEquals)
+            }
+            return .label(label)
+        case .arg(var arg):
+            for (offset, declaration) in arg.declarations.enumerated() {
+                var value: String?
+                if let override = global.arguments.values[declaration.name] {
+                    value = override
+                } else if let defaultValue = declaration.defaultValue {
+                    value = try word(defaultValue)
+                } else {
+                    value = global.values[declaration.name]
+                }
+                arg.declarations[offset].defaultValue = value
+                declaredArguments.append((declaration.name, value))
+            }
+            return .arg(arg)
+        case .copy(var copy):
+            copy.sources = try copy.sources.map(word)
+            copy.destination = try word(copy.destination)
+            copy.from = try optional(copy.from)
+            copy.chown = try optional(copy.chown)
+            copy.chmod = try optional(copy.chmod)
+            copy.excludes = try copy.excludes.map(word)
+            copy.inlineSources = try copy.inlineSources.map(expandInline)
+            return .copy(copy)
+        case .add(var add):
+            add.sources = try add.sources.map(word)
+            add.destination = try word(add.destination)
+            add.chown = try optional(add.chown)
+            add.chmod = try optional(add.chmod)
+            add.checksum = try optional(add.checksum)
+            add.excludes = try add.excludes.map(word)
+            add.inlineSources = try add.inlineSources.map(expandInline)
+            return .add(add)
+        case .expose(var expose):
+            expose.ports = try expose.ports.flatMap(words)
+            return .expose(expose)
+        case .volume(var volume):
+            volume.paths = try volume.paths.flatMap(words)
+            return .volume(volume)
+        case .user(var user):
+            user.user = try word(user.user)
+            return .user(user)
+        case .workdir(var workdir):
+            workdir.path = try word(workdir.path)
+            return .workdir(workdir)
+        case .stopSignal(var signal):
+            signal.signal = try word(signal.signal)
+            return .stopSignal(signal)
+        case .from, .run, .cmd, .entrypoint, .shell, .healthcheck, .onbuild, .maintainer:
+            return instruction
+        }
+    }
+
+    /// Heredoc bodies expand variables but keep quotes, unless the delimiter was quoted.
+    private func expandInline(_ source: InlineSource) throws -> InlineSource {
+        guard source.expands else { return source }
+        var bodyLexer = lexer
+        bodyLexer.ignoresQuotes = true
+        var expanded = source
+        expanded.content = try bodyLexer.process(source.content, lookup: value(of:)).value
+        return expanded
+    }
+}
+
+extension GlobalScope {
+    /// `--build-arg` names that neither the global scope nor any of `stages` declares (Docker
+    /// warns "One or more build-args … were not consumed"); predefined and proxy arguments
+    /// never count as unused.
+    public func unconsumedBuildArguments(stages: [Stage]) -> [String] {
+        var declared = declaredNames
+        for stage in stages {
+            for case .arg(let arg) in stage.instructions { declared.formUnion(arg.declarations.map(\.name)) }
+        }
+        let predefined = Set(arguments.platformValues.keys).union(BuildArguments.proxyNames)
+        return arguments.values.keys.filter { !declared.contains($0) && !predefined.contains($0) }.sorted()
+    }
+}

@@ -1,0 +1,39 @@
+import Foundation
+
+/// How the CLI shows sizes, ages and tables, as Docker's CLI shows them.
+enum Display {
+    /// `1.23MB`, `512B`: decimal units like `docker images`.
+    static func size(_ bytes: Int64) -> String {
+        let units = ["B", "kB", "MB", "GB", "TB"]
+        var value = Double(bytes)
+        var unit = 0
+        while value >= 1000, unit < units.count - 1 {
+            value /= 1000
+            unit += 1
+        }
+        return unit == 0 ? "\(bytes)B" : String(format: "%.3g%@", value, units[unit])
+    }
+
+    /// `5 minutes ago`, `2 days ago`.
+    static func age(since date: Date, now: Date = Date()) -> String {
+        let seconds = max(0, Int(now.timeIntervalSince(date)))
+        let steps: [(Int, String)] = [(365 * 86400, "year"), (30 * 86400, "month"), (7 * 86400, "week"), (86400, "day"),
+                                      (3600, "hour"), (60, "minute")]
+        for (length, name) in steps where seconds >= length {
+            let count = seconds / length
+            return "\(count) \(name)\(count == 1 ? "" : "s") ago"
+        }
+        return seconds < 2 ? "Less than a second ago" : "\(seconds) seconds ago"
+    }
+
+    /// Rows as columns padded to their widest cell, three spaces apart.
+    static func table(_ rows: [[String]]) -> String {
+        guard let columns = rows.map(\.count).max() else { return "" }
+        let widths = (0..<columns).map { column in rows.map { column < $0.count ? $0[column].count : 0 }.max() ?? 0 }
+        return rows.map { row in
+            row.enumerated().map { column, cell in
+                column == row.count - 1 ? cell : cell.padding(toLength: widths[column] + 3, withPad: " ", startingAt: 0)
+            }.joined()
+        }.joined(separator: "\n")
+    }
+}

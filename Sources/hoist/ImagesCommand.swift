@@ -1,0 +1,42 @@
+import ArgumentParser
+import Foundation
+import Hoist
+
+struct ImagesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "images", abstract: "List images in the store.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(name: .long, help: "Output format: table (default) or json.")
+    var format: String = "table"
+
+    @Flag(name: [.short, .long], help: "Show only image IDs.")
+    var quiet = false
+
+    func run() async throws {
+        try await reportingErrors {
+            let images = try global.client().images()
+            if quiet {
+                var seen = Set<String>()
+                for image in images where seen.insert(image.id.shortID).inserted { print(image.id.shortID) }
+                return
+            }
+            switch format {
+            case "json":
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                encoder.dateEncodingStrategy = .iso8601
+                print(String(decoding: try encoder.encode(images), as: UTF8.self))
+            case "table":
+                var rows = [["REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"]]
+                for image in images {
+                    rows.append([image.repository, image.tag, image.id.shortID, Display.age(since: image.created),
+                                 Display.size(image.size)])
+                }
+                print(Display.table(rows))
+            default:
+                throw ValidationError("unknown format \"\(format)\": use table or json")
+            }
+        }
+    }
+}

@@ -1,0 +1,34 @@
+import Foundation
+import Hoist
+import HoistStore
+import HoistTestSupport
+
+/// A client on a fresh store with the busybox base image imported as `busybox:latest`.
+struct BusyboxFixture {
+    let directory: TemporaryDirectory
+    let client: Client
+    let rootfs: URL
+
+    init(name: String = "busybox:latest") throws {
+        directory = try TemporaryDirectory()
+        rootfs = directory.appending("rootfs.tar")
+        try Interop.makeBusyboxRootfs(at: rootfs)
+        client = try Client(root: StoreRoot(directory.appending("store")))
+        try client.importImage(rootfs: rootfs, as: name, changes: ["CMD [\"sh\"]"])
+    }
+
+    /// A second client on a new, empty store in the same temporary directory.
+    func freshClient(_ name: String) throws -> Client {
+        try Client(root: StoreRoot(directory.appending(name)))
+    }
+
+    /// The blobs in a client's store.
+    static func blobCount(_ client: Client) throws -> Int {
+        try client.store.content.all().count
+    }
+}
+
+/// A unique name for things created in the shared Docker daemon.
+func uniqueDockerName(_ prefix: String) -> String {
+    "hoist-test-\(prefix)-\(UUID().uuidString.prefix(8).lowercased())"
+}

@@ -1,0 +1,125 @@
+import Foundation
+import Hoist
+import HoistArchive
+import HoistOCI
+import HoistStore
+import HoistTestSupport
+import Testing
+
+/// Hoist's archives read by independent tools, and Docker's archives read by Hoist.
+@Suite("Image archives: interop with skopeo, umoci and dockerd", .serialized)
+struct ImageArchiveInteropTests {
+    @Test(.enabled(if: Interop.available("skopeo")))
+    func skopeoReadsHoistsOCILayout() throws {
+        let fixture = try BusyboxFixture()
+        let layout = try extractedLayout(fixture)
+        let output = try ExternalCommand.checked(["skopeo", "inspect", "--raw", "oci:\(layout.path):latest"])
+        let manifest = try JSONDecoder().decode(ImageManifest.self, from: output.standardOutput)
+        let details = try fixture.client.inspect("busybox")
+        #expect(try manifest.config.digest == details.id)
+        let config = try ExternalCommand.checked(["skopeo", "inspect", "--config", "oci:\(layout.path):latest"])
+        #expect(config.text.contains("\"sh\""), "config as skopeo reads it: \(config.text)")
+    }
+
+    @Test(.enabled(if: Interop.available("umoci") && Interop.isRoot))
+    func umociUnpacksHoistsOCILayout() throws {
+        let fixture = try BusyboxFixture()
+        let layout = try extractedLayout(fixture)
+        let bundle = fixture.directory.appending("bundle")
+        try ExternalCommand.checked(["umoci", "unpack", "--image", "\(layout.path):latest", bundle.path])
+        let unpacked = try FileTree(root: bundle.appendingPathComponent("rootfs").path)
+        let expected = try extractedRootfs(fixture.rootfs, into: fixture.directory.appending("expected"))
+        let differences = expected.differences(from: unpacked)
+        #expect(differences.isEmpty, "umoci's rootfs differs from the imported tar:\n\(differences.prefix(20).joined(separator: "\n"))")
+    }
+
+    @Test(.enabled(if: Interop.dockerAvailable))
+    func dockerLoadsAndRunsHoistsDockerArchive() throws {
+        let fixture = try BusyboxFixture()
+        let name = uniqueDockerName("load")
+        try fixture.client.importImage(rootfs: fixture.rootfs, as: name, changes: ["ENV GREETING=hello-from-hoist", "CMD [\"sh\", \"-c\", \"echo $GREETING\"]"])
+        let archive = fixture.directory.appending("docker.tar")
+        try fixture.client.save([name], to: archive)
+        defer { _ = try? ExternalCommand.run([Interop.docker, "rmi", "-f", name]) }
+        let load = try ExternalCommand.checked([Interop.docker, "load", "-i", archive.path])
+        #expect(load.text.contains("\(name):latest"), "docker load said: \(load.text)")
+        let run = try ExternalCommand.checked([Interop.docker, "run", "--rm", "--network=none", name])
+        #expect(run.text == "hello-from-hoist\n")
+        let id = try ExternalCommand.checked([Interop.docker, "image", "inspect", "-f", "{{.Id}}", name]).text
+        #expect(id.trimmingCharacters(in: .whitespacesAndNewlines) == (try fixture.client.inspect(name).id.description))
+    }
+
+    @Test(.enabled(if: Interop.dockerAvailable && Interop.isRoot))
+    func hoistLoadsDockerSaveAndItsLayersGiveDockerExportsTree() throws {
+        let directory = try TemporaryDirectory()
+        let base = uniqueDockerName("base")
+        let built = uniqueDockerName("built")
+        defer { _ = try? ExternalCommand.run([Interop.docker, "rmi", "-f", built, base]) }
+        let rootfs = directory.appending("rootfs.tar")
+        try Interop.makeBusyboxRootfs(at: rootfs)
+        try ExternalCommand.checked([Interop.docker, "import", rootfs.path, base])
+        // Layers that add, change, delete (whiteouts) and replace directories (opaque).
+        let context = directory.appending("context")
+        try FileManager.default.createDirectory(at: context, withIntermediateDirectories: true)
+        try """
+        FROM \(base)
+        RUN mkdir -p /data/keep /data/replace && echo one > /data/keep/a && echo x > /data/replace/old && ln -s keep/a /data/link && chmod 4755 /bin/busybox
+        RUN rm /data/keep/a && echo two > /data/keep/b && rm -rf /data/replace && mkdir /data/replace && echo new > /data/replace/new && rm /etc/group
+        RUN echo someone:x:1234:1234::/home/someone:/bin/sh >> /etc/passwd && mkdir -p /home/someone/dir && chown -R 1234:1234 /home/someone && chmod 700 /home/someone/dir && touch -d @1000000000 /data/keep/b
+        """.write(to: context.appendingPathComponent("Dockerfile"), atomically: true, encoding: .utf8)
+        try ExternalCommand.checked([Interop.docker, "build", "--network=none", "-q", "-t", built, context.path],
+                                    environment: ["DOCKER_BUILDKIT": "0"])
+        let archive = directory.appending("saved.tar")
+        try ExternalCommand.checked([Interop.docker, "save", "-o", archive.path, built])
+
+        let client = try Client(root: StoreRoot(directory.appending("store")))
+        let loaded = try client.load(archive: archive)
+        #expect(loaded.map { $0.reference?.familiarString } == ["\(built):latest"])
+        let details = try client.inspect(built)
+        let dockerID = try ExternalCommand.checked([Interop.docker, "image", "inspect", "-f", "{{.Id}}", built]).text
+        #expect(details.id.description == dockerID.trimmingCharacters(in: .whitespacesAndNewlines))
+        #expect(details.layers.count == 4)
+
+        let applied = directory.appending("applied")
+        try FileManager.default.createDirectory(at: applied, withIntermediateDirectories: true)
+        let applier = try LayerApplier(root: applied.path)
+        for (layer, diffID) in zip(details.layers, details.rootFS.diffIDs) {
+            let blob = try #require(client.store.content.path(try layer.digest))
+            let result = try applier.apply(try FileByteSource(path: blob))
+            #expect(result.diffID == diffID)
+        }
+
+        let container = try ExternalCommand.checked([Interop.docker, "create", built, "sh"]).text
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        defer { _ = try? ExternalCommand.run([Interop.docker, "rm", "-f", container]) }
+        let exported = directory.appending("exported.tar")
+        try ExternalCommand.checked([Interop.docker, "export", "-o", exported.path, container])
+        try extractedRootfs(exported, into: directory.appending("expected"))
+        // docker export adds the container's own mount points and files that are not in the image.
+        let containerOnly: Set<String> = [".dockerenv", "etc/hostname", "etc/hosts", "etc/resolv.conf", "etc/mtab", "dev/console", "dev/pts", "dev/shm", "proc", "sys", "dev"]
+        let actual = try FileTree(root: applied.path) { containerOnly.contains($0) || $0.hasPrefix("dev/") }
+        let wanted = try FileTree(root: directory.appending("expected").path) { containerOnly.contains($0) || $0.hasPrefix("dev/") }
+        let differences = wanted.differences(from: actual)
+        #expect(differences.isEmpty, "applied layers differ from docker export:\n\(differences.prefix(30).joined(separator: "\n"))")
+    }
+
+    // MARK: Helpers
+
+    /// Saves busybox as an OCI-layout tar and extracts it into a directory.
+    private func extractedLayout(_ fixture: BusyboxFixture) throws -> URL {
+        let archive = fixture.directory.appending("oci.tar")
+        try fixture.client.save(["busybox"], format: .oci, to: archive)
+        let layout = fixture.directory.appending("layout")
+        try FileManager.default.createDirectory(at: layout, withIntermediateDirectories: true)
+        try ExternalCommand.checked(["tar", "-xf", archive.path, "-C", layout.path])
+        return layout
+    }
+
+    /// Extracts a tar with GNU tar, keeping owners and modes, and captures the tree.
+    @discardableResult
+    private func extractedRootfs(_ tar: URL, into directory: URL) throws -> FileTree {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try ExternalCommand.checked(["tar", "--numeric-owner", "-xpf", tar.path, "-C", directory.path])
+        return try FileTree(root: directory.path)
+    }
+}

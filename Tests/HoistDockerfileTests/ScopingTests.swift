@@ -1,0 +1,156 @@
+import HoistDockerfile
+import Testing
+
+/// ARG/ENV scoping: global args, build-arg overrides, predefined args, stage references.
+@Suite struct ScopingTests {
+    let arm = BuildArguments(
+        values: ["VERSION": "3.20", "HTTP_PROXY": "http://proxy:3128", "UNUSED": "x"],
+        targetPlatform: PlatformSpecifier("linux/arm64/v8")!, buildPlatform: PlatformSpecifier("linux/amd64")!)
+
+    func evaluate(_ stage: Stage, _ global: GlobalScope) throws -> (StageScope, [Instruction]) {
+        var scope = StageScope(global: global)
+        let instructions = try stage.instructions.map { try scope.apply($0) }
+        return (scope, instructions)
+    }
+
+    @Test func globalArgsOnlyInFromUntilRedeclared() throws {
+        let dockerfile = try Dockerfile.parse(
+            """
+            ARG VERSION=3.19
+            ARG IMAGE=alpine:${VERSION}
+            ARG UNSET
+            FROM --platform=$BUILDPLATFORM ${IMAGE} AS build
+            RUN echo
+            WORKDIR /v$VERSION
+            ARG VERSION
+            WORKDIR /v$VERSION
+            ARG TARGETARCH
+            ENV ARCH=$TARGETARCH
+            FROM build
+            WORKDIR /x$VERSION
+            """)
+        let global = try GlobalScope(dockerfile: dockerfile, arguments: arm)
+        #expect(global.values["IMAGE"] == "alpine:3.19", "default expands before the override of VERSION applies")
+        #expect(global.values["VERSION"] == "3.20")
+        #expect(global.values["UNSET"] == nil && global.declaredNames.contains("UNSET"))
+        let first = try global.resolveFrom(of: dockerfile.stages[0])
+        #expect(first.base == .image("alpine:3.19"))
+        #expect(first.platform == PlatformSpecifier("linux/amd64"))
+        #expect(try global.resolveFrom(of: dockerfile.stages[1]).base == .stage(0))
+
+        let (scope, instructions) = try evaluate(dockerfile.stages[0], global)
+        guard case .workdir(let before) = instructions[1], case .workdir(let after) = instructions[3],
+            case .env(let env) = instructions[5]
+        else { Issue.record("types"); return }
+        #expect(before.path == "/v", "a global ARG is not visible in a stage before ARG")
+        #expect(after.path == "/v3.20")
+        #expect(env.pairs.first?.value == "arm64")
+        #expect(scope.environment.map(\.name) == ["ARCH"])
+        #expect(scope.undefinedReferences.map(\.name) == ["VERSION"])
+        let (next, _) = try evaluate(dockerfile.stages[1], global)
+        #expect(next.declaredArguments.isEmpty, "ARG does not leak into the next stage")
+    }
+
+    @Test func envWinsOverArgAndProxiesStayOutOfHistory() throws {
+        let dockerfile = try Dockerfile.parse(
+            """
+            FROM scratch
+            ENV MODE=env
+            ARG MODE=arg
+            ARG PLAIN="quoted value"
+            ARG EMPTY=''
+            ARG VERSION=1
+            USER $MODE
+            """)
+        let global = try GlobalScope(dockerfile: dockerfile, arguments: arm)
+        let (scope, instructions) = try evaluate(dockerfile.stages[0], global)
+        guard case .user(let user) = instructions.last else { Issue.record("USER"); return }
+        #expect(user.user == "env")
+        #expect(scope.value(of: "PLAIN") == "quoted value" && scope.value(of: "EMPTY") == "")
+        #expect(scope.value(of: "VERSION") == "3.20", "a --build-arg overrides the default")
+        #expect(scope.runEnvironment["HTTP_PROXY"] == "http://proxy:3128")
+        #expect(scope.runEnvironment["MODE"] == "env")
+        #expect(scope.historyArguments == ["MODE=arg", "PLAIN=quoted value", "EMPTY=", "VERSION=3.20"])
+        #expect(global.unconsumedBuildArguments(stages: dockerfile.stages) == ["UNUSED"])
+    }
+
+    @Test func expansionPerInstruction() throws {
+        let dockerfile = try Dockerfile.parse(
+            """
+            FROM scratch
+            ENV PORTS="80 443/tcp" DIRS="/a /b" APP=/app NAME=web
+            ENV A=1 B=$A
+            EXPOSE $PORTS 8080
+            VOLUME $DIRS
+            COPY --chown=$NAME:$NAME --from=$NAME src/$NAME $APP/
+            ADD --chmod=755 ${APP}/x /y
+            LABEL "$NAME.version"="${APP:+set}"
+            STOPSIGNAL SIG$NAME
+            RUN echo $APP
+            COPY <<EOF <<'RAW' /etc/
+            name "$NAME"
+            EOF
+            raw $NAME
+            RAW
+            """)
+        let global = try GlobalScope(dockerfile: dockerfile, arguments: BuildArguments())
+        let (_, instructions) = try evaluate(dockerfile.stages[0], global)
+        guard case .env(let second) = instructions[1], case .expose(let expose) = instructions[2],
+            case .volume(let volume) = instructions[3], case .copy(let copy) = instructions[4],
+            case .add(let add) = instructions[5], case .label(let label) = instructions[6],
+            case .stopSignal(let signal) = instructions[7], case .run(let run) = instructions[8],
+            case .copy(let heredoc) = instructions[9]
+        else { Issue.record("types"); return }
+        #expect(second.pairs.map(\.value) == ["1", ""], "pairs see the variables from before the instruction")
+        #expect(expose.ports == ["80", "443/tcp", "8080"])
+        #expect(volume.paths == ["/a", "/b"])
+        #expect(copy.chown == "web:web" && copy.from == "web" && copy.sources == ["src/web"] && copy.destination == "/app/")
+        #expect(add.sources == ["/app/x"])
+        #expect(label.pairs == [KeyValuePair(key: "web.version", value: "set")])
+        #expect(signal.signal == "SIGweb")
+        #expect(run.command == .shell("echo $APP"))
+        #expect(heredoc.inlineSources.map(\.content) == ["name \"web\"\n", "raw $NAME\n"])
+    }
+
+    @Test func stageReferences() throws {
+        let dockerfile = try Dockerfile.parse(
+            """
+            FROM alpine AS Base
+            FROM base
+            COPY --from=0 /a /a
+            COPY --from=BASE /a /a
+            COPY --from=busybox /bin/sh /sh
+            COPY --from=5 /a /a
+            FROM scratch
+            """)
+        let global = try GlobalScope(dockerfile: dockerfile, arguments: BuildArguments())
+        let stage = dockerfile.stages[1]
+        let range = stage.instructions[0].range
+        #expect(try global.resolveReference("0", from: stage, at: range) == .stage(0))
+        #expect(try global.resolveReference("BASE", from: stage, at: range) == .stage(0))
+        #expect(try global.resolveReference("busybox", from: stage, at: range) == .image("busybox"))
+        do {
+            _ = try global.resolveReference("5", from: stage, at: stage.instructions[3].range)
+            Issue.record("index 5 must not resolve")
+        } catch let error as DockerfileError {
+            #expect(error.code == .notFound && error.line == 6, "\(error)")
+        }
+        #expect(try global.resolveFrom(of: dockerfile.stages[2]).base == .scratch)
+    }
+
+    @Test func badExpansionIsLocated() throws {
+        let dockerfile = try Dockerfile.parse("FROM scratch\nWORKDIR ${X:?must be set}\n")
+        let global = try GlobalScope(dockerfile: dockerfile, arguments: BuildArguments())
+        var scope = StageScope(global: global)
+        do {
+            _ = try scope.apply(dockerfile.stages[0].instructions[0])
+            Issue.record("expected an error")
+        } catch let error as DockerfileError {
+            #expect(error.line == 2 && error.message.contains("X: must be set"), "\(error)")
+        }
+        let blank = try Dockerfile.parse("ARG B\nFROM $B\n")
+        #expect(throws: DockerfileError.self) {
+            try GlobalScope(dockerfile: blank, arguments: BuildArguments()).resolveFrom(of: blank.stages[0])
+        }
+    }
+}

@@ -1,0 +1,43 @@
+public import Foundation
+
+/// Where a test finds the tools and data it works with.
+public enum Interop {
+    /// The package's root directory.
+    public static let packageRoot: URL = {
+        var url = URL(fileURLWithPath: #filePath)
+        while url.path != "/" {
+            url.deleteLastPathComponent()
+            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
+        }
+        fatalError("Package.swift not found above \(#filePath)")
+    }()
+
+    /// `../shared/conformance/NAME` beside the package, read in place.
+    public static func conformance(_ name: String) -> URL {
+        packageRoot.deletingLastPathComponent().appendingPathComponent("shared/conformance/\(name)")
+    }
+
+    /// CI sets HOIST_REQUIRE_INTEROP=1: there a missing tool fails the test instead of skipping it.
+    public static let required = ProcessInfo.processInfo.environment["HOIST_REQUIRE_INTEROP"] == "1"
+
+    /// True when `tool` is on PATH (or required, so that the test runs and reports it missing).
+    public static func available(_ tool: String) -> Bool {
+        required || (try? ExternalCommand.run(["sh", "-c", "command -v \(tool)"]).status) == 0
+    }
+
+    /// The Debian docker client (the newer one first on PATH lacks BuildKit support here).
+    public static let docker = "/usr/bin/docker"
+
+    /// True when a Docker daemon answers (or interop is required).
+    public static var dockerAvailable: Bool {
+        required || (try? ExternalCommand.run([docker, "version"]).status) == 0
+    }
+
+    /// True when running as root (needed for mounts, mknod, chown).
+    public static var isRoot: Bool { getuid() == 0 }
+
+    /// Writes the busybox root filesystem tar of `scripts/make-busybox-rootfs.sh` to `path`.
+    public static func makeBusyboxRootfs(at path: URL) throws {
+        try ExternalCommand.checked([packageRoot.appendingPathComponent("scripts/make-busybox-rootfs.sh").path, path.path])
+    }
+}

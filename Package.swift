@@ -37,12 +37,16 @@ let package = Package(
             dependencies: ["HoistOCI", "HoistArchive", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict),
         .target(
+            name: "HoistRuntime",
+            dependencies: ["HoistOCI", "HoistArchive", "HoistStore"],
+            swiftSettings: strict),
+        .target(
             name: "HoistDockerfile",
             dependencies: ["HoistOCI"],
             swiftSettings: strict),
         .target(
             name: "Hoist",
-            dependencies: ["HoistOCI", "HoistArchive", "HoistStore", "HoistDockerfile"],
+            dependencies: ["HoistOCI", "HoistArchive", "HoistStore", "HoistRuntime", "HoistDockerfile"],
             swiftSettings: strict),
         .executableTarget(
             name: "hoist",
@@ -53,6 +57,8 @@ let package = Package(
         .testTarget(name: "HoistOCITests", dependencies: ["HoistOCI"], swiftSettings: strict),
         .testTarget(name: "HoistArchiveTests", dependencies: ["HoistArchive"], swiftSettings: strict),
         .testTarget(name: "HoistStoreTests", dependencies: ["HoistStore", "HoistTestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "HoistRuntimeTests", dependencies: ["HoistRuntime", "HoistTestSupport"], swiftSettings: strict),
         .testTarget(name: "HoistDockerfileTests", dependencies: ["HoistDockerfile"], swiftSettings: strict),
         .testTarget(
             name: "HoistCLITests",

@@ -74,14 +74,16 @@ private struct ParserState {
             let stripped = line.text.unicodeScalars.drop(while: isUnicodeSpace)
             let indent = line.text.unicodeScalars.count - stripped.count
             let isComment = stripped.first == "#"
-            if isComment {
-                let comment = String(String.UnicodeScalarView(stripped.dropFirst())).trimmingUnicodeSpace()
-                if comment.isEmpty { comments = [] } else { comments.append(comment) }
-            }
+            let isDirective: Bool
             do {
-                try directives.scan(stripped, lineNumber: lineNumber)
+                isDirective = try directives.scan(stripped, lineNumber: lineNumber)
             } catch {
                 throw failure(error.message, line: lineNumber)
+            }
+            // Directive lines are not comments about the next instruction.
+            if isComment, !isDirective {
+                let comment = String(String.UnicodeScalarView(stripped.dropFirst())).trimmingUnicodeSpace()
+                if comment.isEmpty { comments = [] } else { comments.append(comment) }
             }
             let (first, ended) = trimContinuation(isComment ? "" : String(String.UnicodeScalarView(stripped)))
             if ended, first.isEmpty { continue }

@@ -43,17 +43,19 @@ struct DirectiveScanner {
     private var done = false
 
     /// Looks at one physical line (leading blanks already removed, or not) and records it when
-    /// it is a directive. Throws on a repeated directive or a bad escape value.
-    mutating func scan(_ line: Substring.UnicodeScalarView, lineNumber: Int) throws(ParseFailure) {
-        guard !done else { return }
+    /// it is a directive; returns whether it was one. Throws on a repeated directive or a bad
+    /// escape value.
+    @discardableResult
+    mutating func scan(_ line: Substring.UnicodeScalarView, lineNumber: Int) throws(ParseFailure) -> Bool {
+        guard !done else { return false }
         guard let (key, value) = Self.split(line) else {
             done = true
-            return
+            return false
         }
         let name = key.lowercased()
         guard ParserDirectives.known.contains(name) else {
             done = true
-            return
+            return false
         }
         if directives.all.contains(where: { $0.name == name }) {
             throw ParseFailure("only one \(name) parser directive can be used")
@@ -62,6 +64,7 @@ struct DirectiveScanner {
             throw ParseFailure("invalid escape token '\(value)' does not match ` or \\")
         }
         directives.all.append(ParserDirective(name: name, value: value, line: lineNumber))
+        return true
     }
 
     /// Splits `# key = value` (key: a letter then letters/digits; value: non-empty, trimmed).

@@ -41,11 +41,19 @@ public struct ImageManifest: Hashable, Sendable, Codable {
     public var isDockerSchema2: Bool { mediaType == .dockerManifest }
 
     /// Checks the OCI manifest schema's rules: schema version 2, a manifest media type when one
-    /// is given, valid descriptors, and at least one layer unless `allowEmptyLayers` (images
-    /// built `FROM scratch` with no file changes have none; the schema still asks for one).
+    /// is given, valid descriptors, and at least one layer.
     ///
     /// - Throws: ``OCIError`` (`invalidArgument`) saying which rule failed.
-    public func validate(allowEmptyLayers: Bool = false) throws(OCIError) {
+    public func validate() throws(OCIError) {
+        try validate(allowingEmptyLayers: false)
+    }
+
+    /// Checks the rules of ``validate()``, but accepts a manifest without layers when
+    /// `allowingEmptyLayers` (images built `FROM scratch` with no file changes have none,
+    /// though the schema asks for one).
+    ///
+    /// - Throws: ``OCIError`` (`invalidArgument`) saying which rule failed.
+    public func validate(allowingEmptyLayers allowEmptyLayers: Bool) throws(OCIError) {
         guard schemaVersion == 2 else {
             throw OCIError(.invalidArgument, "manifest schemaVersion is \(schemaVersion), expected 2")
         }

@@ -60,16 +60,15 @@ public struct PlatformMatcher: Sendable, Hashable {
 
     /// The acceptable entries of `manifests`, best first.
     public func sorted(_ manifests: [Descriptor]) -> [Descriptor] {
-        let ranked = manifests.enumerated().compactMap { offset, entry -> (Int, Descriptor)? in
+        let candidates = manifests.enumerated().compactMap { offset, entry -> (Int, Platform, Descriptor)? in
             guard let platform = entry.platform, matches(platform) else { return nil }
-            return (offset, entry)
+            return (offset, platform, entry)
         }
-        return ranked.sorted { lhs, rhs in
-            let (l, r) = (lhs.1.platform!, rhs.1.platform!)
-            if prefers(l, over: r) { return true }
-            if prefers(r, over: l) { return false }
+        return candidates.sorted { lhs, rhs in
+            if prefers(lhs.1, over: rhs.1) { return true }
+            if prefers(rhs.1, over: lhs.1) { return false }
             return lhs.0 < rhs.0
-        }.map(\.1)
+        }.map(\.2)
     }
 
     /// Whether normalised `candidate` is the wanted normalised platform: same OS, architecture

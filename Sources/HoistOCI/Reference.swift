@@ -105,7 +105,9 @@ public struct Reference: Hashable, Sendable, Codable, CustomStringConvertible, L
         if let digest { text += "@" + digest.description }
         let parsed = try Reference(parsing: text, addingDefaultTag: false)
         guard parsed.domain == domain || (domain == Self.legacyDockerHubDomain) else {
-            throw OCIError(.invalidArgument, "invalid reference domain \"\(domain)\"")
+            throw OCIError(
+                .invalidArgument,
+                "invalid reference domain \"\(domain)\": Docker would read it as a Docker Hub namespace; a registry domain needs a dot, a port, an uppercase letter, or to be localhost")
         }
         self = parsed
     }

@@ -46,14 +46,13 @@ enum ImageSpecConformance {
 
     /// Decodes `data` as the document kind and validates it; throws whatever rejects it.
     static func check(_ data: Data, as kind: String) throws {
-        let decoder = JSONDecoder()
         switch kind {
-        case "config": try decoder.decode(ImageConfig.self, from: data).validate()
-        case "manifest": try decoder.decode(ImageManifest.self, from: data).validate()
-        case "index": try decoder.decode(ImageIndex.self, from: data).validate()
-        case "layout": try decoder.decode(ImageLayout.self, from: data).validate()
-        case "descriptor": try decoder.decode(Descriptor.self, from: data).validate()
-        default: throw OCIError(.invalidArgument, "no validator for \(kind)")
+        case "config": _ = try ImageConfig(validating: data)
+        case "manifest": _ = try ImageManifest(validating: data)
+        case "index": _ = try ImageIndex(validating: data)
+        case "layout": _ = try ImageLayout(validating: data)
+        case "descriptor": _ = try Descriptor(validating: data)
+        default: throw OCIError(.internal, "no validator for \(kind)")
         }
     }
 

@@ -99,6 +99,26 @@ private let emptySHA = "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca
         #expect(config.config?.cmd == nil && config.config?.volumes == nil && config.config?.labels == nil)
     }
 
+    @Test func documentDecodingErrorsAreOCIErrors() {
+        let cases: [(String, String)] = [
+            (#"{"schemaVersion":2,"config":{"mediaType":"a/b","digest":"\#(emptySHA)","size":"1"},"layers":[]}"#, "config.size"),
+            (#"{"schemaVersion":2,"layers":[]}"#, "config"),
+            (#"{"schemaVersion":2,"#, "the document"),
+        ]
+        for (json, location) in cases {
+            do {
+                _ = try ImageManifest(decoding: Data(json.utf8))
+                Issue.record("accepted \(json)")
+            } catch {
+                #expect(error.code == .invalidArgument)
+                #expect(error.message.contains(location), "\(error.message) should name \(location)")
+            }
+        }
+        let noLayers = #"{"schemaVersion":2,"config":{"mediaType":"a/b","digest":"\#(emptySHA)","size":0},"layers":[]}"#
+        #expect(throws: OCIError.self) { try ImageManifest(validating: Data(noLayers.utf8)) }
+        #expect((try? ImageManifest(decoding: Data(noLayers.utf8))) != nil)
+    }
+
     // MARK: Canonical JSON
 
     @Test func canonicalJSONIsSortedCompactAndUnescaped() throws {
@@ -229,7 +249,7 @@ private let emptySHA = "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca
         try ImageManifest(mediaType: .dockerManifest, config: config, layers: [layer]).validate()
         #expect(ImageManifest(mediaType: .dockerManifest, config: config, layers: []).isDockerSchema2)
         #expect(throws: OCIError.self) { try ImageManifest(config: config, layers: []).validate() }
-        try ImageManifest(config: config, layers: []).validate(allowEmptyLayers: true)
+        try ImageManifest(config: config, layers: []).validate(allowingEmptyLayers: true)
         #expect(throws: OCIError.self) { try ImageManifest(mediaType: .ociIndex, config: config, layers: [layer]).validate() }
         var badVersion = ImageManifest(config: config, layers: [layer])
         badVersion.schemaVersion = 1

@@ -41,3 +41,17 @@ public enum Interop {
         try ExternalCommand.checked([packageRoot.appendingPathComponent("scripts/make-busybox-rootfs.sh").path, path.path])
     }
 }
+
+extension Interop {
+    /// The `hoist` executable built beside the test bundle.
+    public static var hoistExecutable: String {
+        let besideTests = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("hoist")
+        if FileManager.default.isExecutableFile(atPath: besideTests.path) { return besideTests.path }
+        return packageRoot.appendingPathComponent(".build/debug/hoist").path
+    }
+
+    /// Runs `hoist` with `arguments` on the store at `root`.
+    public static func hoist(_ arguments: [String], root: URL, input: Data? = nil) throws -> ExternalCommand.Output {
+        try ExternalCommand.run([hoistExecutable] + arguments, input: input, environment: ["HOIST_ROOT": root.path])
+    }
+}

@@ -95,6 +95,18 @@ public struct GlobalScope: Sendable {
         return ResolvedFrom(base: base, platform: platform, undefinedVariables: undefined)
     }
 
+    /// Variables a stage's `FROM` line (base name and `--platform`) uses that no global `ARG`
+    /// declares and no predefined argument provides.
+    public func undefinedVariables(in stage: Stage) -> [String] {
+        var names: Set<String> = []
+        for word in [stage.from.image] + (stage.from.platform.map { [$0] } ?? []) {
+            if let result = try? lexer.process(word, lookup: { values[$0] }) {
+                names.formUnion(result.unmatched.filter { !declaredNames.contains($0) })
+            }
+        }
+        return names.sorted()
+    }
+
     /// Resolves a `COPY --from` / `--mount from=` value already expanded: an earlier stage by
     /// name or index, or an image.
     /// - Throws: ``DockerfileError`` (`notFound`) for an index that is not an earlier stage.

@@ -123,7 +123,7 @@ public struct StageScope: Sendable {
             copy.chown = try optional(copy.chown)
             copy.chmod = try optional(copy.chmod)
             copy.excludes = try copy.excludes.map(word)
-            copy.inlineSources = try copy.inlineSources.map(expandInline)
+            copy.inlineSources = try copy.inlineSources.map { try expandInline($0, at: range) }
             return .copy(copy)
         case .add(var add):
             add.sources = try add.sources.map(word)
@@ -132,7 +132,7 @@ public struct StageScope: Sendable {
             add.chmod = try optional(add.chmod)
             add.checksum = try optional(add.checksum)
             add.excludes = try add.excludes.map(word)
-            add.inlineSources = try add.inlineSources.map(expandInline)
+            add.inlineSources = try add.inlineSources.map { try expandInline($0, at: range) }
             return .add(add)
         case .expose(var expose):
             expose.ports = try expose.ports.flatMap(words)
@@ -155,12 +155,16 @@ public struct StageScope: Sendable {
     }
 
     /// Heredoc bodies expand variables but keep quotes, unless the delimiter was quoted.
-    private func expandInline(_ source: InlineSource) throws -> InlineSource {
+    private func expandInline(_ source: InlineSource, at range: SourceRange) throws -> InlineSource {
         guard source.expands else { return source }
         var bodyLexer = lexer
         bodyLexer.ignoresQuotes = true
         var expanded = source
-        expanded.content = try bodyLexer.process(source.content, lookup: value(of:)).value
+        do {
+            expanded.content = try bodyLexer.process(source.content, lookup: value(of:)).value
+        } catch {
+            throw global.dockerfile.syntax.error(error.message, at: range)
+        }
         return expanded
     }
 }

@@ -1,0 +1,212 @@
+/// Runs the build checks (`docker build --check`) over a parsed Dockerfile and reports
+/// located warnings. The `# check=` directive chooses rules and whether warnings are errors.
+public struct BuildChecker: Sendable {
+    /// The rules to run and how to treat findings.
+    public var configuration: BuildCheckConfiguration
+    /// The arguments used to expand `FROM` lines.
+    public var arguments: BuildArguments
+
+    /// Creates a checker; without a configuration the Dockerfile's `# check=` directive
+    /// applies.
+    public init(configuration: BuildCheckConfiguration? = nil, arguments: BuildArguments = BuildArguments()) {
+        self.configuration = configuration ?? BuildCheckConfiguration()
+        self.arguments = arguments
+        self.usesDirective = configuration == nil
+    }
+
+    private let usesDirective: Bool
+
+    /// The result of checking one Dockerfile.
+    public struct Report: Sendable, Hashable {
+        /// The findings in file order.
+        public var warnings: [BuildCheckWarning]
+        /// Whether the build must fail (`error=true` and at least one warning).
+        public var failsBuild: Bool
+    }
+
+    /// Checks `dockerfile`.
+    /// - Throws: ``DockerfileError`` for a malformed `# check=` directive.
+    public func check(_ dockerfile: Dockerfile) throws -> Report {
+        var configuration = self.configuration
+        if usesDirective, let directive = dockerfile.syntax.directives.check {
+            do {
+                configuration = try BuildCheckConfiguration(directive: directive)
+            } catch let error as DockerfileError {
+                let line = dockerfile.syntax.directives.all.first { $0.name == "check" }?.line ?? 0
+                throw DockerfileError(
+                    fileName: dockerfile.syntax.fileName, line: line, message: error.message,
+                    lineText: dockerfile.syntax.lineText(line))
+            }
+        }
+        var warnings: [BuildCheckWarning] = []
+        func report(_ rule: BuildCheckRule, _ message: String, _ range: SourceRange) {
+            if configuration.isEnabled(rule) { warnings.append(BuildCheckWarning(rule: rule, message: message, range: range)) }
+        }
+        for warning in dockerfile.syntax.warnings where warning.rule == "EmptyContinuationLine" {
+            report(.noEmptyContinuation, "Empty continuation line", warning.range)
+        }
+        checkCasing(dockerfile, report)
+        checkStages(dockerfile, report)
+        for arg in dockerfile.globalArgs { checkSecrets("ARG", arg.declarations.map(\.name), arg.range, report) }
+        for stage in dockerfile.stages { checkInstructions(in: stage, report) }
+        warnings.sort { $0.range.start < $1.range.start }
+        return Report(warnings: warnings, failsBuild: configuration.warningsAreErrors && !warnings.isEmpty)
+    }
+
+    private typealias Reporter = (BuildCheckRule, String, SourceRange) -> Void
+
+    private func checkCasing(_ dockerfile: Dockerfile, _ report: Reporter) {
+        let keywords = dockerfile.syntax.nodes.map(\.keyword)
+        let lower = keywords.filter { $0 == $0.lowercased() }.count
+        let upper = keywords.filter { $0 == $0.uppercased() }.count
+        let majorityIsLower = lower > upper
+        for node in dockerfile.syntax.nodes {
+            let consistent = majorityIsLower ? node.keyword == node.keyword.lowercased() : node.keyword == node.keyword.uppercased()
+            if !consistent {
+                report(
+                    .consistentInstructionCasing,
+                    "Command '\(node.keyword)' should match the case of the command majority (\(majorityIsLower ? "lowercase" : "uppercase"))",
+                    node.range)
+            }
+        }
+    }
+
+    private func checkStages(_ dockerfile: Dockerfile, _ report: Reporter) {
+        var seen: Set<String> = []
+        let global = try? GlobalScope(dockerfile: dockerfile, arguments: arguments)
+        for stage in dockerfile.stages {
+            let from = stage.from
+            if let written = from.stageNameAsWritten {
+                if written != written.lowercased() {
+                    report(.stageNameCasing, "Stage name '\(written)' should be lowercase", from.range)
+                }
+                if let name = from.stageName {
+                    if !seen.insert(name).inserted {
+                        report(.duplicateStageName, "Duplicate stage name \"\(name)\", stage names should be unique", from.range)
+                    }
+                    if name == "scratch" || name == "context" {
+                        report(.reservedStageName, "Stage name should not use the same name as reserved stage \"\(name)\"", from.range)
+                    }
+                }
+            }
+            if let keyword = dockerfile.syntax.nodes.first(where: { $0.range == from.range })?.keyword,
+                let asKeyword = from.asKeyword
+            {
+                let fromUpper = keyword == keyword.uppercased()
+                let asUpper = asKeyword == asKeyword.uppercased()
+                let fromLower = keyword == keyword.lowercased()
+                let asLower = asKeyword == asKeyword.lowercased()
+                if (fromUpper && !asUpper) || (fromLower && !asLower) {
+                    report(.fromAsCasing, "'\(asKeyword)' and '\(keyword)' keywords' casing do not match", from.range)
+                }
+            }
+            if let platform = from.platform {
+                if platform == "$TARGETPLATFORM" || platform == "${TARGETPLATFORM}" {
+                    report(
+                        .redundantTargetPlatform,
+                        "Setting platform to predefined \(platform) in FROM is redundant as this is the default behavior",
+                        from.range)
+                } else if !platform.contains("$") {
+                    report(.fromPlatformFlagConstDisallowed, "FROM --platform flag should not use constant value \"\(platform)\"", from.range)
+                }
+            }
+            guard let global else { continue }
+            let undefined = global.undefinedVariables(in: stage)
+            for name in undefined {
+                let known = Array(global.declaredNames) + Array(arguments.platformValues.keys)
+                let hint = suggestion(for: name, among: known.sorted()).map { " (did you mean \($0)?)" } ?? ""
+                report(.undefinedArgInFrom, "FROM argument '\(name)' is not declared\(hint)", from.range)
+            }
+            if undefined.isEmpty, from.image.contains("$"), (try? global.resolveFrom(of: stage)) == nil {
+                report(
+                    .invalidDefaultArgInFrom,
+                    "Default value for ARG \(from.image) results in empty or invalid base image name", from.range)
+            }
+        }
+    }
+
+    private func checkInstructions(in stage: Stage, _ report: Reporter) {
+        var lastOfKind: [String: SourceRange] = [:]
+        var hasAbsoluteWorkdir = false
+        for instruction in stage.instructions {
+            switch instruction {
+            case .cmd(let cmd):
+                if cmd.command.isShellForm { report(.jsonArgsRecommended, jsonMessage("CMD"), cmd.range) }
+            case .entrypoint(let entrypoint):
+                if entrypoint.command.isShellForm {
+                    report(.jsonArgsRecommended, jsonMessage("ENTRYPOINT"), entrypoint.range)
+                }
+            case .maintainer(let maintainer):
+                report(.maintainerDeprecated, "Maintainer instruction is deprecated in favor of using label", maintainer.range)
+            case .arg(let arg):
+                checkSecrets("ARG", arg.declarations.map(\.name), arg.range, report)
+            case .env(let env):
+                checkSecrets("ENV", env.pairs.map(\.key), env.range, report)
+                checkLegacy("ENV", env.pairs, env.range, report)
+            case .label(let label):
+                checkLegacy("LABEL", label.pairs, label.range, report)
+            case .workdir(let workdir):
+                if workdir.path.hasPrefix("/") || workdir.path.hasPrefix("$") {
+                    hasAbsoluteWorkdir = true
+                } else if !hasAbsoluteWorkdir {
+                    report(
+                        .workdirRelativePath,
+                        "Relative workdir \"\(workdir.path)\" can have unexpected results if the base image changes",
+                        workdir.range)
+                }
+            case .expose(let expose):
+                for port in expose.ports {
+                    if port.filter({ $0 == ":" }).count > 0 {
+                        report(
+                            .exposeInvalidFormat,
+                            "EXPOSE instruction should not define an IP address or host-port mapping, found '\(port)'",
+                            expose.range)
+                    }
+                    if let slash = port.lastIndex(of: "/") {
+                        let proto = port[port.index(after: slash)...]
+                        if proto != proto.lowercased() {
+                            report(.exposeProtoCasing, "Defined protocol '\(port)' in EXPOSE instruction should be lowercase", expose.range)
+                        }
+                    }
+                }
+            default:
+                break
+            }
+            let keyword = instruction.keyword
+            if ["CMD", "ENTRYPOINT", "HEALTHCHECK"].contains(keyword) {
+                if let earlier = lastOfKind[keyword] {
+                    report(
+                        .multipleInstructionsDisallowed,
+                        "Multiple \(keyword) instructions should not be used in the same stage because only the last one will be used",
+                        earlier)
+                }
+                lastOfKind[keyword] = instruction.range
+            }
+        }
+    }
+
+    private func jsonMessage(_ keyword: String) -> String {
+        "JSON arguments recommended for \(keyword) to prevent unintended behavior related to OS signals"
+    }
+
+    private func checkLegacy(_ keyword: String, _ pairs: [KeyValuePair], _ range: SourceRange, _ report: Reporter) {
+        if pairs.contains(where: { !$0.usesEquals }) {
+            report(
+                .legacyKeyValueFormat,
+                "\"\(keyword) key=value\" should be used instead of legacy \"\(keyword) key value\" format", range)
+        }
+    }
+
+    /// Names with an `_`-separated word like `password`, `token` or `secret` (but not `public`).
+    private func checkSecrets(_ keyword: String, _ names: [String], _ range: SourceRange, _ report: Reporter) {
+        let secretWords: Set<String> = [
+            "apikey", "auth", "credential", "credentials", "key", "password", "pass", "pword", "passwd", "secret", "token",
+        ]
+        for name in names {
+            let words = Set(name.lowercased().split(separator: "_").map(String.init))
+            if !words.isDisjoint(with: secretWords), !words.contains("public") {
+                report(.secretsUsedInArgOrEnv, "Do not use ARG or ENV instructions for sensitive data (\(keyword) \"\(name)\")", range)
+            }
+        }
+    }
+}

@@ -1,0 +1,1 @@
+// HoistRuntime: OCI runtime bundles and the runc executor (see DESIGN.md).

@@ -1,0 +1,63 @@
+import Foundation
+import HoistTestSupport
+import Testing
+
+/// The `hoist` executable as a user meets it: output, exit codes and error lines.
+@Suite("hoist command line")
+struct CommandLineTests {
+    @Test func versionAndHelp() throws {
+        let directory = try TemporaryDirectory()
+        let version = try Interop.hoist(["--version"], root: directory.url)
+        #expect(version.status == 0)
+        #expect(!version.text.isEmpty)
+        let help = try Interop.hoist(["--help"], root: directory.url)
+        #expect(help.status == 0)
+        for command in ["images", "inspect", "import", "load", "save"] {
+            #expect(help.text.contains(command), "--help does not mention \(command):\n\(help.text)")
+        }
+    }
+
+    @Test func importImagesInspectSaveLoad() throws {
+        let directory = try TemporaryDirectory()
+        let store = directory.appending("store")
+        let rootfs = directory.appending("rootfs.tar")
+        try Interop.makeBusyboxRootfs(at: rootfs)
+
+        let imported = try Interop.hoist(["import", "--change", "CMD [\"sh\"]", rootfs.path, "demo:1"], root: store)
+        #expect(imported.status == 0, "\(imported.errorText)")
+        #expect(imported.text.hasPrefix("sha256:"))
+
+        let images = try Interop.hoist(["images"], root: store)
+        #expect(images.text.contains("REPOSITORY"))
+        #expect(images.text.contains("demo"))
+        let json = try Interop.hoist(["images", "--format", "json"], root: store)
+        let listed = try JSONSerialization.jsonObject(with: json.standardOutput) as? [[String: Any]]
+        #expect(listed?.count == 1)
+
+        let inspect = try Interop.hoist(["inspect", "demo:1"], root: store)
+        let details = try JSONSerialization.jsonObject(with: inspect.standardOutput) as? [[String: Any]]
+        #expect((details?.first?["RepoTags"] as? [String]) == ["demo:1"])
+
+        let archive = directory.appending("demo.tar")
+        #expect(try Interop.hoist(["save", "-o", archive.path, "demo:1"], root: store).status == 0)
+        let other = directory.appending("other")
+        let load = try Interop.hoist(["load", "-i", archive.path], root: other)
+        #expect(load.text == "Loaded image: demo:1\n", "\(load.errorText)")
+    }
+
+    @Test func errorsAreOneLineAndExitNonZero() throws {
+        let directory = try TemporaryDirectory()
+        let cases: [([String], String)] = [
+            (["inspect", "nosuch"], "no such image: nosuch:latest"),
+            (["load", "-i", "/nonexistent/file.tar"], "/nonexistent/file.tar: no such file"),
+            (["import", "/nonexistent/rootfs.tar", "x"], "/nonexistent/rootfs.tar: no such file"),
+            (["import", "/etc/hostname", "UPPER"], "must be lowercase"),
+        ]
+        for (arguments, message) in cases {
+            let output = try Interop.hoist(arguments, root: directory.appending("store"))
+            #expect(output.status == 1, "hoist \(arguments) exited \(output.status)")
+            #expect(output.errorText.hasPrefix("hoist: "), "stderr: \(output.errorText)")
+            #expect(output.errorText.contains(message), "stderr of hoist \(arguments): \(output.errorText)")
+        }
+    }
+}

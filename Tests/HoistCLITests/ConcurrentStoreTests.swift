@@ -1,0 +1,79 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+import Foundation
+import Hoist
+import HoistStore
+import HoistTestSupport
+import Testing
+
+/// Several `hoist` processes on one store, and processes killed half-way.
+@Suite("Store under concurrent and interrupted processes", .serialized)
+struct ConcurrentStoreTests {
+    @Test func concurrentImportsAndCollectionAllSucceed() throws {
+        let directory = try TemporaryDirectory()
+        let store = directory.appending("store")
+        let rootfs = directory.appending("rootfs.tar")
+        try Interop.makeBusyboxRootfs(at: rootfs)
+        let count = 6
+        let processes = try (0..<count).map { index in
+            try launchHoist(["import", "--change", "LABEL n=\(index)", rootfs.path, "concurrent\(index)"], root: store)
+        }
+        for process in processes {
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0)
+        }
+        let client = try Client(root: StoreRoot(store))
+        #expect(try client.images().count == count)
+        try client.store.collectGarbage()
+        for image in try client.images() {
+            let details = try client.inspect(image.id.description)
+            try client.store.content.verify(details.id)
+            for layer in details.layers { try client.store.content.verify(try layer.digest) }
+        }
+    }
+
+    @Test func killedImportsLeaveAValidStore() throws {
+        let directory = try TemporaryDirectory()
+        let store = directory.appending("store")
+        // A large tar so that the kill lands while blobs are being written.
+        let tree = directory.appending("tree")
+        try FileManager.default.createDirectory(at: tree, withIntermediateDirectories: true)
+        for index in 0..<40 {
+            try Data(repeating: UInt8(index), count: 2 << 20).write(to: tree.appendingPathComponent("file\(index)"))
+        }
+        let rootfs = directory.appending("big.tar")
+        try ExternalCommand.checked(["tar", "-cf", rootfs.path, "-C", tree.path, "."])
+        var generator = SystemRandomNumberGenerator()
+        for trial in 0..<8 {
+            let process = try launchHoist(["import", rootfs.path, "killed\(trial)"], root: store)
+            usleep(UInt32.random(in: 5_000...150_000, using: &generator))
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        let client = try Client(root: StoreRoot(store))
+        // Every blob that exists verifies; every name that exists resolves completely.
+        for blob in try client.store.content.all() { try client.store.content.verify(blob.digest) }
+        for image in try client.images() {
+            let details = try client.inspect(image.reference?.description ?? image.id.description)
+            for layer in details.layers { #expect(try client.store.content.contains(try layer.digest)) }
+        }
+        // The next import succeeds, and collection clears what the killed ones left.
+        try client.importImage(rootfs: rootfs, as: "after")
+        try client.store.collectGarbage()
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: store.appendingPathComponent("tmp").path)
+        #expect(leftovers.isEmpty, "ingest files left after collection: \(leftovers)")
+        #expect(try client.inspect("after").layers.count == 1)
+    }
+
+    private func launchHoist(_ arguments: [String], root: URL) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Interop.hoistExecutable)
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(["HOIST_ROOT": root.path]) { $1 }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+}

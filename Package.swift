@@ -17,6 +17,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // C libraries, linked from the system (scripts/install-deps.sh installs their headers).
@@ -41,17 +44,33 @@ let package = Package(
             dependencies: ["HoistOCI", "HoistArchive", "HoistStore"],
             swiftSettings: strict),
         .target(
+            name: "HoistRegistry",
+            dependencies: [
+                "HoistOCI", "HoistStore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: strict),
+        .target(
+            name: "HoistBuild",
+            dependencies: ["HoistOCI", "HoistArchive", "HoistStore", "HoistRuntime"],
+            swiftSettings: strict),
+        .target(
             name: "HoistDockerfile",
             dependencies: ["HoistOCI"],
             swiftSettings: strict),
         .target(
             name: "Hoist",
-            dependencies: ["HoistOCI", "HoistArchive", "HoistStore", "HoistRuntime", "HoistDockerfile"],
+            dependencies: ["HoistOCI", "HoistArchive", "HoistStore", "HoistRuntime", "HoistBuild", "HoistDockerfile", "HoistRegistry"],
             swiftSettings: strict),
         .executableTarget(
             name: "hoist",
             dependencies: ["Hoist", "HoistStore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
+        .executableTarget(name: "hoist-bench", dependencies: ["HoistArchive"], swiftSettings: strict),
 
         .target(name: "HoistTestSupport", path: "Tests/HoistTestSupport", swiftSettings: strict),
         .testTarget(name: "HoistOCITests", dependencies: ["HoistOCI"], swiftSettings: strict),
@@ -59,6 +78,11 @@ let package = Package(
         .testTarget(name: "HoistStoreTests", dependencies: ["HoistStore", "HoistTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "HoistRuntimeTests", dependencies: ["HoistRuntime", "HoistTestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "HoistRegistryTests",
+            dependencies: ["HoistRegistry", "Hoist", "HoistTestSupport", "HoistStore", "HoistOCI"],
+            swiftSettings: strict),
+        .testTarget(name: "HoistBuildTests", dependencies: ["HoistBuild", "HoistTestSupport"], swiftSettings: strict),
         .testTarget(name: "HoistDockerfileTests", dependencies: ["HoistDockerfile"], swiftSettings: strict),
         .testTarget(
             name: "HoistCLITests",

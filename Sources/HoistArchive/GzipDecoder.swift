@@ -8,7 +8,7 @@ final class GzipDecoder {
         stream.initialize(to: z_stream())
         let status = inflateInit2_(stream, 15 + 16, zlibVersion(), Int32(MemoryLayout<z_stream>.size))
         guard status == Z_OK else {
-            stream.deallocate()
+            // deinit still runs and frees the stream; deflateEnd/inflateEnd ignore a failed init.
             throw ArchiveError(.internal, "gzip: cannot start decompressor (zlib status \(status))")
         }
     }

@@ -10,7 +10,7 @@ final class GzipEncoder {
         let status = deflateInit2_(
             stream, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY, zlibVersion(), Int32(MemoryLayout<z_stream>.size))
         guard status == Z_OK else {
-            stream.deallocate()
+            // deinit still runs and frees the stream; deflateEnd/inflateEnd ignore a failed init.
             throw ArchiveError(.invalidArgument, "gzip: cannot start compressor at level \(level) (zlib status \(status))")
         }
     }

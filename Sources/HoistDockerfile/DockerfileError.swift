@@ -2,10 +2,12 @@ public import HoistOCI
 
 /// An error in a Dockerfile, located by file, line and column, with the offending line.
 ///
-/// `description` renders the compiler-style form the CLI prints:
+/// `description` renders the compiler-style form the CLI prints, the line and a caret under
+/// the column:
 /// ```
 /// Dockerfile:3:1: unknown instruction: FOO
 ///     FOO bar
+///     ^
 /// ```
 public struct DockerfileError: HoistError, Equatable {
     /// What kind of failure this is (`invalidArgument` for bad syntax, `notFound` for a
@@ -39,6 +41,9 @@ public struct DockerfileError: HoistError, Equatable {
         var text = line > 0 ? "\(fileName):\(line):\(column): \(message)" : "\(fileName): \(message)"
         if !lineText.isEmpty {
             text += "\n    " + lineText
+            // Keep tabs in the padding so the caret lines up under tabbed text.
+            let padding = lineText.unicodeScalars.prefix(max(0, column - 1)).map { $0 == "\t" ? "\t" : " " }
+            text += "\n    " + padding.joined() + "^"
         }
         return text
     }

@@ -37,6 +37,9 @@ final class MetadataDatabase: Sendable {
                 t.column("updated", .double).notNull()
             }
         }
+        migrator.registerMigration("v2-snapshots") { db in
+            try SnapshotRow.createTable(db)
+        }
         return migrator
     }
 

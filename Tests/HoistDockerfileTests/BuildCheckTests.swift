@@ -72,6 +72,28 @@ import Testing
         #expect(try explicit.check(Dockerfile.parse("# check=skip=all\nFROM a AS B\n")).warnings.count == 1)
     }
 
+    @Test func undefinedVariables() throws {
+        let text = """
+            FROM scratch AS base
+            ENV APP=/app
+            ARG DECLARED
+            WORKDIR $APP/$DECLARED
+            COPY ${MISSING:-x} $APPP/
+            FROM base
+            USER $APP
+            FROM alpine
+            WORKDIR $HOME/$NOWHERE
+            """
+        let found = try warnings(text).filter { $0.rule == .undefinedVar }
+        #expect(found.map(\.message) == ["Usage of undefined variable '$APPP' (did you mean $APP?)"])
+        #expect(found.map(\.range.start.line) == [5])
+        let withImage = try BuildChecker(baseImageEnvironment: { $0 == "alpine" ? [("HOME", "/root")] : nil })
+            .check(Dockerfile.parse(text)).warnings.filter { $0.rule == .undefinedVar }
+        #expect(withImage.map(\.message) == [
+            "Usage of undefined variable '$APPP' (did you mean $APP?)", "Usage of undefined variable '$NOWHERE'",
+        ])
+    }
+
     @Test func documentationLinks() {
         #expect(BuildCheckRule.jsonArgsRecommended.documentationURL == "https://docs.docker.com/go/dockerfile/rule/json-args-recommended/")
         #expect(BuildCheckRule.fromAsCasing.documentationURL == "https://docs.docker.com/go/dockerfile/rule/from-as-casing/")

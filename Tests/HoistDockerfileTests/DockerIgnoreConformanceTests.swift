@@ -97,3 +97,31 @@ struct IgnoreVector: Decodable, Sendable, CustomTestStringConvertible {
                     ? ", all passed" : ""))
     }
 }
+
+/// Finding and reading the ignore file of a build.
+@Suite struct DockerIgnoreFileTests {
+    @Test func namedDockerfileIgnoreWins() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("hoist-ignore-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("build"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        let dockerfile = root.appendingPathComponent("build/app.Dockerfile").path
+        #expect(DockerIgnoreFile.locate(dockerfile: dockerfile, context: root.path) == nil)
+        #expect(try DockerIgnoreFile.matcher(dockerfile: dockerfile, context: root.path).patterns.isEmpty)
+        try "*.log\n!keep.log\n".write(to: root.appendingPathComponent(".dockerignore"), atomically: true, encoding: .utf8)
+        #expect(DockerIgnoreFile.locate(dockerfile: dockerfile, context: root.path) == root.appendingPathComponent(".dockerignore").path)
+        try "/secret\n".write(toFile: dockerfile + ".dockerignore", atomically: true, encoding: .utf8)
+        #expect(DockerIgnoreFile.locate(dockerfile: dockerfile, context: root.path) == dockerfile + ".dockerignore")
+        let matcher = try DockerIgnoreFile.matcher(dockerfile: dockerfile, context: root.path)
+        #expect(try matcher.matches("secret/key") && !(try matcher.matches("a.log")))
+    }
+
+    @Test func exceptionsAndOrder() throws {
+        let matcher = try DockerIgnoreMatcher(patterns: DockerIgnoreFile.patterns(from: "**/*.md\n!docs/**\ndocs/private\n# c\n"))
+        #expect(try matcher.matches("README.md"))
+        #expect(try matcher.matches("a/b/NOTES.md"))
+        #expect(!(try matcher.matches("docs/guide.md")))
+        #expect(try matcher.matches("docs/private/x.txt"))
+        #expect(!(try matcher.matches(".")))
+        #expect(matcher.hasExceptions)
+    }
+}

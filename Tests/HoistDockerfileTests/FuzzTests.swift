@@ -135,6 +135,17 @@ enum DockerfileFuzzer {
         }
     }
 
+    @Test func hostileNestingIsRefusedNotFatal() throws {
+        let deepSubstitution = String(repeating: "${a:-", count: 5000) + "x" + String(repeating: "}", count: 5000)
+        #expect(throws: ShellExpansionError.self) { try ShellLex().expand(deepSubstitution, environment: [:]) }
+        let deepJSON = "CMD " + String(repeating: "[", count: 20000) + String(repeating: "]", count: 20000)
+        #expect(try DockerfileParser.parse(deepJSON).nodes[0].isJSON == false)
+        let deepOnbuild = String(repeating: "ONBUILD ", count: 5000) + "RUN x"
+        #expect(throws: DockerfileError.self) { try DockerfileParser.parse(deepOnbuild) }
+        let twoLevels = try DockerfileParser.parse("ONBUILD ONBUILD RUN x\n")
+        #expect(twoLevels.dump() == "(onbuild (onbuild (run \"x\")))")
+    }
+
     @Test func printedFormIsCanonical() throws {
         let tree = try DockerfileParser.parse(
             """

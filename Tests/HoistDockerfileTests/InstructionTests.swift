@@ -127,7 +127,13 @@ import Testing
 
     @Test func errorDescriptionShowsTheLine() {
         let error = failure("FROM a\n\n  FOO bar\n")
-        #expect(error?.description == "Dockerfile:3:3: unknown instruction: FOO\n      FOO bar")
+        #expect(error?.description == "Dockerfile:3:3: unknown instruction: FOO\n      FOO bar\n      ^")
+    }
+
+    @Test func flagErrorsPointAtTheFlag() {
+        let error = failure("FROM a\n\tCOPY --link --chmod=1 --form=x a b\n")
+        #expect(error?.column == 24 && error?.message == "unknown flag: form (did you mean from?)", "\(String(describing: error))")
+        #expect(error?.description == "Dockerfile:2:24: unknown flag: form (did you mean from?)\n    \tCOPY --link --chmod=1 --form=x a b\n    \t" + String(repeating: " ", count: 22) + "^")
     }
 
     @Test func copyAndAddFlags() throws {

@@ -53,7 +53,7 @@ import Testing
         } catch let error as DockerfileError {
             #expect(error.line == 2 && error.column == 3, "\(error)")
             #expect(error.message == "unterminated heredoc")
-            #expect(error.description == "Dockerfile:2:3: unterminated heredoc\n      RUN <<EOF")
+            #expect(error.description == "Dockerfile:2:3: unterminated heredoc\n      RUN <<EOF\n      ^")
         } catch {
             Issue.record("unexpected \(error)")
         }

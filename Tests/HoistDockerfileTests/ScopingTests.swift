@@ -154,3 +154,46 @@ import Testing
         }
     }
 }
+
+/// Smaller pieces of the expansion layer.
+@Suite struct ExpansionDetailTests {
+    @Test func unterminatedQuoteIsLocated() throws {
+        let dockerfile = try Dockerfile.parse("FROM scratch\nENV A=1\n  WORKDIR \"/a\n")
+        var scope = StageScope(global: try GlobalScope(dockerfile: dockerfile, arguments: BuildArguments()))
+        _ = try scope.apply(dockerfile.stages[0].instructions[0])
+        do {
+            _ = try scope.apply(dockerfile.stages[0].instructions[1])
+            Issue.record("expected an error")
+        } catch let error as DockerfileError {
+            #expect(error.line == 3 && error.column == 3 && error.lineText == "  WORKDIR \"/a")
+            #expect(error.message.contains("unexpected end of statement while looking for matching double-quote"))
+        }
+    }
+
+    @Test func whichInstructionsExpand() throws {
+        let dockerfile = try Dockerfile.parse(
+            "FROM a\nRUN x\nCMD x\nENTRYPOINT x\nSHELL [\"x\"]\nHEALTHCHECK NONE\nONBUILD RUN x\nMAINTAINER m\n"
+                + "ADD a b\nCOPY a b\nENV a=b\nEXPOSE 1\nLABEL a=b\nSTOPSIGNAL 1\nUSER u\nVOLUME v\nWORKDIR w\nARG a\n")
+        let expanding = dockerfile.stages[0].instructions.filter(\.expandsVariables).map(\.keyword)
+        #expect(expanding == ["ADD", "COPY", "ENV", "EXPOSE", "LABEL", "STOPSIGNAL", "USER", "VOLUME", "WORKDIR", "ARG"])
+    }
+
+    @Test func exposedPorts() throws {
+        #expect(try ExposedPort.parse("80") == [ExposedPort(number: 80)])
+        #expect(try ExposedPort.parse("53/UDP") == [ExposedPort(number: 53, transport: "udp")])
+        #expect(try ExposedPort.parse("8000-8002/tcp").map(\.description) == ["8000/tcp", "8001/tcp", "8002/tcp"])
+        #expect(try ExposedPort.parse("127.0.0.1:8080:80/tcp") == [ExposedPort(number: 80)])
+        #expect(throws: ExposedPortError.self) { try ExposedPort.parse("80/http") }
+        #expect(throws: ExposedPortError.self) { try ExposedPort.parse("http") }
+        #expect(throws: ExposedPortError.self) { try ExposedPort.parse("90-80") }
+    }
+
+    @Test func platforms() {
+        #expect(PlatformSpecifier("linux/arm64/v8")?.description == "linux/arm64/v8")
+        #expect(PlatformSpecifier("Linux/AMD64")?.architecture == "amd64")
+        #expect(PlatformSpecifier("linux") == nil && PlatformSpecifier("linux//x") == nil)
+        let arguments = BuildArguments(targetPlatform: PlatformSpecifier("linux/arm/v7")!, buildPlatform: PlatformSpecifier("linux/amd64")!)
+        #expect(arguments.platformValues["TARGETVARIANT"] == "v7" && arguments.platformValues["BUILDVARIANT"] == "")
+        #expect(arguments.platformValues["BUILDPLATFORM"] == "linux/amd64")
+    }
+}

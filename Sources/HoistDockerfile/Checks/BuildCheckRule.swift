@@ -18,6 +18,7 @@ public enum BuildCheckRule: String, Sendable, Hashable, CaseIterable {
     case fromPlatformFlagConstDisallowed = "FromPlatformFlagConstDisallowed"
     case exposeProtoCasing = "ExposeProtoCasing"
     case exposeInvalidFormat = "ExposeInvalidFormat"
+    case undefinedVar = "UndefinedVar"
 
     /// One line on what the rule guards against.
     public var summary: String {
@@ -40,6 +41,7 @@ public enum BuildCheckRule: String, Sendable, Hashable, CaseIterable {
         case .fromPlatformFlagConstDisallowed: "FROM --platform flag should not use a constant value"
         case .exposeProtoCasing: "Protocol in EXPOSE instruction should be lowercase"
         case .exposeInvalidFormat: "IP address and host-port mapping should not be used in EXPOSE instruction"
+        case .undefinedVar: "Variables should be defined before their use"
         }
     }
 

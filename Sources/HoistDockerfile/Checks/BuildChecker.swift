@@ -6,11 +6,19 @@ public struct BuildChecker: Sendable {
     /// The arguments used to expand `FROM` lines.
     public var arguments: BuildArguments
 
+    /// The environment of a base image, by reference, for the `UndefinedVar` check; nil when
+    /// unknown, which skips that check for stages built on the image.
+    public var baseImageEnvironment: @Sendable (String) -> [(name: String, value: String)]?
+
     /// Creates a checker; without a configuration the Dockerfile's `# check=` directive
     /// applies.
-    public init(configuration: BuildCheckConfiguration? = nil, arguments: BuildArguments = BuildArguments()) {
+    public init(
+        configuration: BuildCheckConfiguration? = nil, arguments: BuildArguments = BuildArguments(),
+        baseImageEnvironment: @escaping @Sendable (String) -> [(name: String, value: String)]? = { _ in nil }
+    ) {
         self.configuration = configuration ?? BuildCheckConfiguration()
         self.arguments = arguments
+        self.baseImageEnvironment = baseImageEnvironment
         self.usesDirective = configuration == nil
     }
 
@@ -49,6 +57,7 @@ public struct BuildChecker: Sendable {
         checkStages(dockerfile, report)
         for arg in dockerfile.globalArgs { checkSecrets("ARG", arg.declarations.map(\.name), arg.range, report) }
         for stage in dockerfile.stages { checkInstructions(in: stage, report) }
+        if configuration.isEnabled(.undefinedVar) { checkUndefinedVariables(dockerfile, report) }
         warnings.sort { $0.range.start < $1.range.start }
         return Report(warnings: warnings, failsBuild: configuration.warningsAreErrors && !warnings.isEmpty)
     }
@@ -181,6 +190,32 @@ public struct BuildChecker: Sendable {
                         earlier)
                 }
                 lastOfKind[keyword] = instruction.range
+            }
+        }
+    }
+
+    /// Runs each stage's expansions with what its base provides (scratch: the default PATH;
+    /// a stage: that stage's final environment; an image: ``baseImageEnvironment``).
+    private func checkUndefinedVariables(_ dockerfile: Dockerfile, _ report: Reporter) {
+        guard let global = try? GlobalScope(dockerfile: dockerfile, arguments: arguments) else { return }
+        var finalEnvironments: [Int: [(name: String, value: String)]] = [:]
+        for stage in dockerfile.stages {
+            guard let resolved = try? global.resolveFrom(of: stage) else { continue }
+            let inherited: [(name: String, value: String)]?
+            switch resolved.base {
+            case .scratch: inherited = StageScope.defaultEnvironment
+            case .stage(let index): inherited = finalEnvironments[index]
+            case .image(let reference): inherited = baseImageEnvironment(reference)
+            }
+            guard let inherited else { continue }
+            var scope = StageScope(global: global, inheritedEnvironment: inherited)
+            for instruction in stage.instructions { _ = try? scope.apply(instruction) }
+            finalEnvironments[stage.index] = scope.environment
+            var reported: Set<String> = []
+            for (name, range) in scope.undefinedReferences where reported.insert("\(name)@\(range.start)").inserted {
+                let known = scope.environment.map(\.name) + scope.declaredArguments.map(\.name)
+                let hint = suggestion(for: name, among: known).map { " (did you mean $\($0)?)" } ?? ""
+                report(.undefinedVar, "Usage of undefined variable '$\(name)'\(hint)", range)
             }
         }
     }

@@ -1,22 +1,40 @@
 /// One typed Dockerfile instruction, flags parsed and checked, values not yet expanded.
 public indirect enum Instruction: Sendable, Hashable {
+    /// `FROM`: starts a stage.
     case from(FromInstruction)
+    /// `RUN`: runs a command in a new layer.
     case run(RunInstruction)
+    /// `CMD`: the default command.
     case cmd(CmdInstruction)
+    /// `LABEL`: image metadata.
     case label(LabelInstruction)
+    /// `EXPOSE`: ports the container listens on.
     case expose(ExposeInstruction)
+    /// `ENV`: environment variables stored in the image.
     case env(EnvInstruction)
+    /// `ADD`: copies local files, URLs, git repositories; unpacks archives.
     case add(AddInstruction)
+    /// `COPY`: copies files from the context, a stage or an image.
     case copy(CopyInstruction)
+    /// `ENTRYPOINT`: the executable the container runs.
     case entrypoint(EntrypointInstruction)
+    /// `VOLUME`: mount points.
     case volume(VolumeInstruction)
+    /// `USER`: the user later steps and the container run as.
     case user(UserInstruction)
+    /// `WORKDIR`: the working directory.
     case workdir(WorkdirInstruction)
+    /// `ARG`: build arguments.
     case arg(ArgInstruction)
+    /// `ONBUILD`: a trigger for builds based on this image.
     case onbuild(OnbuildInstruction)
+    /// `STOPSIGNAL`: the signal that stops the container.
     case stopSignal(StopSignalInstruction)
+    /// `HEALTHCHECK`: how to test the container is healthy.
     case healthcheck(HealthcheckInstruction)
+    /// `SHELL`: the shell for shell-form commands.
     case shell(ShellInstruction)
+    /// `MAINTAINER`: deprecated author field.
     case maintainer(MaintainerInstruction)
 
     /// The keyword in upper case (`RUN`, `STOPSIGNAL`).
@@ -64,6 +82,17 @@ public indirect enum Instruction: Sendable, Hashable {
         case .healthcheck(let value): value.range
         case .shell(let value): value.range
         case .maintainer(let value): value.range
+        }
+    }
+
+    /// Whether Docker expands `$VARIABLES` in the instruction's words at build time (`ADD`,
+    /// `COPY`, `ENV`, `EXPOSE`, `FROM`, `LABEL`, `STOPSIGNAL`, `USER`, `VOLUME`, `WORKDIR`,
+    /// `ARG`). `RUN`, `CMD`, `ENTRYPOINT`, `SHELL`, `HEALTHCHECK`, `ONBUILD` and `MAINTAINER`
+    /// keep them for the shell or the later build.
+    public var expandsVariables: Bool {
+        switch self {
+        case .add, .copy, .env, .expose, .from, .label, .stopSignal, .user, .volume, .workdir, .arg: true
+        case .run, .cmd, .entrypoint, .shell, .healthcheck, .onbuild, .maintainer: false
         }
     }
 

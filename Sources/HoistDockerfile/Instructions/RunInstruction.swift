@@ -1,21 +1,3 @@
-/// The network a `RUN` step gets (`--network`).
-public enum RunNetwork: String, Sendable, Hashable, CaseIterable {
-    /// The builder's default (a sandboxed network).
-    case `default`
-    /// No network at all.
-    case none
-    /// The host's network stack.
-    case host
-}
-
-/// The sandbox a `RUN` step runs in (`--security`).
-public enum RunSecurity: String, Sendable, Hashable, CaseIterable {
-    /// The default sandbox.
-    case sandbox
-    /// All capabilities and devices (needs the builder's entitlement).
-    case insecure
-}
-
 /// `RUN [--mount=…]… [--network=…] [--security=…] command`.
 public struct RunInstruction: Sendable, Hashable {
     /// The command; shell form for here-documents too (`RUN <<EOF`).

@@ -12,10 +12,16 @@ public struct StageScope: Sendable {
     public private(set) var environment: [(name: String, value: String)]
     /// The stage's `ARG`s so far, in order; nil value for declared-but-unset.
     public private(set) var declaredArguments: [(name: String, value: String?)] = []
-    /// Variables referenced by expanded instructions that were not set, with where.
+    /// Variables referenced by expanded instructions that were neither set nor declared with
+    /// `ARG`, with where (the `UndefinedVar` check).
     public private(set) var undefinedReferences: [(name: String, range: SourceRange)] = []
     let global: GlobalScope
     let lexer: ShellLex
+
+    /// The environment every image starts with, `FROM scratch` included, unless it sets PATH.
+    public static let defaultEnvironment: [(name: String, value: String)] = [
+        ("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
+    ]
 
     /// Starts a stage whose base has `inheritedEnvironment` (`NAME=value` pairs in order).
     public init(global: GlobalScope, inheritedEnvironment: [(name: String, value: String)] = []) {
@@ -83,7 +89,10 @@ public struct StageScope: Sendable {
             }
         }
         func optional(_ text: String?) throws -> String? { try text.map(word) }
-        defer { undefinedReferences += undefined.map { ($0, range) } }
+        defer {
+            let declared = Set(declaredArguments.map(\.name))
+            undefinedReferences += undefined.filter { !declared.contains($0) }.map { ($0, range) }
+        }
 
         switch instruction {
         case .env(var env):

@@ -1,0 +1,75 @@
+/// Runs a command on a root filesystem, as `RUN` does.
+public struct ExecOp: Sendable, Hashable, Codable {
+    /// The command, exec form.
+    public var arguments: [String]
+    /// `NAME=value` entries.
+    public var environment: [String]
+    /// The working directory inside the container.
+    public var workingDirectory: String
+    /// The user (`name`, `uid`, `uid:gid`, `name:group`); empty means root.
+    public var user: String
+    /// The network the command sees.
+    public var network: NetworkMode
+    /// Whether the command runs with every capability (`RUN --security=insecure`).
+    public var insecure: Bool
+    /// The mounts; the one at `/` is the root filesystem and the op's output.
+    public var mounts: [ExecMount]
+
+    public init(arguments: [String], environment: [String] = [], workingDirectory: String = "/", user: String = "",
+                network: NetworkMode = .host, insecure: Bool = false, mounts: [ExecMount]) {
+        self.arguments = arguments
+        self.environment = environment
+        self.workingDirectory = workingDirectory
+        self.user = user
+        self.network = network
+        self.insecure = insecure
+        self.mounts = mounts
+    }
+}
+
+/// The network a build step or container gets.
+public enum NetworkMode: String, Sendable, Hashable, Codable {
+    /// The host's network namespace (BuildKit's default without CNI).
+    case host
+    /// A private namespace with only loopback.
+    case none
+}
+
+/// A mount of an exec op.
+public struct ExecMount: Sendable, Hashable, Codable {
+    /// What is mounted.
+    public enum Kind: Sendable, Hashable, Codable {
+        /// An input's files (read-write copy-on-write unless read-only).
+        case bind
+        /// A persistent cache directory shared across builds.
+        case cache(id: String, sharing: CacheSharing, uid: Int, gid: Int, mode: UInt32)
+        /// An empty tmpfs.
+        case tmpfs(sizeBytes: Int64?)
+        /// A secret file, never stored in a layer, cache key or log.
+        case secret(id: String, required: Bool, uid: Int, gid: Int, mode: UInt32)
+    }
+
+    /// How concurrent builds share a cache mount.
+    public enum CacheSharing: String, Sendable, Hashable, Codable {
+        case shared, `private`, locked
+    }
+
+    /// The index of the input mounted, for binds (the root is a bind of input 0); nil mounts
+    /// an empty directory (`FROM scratch`, or a cache/tmpfs/secret).
+    public var input: Int?
+    /// The path inside the input to mount (`/` for all of it).
+    public var selector: String
+    /// Where it appears in the container.
+    public var destination: String
+    /// Whether the command may write to it.
+    public var readOnly: Bool
+    public var kind: Kind
+
+    public init(input: Int?, selector: String = "/", destination: String, readOnly: Bool = false, kind: Kind = .bind) {
+        self.input = input
+        self.selector = selector
+        self.destination = destination
+        self.readOnly = readOnly
+        self.kind = kind
+    }
+}

@@ -1,0 +1,37 @@
+public import Foundation
+public import HoistOCI
+
+/// What a build reports while it runs, for the TTY, plain and rawjson displays.
+public enum ProgressEvent: Sendable, Hashable {
+    /// Which stream a log chunk came from.
+    public enum Stream: String, Sendable, Hashable, Codable {
+        case stdout, stderr
+    }
+
+    /// A vertex started running.
+    case started(vertex: Digest, name: String, at: Date)
+    /// A vertex's result came from the cache.
+    case cached(vertex: Digest, name: String)
+    /// A vertex finished.
+    case completed(vertex: Digest, name: String, duration: Duration)
+    /// A vertex failed.
+    case failed(vertex: Digest, name: String, message: String)
+    /// Output of a running vertex.
+    case log(vertex: Digest, stream: Stream, text: String)
+}
+
+/// Where progress events go: a closure called from any task, in the order each vertex emits.
+public struct ProgressReporter: Sendable {
+    private let sink: @Sendable (ProgressEvent) -> Void
+
+    public init(_ sink: @escaping @Sendable (ProgressEvent) -> Void) {
+        self.sink = sink
+    }
+
+    /// Drops every event.
+    public static let discard = ProgressReporter { _ in }
+
+    public func report(_ event: ProgressEvent) {
+        sink(event)
+    }
+}

@@ -1,0 +1,140 @@
+import Foundation
+public import HoistOCI
+
+/// Choices for a solve.
+public struct SolveOptions: Sendable {
+    /// Run every step, ignoring the cache (results are still recorded).
+    public var noCache: Bool
+    /// Run these vertices (by name prefix match, e.g. a stage's steps) even when cached.
+    public var noCacheFor: @Sendable (Vertex) -> Bool
+    /// How many vertices may run at once.
+    public var parallelism: Int
+
+    public init(noCache: Bool = false, noCacheFor: @escaping @Sendable (Vertex) -> Bool = { _ in false },
+                parallelism: Int? = nil) {
+        self.noCache = noCache
+        self.noCacheFor = noCacheFor
+        self.parallelism = parallelism ?? ProcessInfo.processInfo.activeProcessorCount
+    }
+}
+
+/// Turns a build graph into a result: computes each vertex's content-based cache key, takes
+/// what the cache has, and runs the rest on a ``Worker`` — independent vertices at the same
+/// time, each vertex at most once, vertices the target does not need never.
+public struct Solver: Sendable {
+    public let worker: any Worker
+    public let cache: any CacheIndex
+    public let progress: ProgressReporter
+    public let options: SolveOptions
+
+    public init(worker: any Worker, cache: any CacheIndex, progress: ProgressReporter = .discard, options: SolveOptions = SolveOptions()) {
+        self.worker = worker
+        self.cache = cache
+        self.progress = progress
+        self.options = options
+    }
+
+    /// Solves `target` and everything it depends on.
+    public func solve(_ target: Vertex) async throws -> BuildResult {
+        let session = SolveSession(solver: self)
+        return try await session.solve(target).result
+    }
+}
+
+/// A solved vertex: its cache key and result.
+struct Solved: Sendable {
+    let key: Digest
+    let result: BuildResult
+}
+
+/// One solve's memo of running and finished vertices, so a vertex shared by several stages runs once.
+actor SolveSession {
+    private let solver: Solver
+    private let limiter: AsyncLimiter
+    private var tasks: [Digest: Task<Solved, any Error>] = [:]
+
+    init(solver: Solver) {
+        self.solver = solver
+        self.limiter = AsyncLimiter(limit: solver.options.parallelism)
+    }
+
+    func solve(_ vertex: Vertex) async throws -> Solved {
+        if let task = tasks[vertex.digest] { return try await task.value }
+        let task = Task { try await self.compute(vertex) }
+        tasks[vertex.digest] = task
+        return try await task.value
+    }
+
+    private func compute(_ vertex: Vertex) async throws -> Solved {
+        let inputs = try await withThrowingTaskGroup(of: (Int, Solved).self) { group in
+            for (index, input) in vertex.inputs.enumerated() {
+                group.addTask { (index, try await self.solve(input)) }
+            }
+            var solved = [Solved?](repeating: nil, count: vertex.inputs.count)
+            for try await (index, result) in group { solved[index] = result }
+            return solved.map { $0! }
+        }
+        let context = StepContext(name: vertex.name, digest: vertex.digest, progress: solver.progress)
+        let worker = solver.worker
+
+        if case .source(let source) = vertex.op {
+            // Sources are resolved every time (cheap: a store lookup or a directory); their key
+            // comes from what they resolved to.
+            let result = try await run(vertex) { try await worker.source(source, context: context) }
+            return Solved(key: CacheKey.ofSource(source, result: result), result: result)
+        }
+
+        var inputKeys: [Digest] = []
+        for (index, input) in inputs.enumerated() {
+            if case .directory = input.result {
+                let (paths, excludes) = CacheKey.pathsRead(by: vertex.op, fromInput: index)
+                inputKeys.append(try await worker.checksum(of: input.result, paths: paths, excluding: excludes))
+            } else {
+                inputKeys.append(input.key)
+            }
+        }
+        let key = CacheKey.of(op: vertex.op, inputKeys: inputKeys)
+        let skipCache = solver.options.noCache || solver.options.noCacheFor(vertex)
+        if !skipCache, let cached = try await solver.cache.lookup(key) {
+            solver.progress.report(.cached(vertex: vertex.digest, name: vertex.name))
+            return Solved(key: key, result: cached)
+        }
+        let results = inputs.map(\.result)
+        let result = try await run(vertex) {
+            switch vertex.op {
+            case .exec(let exec): try await worker.exec(exec, inputs: results, context: context)
+            case .file(let file): try await worker.file(file, inputs: results, context: context)
+            case .merge: Self.merge(results)
+            case .source: preconditionFailure("sources are handled above")
+            }
+        }
+        try await solver.cache.record(key, result: result)
+        return Solved(key: key, result: result)
+    }
+
+    /// Runs one vertex's work within the parallelism limit, reporting start, end or failure.
+    private func run(_ vertex: Vertex, _ body: @escaping @Sendable () async throws -> BuildResult) async throws -> BuildResult {
+        let progress = solver.progress
+        return try await limiter.run {
+            let clock = ContinuousClock()
+            let start = clock.now
+            progress.report(.started(vertex: vertex.digest, name: vertex.name, at: Date()))
+            do {
+                let result = try await body()
+                progress.report(.completed(vertex: vertex.digest, name: vertex.name, duration: clock.now - start))
+                return result
+            } catch var error as BuildError {
+                if error.step == nil { error.step = vertex.name }
+                progress.report(.failed(vertex: vertex.digest, name: vertex.name, message: error.message))
+                throw error
+            } catch {
+                progress.report(.failed(vertex: vertex.digest, name: vertex.name, message: "\(error)"))
+                throw BuildError((error as? any HoistError)?.code ?? .internal, "\(error)", step: vertex.name, underlying: error)
+            }
+        }
+    }
+
+    private static func merge(_ results: [BuildResult]) -> BuildResult {
+        .layers(results.flatMap { $0.layers ?? [] }, config: nil)
+    }
+}

@@ -1,0 +1,53 @@
+public import HoistOCI
+import Foundation
+
+/// A node of the build graph: an operation on the outputs of other vertices.
+///
+/// Its ``digest`` covers the operation and its inputs' digests — not its display name — so the
+/// same work written twice (by two frontends, or two builds) is one vertex.
+public struct Vertex: Sendable, Hashable {
+    /// The operation.
+    public let op: Op
+    /// What it works on, in the order the op refers to them.
+    public let inputs: [Vertex]
+    /// How progress shows the vertex (`[2/4] RUN make`); not part of the digest.
+    public let name: String
+    /// The stable content digest of the op and its inputs.
+    public let digest: Digest
+
+    public init(_ op: Op, inputs: [Vertex] = [], name: String) {
+        self.op = op
+        self.inputs = inputs
+        self.name = name
+        self.digest = Self.digest(op: op, inputs: inputs.map(\.digest))
+    }
+
+    /// The digest of `op` over inputs with these digests.
+    static func digest(op: Op, inputs: [Digest]) -> Digest {
+        struct Definition: Encodable {
+            let op: Op
+            let inputs: [Digest]
+        }
+        // Encoding plain Codable data cannot fail; a failure would be a bug in Op's Codable.
+        guard let bytes = try? CanonicalJSON.encode(Definition(op: op, inputs: inputs)) else {
+            preconditionFailure("build op \(op) is not encodable")
+        }
+        return Digest(of: bytes)
+    }
+
+    public static func == (lhs: Vertex, rhs: Vertex) -> Bool { lhs.digest == rhs.digest }
+    public func hash(into hasher: inout Hasher) { hasher.combine(digest) }
+
+    /// This vertex and every vertex it depends on, each once, inputs before the vertices that use them.
+    public var topologicallySorted: [Vertex] {
+        var seen = Set<Digest>()
+        var order: [Vertex] = []
+        func visit(_ vertex: Vertex) {
+            guard seen.insert(vertex.digest).inserted else { return }
+            vertex.inputs.forEach(visit)
+            order.append(vertex)
+        }
+        visit(self)
+        return order
+    }
+}

@@ -1,0 +1,7 @@
+/// `ARG name[=default] …`.
+public struct ArgInstruction: Sendable, Hashable {
+    /// The declarations, in order.
+    public var declarations: [ArgDeclaration]
+    /// Where the instruction is.
+    public var range: SourceRange
+}

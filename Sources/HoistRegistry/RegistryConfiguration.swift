@@ -1,0 +1,59 @@
+public import Foundation
+
+/// How Hoist talks to registries: which may use plain HTTP, where their CA certificates are,
+/// whose credentials to send, and how hard to try.
+public struct RegistryConfiguration: Sendable {
+    /// Registries (`host:port`) that may be reached over plain HTTP or over TLS without
+    /// verification, as Docker's `--insecure-registry`. Loopback hosts are always insecure.
+    public var insecureRegistries: Set<String>
+    /// Per-registry TLS material laid out as Docker reads it: `DIR/HOST[:PORT]/*.crt` are extra
+    /// CAs, `*.cert` with the `*.key` of the same name a client certificate.
+    public var certificatesDirectory: URL
+    /// Where credentials are read from and kept.
+    public var credentials: CredentialStore
+    /// How transient failures are retried.
+    public var retry: RetryPolicy
+    /// Blobs transferred at once.
+    public var maximumConcurrentTransfers: Int
+    /// Upload blobs in chunks of this many bytes (PATCH requests) instead of in one PUT.
+    public var uploadChunkSize: Int?
+    /// How long to wait for a connection to open, and for the next bytes of an answer.
+    public var connectTimeout: Duration
+    public var idleTimeout: Duration
+
+    public init(
+        insecureRegistries: Set<String> = [],
+        certificatesDirectory: URL = URL(fileURLWithPath: "/etc/docker/certs.d", isDirectory: true),
+        credentials: CredentialStore = CredentialStore(),
+        retry: RetryPolicy = .standard,
+        maximumConcurrentTransfers: Int = 3,
+        uploadChunkSize: Int? = nil,
+        connectTimeout: Duration = .seconds(15),
+        idleTimeout: Duration = .seconds(60)
+    ) {
+        self.insecureRegistries = insecureRegistries
+        self.certificatesDirectory = certificatesDirectory
+        self.credentials = credentials
+        self.retry = retry
+        self.maximumConcurrentTransfers = max(1, maximumConcurrentTransfers)
+        self.uploadChunkSize = uploadChunkSize
+        self.connectTimeout = connectTimeout
+        self.idleTimeout = idleTimeout
+    }
+
+    /// Whether `host` may be spoken to without verified TLS.
+    public func isInsecure(_ host: String) -> Bool {
+        insecureRegistries.contains(host) || Self.isLoopback(host)
+    }
+
+    /// `localhost`, `127.x.x.x` and `[::1]`, with or without a port.
+    static func isLoopback(_ host: String) -> Bool {
+        var name = Substring(host)
+        if name.hasPrefix("[") {
+            name = name.dropFirst().prefix { $0 != "]" }
+        } else if let colon = name.lastIndex(of: ":") {
+            name = name[..<colon]
+        }
+        return name == "localhost" || name == "::1" || name.hasPrefix("127.")
+    }
+}

@@ -68,7 +68,10 @@ let package = Package(
             swiftSettings: strict),
         .executableTarget(
             name: "hoist",
-            dependencies: ["Hoist", "HoistStore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "Hoist", "HoistStore", "HoistOCI", "HoistRegistry",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: strict),
         .executableTarget(name: "hoist-bench", dependencies: ["HoistArchive"], swiftSettings: strict),
 

@@ -25,10 +25,3 @@ public struct DigestingSink<Inner: ByteSink>: ByteSink {
     /// The number of bytes written so far.
     public var count: Int64 { hasher.count }
 }
-
-/// A ``ByteSink`` that discards what it is given: with ``DigestingSink``, a way to only hash.
-public struct DiscardingSink: ByteSink, Sendable {
-    public init() {}
-    public mutating func write(_ bytes: UnsafeRawBufferPointer) throws {}
-    public mutating func close() throws {}
-}

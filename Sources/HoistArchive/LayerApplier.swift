@@ -56,17 +56,21 @@ public struct LayerApplier: Sendable {
         public var createDevices: Bool
         /// If set, the uncompressed tar must have this digest, or `apply` throws `dataLoss`.
         public var expectedDiffID: Digest?
+        /// If set, the layer's bytes as given (compressed) must have this digest, or `apply`
+        /// throws `dataLoss`. Costs a second hash; leave nil for blobs already verified.
+        public var expectedDigest: Digest?
 
         /// `preserveOwnership` and `createDevices` default to whether the process runs as root.
         public init(
             whiteoutStyle: WhiteoutStyle = .oci, preserveOwnership: Bool? = nil, createDevices: Bool? = nil,
-            expectedDiffID: Digest? = nil
+            expectedDiffID: Digest? = nil, expectedDigest: Digest? = nil
         ) {
             let isRoot = geteuid() == 0
             self.whiteoutStyle = whiteoutStyle
             self.preserveOwnership = preserveOwnership ?? isRoot
             self.createDevices = createDevices ?? isRoot
             self.expectedDiffID = expectedDiffID
+            self.expectedDigest = expectedDigest
         }
     }
 
@@ -83,10 +87,22 @@ public struct LayerApplier: Sendable {
 
     /// Reads the whole layer from `layer` and applies it. Throws ``ArchiveError``: the tar's
     /// own errors (`dataLoss` when truncated, `invalidArgument` when malformed), `invalidArgument`
-    /// for an entry that would escape the root, `dataLoss` for a diffID mismatch, and system
-    /// errors naming the entry.
+    /// for an entry that would escape the root, `dataLoss` for a digest or diffID mismatch, and
+    /// system errors naming the entry.
     public func apply(_ layer: some ByteSource) throws -> AppliedLayer {
-        let decompressed = try DecompressingSource(layer)
+        guard let expected = options.expectedDigest else {
+            return try apply(decompressed: DecompressingSource(layer))
+        }
+        let decompressed = try DecompressingSource(DigestingSource(layer))
+        let result = try apply(decompressed: decompressed)
+        let digest = decompressed.inner.digest
+        guard digest == expected else {
+            throw ArchiveError(.dataLoss, "layer digest mismatch: expected \(expected), got \(digest)")
+        }
+        return result
+    }
+
+    private func apply<Source: ByteSource>(decompressed: DecompressingSource<Source>) throws -> AppliedLayer {
         let compression = decompressed.compression
         var reader = TarReader(DigestingSource(decompressed))
         var session = ApplySession(root: root, options: options)

@@ -40,6 +40,10 @@ final class MetadataDatabase: Sendable {
         migrator.registerMigration("v2-snapshots") { db in
             try SnapshotRow.createTable(db)
         }
+        migrator.registerMigration("v3-build-cache") { db in
+            try BuildCacheRow.createTables(db)
+            try StatCacheRow.createTable(db)
+        }
         return migrator
     }
 

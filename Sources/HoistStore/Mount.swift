@@ -169,7 +169,7 @@ struct MountFlags {
     static let dataLimit = 4096
     /// unshare(2), which Swift's Glibc module leaves out (it is behind _GNU_SOURCE).
     static let unshare: (@convention(c) (Int32) -> Int32)? = {
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "unshare") else { return nil }
+        guard let symbol = dlsym(nil, "unshare") else { return nil }
         return unsafeBitCast(symbol, to: (@convention(c) (Int32) -> Int32).self)
     }()
 

@@ -50,7 +50,7 @@ final class SnapshotCatalog: Sendable {
                 }
                 var ancestors: [Int64] = []
                 if let parent {
-                    guard let parentEntry = try entry(parent, db) else {
+                    guard let parentEntry = try self.entry(parent, db) else {
                         throw StoreError(.notFound, "parent snapshot \(parent) does not exist")
                     }
                     guard parentEntry.kind == .committed else {

@@ -132,7 +132,8 @@ public final class Store: Sendable {
         let lock = try StoreLock(path: leasePath, mode: .exclusive)
         return try withExtendedLifetime(lock) {
             let roots = try images().map { (mediaType: $0.target.mediaType.rawValue, digest: try $0.target.digest) }
-            let live = try content.reachable(from: roots)
+            // Layers that build cache records hold stay too, so a cached step still has its layer.
+            let live = try content.reachable(from: roots).union(try buildCacheBlobs())
             var report = CollectionReport()
             for blob in try content.all() where !live.contains(blob.digest) {
                 try content.delete(blob.digest)

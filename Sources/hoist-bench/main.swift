@@ -19,7 +19,8 @@ func now() -> Double {
 }
 
 func fail(_ message: String) -> Never {
-    fputs("hoist-bench: \(message)\n", stderr)
+    let line = Array("hoist-bench: \(message)\n".utf8)
+    _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
     exit(2)
 }
 

@@ -9,5 +9,6 @@ struct HoistCommand: AsyncParsableCommand {
         version: HoistVersion.current,
         subcommands: [
             ImagesCommand.self, InspectCommand.self, ImportCommand.self, LoadCommand.self, SaveCommand.self,
+            PullCommand.self, PushCommand.self, LoginCommand.self, LogoutCommand.self, TagCommand.self,
         ])
 }

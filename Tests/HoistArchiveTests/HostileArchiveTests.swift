@@ -206,6 +206,21 @@ import Testing
         try fixture.expectNothingOutside()
     }
 
+    @Test func wrongExpectedCompressedDigestIsDataLoss() throws {
+        let fixture = try Fixture()
+        var source = MemoryByteSource(try makeTar([file("a", "x")]))
+        var encoder = try LayerEncoder(MemoryByteSink(), compression: .gzip)
+        try source.copy(to: &encoder)
+        try encoder.close()
+        let blob = encoder.inner.bytes + [0, 0, 0]  // tape padding is part of the blob's digest
+        let wrong = try LayerApplier(root: fixture.root, options: .init(expectedDigest: encoder.result.digest))
+        let error = #expect(throws: ArchiveError.self) { _ = try wrong.apply(MemoryByteSource(blob)) }
+        #expect(error?.code == .dataLoss)
+        let right = try LayerApplier(root: fixture.root, options: .init(expectedDigest: Digest(of: blob)))
+        #expect(try right.apply(MemoryByteSource(blob)).diffID == encoder.result.diffID)
+        try fixture.expectNothingOutside()
+    }
+
     @Test func fuzzedLayersNeverWriteOutside() throws {
         let fixture = try Fixture()
         let base = try makeTar([

@@ -8,10 +8,9 @@ struct IgnoreVector: Decodable, Sendable, CustomTestStringConvertible {
     var path: String
     var match: Bool
     var error: Bool
-    var unix_only: Bool?
     var line = 0
 
-    enum CodingKeys: String, CodingKey { case patterns, path, match, error, unix_only }
+    enum CodingKeys: String, CodingKey { case patterns, path, match, error }
 
     var testDescription: String { "#\(line) \(patterns) \(path)" }
 
@@ -49,29 +48,48 @@ struct IgnoreVector: Decodable, Sendable, CustomTestStringConvertible {
     @Test(arguments: parentVectors)
     func matchesOrParentMatches(_ vector: IgnoreVector) {
         let result = vector.evaluate(deprecatedForm: false)
-        #expect(vector.passes(deprecatedForm: false),
-                "\(vector.patterns) vs \(vector.path): expected \(vector.error ? "error" : "\(vector.match)"), got \(result.map { "\($0)" } ?? "error")")
+        #expect(
+            vector.passes(deprecatedForm: false),
+            "\(vector.patterns) vs \(vector.path): expected \(vector.error ? "error" : "\(vector.match)"), got \(result.map { "\($0)" } ?? "error")"
+        )
     }
 
     @Test(arguments: deprecatedVectors)
     func matches(_ vector: IgnoreVector) {
         let result = vector.evaluate(deprecatedForm: true)
-        #expect(vector.passes(deprecatedForm: true),
-                "\(vector.patterns) vs \(vector.path): expected \(vector.error ? "error" : "\(vector.match)"), got \(result.map { "\($0)" } ?? "error")")
+        #expect(
+            vector.passes(deprecatedForm: true),
+            "\(vector.patterns) vs \(vector.path): expected \(vector.error ? "error" : "\(vector.match)"), got \(result.map { "\($0)" } ?? "error")"
+        )
     }
 
     @Test func readAll() throws {
-        struct Case: Decodable { var input: String; var expected: [String] }
-        let data = Data(ConformanceData.read(ConformanceData.patternmatcher.appendingPathComponent("ignorefile-readall.json")).utf8)
+        struct Case: Decodable {
+            var input: String
+            var expected: [String]
+        }
+        let data = Data(
+            ConformanceData.read(ConformanceData.patternmatcher.appendingPathComponent("ignorefile-readall.json")).utf8)
         let vector = try JSONDecoder().decode(Case.self, from: data)
         #expect(DockerIgnoreFile.patterns(from: vector.input) == vector.expected)
         #expect(DockerIgnoreFile.patterns(from: "\u{FEFF}# c\n  #2\r\n./a//b/../c\n") == ["#2", "a/c"])
     }
 
     @Test func construction() throws {
-        struct Case: Decodable { var patterns: [String]; var cleaned_count: Int?; var has_exclusions: Bool?; var error: Bool? }
+        struct Case: Decodable {
+            var patterns: [String]
+            var cleanedCount: Int?
+            var hasExclusions: Bool?
+            var error: Bool?
+            enum CodingKeys: String, CodingKey {
+                case patterns, error
+                case cleanedCount = "cleaned_count"
+                case hasExclusions = "has_exclusions"
+            }
+        }
         struct File: Decodable { var cases: [Case] }
-        let data = Data(ConformanceData.read(ConformanceData.patternmatcher.appendingPathComponent("new-patterns.json")).utf8)
+        let data = Data(
+            ConformanceData.read(ConformanceData.patternmatcher.appendingPathComponent("new-patterns.json")).utf8)
         let file = try JSONDecoder().decode(File.self, from: data)
         #expect(file.cases.count == 6)
         for item in file.cases {
@@ -81,8 +99,8 @@ struct IgnoreVector: Decodable, Sendable, CustomTestStringConvertible {
                 continue
             }
             let built = try #require(matcher, "\(item.patterns) must compile")
-            if let count = item.cleaned_count { #expect(built.patterns.count == count, "\(item.patterns)") }
-            if let exclusions = item.has_exclusions { #expect(built.hasExceptions == exclusions, "\(item.patterns)") }
+            if let count = item.cleanedCount { #expect(built.patterns.count == count, "\(item.patterns)") }
+            if let exclusions = item.hasExclusions { #expect(built.hasExceptions == exclusions, "\(item.patterns)") }
         }
     }
 
@@ -102,13 +120,17 @@ struct IgnoreVector: Decodable, Sendable, CustomTestStringConvertible {
 @Suite struct DockerIgnoreFileTests {
     @Test func namedDockerfileIgnoreWins() throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("hoist-ignore-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: root.appendingPathComponent("build"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: root.appendingPathComponent("build"), withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: root) }
         let dockerfile = root.appendingPathComponent("build/app.Dockerfile").path
         #expect(DockerIgnoreFile.locate(dockerfile: dockerfile, context: root.path) == nil)
         #expect(try DockerIgnoreFile.matcher(dockerfile: dockerfile, context: root.path).patterns.isEmpty)
-        try "*.log\n!keep.log\n".write(to: root.appendingPathComponent(".dockerignore"), atomically: true, encoding: .utf8)
-        #expect(DockerIgnoreFile.locate(dockerfile: dockerfile, context: root.path) == root.appendingPathComponent(".dockerignore").path)
+        try "*.log\n!keep.log\n".write(
+            to: root.appendingPathComponent(".dockerignore"), atomically: true, encoding: .utf8)
+        #expect(
+            DockerIgnoreFile.locate(dockerfile: dockerfile, context: root.path)
+                == root.appendingPathComponent(".dockerignore").path)
         try "/secret\n".write(toFile: dockerfile + ".dockerignore", atomically: true, encoding: .utf8)
         #expect(DockerIgnoreFile.locate(dockerfile: dockerfile, context: root.path) == dockerfile + ".dockerignore")
         let matcher = try DockerIgnoreFile.matcher(dockerfile: dockerfile, context: root.path)
@@ -116,7 +138,8 @@ struct IgnoreVector: Decodable, Sendable, CustomTestStringConvertible {
     }
 
     @Test func exceptionsAndOrder() throws {
-        let matcher = try DockerIgnoreMatcher(patterns: DockerIgnoreFile.patterns(from: "**/*.md\n!docs/**\ndocs/private\n# c\n"))
+        let matcher = try DockerIgnoreMatcher(
+            patterns: DockerIgnoreFile.patterns(from: "**/*.md\n!docs/**\ndocs/private\n# c\n"))
         #expect(try matcher.matches("README.md"))
         #expect(try matcher.matches("a/b/NOTES.md"))
         #expect(!(try matcher.matches("docs/guide.md")))

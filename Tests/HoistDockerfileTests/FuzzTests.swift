@@ -63,7 +63,8 @@ enum DockerfileFuzzer {
     func signature(_ tree: SyntaxTree) -> String {
         var text = tree.dump() + "\n" + tree.directives.all.map { "\($0.name)=\($0.value)" }.joined(separator: ",")
         for node in tree.nodes {
-            text += "\n\(node.isJSON) \(node.heredocs.map { "\($0.name)|\($0.content)|\($0.expands)|\($0.chomp)|\($0.fileDescriptor)" })"
+            text +=
+                "\n\(node.isJSON) \(node.heredocs.map { "\($0.name)|\($0.content)|\($0.expands)|\($0.chomp)|\($0.fileDescriptor)" })"
             text += " \(node.comments)"
         }
         return text
@@ -73,7 +74,8 @@ enum DockerfileFuzzer {
         guard let tree = try? DockerfileParser.parse(text) else { return }
         guard let dockerfile = try? Dockerfile(syntax: tree) else { return }
         _ = try? BuildChecker().check(dockerfile)
-        guard let global = try? GlobalScope(dockerfile: dockerfile, arguments: BuildArguments(values: ["A": "1"])) else {
+        guard let global = try? GlobalScope(dockerfile: dockerfile, arguments: BuildArguments(values: ["A": "1"]))
+        else {
             return
         }
         for stage in dockerfile.stages {
@@ -102,12 +104,15 @@ enum DockerfileFuzzer {
             do {
                 reparsed = try DockerfileParser.parse(printed)
             } catch {
-                Issue.record("batch \(batch) #\(iteration): printed text does not parse: \(error)\n--- input\n\(text.debugDescription)\n--- printed\n\(printed.debugDescription)")
+                Issue.record(
+                    "batch \(batch) #\(iteration): printed text does not parse: \(error)\n--- input\n\(text.debugDescription)\n--- printed\n\(printed.debugDescription)"
+                )
                 continue
             }
             #expect(
                 signature(reparsed) == signature(tree),
-                "batch \(batch) #\(iteration)\n--- input\n\(text.debugDescription)\n--- printed\n\(printed.debugDescription)\n--- before\n\(signature(tree))\n--- after\n\(signature(reparsed))")
+                "batch \(batch) #\(iteration)\n--- input\n\(text.debugDescription)\n--- printed\n\(printed.debugDescription)\n--- before\n\(signature(tree))\n--- after\n\(signature(reparsed))"
+            )
             #expect(reparsed.formatted() == printed, "printing is not idempotent for batch \(batch) #\(iteration)")
         }
         #expect(parsed > 100, "too few parseable samples (\(parsed)) to mean anything")

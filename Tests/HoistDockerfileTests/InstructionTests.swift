@@ -19,7 +19,8 @@ import Testing
     }
 
     @Test func fromWithPlatformAndName() throws {
-        let dockerfile = try Dockerfile.parse("ARG BASE=alpine\nFROM --platform=$BUILDPLATFORM ${BASE} AS Build\nFROM build\n")
+        let dockerfile = try Dockerfile.parse(
+            "ARG BASE=alpine\nFROM --platform=$BUILDPLATFORM ${BASE} AS Build\nFROM build\n")
         #expect(dockerfile.globalArgs.first?.declarations == [ArgDeclaration(name: "BASE", defaultValue: "alpine")])
         let from = dockerfile.stages[0].from
         #expect(from.image == "${BASE}" && from.stageName == "build" && from.stageNameAsWritten == "Build")
@@ -51,30 +52,50 @@ import Testing
                 --mount=type=ssh \\
                 --mount=type=tmpfs,target=/tmp,size=64m \\
                 --mount=from=build,source=/out,target=/in,rw \\
-                --network=none --security=insecure pip install x
+                --network=none --security=insecure --device=vendor.com/gpu=all,required --device=name=/dev/fuse \\
+                pip install x
             RUN ["echo", "hi"]
             RUN --mount=type=bind,target=$DIR echo
             """)
-        guard case .run(let run) = instructions[0] else { Issue.record("not RUN"); return }
+        guard case .run(let run) = instructions[0] else {
+            Issue.record("not RUN")
+            return
+        }
         #expect(run.command == .shell("pip install x"))
         #expect(run.network == RunNetwork.none && run.security == .insecure)
         let mounts = try run.mounts()
-        guard case .cache(let cache) = mounts[0] else { Issue.record("cache: \(mounts)"); return }
+        guard case .cache(let cache) = mounts[0] else {
+            Issue.record("cache: \(mounts)")
+            return
+        }
         #expect(cache.target == "/root/.cache" && cache.effectiveID == "pip" && cache.sharing == .locked)
         #expect(!cache.readOnly && cache.mode == 0o700 && cache.uid == 1000 && cache.gid == 1000 && cache.from == nil)
         guard case .secret(let secret) = mounts[1], case .ssh(let ssh) = mounts[2], case .tmpfs(let tmpfs) = mounts[3],
             case .bind(let bind) = mounts[4]
-        else { Issue.record("mount types: \(mounts)"); return }
+        else {
+            Issue.record("mount types: \(mounts)")
+            return
+        }
         #expect(secret.required && secret.effectiveID == "token" && secret.effectiveTarget == "/run/secrets/token")
         #expect(ssh.effectiveID == "default")
         #expect(tmpfs.size == Int64(67_108_864))
         #expect(bind.from == "build" && !bind.readOnly && bind.source == "/out")
-        #expect(run.flagsUsed == ["mount", "network", "security"])
-        guard case .run(let exec) = instructions[1] else { Issue.record("not RUN"); return }
+        #expect(run.flagsUsed == ["mount", "network", "security", "device"])
+        #expect(run.devices == [RunDevice(name: "vendor.com/gpu=all", required: true), RunDevice(name: "/dev/fuse")])
+        guard case .run(let exec) = instructions[1] else {
+            Issue.record("not RUN")
+            return
+        }
         #expect(exec.command == .exec(["echo", "hi"]))
-        guard case .run(let deferred) = instructions[2] else { Issue.record("not RUN"); return }
+        guard case .run(let deferred) = instructions[2] else {
+            Issue.record("not RUN")
+            return
+        }
         let expanded = try deferred.mounts(expand: { $0 == "$DIR" ? "/src" : $0 })
-        guard case .bind(let expandedBind)? = expanded.first else { Issue.record("bind: \(expanded)"); return }
+        guard case .bind(let expandedBind)? = expanded.first else {
+            Issue.record("bind: \(expanded)")
+            return
+        }
         #expect(expandedBind.target == "/src" && expandedBind.readOnly && expandedBind.from == nil)
     }
 
@@ -87,15 +108,22 @@ import Testing
         ("RUN --mount=type=bind,foo=1 x", "unexpected key 'foo' in 'foo=1'"),
         ("RUN --mount=from=$X x", "'from' doesn't support variable expansion, define alias stage instead"),
         ("RUN --mount=type=cache,uid=x x", "invalid value x for uid"),
-        ("RUN --network=bridge x", "unsupported network mode \"bridge\""),
-        ("RUN --security=root x", "unsupported security mode \"root\""),
+        ("RUN --network=bridge x", "invalid network mode \"bridge\""),
+        ("RUN --security=root x", "security \"root\" is not valid"),
+            ("RUN --device=a,b x", "invalid field 'b' must be a key=value pair"),
+            ("RUN --device=name=a,name=b x", "device name already set to a"),
+            ("RUN --device=a,foo=1 x", "unexpected key 'foo' in 'foo=1'"),
+            ("RUN --mount=type=bind,src=a\\\"b x", "failed to parse csv mounts: bare \" in non-quoted-field"),
         ("RUN --mount x", "missing a value on flag: mount"),
         ("RUN", "RUN requires at least one argument"),
         ("CMD --doit [\"a\"]", "unknown flag: doit"),
         ("SHELL /bin/sh -c", "SHELL requires the arguments to be in JSON form"),
         ("ENV", "ENV requires at least one argument"),
         ("LABEL =x", "LABEL names can not be blank"),
-        ("COPY a", "COPY requires at least two arguments, but only one was provided. Destination could not be determined."),
+        (
+            "COPY a",
+            "COPY requires at least two arguments, but only one was provided. Destination could not be determined"
+        ),
         ("COPY --link=maybe a b", "expecting boolean value for flag link, not: maybe"),
         ("COPY --link= a b", "missing a value on flag: link"),
         ("COPY --from=a --from=b x y", "duplicate flag specified: from"),
@@ -132,8 +160,13 @@ import Testing
 
     @Test func flagErrorsPointAtTheFlag() {
         let error = failure("FROM a\n\tCOPY --link --chmod=1 --form=x a b\n")
-        #expect(error?.column == 24 && error?.message == "unknown flag: form (did you mean from?)", "\(String(describing: error))")
-        #expect(error?.description == "Dockerfile:2:24: unknown flag: form (did you mean from?)\n    \tCOPY --link --chmod=1 --form=x a b\n    \t" + String(repeating: " ", count: 22) + "^")
+        #expect(
+            error?.column == 24 && error?.message == "unknown flag: form (did you mean from?)",
+            "\(String(describing: error))")
+        #expect(
+            error?.description
+                == "Dockerfile:2:24: unknown flag: form (did you mean from?)\n    \tCOPY --link --chmod=1 --form=x a b\n    \t"
+                + String(repeating: " ", count: 22) + "^")
     }
 
     @Test func copyAndAddFlags() throws {
@@ -150,7 +183,10 @@ import Testing
             """)
         guard case .copy(let copy) = instructions[0], case .copy(let json) = instructions[1],
             case .copy(let inline) = instructions[2], case .add(let add) = instructions[3]
-        else { Issue.record("types: \(instructions)"); return }
+        else {
+            Issue.record("types: \(instructions)")
+            return
+        }
         #expect(copy.from == "build" && copy.chown == "app:app" && copy.chmod == "0644" && copy.link && copy.parents)
         #expect(copy.excludes == ["*.md", "tmp"] && copy.sources == ["a", "b"] && copy.destination == "/dst/")
         #expect(json.sources == ["with space"] && json.isJSON)
@@ -191,17 +227,27 @@ import Testing
             ])
         guard case .cmd(let exec) = instructions[0], case .cmd(let shell) = instructions[1],
             case .entrypoint(let entrypoint) = instructions[2]
-        else { Issue.record("types"); return }
+        else {
+            Issue.record("types")
+            return
+        }
         #expect(exec.command == .exec(["a", "b"]) && shell.command == .shell("a b") && entrypoint.command == .exec([]))
         guard case .env(let env) = instructions[4], case .env(let legacy) = instructions[5],
             case .label(let label) = instructions[6], case .arg(let arg) = instructions[7],
-            case .volume(let volume) = instructions[10], case .onbuild(let onbuild) = instructions[15]
-        else { Issue.record("types"); return }
+            case .volume(let volume) = instructions[10], case .onbuild(let onbuild) = instructions[15],
+            case .expose(let expose) = instructions[8]
+        else {
+            Issue.record("types")
+            return
+        }
         #expect(env.pairs == [KeyValuePair(key: "A", value: "1"), KeyValuePair(key: "B", value: "\"two words\"")])
         #expect(legacy.pairs == [KeyValuePair(key: "C", value: "three words", usesEquals: false)])
         #expect(label.pairs.map(\.key) == ["\"com.example\"", "y"])
-        #expect(arg.declarations.map(\.name) == ["X", "Y", "Z"] && arg.declarations.map(\.defaultValue) == [nil, "1", "\"q q\""])
+        #expect(
+            arg.declarations.map(\.name) == ["X", "Y", "Z"]
+                && arg.declarations.map(\.defaultValue) == [nil, "1", "\"q q\""])
         #expect(volume.paths == ["/c"])
+        #expect(expose.ports == ["443/tcp", "80"], "Docker sorts EXPOSE ports")
         #expect(onbuild.expression == "RUN make")
         #expect(onbuild.trigger.keyword == "RUN")
         #expect(instructions[15].range.start.line == 17)
@@ -216,7 +262,10 @@ import Testing
             """)
         guard case .healthcheck(let first) = instructions[0], case .healthcheck(let second) = instructions[1],
             case .healthcheck(let none) = instructions[2]
-        else { Issue.record("types"); return }
+        else {
+            Issue.record("types")
+            return
+        }
         #expect(first.check?.interval == 30_000_000_000 && first.check?.timeout == 90_000_000_000)
         #expect(first.check?.startPeriod == 0 && first.check?.startInterval == 500_000_000 && first.check?.retries == 3)
         #expect(first.check?.test == ["CMD-SHELL", "curl -f http://x/"])
@@ -225,9 +274,13 @@ import Testing
     }
 
     @Test func globalArgsAndComments() throws {
-        let dockerfile = try Dockerfile.parse("# VERSION the version\nARG VERSION=1\n# the build\nFROM a:$VERSION\nARG VERSION\n")
+        let dockerfile = try Dockerfile.parse(
+            "# VERSION the version\nARG VERSION=1\n# the build\nFROM a:$VERSION\nARG VERSION\n")
         #expect(dockerfile.globalArgs[0].declarations[0].comment == "the version")
         #expect(dockerfile.stages[0].comments == ["the build"])
-        guard case .arg = dockerfile.stages[0].instructions.first else { Issue.record("ARG in stage"); return }
+        guard case .arg = dockerfile.stages[0].instructions.first else {
+            Issue.record("ARG in stage")
+            return
+        }
     }
 }

@@ -77,7 +77,8 @@ enum BenchmarkDockerfile {
             var samples: [Double] = []
             for _ in 0..<rounds {
                 let duration = try clock.measure(body)
-                samples.append(Double(duration.components.attoseconds) / 1e15 + Double(duration.components.seconds) * 1e3)
+                samples.append(
+                    Double(duration.components.attoseconds) / 1e15 + Double(duration.components.seconds) * 1e3)
             }
             samples.sort()
             return (samples[0], samples[samples.count / 2])

@@ -33,7 +33,8 @@ import Testing
 
     @Test(arguments: negativeCases)
     func negative(_ name: String) {
-        let source = ConformanceData.read(Self.negativeRoot.appendingPathComponent(name).appendingPathComponent("Dockerfile"))
+        let source = ConformanceData.read(
+            Self.negativeRoot.appendingPathComponent(name).appendingPathComponent("Dockerfile"))
         #expect(throws: DockerfileError.self, "\(name) must not parse") {
             try DockerfileParser.parse(source)
         }
@@ -62,7 +63,8 @@ import Testing
             if (try? DockerfileParser.parse(ConformanceData.read(path))) == nil { passed.negative += 1 }
         }
         #expect(passed.positive == Self.positiveCases.count && passed.negative == Self.negativeCases.count)
-        let verdict = passed.positive == Self.positiveCases.count && passed.negative == Self.negativeCases.count
+        let verdict =
+            passed.positive == Self.positiveCases.count && passed.negative == Self.negativeCases.count
             ? "all passed" : "FAILURES"
         print(
             "BuildKit parser cases: \(passed.positive)/\(Self.positiveCases.count) positive, "

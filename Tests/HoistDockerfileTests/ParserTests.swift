@@ -60,7 +60,8 @@ import Testing
     }
 
     @Test func directives() throws {
-        let tree = try DockerfileParser.parse("# syntax=docker/dockerfile:1\n#escape=`\n# check=skip=all\nFROM a\nRUN a `\n  b\n")
+        let tree = try DockerfileParser.parse(
+            "# syntax=docker/dockerfile:1\n#escape=`\n# check=skip=all\nFROM a\nRUN a `\n  b\n")
         #expect(tree.directives.syntax == "docker/dockerfile:1")
         #expect(tree.directives.check == "skip=all")
         #expect(tree.escapeCharacter == "`")

@@ -41,7 +41,10 @@ import Testing
         let (scope, instructions) = try evaluate(dockerfile.stages[0], global)
         guard case .workdir(let before) = instructions[1], case .workdir(let after) = instructions[3],
             case .env(let env) = instructions[5]
-        else { Issue.record("types"); return }
+        else {
+            Issue.record("types")
+            return
+        }
         #expect(before.path == "/v", "a global ARG is not visible in a stage before ARG")
         #expect(after.path == "/v3.20")
         #expect(env.pairs.first?.value == "arm64")
@@ -64,7 +67,10 @@ import Testing
             """)
         let global = try GlobalScope(dockerfile: dockerfile, arguments: arm)
         let (scope, instructions) = try evaluate(dockerfile.stages[0], global)
-        guard case .user(let user) = instructions.last else { Issue.record("USER"); return }
+        guard case .user(let user) = instructions.last else {
+            Issue.record("USER")
+            return
+        }
         #expect(user.user == "env")
         #expect(scope.value(of: "PLAIN") == "quoted value" && scope.value(of: "EMPTY") == "")
         #expect(scope.value(of: "VERSION") == "3.20", "a --build-arg overrides the default")
@@ -100,11 +106,15 @@ import Testing
             case .add(let add) = instructions[5], case .label(let label) = instructions[6],
             case .stopSignal(let signal) = instructions[7], case .run(let run) = instructions[8],
             case .copy(let heredoc) = instructions[9]
-        else { Issue.record("types"); return }
+        else {
+            Issue.record("types")
+            return
+        }
         #expect(second.pairs.map(\.value) == ["1", ""], "pairs see the variables from before the instruction")
         #expect(expose.ports == ["80", "443/tcp", "8080"])
         #expect(volume.paths == ["/a", "/b"])
-        #expect(copy.chown == "web:web" && copy.from == "web" && copy.sources == ["src/web"] && copy.destination == "/app/")
+        #expect(
+            copy.chown == "web:web" && copy.from == "web" && copy.sources == ["src/web"] && copy.destination == "/app/")
         #expect(add.sources == ["/app/x"])
         #expect(label.pairs == [KeyValuePair(key: "web.version", value: "set")])
         #expect(signal.signal == "SIGweb")
@@ -175,7 +185,8 @@ import Testing
             "FROM a\nRUN x\nCMD x\nENTRYPOINT x\nSHELL [\"x\"]\nHEALTHCHECK NONE\nONBUILD RUN x\nMAINTAINER m\n"
                 + "ADD a b\nCOPY a b\nENV a=b\nEXPOSE 1\nLABEL a=b\nSTOPSIGNAL 1\nUSER u\nVOLUME v\nWORKDIR w\nARG a\n")
         let expanding = dockerfile.stages[0].instructions.filter(\.expandsVariables).map(\.keyword)
-        #expect(expanding == ["ADD", "COPY", "ENV", "EXPOSE", "LABEL", "STOPSIGNAL", "USER", "VOLUME", "WORKDIR", "ARG"])
+        #expect(
+            expanding == ["ADD", "COPY", "ENV", "EXPOSE", "LABEL", "STOPSIGNAL", "USER", "VOLUME", "WORKDIR", "ARG"])
     }
 
     @Test func exposedPorts() throws {
@@ -192,7 +203,8 @@ import Testing
         #expect(PlatformSpecifier("linux/arm64/v8")?.description == "linux/arm64/v8")
         #expect(PlatformSpecifier("Linux/AMD64")?.architecture == "amd64")
         #expect(PlatformSpecifier("linux") == nil && PlatformSpecifier("linux//x") == nil)
-        let arguments = BuildArguments(targetPlatform: PlatformSpecifier("linux/arm/v7")!, buildPlatform: PlatformSpecifier("linux/amd64")!)
+        let arguments = BuildArguments(
+            targetPlatform: PlatformSpecifier("linux/arm/v7")!, buildPlatform: PlatformSpecifier("linux/amd64")!)
         #expect(arguments.platformValues["TARGETVARIANT"] == "v7" && arguments.platformValues["BUILDVARIANT"] == "")
         #expect(arguments.platformValues["BUILDPLATFORM"] == "linux/amd64")
     }

@@ -71,7 +71,9 @@ struct ShellVector: CustomTestStringConvertible, Sendable {
         let result = Result { try ShellLex().expand(vector.input, environment: vector.environment) }
         switch (result, vector.expected) {
         case (.success(let value), let expected?):
-            #expect(value == expected[0], "\(vector.input): expected \(expected[0].debugDescription), got \(value.debugDescription)")
+            #expect(
+                value == expected[0],
+                "\(vector.input): expected \(expected[0].debugDescription), got \(value.debugDescription)")
         case (.failure, nil): break
         case (.success(let value), nil):
             Issue.record("\(vector.input): expected an error, got \(value.debugDescription)")

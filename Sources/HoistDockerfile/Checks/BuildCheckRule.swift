@@ -23,21 +23,27 @@ public enum BuildCheckRule: String, Sendable, Hashable, CaseIterable {
     /// One line on what the rule guards against.
     public var summary: String {
         switch self {
-        case .jsonArgsRecommended: "JSON arguments recommended for ENTRYPOINT/CMD to prevent unintended behavior related to OS signals"
+        case .jsonArgsRecommended:
+            "JSON arguments recommended for ENTRYPOINT/CMD to prevent unintended behavior related to OS signals"
         case .stageNameCasing: "Stage names should be lowercase"
         case .fromAsCasing: "The 'as' keyword should match the case of the 'from' keyword"
-        case .consistentInstructionCasing: "All commands within the Dockerfile should use the same casing (either upper or lower)"
+        case .consistentInstructionCasing:
+            "All commands within the Dockerfile should use the same casing (either upper or lower)"
         case .undefinedArgInFrom: "FROM command must use declared ARGs"
         case .invalidDefaultArgInFrom: "Default value for global ARG results in an empty or invalid base image name"
         case .duplicateStageName: "Stage names should be unique"
         case .reservedStageName: "Reserved words should not be used as stage names"
-        case .multipleInstructionsDisallowed: "Multiple instructions of the same type should not be used in the same stage"
-        case .maintainerDeprecated: "The MAINTAINER instruction is deprecated, use a label instead to define an image author"
+        case .multipleInstructionsDisallowed:
+            "Multiple instructions of the same type should not be used in the same stage"
+        case .maintainerDeprecated:
+            "The MAINTAINER instruction is deprecated, use a label instead to define an image author"
         case .secretsUsedInArgOrEnv: "Sensitive data should not be used in the ARG or ENV commands"
         case .noEmptyContinuation: "Empty continuation lines will become errors in a future release"
-        case .workdirRelativePath: "Relative workdir without an absolute workdir declared within the build can have unexpected results if the base image changes"
+        case .workdirRelativePath:
+            "Relative workdir without an absolute workdir declared within the build can have unexpected results if the base image changes"
         case .legacyKeyValueFormat: "Legacy key/value format with whitespace separator should not be used"
-        case .redundantTargetPlatform: "Setting platform to predefined $TARGETPLATFORM in FROM is redundant as this is the default behavior"
+        case .redundantTargetPlatform:
+            "Setting platform to predefined $TARGETPLATFORM in FROM is redundant as this is the default behavior"
         case .fromPlatformFlagConstDisallowed: "FROM --platform flag should not use a constant value"
         case .exposeProtoCasing: "Protocol in EXPOSE instruction should be lowercase"
         case .exposeInvalidFormat: "IP address and host-port mapping should not be used in EXPOSE instruction"
@@ -98,11 +104,14 @@ public struct BuildCheckConfiguration: Sendable, Hashable {
                 switch pair[1].lowercased() {
                 case "true", "1": warningsAreErrors = true
                 case "false", "0": warningsAreErrors = false
-                default: throw DockerfileError(line: 0, message: "invalid check directive \"\(directive)\": error=\(pair[1])")
+                default:
+                    throw DockerfileError(
+                        line: 0, message: "invalid check directive \"\(directive)\": error=\(pair[1])")
                 }
             case "experimental": continue
             default:
-                throw DockerfileError(line: 0, message: "invalid check directive \"\(directive)\": unknown key \(pair[0])")
+                throw DockerfileError(
+                    line: 0, message: "invalid check directive \"\(directive)\": unknown key \(pair[0])")
             }
         }
     }

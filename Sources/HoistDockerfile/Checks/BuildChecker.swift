@@ -48,7 +48,9 @@ public struct BuildChecker: Sendable {
         }
         var warnings: [BuildCheckWarning] = []
         func report(_ rule: BuildCheckRule, _ message: String, _ range: SourceRange) {
-            if configuration.isEnabled(rule) { warnings.append(BuildCheckWarning(rule: rule, message: message, range: range)) }
+            if configuration.isEnabled(rule) {
+                warnings.append(BuildCheckWarning(rule: rule, message: message, range: range))
+            }
         }
         for warning in dockerfile.syntax.warnings where warning.rule == "EmptyContinuationLine" {
             report(.noEmptyContinuation, "Empty continuation line", warning.range)
@@ -56,7 +58,18 @@ public struct BuildChecker: Sendable {
         checkCasing(dockerfile, report)
         checkStages(dockerfile, report)
         for arg in dockerfile.globalArgs { checkSecrets("ARG", arg.declarations.map(\.name), arg.range, report) }
-        for stage in dockerfile.stages { checkInstructions(in: stage, report) }
+        // A custom SHELL (here or in a parent stage) makes shell form deliberate.
+        let global = try? GlobalScope(dockerfile: dockerfile, arguments: arguments)
+        var stagesWithShell: Set<Int> = []
+        for stage in dockerfile.stages {
+            var inheritsShell = false
+            if case .stage(let parent)? = try? global?.resolveFrom(of: stage).base {
+                inheritsShell = stagesWithShell.contains(parent)
+            }
+            if checkInstructions(in: stage, inheritsShell: inheritsShell, report) {
+                stagesWithShell.insert(stage.index)
+            }
+        }
         if configuration.isEnabled(.undefinedVar) { checkUndefinedVariables(dockerfile, report) }
         warnings.sort { $0.range.start < $1.range.start }
         return Report(warnings: warnings, failsBuild: configuration.warningsAreErrors && !warnings.isEmpty)
@@ -70,7 +83,8 @@ public struct BuildChecker: Sendable {
         let upper = keywords.filter { $0 == $0.uppercased() }.count
         let majorityIsLower = lower > upper
         for node in dockerfile.syntax.nodes {
-            let consistent = majorityIsLower ? node.keyword == node.keyword.lowercased() : node.keyword == node.keyword.uppercased()
+            let consistent =
+                majorityIsLower ? node.keyword == node.keyword.lowercased() : node.keyword == node.keyword.uppercased()
             if !consistent {
                 report(
                     .consistentInstructionCasing,
@@ -91,10 +105,14 @@ public struct BuildChecker: Sendable {
                 }
                 if let name = from.stageName {
                     if !seen.insert(name).inserted {
-                        report(.duplicateStageName, "Duplicate stage name \"\(name)\", stage names should be unique", from.range)
+                        report(
+                            .duplicateStageName, "Duplicate stage name \"\(name)\", stage names should be unique",
+                            from.range)
                     }
                     if name == "scratch" || name == "context" {
-                        report(.reservedStageName, "Stage name should not use the same name as reserved stage \"\(name)\"", from.range)
+                        report(
+                            .reservedStageName, "Stage name should not use the same name as reserved stage \"\(name)\"",
+                            from.range)
                     }
                 }
             }
@@ -116,7 +134,9 @@ public struct BuildChecker: Sendable {
                         "Setting platform to predefined \(platform) in FROM is redundant as this is the default behavior",
                         from.range)
                 } else if !platform.contains("$") {
-                    report(.fromPlatformFlagConstDisallowed, "FROM --platform flag should not use constant value \"\(platform)\"", from.range)
+                    report(
+                        .fromPlatformFlagConstDisallowed,
+                        "FROM --platform flag should not use constant value \"\(platform)\"", from.range)
                 }
             }
             guard let global else { continue }
@@ -134,19 +154,25 @@ public struct BuildChecker: Sendable {
         }
     }
 
-    private func checkInstructions(in stage: Stage, _ report: Reporter) {
+    /// Returns whether the stage ends with a custom SHELL.
+    private func checkInstructions(in stage: Stage, inheritsShell: Bool, _ report: Reporter) -> Bool {
+        var hasShell = inheritsShell
         var lastOfKind: [String: SourceRange] = [:]
         var hasAbsoluteWorkdir = false
         for instruction in stage.instructions {
             switch instruction {
+            case .shell:
+                hasShell = true
             case .cmd(let cmd):
-                if cmd.command.isShellForm { report(.jsonArgsRecommended, jsonMessage("CMD"), cmd.range) }
+                if cmd.command.isShellForm, !hasShell { report(.jsonArgsRecommended, jsonMessage("CMD"), cmd.range) }
             case .entrypoint(let entrypoint):
-                if entrypoint.command.isShellForm {
+                if entrypoint.command.isShellForm, !hasShell {
                     report(.jsonArgsRecommended, jsonMessage("ENTRYPOINT"), entrypoint.range)
                 }
             case .maintainer(let maintainer):
-                report(.maintainerDeprecated, "Maintainer instruction is deprecated in favor of using label", maintainer.range)
+                report(
+                    .maintainerDeprecated, "Maintainer instruction is deprecated in favor of using label",
+                    maintainer.range)
             case .arg(let arg):
                 checkSecrets("ARG", arg.declarations.map(\.name), arg.range, report)
             case .env(let env):
@@ -174,7 +200,9 @@ public struct BuildChecker: Sendable {
                     if let slash = port.lastIndex(of: "/") {
                         let proto = port[port.index(after: slash)...]
                         if proto != proto.lowercased() {
-                            report(.exposeProtoCasing, "Defined protocol '\(port)' in EXPOSE instruction should be lowercase", expose.range)
+                            report(
+                                .exposeProtoCasing,
+                                "Defined protocol '\(port)' in EXPOSE instruction should be lowercase", expose.range)
                         }
                     }
                 }
@@ -192,6 +220,7 @@ public struct BuildChecker: Sendable {
                 lastOfKind[keyword] = instruction.range
             }
         }
+        return hasShell
     }
 
     /// Runs each stage's expansions with what its base provides (scratch: the default PATH;
@@ -235,12 +264,15 @@ public struct BuildChecker: Sendable {
     /// Names with an `_`-separated word like `password`, `token` or `secret` (but not `public`).
     private func checkSecrets(_ keyword: String, _ names: [String], _ range: SourceRange, _ report: Reporter) {
         let secretWords: Set<String> = [
-            "apikey", "auth", "credential", "credentials", "key", "password", "pass", "pword", "passwd", "secret", "token",
+            "apikey", "auth", "credential", "credentials", "key", "password", "pass", "pword", "passwd", "secret",
+            "token",
         ]
         for name in names {
             let words = Set(name.lowercased().split(separator: "_").map(String.init))
             if !words.isDisjoint(with: secretWords), !words.contains("public") {
-                report(.secretsUsedInArgOrEnv, "Do not use ARG or ENV instructions for sensitive data (\(keyword) \"\(name)\")", range)
+                report(
+                    .secretsUsedInArgOrEnv,
+                    "Do not use ARG or ENV instructions for sensitive data (\(keyword) \"\(name)\")", range)
             }
         }
     }

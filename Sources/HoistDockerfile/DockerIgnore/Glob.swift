@@ -128,11 +128,14 @@ struct GlobMatcher {
         } else {
             switch tokens[token] {
             case .literal(let scalar):
-                result = position < path.count && path[position] == scalar && match(token + 1, position + 1, path, &failed)
+                result =
+                    position < path.count && path[position] == scalar && match(token + 1, position + 1, path, &failed)
             case .oneInSegment:
                 result = position < path.count && path[position] != "/" && match(token + 1, position + 1, path, &failed)
             case .set(let set):
-                result = position < path.count && set.contains(path[position]) && match(token + 1, position + 1, path, &failed)
+                result =
+                    position < path.count && set.contains(path[position])
+                    && match(token + 1, position + 1, path, &failed)
             case .anything:
                 // Only ever the last token.
                 result = true

@@ -25,14 +25,16 @@ enum CSVFields {
                     field.append(scalars[index])
                     index += 1
                 }
-                guard closed else { throw InstructionFailure("failed to parse csv mounts: extraneous or missing \" in quoted-field") }
+                guard closed else {
+                    throw InstructionFailure("extraneous or missing \" in quoted-field")
+                }
                 guard index == scalars.count || scalars[index] == "," else {
-                    throw InstructionFailure("failed to parse csv mounts: extraneous or missing \" in quoted-field")
+                    throw InstructionFailure("extraneous or missing \" in quoted-field")
                 }
             } else {
                 while index < scalars.count, scalars[index] != "," {
                     if scalars[index] == "\"" {
-                        throw InstructionFailure("failed to parse csv mounts: bare \" in non-quoted-field")
+                        throw InstructionFailure("bare \" in non-quoted-field")
                     }
                     field.append(scalars[index])
                     index += 1

@@ -30,7 +30,9 @@ public struct ExposedPort: Sendable, Hashable, Comparable, CustomStringConvertib
         guard let low = UInt16(bounds[0]), let high = bounds.count == 2 ? UInt16(bounds[1]) : low else {
             throw ExposedPortError(message: "invalid containerPort: \(text)")
         }
-        guard low <= high else { throw ExposedPortError(message: "invalid range specified for container port: \(text)") }
+        guard low <= high else {
+            throw ExposedPortError(message: "invalid range specified for container port: \(text)")
+        }
         return (low...high).map { ExposedPort(number: $0, transport: transport) }
     }
 

@@ -39,21 +39,21 @@ enum InstructionParser {
                     range: range))
 
         case "run":
-            try flags.parse(["mount": .strings, "network": .string, "security": .string])
+            try flags.parse(["mount": .strings, "network": .string, "security": .string, "device": .strings])
             if arguments.isEmpty || (!node.isJSON && arguments.allSatisfy(\.isEmpty)) {
                 throw InstructionFailure("RUN requires at least one argument")
             }
             var network: RunNetwork?
             if let value = flags.string("network") {
                 guard let parsed = RunNetwork(rawValue: value) else {
-                    throw InstructionFailure("unsupported network mode \"\(value)\"")
+                    throw InstructionFailure("invalid network mode \"\(value)\"")
                 }
                 network = parsed
             }
             var security: RunSecurity?
             if let value = flags.string("security") {
                 guard let parsed = RunSecurity(rawValue: value) else {
-                    throw InstructionFailure("unsupported security mode \"\(value)\"")
+                    throw InstructionFailure("security \"\(value)\" is not valid")
                 }
                 security = parsed
             }
@@ -67,10 +67,16 @@ enum InstructionParser {
                     }
                 }
             }
+            var devices: [RunDevice] = []
+            for specification in flags.strings("device") {
+                do { devices.append(try RunDevice.parse(specification)) } catch {
+                    throw InstructionFailure((error as? RunMountError)?.message ?? "\(error)")
+                }
+            }
             return .run(
                 RunInstruction(
                     command: command(), heredocs: node.isJSON ? [] : node.heredocs,
-                    mountSpecifications: specifications, network: network, security: security,
+                    mountSpecifications: specifications, devices: devices, network: network, security: security,
                     flagsUsed: flags.used, range: range))
 
         case "cmd":
@@ -92,15 +98,19 @@ enum InstructionParser {
         case "env", "label":
             try flags.parse([:])
             try requireSome()
-            guard arguments.count % 3 == 0 else { throw InstructionFailure("Bad input to \(keyword), too many arguments") }
+            guard arguments.count % 3 == 0 else {
+                throw InstructionFailure("Bad input to \(keyword), too many arguments")
+            }
             var pairs: [KeyValuePair] = []
             for index in stride(from: 0, to: arguments.count, by: 3) {
                 guard !arguments[index].isEmpty else { throw InstructionFailure("\(keyword) names can not be blank") }
                 pairs.append(
-                    KeyValuePair(key: arguments[index], value: arguments[index + 1], usesEquals: arguments[index + 2] == "="))
+                    KeyValuePair(
+                        key: arguments[index], value: arguments[index + 1], usesEquals: arguments[index + 2] == "="))
             }
             return name == "env"
-                ? .env(EnvInstruction(pairs: pairs, range: range)) : .label(LabelInstruction(pairs: pairs, range: range))
+                ? .env(EnvInstruction(pairs: pairs, range: range))
+                : .label(LabelInstruction(pairs: pairs, range: range))
 
         case "arg":
             try flags.parse([:])
@@ -148,7 +158,8 @@ enum InstructionParser {
         case "expose":
             try flags.parse([:])
             try requireSome()
-            return .expose(ExposeInstruction(ports: arguments, range: range))
+            // Docker sorts the ports, so their order never changes the image or its cache key.
+            return .expose(ExposeInstruction(ports: arguments.sorted(), range: range))
 
         case "volume":
             try flags.parse([:])
@@ -214,9 +225,9 @@ enum InstructionParser {
         return parts[1].unicodeScalars.allSatisfy { $0.properties.isASCIIHexDigit }
     }
 
-    /// The comment that documents an ARG: the last comment line starting with its name.
+    /// The comment that documents an ARG: the first comment line starting with its name.
     private static func comment(describing name: String, in comments: [String]) -> String? {
-        comments.last { $0.hasPrefix(name + " ") }.map { String($0.dropFirst(name.count + 1)) }
+        comments.first { $0.hasPrefix(name + " ") }.map { String($0.dropFirst(name.count + 1)) }
     }
 
     private static func sourcesAndDestination(_ node: SyntaxNode, keyword: String) throws(InstructionFailure)
@@ -225,7 +236,8 @@ enum InstructionParser {
         let arguments = node.stringArguments
         guard arguments.count >= 2 else {
             throw InstructionFailure(
-                "\(keyword) requires at least two arguments, but only one was provided. Destination could not be determined.")
+                "\(keyword) requires at least two arguments, but only one was provided. Destination could not be determined"
+            )
         }
         let destination = arguments[arguments.count - 1]
         if !node.isJSON, (try? HeredocDelimiter.parse(destination)) != nil {
@@ -273,7 +285,7 @@ enum InstructionParser {
                 throw InstructionFailure("time: invalid duration \"\(text)\"")
             }
             if value == 0 { return 0 }
-            if value < 0 { throw InstructionFailure("Interval \"\(name)\" cannot be negative") }
+            // Negative durations fall under the same minimum, as in Docker.
             if value < 1_000_000 { throw InstructionFailure("Interval \"\(name)\" cannot be less than 1ms") }
             return value
         }

@@ -6,6 +6,8 @@ public struct RunInstruction: Sendable, Hashable {
     public var heredocs: [Heredoc]
     /// The raw `--mount` values, in order; see ``mounts(expand:)``.
     public var mountSpecifications: [String]
+    /// `--device` requests, in order.
+    public var devices: [RunDevice]
     /// `--network`, nil when not given.
     public var network: RunNetwork?
     /// `--security`, nil when not given.

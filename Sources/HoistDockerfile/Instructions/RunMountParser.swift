@@ -8,7 +8,11 @@ enum RunMountParser {
     /// The checks BuildKit makes before variables are known: bare keys must be flags, and
     /// `from` must not use variables.
     static func validateUnexpanded(_ specification: String) throws(InstructionFailure) {
-        for field in try CSVFields.split(specification) {
+        let fields: [String]
+        do { fields = try CSVFields.split(specification) } catch {
+            throw InstructionFailure("failed to parse csv mounts: \(error.message)")
+        }
+        for field in fields {
             let parts = field.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             let key = parts[0].lowercased()
             if parts.count == 1 {
@@ -24,13 +28,21 @@ enum RunMountParser {
     static func parse(_ specification: String, expand: (String) throws -> String) throws -> RunMount {
         func fail(_ message: String) -> RunMountError { RunMountError(message: message) }
         let fields: [String]
-        do { fields = try CSVFields.split(specification) } catch { throw fail(error.message) }
+        do { fields = try CSVFields.split(specification) } catch {
+            throw fail("failed to parse csv mounts: \(error.message)")
+        }
         var type = "bind"
-        var target = "", source = "", from: String?, id: String?, env: String?
+        var target = ""
+        var source = ""
+        var from: String?
+        var id: String?
+        var env: String?
         var readOnly: Bool?
         var required = false
         var sharing: CacheSharing?
-        var mode: UInt32?, uid: UInt32?, gid: UInt32?
+        var mode: UInt32?
+        var uid: UInt32?
+        var gid: UInt32?
         var size: Int64?
         func boolean(_ key: String, _ value: String) throws -> Bool {
             switch value.lowercased() {

@@ -62,10 +62,11 @@ public struct StageScope: Sendable {
 
     /// Evaluates `instruction`: returns it with its words expanded (for the instructions
     /// Docker expands: `ADD`, `COPY`, `ENV`, `EXPOSE`, `LABEL`, `STOPSIGNAL`, `USER`, `VOLUME`,
-    /// `WORKDIR` and `ARG` defaults) and records its `ENV`/`ARG` effects. `RUN`, `CMD`,
-    /// `ENTRYPOINT`, `SHELL`, `HEALTHCHECK` and `ONBUILD` are returned unchanged: their shell
-    /// does the expansion at run time (see ``runEnvironment``; `RUN --mount` values expand via
-    /// ``expand(_:)``).
+    /// `WORKDIR` and `ARG` defaults) and records its `ENV`/`ARG` effects. A returned `ARG`
+    /// carries each name's resolved value in `defaultValue` (`--build-arg`, else the expanded
+    /// default, else the global value; nil when unset). `RUN`, `CMD`, `ENTRYPOINT`, `SHELL`,
+    /// `HEALTHCHECK`, `ONBUILD` and `MAINTAINER` are returned unchanged: the shell expands at
+    /// run time (see ``runEnvironment``; `RUN --mount` values expand via ``expand(_:)``).
     /// - Throws: ``DockerfileError`` located at the instruction for a failed expansion.
     public mutating func apply(_ instruction: Instruction) throws -> Instruction {
         let range = instruction.range
@@ -97,7 +98,9 @@ public struct StageScope: Sendable {
         switch instruction {
         case .env(var env):
             // Every pair sees the variables from before the instruction.
-            env.pairs = try env.pairs.map { KeyValuePair(key: try word($0.key), value: try word($0.value), usesEquals: $0.usesEquals) }
+            env.pairs = try env.pairs.map {
+                KeyValuePair(key: try word($0.key), value: try word($0.value), usesEquals: $0.usesEquals)
+            }
             for pair in env.pairs {
                 if let index = environment.firstIndex(where: { $0.name == pair.key }) {
                     environment[index].value = pair.value

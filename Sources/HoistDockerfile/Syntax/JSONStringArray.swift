@@ -13,9 +13,10 @@ enum JSONArrayReading: Equatable {
 struct JSONStringArrayReader {
     private let scalars: [Unicode.Scalar]
     private var index = 0
-    /// Open arrays and objects; Go's decoder refuses documents nested deeper than this.
+    /// Open arrays and objects, bounded (more tightly than Go's 10,000) so that hostile input
+    /// cannot exhaust a thread's stack; deeper text is simply not exec form.
     private var depth = 0
-    private static let maximumDepth = 10000
+    private static let maximumDepth = 256
 
     /// Reads `text` (left-trimmed by the caller or not) as an array of strings.
     static func read(_ text: String) -> JSONArrayReading {

@@ -86,9 +86,11 @@ private struct NodePrinter {
 
     private func quotedFlag(_ flag: String) -> String {
         let body = flag.dropFirst(2)
-        let needsQuotes = body.isEmpty || body.unicodeScalars.contains {
-            isUnicodeSpace($0) || $0 == "\"" || $0 == "'" || $0 == escape
-        }
+        let needsQuotes =
+            body.isEmpty
+            || body.unicodeScalars.contains {
+                isUnicodeSpace($0) || $0 == "\"" || $0 == "'" || $0 == escape
+            }
         guard needsQuotes else { return flag }
         var quoted = "--\""
         for scalar in body.unicodeScalars {
@@ -113,7 +115,8 @@ private struct NodePrinter {
             case "\r": result += "\\r"
             default:
                 if scalar.value < 0x20 || scalar == escape {
-                    result += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
+                    result +=
+                        "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
                         + String(scalar.value, radix: 16)
                 } else {
                     result.unicodeScalars.append(scalar)

@@ -25,8 +25,9 @@ public struct SyntaxTree: Sendable, Hashable {
 
     /// The span from the first instruction to the last line consumed.
     public var range: SourceRange {
-        SourceRange(start: nodes.first?.range.start ?? .init(line: 0, column: 0),
-                    end: nodes.last?.range.end ?? .init(line: 0, column: 0))
+        SourceRange(
+            start: nodes.first?.range.start ?? .init(line: 0, column: 0),
+            end: nodes.last?.range.end ?? .init(line: 0, column: 0))
     }
 
     /// The escape character in effect for the file.

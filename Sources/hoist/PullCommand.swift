@@ -1,0 +1,33 @@
+import ArgumentParser
+import Foundation
+import Hoist
+import HoistOCI
+
+struct PullCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pull",
+        abstract: "Download an image from a registry.")
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var registry: RegistryOptions
+
+    @Option(name: .long, help: ArgumentHelp("The platform to pull from a multi-platform image, e.g. linux/arm64/v8 (default: this host's).", valueName: "os/arch[/variant]"))
+    var platform: String?
+
+    @Option(name: .long, help: "Progress output: auto, tty, plain, rawjson or quiet.")
+    var progress: ProgressMode = .auto
+
+    @Argument(help: "The image, e.g. busybox, localhost:5000/app:1, app@sha256:….")
+    var name: String
+
+    func run() async throws {
+        try await reportingErrors {
+            let chosen = try platform.map { try Platform(parsing: $0) }
+            let printer = TransferProgressPrinter(mode: progress)
+            let result = try await global.client().pull(
+                name, platform: chosen, configuration: registry.configuration, progress: printer.handle)
+            print("Digest: \(try result.manifest.digest)")
+            print(result.reference.familiarString)
+        }
+    }
+}

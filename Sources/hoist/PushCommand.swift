@@ -1,0 +1,35 @@
+import ArgumentParser
+import Foundation
+import Hoist
+
+struct PushCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "push",
+        abstract: "Upload an image to a registry.")
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var registry: RegistryOptions
+
+    @Option(name: .long, help: "Progress output: auto, tty, plain, rawjson or quiet.")
+    var progress: ProgressMode = .auto
+
+    @Option(name: .long, help: ArgumentHelp("Upload blobs in chunks of this many bytes instead of one request each.", valueName: "bytes"))
+    var chunkSize: Int?
+
+    @Argument(help: "The image to push, e.g. localhost:5000/app:1.")
+    var name: String
+
+    @Argument(help: "Where to push it, when not to its own name.")
+    var destination: String?
+
+    func run() async throws {
+        try await reportingErrors {
+            var configuration = registry.configuration
+            configuration.uploadChunkSize = chunkSize
+            let printer = TransferProgressPrinter(mode: progress)
+            let result = try await global.client().push(
+                name, to: destination, configuration: configuration, progress: printer.handle)
+            print("\(result.reference.tag ?? "latest"): digest: \(result.target.digestString) size: \(result.target.size)")
+        }
+    }
+}

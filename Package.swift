@@ -56,7 +56,7 @@ let package = Package(
             swiftSettings: strict),
         .target(
             name: "HoistBuild",
-            dependencies: ["HoistOCI", "HoistArchive", "HoistStore", "HoistRuntime"],
+            dependencies: ["HoistOCI", "HoistArchive", "HoistStore"],
             swiftSettings: strict),
         .target(
             name: "HoistDockerfile",
@@ -85,7 +85,7 @@ let package = Package(
             name: "HoistRegistryTests",
             dependencies: ["HoistRegistry", "Hoist", "HoistTestSupport", "HoistStore", "HoistOCI"],
             swiftSettings: strict),
-        .testTarget(name: "HoistBuildTests", dependencies: ["HoistBuild", "HoistTestSupport"], swiftSettings: strict),
+        .testTarget(name: "HoistBuildTests", dependencies: ["HoistBuild", "HoistTestSupport", "HoistStore", "HoistArchive"], swiftSettings: strict),
         .testTarget(name: "HoistDockerfileTests", dependencies: ["HoistDockerfile"], swiftSettings: strict),
         .testTarget(
             name: "HoistCLITests",

@@ -4,8 +4,11 @@ public import Foundation
 /// whose credentials to send, and how hard to try.
 public struct RegistryConfiguration: Sendable {
     /// Registries (`host:port`) that may be reached over plain HTTP or over TLS without
-    /// verification, as Docker's `--insecure-registry`. Loopback hosts are always insecure.
+    /// verification, as Docker's `--insecure-registry`.
     public var insecureRegistries: Set<String>
+    /// Whether loopback registries (`localhost`, `127.0.0.0/8`, `::1`) count as insecure, as
+    /// Docker counts them; true by default.
+    public var loopbackIsInsecure: Bool
     /// Per-registry TLS material laid out as Docker reads it: `DIR/HOST[:PORT]/*.crt` are extra
     /// CAs, `*.cert` with the `*.key` of the same name a client certificate.
     public var certificatesDirectory: URL
@@ -23,6 +26,7 @@ public struct RegistryConfiguration: Sendable {
 
     public init(
         insecureRegistries: Set<String> = [],
+        loopbackIsInsecure: Bool = true,
         certificatesDirectory: URL = URL(fileURLWithPath: "/etc/docker/certs.d", isDirectory: true),
         credentials: CredentialStore = CredentialStore(),
         retry: RetryPolicy = .standard,
@@ -32,6 +36,7 @@ public struct RegistryConfiguration: Sendable {
         idleTimeout: Duration = .seconds(60)
     ) {
         self.insecureRegistries = insecureRegistries
+        self.loopbackIsInsecure = loopbackIsInsecure
         self.certificatesDirectory = certificatesDirectory
         self.credentials = credentials
         self.retry = retry
@@ -43,7 +48,7 @@ public struct RegistryConfiguration: Sendable {
 
     /// Whether `host` may be spoken to without verified TLS.
     public func isInsecure(_ host: String) -> Bool {
-        insecureRegistries.contains(host) || Self.isLoopback(host)
+        insecureRegistries.contains(host) || (loopbackIsInsecure && Self.isLoopback(host))
     }
 
     /// `localhost`, `127.x.x.x` and `[::1]`, with or without a port.

@@ -145,3 +145,39 @@ import Testing
         #expect(try readFile(upper + "/var/new") == Array("n".utf8))
     }
 }
+
+@Suite struct LayerApplyOptionTests {
+    @Test(.enabled(if: isRoot, "only root can chown, so only root can show it was skipped"))
+    func ownershipIsLeftAloneWhenNotPreserved() throws {
+        let tmp = try TempDirectory()
+        let root = try tmp.directory("root")
+        let applier = try LayerApplier(root: root, options: .init(preserveOwnership: false))
+        _ = try applier.apply(MemoryByteSource(try makeTar([(TarHeader(name: "f", uid: 1000, gid: 1000, size: 1), [1])])))
+        #expect(try FileSystem.info(root + "/f")?.uid == 0)
+    }
+
+    @Test func aHardLinkReplacesAnEarlierEntryAndSameLayerWhiteoutsSpareNewFiles() throws {
+        let tmp = try TempDirectory()
+        let root = try tmp.directory("root")
+        let applier = try LayerApplier(root: root)
+        _ = try applier.apply(MemoryByteSource(try makeTar([file("target", "t"), file("name", "old"), file("lower", "l")])))
+        _ = try applier.apply(MemoryByteSource(try makeTar([hardlink("name", to: "target"), file("lower", "new"), file(".wh.lower", "")])))
+        #expect(try readFile(root + "/name") == Array("t".utf8))
+        #expect(try FileSystem.info(root + "/name")?.inode == FileSystem.info(root + "/target")?.inode)
+        #expect(try readFile(root + "/lower") == Array("new".utf8))
+    }
+
+    @Test func directoriesListedAfterTheirContentsGetTheirMetadata() throws {
+        let tmp = try TempDirectory()
+        let root = try tmp.directory("root")
+        let time = TarTimestamp(seconds: 1_234_567_890)
+        _ = try LayerApplier(root: root).apply(MemoryByteSource(try makeTar([
+            file("late/inner/f", "x"), (TarHeader(name: "late/inner", type: .directory, mode: 0o700, modificationTime: time), []),
+            (TarHeader(name: "late", type: .directory, mode: 0o511, modificationTime: time), []),
+        ])))
+        #expect(try FileSystem.info(root + "/late")?.permissions == 0o511)
+        #expect(try FileSystem.info(root + "/late")?.modificationTime == time)
+        #expect(try FileSystem.info(root + "/late/inner")?.modificationTime == time)
+        #expect(try readFile(root + "/late/inner/f") == Array("x".utf8))
+    }
+}

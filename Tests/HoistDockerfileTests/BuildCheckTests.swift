@@ -160,6 +160,26 @@ import Testing
             ])
     }
 
+    @Test func copyOfIgnoredFiles() throws {
+        let matcher = try DockerIgnoreMatcher(patterns: ["*.log", "secrets/", "!keep.log"])
+        let text = """
+            FROM alpine AS build
+            ENV DIR=secrets
+            COPY app.log keep.log src/ /app/
+            ADD $DIR/key https://example.com/x.log /k
+            FROM alpine
+            COPY --from=build app.log /x
+            """
+        let found = try BuildChecker(ignoreMatcher: matcher).check(Dockerfile.parse(text)).warnings
+            .filter { $0.rule == .copyIgnoredFile }
+        #expect(
+            found.map(\.message) == [
+                "Attempting to Copy file \"app.log\" that is excluded by .dockerignore",
+                "Attempting to Add file \"secrets/key\" that is excluded by .dockerignore",
+            ])
+        #expect(found.map(\.range.start.line) == [3, 4])
+    }
+
     @Test func documentationLinks() {
         #expect(
             BuildCheckRule.jsonArgsRecommended.documentationURL

@@ -1,3 +1,4 @@
+import Foundation
 import HoistDockerfile
 import Testing
 
@@ -58,6 +59,9 @@ enum DockerfileFuzzer {
 /// Property tests: random and mutated Dockerfiles never crash any layer, and parse → print →
 /// parse is stable.
 @Suite struct FuzzTests {
+    /// 8 batches of 400 documents by default; `HOIST_FUZZ_BATCHES=200` for a long run.
+    static let batches = Int(ProcessInfo.processInfo.environment["HOIST_FUZZ_BATCHES"] ?? "") ?? 8
+
     /// What must survive printing: the dump (keywords, flags, arguments), exec form, heredocs
     /// and directives.
     func signature(_ tree: SyntaxTree) -> String {
@@ -78,6 +82,7 @@ enum DockerfileFuzzer {
         else {
             return
         }
+        try? global.checkStageDependencies()
         for stage in dockerfile.stages {
             _ = try? global.resolveFrom(of: stage)
             var scope = StageScope(global: global)
@@ -88,7 +93,7 @@ enum DockerfileFuzzer {
         }
     }
 
-    @Test(arguments: 0..<8)
+    @Test(arguments: 0..<batches)
     func mutatedDockerfilesRoundTrip(batch: Int) throws {
         var random = SeededGenerator(seed: UInt64(batch) &* 7919 &+ 17)
         var parsed = 0

@@ -40,6 +40,18 @@ import Testing
         }
     }
 
+    /// Printing each conformance file and parsing the text again gives the same dump.
+    @Test(arguments: positiveCases)
+    func printedFormReparses(_ name: String) throws {
+        let source = ConformanceData.read(
+            Self.positiveRoot.appendingPathComponent(name).appendingPathComponent("Dockerfile"))
+        let tree = try DockerfileParser.parse(source)
+        let printed = tree.formatted()
+        let reparsed = try DockerfileParser.parse(printed)
+        #expect(reparsed.dump() == tree.dump(), "\(name) printed as:\n\(printed)")
+        #expect(reparsed.formatted() == printed)
+    }
+
     @Test func lineNumbers() throws {
         let source = ConformanceData.read(
             ConformanceData.buildkit.appendingPathComponent("parser/testfile-line/Dockerfile"))

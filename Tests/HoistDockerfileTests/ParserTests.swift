@@ -23,7 +23,11 @@ import Testing
             """)
         #expect(tree.nodes.count == 5)
         let run = tree.nodes[1]
-        #expect(run.heredocs == [Heredoc(name: "EOF", content: "echo $HOME\n", expands: true, chomp: false)])
+        let bodyRange = SourceRange(start: .init(line: 3, column: 1), end: .init(line: 4, column: 4))
+        #expect(
+            run.heredocs == [
+                Heredoc(name: "EOF", content: "echo $HOME\n", expands: true, chomp: false, range: bodyRange)
+            ])
         #expect(run.range.start.line == 2 && run.range.end.line == 4)
         let copy = tree.nodes[2]
         #expect(copy.stringArguments == ["<<-\"END\"", "/file"])
@@ -35,6 +39,7 @@ import Testing
         #expect(pair.map(\.name) == ["ONE", "TWO"])
         #expect(pair.map(\.content) == ["first\n", "second\n"])
         #expect(pair.map(\.fileDescriptor) == [3, 0])
+        #expect(pair.map { $0.range?.start.line } == [9, 11] && pair.map { $0.range?.end.line } == [10, 12])
         #expect(pair.map(\.expands) == [false, true])
         #expect(tree.nodes[4].range.start.line == 13)
     }
@@ -52,8 +57,8 @@ import Testing
             Issue.record("expected an error")
         } catch let error as DockerfileError {
             #expect(error.line == 2 && error.column == 3, "\(error)")
-            #expect(error.message == "unterminated heredoc")
-            #expect(error.description == "Dockerfile:2:3: unterminated heredoc\n      RUN <<EOF\n      ^")
+            #expect(error.message == "unterminated heredoc \"EOF\"")
+            #expect(error.description == "Dockerfile:2:3: unterminated heredoc \"EOF\"\n      RUN <<EOF\n      ^")
         } catch {
             Issue.record("unexpected \(error)")
         }

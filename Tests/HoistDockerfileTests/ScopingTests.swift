@@ -98,6 +98,7 @@ import Testing
             EOF
             raw $NAME
             RAW
+            VOLUME ["$DIRS"]
             """)
         let global = try GlobalScope(dockerfile: dockerfile, arguments: BuildArguments())
         let (_, instructions) = try evaluate(dockerfile.stages[0], global)
@@ -113,6 +114,11 @@ import Testing
         #expect(second.pairs.map(\.value) == ["1", ""], "pairs see the variables from before the instruction")
         #expect(expose.ports == ["80", "443/tcp", "8080"])
         #expect(volume.paths == ["/a", "/b"])
+        guard case .volume(let jsonVolume) = instructions[10] else {
+            Issue.record("JSON VOLUME")
+            return
+        }
+        #expect(jsonVolume.paths == ["/a /b"])
         #expect(
             copy.chown == "web:web" && copy.from == "web" && copy.sources == ["src/web"] && copy.destination == "/app/")
         #expect(add.sources == ["/app/x"])
@@ -131,21 +137,72 @@ import Testing
             COPY --from=BASE /a /a
             COPY --from=busybox /bin/sh /sh
             COPY --from=5 /a /a
-            FROM scratch
+            COPY --from=later /a /a
+            FROM scratch AS later
             """)
         let global = try GlobalScope(dockerfile: dockerfile, arguments: BuildArguments())
-        let stage = dockerfile.stages[1]
-        let range = stage.instructions[0].range
-        #expect(try global.resolveReference("0", from: stage, at: range) == .stage(0))
-        #expect(try global.resolveReference("BASE", from: stage, at: range) == .stage(0))
-        #expect(try global.resolveReference("busybox", from: stage, at: range) == .image("busybox"))
+        let range = dockerfile.stages[1].instructions[0].range
+        #expect(try global.resolveReference("0", at: range) == .stage(0))
+        #expect(try global.resolveReference("BASE", at: range) == .stage(0))
+        #expect(try global.resolveReference("busybox", at: range) == .image("busybox"))
+        #expect(try global.resolveReference("later", at: range) == .stage(2), "--from may name a later stage")
         do {
-            _ = try global.resolveReference("5", from: stage, at: stage.instructions[3].range)
+            _ = try global.resolveReference("5", at: dockerfile.stages[1].instructions[3].range)
             Issue.record("index 5 must not resolve")
         } catch let error as DockerfileError {
-            #expect(error.code == .notFound && error.line == 6, "\(error)")
+            #expect(error.code == .notFound && error.line == 6 && error.message == "invalid stage index 5", "\(error)")
         }
+        #expect(try global.resolveFrom(of: dockerfile.stages[1]).base == .stage(0))
         #expect(try global.resolveFrom(of: dockerfile.stages[2]).base == .scratch)
+        #expect(throws: DockerfileError.self) { try global.checkStageDependencies() }
+    }
+
+    @Test(arguments: [
+        ("FROM busybox AS stage0\nCOPY --from=stage0 f1 /sub/\n", "stage0", 2),
+        (
+            "FROM busybox AS stage0\nCOPY --from=stage2 f1 /sub/\nFROM busybox AS stage1\nCOPY --from=stage0 f2 /sub/\n"
+                + "FROM busybox AS stage2\nCOPY --from=stage1 f2 /sub/\n", "stage0", 4
+        ),
+        ("FROM busybox\nRUN --mount=from=0,target=/x true\n", "stage-0", 2),
+    ])
+    func circularDependencies(_ text: String, _ stage: String, _ line: Int) throws {
+        let dockerfile = try Dockerfile.parse(text)
+        let global = try GlobalScope(dockerfile: dockerfile, arguments: BuildArguments())
+        do {
+            try global.checkStageDependencies()
+            Issue.record("expected a cycle")
+        } catch let error as DockerfileError {
+            #expect(
+                error.message == "circular dependency detected on stage: \(stage)" && error.line == line, "\(error)")
+        }
+    }
+
+    @Test func onlyNeededStagesAreBuilt() throws {
+        let dockerfile = try Dockerfile.parse(
+            """
+            FROM alpine AS base
+            FROM base AS tools
+            FROM alpine AS unused
+            ARG ONLY_HERE
+            FROM alpine AS assets
+            FROM tools AS final
+            COPY --from=assets /a /a
+            """)
+        let global = try GlobalScope(
+            dockerfile: dockerfile, arguments: BuildArguments(values: ["ONLY_HERE": "1"]))
+        let needed = try global.stagesNeeded(for: dockerfile.targetStage(nil))
+        #expect(needed == [0, 1, 3, 4])
+        #expect(global.unconsumedBuildArguments(stages: needed.map { dockerfile.stages[$0] }) == ["ONLY_HERE"])
+        #expect(try global.stagesNeeded(for: dockerfile.targetStage("unused")) == [2])
+    }
+
+    @Test func acyclicDependencies() throws {
+        let dockerfile = try Dockerfile.parse(
+            "ARG SRC=build\nFROM alpine AS build\nFROM alpine\nARG SRC\nCOPY --from=$SRC /a /a\nRUN --mount=type=cache,from=build,target=/c true\n"
+        )
+        let global = try GlobalScope(dockerfile: dockerfile, arguments: BuildArguments())
+        try global.checkStageDependencies()
+        #expect(try global.stageDependencies()[1]?.map(\.stage) == [0, 0])
     }
 
     @Test func badExpansionIsLocated() throws {

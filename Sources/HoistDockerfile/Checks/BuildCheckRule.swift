@@ -19,6 +19,7 @@ public enum BuildCheckRule: String, Sendable, Hashable, CaseIterable {
     case exposeProtoCasing = "ExposeProtoCasing"
     case exposeInvalidFormat = "ExposeInvalidFormat"
     case undefinedVar = "UndefinedVar"
+    case copyIgnoredFile = "CopyIgnoredFile"
 
     /// One line on what the rule guards against.
     public var summary: String {
@@ -48,6 +49,7 @@ public enum BuildCheckRule: String, Sendable, Hashable, CaseIterable {
         case .exposeProtoCasing: "Protocol in EXPOSE instruction should be lowercase"
         case .exposeInvalidFormat: "IP address and host-port mapping should not be used in EXPOSE instruction"
         case .undefinedVar: "Variables should be defined before their use"
+        case .copyIgnoredFile: "Attempting to Copy file that is excluded by .dockerignore"
         }
     }
 

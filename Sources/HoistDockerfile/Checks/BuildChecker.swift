@@ -10,14 +10,19 @@ public struct BuildChecker: Sendable {
     /// unknown, which skips that check for stages built on the image.
     public var baseImageEnvironment: @Sendable (String) -> [(name: String, value: String)]?
 
+    /// The build's `.dockerignore`, for the `CopyIgnoredFile` check; nil skips it.
+    public var ignoreMatcher: DockerIgnoreMatcher?
+
     /// Creates a checker; without a configuration the Dockerfile's `# check=` directive
     /// applies.
     public init(
         configuration: BuildCheckConfiguration? = nil, arguments: BuildArguments = BuildArguments(),
+        ignoreMatcher: DockerIgnoreMatcher? = nil,
         baseImageEnvironment: @escaping @Sendable (String) -> [(name: String, value: String)]? = { _ in nil }
     ) {
         self.configuration = configuration ?? BuildCheckConfiguration()
         self.arguments = arguments
+        self.ignoreMatcher = ignoreMatcher
         self.baseImageEnvironment = baseImageEnvironment
         self.usesDirective = configuration == nil
     }
@@ -71,6 +76,9 @@ public struct BuildChecker: Sendable {
             }
         }
         if configuration.isEnabled(.undefinedVar) { checkUndefinedVariables(dockerfile, report) }
+        if configuration.isEnabled(.copyIgnoredFile), let ignoreMatcher {
+            checkIgnoredSources(dockerfile, ignoreMatcher, report)
+        }
         warnings.sort { $0.range.start < $1.range.start }
         return Report(warnings: warnings, failsBuild: configuration.warningsAreErrors && !warnings.isEmpty)
     }
@@ -245,6 +253,33 @@ public struct BuildChecker: Sendable {
                 let known = scope.environment.map(\.name) + scope.declaredArguments.map(\.name)
                 let hint = suggestion(for: name, among: known).map { " (did you mean $\($0)?)" } ?? ""
                 report(.undefinedVar, "Usage of undefined variable '$\(name)'\(hint)", range)
+            }
+        }
+    }
+
+    /// `COPY`/`ADD` sources from the build context that the `.dockerignore` excludes, after
+    /// variable expansion.
+    private func checkIgnoredSources(_ dockerfile: Dockerfile, _ matcher: DockerIgnoreMatcher, _ report: Reporter) {
+        guard let global = try? GlobalScope(dockerfile: dockerfile, arguments: arguments) else { return }
+        for stage in dockerfile.stages {
+            var scope = StageScope(global: global, inheritedEnvironment: StageScope.defaultEnvironment)
+            for instruction in stage.instructions {
+                let sources: [String]
+                let verb: String
+                switch try? scope.apply(instruction) {
+                case .copy(let copy)? where copy.from == nil:
+                    (sources, verb) = (copy.sources, "Copy")
+                case .add(let add)?:
+                    sources = add.sources.filter { !$0.contains("://") && !$0.hasPrefix("git@") }
+                    verb = "Add"
+                default:
+                    continue
+                }
+                for source in sources where (try? matcher.matches(source)) == true {
+                    report(
+                        .copyIgnoredFile,
+                        "Attempting to \(verb) file \"\(source)\" that is excluded by .dockerignore", instruction.range)
+                }
             }
         }
     }

@@ -7,18 +7,14 @@ struct InstructionFlags {
     enum Kind { case bool, string, strings }
 
     private let words: [String]
-    private let instruction: String
-    private var declared: [String: Kind] = [:]
     private var values: [String: [String]] = [:]
 
-    init(_ words: [String], instruction: String) {
+    init(_ words: [String]) {
         self.words = words
-        self.instruction = instruction
     }
 
     /// Declares the accepted flags and reads the words; throws the first problem found.
     mutating func parse(_ accepted: [String: Kind]) throws(InstructionFailure) {
-        declared = accepted
         for word in words {
             guard word.hasPrefix("--") else {
                 throw InstructionFailure("arg should start with -- : \(word)")

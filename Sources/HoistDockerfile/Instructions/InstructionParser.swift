@@ -2,7 +2,7 @@
 /// validates every flag, and separates heredoc sources from paths.
 enum InstructionParser {
     static func parse(_ node: SyntaxNode) throws(InstructionFailure) -> Instruction {
-        var flags = InstructionFlags(node.flags, instruction: node.keyword)
+        var flags = InstructionFlags(node.flags)
         let arguments = node.stringArguments
         let name = node.instructionName
         let keyword = name.uppercased()
@@ -167,7 +167,9 @@ enum InstructionParser {
             if arguments.contains(where: { $0.trimmingUnicodeSpace().isEmpty }) {
                 throw InstructionFailure("VOLUME specified can not be an empty string")
             }
-            return .volume(VolumeInstruction(paths: arguments.map { $0.trimmingUnicodeSpace() }, range: range))
+            return .volume(
+                VolumeInstruction(
+                    paths: arguments.map { $0.trimmingUnicodeSpace() }, isJSON: node.isJSON, range: range))
 
         case "user":
             try flags.parse([:])

@@ -107,16 +107,106 @@ public struct GlobalScope: Sendable {
         return names.sorted()
     }
 
-    /// Resolves a `COPY --from` / `--mount from=` value already expanded: an earlier stage by
-    /// name or index, or an image.
-    /// - Throws: ``DockerfileError`` (`notFound`) for an index that is not an earlier stage.
-    public func resolveReference(_ reference: String, from stage: Stage, at range: SourceRange) throws -> StageBase {
-        if let earlier = dockerfile.stage(named: reference, before: stage.index) { return .stage(earlier.index) }
+    /// Resolves a `COPY --from` / `--mount from=` value already expanded: a stage by name
+    /// (any stage, earlier or later) or by index, otherwise an image. Cycles are found by
+    /// ``checkStageDependencies()``.
+    /// - Throws: ``DockerfileError`` (`notFound`) for an index that is not a stage.
+    public func resolveReference(_ reference: String, at range: SourceRange) throws -> StageBase {
+        if let named = dockerfile.stages.first(where: { $0.name == reference.lowercased() }) {
+            return .stage(named.index)
+        }
         if let index = Int(reference) {
-            throw dockerfile.syntax.error(
-                "invalid from flag value \(index): refers to current or later build stage", at: range,
-                code: .notFound)
+            guard dockerfile.stages.indices.contains(index) else {
+                throw dockerfile.syntax.error("invalid stage index \(index)", at: range, code: .notFound)
+            }
+            return .stage(index)
         }
         return reference.lowercased() == "scratch" ? .scratch : .image(reference)
+    }
+
+    /// The stages each stage needs through `COPY --from` and `RUN --mount from=` (after
+    /// expansion), as pairs of stage index and the instruction that creates the edge.
+    /// - Throws: ``DockerfileError`` for a failed expansion or a bad stage index.
+    public func stageDependencies() throws -> [Int: [(stage: Int, range: SourceRange)]] {
+        var dependencies: [Int: [(stage: Int, range: SourceRange)]] = [:]
+        for stage in dockerfile.stages {
+            var scope = StageScope(global: self)
+            for instruction in stage.instructions {
+                var references: [String] = []
+                switch try scope.apply(instruction) {
+                case .copy(let copy):
+                    if let from = copy.from { references.append(from) }
+                case .run(let run):
+                    let mounts: [RunMount]
+                    do { mounts = try run.mounts(expand: { try scope.expand($0) }) } catch {
+                        throw dockerfile.syntax.error("\(error)", at: run.range)
+                    }
+                    for mount in mounts {
+                        switch mount {
+                        case .bind(let bind): if let from = bind.from { references.append(from) }
+                        case .cache(let cache): if let from = cache.from { references.append(from) }
+                        default: break
+                        }
+                    }
+                default:
+                    break
+                }
+                for reference in references {
+                    if case .stage(let index) = try resolveReference(reference, at: instruction.range) {
+                        dependencies[stage.index, default: []].append((index, instruction.range))
+                    }
+                }
+            }
+        }
+        return dependencies
+    }
+
+    /// The stages a build of `target` needs — its `FROM` chain and `--from` sources,
+    /// transitively — in index order; the others are skipped (and their `ARG`s do not count
+    /// as consuming `--build-arg`s).
+    /// - Throws: ``DockerfileError`` as ``stageDependencies()`` and ``resolveFrom(of:)`` do.
+    public func stagesNeeded(for target: Stage) throws -> [Int] {
+        let dependencies = try stageDependencies()
+        var needed: Set<Int> = [target.index]
+        var pending = [target.index]
+        while let index = pending.popLast() {
+            var next = (dependencies[index] ?? []).map(\.stage)
+            if case .stage(let base) = try resolveFrom(of: dockerfile.stages[index]).base { next.append(base) }
+            for stage in next where needed.insert(stage).inserted { pending.append(stage) }
+        }
+        return needed.sorted()
+    }
+
+    /// Refuses stages that need themselves through `--from` (directly or through others).
+    /// `FROM` cannot form a cycle: it only sees earlier stages.
+    /// - Throws: ``DockerfileError`` "circular dependency detected on stage: NAME", located at
+    ///   the instruction that closes the cycle.
+    public func checkStageDependencies() throws {
+        let dependencies = try stageDependencies()
+        // Iterative depth-first search, so a long chain of stages cannot exhaust the stack.
+        var finished: Set<Int> = []
+        for root in dockerfile.stages.indices where !finished.contains(root) {
+            var path: [(stage: Int, nextEdge: Int)] = [(root, 0)]
+            var onPath: Set<Int> = [root]
+            while let top = path.last {
+                let edges = dependencies[top.stage] ?? []
+                guard top.nextEdge < edges.count else {
+                    path.removeLast()
+                    onPath.remove(top.stage)
+                    finished.insert(top.stage)
+                    continue
+                }
+                path[path.count - 1].nextEdge += 1
+                let edge = edges[top.nextEdge]
+                if onPath.contains(edge.stage) {
+                    let name = dockerfile.stages[path[0].stage].name ?? "stage-\(path[0].stage)"
+                    throw dockerfile.syntax.error("circular dependency detected on stage: \(name)", at: edge.range)
+                }
+                if !finished.contains(edge.stage) {
+                    path.append((edge.stage, 0))
+                    onPath.insert(edge.stage)
+                }
+            }
+        }
     }
 }

@@ -150,7 +150,8 @@ public struct StageScope: Sendable {
             expose.ports = try expose.ports.flatMap(words)
             return .expose(expose)
         case .volume(var volume):
-            volume.paths = try volume.paths.flatMap(words)
+            // Shell form splits a multi-word value into several volumes; JSON keeps each path whole.
+            volume.paths = volume.isJSON ? try volume.paths.map(word) : try volume.paths.flatMap(words)
             return .volume(volume)
         case .user(var user):
             user.user = try word(user.user)

@@ -117,6 +117,7 @@ private struct ParserState {
             }
             if canContainHeredoc(node), logical.contains("<<") {
                 for var heredoc in try heredocs(in: logical, line: lineNumber) {
+                    let bodyStart = position + 1
                     var terminated = false
                     while position < lines.count {
                         let bodyLine = lines[position]
@@ -131,8 +132,12 @@ private struct ParserState {
                         heredoc.content += bodyLine.raw
                     }
                     guard terminated else {
-                        throw failure("unterminated heredoc", line: lineNumber, column: indent + 1)
+                        throw failure(
+                            "unterminated heredoc \"\(heredoc.name)\"", line: lineNumber, column: indent + 1)
                     }
+                    heredoc.range = SourceRange(
+                        start: .init(line: bodyStart, column: 1),
+                        end: .init(line: position, column: lastLine.text.unicodeScalars.count + 1))
                     node.heredocs.append(heredoc)
                 }
             }

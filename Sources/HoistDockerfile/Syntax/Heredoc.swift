@@ -11,14 +11,19 @@ public struct Heredoc: Sendable, Hashable, Codable {
     public var chomp: Bool
     /// The file descriptor written before `<<` (`3<<EOF`), 0 when absent.
     public var fileDescriptor: Int
+    /// From the first body line to the end of the terminator line.
+    public var range: SourceRange?
 
     /// Creates a heredoc.
-    public init(name: String, content: String, expands: Bool, chomp: Bool, fileDescriptor: Int = 0) {
+    public init(
+        name: String, content: String, expands: Bool, chomp: Bool, fileDescriptor: Int = 0, range: SourceRange? = nil
+    ) {
         self.name = name
         self.content = content
         self.expands = expands
         self.chomp = chomp
         self.fileDescriptor = fileDescriptor
+        self.range = range
     }
 
     /// The body with leading tabs removed from every line when `chomp` is set.

@@ -1,0 +1,272 @@
+import Foundation
+import HoistArchive
+public import HoistOCI
+public import HoistStore
+
+/// The worker of the native backend: layers in the store, file systems as snapshots, commands
+/// through an OCI runtime.
+///
+/// Every step starts from its input's layer chain unpacked into committed snapshots (keyed by
+/// ChainID, so each layer is unpacked once per store), works on an active snapshot mounted in
+/// a private directory, and turns the snapshot's changes into a new layer blob.
+public struct NativeWorker: Worker {
+    public let store: Store
+    public let snapshotter: any Snapshotter
+    public let images: any ImageSource
+    public let pathFilter: PathFilter
+    /// Local sources by name (`context`, named build contexts) → host directories.
+    public let localDirectories: [String: String]
+    /// Runs `RUN` commands.
+    public let runner: any CommandRunner
+    /// Secrets by id (`--secret id=…`), mounted for `RUN --mount=type=secret`, never stored.
+    public let secrets: [String: String]
+
+    public init(store: Store, snapshotter: any Snapshotter, images: any ImageSource, pathFilter: PathFilter,
+                localDirectories: [String: String], runner: any CommandRunner, secrets: [String: String] = [:]) {
+        self.store = store
+        self.snapshotter = snapshotter
+        self.images = images
+        self.pathFilter = pathFilter
+        self.localDirectories = localDirectories
+        self.runner = runner
+        self.secrets = secrets
+    }
+
+    // MARK: Sources
+
+    public func source(_ op: SourceOp, context: StepContext) async throws -> BuildResult {
+        switch op {
+        case .image(let reference, let platform):
+            let (config, layers) = try await images.resolve(reference, platform: platform)
+            return .layers(layers, config: config)
+        case .local(let name, _, let exclude):
+            guard let path = localDirectories[name] else {
+                throw BuildError(.notFound, "no local source named \"\(name)\" was given to the build")
+            }
+            return .directory(path: path, exclude: exclude)
+        case .http, .git:
+            throw BuildError(.unsupported, "this worker cannot fetch \(op) yet")
+        }
+    }
+
+    public func checksum(of result: BuildResult, paths: [String], excluding: [String]) async throws -> Digest {
+        guard case .directory(let path, let exclude) = result else {
+            throw BuildError(.internal, "a checksum was asked of a result that is not a directory")
+        }
+        let excluded = try pathFilter.make(exclude + excluding)
+        return try ContextChecksum(store: store, root: try RootedPath(root: path), isExcluded: excluded).digest(of: paths)
+    }
+
+    // MARK: Commands
+
+    public func exec(_ op: ExecOp, inputs: [BuildResult], context: StepContext) async throws -> BuildResult {
+        let rootMount = op.mounts.first { $0.destination == "/" }
+        let base = rootMount?.input.flatMap { inputs[$0].layers } ?? []
+        let tail = OutputTail(lines: 10)
+        let runner = self.runner
+        var binds: [CommandSpec.BindMount] = []
+        var tmpfs: [String: Int64?] = [:]
+        for mount in op.mounts where mount.destination != "/" {
+            switch mount.kind {
+            case .bind:
+                guard let index = mount.input, case .directory(let path, _) = inputs[index] else {
+                    throw BuildError(.unsupported, "RUN --mount=type=bind from a stage or image is not supported yet (\(mount.destination))")
+                }
+                binds.append(.init(source: try RootedPath(root: path).resolve(mount.selector), destination: mount.destination,
+                                   readOnly: mount.readOnly))
+            case .cache(let id, _, let uid, let gid, let mode):
+                binds.append(.init(source: try cacheDirectory(id: id, uid: uid, gid: gid, mode: mode),
+                                   destination: mount.destination, readOnly: mount.readOnly))
+            case .tmpfs(let size):
+                tmpfs[mount.destination] = size
+            case .secret(let id, let required, _, _, _):
+                guard let path = secrets[id] else {
+                    if required { throw BuildError(.notFound, "secret \(id) was not given to the build (--secret id=\(id),src=…)") }
+                    continue
+                }
+                binds.append(.init(source: path, destination: mount.destination, readOnly: true))
+            }
+        }
+        let command = CommandSpec(
+            arguments: op.arguments, environment: op.environment, workingDirectory: op.workingDirectory, user: op.user,
+            network: op.network, insecure: op.insecure, binds: binds, tmpfs: tmpfs)
+        return try await withStep(on: base) { root in
+            let status = try await runner.run(command, rootfs: root) { stream, bytes in
+                let text = String(decoding: bytes, as: UTF8.self)
+                tail.append(text)
+                context.log(text, stream: stream)
+            }
+            guard status == 0 else {
+                throw BuildError(
+                    .failedPrecondition,
+                    "process \"\(op.arguments.joined(separator: " "))\" did not complete successfully: exit code: \(status)",
+                    exitCode: status, lastOutput: tail.lines)
+            }
+        }
+    }
+
+    /// The persistent directory of a cache mount, created on first use with the asked owner and mode.
+    private func cacheDirectory(id: String, uid: Int, gid: Int, mode: UInt32) throws -> String {
+        let name = Digest(of: Data(id.utf8)).encoded
+        let path = store.root.url.appendingPathComponent("cache-mounts/\(name)").path
+        if !FileManager.default.fileExists(atPath: path) {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: mode])
+            _ = lchown(path, uid_t(uid), gid_t(gid))
+        }
+        return path
+    }
+
+    // MARK: File operations
+
+    public func file(_ op: FileOp, inputs: [BuildResult], context: StepContext) async throws -> BuildResult {
+        let base = inputs.first?.layers ?? []
+        return try await withStep(on: base) { root in
+            for action in op.actions {
+                try perform(action, in: root, inputs: inputs)
+            }
+        }
+    }
+
+    private func perform(_ action: FileAction, in root: String, inputs: [BuildResult]) throws {
+        let destination = try RootedPath(root: root)
+        let users = UserDatabase(root: root)
+        switch action {
+        case .copy(let copy):
+            guard copy.sourceInput < inputs.count else {
+                throw BuildError(.internal, "COPY reads input \(copy.sourceInput) of \(inputs.count)")
+            }
+            let owner = try copy.owner.map { try users.resolve(user: $0.user, group: $0.group) }
+            let mode = try copy.mode.map(Self.parseMode)
+            try withReadable(inputs[copy.sourceInput]) { sourcePath, exclude, fromContext in
+                let excluded = try pathFilter.make(exclude + copy.excludes)
+                // Docker sends build context files as root's; files from images keep their owners.
+                let semantics = CopySemantics(
+                    sourceRoot: try RootedPath(root: sourcePath), destinationRoot: destination, isExcluded: excluded,
+                    owner: owner ?? (fromContext ? (0, 0) : nil), mode: mode)
+                try semantics.copy(sources: copy.sources, to: copy.destination, keepParents: copy.keepParents)
+            }
+        case .mkdir(let path, let mode, let makeParents, let owner):
+            let host = try destination.resolve(path)
+            try FileManager.default.createDirectory(atPath: host, withIntermediateDirectories: makeParents,
+                                                    attributes: [.posixPermissions: mode])
+            if let owner {
+                let ids = try users.resolve(user: owner.user, group: owner.group)
+                _ = lchown(host, ids.uid, ids.gid)
+            }
+        case .mkfile(let path, let contents, let mode, let owner):
+            let host = try destination.resolve(path)
+            try Data(contents).write(to: URL(fileURLWithPath: host))
+            _ = chmod(host, mode_t(mode))
+            if let owner {
+                let ids = try users.resolve(user: owner.user, group: owner.group)
+                _ = lchown(host, ids.uid, ids.gid)
+            }
+        case .remove(let path, let allowNotFound):
+            let host = try destination.resolve(path, followFinalSymlink: false)
+            if FileManager.default.fileExists(atPath: host) || (try? FileManager.default.destinationOfSymbolicLink(atPath: host)) != nil {
+                try FileManager.default.removeItem(atPath: host)
+            } else if !allowNotFound {
+                throw BuildError(.notFound, "cannot remove \(path): no such file")
+            }
+        case .symlink(let target, let path):
+            let host = try destination.resolve(path, followFinalSymlink: false)
+            try FileManager.default.createSymbolicLink(atPath: host, withDestinationPath: target)
+        }
+    }
+
+    /// Octal permission bits (`755`, `0644`) as `--chmod` takes them.
+    static func parseMode(_ text: String) throws -> UInt32 {
+        guard let mode = UInt32(text, radix: 8), mode <= 0o7777 else {
+            throw BuildError(.invalidArgument, "invalid --chmod \"\(text)\": expected octal permission bits such as 755")
+        }
+        return mode
+    }
+
+    /// Runs `body` with a readable directory of `input`: a local directory as it is, or a
+    /// layer chain unpacked and mounted read-only.
+    private func withReadable(_ input: BuildResult, _ body: (String, [String], Bool) throws -> Void) throws {
+        switch input {
+        case .directory(let path, let exclude):
+            try body(path, exclude, true)
+        case .layers(let layers, _):
+            let parent = try unpack(layers)
+            let key = try SnapshotKey("view/\(UUID().uuidString)")
+            let mounts = try snapshotter.view(key: key, parent: parent, labels: [:])
+            defer { try? snapshotter.remove(key) }
+            let mountPoint = try makeMountPoint()
+            defer { try? FileManager.default.removeItem(atPath: mountPoint) }
+            try Mount.mountAll(mounts, at: mountPoint)
+            defer { try? Mount.unmountAll(mounts, at: mountPoint) }
+            try body(mountPoint, [], false)
+        }
+    }
+
+    // MARK: Steps on snapshots
+
+    /// Unpacks `layers` into committed snapshots and returns the top one's key (nil for scratch).
+    func unpack(_ layers: [LayerRef]) throws -> SnapshotKey? {
+        let content = store.content
+        let unpackable = try layers.map { layer -> LayerUnpacker.Layer in
+            let digest = try layer.blob.digest
+            guard let path = content.path(digest) else {
+                throw BuildError(.notFound, "layer \(digest) is not in the store")
+            }
+            return LayerUnpacker.Layer(diffID: layer.diffID) { try FileByteSource(path: path) }
+        }
+        return try LayerUnpacker(snapshotter: snapshotter).unpack(unpackable).key
+    }
+
+    /// Prepares an active snapshot on `base`, mounts it, runs `body` on its root, and turns the
+    /// changes into a layer: the result is `base` plus that layer (or `base` alone when nothing
+    /// changed). The snapshot is committed under the new chain's ID for later steps.
+    func withStep(on base: [LayerRef], _ body: (String) async throws -> Void) async throws -> BuildResult {
+        let parent = try unpack(base)
+        let active = try SnapshotKey("build/\(UUID().uuidString)")
+        let mounts = try snapshotter.prepare(key: active, parent: parent, labels: [:])
+        var committed = false
+        defer { if !committed { try? snapshotter.remove(active) } }
+        let mountPoint = try makeMountPoint()
+        defer { try? FileManager.default.removeItem(atPath: mountPoint) }
+        try Mount.mountAll(mounts, at: mountPoint)
+        do {
+            try await body(mountPoint)
+        } catch {
+            try? Mount.unmountAll(mounts, at: mountPoint)
+            throw error
+        }
+        try Mount.unmountAll(mounts, at: mountPoint)
+
+        let writer = try store.content.writer(expecting: nil, size: nil)
+        var sink = writer
+        let entries: Int
+        do {
+            entries = try snapshotter.diff(active, to: &sink, options: LayerDiffer.Options())
+        } catch {
+            writer.abort()
+            throw error
+        }
+        guard entries > 0 else {
+            writer.abort()
+            return .layers(base, config: nil)
+        }
+        let (digest, size) = try writer.commit()
+        let layer = LayerRef(diffID: digest, blob: Descriptor(mediaType: .ociLayer, digest: digest, size: size))
+        let layers = base + [layer]
+        let name = SnapshotKey(chainID: ChainID.chain(layers.map(\.diffID)).last!)
+        if try snapshotter.exists(name) {
+            // The same change was made before: that snapshot serves, this one goes.
+            try snapshotter.remove(active)
+        } else {
+            try snapshotter.commit(name: name, key: active, labels: [:])
+        }
+        committed = true
+        return .layers(layers, config: nil)
+    }
+
+    private func makeMountPoint() throws -> String {
+        let path = store.root.temporary.appendingPathComponent("mnt-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
+        return path
+    }
+}

@@ -1,1 +1,0 @@
-// HoistRuntime: OCI runtime bundles and the runc executor (see DESIGN.md).

@@ -26,7 +26,8 @@ public struct BuildError: HoistError {
 
     public var description: String {
         var text = step.map { "\($0): \(message)" } ?? message
-        if let underlying { text += ": \(underlying)" }
+        // A wrapped error's own text is often the message already.
+        if let underlying, !message.contains("\(underlying)") { text += ": \(underlying)" }
         return text
     }
 }

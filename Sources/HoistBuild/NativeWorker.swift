@@ -176,7 +176,7 @@ public struct NativeWorker: Worker {
     }
 
     /// Octal permission bits (`755`, `0644`) as `--chmod` takes them.
-    static func parseMode(_ text: String) throws -> UInt32 {
+    public static func parseMode(_ text: String) throws -> UInt32 {
         guard let mode = UInt32(text, radix: 8), mode <= 0o7777 else {
             throw BuildError(.invalidArgument, "invalid --chmod \"\(text)\": expected octal permission bits such as 755")
         }

@@ -36,8 +36,15 @@ public struct Solver: Sendable {
 
     /// Solves `target` and everything it depends on.
     public func solve(_ target: Vertex) async throws -> BuildResult {
+        try await solveAll(target)[target.digest]!
+    }
+
+    /// Solves `target` and returns the result of every vertex it depends on (itself included),
+    /// by vertex digest: an exporter reads which steps added a layer from them.
+    public func solveAll(_ target: Vertex) async throws -> [Digest: BuildResult] {
         let session = SolveSession(solver: self)
-        return try await session.solve(target).result
+        _ = try await session.solve(target)
+        return try await session.results()
     }
 }
 
@@ -56,6 +63,13 @@ actor SolveSession {
     init(solver: Solver) {
         self.solver = solver
         self.limiter = AsyncLimiter(limit: solver.options.parallelism)
+    }
+
+    /// The results of every vertex solved so far.
+    func results() async throws -> [Digest: BuildResult] {
+        var results: [Digest: BuildResult] = [:]
+        for (digest, task) in tasks { results[digest] = try await task.value.result }
+        return results
     }
 
     func solve(_ vertex: Vertex) async throws -> Solved {

@@ -26,6 +26,12 @@ public final class Store: Sendable {
 
     private var leasePath: String { root.locks.appendingPathComponent("content.lock").path }
 
+    /// A shared lease that keeps garbage collection away until it is released (deinitialised);
+    /// for async work that cannot run inside ``withWriteLease(_:)``.
+    public func writeLease() throws -> AnyObject {
+        try StoreLock(path: leasePath, mode: .shared)
+    }
+
     /// Runs `body` holding a shared lease that keeps garbage collection away.
     public func withWriteLease<T>(_ body: () throws -> T) throws -> T {
         let lease = try StoreLock(path: leasePath, mode: .shared)

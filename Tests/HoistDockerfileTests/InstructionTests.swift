@@ -107,6 +107,10 @@ import Testing
         ("RUN --mount=type=cache,sharing=all x", "unsupported sharing value \"all\""),
         ("RUN --mount=type=bind,foo=1 x", "unexpected key 'foo' in 'foo=1'"),
         ("RUN --mount=from=$X x", "'from' doesn't support variable expansion, define alias stage instead"),
+        (
+            "COPY --from=$X a b",
+            "variable expansion is not supported for --from, define a new stage with FROM using ARG from global scope as a workaround"
+        ),
         ("RUN --mount=type=cache,uid=x x", "invalid value x for uid"),
         ("RUN --network=bridge x", "invalid network mode \"bridge\""),
         ("RUN --security=root x", "security \"root\" is not valid"),

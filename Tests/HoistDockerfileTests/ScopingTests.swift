@@ -88,7 +88,7 @@ import Testing
             ENV A=1 B=$A
             EXPOSE $PORTS 8080
             VOLUME $DIRS
-            COPY --chown=$NAME:$NAME --from=$NAME src/$NAME $APP/
+            COPY --chown=$NAME:$NAME --from=web src/$NAME $APP/
             ADD --chmod=755 ${APP}/x /y
             LABEL "$NAME.version"="${APP:+set}"
             STOPSIGNAL SIG$NAME
@@ -198,7 +198,7 @@ import Testing
 
     @Test func acyclicDependencies() throws {
         let dockerfile = try Dockerfile.parse(
-            "ARG SRC=build\nFROM alpine AS build\nFROM alpine\nARG SRC\nCOPY --from=$SRC /a /a\nRUN --mount=type=cache,from=build,target=/c true\n"
+            "FROM alpine AS build\nFROM alpine\nCOPY --from=BUILD /a /a\nRUN --mount=type=cache,from=build,target=/c true\n"
         )
         let global = try GlobalScope(dockerfile: dockerfile, arguments: BuildArguments())
         try global.checkStageDependencies()

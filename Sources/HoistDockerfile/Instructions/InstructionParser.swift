@@ -131,6 +131,15 @@ enum InstructionParser {
                 "exclude": .strings,
             ])
             let (sources, inline, destination) = try sourcesAndDestination(node, keyword: keyword)
+            // BuildKit never expands --from (a stage's ARGs would hide its dependencies) and
+            // rejects text that expansion would change.
+            if let from = flags.string("from"),
+                (try? ShellLex().process(from, lookup: { _ in nil }).value) != from
+            {
+                throw InstructionFailure(
+                    "variable expansion is not supported for --from, define a new stage with FROM using ARG from global scope as a workaround",
+                    flag: "from")
+            }
             return .copy(
                 CopyInstruction(
                     sources: sources, inlineSources: inline, destination: destination, from: flags.string("from"),

@@ -131,7 +131,6 @@ public struct StageScope: Sendable {
         case .copy(var copy):
             copy.sources = try copy.sources.map(word)
             copy.destination = try word(copy.destination)
-            copy.from = try optional(copy.from)
             copy.chown = try optional(copy.chown)
             copy.chmod = try optional(copy.chmod)
             copy.excludes = try copy.excludes.map(word)

@@ -4,7 +4,11 @@
 /// `unicode.IsSpace`: the Unicode White_Space property.
 @inline(__always)
 func isUnicodeSpace(_ scalar: Unicode.Scalar) -> Bool {
-    scalar.properties.isWhitespace
+    // ASCII first: the Unicode property lookup is comparatively slow and rarely needed.
+    if scalar.value < 0x80 {
+        return scalar == " " || (scalar.value >= 0x09 && scalar.value <= 0x0D)
+    }
+    return scalar.properties.isWhitespace
 }
 
 /// `\s` in Go regular expressions (RE2): `[\t\n\f\r ]`.

@@ -71,8 +71,12 @@ private struct ParserState {
             let line = lines[position]
             position += 1
             let lineNumber = position
-            let stripped = line.text.unicodeScalars.drop(while: isUnicodeSpace)
-            let indent = line.text.unicodeScalars.count - stripped.count
+            var indent = 0
+            let stripped = line.text.unicodeScalars.drop { scalar in
+                guard isUnicodeSpace(scalar) else { return false }
+                indent += 1
+                return true
+            }
             let isComment = stripped.first == "#"
             let isDirective: Bool
             do {
@@ -82,10 +86,10 @@ private struct ParserState {
             }
             // Directive lines are not comments about the next instruction.
             if isComment, !isDirective {
-                let comment = String(String.UnicodeScalarView(stripped.dropFirst())).trimmingUnicodeSpace()
+                let comment = String(Substring(stripped.dropFirst())).trimmingUnicodeSpace()
                 if comment.isEmpty { comments = [] } else { comments.append(comment) }
             }
-            let (first, ended) = trimContinuation(isComment ? "" : String(String.UnicodeScalarView(stripped)))
+            let (first, ended) = trimContinuation(isComment ? "" : String(Substring(stripped)))
             if ended, first.isEmpty { continue }
             var logical = first
             var endOfLine = ended
@@ -115,7 +119,7 @@ private struct ParserState {
             } catch {
                 throw failure(error.message, line: lineNumber, column: indent + 1)
             }
-            if canContainHeredoc(node), logical.contains("<<") {
+            if canContainHeredoc(node), containsHeredocOpener(logical) {
                 for var heredoc in try heredocs(in: logical, line: lineNumber) {
                     let bodyStart = position + 1
                     var terminated = false
@@ -163,13 +167,30 @@ private struct ParserState {
     /// Removes a trailing escape character (plus blanks after it) that is not itself escaped;
     /// returns whether the logical line ends here.
     func trimContinuation(_ line: String) -> (String, Bool) {
-        var scalars = Array(line.unicodeScalars)
-        var end = scalars.count
-        while end > 0, scalars[end - 1] == " " || scalars[end - 1] == "\t" { end -= 1 }
-        guard end > 0, scalars[end - 1] == escape else { return (line, true) }
-        if end >= 2, scalars[end - 2] == escape { return (line, true) }
-        scalars.removeSubrange((end - 1)...)
-        return (String(String.UnicodeScalarView(scalars[...])), false)
+        let scalars = line.unicodeScalars
+        var end = scalars.endIndex
+        while end > scalars.startIndex {
+            let previous = scalars.index(before: end)
+            guard scalars[previous] == " " || scalars[previous] == "\t" else { break }
+            end = previous
+        }
+        guard end > scalars.startIndex else { return (line, true) }
+        let escapeIndex = scalars.index(before: end)
+        guard scalars[escapeIndex] == escape else { return (line, true) }
+        if escapeIndex > scalars.startIndex, scalars[scalars.index(before: escapeIndex)] == escape {
+            return (line, true)
+        }
+        return (String(Substring(scalars[..<escapeIndex])), false)
+    }
+
+    /// Whether `<<` occurs at all (a cheap test before the lexer looks for heredoc words).
+    func containsHeredocOpener(_ line: String) -> Bool {
+        var previous: Unicode.Scalar = " "
+        for scalar in line.unicodeScalars {
+            if scalar == "<", previous == "<" { return true }
+            previous = scalar
+        }
+        return false
     }
 
     func canContainHeredoc(_ node: SyntaxNode) -> Bool {

@@ -92,7 +92,7 @@ struct LineSplitter {
     private func nameValuePairs(_ rest: String, keyword: String) throws(ParseFailure) -> [SyntaxArgument] {
         let words = words(rest)
         guard let first = words.first else { return [] }
-        if !first.contains("=") {
+        if !first.unicodeScalars.contains("=") {
             let parts = rest.splitOnBlanks(limit: 2)
             guard parts.count == 2 else { throw ParseFailure("\(keyword) must have two arguments") }
             return [.string(parts[0]), .string(parts[1]), .string("")]

@@ -1,0 +1,41 @@
+public import Foundation
+public import HoistBuild
+
+/// What `hoist build` (and ``Client/build(_:)``) is asked to do.
+public struct BuildOptions: Sendable {
+    /// The build context directory.
+    public var context: URL
+    /// The Dockerfile; `context/Dockerfile` when nil.
+    public var dockerfile: URL?
+    /// Names for the image (`-t`), normalised as references.
+    public var tags: [String]
+    /// `--build-arg NAME=value`.
+    public var buildArguments: [String: String]
+    /// `--target`: the stage to build; the last one when nil.
+    public var target: String?
+    /// `--no-cache`.
+    public var noCache: Bool
+    /// `--label`.
+    public var labels: [String: String]
+    /// `--secret id=…,src=…`: secret ids and the files that hold them.
+    public var secrets: [String: String]
+    /// `--allow security.insecure`.
+    public var allowInsecure: Bool
+    /// Where progress goes.
+    public var progress: ProgressReporter
+
+    public init(context: URL, dockerfile: URL? = nil, tags: [String] = [], buildArguments: [String: String] = [:],
+                target: String? = nil, noCache: Bool = false, labels: [String: String] = [:], secrets: [String: String] = [:],
+                allowInsecure: Bool = false, progress: ProgressReporter = .discard) {
+        self.context = context
+        self.dockerfile = dockerfile
+        self.tags = tags
+        self.buildArguments = buildArguments
+        self.target = target
+        self.noCache = noCache
+        self.labels = labels
+        self.secrets = secrets
+        self.allowInsecure = allowInsecure
+        self.progress = progress
+    }
+}

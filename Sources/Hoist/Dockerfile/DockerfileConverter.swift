@@ -1,0 +1,340 @@
+import Foundation
+import HoistBuild
+import HoistDockerfile
+import HoistOCI
+
+/// Turns a parsed Dockerfile into a build graph with Docker's semantics: stages from images,
+/// earlier stages or scratch; ARG/ENV scoping; RUN as exec ops with mounts; COPY/ADD/WORKDIR
+/// as file ops; the rest as image config. Only the stages the target needs are converted.
+struct DockerfileConverter {
+    let dockerfile: Dockerfile
+    let global: GlobalScope
+    let images: any ImageSource
+    /// `.dockerignore` patterns of the build context.
+    let contextExcludes: [String]
+    /// `--label` values, applied over the Dockerfile's.
+    let labels: [String: String]
+    let allowInsecure: Bool
+
+    /// The build-context local source.
+    var context: Vertex {
+        Vertex(.source(.local(name: "context", include: [], exclude: contextExcludes)), name: "[internal] load build context")
+    }
+
+    func convert(target: String?) async throws -> DockerfileBuildPlan {
+        let targetStage = try dockerfile.targetStage(target)
+        var converted: [Int: StageState] = [:]
+        for index in try global.stagesNeeded(for: targetStage).sorted() {
+            converted[index] = try await convert(dockerfile.stages[index], converted: converted)
+        }
+        guard let state = converted[targetStage.index] else {
+            throw ClientError(.internal, "stage \(targetStage.index) was not converted")
+        }
+        var config = state.config
+        if !labels.isEmpty {
+            var container = config.config ?? ContainerConfig()
+            container.labels = (container.labels ?? [:]).merging(labels) { $1 }
+            config.config = container
+        }
+        return DockerfileBuildPlan(target: state.filesystem, config: config, baseHistory: state.baseHistory, steps: state.steps)
+    }
+
+    // MARK: Stages
+
+    /// A stage as conversion goes: its files so far, its config, its history and its variables.
+    struct StageState {
+        var filesystem: Vertex
+        var config: ImageConfig
+        var baseHistory: [HistoryEntry]
+        var steps: [BuildStep]
+        var scope: StageScope
+        var name: String
+        var position = 0
+        var count = 0
+
+        var containerConfig: ContainerConfig {
+            get { config.config ?? ContainerConfig() }
+            set { config.config = newValue }
+        }
+        var shell: [String] { containerConfig.shell ?? ["/bin/sh", "-c"] }
+        var workingDirectory: String { containerConfig.workingDir.flatMap { $0.isEmpty ? nil : $0 } ?? "/" }
+        var user: String { containerConfig.user ?? "" }
+    }
+
+    private func convert(_ stage: Stage, converted: [Int: StageState]) async throws -> StageState {
+        let from = try global.resolveFrom(of: stage)
+        let platform = from.platform.map { Platform(os: $0.os, architecture: $0.architecture, variant: $0.variant.isEmpty ? nil : $0.variant) }
+        let label = stage.name ?? "stage-\(stage.index)"
+        var state: StageState
+        var triggers: [String] = []
+        switch from.base {
+        case .scratch:
+            state = StageState(
+                filesystem: Vertex(.merge, name: "[\(label) 1/\(stage.instructions.count + 1)] FROM scratch"), config: ImageConfig(platform: platform ?? .host),
+                baseHistory: [], steps: [], scope: StageScope(global: global, inheritedEnvironment: StageScope.defaultEnvironment),
+                name: label)
+            state.containerConfig.env = StageScope.defaultEnvironment.map { "\($0.name)=\($0.value)" }
+        case .stage(let index):
+            guard var parent = converted[index] else {
+                throw ClientError(.internal, "stage \(index) is needed before it was converted")
+            }
+            parent.scope = StageScope(global: global, inheritedEnvironment: Self.environment(parent.containerConfig.env))
+            parent.name = label
+            state = parent
+        case .image(let reference):
+            let (config, _) = try await images.resolve(reference, platform: platform)
+            let filesystem = Vertex(.source(.image(reference: reference, platform: platform)), name: "[\(label) 1/\(stage.instructions.count + 1)] FROM \(reference)")
+            var inherited = Self.environment(config.config?.env)
+            if !inherited.contains(where: { $0.name == "PATH" }) { inherited = StageScope.defaultEnvironment + inherited }
+            state = StageState(
+                filesystem: filesystem, config: config, baseHistory: config.history ?? [], steps: [],
+                scope: StageScope(global: global, inheritedEnvironment: inherited), name: label)
+            state.containerConfig.env = inherited.map { "\($0.name)=\($0.value)" }
+            // The base image's ONBUILD triggers run first, and are not inherited further.
+            triggers = config.config?.onBuild ?? []
+            state.containerConfig.onBuild = nil
+        }
+        var instructions: [Instruction] = []
+        for trigger in triggers {
+            let parsed = try Dockerfile.parse("FROM scratch\n\(trigger)", fileName: "ONBUILD")
+            instructions += parsed.stages.first?.instructions ?? []
+        }
+        instructions += stage.instructions
+        state.count = instructions.count + 1
+        state.position = 1
+        for instruction in instructions {
+            state.position += 1
+            try await apply(instruction, to: &state, converted: converted)
+        }
+        return state
+    }
+
+    // MARK: Instructions
+
+    private func apply(_ raw: Instruction, to state: inout StageState, converted: [Int: StageState]) async throws {
+        let instruction = try state.scope.apply(raw)
+        let prefix = "[\(state.name) \(state.position)/\(state.count)]"
+        switch instruction {
+        case .run(let run):
+            try apply(run, to: &state, prefix: prefix, converted: converted)
+        case .copy(let copy):
+            try await applyCopy(
+                sources: copy.sources, inline: copy.inlineSources, destination: copy.destination, from: copy.from,
+                chown: copy.chown, chmod: copy.chmod, excludes: copy.excludes, parents: copy.parents, unpack: false,
+                keyword: "COPY", to: &state, prefix: prefix, converted: converted)
+        case .add(let add):
+            if let remote = add.sources.first(where: { $0.contains("://") || $0.hasPrefix("git@") }) {
+                throw ClientError(.unsupported, "ADD of a URL or git repository (\(remote)) is not supported yet")
+            }
+            try await applyCopy(
+                sources: add.sources, inline: add.inlineSources, destination: add.destination, from: nil,
+                chown: add.chown, chmod: add.chmod, excludes: add.excludes, parents: false, unpack: add.unpack ?? true,
+                keyword: "ADD", to: &state, prefix: prefix, converted: converted)
+        case .workdir(let workdir):
+            let path = Self.absolute(workdir.path, in: state.workingDirectory)
+            state.containerConfig.workingDir = path
+            let owner = state.user.isEmpty ? nil : Self.owner(state.user)
+            let vertex = Vertex(
+                .file(FileOp(actions: [.mkdir(path: path, mode: 0o755, makeParents: true, owner: owner)])),
+                inputs: [state.filesystem], name: "\(prefix) WORKDIR \(path)")
+            state.filesystem = vertex
+            state.steps.append(BuildStep(createdBy: "WORKDIR \(path)", vertex: vertex))
+        case .env(let env):
+            state.containerConfig.env = state.scope.environment.map { "\($0.name)=\($0.value)" }
+            state.steps.append(BuildStep(createdBy: "ENV " + env.pairs.map { "\($0.key)=\($0.value)" }.joined(separator: " ")))
+        case .label(let label):
+            var labels = state.containerConfig.labels ?? [:]
+            for pair in label.pairs { labels[pair.key] = pair.value }
+            state.containerConfig.labels = labels
+            state.steps.append(BuildStep(createdBy: "LABEL " + label.pairs.map { "\($0.key)=\($0.value)" }.joined(separator: " ")))
+        case .expose(let expose):
+            var ports = state.containerConfig.exposedPorts ?? []
+            for port in expose.ports {
+                do {
+                    for parsed in try ExposedPort.parse(port) { ports.insert(parsed.description) }
+                } catch {
+                    throw ClientError(.invalidArgument, "EXPOSE \(port): \(error)")
+                }
+            }
+            state.containerConfig.exposedPorts = ports
+            state.steps.append(BuildStep(createdBy: "EXPOSE map[\(ports.sorted().map { "\($0):{}" }.joined(separator: " "))]"))
+        case .volume(let volume):
+            var volumes = state.containerConfig.volumes ?? []
+            for path in volume.paths { volumes.insert(path) }
+            state.containerConfig.volumes = volumes
+            state.steps.append(BuildStep(createdBy: "VOLUME [\(volume.paths.joined(separator: " "))]"))
+        case .user(let user):
+            state.containerConfig.user = user.user
+            state.steps.append(BuildStep(createdBy: "USER \(user.user)"))
+        case .cmd(let cmd):
+            state.containerConfig.cmd = cmd.command.commandLine(shell: state.shell)
+            state.steps.append(BuildStep(createdBy: "CMD \(Self.json(state.containerConfig.cmd ?? []))"))
+        case .entrypoint(let entrypoint):
+            state.containerConfig.entrypoint = entrypoint.command.commandLine(shell: state.shell)
+            // An ENTRYPOINT resets a CMD inherited from the base, as Docker does.
+            state.containerConfig.cmd = nil
+            state.steps.append(BuildStep(createdBy: "ENTRYPOINT \(Self.json(state.containerConfig.entrypoint ?? []))"))
+        case .shell(let shell):
+            state.containerConfig.shell = shell.shell
+            state.steps.append(BuildStep(createdBy: "SHELL \(Self.json(shell.shell))"))
+        case .stopSignal(let signal):
+            state.containerConfig.stopSignal = signal.signal
+            state.steps.append(BuildStep(createdBy: "STOPSIGNAL \(signal.signal)"))
+        case .healthcheck(let healthcheck):
+            if let check = healthcheck.check {
+                state.containerConfig.healthcheck = HealthcheckConfig(
+                    test: check.test, interval: check.interval, timeout: check.timeout, startPeriod: check.startPeriod,
+                    startInterval: check.startInterval, retries: check.retries)
+            } else {
+                state.containerConfig.healthcheck = HealthcheckConfig(test: ["NONE"])
+            }
+            state.steps.append(BuildStep(createdBy: "HEALTHCHECK \(Self.json(state.containerConfig.healthcheck?.test ?? []))"))
+        case .maintainer(let maintainer):
+            state.config.author = maintainer.maintainer
+            state.steps.append(BuildStep(createdBy: "MAINTAINER \(maintainer.maintainer)"))
+        case .arg(let arg):
+            let text = arg.declarations.map { declaration in
+                declaration.defaultValue.map { "\(declaration.name)=\($0)" } ?? declaration.name
+            }
+            state.steps.append(BuildStep(createdBy: "ARG " + text.joined(separator: " ")))
+        case .onbuild(let onbuild):
+            state.containerConfig.onBuild = (state.containerConfig.onBuild ?? []) + [onbuild.expression]
+            state.steps.append(BuildStep(createdBy: "ONBUILD \(onbuild.expression)"))
+        case .from:
+            break
+        }
+    }
+
+    private func apply(_ run: RunInstruction, to state: inout StageState, prefix: String, converted: [Int: StageState]) throws {
+        var arguments = run.command.commandLine(shell: state.shell)
+        if !run.heredocs.isEmpty, case .shell(let text) = run.command {
+            // `RUN <<EOF` runs the heredoc as a script; other heredoc uses need stdin plumbing.
+            guard let heredoc = run.heredocs.first, text.trimmingCharacters(in: .whitespaces).hasPrefix("<<"),
+                  run.heredocs.count == 1
+            else {
+                throw ClientError(.unsupported, "\(prefix) RUN with a heredoc used as input is not supported yet")
+            }
+            arguments = state.shell + [heredoc.content]
+        }
+        var inputs = [state.filesystem]
+        var mounts = [ExecMount(input: 0, destination: "/")]
+        let scope = state.scope
+        for mount in try run.mounts(expand: { try scope.expand($0) }) {
+            switch mount {
+            case .bind(let bind):
+                let source = try sourceVertex(from: bind.from, converted: converted)
+                inputs.append(source)
+                mounts.append(ExecMount(input: inputs.count - 1, selector: bind.source.isEmpty ? "/" : bind.source,
+                                        destination: Self.absolute(bind.target, in: state.workingDirectory),
+                                        readOnly: bind.readOnly))
+            case .cache(let cache):
+                let sharing = ExecMount.CacheSharing(rawValue: cache.sharing.rawValue) ?? .shared
+                mounts.append(ExecMount(
+                    input: nil, destination: Self.absolute(cache.target, in: state.workingDirectory), readOnly: cache.readOnly,
+                    kind: .cache(id: cache.effectiveID, sharing: sharing, uid: Int(cache.uid ?? 0), gid: Int(cache.gid ?? 0),
+                                 mode: cache.mode ?? 0o755)))
+            case .tmpfs(let tmpfs):
+                mounts.append(ExecMount(input: nil, destination: Self.absolute(tmpfs.target, in: state.workingDirectory),
+                                        kind: .tmpfs(sizeBytes: tmpfs.size)))
+            case .secret(let secret):
+                guard let target = secret.effectiveTarget else {
+                    throw ClientError(.unsupported, "\(prefix) secrets as environment variables are not supported yet")
+                }
+                mounts.append(ExecMount(
+                    input: nil, destination: target, readOnly: true,
+                    kind: .secret(id: secret.effectiveID, required: secret.required, uid: Int(secret.uid ?? 0),
+                                  gid: Int(secret.gid ?? 0), mode: secret.mode ?? 0o400)))
+            case .ssh:
+                throw ClientError(.unsupported, "\(prefix) RUN --mount=type=ssh is not supported yet")
+            }
+        }
+        if run.security == .insecure && !allowInsecure {
+            throw ClientError(.failedPrecondition, "\(prefix) RUN --security=insecure needs --allow security.insecure")
+        }
+        let environment = state.scope.runEnvironment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+        let exec = ExecOp(
+            arguments: arguments, environment: environment, workingDirectory: state.workingDirectory, user: state.user,
+            network: run.network == .none ? .none : .host, insecure: run.security == .insecure, mounts: mounts)
+        let shown = Self.displayed(run.command)
+        let vertex = Vertex(.exec(exec), inputs: inputs, name: "\(prefix) RUN \(shown)")
+        state.filesystem = vertex
+        let declared = state.scope.historyArguments
+        let argumentPrefix = declared.isEmpty ? "" : "|\(declared.count) \(declared.joined(separator: " ")) "
+        state.steps.append(BuildStep(createdBy: "RUN \(argumentPrefix)\(arguments.joined(separator: " ")) # buildkit", vertex: vertex))
+    }
+
+    private func applyCopy(sources: [String], inline: [InlineSource], destination: String, from: String?, chown: String?,
+                           chmod: String?, excludes: [String], parents: Bool, unpack: Bool, keyword: String,
+                           to state: inout StageState, prefix: String, converted: [Int: StageState]) async throws {
+        let target = Self.absolute(destination, in: state.workingDirectory, keepTrailingSlash: true)
+        let owner = chown.map(Self.owner)
+        var actions: [FileAction] = []
+        var inputs = [state.filesystem]
+        if !sources.isEmpty {
+            inputs.append(try sourceVertex(from: from, converted: converted))
+            actions.append(.copy(CopyAction(
+                sourceInput: 1, sources: sources, destination: target, owner: owner, mode: chmod, excludes: excludes,
+                keepParents: parents, unpackArchives: unpack)))
+        }
+        for source in inline {
+            let path = target.hasSuffix("/") ? target + source.name : target
+            let mode = try chmod.map { try NativeWorker.parseMode($0) } ?? 0o644
+            actions.append(.mkfile(path: path, contents: Array(source.content.utf8), mode: mode, owner: owner))
+        }
+        let shownSources = (sources + inline.map { "<<\($0.name)" }).joined(separator: " ")
+        let vertex = Vertex(.file(FileOp(actions: actions)), inputs: inputs, name: "\(prefix) \(keyword) \(shownSources) \(destination)")
+        state.filesystem = vertex
+        state.steps.append(BuildStep(createdBy: "\(keyword) \(shownSources) \(target) # buildkit", vertex: vertex))
+    }
+
+    /// The vertex `--from` names: an earlier stage, an image, or the build context when absent.
+    private func sourceVertex(from: String?, converted: [Int: StageState]) throws -> Vertex {
+        guard let from, !from.isEmpty else { return context }
+        if let stage = dockerfile.stage(named: from), let state = converted[stage.index] {
+            return state.filesystem
+        }
+        if dockerfile.stage(named: from) != nil {
+            throw ClientError(.invalidArgument, "stage \(from) cannot be used before it is defined")
+        }
+        return Vertex(.source(.image(reference: from, platform: nil)), name: "[internal] load \(from)")
+    }
+
+    // MARK: Helpers
+
+    static func environment(_ entries: [String]?) -> [(name: String, value: String)] {
+        (entries ?? []).map { entry in
+            let parts = entry.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            return (String(parts[0]), parts.count > 1 ? String(parts[1]) : "")
+        }
+    }
+
+    /// `path` made absolute against `directory`, cleaned; a trailing `/` kept when asked.
+    static func absolute(_ path: String, in directory: String, keepTrailingSlash: Bool = false) -> String {
+        let joined = path.hasPrefix("/") ? path : (directory.hasSuffix("/") ? directory : directory + "/") + path
+        var components: [Substring] = []
+        for part in joined.split(separator: "/") {
+            if part == "." { continue }
+            if part == ".." { _ = components.popLast(); continue }
+            components.append(part)
+        }
+        let cleaned = "/" + components.joined(separator: "/")
+        return keepTrailingSlash && (path.hasSuffix("/") || path.hasSuffix("/.") || path == ".") && cleaned != "/" ? cleaned + "/" : cleaned
+    }
+
+    static func owner(_ text: String) -> FileOwner {
+        let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
+        return FileOwner(user: parts.first ?? text, group: parts.count > 1 ? parts[1] : nil)
+    }
+
+    static func displayed(_ command: CommandForm) -> String {
+        switch command {
+        case .exec(let words): json(words)
+        case .shell(let text): text
+        }
+    }
+
+    static func json(_ words: [String]) -> String {
+        let data = (try? JSONSerialization.data(withJSONObject: words, options: [.withoutEscapingSlashes])) ?? Data()
+        return String(decoding: data, as: UTF8.self)
+    }
+}

@@ -1,0 +1,49 @@
+public import Foundation
+public import HoistOCI
+public import HoistStore
+
+/// Writes a build's result to the store as an image: its config (the frontend's, with the
+/// layers' diff IDs and the history filled in) and its manifest.
+public struct ImageExporter: Sendable {
+    public let store: Store
+
+    public init(store: Store) {
+        self.store = store
+    }
+
+    /// Exports `layers` with `config`. `baseHistory` is the base image's history; `steps` are the
+    /// build's own, each marked as making a layer when its vertex's result has more layers than
+    /// its first input's. `created` stamps the config and the new history entries.
+    public func export(layers: [LayerRef], config: ImageConfig, baseHistory: [HistoryEntry], steps: [BuildStep],
+                       results: [Digest: BuildResult], created: Date) throws -> Descriptor {
+        let timestamp = Self.timestamp(created)
+        var config = config
+        config.created = timestamp
+        config.rootfs = RootFS(diffIDs: layers.map(\.diffID))
+        var history = baseHistory
+        for step in steps {
+            var madeLayer = false
+            if let vertex = step.vertex, let result = results[vertex.digest]?.layers {
+                let before = vertex.inputs.first.flatMap { results[$0.digest]?.layers }?.count ?? 0
+                madeLayer = result.count > before
+            }
+            history.append(HistoryEntry(
+                created: timestamp, createdBy: step.createdBy, comment: step.comment, emptyLayer: madeLayer ? nil : true))
+        }
+        config.history = history
+        let configBlob = try store.content.write(try CanonicalJSON.encode(config))
+        let manifest = ImageManifest(
+            config: Descriptor(mediaType: .ociConfig, digest: configBlob.digest, size: configBlob.size),
+            layers: layers.map(\.blob))
+        let manifestBlob = try store.content.write(try CanonicalJSON.encode(manifest))
+        return Descriptor(mediaType: .ociManifest, digest: manifestBlob.digest, size: manifestBlob.size)
+    }
+
+    /// RFC 3339 in UTC with nanoseconds, as Docker writes `created`.
+    static func timestamp(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: date)
+    }
+}

@@ -1,0 +1,94 @@
+/// What a container or a build step's RUN asks for, before it is turned into a
+/// ``RuntimeSpec`` by ``RuntimeSpecBuilder`` against the container's root file system.
+public struct ContainerSettings: Sendable, Hashable {
+    /// The command and its arguments.
+    public var arguments: [String]
+    /// `NAME=value` pairs; a PATH is added when none is given.
+    public var environment: [String]
+    /// The working directory (created when missing); relative paths are taken from `/`.
+    public var workingDirectory: String
+    /// `name`, `uid`, `uid:gid`, `name:group` or `uid:group`, looked up in the root file
+    /// system's /etc/passwd and /etc/group; nil or empty runs as root.
+    public var user: String?
+    /// Extra groups by name or number (`--group-add`).
+    public var additionalGroups: [String]
+    public var hostname: String
+    public var network: NetworkMode
+    /// Mounts beyond the defaults.
+    public var mounts: [ContainerMount]
+    public var resources: ResourceLimits
+    /// Capabilities added to and dropped from Docker's default set (`CHOWN` or `CAP_CHOWN`,
+    /// `ALL`).
+    public var capabilitiesAdded: [String]
+    public var capabilitiesDropped: [String]
+    /// Mount the root file system read-only.
+    public var readOnlyRootFilesystem: Bool
+
+    public init(
+        arguments: [String], environment: [String] = [], workingDirectory: String = "/", user: String? = nil,
+        additionalGroups: [String] = [], hostname: String = "hoist", network: NetworkMode = .none,
+        mounts: [ContainerMount] = [], resources: ResourceLimits = ResourceLimits(), capabilitiesAdded: [String] = [],
+        capabilitiesDropped: [String] = [], readOnlyRootFilesystem: Bool = false
+    ) {
+        self.arguments = arguments
+        self.environment = environment
+        self.workingDirectory = workingDirectory
+        self.user = user
+        self.additionalGroups = additionalGroups
+        self.hostname = hostname
+        self.network = network
+        self.mounts = mounts
+        self.resources = resources
+        self.capabilitiesAdded = capabilitiesAdded
+        self.capabilitiesDropped = capabilitiesDropped
+        self.readOnlyRootFilesystem = readOnlyRootFilesystem
+    }
+}
+
+/// The network a container sees.
+public enum NetworkMode: String, Sendable, Hashable, Codable {
+    /// A network namespace of its own with only the loopback interface.
+    case none
+    /// The host's network namespace.
+    case host
+}
+
+/// A mount a caller adds to a container.
+public enum ContainerMount: Sendable, Hashable {
+    /// The host path `source` at `destination`, writable unless `readOnly`.
+    case bind(source: String, destination: String, readOnly: Bool)
+    /// An empty tmpfs at `destination`, of at most `sizeBytes` when given.
+    case tmpfs(destination: String, sizeBytes: Int64?)
+
+    public var destination: String {
+        switch self {
+        case .bind(_, let destination, _), .tmpfs(let destination, _): destination
+        }
+    }
+}
+
+/// cgroup limits; nil leaves a resource unlimited.
+public struct ResourceLimits: Sendable, Hashable {
+    /// Memory in bytes (`--memory`).
+    public var memoryBytes: Int64?
+    /// Memory plus swap in bytes (`--memory-swap`); -1 is unlimited swap. Docker's default
+    /// when only memory is set is twice the memory.
+    public var memorySwapBytes: Int64?
+    /// CPU time per period in microseconds (`--cpu-quota`), e.g. 50000 of 100000 for half a CPU.
+    public var cpuQuota: Int64?
+    /// The CPU period in microseconds (`--cpu-period`, default 100000 when a quota is set).
+    public var cpuPeriod: UInt64?
+    /// The most processes (`--pids-limit`).
+    public var pidsLimit: Int64?
+
+    public init(
+        memoryBytes: Int64? = nil, memorySwapBytes: Int64? = nil, cpuQuota: Int64? = nil, cpuPeriod: UInt64? = nil,
+        pidsLimit: Int64? = nil
+    ) {
+        self.memoryBytes = memoryBytes
+        self.memorySwapBytes = memorySwapBytes
+        self.cpuQuota = cpuQuota
+        self.cpuPeriod = cpuPeriod
+        self.pidsLimit = pidsLimit
+    }
+}

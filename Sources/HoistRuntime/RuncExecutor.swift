@@ -1,0 +1,183 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+public import Foundation
+public import HoistStore
+import HoistOCI
+
+/// Where a container's root file system comes from.
+public enum RootFilesystem: Sendable {
+    /// A snapshot's mounts, mounted by the executor at the bundle's `rootfs` for the run.
+    case mounts([Mount])
+    /// A directory used in place.
+    case directory(String)
+}
+
+/// Where a container's stdin comes from and where its output goes. Each handler is called with
+/// chunks in the order the container wrote them to that stream, one call at a time.
+public struct ContainerIO: Sendable {
+    public var standardInput: ExternalProcess.Input
+    public var standardOutput: @Sendable (Data) -> Void
+    public var standardError: @Sendable (Data) -> Void
+
+    public init(
+        standardInput: ExternalProcess.Input = .none, standardOutput: @escaping @Sendable (Data) -> Void,
+        standardError: @escaping @Sendable (Data) -> Void
+    ) {
+        self.standardInput = standardInput
+        self.standardOutput = standardOutput
+        self.standardError = standardError
+    }
+}
+
+/// Runs containers with an OCI runtime (runc) in bundles of its own: for each run it writes a
+/// bundle (config.json from ``RuntimeSpecBuilder``, generated /etc files, the root file
+/// system mounted at `rootfs`), runs `runc run` in the foreground with pipes for stdio, and
+/// afterwards deletes the container, unmounts and removes the bundle — on success, failure and
+/// cancellation alike. Cancelling the task kills the container (`runc kill … KILL`).
+public final class RuncExecutor: Sendable {
+    /// The runtime binary (a path, or a name on PATH).
+    public let runtime: String
+    /// runc's `--root`: Hoist's own container state, apart from other runc users'.
+    public let stateDirectory: URL
+    /// Where bundles are made.
+    public let bundleDirectory: URL
+
+    public init(runtime: String = "runc", stateDirectory: URL, bundleDirectory: URL) {
+        self.runtime = runtime
+        self.stateDirectory = stateDirectory
+        self.bundleDirectory = bundleDirectory
+    }
+
+    /// An executor keeping runc state in `/run/hoist/runc` (root) or `$XDG_RUNTIME_DIR/hoist/runc`,
+    /// and bundles under the store's `tmp/`.
+    public convenience init(store: StoreRoot, runtime: String = "runc") {
+        let environment = ProcessInfo.processInfo.environment
+        let run = getuid() == 0 ? "/run" : (environment["XDG_RUNTIME_DIR"] ?? NSTemporaryDirectory())
+        self.init(
+            runtime: runtime, stateDirectory: URL(fileURLWithPath: run).appendingPathComponent("hoist/runc"),
+            bundleDirectory: store.temporary.appendingPathComponent("bundles"))
+    }
+
+    /// Runs `settings` in a new container on `rootfs` and returns its exit code (128 + n when
+    /// signal n ended it: 137 after SIGKILL, including an out-of-memory kill).
+    ///
+    /// Throws ``RuntimeError``: `notFound` when the command does not exist in the container
+    /// (or the runtime is missing), `failedPrecondition` when the runtime cannot start the
+    /// container for another reason (its message included), `cancelled` when the task was
+    /// cancelled, and the builder's errors (unknown user …). Nothing is left running or mounted.
+    public func run(_ settings: ContainerSettings, rootfs: RootFilesystem, io: ContainerIO) async throws -> Int32 {
+        let runtimePath = try ExternalProcess.resolve(runtime)
+        let id = "hoist-" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
+        let bundle = bundleDirectory.appendingPathComponent(id).path
+        let rootfsPath = bundle + "/rootfs"
+        var mounted: [Mount] = []
+        do {
+            try FileManager.default.createDirectory(atPath: rootfsPath, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(at: stateDirectory, withIntermediateDirectories: true)
+        } catch {
+            throw RuntimeError(.unavailable, "cannot create the bundle \(bundle)", underlying: error)
+        }
+        defer { cleanUp(id: id, runtimePath: runtimePath, bundle: bundle, rootfs: rootfsPath, mounted: mounted) }
+
+        let visibleRoot: String
+        switch rootfs {
+        case .mounts(let mounts):
+            do {
+                try Mount.mountAll(mounts, at: rootfsPath)
+            } catch {
+                throw RuntimeError(.failedPrecondition, "cannot mount the container's root file system", underlying: error)
+            }
+            mounted = mounts
+            visibleRoot = rootfsPath
+        case .directory(let path):
+            visibleRoot = path
+        }
+        let spec = try RuntimeSpecBuilder(settings).build(
+            rootfs: visibleRoot, bundle: bundle, rootPath: visibleRoot, cgroupsPath: "/hoist/\(id)")
+        try write(spec, to: bundle + "/config.json")
+
+        let logPath = bundle + "/runtime.log"
+        var process = ExternalProcess(
+            runtimePath,
+            ["--root", stateDirectory.path, "--log", logPath, "--log-format", "json", "run", "--bundle", bundle, id])
+        process.standardInput = io.standardInput
+        process.standardOutput = .handler(io.standardOutput)
+        process.standardError = .handler(io.standardError)
+        process.onCancel = { [stateDirectory] pid in
+            Self.kill(id: id, runtimePath: runtimePath, stateDirectory: stateDirectory, runtimePID: pid)
+        }
+        let termination: ExternalProcess.Termination
+        do {
+            termination = try await process.run()
+        } catch let error as RuntimeError where error.code == .cancelled {
+            throw RuntimeError(.cancelled, "container \(id) was killed because its task was cancelled")
+        }
+        if termination.status != .exited(0), let failure = Self.startFailure(logPath: logPath) {
+            throw failure
+        }
+        return termination.status.code
+    }
+
+    /// The error behind a run that never started the user's process, from the runtime's log
+    /// (runc logs its own failures there; the process's exit codes are not logged).
+    static func startFailure(logPath: String) -> RuntimeError? {
+        guard let data = FileManager.default.contents(atPath: logPath) else { return nil }
+        var messages: [String] = []
+        for line in data.split(separator: UInt8(ascii: "\n")) {
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
+                object["level"] as? String == "error", let message = object["msg"] as? String
+            else { continue }
+            messages.append(message)
+        }
+        guard let message = messages.last else { return nil }
+        let missing = ["executable file not found", "no such file or directory"].contains { message.contains($0) }
+        return RuntimeError(missing ? .notFound : .failedPrecondition, "cannot start the container's process: \(message)")
+    }
+
+    private func write(_ spec: RuntimeSpec, to path: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        do {
+            try encoder.encode(spec).write(to: URL(fileURLWithPath: path))
+        } catch {
+            throw RuntimeError(.unavailable, "cannot write \(path)", underlying: error)
+        }
+    }
+
+    /// Kills the container until the foreground runtime has gone: the first attempts may come
+    /// before the runtime has created the container.
+    private static func kill(id: String, runtimePath: String, stateDirectory: URL, runtimePID: Int32) {
+        for _ in 0..<200 {
+            var kill = ExternalProcess(runtimePath, ["--root", stateDirectory.path, "kill", id, "KILL"])
+            kill.standardOutput = .discard
+            kill.standardError = .discard
+            _ = try? kill.runBlocking()
+            // The runtime exits once its container has; until then it is our child, unreaped
+            // or alive, so the pid is still ours to probe.
+            if Glibc.kill(runtimePID, 0) != 0 { return }
+            var status = stat()
+            if lstat("/proc/\(runtimePID)/stat", &status) != 0 { return }
+            if let text = try? String(contentsOfFile: "/proc/\(runtimePID)/stat", encoding: .utf8),
+                text.split(separator: ")").last?.split(separator: " ").first == "Z"
+            {
+                return
+            }
+            usleep(50_000)
+        }
+    }
+
+    /// Deletes the container, unmounts the root file system and removes the bundle; runs on
+    /// every path out of ``run(_:rootfs:io:)``.
+    private func cleanUp(id: String, runtimePath: String, bundle: String, rootfs: String, mounted: [Mount]) {
+        var delete = ExternalProcess(runtimePath, ["--root", stateDirectory.path, "delete", "--force", id])
+        delete.standardOutput = .discard
+        delete.standardError = .discard
+        _ = try? delete.runBlocking()
+        if !mounted.isEmpty { try? Mount.unmountAll(mounted, at: rootfs) }
+        // Only remove the bundle when nothing is mounted in it any more: never delete through a
+        // mount into a snapshot.
+        let stillMounted = (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8))?.contains(" \(rootfs) ") ?? false
+        if !stillMounted { try? FileManager.default.removeItem(atPath: bundle) }
+    }
+}

@@ -1,0 +1,102 @@
+import ArgumentParser
+import Foundation
+import Hoist
+
+struct BuildCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "build",
+        abstract: "Build an image from a Dockerfile, without a daemon.",
+        discussion: "Flags are named as docker build names them. Steps are cached by content: an unchanged rebuild runs nothing.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(name: [.short, .customLong("tag")], help: ArgumentHelp("Name the image (name:tag); repeatable.", valueName: "name"))
+    var tags: [String] = []
+
+    @Option(name: [.short, .customLong("file")], help: ArgumentHelp("The Dockerfile (default: CONTEXT/Dockerfile).", valueName: "path"))
+    var file: String?
+
+    @Option(name: .customLong("build-arg"), help: ArgumentHelp("Set a build argument; repeatable.", valueName: "name=value"))
+    var buildArguments: [String] = []
+
+    @Option(name: .long, help: "Build this stage instead of the last one.")
+    var target: String?
+
+    @Flag(name: .customLong("no-cache"), help: "Run every step, ignoring the cache.")
+    var noCache = false
+
+    @Option(name: .long, help: ArgumentHelp("Set an image label; repeatable.", valueName: "key=value"))
+    var label: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Give RUN --mount=type=secret a secret; repeatable.", valueName: "id=ID,src=PATH"))
+    var secret: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Allow an entitlement: security.insecure.", valueName: "entitlement"))
+    var allow: [String] = []
+
+    @Option(name: .long, help: "Progress output: auto, plain, tty or rawjson.")
+    var progress: String = "auto"
+
+    @Option(name: .long, help: ArgumentHelp("Write the image ID to this file.", valueName: "path"))
+    var iidfile: String?
+
+    @Flag(name: [.short, .long], help: "Print only the image ID.")
+    var quiet = false
+
+    @Argument(help: "The build context directory.")
+    var context: String
+
+    func run() async throws {
+        guard let mode = ProgressRenderer.Mode(rawValue: progress) else {
+            throw ValidationError("unknown --progress \(progress): use auto, plain, tty or rawjson")
+        }
+        let buildArguments = try Self.pairs(buildArguments, what: "--build-arg", allowBare: true)
+        let labels = try Self.pairs(label, what: "--label", allowBare: false)
+        var secrets: [String: String] = [:]
+        for specification in secret {
+            let fields = try Self.pairs(specification.split(separator: ",").map(String.init), what: "--secret", allowBare: false)
+            guard let id = fields["id"], let source = fields["src"] ?? fields["source"] else {
+                throw ValidationError("--secret \(specification): expected id=ID,src=PATH")
+            }
+            secrets[id] = source
+        }
+        let renderer = ProgressRenderer(mode: quiet ? .plain : mode, output: quiet ? FileHandle.nullDevice : .standardError)
+        try await reportingErrors {
+            let options = BuildOptions(
+                context: URL(fileURLWithPath: context), dockerfile: file.map { URL(fileURLWithPath: $0) }, tags: tags,
+                buildArguments: buildArguments, target: target, noCache: noCache, labels: labels, secrets: secrets,
+                allowInsecure: allow.contains("security.insecure"), progress: renderer.reporter)
+            let image: ImageSummary
+            do {
+                image = try await global.client().build(options)
+            } catch {
+                renderer.finish()
+                throw error
+            }
+            renderer.finish()
+            if let iidfile { try Data(image.id.description.utf8).write(to: URL(fileURLWithPath: iidfile)) }
+            if quiet {
+                print(image.id)
+            } else {
+                FileHandle.standardError.write(Data("Successfully built \(image.id.shortID)\(tags.map { "\nSuccessfully tagged \($0)" }.joined())\n".utf8))
+            }
+        }
+    }
+
+    /// `NAME=value` pairs; with `allowBare`, a bare `NAME` takes its value from the environment
+    /// as `docker build --build-arg NAME` does.
+    static func pairs(_ items: [String], what: String, allowBare: Bool) throws -> [String: String] {
+        var result: [String: String] = [:]
+        for item in items {
+            let parts = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            if parts.count == 2 {
+                result[String(parts[0])] = String(parts[1])
+            } else if allowBare, let value = ProcessInfo.processInfo.environment[item] {
+                result[item] = value
+            } else if !allowBare {
+                throw ValidationError("\(what) \(item): expected name=value")
+            }
+        }
+        return result
+    }
+}

@@ -1,0 +1,155 @@
+import Foundation
+import HoistBuild
+import HoistOCI
+
+/// Shows build progress as BuildKit's CLI does: `plain` (numbered lines, for CI and logs),
+/// `rawjson` (one JSON event per line, for tools) or `tty` (a live view redrawn in place).
+final class ProgressRenderer: @unchecked Sendable {
+    enum Mode: String, CaseIterable {
+        case auto, plain, tty, rawjson
+    }
+
+    private let mode: Mode
+    private let lock = NSLock()
+    private let output: FileHandle
+    private var numbers: [Digest: Int] = [:]
+    private var names: [Digest: String] = [:]
+    private var started: [Digest: Date] = [:]
+    private var finished: [Digest: String] = [:]
+    private var lastLines: [Digest: [String]] = [:]
+    private var order: [Digest] = []
+    private var drawnLines = 0
+    private let begin = Date()
+
+    init(mode: Mode, output: FileHandle = .standardError) {
+        let isTerminal = isatty(output.fileDescriptor) == 1
+        self.mode = mode == .auto ? (isTerminal ? .tty : .plain) : mode
+        self.output = output
+    }
+
+    var reporter: ProgressReporter {
+        ProgressReporter { event in self.handle(event) }
+    }
+
+    /// Draws the final state (the TTY view's last frame).
+    func finish() {
+        lock.lock()
+        defer { lock.unlock() }
+        if mode == .tty { redraw(final: true) }
+    }
+
+    private func handle(_ event: ProgressEvent) {
+        lock.lock()
+        defer { lock.unlock() }
+        switch mode {
+        case .rawjson: writeJSON(event)
+        case .tty: track(event); redraw(final: false)
+        default: writePlain(event)
+        }
+    }
+
+    private func number(_ vertex: Digest, _ name: String) -> Int {
+        if let number = numbers[vertex] { return number }
+        let number = numbers.count + 1
+        numbers[vertex] = number
+        names[vertex] = name
+        order.append(vertex)
+        return number
+    }
+
+    // MARK: Plain
+
+    private func writePlain(_ event: ProgressEvent) {
+        switch event {
+        case .started(let vertex, let name, let at):
+            started[vertex] = at
+            write("#\(number(vertex, name)) \(name)\n")
+        case .cached(let vertex, let name):
+            let n = number(vertex, name)
+            write("#\(n) \(name)\n#\(n) CACHED\n")
+        case .completed(let vertex, let name, let duration):
+            write("#\(number(vertex, name)) DONE \(Self.seconds(duration))\n")
+        case .failed(let vertex, let name, let message):
+            write("#\(number(vertex, name)) ERROR: \(message)\n")
+        case .log(let vertex, _, let text):
+            let n = numbers[vertex] ?? 0
+            let elapsed = String(format: "%.3f", Date().timeIntervalSince(started[vertex] ?? begin))
+            for line in text.split(separator: "\n", omittingEmptySubsequences: false) where !line.isEmpty {
+                write("#\(n) \(elapsed) \(line)\n")
+            }
+        }
+    }
+
+    // MARK: Raw JSON
+
+    private func writeJSON(_ event: ProgressEvent) {
+        var object: [String: Any] = ["time": ISO8601DateFormatter().string(from: Date())]
+        switch event {
+        case .started(let vertex, let name, _):
+            object.merge(["event": "started", "vertex": vertex.description, "name": name]) { $1 }
+        case .cached(let vertex, let name):
+            object.merge(["event": "cached", "vertex": vertex.description, "name": name]) { $1 }
+        case .completed(let vertex, let name, let duration):
+            object.merge(["event": "completed", "vertex": vertex.description, "name": name,
+                          "seconds": Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18]) { $1 }
+        case .failed(let vertex, let name, let message):
+            object.merge(["event": "failed", "vertex": vertex.description, "name": name, "error": message]) { $1 }
+        case .log(let vertex, let stream, let text):
+            object.merge(["event": "log", "vertex": vertex.description, "stream": stream.rawValue, "data": text]) { $1 }
+        }
+        if let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) {
+            output.write(data + Data("\n".utf8))
+        }
+    }
+
+    // MARK: TTY
+
+    private func track(_ event: ProgressEvent) {
+        switch event {
+        case .started(let vertex, let name, let at):
+            _ = number(vertex, name)
+            started[vertex] = at
+        case .cached(let vertex, let name):
+            _ = number(vertex, name)
+            finished[vertex] = "CACHED"
+        case .completed(let vertex, let name, let duration):
+            _ = number(vertex, name)
+            finished[vertex] = Self.seconds(duration)
+        case .failed(let vertex, let name, _):
+            _ = number(vertex, name)
+            finished[vertex] = "ERROR"
+        case .log(let vertex, _, let text):
+            var lines = lastLines[vertex] ?? []
+            lines += text.split(separator: "\n").map(String.init)
+            lastLines[vertex] = Array(lines.suffix(6))
+        }
+    }
+
+    private func redraw(final: Bool) {
+        var lines = ["[+] Building \(String(format: "%.1f", Date().timeIntervalSince(begin)))s (\(finished.count)/\(order.count))\(final ? " FINISHED" : "")"]
+        for vertex in order {
+            let name = names[vertex] ?? ""
+            if let status = finished[vertex] {
+                lines.append(" => \(name)  \(status)")
+            } else {
+                let elapsed = String(format: "%.1fs", Date().timeIntervalSince(started[vertex] ?? begin))
+                lines.append(" => \(name)  \(elapsed)")
+                for line in lastLines[vertex] ?? [] { lines.append(" => => \(line)") }
+            }
+        }
+        // Move up over the previous frame and clear it before drawing this one.
+        var text = drawnLines > 0 ? "\u{1B}[\(drawnLines)F\u{1B}[J" : ""
+        text += lines.joined(separator: "\n") + "\n"
+        drawnLines = lines.count
+        write(text)
+    }
+
+    private func write(_ text: String) {
+        output.write(Data(text.utf8))
+    }
+
+    private static func seconds(_ duration: Duration) -> String {
+        let value = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        return String(format: "%.1fs", value)
+    }
+}

@@ -1,0 +1,243 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+import Foundation
+import HoistArchive
+import HoistOCI
+import HoistRuntime
+import HoistStore
+import HoistTestSupport
+import Synchronization
+import Testing
+
+@Suite("RuncExecutor", .enabled(if: canRunContainers, "needs root and runc"))
+struct RuncExecutorTests {
+    @Test(arguments: [0, 1, 42])
+    func exitCodeIsReturned(_ code: Int32) async throws {
+        let fixture = try ContainerFixture()
+        let run = try await fixture.run(shell("exit \(code)"))
+        #expect(run.code == code, "stderr: \(run.error)")
+        try fixture.expectClean()
+    }
+
+    @Test func killedProcessReports137() async throws {
+        let fixture = try ContainerFixture()
+        let run = try await fixture.run(shell("echo before; kill -KILL $$; echo after"))
+        #expect(run.code == 137)
+        #expect(run.output == "before\n")
+        try fixture.expectClean()
+    }
+
+    @Test func stdoutAndStderrStayApart() async throws {
+        let fixture = try ContainerFixture()
+        let run = try await fixture.run(shell("for i in 1 2 3; do echo out$i; echo err$i >&2; done"))
+        #expect(run.code == 0)
+        #expect(run.output == "out1\nout2\nout3\n")
+        #expect(run.error == "err1\nerr2\nerr3\n")
+    }
+
+    @Test func hundredMegabytesOfOutputDoNotBlock() async throws {
+        let fixture = try ContainerFixture()
+        let total = Mutex(0)
+        let errors = Mutex(0)
+        let code = try await fixture.executor.run(
+            shell("head -c 104857600 /dev/zero; head -c 1048576 /dev/zero >&2"), rootfs: .directory(fixture.rootfs),
+            io: ContainerIO(
+                standardOutput: { chunk in total.withLock { $0 += chunk.count } },
+                standardError: { chunk in errors.withLock { $0 += chunk.count } }))
+        #expect(code == 0)
+        #expect(total.withLock { $0 } == 104_857_600)
+        #expect(errors.withLock { $0 } == 1_048_576)
+        try fixture.expectClean()
+    }
+
+    @Test func stdinIsPipedIn() async throws {
+        let fixture = try ContainerFixture()
+        let input = Data((0..<(2 << 20)).map { UInt8($0 % 251) })
+        let run = try await fixture.run(ContainerSettings(arguments: ["sh", "-c", "cat; echo done >&2"]), input: .data(input))
+        #expect(run.code == 0)
+        #expect(run.standardOutput == input, "got \(run.standardOutput.count) bytes back of \(input.count)")
+        #expect(run.error == "done\n")
+    }
+
+    @Test func environmentWorkingDirectoryAndDefaultPath() async throws {
+        let fixture = try ContainerFixture()
+        let run = try await fixture.run(
+            shell("echo $GREETING; pwd; echo $PATH; echo $HOME; hostname") {
+                $0.environment = ["GREETING=hello there"]
+                $0.workingDirectory = "/work/deep/dir"
+                $0.hostname = "builder"
+            })
+        #expect(run.code == 0, "stderr: \(run.error)")
+        #expect(run.output == "hello there\n/work/deep/dir\n\(RuntimeSpecBuilder.defaultPath)\n/root\nbuilder\n")
+    }
+
+    @Test(arguments: [
+        ("daemon", "1 1 1"), ("1234", "1234 0 0"), ("1234:5678", "1234 5678 5678"), ("nobody:daemon", "65534 1 1"),
+        ("", "0 0 0"),
+    ])
+    func userIsResolved(_ user: String, _ expected: String) async throws {
+        let fixture = try ContainerFixture()
+        let run = try await fixture.run(shell("echo $(id -u) $(id -g) $(id -G)") { $0.user = user })
+        #expect(run.code == 0, "stderr: \(run.error)")
+        #expect(run.output == expected + "\n", "user \(user)")
+    }
+
+    @Test func unknownUserIsAClearError() async throws {
+        let fixture = try ContainerFixture()
+        let error = await #expect(throws: RuntimeError.self) { try await fixture.run(shell("true") { $0.user = "ghost" }) }
+        #expect(error?.code == .notFound)
+        #expect(error?.message.contains("ghost") == true, "\(String(describing: error))")
+        try fixture.expectClean()
+    }
+
+    @Test func missingCommandIsAClearError() async throws {
+        let fixture = try ContainerFixture()
+        let error = await #expect(throws: RuntimeError.self) {
+            try await fixture.run(ContainerSettings(arguments: ["no-such-program", "arg"]))
+        }
+        #expect(error?.code == .notFound)
+        #expect(error?.message.contains("no-such-program") == true, "\(String(describing: error))")
+        try fixture.expectClean()
+    }
+
+    @Test func readOnlyBindMountRefusesWrites() async throws {
+        let fixture = try ContainerFixture()
+        let shared = fixture.directory.appending("shared").path
+        try FileManager.default.createDirectory(atPath: shared, withIntermediateDirectories: true)
+        try Data("from host\n".utf8).write(to: URL(fileURLWithPath: shared + "/file"))
+        let writable = fixture.directory.appending("writable").path
+        try FileManager.default.createDirectory(atPath: writable, withIntermediateDirectories: true)
+        let run = try await fixture.run(
+            shell("cat /data/file; echo x > /out/made; echo y > /data/new") {
+                $0.mounts = [
+                    .bind(source: shared, destination: "/data", readOnly: true),
+                    .bind(source: writable, destination: "/out", readOnly: false),
+                ]
+            })
+        #expect(run.code != 0)
+        #expect(run.output == "from host\n")
+        #expect(run.error.contains("Read-only file system"), "stderr: \(run.error)")
+        #expect(!FileManager.default.fileExists(atPath: shared + "/new"))
+        #expect(FileManager.default.fileExists(atPath: writable + "/made"))
+        try fixture.expectClean()
+    }
+
+    @Test func readOnlyRootAndTmpfs() async throws {
+        let fixture = try ContainerFixture()
+        let run = try await fixture.run(
+            shell("echo ok > /scratch/f && cat /scratch/f; touch /root-file") {
+                $0.readOnlyRootFilesystem = true
+                $0.mounts = [.tmpfs(destination: "/scratch", sizeBytes: 1 << 20)]
+            })
+        #expect(run.output == "ok\n")
+        #expect(run.code != 0 && run.error.contains("Read-only"), "stderr: \(run.error)")
+        #expect(!FileManager.default.fileExists(atPath: fixture.rootfs + "/root-file"))
+    }
+
+    @Test func memoryLimitKills() async throws {
+        let fixture = try ContainerFixture()
+        let run = try await fixture.run(
+            shell("x=$(head -c 268435456 /dev/zero | tr '\\0' a); echo survived") {
+                $0.resources.memoryBytes = 32 << 20
+            })
+        #expect(run.code == 137, "exit \(run.code), stdout \(run.output), stderr \(run.error)")
+        #expect(!run.output.contains("survived"))
+        try fixture.expectClean()
+    }
+
+    @Test func pidsLimitIsEnforced() async throws {
+        let fixture = try ContainerFixture()
+        let run = try await fixture.run(
+            shell("for i in 1 2 3 4 5 6 7 8 9 10; do sleep 5 & done 2>/dev/null; jobs -p | wc -l") {
+                $0.resources.pidsLimit = 5
+            })
+        let started = Int(run.output.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+        #expect(started >= 0 && started < 10, "started \(started) background jobs with a limit of 5; stderr \(run.error)")
+    }
+
+    @Test func networkNoneHasOnlyLoopback() async throws {
+        let fixture = try ContainerFixture()
+        let run = try await fixture.run(shell("ls /sys/class/net"))
+        #expect(run.code == 0, "stderr: \(run.error)")
+        #expect(run.output == "lo\n")
+        let host = try await fixture.run(shell("ls /sys/class/net") { $0.network = .host })
+        let hostInterfaces = try FileManager.default.contentsOfDirectory(atPath: "/sys/class/net").sorted()
+        #expect(host.output.split(separator: "\n").map(String.init).sorted() == hostInterfaces)
+    }
+
+    @Test func dockerDefaultCapabilitiesAndMaskedPaths() async throws {
+        let fixture = try ContainerFixture()
+        let run = try await fixture.run(shell("grep -E '^Cap(Eff|Bnd)' /proc/self/status; wc -c < /proc/kcore; ls /proc/acpi 2>&1 | wc -l"))
+        // Docker's default set as the kernel prints it.
+        #expect(run.output == "CapBnd:\t00000000a80425fb\nCapEff:\t00000000a80425fb\n0\n0\n", "stderr: \(run.error)")
+        let dropped = try await fixture.run(
+            shell("grep ^CapEff /proc/self/status; chown 1 /tmp") {
+                $0.capabilitiesDropped = ["CHOWN"]
+                $0.capabilitiesAdded = ["sys_admin"]
+            })
+        #expect(dropped.output == "CapEff:\t00000000a82425fa\n")
+        #expect(dropped.code != 0, "chown without CAP_CHOWN succeeded")
+        let user = try await fixture.run(shell("grep ^CapEff /proc/self/status") { $0.user = "daemon" })
+        #expect(user.output == "CapEff:\t0000000000000000\n")
+    }
+
+    @Test func cancellingTheTaskKillsTheContainer() async throws {
+        let fixture = try ContainerFixture()
+        let started = ContinuousClock.now
+        let task = Task { try await fixture.run(shell("echo started; exec sleep 600")) }
+        try await Task.sleep(for: .milliseconds(700))
+        task.cancel()
+        let result = await task.result
+        let elapsed = ContinuousClock.now - started
+        guard case .failure(let error) = result else {
+            Issue.record("the run returned \(result) instead of throwing")
+            return
+        }
+        #expect((error as? RuntimeError)?.code == .cancelled, "\(error)")
+        #expect(elapsed < .seconds(20), "cancellation took \(elapsed)")
+        let sleepers = try ExternalCommand.run(["pgrep", "-f", "sleep 600"]).text
+        #expect(sleepers.isEmpty, "processes left: \(sleepers)")
+        try fixture.expectClean()
+    }
+
+    @Test func cancellingBeforeTheStartStillCleansUp() async throws {
+        let fixture = try ContainerFixture()
+        let task = Task { try await fixture.run(shell("exec sleep 601")) }
+        task.cancel()
+        _ = await task.result
+        let sleepers = try ExternalCommand.run(["pgrep", "-f", "sleep 601"]).text
+        #expect(sleepers.isEmpty, "processes left: \(sleepers)")
+        try fixture.expectClean()
+    }
+
+    @Test func runsOnASnapshotAndTheChangeBecomesALayer() async throws {
+        let fixture = try ContainerFixture()
+        let store = try Store(root: StoreRoot(fixture.directory.appending("store")))
+        let snapshotter = try store.snapshotter()
+        let tar = try ContainerFixture.busyboxTar()
+        let unpacked = try LayerUnpacker(snapshotter: snapshotter).unpack([
+            LayerUnpacker.Layer(diffID: try Self.digest(of: tar)) { try FileByteSource(path: tar) }
+        ])
+        let base = try #require(unpacked.key)
+        let step = try SnapshotKey("step")
+        let mounts = try snapshotter.prepare(key: step, parent: base)
+        let run = try await fixture.run(shell("echo made > /made; rm /bin/vi; id -un") { $0.user = "root" }, rootfs: .mounts(mounts))
+        #expect(run.code == 0, "stderr: \(run.error)")
+        #expect(run.output == "root\n")
+        try fixture.expectClean()
+        var sink = MemoryByteSink()
+        try snapshotter.diff(step, to: &sink)
+        var reader = TarReader(MemoryByteSource(sink.bytes))
+        var names: [String] = []
+        while let header = try reader.next() { names.append(header.name) }
+        #expect(names.contains("made") && names.contains("bin/.wh.vi"), "layer entries: \(names)")
+        try snapshotter.remove(step)
+    }
+
+    static func digest(of path: String) throws -> Digest {
+        var source = DigestingSource(try FileByteSource(path: path))
+        _ = try source.drain()
+        return source.digest
+    }
+}

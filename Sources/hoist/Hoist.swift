@@ -8,7 +8,7 @@ struct HoistCommand: AsyncParsableCommand {
         abstract: "Build OCI images and run containers, without a daemon.",
         version: HoistVersion.current,
         subcommands: [
-            BuildCommand.self, ImagesCommand.self, InspectCommand.self, ImportCommand.self, LoadCommand.self, SaveCommand.self,
+            BuildCommand.self, RunCommand.self, ImagesCommand.self, InspectCommand.self, ImportCommand.self, LoadCommand.self, SaveCommand.self,
             PullCommand.self, PushCommand.self, LoginCommand.self, LogoutCommand.self, TagCommand.self,
         ])
 }

@@ -83,6 +83,7 @@ struct RuntimeSpecSchemaTests {
         try Data("root:x:0:0::/root:/bin/sh\ndaemon:x:1:1::/:/bin/false\n".utf8).write(to: directory.appending("passwd"))
         try FileManager.default.createDirectory(at: directory.appending("rootfs/etc"), withIntermediateDirectories: true)
         try FileManager.default.moveItem(at: directory.appending("passwd"), to: directory.appending("rootfs/etc/passwd"))
+        try Data("root:x:0:\n".utf8).write(to: directory.appending("rootfs/etc/group"))
         let spec = try RuntimeSpecBuilder(settings).build(
             rootfs: directory.appending("rootfs").path, bundle: directory.path, cgroupsPath: "/hoist/test")
         let json = try JSONEncoder().encode(spec)

@@ -52,18 +52,18 @@ extension String {
     /// one holding the untouched remainder.
     func splitOnBlanks(limit: Int = .max) -> [String] {
         var pieces: [String] = []
-        let scalars = Array(unicodeScalars)
-        var index = 0
-        while index < scalars.count {
-            while index < scalars.count, isWordBlank(scalars[index]) { index += 1 }
-            guard index < scalars.count else { break }
+        let scalars = unicodeScalars
+        var index = scalars.startIndex
+        while index < scalars.endIndex {
+            while index < scalars.endIndex, isWordBlank(scalars[index]) { index = scalars.index(after: index) }
+            guard index < scalars.endIndex else { break }
             if pieces.count == limit - 1 {
-                pieces.append(String(String.UnicodeScalarView(scalars[index...])))
+                pieces.append(String(Substring(scalars[index...])))
                 break
             }
             let start = index
-            while index < scalars.count, !isWordBlank(scalars[index]) { index += 1 }
-            pieces.append(String(String.UnicodeScalarView(scalars[start..<index])))
+            while index < scalars.endIndex, !isWordBlank(scalars[index]) { index = scalars.index(after: index) }
+            pieces.append(String(Substring(scalars[start..<index])))
         }
         return pieces
     }

@@ -1,0 +1,35 @@
+public import Foundation
+
+/// How ``Client/run(_:_:standardOutput:standardError:)`` starts a container, as `docker run`
+/// flags say it.
+public struct RunOptions: Sendable {
+    /// The command (`docker run IMAGE CMD…`); the image's CMD when nil.
+    public var command: [String]?
+    /// Replaces the image's ENTRYPOINT (`--entrypoint`); an empty array clears it.
+    public var entrypoint: [String]?
+    /// `NAME=value` entries added to the image's (`-e`).
+    public var environment: [String]
+    /// `-w`.
+    public var workingDirectory: String?
+    /// `-u`.
+    public var user: String?
+    /// `--network none|host` (default none).
+    public var hostNetwork: Bool
+    /// `-v HOST:CONTAINER[:ro]`.
+    public var volumes: [(host: String, container: String, readOnly: Bool)]
+    /// Bytes fed to the container's stdin (`-i`), nil for none.
+    public var standardInput: Data?
+
+    public init(command: [String]? = nil, entrypoint: [String]? = nil, environment: [String] = [],
+                workingDirectory: String? = nil, user: String? = nil, hostNetwork: Bool = false,
+                volumes: [(host: String, container: String, readOnly: Bool)] = [], standardInput: Data? = nil) {
+        self.command = command
+        self.entrypoint = entrypoint
+        self.environment = environment
+        self.workingDirectory = workingDirectory
+        self.user = user
+        self.hostNetwork = hostNetwork
+        self.volumes = volumes
+        self.standardInput = standardInput
+    }
+}

@@ -75,6 +75,7 @@ let package = Package(
             swiftSettings: strict),
         .executableTarget(name: "hoist-bench", dependencies: ["HoistArchive"], swiftSettings: strict),
 
+        .executableTarget(name: "hoist-run-bench", dependencies: ["HoistRuntime"], swiftSettings: strict),
         .target(name: "HoistTestSupport", path: "Tests/HoistTestSupport", swiftSettings: strict),
         .testTarget(name: "HoistOCITests", dependencies: ["HoistOCI"], swiftSettings: strict),
         .testTarget(name: "HoistArchiveTests", dependencies: ["HoistArchive"], swiftSettings: strict),
@@ -89,7 +90,7 @@ let package = Package(
         .testTarget(name: "HoistDockerfileTests", dependencies: ["HoistDockerfile"], swiftSettings: strict),
         .testTarget(
             name: "HoistCLITests",
-            dependencies: ["Hoist", "hoist", "HoistTestSupport", "HoistStore", "HoistArchive", "HoistOCI"], swiftSettings: strict),
+            dependencies: ["Hoist", "hoist", "HoistTestSupport", "HoistStore", "HoistArchive", "HoistOCI", "HoistBuild", "HoistDockerfile"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
 # The main job on a fresh machine, offline: build hoist, make a busybox base image from
-# Debian's busybox-static, and show it, save it and load it back.
-# (Dockerfile builds and `hoist run` join this script as they land.)
+# Debian's busybox-static, build examples/hello on it with `hoist build`, and run it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -14,12 +13,18 @@ export HOIST_ROOT="${HOIST_ROOT:-$work/store}"
 
 echo "== hoist $("$hoist" --version), store at $HOIST_ROOT"
 scripts/make-busybox-rootfs.sh "$work/rootfs.tar"
-"$hoist" import --change 'CMD ["sh"]' --change 'ENV HELLO=world' "$work/rootfs.tar" busybox:latest
+"$hoist" import --change 'CMD ["sh"]' "$work/rootfs.tar" busybox:latest
+
+echo "== build examples/hello"
+"$hoist" build --progress=plain -t hello:latest examples/hello
+echo "== rebuild: every step comes from the cache"
+"$hoist" build --progress=plain -t hello:latest examples/hello
 "$hoist" images
-"$hoist" inspect busybox | head -40
-"$hoist" save -o "$work/busybox.tar" busybox
-"$hoist" save --format oci -o "$work/busybox-oci.tar" busybox
-echo "== a second store loads both archives"
-HOIST_ROOT="$work/second" "$hoist" load -i "$work/busybox.tar"
-HOIST_ROOT="$work/second" "$hoist" load -i "$work/busybox-oci.tar"
-HOIST_ROOT="$work/second" "$hoist" images
+
+echo "== run it"
+"$hoist" run hello:latest
+
+echo "== save it for docker load, and as an OCI layout"
+"$hoist" save -o "$work/hello.tar" hello:latest
+"$hoist" save --format oci -o "$work/hello-oci.tar" hello:latest
+ls -l "$work"/hello*.tar

@@ -48,14 +48,14 @@ extension Client {
         guard let layers = results[plan.target.digest]?.layers else {
             throw ClientError(.internal, "the build's target is not a filesystem")
         }
-        let created = Date()
         let target = try ImageExporter(store: store).export(
             layers: layers, config: plan.config, baseHistory: plan.baseHistory, steps: plan.steps, results: results,
-            created: created)
+            fallback: Date())
+        let image = try LocalImage(target: target, name: references.first?.description, store: store)
+        let created = image.config.createdDate ?? Date()
         for reference in references {
             try store.setName(reference.description, target: target, created: created)
         }
-        let image = try LocalImage(target: target, name: references.first?.description, store: store)
         return ImageSummary(reference: references.first, id: image.configDigest, digest: try target.digest, created: created, size: image.size)
     }
 

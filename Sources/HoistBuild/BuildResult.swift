@@ -6,10 +6,14 @@ public struct LayerRef: Sendable, Hashable, Codable {
     public var diffID: Digest
     /// The stored blob (possibly compressed), as a manifest lists it.
     public var blob: Descriptor
+    /// When a build step made the layer (RFC 3339); nil for layers of pulled or imported images.
+    /// A cached result keeps it, so rebuilding from the cache gives the same image.
+    public var created: String?
 
-    public init(diffID: Digest, blob: Descriptor) {
+    public init(diffID: Digest, blob: Descriptor, created: String? = nil) {
         self.diffID = diffID
         self.blob = blob
+        self.created = created
     }
 }
 

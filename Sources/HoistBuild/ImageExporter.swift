@@ -13,12 +13,15 @@ public struct ImageExporter: Sendable {
 
     /// Exports `layers` with `config`. `baseHistory` is the base image's history; `steps` are the
     /// build's own, each marked as making a layer when its vertex's result has more layers than
-    /// its first input's. `created` stamps the config and the new history entries.
+    /// its first input's.
+    ///
+    /// Times come from the layers, not the clock: a step's history entry is dated when its
+    /// newest layer so far was made (`fallback` before any was), and the image when its newest
+    /// layer was. A rebuild served from the cache therefore yields the very same image.
     public func export(layers: [LayerRef], config: ImageConfig, baseHistory: [HistoryEntry], steps: [BuildStep],
-                       results: [Digest: BuildResult], created: Date) throws -> Descriptor {
-        let timestamp = Self.timestamp(created)
+                       results: [Digest: BuildResult], fallback: Date) throws -> Descriptor {
         var config = config
-        config.created = timestamp
+        var latest = config.created ?? Self.timestamp(fallback)
         config.rootfs = RootFS(diffIDs: layers.map(\.diffID))
         var history = baseHistory
         for step in steps {
@@ -26,11 +29,13 @@ public struct ImageExporter: Sendable {
             if let vertex = step.vertex, let result = results[vertex.digest]?.layers {
                 let before = vertex.inputs.first.flatMap { results[$0.digest]?.layers }?.count ?? 0
                 madeLayer = result.count > before
+                if madeLayer, let created = result.last?.created { latest = created }
             }
             history.append(HistoryEntry(
-                created: timestamp, createdBy: step.createdBy, comment: step.comment, emptyLayer: madeLayer ? nil : true))
+                created: latest, createdBy: step.createdBy, comment: step.comment, emptyLayer: madeLayer ? nil : true))
         }
         config.history = history
+        config.created = latest
         let configBlob = try store.content.write(try CanonicalJSON.encode(config))
         let manifest = ImageManifest(
             config: Descriptor(mediaType: .ociConfig, digest: configBlob.digest, size: configBlob.size),
@@ -40,7 +45,7 @@ public struct ImageExporter: Sendable {
     }
 
     /// RFC 3339 in UTC with nanoseconds, as Docker writes `created`.
-    static func timestamp(_ date: Date) -> String {
+    public static func timestamp(_ date: Date) -> String {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         formatter.timeZone = TimeZone(identifier: "UTC")

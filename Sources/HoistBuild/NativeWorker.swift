@@ -251,7 +251,9 @@ public struct NativeWorker: Worker {
             return .layers(base, config: nil)
         }
         let (digest, size) = try writer.commit()
-        let layer = LayerRef(diffID: digest, blob: Descriptor(mediaType: .ociLayer, digest: digest, size: size))
+        let layer = LayerRef(
+            diffID: digest, blob: Descriptor(mediaType: .ociLayer, digest: digest, size: size),
+            created: ImageExporter.timestamp(Date()))
         let layers = base + [layer]
         let name = SnapshotKey(chainID: ChainID.chain(layers.map(\.diffID)).last!)
         if try snapshotter.exists(name) {

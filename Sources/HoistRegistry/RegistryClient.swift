@@ -18,6 +18,9 @@ public final class RegistryClient: Sendable {
             redirectConfiguration: .follow(max: 5, allowCycles: false),
             timeout: .init(connect: Self.timeAmount(configuration.connectTimeout), read: Self.timeAmount(configuration.idleTimeout)))
         http.connectionPool = .init(idleTimeout: .seconds(30))
+        // A refused connection or failed handshake must come back at once: RetryPolicy decides
+        // what to try again, and the HTTPS probe of an insecure registry must not wait.
+        http.connectionPool.retryConnectionEstablishment = false
         httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: http)
     }
 

@@ -170,10 +170,14 @@ public final class RuncExecutor: Sendable {
     /// Deletes the container, unmounts the root file system and removes the bundle; runs on
     /// every path out of ``run(_:rootfs:io:)``.
     private func cleanUp(id: String, runtimePath: String, bundle: String, rootfs: String, mounted: [Mount]) {
-        var delete = ExternalProcess(runtimePath, ["--root", stateDirectory.path, "delete", "--force", id])
-        delete.standardOutput = .discard
-        delete.standardError = .discard
-        _ = try? delete.runBlocking()
+        // A foreground run deletes its container when it ends; state left behind means it did
+        // not get that far (killed, failed to start), and a forced delete also stops it.
+        if FileManager.default.fileExists(atPath: stateDirectory.appendingPathComponent(id).path) {
+            var delete = ExternalProcess(runtimePath, ["--root", stateDirectory.path, "delete", "--force", id])
+            delete.standardOutput = .discard
+            delete.standardError = .discard
+            _ = try? delete.runBlocking()
+        }
         if !mounted.isEmpty { try? Mount.unmountAll(mounted, at: rootfs) }
         // Only remove the bundle when nothing is mounted in it any more: never delete through a
         // mount into a snapshot.

@@ -160,6 +160,12 @@ import Testing
             ])
     }
 
+    @Test func undefinedVariableInHeredocBody() throws {
+        let found = try warnings("FROM scratch\nENV A=1\nCOPY <<EOF <<'RAW' /x\n$A $B\nEOF\n$C\nRAW\n")
+            .filter { $0.rule == .undefinedVar }
+        #expect(found.map(\.message) == ["Usage of undefined variable '$B'"])
+    }
+
     @Test func copyOfIgnoredFiles() throws {
         let matcher = try DockerIgnoreMatcher(patterns: ["*.log", "secrets/", "!keep.log"])
         let text = """

@@ -93,7 +93,9 @@ func suggestion(for name: String, among candidates: [String]) -> String? {
     for candidate in candidates {
         let distance = editDistance(lowered, candidate.lowercased())
         let limit = max(1, min(2, candidate.count / 3))
-        if distance <= limit, best == nil || distance < best!.1 { best = (candidate, distance) }
+        // A name rewritten entirely (`B` → `A`) is no hint.
+        let meaningful = distance < min(lowered.count, candidate.count)
+        if distance <= limit, meaningful, best == nil || distance < best!.1 { best = (candidate, distance) }
     }
     if best == nil, lowered.count >= 3 {
         return candidates.first { $0.lowercased().hasPrefix(lowered) }

@@ -134,7 +134,7 @@ public struct StageScope: Sendable {
             copy.chown = try optional(copy.chown)
             copy.chmod = try optional(copy.chmod)
             copy.excludes = try copy.excludes.map(word)
-            copy.inlineSources = try copy.inlineSources.map { try expandInline($0, at: range) }
+            copy.inlineSources = try copy.inlineSources.map { try expandInline($0, at: range, undefined: &undefined) }
             return .copy(copy)
         case .add(var add):
             add.sources = try add.sources.map(word)
@@ -143,7 +143,7 @@ public struct StageScope: Sendable {
             add.chmod = try optional(add.chmod)
             add.checksum = try optional(add.checksum)
             add.excludes = try add.excludes.map(word)
-            add.inlineSources = try add.inlineSources.map { try expandInline($0, at: range) }
+            add.inlineSources = try add.inlineSources.map { try expandInline($0, at: range, undefined: &undefined) }
             return .add(add)
         case .expose(var expose):
             expose.ports = try expose.ports.flatMap(words)
@@ -167,13 +167,19 @@ public struct StageScope: Sendable {
     }
 
     /// Heredoc bodies expand variables but keep quotes, unless the delimiter was quoted.
-    private func expandInline(_ source: InlineSource, at range: SourceRange) throws -> InlineSource {
+    private func expandInline(_ source: InlineSource, at range: SourceRange, undefined: inout [String]) throws
+        -> InlineSource
+    {
         guard source.expands else { return source }
-        var bodyLexer = lexer
+        // Bodies are scripts or files: quotes are their own, and `\` escapes whatever the
+        // Dockerfile's escape character is, as BuildKit does.
+        var bodyLexer = ShellLex(escapeCharacter: "\\")
         bodyLexer.ignoresQuotes = true
         var expanded = source
         do {
-            expanded.content = try bodyLexer.process(source.content, lookup: value(of:)).value
+            let result = try bodyLexer.process(source.content, lookup: value(of:))
+            expanded.content = result.value
+            undefined += result.unmatched.sorted()
         } catch {
             throw global.dockerfile.syntax.error(error.message, at: range)
         }

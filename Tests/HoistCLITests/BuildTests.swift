@@ -1,0 +1,191 @@
+import Foundation
+import Hoist
+import HoistBuild
+import HoistDockerfile
+import HoistOCI
+import HoistStore
+import HoistTestSupport
+import Testing
+
+/// `hoist build` end to end through the façade: real snapshots, real runc, real files.
+@Suite("Dockerfile builds", .serialized, .enabled(if: Interop.isRoot && Interop.available("runc")))
+struct BuildTests {
+    let fixture: BusyboxFixture
+    let context: URL
+
+    init() throws {
+        fixture = try BusyboxFixture()
+        context = fixture.directory.appending("context")
+        try FileManager.default.createDirectory(at: context.appendingPathComponent("src"), withIntermediateDirectories: true)
+    }
+
+    private func write(_ path: String, _ text: String) throws {
+        let url = context.appendingPathComponent(path)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(text.utf8).write(to: url)
+    }
+
+    private func build(_ dockerfile: String, tag: String = "built", arguments: [String: String] = [:],
+                       target: String? = nil, events: EventRecorder? = nil) async throws -> ImageSummary {
+        try write("Dockerfile", dockerfile)
+        return try await fixture.client.build(BuildOptions(
+            context: context, tags: [tag], buildArguments: arguments, target: target,
+            progress: events?.reporter ?? .discard))
+    }
+
+    private func run(_ image: String, _ command: [String]? = nil) async throws -> (status: Int32, output: String) {
+        let output = Collected()
+        let status = try await fixture.client.run(
+            image, RunOptions(command: command), standardOutput: { output.append($0) }, standardError: { output.append($0) })
+        return (status, output.text)
+    }
+
+    @Test func multiStageBuildMakesARunnableImageWithTheRightConfig() async throws {
+        try write("src/note.txt", "from the context\n")
+        let image = try await build("""
+            FROM busybox AS build
+            ARG WHO=world
+            WORKDIR /work
+            COPY src/ ./
+            RUN echo "hello $WHO" > out.txt && cat note.txt >> out.txt
+
+            FROM busybox
+            LABEL team=hoist
+            ENV APP=/app MODE=test
+            COPY --from=build /work/out.txt $APP/
+            EXPOSE 8080
+            WORKDIR $APP
+            USER nobody
+            ENTRYPOINT ["cat"]
+            CMD ["out.txt"]
+            """, arguments: ["WHO": "hoist"])
+        let result = try await run("built")
+        #expect(result.status == 0)
+        #expect(result.output == "hello hoist\nfrom the context\n")
+
+        let details = try fixture.client.inspect("built")
+        #expect(details.id == image.id)
+        let config = try #require(details.config)
+        #expect(config.env == ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "APP=/app", "MODE=test"])
+        #expect(config.entrypoint == ["cat"])
+        #expect(config.cmd == ["out.txt"])
+        #expect(config.user == "nobody")
+        #expect(config.workingDir == "/app")
+        #expect(config.labels == ["team": "hoist"])
+        #expect(config.exposedPorts == ["8080/tcp"])
+        // Base layer, COPY --from; WORKDIR /app already exists after the COPY, so it adds none.
+        #expect(details.layers.count == 2)
+        let history = try #require(details.history)
+        #expect(history.filter { $0.emptyLayer != true }.count == details.layers.count)
+        #expect(history.last?.createdBy == "CMD [\"out.txt\"]")
+    }
+
+    @Test func unchangedRebuildRunsNoStepAndGivesTheSameImage() async throws {
+        try write("src/a.txt", "a\n")
+        let dockerfile = "FROM busybox\nCOPY src/a.txt /a.txt\nRUN cat /a.txt > /copy.txt\n"
+        let first = try await build(dockerfile)
+        let events = EventRecorder()
+        let second = try await build(dockerfile, events: events)
+        #expect(second.id == first.id)
+        #expect(events.started.filter { !$0.contains("FROM") && !$0.contains("[internal]") }.isEmpty,
+                "steps that ran again: \(events.started)")
+    }
+
+    @Test func changingOneFileRerunsExactlyTheStepsThatReadIt() async throws {
+        try write("src/a.txt", "a\n")
+        try write("src/b.txt", "b\n")
+        let dockerfile = """
+            FROM busybox
+            COPY src/a.txt /a.txt
+            RUN cat /a.txt > /from-a
+            COPY src/b.txt /b.txt
+            RUN cat /b.txt > /from-b
+            """
+        _ = try await build(dockerfile)
+        try write("src/b.txt", "b changed\n")
+        try write("src/unrelated.txt", "not read by any step\n")
+        let events = EventRecorder()
+        _ = try await build(dockerfile, events: events)
+        let ran = events.started.filter { !$0.contains("FROM") && !$0.contains("[internal]") }
+        #expect(ran.count == 2, "ran: \(ran)")
+        #expect(ran.allSatisfy { $0.contains("b.txt") || $0.contains("from-b") }, "ran: \(ran)")
+        #expect(try await run("built", ["cat", "/from-b"]).output == "b changed\n")
+    }
+
+    @Test func aFailingRunNamesTheStepItsExitCodeAndItsLastOutput() async throws {
+        let error = await #expect(throws: BuildError.self) {
+            try await build("FROM busybox\nRUN echo first line && echo boom >&2 && exit 3\n")
+        }
+        #expect(error?.exitCode == 3)
+        #expect(error?.step?.contains("RUN echo first line") == true)
+        #expect(error?.lastOutput.contains("boom") == true, "last output: \(error?.lastOutput ?? [])")
+        #expect(try fixture.client.images().count == 1, "nothing named after a failed build")
+    }
+
+    @Test func badInputIsAClearError() async throws {
+        let missing = await #expect(throws: BuildError.self) { try await build("FROM busybox\nCOPY nothere.txt /x\n") }
+        #expect(missing?.code == .notFound)
+        #expect(missing?.description.contains("nothere.txt") == true)
+
+        let syntax = await #expect(throws: DockerfileError.self) { try await build("FROM busybox\nFROBNICATE now\n") }
+        #expect(syntax?.line == 2)
+
+        let stage = await #expect(throws: (any Error).self) { try await build("FROM busybox\nCOPY --from=nosuchstage /x /y\n") }
+        #expect("\(stage!)".contains("nosuchstage"))
+
+        let noBase = await #expect(throws: ClientError.self) { try await build("FROM notloaded:1\nRUN true\n") }
+        #expect(noBase?.code == .notFound)
+    }
+
+    @Test func twoBuildsAtOnceOnOneStoreBothSucceed() async throws {
+        try write("src/a.txt", "a\n")
+        try write("Dockerfile", "FROM busybox\nCOPY src/a.txt /a\nRUN sleep 0.2 && cat /a > /b\n")
+        let other = try Client(root: fixture.client.store.root)
+        async let first = fixture.client.build(BuildOptions(context: context, tags: ["one"]))
+        async let second = other.build(BuildOptions(context: context, tags: ["two"]))
+        let (one, two) = try await (first, second)
+        #expect(one.id == two.id || one.digest != two.digest)
+        #expect(try await run("one", ["cat", "/b"]).output == "a\n")
+        #expect(try await run("two", ["cat", "/b"]).output == "a\n")
+    }
+}
+
+/// Names of the vertices a build started.
+final class EventRecorder: @unchecked Sendable {
+    private let lock = NSLock()
+    private var names: [String] = []
+
+    var reporter: ProgressReporter {
+        ProgressReporter { event in
+            if case .started(_, let name, _) = event {
+                self.lock.lock()
+                self.names.append(name)
+                self.lock.unlock()
+            }
+        }
+    }
+
+    var started: [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return names
+    }
+}
+
+/// Bytes from a container's output handlers, in order.
+final class Collected: @unchecked Sendable {
+    private let lock = NSLock()
+    private var data = Data()
+
+    func append(_ chunk: Data) {
+        lock.lock()
+        data.append(chunk)
+        lock.unlock()
+    }
+
+    var text: String {
+        lock.lock()
+        defer { lock.unlock() }
+        return String(decoding: data, as: UTF8.self)
+    }
+}

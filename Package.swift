@@ -60,7 +60,7 @@ let package = Package(
             swiftSettings: strict),
         .target(
             name: "HoistDockerfile",
-            dependencies: ["HoistOCI"],
+            dependencies: ["HoistOCI", "HoistBuild"],
             swiftSettings: strict),
         .target(
             name: "Hoist",

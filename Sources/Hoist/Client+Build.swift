@@ -29,9 +29,9 @@ extension Client {
         let excludes = ignorePath.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) }.map(DockerIgnoreFile.patterns) ?? []
 
         let images = StoreImageSource(client: self)
-        let converter = DockerfileConverter(
-            dockerfile: dockerfile, global: try GlobalScope(dockerfile: dockerfile, arguments: BuildArguments(values: options.buildArguments)),
-            images: images, contextExcludes: excludes, labels: options.labels, allowInsecure: options.allowInsecure)
+        let converter = try DockerfileConverter(
+            dockerfile: dockerfile, arguments: BuildArguments(values: options.buildArguments), images: images,
+            contextExcludes: excludes, labels: options.labels, allowInsecure: options.allowInsecure)
         let plan = try await converter.convert(target: options.target)
 
         let worker = NativeWorker(

@@ -44,9 +44,11 @@ final class RegistryTransport: Sendable {
             let response = try await execute(http, describing: request)
             if response.status == .unauthorized, !answeredChallenge {
                 answeredChallenge = true
-                let header = response.headers.first(name: "WWW-Authenticate")
-                _ = try? await response.body.collect(upTo: 1 << 16)
-                if await authorizer.challenged(by: header) { continue }
+                // The body may be read once: drain it only when the response is dropped.
+                if await authorizer.challenged(by: response.headers.first(name: "WWW-Authenticate")) {
+                    _ = try? await response.body.collect(upTo: 1 << 16)
+                    continue
+                }
                 return response
             }
             return response

@@ -1,12 +1,11 @@
 import Foundation
-import HoistBuild
-import HoistDockerfile
+public import HoistBuild
 import HoistOCI
 
 /// Turns a parsed Dockerfile into a build graph with Docker's semantics: stages from images,
 /// earlier stages or scratch; ARG/ENV scoping; RUN as exec ops with mounts; COPY/ADD/WORKDIR
 /// as file ops; the rest as image config. Only the stages the target needs are converted.
-struct DockerfileConverter {
+public struct DockerfileConverter: Sendable {
     let dockerfile: Dockerfile
     let global: GlobalScope
     let images: any ImageSource
@@ -16,19 +15,32 @@ struct DockerfileConverter {
     let labels: [String: String]
     let allowInsecure: Bool
 
+    /// A converter for `dockerfile` with the build's arguments; base images are resolved
+    /// through `images` (their config shapes the stages: ENV, USER, WORKDIR, ONBUILD).
+    public init(dockerfile: Dockerfile, arguments: BuildArguments, images: any ImageSource, contextExcludes: [String],
+                labels: [String: String] = [:], allowInsecure: Bool = false) throws {
+        self.dockerfile = dockerfile
+        self.global = try GlobalScope(dockerfile: dockerfile, arguments: arguments)
+        self.images = images
+        self.contextExcludes = contextExcludes
+        self.labels = labels
+        self.allowInsecure = allowInsecure
+    }
+
     /// The build-context local source.
     var context: Vertex {
         Vertex(.source(.local(name: "context", include: [], exclude: contextExcludes)), name: "[internal] load build context")
     }
 
-    func convert(target: String?) async throws -> DockerfileBuildPlan {
+    /// The graph and image config of the `target` stage (the last when nil).
+    public func convert(target: String?) async throws -> DockerfileBuildPlan {
         let targetStage = try dockerfile.targetStage(target)
         var converted: [Int: StageState] = [:]
         for index in try global.stagesNeeded(for: targetStage).sorted() {
             converted[index] = try await convert(dockerfile.stages[index], converted: converted)
         }
         guard let state = converted[targetStage.index] else {
-            throw ClientError(.internal, "stage \(targetStage.index) was not converted")
+            throw BuildError(.internal, "stage \(targetStage.index) was not converted")
         }
         var config = state.config
         if !labels.isEmpty {
@@ -76,7 +88,7 @@ struct DockerfileConverter {
             state.containerConfig.env = StageScope.defaultEnvironment.map { "\($0.name)=\($0.value)" }
         case .stage(let index):
             guard var parent = converted[index] else {
-                throw ClientError(.internal, "stage \(index) is needed before it was converted")
+                throw BuildError(.internal, "stage \(index) is needed before it was converted")
             }
             parent.scope = StageScope(global: global, inheritedEnvironment: Self.environment(parent.containerConfig.env))
             parent.name = label
@@ -124,7 +136,7 @@ struct DockerfileConverter {
                 keyword: "COPY", to: &state, prefix: prefix, converted: converted)
         case .add(let add):
             if let remote = add.sources.first(where: { $0.contains("://") || $0.hasPrefix("git@") }) {
-                throw ClientError(.unsupported, "ADD of a URL or git repository (\(remote)) is not supported yet")
+                throw BuildError(.unsupported, "ADD of a URL or git repository (\(remote)) is not supported yet")
             }
             try await applyCopy(
                 sources: add.sources, inline: add.inlineSources, destination: add.destination, from: nil,
@@ -153,7 +165,7 @@ struct DockerfileConverter {
                 do {
                     for parsed in try ExposedPort.parse(port) { ports.insert(parsed.description) }
                 } catch {
-                    throw ClientError(.invalidArgument, "EXPOSE \(port): \(error)")
+                    throw BuildError(.invalidArgument, "EXPOSE \(port): \(error)")
                 }
             }
             state.containerConfig.exposedPorts = ports
@@ -212,7 +224,7 @@ struct DockerfileConverter {
             guard let heredoc = run.heredocs.first, text.trimmingCharacters(in: .whitespaces).hasPrefix("<<"),
                   run.heredocs.count == 1
             else {
-                throw ClientError(.unsupported, "\(prefix) RUN with a heredoc used as input is not supported yet")
+                throw BuildError(.unsupported, "\(prefix) RUN with a heredoc used as input is not supported yet")
             }
             arguments = state.shell + [heredoc.content]
         }
@@ -238,18 +250,18 @@ struct DockerfileConverter {
                                         kind: .tmpfs(sizeBytes: tmpfs.size)))
             case .secret(let secret):
                 guard let target = secret.effectiveTarget else {
-                    throw ClientError(.unsupported, "\(prefix) secrets as environment variables are not supported yet")
+                    throw BuildError(.unsupported, "\(prefix) secrets as environment variables are not supported yet")
                 }
                 mounts.append(ExecMount(
                     input: nil, destination: target, readOnly: true,
                     kind: .secret(id: secret.effectiveID, required: secret.required, uid: Int(secret.uid ?? 0),
                                   gid: Int(secret.gid ?? 0), mode: secret.mode ?? 0o400)))
             case .ssh:
-                throw ClientError(.unsupported, "\(prefix) RUN --mount=type=ssh is not supported yet")
+                throw BuildError(.unsupported, "\(prefix) RUN --mount=type=ssh is not supported yet")
             }
         }
         if run.security == .insecure && !allowInsecure {
-            throw ClientError(.failedPrecondition, "\(prefix) RUN --security=insecure needs --allow security.insecure")
+            throw BuildError(.failedPrecondition, "\(prefix) RUN --security=insecure needs --allow security.insecure")
         }
         let environment = state.scope.runEnvironment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
         let exec = ExecOp(
@@ -294,7 +306,7 @@ struct DockerfileConverter {
             return state.filesystem
         }
         if dockerfile.stage(named: from) != nil {
-            throw ClientError(.invalidArgument, "stage \(from) cannot be used before it is defined")
+            throw BuildError(.invalidArgument, "stage \(from) cannot be used before it is defined")
         }
         return Vertex(.source(.image(reference: from, platform: nil)), name: "[internal] load \(from)")
     }

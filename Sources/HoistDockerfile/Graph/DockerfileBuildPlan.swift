@@ -1,15 +1,15 @@
-import HoistBuild
-import HoistOCI
+public import HoistBuild
+public import HoistOCI
 
 /// What the Dockerfile frontend hands the build engine: the graph of the target stage and how
 /// to turn its result into an image.
-struct DockerfileBuildPlan: Sendable {
+public struct DockerfileBuildPlan: Sendable {
     /// The target stage's final filesystem.
-    var target: Vertex
+    public var target: Vertex
     /// The image config, without rootfs and history (the exporter fills them in).
-    var config: ImageConfig
+    public var config: ImageConfig
     /// The history of the image the target stage starts from.
-    var baseHistory: [HistoryEntry]
+    public var baseHistory: [HistoryEntry]
     /// The target stage's own steps (and those of stages it is built on), in order.
-    var steps: [BuildStep]
+    public var steps: [BuildStep]
 }

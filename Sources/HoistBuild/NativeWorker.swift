@@ -90,7 +90,10 @@ public struct NativeWorker: Worker {
         let command = CommandSpec(
             arguments: op.arguments, environment: op.environment, workingDirectory: op.workingDirectory, user: op.user,
             network: op.network, insecure: op.insecure, binds: binds, tmpfs: tmpfs)
+        let targets = command.binds.map(\.destination) + command.tmpfs.keys + [command.workingDirectory]
         return try await withStep(on: base) { root in
+            let stubs = try MountStubs(root: root, targets: targets)
+            defer { stubs.removeCreated() }
             let status = try await runner.run(command, rootfs: root) { stream, bytes in
                 let text = String(decoding: bytes, as: UTF8.self)
                 tail.append(text)
@@ -147,12 +150,18 @@ public struct NativeWorker: Worker {
                 try semantics.copy(sources: copy.sources, to: copy.destination, keepParents: copy.keepParents)
             }
         case .mkdir(let path, let mode, let makeParents, let owner):
-            let host = try destination.resolve(path)
-            try FileManager.default.createDirectory(atPath: host, withIntermediateDirectories: makeParents,
-                                                    attributes: [.posixPermissions: mode])
-            if let owner {
-                let ids = try users.resolve(user: owner.user, group: owner.group)
-                _ = lchown(host, ids.uid, ids.gid)
+            let ids = try owner.map { try users.resolve(user: $0.user, group: $0.group) }
+            let components = try destination.resolveComponents(path)
+            // Every directory this creates gets the owner, as BuildKit's mkdir does; existing ones stay.
+            for depth in (makeParents ? 1 : components.count)...max(components.count, 1) where depth <= components.count {
+                let host = destination.hostPath(Array(components.prefix(depth)))
+                var info = stat()
+                if lstat(host, &info) == 0 { continue }
+                guard mkdir(host, mode_t(mode)) == 0 else {
+                    throw BuildError(.failedPrecondition, "cannot create \(path): \(String(cString: strerror(errno)))")
+                }
+                _ = chmod(host, mode_t(mode))
+                if let ids { _ = lchown(host, ids.uid, ids.gid) }
             }
         case .mkfile(let path, let contents, let mode, let owner):
             let host = try destination.resolve(path)

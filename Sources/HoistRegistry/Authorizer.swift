@@ -68,13 +68,15 @@ actor Authorizer {
     }
 
     /// Takes in a 401's `WWW-Authenticate` header. Returns whether a retry may now succeed:
-    /// the first challenge, or a new one, or a token to renew.
-    func challenged(by header: String?) -> Bool {
+    /// the first challenge, or a new one, or a token to renew, or a request that went out
+    /// without authorization before a concurrent one learnt the challenge.
+    func challenged(by header: String?, requestWasAuthorized: Bool) -> Bool {
         guard let header, let offered = AuthChallenge.parse(header).max(by: { rank($0) < rank($1) }) else {
             return false
         }
         let known = challenge.map { $0.scheme == offered.scheme && $0.realm == offered.realm && $0.service == offered.service } ?? false
         challenge = offered
+        if known && !requestWasAuthorized { return true }
         if known {
             // The token did not do: drop what was issued so the retry asks again.
             tokens = [:]

@@ -37,7 +37,8 @@ final class RegistryTransport: Sendable {
             http.method = request.method
             http.headers = request.headers
             if http.url.hasPrefix("https://") { http.tlsConfiguration = tls }
-            if let authorization = try await authorizer.authorization(scopes: request.scopes) {
+            let authorization = try await authorizer.authorization(scopes: request.scopes)
+            if let authorization {
                 http.headers.replaceOrAdd(name: "Authorization", value: authorization)
             }
             if let body = request.body { http.body = try body() }
@@ -45,7 +46,8 @@ final class RegistryTransport: Sendable {
             if response.status == .unauthorized, !answeredChallenge {
                 answeredChallenge = true
                 // The body may be read once: drain it only when the response is dropped.
-                if await authorizer.challenged(by: response.headers.first(name: "WWW-Authenticate")) {
+                if await authorizer.challenged(
+                    by: response.headers.first(name: "WWW-Authenticate"), requestWasAuthorized: authorization != nil) {
                     _ = try? await response.body.collect(upTo: 1 << 16)
                     continue
                 }

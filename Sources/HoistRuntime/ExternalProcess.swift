@@ -307,9 +307,11 @@ final class ProcessMonitor: @unchecked Sendable {
     func startWaiter() {
         Thread.detachNewThread { [self] in
             var raw: Int32 = 0
-            while waitpid(pid, &raw, 0) < 0 && errno == EINTR {}
+            var result: Int32
+            repeat { result = waitpid(pid, &raw, 0) } while result < 0 && errno == EINTR
             condition.lock()
-            status = ExitStatus(waitStatus: raw)
+            // Only ECHILD fails here: someone else reaped our child, so its status is lost.
+            status = result == pid ? ExitStatus(waitStatus: raw) : .exited(255)
             reaped = true
             condition.unlock()
             finishOne()

@@ -30,33 +30,37 @@ public struct ContainerIO: Sendable {
     }
 }
 
-/// Runs containers with an OCI runtime (runc) in bundles of its own: for each run it writes a
+/// Runs containers with an OCI runtime (runc, or crun — see ``OCIRuntime``) in bundles of its own: for each run it writes a
 /// bundle (config.json from ``RuntimeSpecBuilder``, generated /etc files, the root file
 /// system mounted at `rootfs`), runs `runc run` in the foreground with pipes for stdio, and
 /// afterwards deletes the container, unmounts and removes the bundle — on success, failure and
 /// cancellation alike. Cancelling the task kills the container (`runc kill … KILL`).
 public final class RuncExecutor: Sendable {
-    /// The runtime binary (a path, or a name on PATH).
-    public let runtime: String
+    /// The runtime and how it is started.
+    public let runtime: OCIRuntime
     /// runc's `--root`: Hoist's own container state, apart from other runc users'.
     public let stateDirectory: URL
     /// Where bundles are made.
     public let bundleDirectory: URL
 
-    public init(runtime: String = "runc", stateDirectory: URL, bundleDirectory: URL) {
+    public init(runtime: OCIRuntime, stateDirectory: URL, bundleDirectory: URL) {
         self.runtime = runtime
         self.stateDirectory = stateDirectory
         self.bundleDirectory = bundleDirectory
     }
 
-    /// An executor keeping runc state in `/run/hoist/runc` (root) or `$XDG_RUNTIME_DIR/hoist/runc`,
-    /// and bundles under the store's `tmp/`.
-    public convenience init(store: StoreRoot, runtime: String = "runc") {
+    /// An executor for `store` with the ``OCIRuntime/preferred(scratch:)`` runtime (or
+    /// `runtime`), keeping the runtime's state in `/run/hoist/NAME` (root) or
+    /// `$XDG_RUNTIME_DIR/hoist/NAME`, and bundles under the store's `tmp/bundles`.
+    public convenience init(store: StoreRoot, runtime: OCIRuntime? = nil) {
+        let bundles = store.temporary.appendingPathComponent("bundles")
+        try? FileManager.default.createDirectory(at: bundles, withIntermediateDirectories: true)
+        let chosen = runtime ?? OCIRuntime.preferred(scratch: bundles)
         let environment = ProcessInfo.processInfo.environment
         let run = getuid() == 0 ? "/run" : (environment["XDG_RUNTIME_DIR"] ?? NSTemporaryDirectory())
         self.init(
-            runtime: runtime, stateDirectory: URL(fileURLWithPath: run).appendingPathComponent("hoist/runc"),
-            bundleDirectory: store.temporary.appendingPathComponent("bundles"))
+            runtime: chosen, stateDirectory: URL(fileURLWithPath: run).appendingPathComponent("hoist/\(chosen.name)"),
+            bundleDirectory: bundles)
     }
 
     /// Runs `settings` in a new container on `rootfs` and returns its exit code (128 + n when
@@ -67,7 +71,6 @@ public final class RuncExecutor: Sendable {
     /// container for another reason (its message included), `cancelled` when the task was
     /// cancelled, and the builder's errors (unknown user …). Nothing is left running or mounted.
     public func run(_ settings: ContainerSettings, rootfs: RootFilesystem, io: ContainerIO) async throws -> Int32 {
-        let runtimePath = try ExternalProcess.resolve(runtime)
         let id = "hoist-" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
         let bundle = bundleDirectory.appendingPathComponent(id).path
         let rootfsPath = bundle + "/rootfs"
@@ -78,7 +81,7 @@ public final class RuncExecutor: Sendable {
         } catch {
             throw RuntimeError(.unavailable, "cannot create the bundle \(bundle)", underlying: error)
         }
-        defer { cleanUp(id: id, runtimePath: runtimePath, bundle: bundle, rootfs: rootfsPath, mounted: mounted) }
+        defer { cleanUp(id: id, bundle: bundle, rootfs: rootfsPath, mounted: mounted) }
 
         let visibleRoot: String
         switch rootfs {
@@ -98,14 +101,13 @@ public final class RuncExecutor: Sendable {
         try write(spec, to: bundle + "/config.json")
 
         let logPath = bundle + "/runtime.log"
-        var process = ExternalProcess(
-            runtimePath,
+        var process = runtime.process(
             ["--root", stateDirectory.path, "--log", logPath, "--log-format", "json", "run", "--bundle", bundle, id])
         process.standardInput = io.standardInput
         process.standardOutput = .handler(io.standardOutput)
         process.standardError = .handler(io.standardError)
-        process.onCancel = { [stateDirectory] pid in
-            Self.kill(id: id, runtimePath: runtimePath, stateDirectory: stateDirectory, runtimePID: pid)
+        process.onCancel = { [runtime, stateDirectory] pid in
+            Self.kill(id: id, runtime: runtime, stateDirectory: stateDirectory, runtimePID: pid)
         }
         let termination: ExternalProcess.Termination
         do {
@@ -131,7 +133,8 @@ public final class RuncExecutor: Sendable {
             messages.append(message)
         }
         guard let message = messages.last else { return nil }
-        let missing = ["executable file not found", "no such file or directory"].contains { message.contains($0) }
+        let lowercased = message.lowercased()
+        let missing = ["not found", "no such file or directory"].contains { lowercased.contains($0) }
         return RuntimeError(missing ? .notFound : .failedPrecondition, "cannot start the container's process: \(message)")
     }
 
@@ -147,9 +150,9 @@ public final class RuncExecutor: Sendable {
 
     /// Kills the container until the foreground runtime has gone: the first attempts may come
     /// before the runtime has created the container.
-    private static func kill(id: String, runtimePath: String, stateDirectory: URL, runtimePID: Int32) {
+    private static func kill(id: String, runtime: OCIRuntime, stateDirectory: URL, runtimePID: Int32) {
         for _ in 0..<200 {
-            var kill = ExternalProcess(runtimePath, ["--root", stateDirectory.path, "kill", id, "KILL"])
+            var kill = runtime.process(["--root", stateDirectory.path, "kill", id, "KILL"])
             kill.standardOutput = .discard
             kill.standardError = .discard
             _ = try? kill.runBlocking()
@@ -169,11 +172,11 @@ public final class RuncExecutor: Sendable {
 
     /// Deletes the container, unmounts the root file system and removes the bundle; runs on
     /// every path out of ``run(_:rootfs:io:)``.
-    private func cleanUp(id: String, runtimePath: String, bundle: String, rootfs: String, mounted: [Mount]) {
+    private func cleanUp(id: String, bundle: String, rootfs: String, mounted: [Mount]) {
         // A foreground run deletes its container when it ends; state left behind means it did
         // not get that far (killed, failed to start), and a forced delete also stops it.
         if FileManager.default.fileExists(atPath: stateDirectory.appendingPathComponent(id).path) {
-            var delete = ExternalProcess(runtimePath, ["--root", stateDirectory.path, "delete", "--force", id])
+            var delete = runtime.process(["--root", stateDirectory.path, "delete", "--force", id])
             delete.standardOutput = .discard
             delete.standardError = .discard
             _ = try? delete.runBlocking()

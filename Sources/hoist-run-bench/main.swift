@@ -1,18 +1,19 @@
 // Times RuncExecutor from call to return for `true` in a directory rootfs, for
-// scripts/bench-run.sh. Usage: hoist-run-bench ROOTFS RUNS [RUNTIME]; prints one time in
+// scripts/bench-run.sh. Usage: hoist-run-bench ROOTFS RUNS [runc|crun]; prints one time in
 // milliseconds per line.
 import Foundation
 import HoistRuntime
 
 let arguments = CommandLine.arguments
 guard arguments.count >= 3, let runs = Int(arguments[2]) else {
-    FileHandle.standardError.write(Data("usage: hoist-run-bench ROOTFS RUNS [RUNTIME]\n".utf8))
+    FileHandle.standardError.write(Data("usage: hoist-run-bench ROOTFS RUNS [runc|crun]\n".utf8))
     exit(2)
 }
 let work = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("hoist-run-bench-\(getpid())")
 defer { try? FileManager.default.removeItem(at: work) }
+let runtime = arguments.count > 3 && arguments[3] == "crun" ? try OCIRuntime.crun() : try OCIRuntime.runc()
 let executor = RuncExecutor(
-    runtime: arguments.count > 3 ? arguments[3] : "runc", stateDirectory: work.appendingPathComponent("state"),
+    runtime: runtime, stateDirectory: work.appendingPathComponent("state"),
     bundleDirectory: work.appendingPathComponent("bundles"))
 let io = ContainerIO(standardOutput: { _ in }, standardError: { FileHandle.standardError.write($0) })
 for _ in 0..<runs {

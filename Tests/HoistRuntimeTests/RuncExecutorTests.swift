@@ -4,7 +4,7 @@
 import Foundation
 import HoistArchive
 import HoistOCI
-import HoistRuntime
+@testable import HoistRuntime
 import HoistStore
 import HoistTestSupport
 import Synchronization
@@ -12,16 +12,17 @@ import Testing
 
 @Suite("RuncExecutor", .enabled(if: canRunContainers, "needs root and runc"))
 struct RuncExecutorTests {
-    @Test(arguments: [0, 1, 42])
-    func exitCodeIsReturned(_ code: Int32) async throws {
-        let fixture = try ContainerFixture()
+    @Test(arguments: testRuntimes, [0, 1, 42])
+    func exitCodeIsReturned(_ runtime: OCIRuntime, _ code: Int32) async throws {
+        let fixture = try ContainerFixture(runtime)
         let run = try await fixture.run(shell("exit \(code)"))
         #expect(run.code == code, "stderr: \(run.error)")
         try fixture.expectClean()
     }
 
-    @Test func killedContainerReports137() async throws {
-        let fixture = try ContainerFixture()
+    @Test(arguments: testRuntimes)
+    func killedContainerReports137(_ runtime: OCIRuntime) async throws {
+        let fixture = try ContainerFixture(runtime)
         let marker = Int.random(in: 100_000..<999_999)
         let output = OutputCollector()
         // A process cannot SIGKILL its own pid namespace's init; the host can.
@@ -39,16 +40,18 @@ struct RuncExecutorTests {
         try fixture.expectClean()
     }
 
-    @Test func stdoutAndStderrStayApart() async throws {
-        let fixture = try ContainerFixture()
+    @Test(arguments: testRuntimes)
+    func stdoutAndStderrStayApart(_ runtime: OCIRuntime) async throws {
+        let fixture = try ContainerFixture(runtime)
         let run = try await fixture.run(shell("for i in 1 2 3; do echo out$i; echo err$i >&2; done"))
         #expect(run.code == 0)
         #expect(run.output == "out1\nout2\nout3\n")
         #expect(run.error == "err1\nerr2\nerr3\n")
     }
 
-    @Test func hundredMegabytesOfOutputDoNotBlock() async throws {
-        let fixture = try ContainerFixture()
+    @Test(arguments: testRuntimes)
+    func hundredMegabytesOfOutputDoNotBlock(_ runtime: OCIRuntime) async throws {
+        let fixture = try ContainerFixture(runtime)
         let total = Mutex(0)
         let errors = Mutex(0)
         let code = try await fixture.executor.run(
@@ -62,8 +65,9 @@ struct RuncExecutorTests {
         try fixture.expectClean()
     }
 
-    @Test func stdinIsPipedIn() async throws {
-        let fixture = try ContainerFixture()
+    @Test(arguments: testRuntimes)
+    func stdinIsPipedIn(_ runtime: OCIRuntime) async throws {
+        let fixture = try ContainerFixture(runtime)
         let input = Data((0..<(2 << 20)).map { UInt8($0 % 251) })
         let run = try await fixture.run(ContainerSettings(arguments: ["sh", "-c", "cat; echo done >&2"]), input: .data(input))
         #expect(run.code == 0)
@@ -71,8 +75,9 @@ struct RuncExecutorTests {
         #expect(run.error == "done\n")
     }
 
-    @Test func environmentWorkingDirectoryAndDefaultPath() async throws {
-        let fixture = try ContainerFixture()
+    @Test(arguments: testRuntimes)
+    func environmentWorkingDirectoryAndDefaultPath(_ runtime: OCIRuntime) async throws {
+        let fixture = try ContainerFixture(runtime)
         let run = try await fixture.run(
             shell("echo $GREETING; pwd; echo $PATH; echo $HOME; hostname") {
                 $0.environment = ["GREETING=hello there"]
@@ -83,27 +88,30 @@ struct RuncExecutorTests {
         #expect(run.output == "hello there\n/work/deep/dir\n\(RuntimeSpecBuilder.defaultPath)\n/root\nbuilder\n")
     }
 
-    @Test(arguments: [
+    @Test(arguments: testRuntimes, [
         ("daemon", "1 1 1"), ("1234", "1234 0 0"), ("1234:5678", "1234 5678 5678"), ("nobody:daemon", "65534 1 1"),
         ("", "0 0 0"),
     ])
-    func userIsResolved(_ user: String, _ expected: String) async throws {
-        let fixture = try ContainerFixture()
+    func userIsResolved(_ runtime: OCIRuntime, _ user: (String, String)) async throws {
+        let (user, expected) = user
+        let fixture = try ContainerFixture(runtime)
         let run = try await fixture.run(shell("echo $(id -u) $(id -g) $(id -G)") { $0.user = user })
         #expect(run.code == 0, "stderr: \(run.error)")
         #expect(run.output == expected + "\n", "user \(user)")
     }
 
-    @Test func unknownUserIsAClearError() async throws {
-        let fixture = try ContainerFixture()
+    @Test(arguments: testRuntimes)
+    func unknownUserIsAClearError(_ runtime: OCIRuntime) async throws {
+        let fixture = try ContainerFixture(runtime)
         let error = await #expect(throws: RuntimeError.self) { try await fixture.run(shell("true") { $0.user = "ghost" }) }
         #expect(error?.code == .notFound)
         #expect(error?.message.contains("ghost") == true, "\(String(describing: error))")
         try fixture.expectClean()
     }
 
-    @Test func missingCommandIsAClearError() async throws {
-        let fixture = try ContainerFixture()
+    @Test(arguments: testRuntimes)
+    func missingCommandIsAClearError(_ runtime: OCIRuntime) async throws {
+        let fixture = try ContainerFixture(runtime)
         let error = await #expect(throws: RuntimeError.self) {
             try await fixture.run(ContainerSettings(arguments: ["no-such-program", "arg"]))
         }
@@ -112,8 +120,9 @@ struct RuncExecutorTests {
         try fixture.expectClean()
     }
 
-    @Test func readOnlyBindMountRefusesWrites() async throws {
-        let fixture = try ContainerFixture()
+    @Test(arguments: testRuntimes)
+    func readOnlyBindMountRefusesWrites(_ runtime: OCIRuntime) async throws {
+        let fixture = try ContainerFixture(runtime)
         let shared = fixture.directory.appending("shared").path
         try FileManager.default.createDirectory(atPath: shared, withIntermediateDirectories: true)
         try Data("from host\n".utf8).write(to: URL(fileURLWithPath: shared + "/file"))
@@ -134,8 +143,9 @@ struct RuncExecutorTests {
         try fixture.expectClean()
     }
 
-    @Test func readOnlyRootAndTmpfs() async throws {
-        let fixture = try ContainerFixture()
+    @Test(arguments: testRuntimes)
+    func readOnlyRootAndTmpfs(_ runtime: OCIRuntime) async throws {
+        let fixture = try ContainerFixture(runtime)
         let run = try await fixture.run(
             shell("echo ok > /scratch/f && cat /scratch/f; touch /root-file") {
                 $0.readOnlyRootFilesystem = true
@@ -146,8 +156,9 @@ struct RuncExecutorTests {
         #expect(!FileManager.default.fileExists(atPath: fixture.rootfs + "/root-file"))
     }
 
-    @Test func memoryLimitKills() async throws {
-        let fixture = try ContainerFixture()
+    @Test(arguments: testRuntimes)
+    func memoryLimitKills(_ runtime: OCIRuntime) async throws {
+        let fixture = try ContainerFixture(runtime)
         let run = try await fixture.run(
             shell("x=$(head -c 268435456 /dev/zero | tr '\\0' a); echo survived") {
                 $0.resources.memoryBytes = 32 << 20
@@ -157,8 +168,9 @@ struct RuncExecutorTests {
         try fixture.expectClean()
     }
 
-    @Test func pidsLimitIsEnforced() async throws {
-        let fixture = try ContainerFixture()
+    @Test(arguments: testRuntimes)
+    func pidsLimitIsEnforced(_ runtime: OCIRuntime) async throws {
+        let fixture = try ContainerFixture(runtime)
         let run = try await fixture.run(
             shell("cat /sys/fs/cgroup/pids/pids.max; for i in 1 2 3 4 5 6 7 8; do sleep 1 & done; wait") {
                 $0.resources.pidsLimit = 5
@@ -167,8 +179,9 @@ struct RuncExecutorTests {
         #expect(run.error.contains("fork"), "stderr: \(run.error)")
     }
 
-    @Test func networkNoneHasOnlyLoopback() async throws {
-        let fixture = try ContainerFixture()
+    @Test(arguments: testRuntimes)
+    func networkNoneHasOnlyLoopback(_ runtime: OCIRuntime) async throws {
+        let fixture = try ContainerFixture(runtime)
         let run = try await fixture.run(shell("ls /sys/class/net"))
         #expect(run.code == 0, "stderr: \(run.error)")
         #expect(run.output == "lo\n")
@@ -177,8 +190,9 @@ struct RuncExecutorTests {
         #expect(host.output.split(separator: "\n").map(String.init).sorted() == hostInterfaces)
     }
 
-    @Test func dockerDefaultCapabilitiesAndMaskedPaths() async throws {
-        let fixture = try ContainerFixture()
+    @Test(arguments: testRuntimes)
+    func dockerDefaultCapabilitiesAndMaskedPaths(_ runtime: OCIRuntime) async throws {
+        let fixture = try ContainerFixture(runtime)
         // Of Docker's masked paths, these exist on every kernel we run on.
         let run = try await fixture.run(
             shell("grep -E '^Cap(Eff|Bnd)' /proc/self/status; wc -c < /proc/timer_list; ls /sys/firmware | wc -l; echo x > /proc/sys/kernel/hostname"))
@@ -196,37 +210,47 @@ struct RuncExecutorTests {
         #expect(user.output == "CapEff:\t0000000000000000\n")
     }
 
-    @Test func cancellingTheTaskKillsTheContainer() async throws {
-        let fixture = try ContainerFixture()
-        let started = ContinuousClock.now
-        let task = Task { try await fixture.run(shell("echo started; exec sleep 600")) }
-        try await Task.sleep(for: .milliseconds(700))
+    @Test(arguments: testRuntimes)
+    func cancellingTheTaskKillsTheContainer(_ runtime: OCIRuntime) async throws {
+        let fixture = try ContainerFixture(runtime)
+        let marker = Int.random(in: 100_000..<999_999)
+        let output = OutputCollector()
+        let task = Task {
+            try await fixture.executor.run(
+                shell("echo started; exec sleep \(marker)"), rootfs: .directory(fixture.rootfs),
+                io: ContainerIO(standardOutput: { output.append($0, error: false) }, standardError: { output.append($0, error: true) }))
+        }
+        while output.standardOutput.isEmpty { try await Task.sleep(for: .milliseconds(20)) }
+        let cancelled = ContinuousClock.now
         task.cancel()
         let result = await task.result
-        let elapsed = ContinuousClock.now - started
+        let elapsed = ContinuousClock.now - cancelled
         guard case .failure(let error) = result else {
             Issue.record("the run returned \(result) instead of throwing")
             return
         }
         #expect((error as? RuntimeError)?.code == .cancelled, "\(error)")
-        #expect(elapsed < .seconds(20), "cancellation took \(elapsed)")
-        let sleepers = try ExternalCommand.run(["pgrep", "-f", "sleep 600"]).text
+        #expect(elapsed < .seconds(10), "cancellation took \(elapsed)")
+        let sleepers = try ExternalCommand.run(["pgrep", "-f", "sleep \(marker)"]).text
         #expect(sleepers.isEmpty, "processes left: \(sleepers)")
         try fixture.expectClean()
     }
 
-    @Test func cancellingBeforeTheStartStillCleansUp() async throws {
-        let fixture = try ContainerFixture()
-        let task = Task { try await fixture.run(shell("exec sleep 601")) }
+    @Test(arguments: testRuntimes)
+    func cancellingBeforeTheStartStillCleansUp(_ runtime: OCIRuntime) async throws {
+        let fixture = try ContainerFixture(runtime)
+        let marker = Int.random(in: 100_000..<999_999)
+        let task = Task { try await fixture.run(shell("exec sleep \(marker)")) }
         task.cancel()
         _ = await task.result
-        let sleepers = try ExternalCommand.run(["pgrep", "-f", "sleep 601"]).text
+        let sleepers = try ExternalCommand.run(["pgrep", "-f", "sleep \(marker)"]).text
         #expect(sleepers.isEmpty, "processes left: \(sleepers)")
         try fixture.expectClean()
     }
 
-    @Test func runsOnASnapshotAndTheChangeBecomesALayer() async throws {
-        let fixture = try ContainerFixture()
+    @Test(arguments: testRuntimes)
+    func runsOnASnapshotAndTheChangeBecomesALayer(_ runtime: OCIRuntime) async throws {
+        let fixture = try ContainerFixture(runtime)
         let store = try Store(root: StoreRoot(fixture.directory.appending("store")))
         let snapshotter = try store.snapshotter()
         let tar = try ContainerFixture.busyboxTar()
@@ -253,5 +277,28 @@ struct RuncExecutorTests {
         var source = DigestingSource(try FileByteSource(path: path))
         _ = try source.drain()
         return source.digest
+    }
+}
+
+@Suite("OCIRuntime", .enabled(if: canRunContainers, "needs root and runc"))
+struct OCIRuntimeTests {
+    @Test func runcPassesTheProbe() throws {
+        let directory = try TemporaryDirectory()
+        #expect(try OCIRuntime.runc().probe(in: directory.url))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty)
+    }
+
+    @Test func aBinaryThatIsNoRuntimeFailsTheProbe() throws {
+        let directory = try TemporaryDirectory()
+        #expect(!OCIRuntime(name: "true", executable: "/bin/true").probe(in: directory.url))
+        #expect(!OCIRuntime(name: "sh", executable: "/bin/sh", launcher: ["/bin/false"]).probe(in: directory.url))
+    }
+
+    @Test func crunUnwrappedIsRefusedOnHybridCgroupsButWorksWrapped() throws {
+        guard OCIRuntime.hasHybridCgroups, let crun = try? OCIRuntime.crun() else { return }
+        let directory = try TemporaryDirectory()
+        #expect(!crun.launcher.isEmpty)
+        #expect(!OCIRuntime(name: "crun", executable: crun.executable).probe(in: directory.url))
+        #expect(crun.probe(in: directory.url))
     }
 }

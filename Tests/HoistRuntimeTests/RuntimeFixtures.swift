@@ -11,6 +11,13 @@ import Testing
 /// Root, runc and mounts: what the executor tests need.
 let canRunContainers = getuid() == 0 && Interop.available("runc")
 
+/// The runtimes the executor tests run with: runc, and crun where it is installed and works.
+let testRuntimes: [OCIRuntime] = {
+    guard canRunContainers, let runc = try? OCIRuntime.runc() else { return [] }
+    guard let crun = try? OCIRuntime.crun(), crun.probe(in: FileManager.default.temporaryDirectory) else { return [runc] }
+    return [runc, crun]
+}()
+
 /// A busybox root file system in a fresh directory, with an executor whose state and bundles
 /// live in the same temporary directory.
 struct ContainerFixture {
@@ -18,12 +25,15 @@ struct ContainerFixture {
     let rootfs: String
     let executor: RuncExecutor
 
-    init() throws {
+    let runtime: OCIRuntime
+
+    init(_ runtime: OCIRuntime) throws {
+        self.runtime = runtime
         directory = try TemporaryDirectory()
         rootfs = directory.appending("rootfs").path
         try FileManager.default.createDirectory(atPath: rootfs, withIntermediateDirectories: true)
         try ExternalCommand.checked(["tar", "-xf", try Self.busyboxTar(), "-C", rootfs])
-        executor = RuncExecutor(stateDirectory: directory.appending("state"), bundleDirectory: directory.appending("bundles"))
+        executor = RuncExecutor(runtime: runtime, stateDirectory: directory.appending("state"), bundleDirectory: directory.appending("bundles"))
     }
 
     /// The busybox rootfs tar, made once and shared (the script's output is reproducible).
@@ -49,10 +59,10 @@ struct ContainerFixture {
         return ContainerRun(code: code, standardOutput: output.standardOutput, standardError: output.standardError)
     }
 
-    /// Containers runc still knows of in the fixture's state directory.
+    /// Containers the runtime still keeps state for.
     func leftoverContainers() throws -> [String] {
-        let listing = try ExternalCommand.checked(["runc", "--root", directory.appending("state").path, "list", "-q"]).text
-        return listing.split(separator: "\n").map(String.init)
+        let state = directory.appending("state").path
+        return ((try? FileManager.default.contentsOfDirectory(atPath: state)) ?? []).sorted()
     }
 
     /// Mounts below the fixture's directory.

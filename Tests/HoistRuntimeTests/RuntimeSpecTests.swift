@@ -1,4 +1,5 @@
 import Foundation
+import HoistOCI
 import HoistRuntime
 import HoistTestSupport
 import Testing
@@ -220,5 +221,32 @@ struct RuntimeSpecBuilderTests {
     @Test func emptyCommandIsRefused() throws {
         let error = #expect(throws: RuntimeError.self) { try build { $0.arguments = [] } }
         #expect(error?.code == .invalidArgument)
+    }
+}
+
+@Suite("ContainerSettings from an image")
+struct ContainerSettingsImageTests {
+    static let image = ContainerConfig(
+        user: "app", env: ["PATH=/opt/bin:/bin", "MODE=image"], entrypoint: ["/entry.sh"], cmd: ["serve", "--port=80"],
+        workingDir: "/srv")
+
+    @Test func imageDefaults() {
+        let settings = ContainerSettings(image: Self.image)
+        #expect(settings.arguments == ["/entry.sh", "serve", "--port=80"])
+        #expect(settings.user == "app" && settings.workingDirectory == "/srv")
+        #expect(settings.environment == ["PATH=/opt/bin:/bin", "MODE=image"])
+    }
+
+    @Test func commandReplacesCmdAndEnvironmentOverrides() {
+        let settings = ContainerSettings(image: Self.image, command: ["shell"], environment: ["MODE=run", "EXTRA=1"])
+        #expect(settings.arguments == ["/entry.sh", "shell"])
+        #expect(settings.environment == ["PATH=/opt/bin:/bin", "MODE=run", "EXTRA=1"])
+    }
+
+    @Test func overriddenEntrypointDropsTheImageCmd() {
+        #expect(ContainerSettings(image: Self.image, entrypoint: ["/bin/sh"]).arguments == ["/bin/sh"])
+        #expect(ContainerSettings(image: Self.image, entrypoint: [], command: ["ls"]).arguments == ["ls"])
+        #expect(ContainerSettings(image: nil, command: ["true"]).arguments == ["true"])
+        #expect(ContainerSettings(image: nil).workingDirectory == "/")
     }
 }

@@ -325,7 +325,7 @@ struct SnapshotterConformanceTests {
 }
 
 @Suite("ChainID and SnapshotKey")
-struct ChainIDTests {
+struct SnapshotterChainIDTests {
     @Test func matchesTheImageSpecDefinition() throws {
         let a = Digest(of: Array("layer a".utf8))
         let b = Digest(of: Array("layer b".utf8))

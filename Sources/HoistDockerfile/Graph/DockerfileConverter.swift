@@ -63,6 +63,8 @@ public struct DockerfileConverter: Sendable {
         var name: String
         var position = 0
         var count = 0
+        /// Whether this stage set CMD itself (an ENTRYPOINT then keeps it).
+        var commandSet = false
 
         var containerConfig: ContainerConfig {
             get { config.config ?? ContainerConfig() }
@@ -92,6 +94,7 @@ public struct DockerfileConverter: Sendable {
             }
             parent.scope = StageScope(global: global, inheritedEnvironment: Self.environment(parent.containerConfig.env))
             parent.name = label
+            parent.commandSet = false
             state = parent
         case .image(let reference):
             let (config, _) = try await images.resolve(reference, platform: platform)
@@ -180,11 +183,12 @@ public struct DockerfileConverter: Sendable {
             state.steps.append(BuildStep(createdBy: "USER \(user.user)"))
         case .cmd(let cmd):
             state.containerConfig.cmd = cmd.command.commandLine(shell: state.shell)
+            state.commandSet = true
             state.steps.append(BuildStep(createdBy: "CMD \(Self.json(state.containerConfig.cmd ?? []))"))
         case .entrypoint(let entrypoint):
             state.containerConfig.entrypoint = entrypoint.command.commandLine(shell: state.shell)
-            // An ENTRYPOINT resets a CMD inherited from the base, as Docker does.
-            state.containerConfig.cmd = nil
+            // An ENTRYPOINT drops a CMD inherited from the base, not one this stage set.
+            if !state.commandSet { state.containerConfig.cmd = nil }
             state.steps.append(BuildStep(createdBy: "ENTRYPOINT \(Self.json(state.containerConfig.entrypoint ?? []))"))
         case .shell(let shell):
             state.containerConfig.shell = shell.shell

@@ -1,0 +1,133 @@
+import Foundation
+import Hoist
+import HoistArchive
+import HoistOCI
+import HoistStore
+import HoistTestSupport
+import Testing
+
+/// Every case of `Tests/Differential` built by Hoist and by Docker's BuildKit from the same base;
+/// the images' files and configs must be equal (see that folder's README).
+@Suite("Differential builds against Docker BuildKit", .serialized,
+       .enabled(if: Interop.isRoot && Interop.dockerAvailable && Interop.available("runc")))
+struct DifferentialTests {
+    static let corpus = Interop.packageRoot.appendingPathComponent("Tests/Differential")
+    static let cases: [String] = ((try? FileManager.default.contentsOfDirectory(atPath: corpus.path)) ?? [])
+        .filter { FileManager.default.fileExists(atPath: corpus.appendingPathComponent("\($0)/Dockerfile").path) }
+        .sorted()
+
+    /// Files `docker export` shows that belong to the container, not the image.
+    static let containerOnly: Set<String> = [".dockerenv", "etc/hostname", "etc/hosts", "etc/resolv.conf", "etc/mtab"]
+
+    @Test func theCorpusIsThere() {
+        #expect(Self.cases.count >= 10, "differential cases found: \(Self.cases)")
+    }
+
+    @Test(arguments: cases)
+    func buildsMatchDocker(name: String) async throws {
+        let fixture = try BusyboxFixture()
+        let base = "busybox:latest"
+        try ExternalCommand.checked([Interop.docker, "import", "-c", "CMD [\"sh\"]", fixture.rootfs.path, base])
+        let context = Self.corpus.appendingPathComponent(name)
+        let tag = uniqueDockerName("diff-\(name)")
+        defer { _ = try? ExternalCommand.run([Interop.docker, "rmi", "-f", tag]) }
+
+        let docker = try ExternalCommand.run(
+            [Interop.docker, "build", "--network=none", "--progress=plain", "-t", tag, context.path],
+            environment: ["DOCKER_BUILDKIT": "1"])
+        let hoistResult = await Result(catching: { try await fixture.client.build(BuildOptions(context: context, tags: [tag])) })
+
+        if name.hasPrefix("fail-") {
+            #expect(docker.status != 0, "docker built \(name), which should fail")
+            guard case .failure(let error) = hoistResult else {
+                Issue.record("hoist built \(name), which should fail")
+                return
+            }
+            #expect(!"\(error)".isEmpty)
+            return
+        }
+        #expect(docker.status == 0, "docker build of \(name) failed: \(docker.errorText.suffix(2000))")
+        let image = try hoistResult.get()
+        guard docker.status == 0 else { return }
+
+        // Configs.
+        let dockerConfig = try Self.dockerConfig(tag)
+        let hoistConfig = try #require(fixture.client.inspect(image.id.description).config)
+        #expect(Self.fields(hoistConfig) == Self.fields(dockerConfig),
+                "config differs for \(name):\nhoist:  \(Self.fields(hoistConfig))\ndocker: \(Self.fields(dockerConfig))")
+
+        // Root filesystems.
+        let directory = fixture.directory
+        let exported = try Self.dockerRootfs(tag, into: directory.appending("docker"))
+        let built = try Self.hoistRootfs(fixture.client, image: image.id.description, into: directory.appending("hoist"))
+        let differences = exported.differences(from: built)
+        #expect(differences.isEmpty, "files differ for \(name) (docker ≠ hoist):\n\(differences.prefix(40).joined(separator: "\n"))")
+    }
+
+    // MARK: Helpers
+
+    /// The config fields compared, as one comparable value.
+    struct Fields: Equatable, CustomStringConvertible {
+        var env: [String]
+        var cmd: [String]?
+        var entrypoint: [String]?
+        var workingDir: String
+        var user: String
+        var labels: [String: String]
+        var exposedPorts: [String]
+        var volumes: [String]
+        var healthcheck: [String]?
+        var stopSignal: String?
+        var onBuild: [String]
+
+        var description: String {
+            "env=\(env) cmd=\(cmd ?? []) entrypoint=\(entrypoint ?? []) workdir=\(workingDir) user=\(user) labels=\(labels) "
+                + "ports=\(exposedPorts) volumes=\(volumes) health=\(healthcheck ?? []) stop=\(stopSignal ?? "") onbuild=\(onBuild)"
+        }
+    }
+
+    static func fields(_ config: ContainerConfig) -> Fields {
+        Fields(
+            env: config.env ?? [], cmd: config.cmd.flatMap { $0.isEmpty ? nil : $0 },
+            entrypoint: config.entrypoint.flatMap { $0.isEmpty ? nil : $0 }, workingDir: config.workingDir ?? "",
+            user: config.user ?? "", labels: config.labels ?? [:], exposedPorts: (config.exposedPorts ?? []).sorted(),
+            volumes: (config.volumes ?? []).sorted(), healthcheck: config.healthcheck?.test, stopSignal: config.stopSignal,
+            onBuild: config.onBuild ?? [])
+    }
+
+    static func dockerConfig(_ tag: String) throws -> ContainerConfig {
+        let output = try ExternalCommand.checked([Interop.docker, "image", "inspect", "--format", "{{json .Config}}", tag])
+        return try JSONDecoder().decode(ContainerConfig.self, from: output.standardOutput)
+    }
+
+    static func dockerRootfs(_ tag: String, into directory: URL) throws -> FileTree {
+        let container = try ExternalCommand.checked([Interop.docker, "create", "--entrypoint", "", tag, "sh"]).text
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        defer { _ = try? ExternalCommand.run([Interop.docker, "rm", "-f", container]) }
+        let archive = directory.appendingPathExtension("tar")
+        try ExternalCommand.checked([Interop.docker, "export", "-o", archive.path, container])
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try ExternalCommand.checked(["tar", "--numeric-owner", "-xpf", archive.path, "-C", directory.path])
+        return try FileTree(root: directory.path) { containerOnly.contains($0) || $0.hasPrefix("dev/") || $0.hasPrefix("proc/") || $0.hasPrefix("sys/") }
+    }
+
+    static func hoistRootfs(_ client: Client, image: String, into directory: URL) throws -> FileTree {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let applier = try LayerApplier(root: directory.path)
+        for layer in try client.inspect(image).layers {
+            let path = try #require(client.store.content.path(try layer.digest))
+            _ = try applier.apply(try FileByteSource(path: path))
+        }
+        return try FileTree(root: directory.path) { containerOnly.contains($0) || $0.hasPrefix("dev/") || $0.hasPrefix("proc/") || $0.hasPrefix("sys/") }
+    }
+}
+
+extension Result where Failure == any Error {
+    init(catching body: () async throws -> Success) async {
+        do {
+            self = .success(try await body())
+        } catch {
+            self = .failure(error)
+        }
+    }
+}

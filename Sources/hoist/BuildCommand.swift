@@ -43,6 +43,9 @@ struct BuildCommand: AsyncParsableCommand {
     @Flag(name: [.short, .long], help: "Print only the image ID.")
     var quiet = false
 
+    @Flag(name: .long, help: "Run the build checks and print their warnings, without building.")
+    var check = false
+
     @Argument(help: "The build context directory.")
     var context: String
 
@@ -59,6 +62,10 @@ struct BuildCommand: AsyncParsableCommand {
                 throw ValidationError("--secret \(specification): expected id=ID,src=PATH")
             }
             secrets[id] = source
+        }
+        if check {
+            try await reportingErrors { try runChecks(buildArguments: buildArguments) }
+            return
         }
         let renderer = ProgressRenderer(mode: quiet ? .plain : mode, output: quiet ? FileHandle.nullDevice : .standardError)
         try await reportingErrors {
@@ -81,6 +88,23 @@ struct BuildCommand: AsyncParsableCommand {
                 FileHandle.standardError.write(Data("Successfully built \(image.id.shortID)\(tags.map { "\nSuccessfully tagged \($0)" }.joined())\n".utf8))
             }
         }
+    }
+
+    /// Prints each check warning with its location and line; exits 1 when the Dockerfile makes
+    /// warnings errors (`# check=error=true`).
+    private func runChecks(buildArguments: [String: String]) throws {
+        let options = BuildOptions(
+            context: URL(fileURLWithPath: context), dockerfile: file.map { URL(fileURLWithPath: $0) },
+            buildArguments: buildArguments)
+        let (report, syntax) = try global.client().check(options)
+        for warning in report.warnings {
+            let line = warning.range.start.line
+            print("\(syntax.fileName):\(line):\(warning.range.start.column): \(warning.rule.rawValue): \(warning.message)")
+            print("  \(syntax.lineText(line))")
+            print("  see \(warning.rule.documentationURL)")
+        }
+        print(report.warnings.isEmpty ? "Check complete, no warnings found." : "Check complete, \(report.warnings.count) warning\(report.warnings.count == 1 ? "" : "s") found.")
+        if report.failsBuild { throw ExitCode.failure }
     }
 
     /// `NAME=value` pairs; with `allowBare`, a bare `NAME` takes its value from the environment

@@ -60,4 +60,22 @@ struct CommandLineTests {
             #expect(output.errorText.contains(message), "stderr of hoist \(arguments): \(output.errorText)")
         }
     }
+
+    @Test func buildCheckPrintsLocatedWarningsAndDockerfileErrorsShowTheLine() throws {
+        let directory = try TemporaryDirectory()
+        let context = directory.appending("context")
+        try FileManager.default.createDirectory(at: context, withIntermediateDirectories: true)
+        try Data("FROM busybox AS Build\nMAINTAINER me\nCMD echo hi\n".utf8).write(to: context.appendingPathComponent("Dockerfile"))
+        let check = try Interop.hoist(["build", "--check", context.path], root: directory.appending("store"))
+        #expect(check.status == 0, "\(check.errorText)")
+        for expected in ["Dockerfile:1:1: StageNameCasing", "Dockerfile:2:1: MaintainerDeprecated", "Dockerfile:3:1: JSONArgsRecommended"] {
+            #expect(check.text.contains(expected), "--check output lacks \(expected):\n\(check.text)")
+        }
+
+        try Data("FROM busybox\nFROBNICATE all the things\n".utf8).write(to: context.appendingPathComponent("Dockerfile"))
+        let build = try Interop.hoist(["build", context.path], root: directory.appending("store"))
+        #expect(build.status == 1)
+        #expect(build.errorText.contains("Dockerfile:2:1: unknown instruction: FROBNICATE"), "stderr: \(build.errorText)")
+        #expect(build.errorText.contains("FROBNICATE all the things"), "the offending line is shown: \(build.errorText)")
+    }
 }

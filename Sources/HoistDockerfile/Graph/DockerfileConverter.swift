@@ -317,7 +317,7 @@ public struct DockerfileConverter: Sendable {
 
     // MARK: Helpers
 
-    static func environment(_ entries: [String]?) -> [(name: String, value: String)] {
+    public static func environment(_ entries: [String]?) -> [(name: String, value: String)] {
         (entries ?? []).map { entry in
             let parts = entry.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             return (String(parts[0]), parts.count > 1 ? String(parts[1]) : "")

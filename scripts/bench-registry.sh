@@ -35,7 +35,7 @@ rounds=${BENCH_ROUNDS:-3}
 work=$(mktemp -d "${TMPDIR:-/tmp}/hoist-bench-registry.XXXXXX")
 pids=()
 cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+    for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -126,7 +126,7 @@ for round in $(seq 1 "$rounds"); do
     t1=$(now)
     record skopeo-push "$(seconds "$t0" "$t1")"
     last=$((${#pids[@]} - 1))
-    kill "${pids[$last]}"; wait "${pids[$last]}" 2>/dev/null || true; unset "pids[$last]"
+    kill -KILL "${pids[$last]}"; wait "${pids[$last]}" 2>/dev/null || true; unset "pids[$last]"
     rm -rf "$work/target-$round"
 done
 

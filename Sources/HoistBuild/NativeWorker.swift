@@ -66,11 +66,23 @@ public struct NativeWorker: Worker {
         let runner = self.runner
         var binds: [CommandSpec.BindMount] = []
         var tmpfs: [String: Int64?] = [:]
+        var views: [MountedView] = []
+        defer { views.forEach { $0.release() } }
         for mount in op.mounts where mount.destination != "/" {
             switch mount.kind {
             case .bind:
-                guard let index = mount.input, case .directory(let path, _) = inputs[index] else {
-                    throw BuildError(.unsupported, "RUN --mount=type=bind from a stage or image is not supported yet (\(mount.destination))")
+                guard let index = mount.input else {
+                    throw BuildError(.internal, "bind mount \(mount.destination) has no input")
+                }
+                let path: String
+                switch inputs[index] {
+                case .directory(let directory, _):
+                    path = directory
+                case .layers(let layers, _):
+                    // A stage or image: a read-only view of its layers, mounted for this step.
+                    let view = try mountView(of: layers)
+                    views.append(view)
+                    path = view.path
                 }
                 binds.append(.init(source: try RootedPath(root: path).resolve(mount.selector), destination: mount.destination,
                                    readOnly: mount.readOnly))
@@ -144,10 +156,27 @@ public struct NativeWorker: Worker {
             try withReadable(inputs[copy.sourceInput]) { sourcePath, exclude, fromContext in
                 let excluded = try pathFilter.make(exclude + copy.excludes)
                 // Docker sends build context files as root's; files from images keep their owners.
+                let sourceRoot = try RootedPath(root: sourcePath)
                 let semantics = CopySemantics(
-                    sourceRoot: try RootedPath(root: sourcePath), destinationRoot: destination, isExcluded: excluded,
+                    sourceRoot: sourceRoot, destinationRoot: destination, isExcluded: excluded,
                     owner: owner ?? (fromContext ? (0, 0) : nil), mode: mode)
-                try semantics.copy(sources: copy.sources, to: copy.destination, keepParents: copy.keepParents)
+                var sources = copy.sources
+                if copy.unpackArchives {
+                    // ADD extracts local tar archives (plain or compressed) into the destination.
+                    var plain: [String] = []
+                    for pattern in copy.sources {
+                        let matches = try semantics.expand(pattern)
+                        let archives = try matches.filter { try Self.isArchive(try sourceRoot.resolve($0)) }
+                        for archive in archives {
+                            try extract(try sourceRoot.resolve(archive), into: copy.destination, root: destination)
+                        }
+                        if archives.isEmpty { plain.append(pattern) } else { plain += matches.filter { !archives.contains($0) } }
+                    }
+                    sources = plain
+                }
+                if !sources.isEmpty {
+                    try semantics.copy(sources: sources, to: copy.destination, keepParents: copy.keepParents)
+                }
             }
         case .mkdir(let path, let mode, let makeParents, let owner):
             let ids = try owner.map { try users.resolve(user: $0.user, group: $0.group) }
@@ -184,6 +213,22 @@ public struct NativeWorker: Worker {
         }
     }
 
+    /// Whether the file at `path` is a tar archive, plain or compressed.
+    static func isArchive(_ path: String) throws -> Bool {
+        var info = stat()
+        guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_size > 0 else { return false }
+        guard let source = try? DecompressingSource(try FileByteSource(path: path)) else { return false }
+        var reader = TarReader(source)
+        return (try? reader.next()) != nil
+    }
+
+    /// Unpacks the archive at `archive` into `destination` (a directory, created when missing).
+    private func extract(_ archive: String, into destination: String, root: RootedPath) throws {
+        let host = try root.resolve(destination)
+        try FileManager.default.createDirectory(atPath: host, withIntermediateDirectories: true)
+        _ = try LayerApplier(root: host).apply(try FileByteSource(path: archive))
+    }
+
     /// Octal permission bits (`755`, `0644`) as `--chmod` takes them.
     public static func parseMode(_ text: String) throws -> UInt32 {
         guard let mode = UInt32(text, radix: 8), mode <= 0o7777 else {
@@ -199,16 +244,39 @@ public struct NativeWorker: Worker {
         case .directory(let path, let exclude):
             try body(path, exclude, true)
         case .layers(let layers, _):
-            let parent = try unpack(layers)
-            let key = try SnapshotKey("view/\(UUID().uuidString)")
-            let mounts = try snapshotter.view(key: key, parent: parent, labels: [:])
-            defer { try? snapshotter.remove(key) }
-            let mountPoint = try makeMountPoint()
-            defer { try? FileManager.default.removeItem(atPath: mountPoint) }
-            try Mount.mountAll(mounts, at: mountPoint)
-            defer { try? Mount.unmountAll(mounts, at: mountPoint) }
-            try body(mountPoint, [], false)
+            let view = try mountView(of: layers)
+            defer { view.release() }
+            try body(view.path, [], false)
         }
+    }
+
+    /// A read-only view of a layer chain, mounted in a private directory until released.
+    struct MountedView {
+        let path: String
+        let key: SnapshotKey
+        let mounts: [Mount]
+        let snapshotter: any Snapshotter
+
+        func release() {
+            try? Mount.unmountAll(mounts, at: path)
+            try? FileManager.default.removeItem(atPath: path)
+            try? snapshotter.remove(key)
+        }
+    }
+
+    private func mountView(of layers: [LayerRef]) throws -> MountedView {
+        let parent = try unpack(layers)
+        let key = try SnapshotKey("view/\(UUID().uuidString)")
+        let mounts = try snapshotter.view(key: key, parent: parent, labels: [:])
+        let path: String
+        do {
+            path = try makeMountPoint()
+            try Mount.mountAll(mounts, at: path)
+        } catch {
+            try? snapshotter.remove(key)
+            throw error
+        }
+        return MountedView(path: path, key: key, mounts: mounts, snapshotter: snapshotter)
     }
 
     // MARK: Steps on snapshots

@@ -45,8 +45,8 @@ actor Authorizer {
             let wanted = Set(scopes).sorted()
             let key = wanted.joined(separator: " ")
             if let pending = tokens[key] {
-                let token = try await pending.value
-                if token.expires > Date() { return "Bearer " + token.value }
+                // A failed or expired token is dropped and asked for again.
+                if let token = try? await pending.value, token.expires > Date() { return "Bearer " + token.value }
                 tokens[key] = nil
             }
             let credential = try currentCredential()

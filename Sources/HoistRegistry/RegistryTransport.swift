@@ -116,34 +116,33 @@ final class RegistryTransport: Sendable {
     /// The base URL and TLS settings, found once: HTTPS, unless the registry is insecure and
     /// does not speak TLS (Docker's fallback for `--insecure-registry` and localhost).
     private func endpoint() async throws -> (String, TLSConfiguration) {
+        if let known = await scheme.value { return known }
         let insecure = configuration.isInsecure(host)
         let tls = try RegistryTLS.configuration(host: host, insecure: insecure, certificatesDirectory: configuration.certificatesDirectory)
-        if let known = await scheme.value { return ("\(known)://\(host)", tls) }
         guard insecure else {
-            await scheme.set("https")
-            return ("https://\(host)", tls)
+            return await scheme.set(("https://\(host)", tls))
         }
         var probe = HTTPClientRequest(url: "https://\(host)/v2/")
         probe.tlsConfiguration = tls
         do {
             let response = try await httpClient.execute(probe, timeout: .seconds(30))
             _ = try? await response.body.collect(upTo: 1 << 16)
-            await scheme.set("https")
-            return ("https://\(host)", tls)
+            return await scheme.set(("https://\(host)", tls))
         } catch is NIOSSLError {
-            await scheme.set("http")
-            return ("http://\(host)", tls)
+            return await scheme.set(("http://\(host)", tls))
         } catch is BoringSSLError {
-            await scheme.set("http")
-            return ("http://\(host)", tls)
+            return await scheme.set(("http://\(host)", tls))
         } catch {
             throw Self.transportFailure(error, what: "\(host) (GET /v2/)")
         }
     }
 }
 
-/// The scheme a host turned out to speak.
+/// The base URL a host turned out to answer on, and its TLS settings.
 private actor SchemeCache {
-    var value: String?
-    func set(_ scheme: String) { value = scheme }
+    var value: (String, TLSConfiguration)?
+    func set(_ endpoint: (String, TLSConfiguration)) -> (String, TLSConfiguration) {
+        value = endpoint
+        return endpoint
+    }
 }

@@ -71,6 +71,7 @@ public final class RuncExecutor: Sendable {
     /// container for another reason (its message included), `cancelled` when the task was
     /// cancelled, and the builder's errors (unknown user …). Nothing is left running or mounted.
     public func run(_ settings: ContainerSettings, rootfs: RootFilesystem, io: ContainerIO) async throws -> Int32 {
+        if Task.isCancelled { throw RuntimeError(.cancelled, "the container was not started: its task is cancelled") }
         let id = "hoist-" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
         let bundle = bundleDirectory.appendingPathComponent(id).path
         let rootfsPath = bundle + "/rootfs"
@@ -94,7 +95,7 @@ public final class RuncExecutor: Sendable {
             mounted = mounts
             visibleRoot = rootfsPath
         case .directory(let path):
-            visibleRoot = path
+            visibleRoot = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
         }
         let spec = try RuntimeSpecBuilder(settings).build(
             rootfs: visibleRoot, bundle: bundle, rootPath: visibleRoot, cgroupsPath: "/hoist/\(id)")

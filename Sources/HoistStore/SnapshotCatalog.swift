@@ -27,6 +27,29 @@ final class SnapshotCatalog: Sendable {
         directory = store.root.snapshots
         database = store.database
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        removeLeftovers()
+    }
+
+    /// Deletes what a crash can leave under `snapshots/`: directories being removed and scratch
+    /// directories (once an hour old), and snapshot directories whose row is gone. A row is always written before
+    /// its directory, so a directory without one is never a snapshot being prepared.
+    private func removeLeftovers() {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else { return }
+        // Another process may be using a young scratch directory (an overlay probe, a diff).
+        let hourAgo = Date().addingTimeInterval(-3600)
+        let scratch = names.filter { name in
+            guard name.hasPrefix("removing-") || name.hasPrefix("empty-") || name.hasPrefix("probe-") else { return false }
+            let attributes = try? FileManager.default.attributesOfItem(atPath: directory.appendingPathComponent(name).path)
+            return (attributes?[.modificationDate] as? Date).map { $0 < hourAgo } ?? false
+        }
+        let numbered = names.compactMap { Int64($0) }
+        var orphans: [Int64] = []
+        if !numbered.isEmpty, let ids = try? database.read({ db in try Int64.fetchSet(db, sql: "SELECT id FROM snapshot") }) {
+            orphans = numbered.filter { !ids.contains($0) }
+        }
+        for name in scratch + orphans.map(String.init) {
+            try? FileManager.default.removeItem(at: directory.appendingPathComponent(name))
+        }
     }
 
     /// `snapshots/ID`.

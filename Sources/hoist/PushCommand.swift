@@ -29,7 +29,7 @@ struct PushCommand: AsyncParsableCommand {
             let printer = TransferProgressPrinter(mode: progress)
             let result = try await global.client().push(
                 name, to: destination, configuration: configuration, progress: printer.handle)
-            print("\(result.reference.tag ?? "latest"): digest: \(result.target.digestString) size: \(result.target.size)")
+            print("\(result.reference.tag ?? result.reference.familiarName): digest: \(result.target.digestString) size: \(result.target.size)")
         }
     }
 }

@@ -137,6 +137,27 @@ struct BuildTests {
         #expect(noBase?.code == .notFound)
     }
 
+    /// Docker 20.10's builder predates heredocs, so they are checked here rather than against it.
+    @Test func heredocsRunScriptsAndWriteFiles() async throws {
+        _ = try await build("""
+            FROM busybox
+            ARG NAME=heredoc
+            RUN <<EOF
+            echo "first line" > /script-out
+            echo "second from $NAME" >> /script-out
+            EOF
+            COPY <<EOT /etc/greeting.conf
+            name = ${NAME}
+            EOT
+            COPY <<'RAW' /raw.txt
+            kept $NAME literal
+            RAW
+            """)
+        #expect(try await run("built", ["cat", "/script-out"]).output == "first line\nsecond from heredoc\n")
+        #expect(try await run("built", ["cat", "/etc/greeting.conf"]).output == "name = heredoc\n")
+        #expect(try await run("built", ["cat", "/raw.txt"]).output == "kept $NAME literal\n")
+    }
+
     @Test func twoBuildsAtOnceOnOneStoreBothSucceed() async throws {
         try write("src/a.txt", "a\n")
         try write("Dockerfile", "FROM busybox\nCOPY src/a.txt /a\nRUN sleep 0.2 && cat /a > /b\n")

@@ -287,6 +287,30 @@ enum SnapshotterConformance {
             #expect(try snapshotter.list().count == 1 + 3 + 3)
             #expect(try fixture.snapshotDirectories().count == 7)
         },
+        SnapshotterCheck(name: "concurrent unpacks of the same layers agree") { snapshotter, fixture in
+            var layers: [LayerUnpacker.Layer] = []
+            for index in 0..<3 {
+                var writer = TarWriter(MemoryByteSink())
+                let contents = Array(String(repeating: "\(index)", count: 100_000).utf8)
+                try writer.writeEntry(TarHeader(name: "file-\(index)", size: Int64(contents.count)), bytes: contents)
+                try writer.finish()
+                let bytes = writer.sink.bytes
+                layers.append(LayerUnpacker.Layer(diffID: Digest(of: bytes)) { MemoryByteSource(bytes) })
+            }
+            let unpacker = LayerUnpacker(snapshotter: snapshotter)
+            let allLayers = layers
+            let keys = try await withThrowingTaskGroup(of: SnapshotKey?.self) { group in
+                for _ in 0..<4 { group.addTask { try unpacker.unpack(allLayers).key } }
+                var keys: [SnapshotKey?] = []
+                for try await key in group { keys.append(key) }
+                return keys
+            }
+            let expected = SnapshotKey(chainID: ChainID.chain(layers.map(\.diffID))[2])
+            #expect(keys == Array(repeating: expected, count: 4))
+            let left = try snapshotter.list()
+            #expect(left.count == 3 && left.allSatisfy { $0.kind == .committed }, "snapshots: \(left.map(\.key))")
+            #expect(try fixture.snapshotDirectories().count == 3)
+        },
         SnapshotterCheck(name: "usage counts the snapshot's own files") { snapshotter, fixture in
             try fixture.layer(snapshotter, "big", parent: nil) { root in
                 try Data(repeating: 7, count: 1 << 20).write(to: URL(fileURLWithPath: root + "/blob"))
@@ -343,5 +367,27 @@ struct SnapshotterChainIDTests {
     func invalidKeysAreRefused(_ text: String) {
         let error = #expect(throws: StoreError.self) { try SnapshotKey(text) }
         #expect(error?.code == .invalidArgument)
+    }
+}
+
+@Suite("Snapshotter crash leftovers", .enabled(if: getuid() == 0, "snapshot files are owned by root"))
+struct SnapshotterLeftoverTests {
+    @Test(arguments: SnapshotterImplementation.allCases)
+    func leftoversAreRemovedOnOpen(_ implementation: SnapshotterImplementation) throws {
+        let directory = try TemporaryDirectory()
+        let store = try Store(root: StoreRoot(directory.url))
+        let snapshotter = try implementation.make(store)
+        _ = try snapshotter.prepare(key: key("kept"), parent: nil)
+        let snapshots = store.root.snapshots.path
+        let old = Date().addingTimeInterval(-7200)
+        for name in ["removing-7-x", "999", "empty-young"] {
+            try FileManager.default.createDirectory(atPath: snapshots + "/" + name + "/fs", withIntermediateDirectories: true)
+        }
+        try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: snapshots + "/removing-7-x")
+        _ = try implementation.make(store)
+        let left = try FileManager.default.contentsOfDirectory(atPath: snapshots).sorted()
+        // The live snapshot and the young scratch directory stay; the rest goes.
+        #expect(left == ["1", "empty-young"], "left: \(left)")
+        #expect(try snapshotter.stat(key("kept")).kind == .active)
     }
 }

@@ -146,7 +146,10 @@ public final class Store: Sendable {
                 report.removed.append(blob.digest)
                 report.reclaimedBytes += blob.size
             }
-            // With the lease held exclusively no writer is running: every ingest file is stale.
+            // With the lease held exclusively no writer is running: every mount under tmp/,
+            // uncommitted snapshot and ingest file belongs to a process that died.
+            StaleWork.unmountAll(under: root.temporary.path)
+            if let snapshotter = try? snapshotter() { StaleWork.removeUncommittedSnapshots(snapshotter) }
             for name in (try? FileManager.default.contentsOfDirectory(atPath: root.temporary.path)) ?? [] {
                 try? FileManager.default.removeItem(atPath: root.temporary.appendingPathComponent(name).path)
             }

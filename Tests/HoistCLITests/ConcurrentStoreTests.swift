@@ -66,6 +66,47 @@ struct ConcurrentStoreTests {
         #expect(try client.inspect("after").layers.count == 1)
     }
 
+    @Test(.enabled(if: Interop.isRoot && Interop.available("runc")))
+    func killedBuildsLeaveAValidStoreAndTheNextBuildSucceeds() throws {
+        let directory = try TemporaryDirectory()
+        let store = directory.appending("store")
+        let rootfs = directory.appending("rootfs.tar")
+        try Interop.makeBusyboxRootfs(at: rootfs)
+        try Interop.hoist(["import", "--change", "CMD [\"sh\"]", rootfs.path, "busybox"], root: store).checkedStatus()
+        let context = directory.appending("context")
+        try FileManager.default.createDirectory(at: context, withIntermediateDirectories: true)
+        var generator = SystemRandomNumberGenerator()
+        for trial in 0..<10 {
+            // Each trial changes the context so the build has real work to interrupt.
+            try Data(repeating: UInt8(trial), count: 4 << 20).write(to: context.appendingPathComponent("payload"))
+            try Data("""
+                FROM busybox
+                COPY payload /payload
+                RUN cp /payload /copy && sleep 0.1 && echo \(trial) > /trial
+                RUN cat /trial
+                """.utf8).write(to: context.appendingPathComponent("Dockerfile"))
+            let process = try launchHoist(["build", "--progress=plain", "-t", "killed\(trial)", context.path], root: store)
+            usleep(UInt32.random(in: 20_000...400_000, using: &generator))
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        let client = try Client(root: StoreRoot(store))
+        for blob in try client.store.content.all() { try client.store.content.verify(blob.digest) }
+        for image in try client.images() {
+            let details = try client.inspect(image.reference?.description ?? image.id.description)
+            for layer in details.layers { #expect(try client.store.content.contains(try layer.digest)) }
+        }
+        let after = try Interop.hoist(["build", "--progress=plain", "-t", "after", context.path], root: store)
+        #expect(after.status == 0, "the build after the kills failed: \(after.errorText)")
+        #expect(try client.inspect("after").layers.count == 4)
+        // Collection clears what the killed builds left mounted and half-made.
+        try client.store.collectGarbage()
+        let mounts = try String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)
+        #expect(!mounts.contains(store.path), "mounts left under the store after collection")
+        #expect(try client.store.snapshotter().list().allSatisfy { $0.kind == .committed })
+        #expect(try client.inspect("after").layers.count == 4)
+    }
+
     private func launchHoist(_ arguments: [String], root: URL) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Interop.hoistExecutable)

@@ -90,3 +90,10 @@ final class PendingRead: @unchecked Sendable {
         return data!
     }
 }
+
+extension ExternalCommand.Output {
+    /// Throws unless the program exited 0, with its stderr.
+    public func checkedStatus() throws {
+        guard status == 0 else { throw ExternalCommand.Failure(command: [], output: self) }
+    }
+}

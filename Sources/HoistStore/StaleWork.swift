@@ -1,0 +1,49 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+import Foundation
+
+/// What processes killed mid-work leave behind: file systems still mounted under `tmp/`, and
+/// snapshots they prepared but never committed or removed. Cleared only while the content lease
+/// is held exclusively, when no other hoist process can be using any of it.
+enum StaleWork {
+    /// Detaches every mount under `directory`, deepest first.
+    static func unmountAll(under directory: String) {
+        let prefix = directory.hasSuffix("/") ? directory : directory + "/"
+        for mountPoint in mountPoints().filter({ $0.hasPrefix(prefix) }).sorted(by: { $0.count > $1.count }) {
+            _ = umount2(mountPoint, Int32(MNT_DETACH))
+        }
+    }
+
+    /// Removes snapshots that are not committed: every active one and view is some process's
+    /// unfinished work.
+    static func removeUncommittedSnapshots(_ snapshotter: any Snapshotter) {
+        guard let snapshots = try? snapshotter.list() else { return }
+        for snapshot in snapshots where snapshot.kind != .committed {
+            try? snapshotter.remove(snapshot.key)
+        }
+    }
+
+    /// The mount points of this mount namespace (`/proc/self/mountinfo`, field 5, octal escapes decoded).
+    private static func mountPoints() -> [String] {
+        guard let text = try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").compactMap { line in
+            let fields = line.split(separator: " ")
+            return fields.count > 4 ? decode(String(fields[4])) : nil
+        }
+    }
+
+    private static func decode(_ field: String) -> String {
+        var bytes: [UInt8] = []
+        var scalars = Array(field.utf8)[...]
+        while let byte = scalars.popFirst() {
+            if byte == UInt8(ascii: "\\"), scalars.count >= 3, let value = UInt8(String(decoding: scalars.prefix(3), as: UTF8.self), radix: 8) {
+                bytes.append(value)
+                scalars = scalars.dropFirst(3)
+            } else {
+                bytes.append(byte)
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}

@@ -7,7 +7,7 @@ packages=(
   # build: C libraries linked by HoistArchive and GRDB
   zlib1g-dev libzstd-dev libsqlite3-dev pkg-config
   # runtime: the OCI runtime and base-image material
-  runc busybox-static
+  runc crun busybox-static
   # interop and tests: reference engine, registry, independent OCI readers
   docker.io docker-registry skopeo umoci
   # command-line tools the tests and benchmarks call

@@ -18,20 +18,22 @@ struct ContextChecksum {
     let isExcluded: (String) -> Bool
 
     func digest(of patterns: [String]) throws -> Digest {
+        let cached = try store.cachedFileDigests(under: root.root)
         let semantics = CopySemantics(sourceRoot: root, destinationRoot: root, isExcluded: isExcluded, owner: nil, mode: nil)
         var hasher = DigestHasher()
         var remembered: [(path: String, size: Int64, modified: Int64, inode: Int64, digest: Digest)] = []
         for pattern in patterns {
             hasher.update(Data("pattern \(pattern)\n".utf8))
             for match in try semantics.expand(pattern) {
-                try add(match, followLink: true, to: &hasher, remembered: &remembered)
+                try add(match, followLink: true, cached: cached, to: &hasher, remembered: &remembered)
             }
         }
         try store.rememberFileDigests(remembered)
         return hasher.finalize()
     }
 
-    private func add(_ relative: String, followLink: Bool, to hasher: inout DigestHasher,
+    private func add(_ relative: String, followLink: Bool,
+                     cached: [String: (size: Int64, modified: Int64, inode: Int64, digest: Digest)], to hasher: inout DigestHasher,
                      remembered: inout [(path: String, size: Int64, modified: Int64, inode: Int64, digest: Digest)]) throws {
         let host = try root.resolve(relative, followFinalSymlink: followLink)
         var info = stat()
@@ -47,7 +49,7 @@ struct ContextChecksum {
                 let child = relative.isEmpty || relative == "." ? name : relative + "/" + name
                 // Excluded directories may hold re-included files, so they are walked too.
                 if isExcluded(child), !isDirectory(host + "/" + name) { continue }
-                try add(child, followLink: false, to: &hasher, remembered: &remembered)
+                try add(child, followLink: false, cached: cached, to: &hasher, remembered: &remembered)
             }
         case S_IFLNK:
             let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: host)) ?? ""
@@ -57,8 +59,8 @@ struct ContextChecksum {
             let modified = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
             let inode = Int64(bitPattern: UInt64(info.st_ino))
             let content: Digest
-            if let cached = try store.cachedFileDigest(path: host, size: size, modified: modified, inode: inode) {
-                content = cached
+            if let known = cached[host], known.size == size, known.modified == modified, known.inode == inode {
+                content = known.digest
             } else {
                 var source = DigestingSource(try FileByteSource(path: host))
                 try source.drain()

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Foundation
 import HoistOCI
 import HoistStore
 import NIOCore
@@ -6,7 +7,8 @@ import NIOHTTP1
 
 /// Puts blobs from the content store into a repository: nothing when the registry has the
 /// blob already (HEAD), a cross-repository mount when another repository of the registry has
-/// it, otherwise an upload session filled in one PUT or in PATCH chunks.
+/// it, otherwise an upload session filled in one PUT or in PATCH chunks. A chunked upload that
+/// breaks resumes where the registry says its session stands; a monolithic one starts over.
 struct BlobUploader: Sendable {
     let transport: RegistryTransport
     let path: String
@@ -15,81 +17,115 @@ struct BlobUploader: Sendable {
     let mountSources: [String]
     let progress: TransferProgressHandler
 
-    /// Makes sure the repository has `descriptor`'s blob; returns the bytes uploaded.
+    /// Makes sure the repository has `descriptor`'s blob; returns the bytes sent, counting
+    /// any sent again after a failure.
     @discardableResult
     func upload(_ descriptor: Descriptor) async throws -> Int64 {
         let digest = try descriptor.digest
-        let report: @Sendable (TransferProgress.Phase, Int64) -> Void = { [progress] phase, completed in
-            progress(TransferProgress(digest: digest, mediaType: descriptor.mediaType, phase: phase, completed: completed, total: descriptor.size))
-        }
         guard let file = store.content.path(digest) else {
             throw RegistryError(.notFound, "blob \(digest) to push to \(transport.host)/\(path) is not in the store")
         }
-        return try await transport.configuration.retry.run { attempt in
-            if attempt > 1 { report(.retrying, 0) }
-            let head = try await transport.send(
-                RegistryRequest(.HEAD, "/v2/\(path)/blobs/\(digest)", scopes: [RegistryScope.push(path)]), expecting: [200, 404])
-            if head.status == .ok {
-                report(.alreadyPresent, descriptor.size)
-                return 0
+        let upload = Upload(digest: digest, mediaType: descriptor.mediaType, size: descriptor.size, file: file, progress: progress)
+        let chunkSize = transport.configuration.uploadChunkSize.map { Int64(max(1, $0)) }
+        // The session a broken chunked upload left, to resume on the next try.
+        var session: (location: String, offset: Int64)?
+        try await transport.configuration.retry.run { attempt in
+            if attempt > 1 { upload.report(.retrying, session?.offset ?? 0) }
+            var location: String
+            var offset: Int64 = 0
+            if let previous = session, let status = try await uploadStatus(previous.location) {
+                (location, offset) = status
+            } else {
+                guard let opened = try await openSession(upload) else { return }
+                location = opened
             }
-            var location: String?
-            for source in mountSources where source != path {
-                let mount = try await transport.send(
-                    RegistryRequest(
-                        .POST, "/v2/\(path)/blobs/uploads/?mount=\(digest)&from=\(source)",
-                        scopes: [RegistryScope.push(path), RegistryScope.pull(source)], headers: ["Content-Length": "0"]),
-                    expecting: [201, 202])
-                if mount.status == .created {
-                    report(.mounted, descriptor.size)
-                    return 0
-                }
-                // 202: the registry could not mount and opened an ordinary upload instead.
-                location = try uploadLocation(mount, "POST /v2/\(path)/blobs/uploads/")
-                break
-            }
-            if location == nil {
-                let start = try await transport.send(
-                    RegistryRequest(.POST, "/v2/\(path)/blobs/uploads/", scopes: [RegistryScope.push(path)], headers: ["Content-Length": "0"]),
-                    expecting: [202])
-                location = try uploadLocation(start, "POST /v2/\(path)/blobs/uploads/")
-            }
-            guard var location else { return 0 }
-            if let chunkSize = transport.configuration.uploadChunkSize, descriptor.size > chunkSize {
-                var offset: Int64 = 0
-                while offset < descriptor.size {
-                    let length = min(Int64(chunkSize), descriptor.size - offset)
-                    let start = offset
-                    let chunks = FileChunks(path: file, offset: start, length: length) { sent in report(.uploading, start + sent) }
-                    let patch = try await transport.send(
-                        RegistryRequest(
-                            .PATCH, location, scopes: [RegistryScope.push(path)],
-                            headers: [
-                                "Content-Type": "application/octet-stream", "Content-Range": "\(start)-\(start + length - 1)",
-                                "Content-Length": "\(length)",
-                            ],
-                            body: { .stream(chunks, length: .known(length)) }),
-                        expecting: [202])
-                    location = try uploadLocation(patch, "PATCH \(path) upload")
+            if let chunkSize, upload.size > chunkSize {
+                while offset < upload.size {
+                    session = (location, offset)
+                    let length = min(chunkSize, upload.size - offset)
+                    location = try await sendChunk(upload, at: offset, length: length, to: location)
                     offset += length
                 }
-                _ = try await transport.send(
-                    RegistryRequest(
-                        .PUT, Self.appending(digest: digest, to: location), scopes: [RegistryScope.push(path)],
-                        headers: ["Content-Length": "0"]),
-                    expecting: [201])
+                session = (location, offset)
+                try await finish(upload, at: location, body: nil)
             } else {
-                let chunks = FileChunks(path: file, offset: 0, length: descriptor.size) { sent in report(.uploading, sent) }
-                _ = try await transport.send(
-                    RegistryRequest(
-                        .PUT, Self.appending(digest: digest, to: location), scopes: [RegistryScope.push(path)],
-                        headers: ["Content-Type": "application/octet-stream", "Content-Length": "\(descriptor.size)"],
-                        body: { .stream(chunks, length: .known(descriptor.size)) }),
-                    expecting: [201])
+                try await finish(upload, at: location, body: (0, upload.size))
             }
-            report(.complete, descriptor.size)
-            return descriptor.size
+            upload.report(.complete, upload.size)
         }
+        return upload.sent.value
+    }
+
+    /// Opens an upload session and returns its location, or nil when nothing needs uploading
+    /// (the registry has the blob, or mounted it from another repository).
+    private func openSession(_ upload: Upload) async throws -> String? {
+        let head = try await transport.send(
+            RegistryRequest(.HEAD, "/v2/\(path)/blobs/\(upload.digest)", scopes: [RegistryScope.push(path)]), expecting: [200, 404])
+        if head.status == .ok {
+            upload.report(.alreadyPresent, upload.size)
+            return nil
+        }
+        for source in mountSources where source != path {
+            let mount = try await transport.send(
+                RegistryRequest(
+                    .POST, "/v2/\(path)/blobs/uploads/?mount=\(upload.digest)&from=\(source)",
+                    scopes: [RegistryScope.push(path), RegistryScope.pull(source)], headers: ["Content-Length": "0"]),
+                expecting: [201, 202])
+            if mount.status == .created {
+                upload.report(.mounted, upload.size)
+                return nil
+            }
+            // 202: the registry could not mount and opened an ordinary upload instead.
+            return try uploadLocation(mount, "POST /v2/\(path)/blobs/uploads/")
+        }
+        let start = try await transport.send(
+            RegistryRequest(.POST, "/v2/\(path)/blobs/uploads/", scopes: [RegistryScope.push(path)], headers: ["Content-Length": "0"]),
+            expecting: [202])
+        return try uploadLocation(start, "POST /v2/\(path)/blobs/uploads/")
+    }
+
+    /// Where an interrupted session stands (`Range: 0-LAST`), or nil when the registry no
+    /// longer knows it and the upload must start over.
+    private func uploadStatus(_ location: String) async throws -> (location: String, offset: Int64)? {
+        let response = try await transport.send(RegistryRequest(.GET, location, scopes: [RegistryScope.push(path)]), expecting: [204, 404])
+        guard response.status == .noContent else {
+            _ = try? await response.body.collect(upTo: 1 << 16)
+            return nil
+        }
+        guard let range = response.headers.first(name: "Range"), let dash = range.lastIndex(of: "-"),
+            let last = Int64(range[range.index(after: dash)...])
+        else { return nil }
+        // "0-0" is what the registry says for an empty session too; resending one byte is harmless.
+        let offset = last == 0 ? 0 : last + 1
+        return (try uploadLocation(response, "GET upload status"), offset)
+    }
+
+    /// PATCHes `length` bytes from `offset`; returns the session's next location.
+    private func sendChunk(_ upload: Upload, at offset: Int64, length: Int64, to location: String) async throws -> String {
+        let chunks = upload.chunks(from: offset, length: length)
+        let response = try await transport.send(
+            RegistryRequest(
+                .PATCH, location, scopes: [RegistryScope.push(path)],
+                headers: [
+                    "Content-Type": "application/octet-stream", "Content-Range": "\(offset)-\(offset + length - 1)",
+                    "Content-Length": "\(length)",
+                ],
+                body: { .stream(chunks, length: .known(length)) }),
+            expecting: [202])
+        return try uploadLocation(response, "PATCH \(path) upload")
+    }
+
+    /// Closes the session with the digest, sending `body` (offset, length) with it if any.
+    private func finish(_ upload: Upload, at location: String, body: (Int64, Int64)?) async throws {
+        let target = location + (location.contains("?") ? "&" : "?") + "digest=" + upload.digest.description
+        var request = RegistryRequest(.PUT, target, scopes: [RegistryScope.push(path)], headers: ["Content-Length": "\(body?.1 ?? 0)"])
+        if let (offset, length) = body {
+            let chunks = upload.chunks(from: offset, length: length)
+            request.headers.add(name: "Content-Type", value: "application/octet-stream")
+            request.body = { .stream(chunks, length: .known(length)) }
+        }
+        let response = try await transport.send(request, expecting: [201])
+        _ = try? await response.body.collect(upTo: 1 << 16)
     }
 
     private func uploadLocation(_ response: HTTPClientResponse, _ what: String) throws -> String {
@@ -98,8 +134,47 @@ struct BlobUploader: Sendable {
         }
         return location
     }
+}
 
-    static func appending(digest: Digest, to location: String) -> String {
-        location + (location.contains("?") ? "&" : "?") + "digest=" + digest.description
+/// One blob being uploaded: what it is, where its bytes are, how many went out.
+private struct Upload: Sendable {
+    let digest: Digest
+    let mediaType: MediaType
+    let size: Int64
+    let file: String
+    let progress: TransferProgressHandler
+    let sent = ByteCount()
+
+    func report(_ phase: TransferProgress.Phase, _ completed: Int64) {
+        progress(TransferProgress(digest: digest, mediaType: mediaType, phase: phase, completed: completed, total: size))
+    }
+
+    /// The file's bytes from `offset`, counted and reported as they are read for sending.
+    func chunks(from offset: Int64, length: Int64) -> FileChunks {
+        let counted = ByteCount()
+        return FileChunks(path: file, offset: offset, length: length) { [self] total in
+            // A body made again (after a challenge) starts counting from zero.
+            let previous = counted.exchange(total)
+            sent.add(total >= previous ? total - previous : total)
+            report(.uploading, offset + total)
+        }
+    }
+}
+
+/// A byte count shared by the tasks of one transfer.
+final class ByteCount: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count: Int64 = 0
+
+    var value: Int64 { lock.withLock { count } }
+
+    func add(_ bytes: Int64) { lock.withLock { count += bytes } }
+
+    /// Sets the count to `new`, returning the old one.
+    func exchange(_ new: Int64) -> Int64 {
+        lock.withLock {
+            defer { count = new }
+            return count
+        }
     }
 }

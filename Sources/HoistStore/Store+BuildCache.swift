@@ -43,14 +43,20 @@ extension Store {
 
     // MARK: Stat cache
 
-    /// The remembered content digest of the file at `path` if it still has this size,
-    /// modification time (ns) and inode.
-    public func cachedFileDigest(path: String, size: Int64, modified: Int64, inode: Int64) throws -> Digest? {
-        try database.read { db in
-            guard let row = try StatCacheRow.fetchOne(db, key: path), row.size == size, row.modified == modified,
-                  row.inode == inode
-            else { return nil }
-            return try? Digest(parsing: row.digest)
+    /// Every remembered file under `directory`, by path, with the stat its digest was computed
+    /// under: one query for a whole build context instead of one per file.
+    public func cachedFileDigests(under directory: String) throws -> [String: (size: Int64, modified: Int64, inode: Int64, digest: Digest)] {
+        let prefix = directory.hasSuffix("/") ? directory : directory + "/"
+        return try database.read { db in
+            var result: [String: (size: Int64, modified: Int64, inode: Int64, digest: Digest)] = [:]
+            // Paths under the prefix sort between it and the prefix with its last byte bumped.
+            let upper = String(prefix.dropLast()) + "0"
+            let rows = try StatCacheRow.filter(sql: "path >= ? AND path < ?", arguments: [prefix, upper]).fetchAll(db)
+            for row in rows {
+                guard let digest = try? Digest(parsing: row.digest) else { continue }
+                result[row.path] = (row.size, row.modified, row.inode, digest)
+            }
+            return result
         }
     }
 

@@ -132,6 +132,31 @@ struct FaultTests {
         }
     }
 
+    @Test func chunkedPushResumesWhereTheUploadSessionStood() async throws {
+        let harness = try RegistryHarness()
+        let registry = try TestRegistry(in: try harness.subdirectory("registry"))
+        try await registry.explainingFailures {
+            let source = try harness.client("source")
+            let size = 48 << 20
+            let manifest = try ImageFixtures.writeImage(into: source.store, layers: [ImageFixtures.randomBytes(size)], platform: .host)
+            let name = "\(registry.host)/faults/chunked:1"
+            try source.store.setName(try Reference(parsing: name).description, target: manifest, created: Date())
+            let (log, fired) = killer(registry, restartAfter: 1)
+            let chunk = 2 << 20
+            let pushed = try await source.push(
+                name,
+                configuration: harness.configuration(
+                    retry: RetryPolicy(maximumAttempts: 8, initialDelay: .milliseconds(300)), chunkSize: chunk),
+                progress: log.handler)
+            #expect(fired() && !log.phases(.retrying).isEmpty, "\(log.finalPhases)")
+            // Starting over would resend the 8 MB before the failure; resuming resends at most
+            // the chunk that broke.
+            #expect(pushed.uploadedBytes < Int64(size + 3 * chunk), "sent \(pushed.uploadedBytes) bytes for \(size)")
+            let pulled = try await harness.client("target").pull(name, configuration: harness.configuration())
+            #expect(try pulled.manifest.digest == manifest.digest)
+        }
+    }
+
     @Test func blobWithTheWrongDigestIsRefusedAndNotStored() async throws {
         let harness = try RegistryHarness()
         let registry = try TestRegistry(in: try harness.subdirectory("registry"))

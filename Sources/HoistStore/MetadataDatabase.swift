@@ -9,14 +9,22 @@ import HoistOCI
 final class MetadataDatabase: Sendable {
     let pool: DatabasePool
 
-    init(path: String) throws {
+    /// Opens the database at `path`, migrating it while holding the file lock at `migrationLock`
+    /// so that processes opening a new store at the same moment do not migrate it twice.
+    init(path: String, migrationLock: String) throws {
         var configuration = Configuration()
         // Another hoist process may hold the write lock briefly; wait for it rather than fail.
         configuration.busyMode = .timeout(30)
         configuration.label = "hoist.db"
         do {
-            pool = try DatabasePool(path: path, configuration: configuration)
-            try Self.migrator.migrate(pool)
+            let lock = try StoreLock(path: migrationLock, mode: .exclusive, timeout: 60)
+            pool = try withExtendedLifetime(lock) {
+                let pool = try DatabasePool(path: path, configuration: configuration)
+                try Self.migrator.migrate(pool)
+                return pool
+            }
+        } catch let error as StoreError {
+            throw error
         } catch {
             throw StoreError(.unavailable, "cannot open the metadata database \(path)", underlying: error)
         }

@@ -21,7 +21,8 @@ public final class Store: Sendable {
     public init(root: StoreRoot = .default()) throws {
         self.root = root
         content = try LocalContentStore(root: root)
-        database = try MetadataDatabase(path: root.database.path)
+        database = try MetadataDatabase(
+            path: root.database.path, migrationLock: root.locks.appendingPathComponent("migrate.lock").path)
     }
 
     private var leasePath: String { root.locks.appendingPathComponent("content.lock").path }

@@ -127,6 +127,8 @@ struct FaultTests {
                 name, configuration: harness.configuration(retry: RetryPolicy(maximumAttempts: 8, initialDelay: .milliseconds(300))),
                 progress: log.handler)
             #expect(fired() && !log.phases(.retrying).isEmpty, "\(log.finalPhases)")
+            // A monolithic upload starts over: the bytes before the failure went twice.
+            #expect(pushed.uploadedBytes > Int64(big.count + (8 << 20)), "sent \(pushed.uploadedBytes) bytes for \(big.count)")
             let pulled = try await harness.client("target").pull(name, configuration: harness.configuration())
             #expect(try pulled.manifest.digest == pushed.target.digest)
         }

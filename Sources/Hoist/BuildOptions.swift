@@ -23,6 +23,8 @@ public struct BuildOptions: Sendable {
     public var allowInsecure: Bool
     /// Where progress goes.
     public var progress: ProgressReporter
+    /// Extra destinations for the result (`--output`).
+    public var outputs: [BuildOutput] = []
 
     public init(context: URL, dockerfile: URL? = nil, tags: [String] = [], buildArguments: [String: String] = [:],
                 target: String? = nil, noCache: Bool = false, labels: [String: String] = [:], secrets: [String: String] = [:],

@@ -1,4 +1,5 @@
 import Foundation
+import HoistArchive
 import HoistBuild
 import HoistDockerfile
 import HoistOCI
@@ -56,7 +57,60 @@ extension Client {
         for reference in references {
             try store.setName(reference.description, target: target, created: created)
         }
+        for output in options.outputs {
+            try export(image, to: output, names: references)
+        }
         return ImageSummary(reference: references.first, id: image.configDigest, digest: try target.digest, created: created, size: image.size)
+    }
+
+    /// Writes a built image to an `--output` destination; files appear only when complete.
+    private func export(_ image: LocalImage, to output: BuildOutput, names: [Reference]) throws {
+        switch output {
+        case .oci(let path), .docker(let path):
+            let isDocker = if case .docker = output { true } else { false }
+            let archived = ArchivedImage(
+                names: names.map { isDocker ? $0.familiarString : $0.description }, target: image.target,
+                created: image.config.createdDate)
+            try store.writeArchive([archived], format: isDocker ? .docker : .oci, to: path)
+        case .local(let directory):
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try apply(image, into: directory)
+        case .tar(let path):
+            // The filesystem is assembled in scratch space, then written as one tar of the tree.
+            let scratch = store.root.temporary.appendingPathComponent("export-\(UUID().uuidString)").path
+            let empty = scratch + "-empty"
+            defer {
+                try? FileManager.default.removeItem(atPath: scratch)
+                try? FileManager.default.removeItem(atPath: empty)
+            }
+            try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
+            try apply(image, into: scratch)
+            let partial = path + ".hoist-partial"
+            let sink = try FileByteSink(path: partial, syncOnClose: true)
+            var writer = sink
+            do {
+                try LayerDiffer().diff(lower: empty, upper: scratch, to: &writer)
+                try sink.close()
+                guard rename(partial, path) == 0 else {
+                    throw ClientError(.failedPrecondition, "cannot write \(path): \(String(cString: strerror(errno)))")
+                }
+            } catch {
+                unlink(partial)
+                throw error
+            }
+        }
+    }
+
+    /// Applies the image's layers, in order, into `directory`.
+    private func apply(_ image: LocalImage, into directory: String) throws {
+        let applier = try LayerApplier(root: directory)
+        for layer in image.manifest.layers {
+            guard let path = store.content.path(try layer.digest) else {
+                throw ClientError(.dataLoss, "layer \(layer.digestString) is missing from the store")
+            }
+            _ = try applier.apply(try FileByteSource(path: path))
+        }
     }
 
     /// `.dockerignore` matching, Docker's way, for the build engine.

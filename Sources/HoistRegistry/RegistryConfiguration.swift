@@ -20,8 +20,9 @@ public struct RegistryConfiguration: Sendable {
     public var maximumConcurrentTransfers: Int
     /// Upload blobs in chunks of this many bytes (PATCH requests) instead of in one PUT.
     public var uploadChunkSize: Int?
-    /// How long to wait for a connection to open, and for the next bytes of an answer.
+    /// How long to wait for a connection to open.
     public var connectTimeout: Duration
+    /// How long to wait for the next bytes of an answer before the transfer counts as broken.
     public var idleTimeout: Duration
 
     public init(

@@ -3,7 +3,9 @@
 ///
 /// Its `description` hides the secrets, so a credential printed by mistake leaks nothing.
 public struct RegistryCredential: Sendable, Hashable, CustomStringConvertible {
+    /// The user name; empty for a bare identity token.
     public var username: String
+    /// The password or access token.
     public var password: String
     /// An OAuth2 refresh token kept instead of the password (`identitytoken` in Docker's file).
     public var identityToken: String?

@@ -6,6 +6,7 @@ public import HoistOCI
 /// Messages name the registry host and the URL path and carry the registry's own error text;
 /// they never contain a credential or a token.
 public struct RegistryError: HoistError {
+    /// What kind of failure this is; denied access is `failedPrecondition`.
     public let code: ErrorCode
     /// What went wrong, for a human.
     public let message: String

@@ -19,8 +19,11 @@ public struct TransferProgress: Sendable, Hashable {
         case complete
     }
 
+    /// The blob's digest.
     public let digest: Digest
+    /// What the blob is (config, layer).
     public let mediaType: MediaType
+    /// What is happening to it now.
     public let phase: Phase
     /// Bytes moved so far.
     public let completed: Int64

@@ -40,6 +40,12 @@ struct BuildCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Write the image ID to this file.", valueName: "path"))
     var iidfile: String?
 
+    @Option(name: .customLong("metadata-file"), help: ArgumentHelp("Write the build's result (digests, names) as JSON to this file.", valueName: "path"))
+    var metadataFile: String?
+
+    @Option(name: [.short, .long], help: ArgumentHelp("Also write the result: type=oci|docker|tar,dest=FILE or type=local,dest=DIR; repeatable.", valueName: "spec"))
+    var output: [String] = []
+
     @Flag(name: [.short, .long], help: "Print only the image ID.")
     var quiet = false
 
@@ -69,10 +75,11 @@ struct BuildCommand: AsyncParsableCommand {
         }
         let renderer = ProgressRenderer(mode: quiet ? .plain : mode, output: quiet ? FileHandle.nullDevice : .standardError)
         try await reportingErrors {
-            let options = BuildOptions(
+            var options = BuildOptions(
                 context: URL(fileURLWithPath: context), dockerfile: file.map { URL(fileURLWithPath: $0) }, tags: tags,
                 buildArguments: buildArguments, target: target, noCache: noCache, labels: labels, secrets: secrets,
                 allowInsecure: allow.contains("security.insecure"), progress: renderer.reporter)
+            options.outputs = try output.map(BuildOutput.init(parsing:))
             let image: ImageSummary
             do {
                 image = try await global.client().build(options)
@@ -82,6 +89,14 @@ struct BuildCommand: AsyncParsableCommand {
             }
             renderer.finish()
             if let iidfile { try Data(image.id.description.utf8).write(to: URL(fileURLWithPath: iidfile)) }
+            if let metadataFile {
+                var metadata: [String: Any] = [
+                    "containerimage.digest": image.digest.description, "containerimage.config.digest": image.id.description,
+                ]
+                if !tags.isEmpty { metadata["image.name"] = tags.joined(separator: ",") }
+                let data = try JSONSerialization.data(withJSONObject: metadata, options: [.prettyPrinted, .sortedKeys])
+                try data.write(to: URL(fileURLWithPath: metadataFile))
+            }
             if quiet {
                 print(image.id)
             } else {

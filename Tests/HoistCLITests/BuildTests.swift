@@ -158,6 +158,26 @@ struct BuildTests {
         #expect(try await run("built", ["cat", "/raw.txt"]).output == "kept $NAME literal\n")
     }
 
+    @Test func outputsWriteTheResultAsFilesTarAndArchives() async throws {
+        try write("Dockerfile", "FROM busybox\nRUN echo made > /made.txt\n")
+        let out = fixture.directory.appending("out")
+        var options = BuildOptions(context: context, tags: ["outputs"])
+        options.outputs = [
+            .local(directory: out.appendingPathComponent("dir").path), .tar(path: out.appendingPathComponent("fs.tar").path),
+            .oci(path: out.appendingPathComponent("oci.tar").path), .docker(path: out.appendingPathComponent("docker.tar").path),
+        ]
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        _ = try await fixture.client.build(options)
+        #expect(try String(contentsOf: out.appendingPathComponent("dir/made.txt"), encoding: .utf8) == "made\n")
+        let listing = try ExternalCommand.checked(["tar", "-tf", out.appendingPathComponent("fs.tar").path]).text
+        #expect(listing.contains("made.txt") && listing.contains("bin/busybox"))
+        let other = try fixture.freshClient("other")
+        #expect(try other.load(archive: out.appendingPathComponent("oci.tar")).count == 1)
+        #expect(try other.load(archive: out.appendingPathComponent("docker.tar")).first?.reference?.familiarString == "outputs:latest")
+        #expect(throws: ClientError.self) { try BuildOutput(parsing: "type=zip,dest=x") }
+        #expect(try BuildOutput(parsing: "somedir") == .local(directory: "somedir"))
+    }
+
     @Test func twoBuildsAtOnceOnOneStoreBothSucceed() async throws {
         try write("src/a.txt", "a\n")
         try write("Dockerfile", "FROM busybox\nCOPY src/a.txt /a\nRUN sleep 0.2 && cat /a > /b\n")

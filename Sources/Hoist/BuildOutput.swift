@@ -1,0 +1,38 @@
+import Foundation
+
+/// Where `hoist build --output` sends the result, besides the store.
+public enum BuildOutput: Sendable, Hashable {
+    /// An OCI image layout in a tar (`type=oci,dest=F`).
+    case oci(path: String)
+    /// A Docker archive for `docker load` (`type=docker,dest=F`).
+    case docker(path: String)
+    /// The root filesystem as files in a directory (`type=local,dest=DIR`).
+    case local(directory: String)
+    /// The root filesystem as a tar (`type=tar,dest=F`).
+    case tar(path: String)
+
+    /// Parses Docker's `--output` syntax: `type=local,dest=out`, or a bare path meaning local.
+    public init(parsing text: String) throws {
+        guard text.contains("=") else {
+            self = .local(directory: text)
+            return
+        }
+        var fields: [String: String] = [:]
+        for part in text.split(separator: ",") {
+            let pair = part.split(separator: "=", maxSplits: 1).map(String.init)
+            guard pair.count == 2 else { throw ClientError(.invalidArgument, "--output \(text): \"\(part)\" is not key=value") }
+            fields[pair[0]] = pair[1]
+        }
+        guard let destination = fields["dest"] ?? fields["destination"] else {
+            throw ClientError(.invalidArgument, "--output \(text): dest= is required")
+        }
+        switch fields["type"] ?? "local" {
+        case "oci": self = .oci(path: destination)
+        case "docker": self = .docker(path: destination)
+        case "local": self = .local(directory: destination)
+        case "tar": self = .tar(path: destination)
+        case let other:
+            throw ClientError(.invalidArgument, "--output \(text): unknown type \"\(other)\"; use oci, docker, local or tar")
+        }
+    }
+}

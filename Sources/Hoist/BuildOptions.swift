@@ -25,6 +25,17 @@ public struct BuildOptions: Sendable {
     public var progress: ProgressReporter
     /// Extra destinations for the result (`--output`).
     public var outputs: [BuildOutput] = []
+    /// `SOURCE_DATE_EPOCH`: file and image times clamped to it, so the same inputs give the
+    /// same image bytes.
+    public var sourceDateEpoch: Int64?
+    /// `--build-context name=DIR` (a directory) or `name=docker-image://REF` (an image).
+    public var buildContexts: [String: String] = [:]
+    /// `--no-cache-filter`: stages whose steps run even when cached.
+    public var noCacheStages: [String] = []
+    /// `--network`: the network of RUN steps that do not say (`host` unless `none`).
+    public var defaultNetwork: NetworkMode = .host
+    /// `--platform`: the target platform (for the predefined ARGs and the image config).
+    public var platform: String?
 
     public init(context: URL, dockerfile: URL? = nil, tags: [String] = [], buildArguments: [String: String] = [:],
                 target: String? = nil, noCache: Bool = false, labels: [String: String] = [:], secrets: [String: String] = [:],

@@ -30,18 +30,48 @@ extension Client {
         let excludes = ignorePath.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) }.map(DockerIgnoreFile.patterns) ?? []
 
         let images = StoreImageSource(client: self)
-        let converter = try DockerfileConverter(
-            dockerfile: dockerfile, arguments: BuildArguments(values: options.buildArguments), images: images,
+        var arguments = BuildArguments(values: options.buildArguments)
+        if let platform = options.platform {
+            guard let target = PlatformSpecifier(platform) else {
+                throw ClientError(.invalidArgument, "invalid --platform \(platform): expected os/arch[/variant]")
+            }
+            arguments.targetPlatform = target
+        }
+        var namedContexts: [String: String] = [:]
+        var contextImages: [String: String] = [:]
+        for (name, value) in options.buildContexts {
+            if value.hasPrefix("docker-image://") {
+                contextImages[name] = String(value.dropFirst("docker-image://".count))
+            } else {
+                let path = URL(fileURLWithPath: value).standardizedFileURL.path
+                guard FileManager.default.fileExists(atPath: path) else {
+                    throw ClientError(.notFound, "--build-context \(name)=\(value): no such directory")
+                }
+                namedContexts[name] = path
+            }
+        }
+        let epoch = options.sourceDateEpoch
+            ?? options.buildArguments["SOURCE_DATE_EPOCH"].flatMap { Int64($0) }
+        var converter = try DockerfileConverter(
+            dockerfile: dockerfile, arguments: arguments, images: images,
             contextExcludes: excludes, labels: options.labels, allowInsecure: options.allowInsecure)
+        converter.namedContexts = Set(namedContexts.keys)
+        converter.contextImages = contextImages
+        converter.defaultNetwork = options.defaultNetwork
         let plan = try await converter.convert(target: options.target)
 
         let worker = NativeWorker(
             store: store, snapshotter: try store.snapshotter(), images: images, pathFilter: Self.dockerIgnoreFilter,
-            localDirectories: ["context": contextPath],
+            localDirectories: namedContexts.merging(["context": contextPath]) { $1 },
             runner: RuncCommandRunner(executor: RuncExecutor(store: store.root)), secrets: options.secrets)
+        var configuredWorker = worker
+        configuredWorker.sourceDateEpoch = epoch
+        let stages = options.noCacheStages.map { "[\($0.lowercased()) " }
         let solver = Solver(
-            worker: worker, cache: StoreCacheIndex(store: store), progress: options.progress,
-            options: SolveOptions(noCache: options.noCache))
+            worker: configuredWorker, cache: StoreCacheIndex(store: store), progress: options.progress,
+            options: SolveOptions(
+                noCache: options.noCache, noCacheFor: { vertex in stages.contains { vertex.name.hasPrefix($0) } },
+                cacheKeySalt: epoch.map { "SOURCE_DATE_EPOCH=\($0)" } ?? ""))
         // The lease keeps garbage collection from the layers between their writing and naming.
         let lease = try store.writeLease()
         defer { withExtendedLifetime(lease) {} }
@@ -51,7 +81,7 @@ extension Client {
         }
         let target = try ImageExporter(store: store).export(
             layers: layers, config: plan.config, baseHistory: plan.baseHistory, steps: plan.steps, results: results,
-            fallback: Date())
+            fallback: Date(), sourceDateEpoch: epoch)
         let image = try LocalImage(target: target, name: references.first?.description, store: store)
         let created = image.config.createdDate ?? Date()
         for reference in references {

@@ -19,9 +19,10 @@ public struct ImageExporter: Sendable {
     /// newest layer so far was made (`fallback` before any was), and the image when its newest
     /// layer was. A rebuild served from the cache therefore yields the very same image.
     public func export(layers: [LayerRef], config: ImageConfig, baseHistory: [HistoryEntry], steps: [BuildStep],
-                       results: [Digest: BuildResult], fallback: Date) throws -> Descriptor {
+                       results: [Digest: BuildResult], fallback: Date, sourceDateEpoch: Int64? = nil) throws -> Descriptor {
         var config = config
-        var latest = config.created ?? Self.timestamp(fallback)
+        let epoch = sourceDateEpoch.map { Self.timestamp(Date(timeIntervalSince1970: TimeInterval($0))) }
+        var latest = epoch ?? config.created ?? Self.timestamp(fallback)
         config.rootfs = RootFS(diffIDs: layers.map(\.diffID))
         var history = baseHistory
         for step in steps {
@@ -29,7 +30,7 @@ public struct ImageExporter: Sendable {
             if let vertex = step.vertex, let result = results[vertex.digest]?.layers {
                 let before = vertex.inputs.first.flatMap { results[$0.digest]?.layers }?.count ?? 0
                 madeLayer = result.count > before
-                if madeLayer, let created = result.last?.created { latest = created }
+                if madeLayer, epoch == nil, let created = result.last?.created { latest = created }
             }
             history.append(HistoryEntry(
                 created: latest, createdBy: step.createdBy, comment: step.comment, emptyLayer: madeLayer ? nil : true))

@@ -20,6 +20,8 @@ public struct NativeWorker: Worker {
     public let runner: any CommandRunner
     /// Secrets by id (`--secret id=…`), mounted for `RUN --mount=type=secret`, never stored.
     public let secrets: [String: String]
+    /// `SOURCE_DATE_EPOCH`: new layers clamp their files' times to it, for reproducible images.
+    public var sourceDateEpoch: Int64?
 
     public init(store: Store, snapshotter: any Snapshotter, images: any ImageSource, pathFilter: PathFilter,
                 localDirectories: [String: String], runner: any CommandRunner, secrets: [String: String] = [:]) {
@@ -318,7 +320,7 @@ public struct NativeWorker: Worker {
         var sink = writer
         let entries: Int
         do {
-            entries = try snapshotter.diff(active, to: &sink, options: LayerDiffer.Options())
+            entries = try snapshotter.diff(active, to: &sink, options: LayerDiffer.Options(sourceDateEpoch: sourceDateEpoch))
         } catch {
             writer.abort()
             throw error
@@ -330,7 +332,7 @@ public struct NativeWorker: Worker {
         let (digest, size) = try writer.commit()
         let layer = LayerRef(
             diffID: digest, blob: Descriptor(mediaType: .ociLayer, digest: digest, size: size),
-            created: ImageExporter.timestamp(Date()))
+            created: ImageExporter.timestamp(sourceDateEpoch.map { Date(timeIntervalSince1970: TimeInterval($0)) } ?? Date()))
         let layers = base + [layer]
         let name = SnapshotKey(chainID: ChainID.chain(layers.map(\.diffID)).last!)
         if try snapshotter.exists(name) {

@@ -9,11 +9,15 @@ public struct SolveOptions: Sendable {
     public var noCacheFor: @Sendable (Vertex) -> Bool
     /// How many vertices may run at once.
     public var parallelism: Int
+    /// Mixed into every cache key: what changes every step's output without being in the
+    /// graph (the layer timestamps `SOURCE_DATE_EPOCH` clamps, say).
+    public var cacheKeySalt: String
 
     public init(noCache: Bool = false, noCacheFor: @escaping @Sendable (Vertex) -> Bool = { _ in false },
-                parallelism: Int? = nil) {
+                parallelism: Int? = nil, cacheKeySalt: String = "") {
         self.noCache = noCache
         self.noCacheFor = noCacheFor
+        self.cacheKeySalt = cacheKeySalt
         self.parallelism = parallelism ?? ProcessInfo.processInfo.activeProcessorCount
     }
 }
@@ -107,7 +111,7 @@ actor SolveSession {
                 inputKeys.append(input.key)
             }
         }
-        let key = CacheKey.of(op: vertex.op, inputKeys: inputKeys)
+        let key = CacheKey.of(op: vertex.op, inputKeys: inputKeys, salt: solver.options.cacheKeySalt)
         let skipCache = solver.options.noCache || solver.options.noCacheFor(vertex)
         if !skipCache, let cached = try await solver.cache.lookup(key) {
             solver.progress.report(.cached(vertex: vertex.digest, name: vertex.name))

@@ -16,6 +16,8 @@ public struct RegistryError: HoistError {
     public let underlying: (any Error)?
     /// Whether trying again may succeed: a refused or reset connection, a timeout, 429 or 5xx.
     public let isTransient: Bool
+    /// How long the registry asked to be left alone (`Retry-After`), if it said.
+    public var retryAfter: Duration?
 
     public init(
         _ code: ErrorCode, _ message: String, status: Int? = nil, isTransient: Bool = false, underlying: (any Error)? = nil

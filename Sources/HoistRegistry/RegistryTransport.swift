@@ -85,7 +85,11 @@ final class RegistryTransport: Sendable {
         case 429, 500...599: code = .unavailable
         default: code = .failedPrecondition
         }
-        return RegistryError(code, message, status: Int(status), isTransient: status == 429 || status >= 500)
+        var error = RegistryError(code, message, status: Int(status), isTransient: status == 429 || status >= 500)
+        if let seconds = response.headers.first(name: "Retry-After").flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }) {
+            error.retryAfter = .seconds(max(0, seconds))
+        }
+        return error
     }
 
     private func execute(_ request: HTTPClientRequest, describing original: RegistryRequest) async throws -> HTTPClientResponse {

@@ -40,11 +40,15 @@ public struct RetryPolicy: Sendable, Hashable {
             } catch let error as RegistryError where error.isTransient {
                 guard attempt < maximumAttempts else {
                     guard attempt > 1 else { throw error }
-                    throw RegistryError(
+                    var final = RegistryError(
                         error.code, "\(error.message) (gave up after \(attempt) tries)", status: error.status,
                         isTransient: true, underlying: error.underlying)
+                    final.retryAfter = error.retryAfter
+                    throw final
                 }
-                try await Task.sleep(for: delay(afterAttempt: attempt))
+                // A registry's own Retry-After is honoured, up to the longest pause allowed.
+                let pause = max(delay(afterAttempt: attempt), min(error.retryAfter ?? .zero, maximumDelay))
+                try await Task.sleep(for: pause)
                 attempt += 1
             }
         }

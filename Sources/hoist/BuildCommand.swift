@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Hoist
+import HoistBuild
 
 struct BuildCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -24,6 +25,18 @@ struct BuildCommand: AsyncParsableCommand {
 
     @Flag(name: .customLong("no-cache"), help: "Run every step, ignoring the cache.")
     var noCache = false
+
+    @Option(name: .customLong("no-cache-filter"), help: ArgumentHelp("Run this stage's steps even when cached; repeatable.", valueName: "stage"))
+    var noCacheFilter: [String] = []
+
+    @Option(name: .customLong("build-context"), help: ArgumentHelp("A named context: name=DIR or name=docker-image://REF; repeatable.", valueName: "name=value"))
+    var buildContext: [String] = []
+
+    @Option(name: .long, help: "The network of RUN steps: host (default) or none.")
+    var network: String = "host"
+
+    @Option(name: .long, help: ArgumentHelp("The target platform (os/arch[/variant]), for the predefined ARGs.", valueName: "platform"))
+    var platform: String?
 
     @Option(name: .long, help: ArgumentHelp("Set an image label; repeatable.", valueName: "key=value"))
     var label: [String] = []
@@ -80,6 +93,19 @@ struct BuildCommand: AsyncParsableCommand {
                 buildArguments: buildArguments, target: target, noCache: noCache, labels: labels, secrets: secrets,
                 allowInsecure: allow.contains("security.insecure"), progress: renderer.reporter)
             options.outputs = try output.map(BuildOutput.init(parsing:))
+            options.noCacheStages = noCacheFilter
+            options.buildContexts = try Self.pairs(buildContext, what: "--build-context", allowBare: false)
+            options.platform = platform
+            switch network {
+            case "host", "default": options.defaultNetwork = .host
+            case "none": options.defaultNetwork = .none
+            default: throw ValidationError("--network \(network): use host or none")
+            }
+            // As docker buildx does, SOURCE_DATE_EPOCH comes from the environment too.
+            if let epoch = ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"] {
+                guard let seconds = Int64(epoch) else { throw ValidationError("SOURCE_DATE_EPOCH=\(epoch) is not a number of seconds") }
+                options.sourceDateEpoch = seconds
+            }
             let image: ImageSummary
             do {
                 image = try await global.client().build(options)

@@ -178,6 +178,42 @@ struct BuildTests {
         #expect(try BuildOutput(parsing: "somedir") == .local(directory: "somedir"))
     }
 
+    @Test func sourceDateEpochMakesUncachedRebuildsIdentical() async throws {
+        try write("Dockerfile", "FROM busybox\nRUN echo reproducible > /r && touch /now\nCOPY Dockerfile /df\n")
+        var options = BuildOptions(context: context, tags: ["repro"], noCache: true)
+        options.sourceDateEpoch = 1_700_000_000
+        let first = try await fixture.client.build(options)
+        let second = try await fixture.client.build(options)
+        #expect(first.digest == second.digest)
+        #expect(try fixture.client.inspect("repro").created == "2023-11-14T22:13:20.000Z")
+        options.sourceDateEpoch = nil
+        #expect(try await fixture.client.build(options).digest != first.digest)
+    }
+
+    @Test func targetBuildContextsAndNoCacheFilter() async throws {
+        let extra = fixture.directory.appending("extra")
+        try FileManager.default.createDirectory(at: extra, withIntermediateDirectories: true)
+        try Data("from a named context\n".utf8).write(to: extra.appendingPathComponent("named.txt"))
+        try write("Dockerfile", """
+            FROM busybox AS first
+            COPY --from=extra named.txt /named.txt
+            RUN echo first > /stage
+            FROM busybox AS second
+            RUN echo second > /stage
+            """)
+        var options = BuildOptions(context: context, tags: ["targeted"], target: "first")
+        options.buildContexts = ["extra": extra.path]
+        _ = try await fixture.client.build(options)
+        #expect(try await run("targeted", ["cat", "/stage", "/named.txt"]).output == "first\nfrom a named context\n")
+
+        let events = EventRecorder()
+        options.progress = events.reporter
+        options.noCacheStages = ["first"]
+        _ = try await fixture.client.build(options)
+        #expect(events.started.contains { $0.contains("RUN echo first") }, "the filtered stage ran again: \(events.started)")
+        #expect(!events.started.contains { $0.contains("second") }, "the unused stage never runs: \(events.started)")
+    }
+
     @Test func twoBuildsAtOnceOnOneStoreBothSucceed() async throws {
         try write("src/a.txt", "a\n")
         try write("Dockerfile", "FROM busybox\nCOPY src/a.txt /a\nRUN sleep 0.2 && cat /a > /b\n")

@@ -49,3 +49,19 @@ import Testing
         #expect(attempts == 1)
     }
 }
+
+@Suite struct RetryAfterTests {
+    @Test func aRegistrysRetryAfterLengthensThePauseUpToTheMaximum() async throws {
+        let policy = RetryPolicy(maximumAttempts: 2, initialDelay: .milliseconds(1), maximumDelay: .milliseconds(300))
+        var busy = RegistryError(.unavailable, "429 Too Many Requests", status: 429, isTransient: true)
+        busy.retryAfter = .seconds(60)
+        let clock = ContinuousClock()
+        let start = clock.now
+        _ = try await policy.run { attempt in
+            if attempt == 1 { throw busy }
+            return attempt
+        }
+        let waited = clock.now - start
+        #expect(waited >= .milliseconds(300) && waited < .seconds(5), "waited \(waited)")
+    }
+}

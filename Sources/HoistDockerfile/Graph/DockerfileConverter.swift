@@ -14,6 +14,12 @@ public struct DockerfileConverter: Sendable {
     /// `--label` values, applied over the Dockerfile's.
     let labels: [String: String]
     let allowInsecure: Bool
+    /// Names given with `--build-context name=DIR`: `COPY --from=name` and `FROM name` read them.
+    public var namedContexts: Set<String> = []
+    /// `--build-context name=docker-image://REF`: the name stands for that image.
+    public var contextImages: [String: String] = [:]
+    /// The network of RUN steps without `--network` (`--network` of the build).
+    public var defaultNetwork: NetworkMode = .host
 
     /// A converter for `dockerfile` with the build's arguments; base images are resolved
     /// through `images` (their config shapes the stages: ENV, USER, WORKDIR, ONBUILD).
@@ -96,7 +102,8 @@ public struct DockerfileConverter: Sendable {
             parent.name = label
             parent.commandSet = false
             state = parent
-        case .image(let reference):
+        case .image(let named):
+            let reference = contextImages[named] ?? named
             let (config, _) = try await images.resolve(reference, platform: platform)
             let filesystem = Vertex(.source(.image(reference: reference, platform: platform)), name: "[\(label) 1/\(stage.instructions.count + 1)] FROM \(reference)")
             var inherited = Self.environment(config.config?.env)
@@ -270,7 +277,7 @@ public struct DockerfileConverter: Sendable {
         let environment = state.scope.runEnvironment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
         let exec = ExecOp(
             arguments: arguments, environment: environment, workingDirectory: state.workingDirectory, user: state.user,
-            network: run.network == .none ? .none : .host, insecure: run.security == .insecure, mounts: mounts)
+            network: run.network == .none ? .none : (run.network == .host ? .host : defaultNetwork), insecure: run.security == .insecure, mounts: mounts)
         let shown = Self.displayed(run.command)
         let vertex = Vertex(.exec(exec), inputs: inputs, name: "\(prefix) RUN \(shown)")
         state.filesystem = vertex
@@ -306,6 +313,12 @@ public struct DockerfileConverter: Sendable {
     /// The vertex `--from` names: an earlier stage, an image, or the build context when absent.
     private func sourceVertex(from: String?, converted: [Int: StageState]) throws -> Vertex {
         guard let from, !from.isEmpty else { return context }
+        if namedContexts.contains(from) {
+            return Vertex(.source(.local(name: from, include: [], exclude: [])), name: "[internal] load build context \(from)")
+        }
+        if let image = contextImages[from] {
+            return Vertex(.source(.image(reference: image, platform: nil)), name: "[internal] load \(image)")
+        }
         if let stage = dockerfile.stage(named: from), let state = converted[stage.index] {
             return state.filesystem
         }

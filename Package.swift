@@ -90,7 +90,7 @@ let package = Package(
         .testTarget(name: "HoistDockerfileTests", dependencies: ["HoistDockerfile"], swiftSettings: strict),
         .testTarget(
             name: "HoistCLITests",
-            dependencies: ["Hoist", "hoist", "HoistTestSupport", "HoistStore", "HoistArchive", "HoistOCI", "HoistBuild", "HoistDockerfile"], swiftSettings: strict),
+            dependencies: ["Hoist", "hoist", "HoistTestSupport", "HoistStore", "HoistArchive", "HoistOCI", "HoistBuild", "HoistDockerfile", "HoistRegistry"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,5 +1,6 @@
 public import Foundation
 public import HoistBuild
+public import HoistRegistry
 
 /// What `hoist build` (and ``Client/build(_:)``) is asked to do.
 public struct BuildOptions: Sendable {
@@ -36,6 +37,8 @@ public struct BuildOptions: Sendable {
     public var defaultNetwork: NetworkMode = .host
     /// `--platform`: the target platform (for the predefined ARGs and the image config).
     public var platform: String?
+    /// `--pull`: when base images are fetched from their registry (default: when missing).
+    public var pullPolicy: PullPolicy = .missing
 
     public init(context: URL, dockerfile: URL? = nil, tags: [String] = [], buildArguments: [String: String] = [:],
                 target: String? = nil, noCache: Bool = false, labels: [String: String] = [:], secrets: [String: String] = [:],

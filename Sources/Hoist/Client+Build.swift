@@ -29,7 +29,7 @@ extension Client {
         let ignorePath = DockerIgnoreFile.locate(dockerfile: dockerfilePath, context: contextPath)
         let excludes = ignorePath.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) }.map(DockerIgnoreFile.patterns) ?? []
 
-        let images = StoreImageSource(client: self)
+        let images = StoreImageSource(client: self, policy: options.pullPolicy)
         var arguments = BuildArguments(values: options.buildArguments)
         if let platform = options.platform {
             guard let target = PlatformSpecifier(platform) else {

@@ -1,12 +1,26 @@
 import HoistBuild
 import HoistOCI
+import HoistRegistry
 import HoistStore
 
-/// Resolves `FROM` images from the local store (pulling joins when the registry client does).
-struct StoreImageSource: ImageSource {
+/// Resolves `FROM` and `COPY --from` images from the local store, pulling them as the pull
+/// policy says (`--pull`); each reference is pulled at most once per build.
+actor StoreImageSource: ImageSource {
     let client: Client
+    let policy: PullPolicy
+    let configuration: RegistryConfiguration
+    private var pulled: Set<String> = []
+
+    init(client: Client, policy: PullPolicy, configuration: RegistryConfiguration = RegistryConfiguration()) {
+        self.client = client
+        self.policy = policy
+        self.configuration = configuration
+    }
 
     func resolve(_ reference: String, platform: Platform?) async throws -> (config: ImageConfig, layers: [LayerRef]) {
+        if pulled.insert(reference).inserted, policy != .never {
+            _ = try await client.image(reference, pullPolicy: policy, platform: platform, configuration: configuration)
+        }
         let image: LocalImage
         do {
             image = try client.resolve(reference)

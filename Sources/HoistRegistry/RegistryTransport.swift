@@ -114,6 +114,11 @@ final class RegistryTransport: Sendable {
         if error is BoringSSLError {
             return RegistryError(.unavailable, "TLS with \(what) failed", underlying: error)
         }
+        // A name that does not resolve will not resolve on a retry either: fail at once, as
+        // Docker does, rather than wait out the backoff. NIO reports it only in the error text.
+        if String(describing: error).contains("UnknownHost") {
+            return RegistryError(.unavailable, "cannot reach \(what): the host name does not resolve", underlying: error)
+        }
         return RegistryError(.unavailable, "cannot reach \(what)", isTransient: true, underlying: error)
     }
 

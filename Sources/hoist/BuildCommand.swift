@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Hoist
 import HoistBuild
+import HoistRegistry
 
 struct BuildCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -37,6 +38,9 @@ struct BuildCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: ArgumentHelp("The target platform (os/arch[/variant]), for the predefined ARGs.", valueName: "platform"))
     var platform: String?
+
+    @Option(name: .long, help: ArgumentHelp("When to pull base images: always, missing (default) or never.", valueName: "policy"))
+    var pull: String = "missing"
 
     @Option(name: .long, help: ArgumentHelp("Set an image label; repeatable.", valueName: "key=value"))
     var label: [String] = []
@@ -96,6 +100,8 @@ struct BuildCommand: AsyncParsableCommand {
             options.noCacheStages = noCacheFilter
             options.buildContexts = try Self.pairs(buildContext, what: "--build-context", allowBare: false)
             options.platform = platform
+            guard let policy = PullPolicy(rawValue: pull) else { throw ValidationError("--pull \(pull): use always, missing or never") }
+            options.pullPolicy = policy
             switch network {
             case "host", "default": options.defaultNetwork = .host
             case "none": options.defaultNetwork = .none

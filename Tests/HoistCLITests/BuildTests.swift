@@ -3,6 +3,7 @@ import Hoist
 import HoistBuild
 import HoistDockerfile
 import HoistOCI
+import HoistRegistry
 import HoistStore
 import HoistTestSupport
 import Testing
@@ -133,8 +134,14 @@ struct BuildTests {
         let stage = await #expect(throws: (any Error).self) { try await build("FROM busybox\nCOPY --from=nosuchstage /x /y\n") }
         #expect("\(stage!)".contains("nosuchstage"))
 
-        let noBase = await #expect(throws: ClientError.self) { try await build("FROM notloaded:1\nRUN true\n") }
+        try write("Dockerfile", "FROM notloaded:1\nRUN true\n")
+        var never = BuildOptions(context: context, tags: ["x"])
+        never.pullPolicy = .never
+        let noBase = await #expect(throws: ClientError.self) { try await fixture.client.build(never) }
         #expect(noBase?.code == .notFound)
+        // With the default policy the pull is tried; this machine has no Docker Hub, and says so at once.
+        let unreachable = await #expect(throws: (any Error).self) { try await build("FROM notloaded:1\nRUN true\n") }
+        #expect("\(unreachable!)".contains("registry-1.docker.io"), "\(unreachable!)")
     }
 
     /// Docker 20.10's builder predates heredocs, so they are checked here rather than against it.

@@ -32,10 +32,22 @@ struct DifferentialTests {
         let tag = uniqueDockerName("diff-\(name)")
         defer { _ = try? ExternalCommand.run([Interop.docker, "rmi", "-f", tag]) }
 
-        let docker = try ExternalCommand.run(
-            [Interop.docker, "build", "--network=none", "--progress=plain", "-t", tag, context.path],
-            environment: ["DOCKER_BUILDKIT": "1"])
-        let hoistResult = await Result(catching: { try await fixture.client.build(BuildOptions(context: context, tags: [tag])) })
+        // A case's `base/` is built first by each builder, under the name its Dockerfile uses.
+        let baseContext = context.appendingPathComponent("base")
+        if FileManager.default.fileExists(atPath: baseContext.path) {
+            try ExternalCommand.checked(
+                [Interop.docker, "build", "--network=none", "-t", Self.baseName, baseContext.path], environment: ["DOCKER_BUILDKIT": "1"])
+            _ = try await fixture.client.build(BuildOptions(context: baseContext, tags: [Self.baseName]))
+        }
+        defer { _ = try? ExternalCommand.run([Interop.docker, "rmi", "-f", Self.baseName]) }
+        let (arguments, target) = try Self.buildOptions(name)
+        var dockerCommand = [Interop.docker, "build", "--network=none", "--progress=plain", "-t", tag]
+        dockerCommand += arguments.sorted { $0.key < $1.key }.flatMap { ["--build-arg", "\($0.key)=\($0.value)"] }
+        dockerCommand += target.map { ["--target", $0] } ?? []
+        let docker = try ExternalCommand.run(dockerCommand + [context.path], environment: ["DOCKER_BUILDKIT": "1"])
+        let hoistResult = await Result(catching: {
+            try await fixture.client.build(BuildOptions(context: context, tags: [tag], buildArguments: arguments, target: target))
+        })
 
         if name.hasPrefix("fail-") {
             #expect(docker.status != 0, "docker built \(name), which should fail")
@@ -67,6 +79,29 @@ struct DifferentialTests {
     }
 
     // MARK: Helpers
+
+    /// The name a case's `base/` image is built under.
+    static let baseName = "hoist-differential-base"
+
+    /// A case's `build-options` file: `--build-arg NAME=value` and `--target NAME` lines.
+    static func buildOptions(_ name: String) throws -> (arguments: [String: String], target: String?) {
+        let file = corpus.appendingPathComponent("\(name)/build-options")
+        guard let text = try? String(contentsOf: file, encoding: .utf8) else { return ([:], nil) }
+        var arguments: [String: String] = [:]
+        var target: String?
+        for line in text.split(separator: "\n") {
+            let words = line.split(separator: " ", maxSplits: 1).map(String.init)
+            guard words.count == 2 else { continue }
+            switch words[0] {
+            case "--build-arg":
+                let pair = words[1].split(separator: "=", maxSplits: 1).map(String.init)
+                arguments[pair[0]] = pair.count > 1 ? pair[1] : ""
+            case "--target": target = words[1]
+            default: throw UnknownOption(line: String(line))
+            }
+        }
+        return (arguments, target)
+    }
 
     /// Paths a case's `expected-differences` file lists (with the reason in its comments):
     /// known differences between this Docker version's BuildKit and current BuildKit.
@@ -130,6 +165,12 @@ struct DifferentialTests {
         }
         return try FileTree(root: directory.path) { containerOnly.contains($0) || $0.hasPrefix("dev/") || $0.hasPrefix("proc/") || $0.hasPrefix("sys/") }
     }
+}
+
+/// A `build-options` line the harness does not understand.
+struct UnknownOption: Error, CustomStringConvertible {
+    let line: String
+    var description: String { "unknown build-options line: \(line)" }
 }
 
 extension Result where Failure == any Error {

@@ -1,7 +1,7 @@
 public import HoistOCI
 
 /// An error from the ``Client``: what the user asked for cannot be done, and why.
-public struct ClientError: HoistError {
+public struct ClientError: CausedError {
     public let code: ErrorCode
     /// What went wrong, for a human.
     public let message: String
@@ -12,10 +12,5 @@ public struct ClientError: HoistError {
         self.code = code
         self.message = message
         self.underlying = underlying
-    }
-
-    public var description: String {
-        guard let underlying else { return message }
-        return "\(message): \(underlying)"
     }
 }

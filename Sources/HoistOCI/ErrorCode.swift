@@ -26,3 +26,19 @@ public protocol HoistError: Error, CustomStringConvertible, Sendable {
     /// What kind of failure this is.
     var code: ErrorCode { get }
 }
+
+/// A ``HoistError`` that carries a message and the error that caused it, and shows both:
+/// `message: cause`. Each module's error type adopts it instead of writing the same text out.
+public protocol CausedError: HoistError {
+    /// What went wrong, for a human.
+    var message: String { get }
+    /// The error behind this one, if any.
+    var underlying: (any Error)? { get }
+}
+
+extension CausedError {
+    public var description: String {
+        guard let underlying else { return message }
+        return "\(message): \(underlying)"
+    }
+}

@@ -5,7 +5,7 @@ public import HoistOCI
 ///
 /// Messages name the registry host and the URL path and carry the registry's own error text;
 /// they never contain a credential or a token.
-public struct RegistryError: HoistError {
+public struct RegistryError: CausedError {
     /// What kind of failure this is; denied access is `failedPrecondition`.
     public let code: ErrorCode
     /// What went wrong, for a human.
@@ -27,10 +27,5 @@ public struct RegistryError: HoistError {
         self.status = status
         self.isTransient = isTransient
         self.underlying = underlying
-    }
-
-    public var description: String {
-        guard let underlying else { return message }
-        return "\(message): \(underlying)"
     }
 }

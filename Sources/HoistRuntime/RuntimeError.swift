@@ -2,7 +2,7 @@ public import HoistOCI
 
 /// An error from running a container or an external program: a runtime that is missing or
 /// fails, a user that does not exist in the image, a command that cannot be started.
-public struct RuntimeError: HoistError {
+public struct RuntimeError: CausedError {
     public let code: ErrorCode
     /// What went wrong, for a human; for a failed program it ends with what the program wrote
     /// to stderr.
@@ -14,10 +14,5 @@ public struct RuntimeError: HoistError {
         self.code = code
         self.message = message
         self.underlying = underlying
-    }
-
-    public var description: String {
-        guard let underlying else { return message }
-        return "\(message): \(underlying)"
     }
 }

@@ -1,7 +1,7 @@
 public import HoistOCI
 
 /// An error from the store: a missing or corrupt blob, an unknown image, a bad archive to import.
-public struct StoreError: HoistError {
+public struct StoreError: CausedError {
     public let code: ErrorCode
     /// What went wrong, for a human (names the digest, path or image concerned).
     public let message: String
@@ -12,10 +12,5 @@ public struct StoreError: HoistError {
         self.code = code
         self.message = message
         self.underlying = underlying
-    }
-
-    public var description: String {
-        guard let underlying else { return message }
-        return "\(message): \(underlying)"
     }
 }

@@ -29,6 +29,12 @@ public struct RetryPolicy: Sendable, Hashable {
         return min(delay, maximumDelay)
     }
 
+    /// The pause after failed try `attempt` that ended in `failure`: the backoff, or the
+    /// registry's own Retry-After when longer, up to the longest pause allowed.
+    func pause(afterAttempt attempt: Int, failure: RegistryError) -> Duration {
+        max(delay(afterAttempt: attempt), min(failure.retryAfter ?? .zero, maximumDelay))
+    }
+
     /// Runs `body` until it succeeds, fails with an error that is not transient, or has used
     /// every attempt; `body` gets the 1-based attempt number. The last error is rethrown, with
     /// the number of tries in its message when there were several.
@@ -46,9 +52,7 @@ public struct RetryPolicy: Sendable, Hashable {
                     final.retryAfter = error.retryAfter
                     throw final
                 }
-                // A registry's own Retry-After is honoured, up to the longest pause allowed.
-                let pause = max(delay(afterAttempt: attempt), min(error.retryAfter ?? .zero, maximumDelay))
-                try await Task.sleep(for: pause)
+                try await Task.sleep(for: pause(afterAttempt: attempt, failure: error))
                 attempt += 1
             }
         }

@@ -1,12 +1,15 @@
+import ArgumentParser
 import Foundation
 import HoistBuild
 import HoistOCI
+import HoistRegistry
 
-/// Shows build progress as BuildKit's CLI does: `plain` (numbered lines, for CI and logs),
-/// `rawjson` (one JSON event per line, for tools) or `tty` (a live view redrawn in place).
+/// Shows the progress of builds, pulls and pushes as BuildKit's CLI does: `plain` (numbered
+/// lines, for CI and logs), `rawjson` (one JSON event per line, for tools), `tty` (a live view
+/// redrawn in place) or `quiet`.
 final class ProgressRenderer: @unchecked Sendable {
-    enum Mode: String, CaseIterable {
-        case auto, plain, tty, rawjson
+    enum Mode: String, CaseIterable, ExpressibleByArgument {
+        case auto, plain, tty, rawjson, quiet
     }
 
     private let mode: Mode
@@ -18,6 +21,10 @@ final class ProgressRenderer: @unchecked Sendable {
     private var finished: [Digest: String] = [:]
     private var lastLines: [Digest: [String]] = [:]
     private var order: [Digest] = []
+    /// A running vertex's status instead of its elapsed time (bytes moved, for transfers).
+    private var status: [Digest: String] = [:]
+    private var latestTransfer: [Digest: TransferProgress] = [:]
+    private var lastDraw = Date.distantPast
     private var drawnLines = 0
     private let begin = Date()
 
@@ -44,7 +51,65 @@ final class ProgressRenderer: @unchecked Sendable {
         switch mode {
         case .rawjson: writeJSON(event)
         case .tty: track(event); redraw(final: false)
+        case .quiet: break
         default: writePlain(event)
+        }
+    }
+
+    /// Receives pull and push events: one line per blob, in the same modes as builds.
+    var transferReporter: TransferProgressHandler {
+        { event in self.handle(transfer: event) }
+    }
+
+    private func handle(transfer event: TransferProgress) {
+        lock.lock()
+        defer { lock.unlock() }
+        let previous = latestTransfer[event.digest]
+        latestTransfer[event.digest] = event
+        let phaseChanged = previous?.phase != event.phase
+        let label = Self.label(event)
+        switch mode {
+        case .quiet, .auto:
+            return
+        case .plain:
+            guard phaseChanged else { return }
+            write("#\(number(event.digest, event.digest.shortID)) \(event.digest.shortID) \(label)\n")
+        case .rawjson:
+            // Byte counts arrive per chunk; a line a megabyte is enough for a reader.
+            guard phaseChanged || event.completed - (previous?.completed ?? 0) >= 1 << 20 || event.completed == event.total else {
+                latestTransfer[event.digest] = previous
+                return
+            }
+            let object: [String: Any] = [
+                "event": "transfer", "time": ISO8601DateFormatter().string(from: Date()), "digest": event.digest.description,
+                "mediaType": event.mediaType.rawValue, "phase": event.phase.rawValue, "completed": event.completed,
+                "total": event.total,
+            ]
+            if let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) {
+                output.write(data + Data("\n".utf8))
+            }
+        case .tty:
+            _ = number(event.digest, event.digest.shortID)
+            switch event.phase {
+            case .complete, .alreadyPresent, .mounted: finished[event.digest] = label
+            default: status[event.digest] = label
+            }
+            let now = Date()
+            guard phaseChanged || now.timeIntervalSince(lastDraw) > 0.1 else { return }
+            lastDraw = now
+            redraw(final: false)
+        }
+    }
+
+    private static func label(_ event: TransferProgress) -> String {
+        switch event.phase {
+        case .waiting: "Waiting"
+        case .downloading: "Downloading \(Display.size(event.completed))/\(Display.size(event.total))"
+        case .uploading: "Pushing \(Display.size(event.completed))/\(Display.size(event.total))"
+        case .retrying: "Retrying"
+        case .alreadyPresent: "Already exists"
+        case .mounted: "Mounted from another repository"
+        case .complete: "Complete"
         }
     }
 
@@ -126,13 +191,13 @@ final class ProgressRenderer: @unchecked Sendable {
     }
 
     private func redraw(final: Bool) {
-        var lines = ["[+] Building \(String(format: "%.1f", Date().timeIntervalSince(begin)))s (\(finished.count)/\(order.count))\(final ? " FINISHED" : "")"]
+        var lines = ["[+] \(latestTransfer.isEmpty ? "Building" : "Transferring") \(String(format: "%.1f", Date().timeIntervalSince(begin)))s (\(finished.count)/\(order.count))\(final ? " FINISHED" : "")"]
         for vertex in order {
             let name = names[vertex] ?? ""
             if let status = finished[vertex] {
                 lines.append(" => \(name)  \(status)")
             } else {
-                let elapsed = String(format: "%.1fs", Date().timeIntervalSince(started[vertex] ?? begin))
+                let elapsed = status[vertex] ?? String(format: "%.1fs", Date().timeIntervalSince(started[vertex] ?? begin))
                 lines.append(" => \(name)  \(elapsed)")
                 for line in lastLines[vertex] ?? [] { lines.append(" => => \(line)") }
             }

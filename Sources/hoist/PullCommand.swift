@@ -15,7 +15,7 @@ struct PullCommand: AsyncParsableCommand {
     var platform: String?
 
     @Option(name: .long, help: "Progress output: auto, tty, plain, rawjson or quiet.")
-    var progress: ProgressMode = .auto
+    var progress: ProgressRenderer.Mode = .auto
 
     @Argument(help: "The image, e.g. busybox, localhost:5000/app:1, app@sha256:….")
     var name: String
@@ -23,9 +23,9 @@ struct PullCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let chosen = try platform.map { try Platform(parsing: $0) }
-            let printer = TransferProgressPrinter(mode: progress)
+            let printer = ProgressRenderer(mode: progress)
             let result = try await global.client().pull(
-                name, platform: chosen, configuration: registry.configuration, progress: printer.handle)
+                name, platform: chosen, configuration: registry.configuration, progress: printer.transferReporter)
             print("Digest: \(try result.manifest.digest)")
             print(result.reference.familiarString)
         }

@@ -11,7 +11,7 @@ struct PushCommand: AsyncParsableCommand {
     @OptionGroup var registry: RegistryOptions
 
     @Option(name: .long, help: "Progress output: auto, tty, plain, rawjson or quiet.")
-    var progress: ProgressMode = .auto
+    var progress: ProgressRenderer.Mode = .auto
 
     @Option(name: .long, help: ArgumentHelp("Upload blobs in chunks of this many bytes instead of one request each.", valueName: "bytes"))
     var chunkSize: Int?
@@ -26,9 +26,9 @@ struct PushCommand: AsyncParsableCommand {
         try await reportingErrors {
             var configuration = registry.configuration
             configuration.uploadChunkSize = chunkSize
-            let printer = TransferProgressPrinter(mode: progress)
+            let printer = ProgressRenderer(mode: progress)
             let result = try await global.client().push(
-                name, to: destination, configuration: configuration, progress: printer.handle)
+                name, to: destination, configuration: configuration, progress: printer.transferReporter)
             print("\(result.reference.tag ?? result.reference.familiarName): digest: \(result.target.digestString) size: \(result.target.size)")
         }
     }

@@ -85,7 +85,7 @@ struct InteroperabilityTests {
     }
 
     @Test(.enabled(if: Interop.dockerAvailable))
-    func imagePushedBySkopeoIsPulledByHoistAndRunByDocker() async throws {
+    func imagePushedBySkopeoIsPulledByHoistAndRunByHoistAndDocker() async throws {
         let harness = try RegistryHarness()
         let registry = try TestRegistry(in: try harness.subdirectory("registry"))
         try await registry.explainingFailures {
@@ -110,6 +110,12 @@ struct InteroperabilityTests {
             try ExternalCommand.checked([Interop.docker, "load", "-i", archive.path])
             let run = try ExternalCommand.checked([Interop.docker, "run", "--rm", "--network=none", reloaded])
             #expect(run.text == "pulled-by-hoist\n", "\(run.text)")
+            // And Hoist runs what it pulled itself.
+            if Interop.isRoot {
+                let hoistRun = try Interop.hoist(["run", name], root: root)
+                #expect(hoistRun.status == 0, "\(hoistRun.errorText)")
+                #expect(hoistRun.text == "pulled-by-hoist\n", "\(hoistRun.text)")
+            }
         }
     }
 }

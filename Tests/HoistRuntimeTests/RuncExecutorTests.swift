@@ -210,7 +210,8 @@ struct RuncExecutorTests {
         #expect(user.output == "CapEff:\t0000000000000000\n")
     }
 
-    @Test(arguments: testRuntimes)
+    // The sleep would outlast any run: a hang here means the kill did not happen.
+    @Test(.timeLimit(.minutes(1)), arguments: testRuntimes)
     func cancellingTheTaskKillsTheContainer(_ runtime: OCIRuntime) async throws {
         let fixture = try ContainerFixture(runtime)
         let marker = Int.random(in: 100_000..<999_999)
@@ -221,16 +222,13 @@ struct RuncExecutorTests {
                 io: ContainerIO(standardOutput: { output.append($0, error: false) }, standardError: { output.append($0, error: true) }))
         }
         while output.standardOutput.isEmpty { try await Task.sleep(for: .milliseconds(20)) }
-        let cancelled = ContinuousClock.now
         task.cancel()
         let result = await task.result
-        let elapsed = ContinuousClock.now - cancelled
         guard case .failure(let error) = result else {
             Issue.record("the run returned \(result) instead of throwing")
             return
         }
         #expect((error as? RuntimeError)?.code == .cancelled, "\(error)")
-        #expect(elapsed < .seconds(10), "cancellation took \(elapsed)")
         let sleepers = try ExternalCommand.run(["pgrep", "-f", "sleep \(marker)"]).text
         #expect(sleepers.isEmpty, "processes left: \(sleepers)")
         try fixture.expectClean()

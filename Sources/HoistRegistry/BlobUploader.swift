@@ -59,11 +59,17 @@ struct BlobUploader: Sendable {
     /// Opens an upload session and returns its location, or nil when nothing needs uploading
     /// (the registry has the blob, or mounted it from another repository).
     private func openSession(_ upload: Upload) async throws -> String? {
-        let head = try await transport.send(
-            RegistryRequest(.HEAD, "/v2/\(path)/blobs/\(upload.digest)", scopes: [RegistryScope.push(path)]), expecting: [200, 404])
-        if head.status == .ok {
-            upload.report(.alreadyPresent, upload.size)
-            return nil
+        do {
+            let head = try await transport.send(
+                RegistryRequest(.HEAD, "/v2/\(path)/blobs/\(upload.digest)", scopes: [RegistryScope.push(path)]),
+                expecting: [200, 404])
+            if head.status == .ok {
+                upload.report(.alreadyPresent, upload.size)
+                return nil
+            }
+        } catch let error as RegistryError where (error.status ?? 0) >= 500 {
+            // The check only saves an upload. A registry that cannot answer it (one restarted
+            // after a crash may fail on a blob it half wrote) gets the blob uploaded again.
         }
         for source in mountSources where source != path {
             let mount = try await transport.send(

@@ -63,7 +63,7 @@ extension Client {
         let worker = NativeWorker(
             store: store, snapshotter: try store.snapshotter(), images: images, pathFilter: Self.dockerIgnoreFilter,
             localDirectories: namedContexts.merging(["context": contextPath]) { $1 },
-            runner: RuncCommandRunner(executor: RuncExecutor(store: store.root)), secrets: options.secrets)
+            runner: RuncCommandRunner(store: store.root), secrets: options.secrets)
         var configuredWorker = worker
         configuredWorker.sourceDateEpoch = epoch
         let stages = options.noCacheStages.map { "[\($0.lowercased()) " }

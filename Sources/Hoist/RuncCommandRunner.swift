@@ -1,10 +1,29 @@
 import Foundation
 import HoistBuild
 import HoistRuntime
+import HoistStore
+import Synchronization
 
-/// Runs the build's RUN steps with the runc executor, in the step's mounted snapshot.
-struct RuncCommandRunner: CommandRunner {
-    let executor: RuncExecutor
+/// Runs the build's RUN steps with the runc/crun executor, in the step's mounted snapshot.
+///
+/// The executor is made on the first RUN: choosing the runtime starts a probe container, a cost
+/// a build served wholly from the cache should not pay.
+final class RuncCommandRunner: CommandRunner {
+    private let store: StoreRoot
+    private let executor = Mutex<RuncExecutor?>(nil)
+
+    init(store: StoreRoot) {
+        self.store = store
+    }
+
+    private var resolvedExecutor: RuncExecutor {
+        executor.withLock { existing in
+            if let existing { return existing }
+            let made = RuncExecutor(store: store)
+            existing = made
+            return made
+        }
+    }
 
     func run(_ command: CommandSpec, rootfs: String,
              output: @escaping @Sendable (ProgressEvent.Stream, [UInt8]) -> Void) async throws -> Int32 {
@@ -18,6 +37,6 @@ struct RuncCommandRunner: CommandRunner {
         let io = ContainerIO(
             standardOutput: { output(.stdout, Array($0)) },
             standardError: { output(.stderr, Array($0)) })
-        return try await executor.run(settings, rootfs: .directory(rootfs), io: io)
+        return try await resolvedExecutor.run(settings, rootfs: .directory(rootfs), io: io)
     }
 }

@@ -69,7 +69,11 @@ public struct NativeWorker: Worker {
         var binds: [CommandSpec.BindMount] = []
         var tmpfs: [String: Int64?] = [:]
         var views: [MountedView] = []
-        defer { views.forEach { $0.release() } }
+        var cacheLocks: [CacheMountLock] = []
+        defer {
+            views.forEach { $0.release() }
+            cacheLocks.forEach { $0.release() }
+        }
         for mount in op.mounts where mount.destination != "/" {
             switch mount.kind {
             case .bind:
@@ -88,9 +92,11 @@ public struct NativeWorker: Worker {
                 }
                 binds.append(.init(source: try RootedPath(root: path).resolve(mount.selector), destination: mount.destination,
                                    readOnly: mount.readOnly))
-            case .cache(let id, _, let uid, let gid, let mode):
-                binds.append(.init(source: try cacheDirectory(id: id, uid: uid, gid: gid, mode: mode),
-                                   destination: mount.destination, readOnly: mount.readOnly))
+            case .cache(let id, let sharing, let uid, let gid, let mode):
+                let lock = try await CacheMountLock(
+                    directory: try cacheDirectory(id: id, uid: uid, gid: gid, mode: mode), sharing: sharing)
+                cacheLocks.append(lock)
+                binds.append(.init(source: lock.directory, destination: mount.destination, readOnly: mount.readOnly))
             case .tmpfs(let size):
                 tmpfs[mount.destination] = size
             case .secret(let id, let required, _, _, _):

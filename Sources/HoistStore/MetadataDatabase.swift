@@ -16,6 +16,11 @@ final class MetadataDatabase: Sendable {
         // Another hoist process may hold the write lock briefly; wait for it rather than fail.
         configuration.busyMode = .timeout(30)
         configuration.label = "hoist.db"
+        // In WAL mode NORMAL keeps the database consistent through crashes and power loss and
+        // drops the fsync from every commit; blobs, which names point at, are fsync'd anyway.
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
         do {
             let lock = try StoreLock(path: migrationLock, mode: .exclusive, timeout: 60)
             pool = try withExtendedLifetime(lock) {

@@ -27,7 +27,18 @@ enum OverlayProbe {
 
     static func supported(under directory: URL) -> Bool {
         if let known = results.withLock({ $0[directory.path] }) { return known }
-        let result = probe(under: directory)
+        // The answer holds until the machine reboots (a new kernel may differ): it is kept on
+        // disk with the boot's id, so each hoist process does not mount a probe again.
+        let record = directory.appendingPathComponent(".overlay-probe")
+        let boot = (try? String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        let result: Bool
+        if !boot.isEmpty, let saved = try? String(contentsOf: record, encoding: .utf8), saved.hasPrefix(boot + " ") {
+            result = saved.hasSuffix(" yes")
+        } else {
+            result = probe(under: directory)
+            if !boot.isEmpty { try? "\(boot) \(result ? "yes" : "no")".write(to: record, atomically: true, encoding: .utf8) }
+        }
         results.withLock { $0[directory.path] = result }
         return result
     }

@@ -221,6 +221,24 @@ struct BuildTests {
         #expect(!events.started.contains { $0.contains("second") }, "the unused stage never runs: \(events.started)")
     }
 
+    @Test func cacheMountsPersistAndLockedOnesAreNeverUsedAtOnce() async throws {
+        let step = "RUN --mount=type=cache,target=/cache,sharing=locked "
+            + "sh -c 'test ! -e /cache/busy || exit 9; touch /cache/busy; sleep 0.3; echo $MARK >> /cache/log; rm /cache/busy'"
+        for (index, tag) in ["left", "right"].enumerated() {
+            let directory = context.appendingPathComponent(tag)
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            try Data("FROM busybox\nENV MARK=\(tag)\(index)\n\(step)\n".utf8).write(to: directory.appendingPathComponent("Dockerfile"))
+        }
+        let other = try Client(root: fixture.client.store.root)
+        async let left = fixture.client.build(BuildOptions(context: context.appendingPathComponent("left"), tags: ["left"]))
+        async let right = other.build(BuildOptions(context: context.appendingPathComponent("right"), tags: ["right"]))
+        _ = try await (left, right)
+        try write("reader/Dockerfile", "FROM busybox\nRUN --mount=type=cache,target=/cache,sharing=locked cat /cache/log > /seen\n")
+        _ = try await fixture.client.build(BuildOptions(context: context.appendingPathComponent("reader"), tags: ["reader"]))
+        let seen = try await run("reader", ["cat", "/seen"]).output
+        #expect(seen.contains("left0") && seen.contains("right1"), "the cache kept both steps' writes: \(seen)")
+    }
+
     @Test func twoBuildsAtOnceOnOneStoreBothSucceed() async throws {
         try write("src/a.txt", "a\n")
         try write("Dockerfile", "FROM busybox\nCOPY src/a.txt /a\nRUN sleep 0.2 && cat /a > /b\n")

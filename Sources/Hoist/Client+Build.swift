@@ -67,8 +67,9 @@ extension Client {
         var configuredWorker = worker
         configuredWorker.sourceDateEpoch = epoch
         let stages = options.noCacheStages.map { "[\($0.lowercased()) " }
+        let cache = StoreCacheIndex(store: store)
         let solver = Solver(
-            worker: configuredWorker, cache: StoreCacheIndex(store: store), progress: options.progress,
+            worker: configuredWorker, cache: cache, progress: options.progress,
             options: SolveOptions(
                 noCache: options.noCache, noCacheFor: { vertex in stages.contains { vertex.name.hasPrefix($0) } },
                 cacheKeySalt: epoch.map { "SOURCE_DATE_EPOCH=\($0)" } ?? ""))
@@ -76,6 +77,7 @@ extension Client {
         let lease = try store.writeLease()
         defer { withExtendedLifetime(lease) {} }
         let results = try await solver.solveAll(plan.target)
+        try cache.flushUsage()
         guard let layers = results[plan.target.digest]?.layers else {
             throw ClientError(.internal, "the build's target is not a filesystem")
         }

@@ -3,13 +3,22 @@ import GRDB
 public import HoistOCI
 
 extension Store {
-    /// The encoded result recorded for a build cache key, or nil; marks the record used.
+    /// The encoded result recorded for a build cache key, or nil. A read only: a build marks
+    /// what it used in one write at its end (``markBuildCacheUsed(_:)``).
     public func buildCacheResult(for key: Digest) throws -> Data? {
+        try database.read { db in
+            try BuildCacheRow.fetchOne(db, key: key.description)?.result
+        }
+    }
+
+    /// Records that the build cache records of `keys` were used now (pruning keeps recent ones).
+    public func markBuildCacheUsed(_ keys: [Digest]) throws {
+        guard !keys.isEmpty else { return }
+        let now = Date().timeIntervalSince1970
         try database.write { db in
-            guard var row = try BuildCacheRow.fetchOne(db, key: key.description) else { return nil }
-            row.used = Date().timeIntervalSince1970
-            try row.update(db)
-            return row.result
+            for key in keys {
+                try db.execute(sql: "UPDATE build_cache SET used = ? WHERE key = ?", arguments: [now, key.description])
+            }
         }
     }
 

@@ -46,8 +46,14 @@ public struct NativeWorker: Worker {
                 throw BuildError(.notFound, "no local source named \"\(name)\" was given to the build")
             }
             return .directory(path: path, exclude: exclude)
-        case .http, .git:
-            throw BuildError(.unsupported, "this worker cannot fetch \(op) yet")
+        case .http(let url, let checksum, let filename, _):
+            // Each download gets a directory of its own; the copy that reads it is keyed by the
+            // content, so a changed file at the same URL rebuilds what uses it.
+            let directory = store.root.temporary.appendingPathComponent("http-\(UUID().uuidString)").path
+            _ = try await HTTPDownload(url: url, checksum: checksum, filename: filename).fetch(into: directory)
+            return .directory(path: directory, exclude: [])
+        case .git:
+            throw BuildError(.unsupported, "this worker cannot fetch git sources yet (\(op))")
         }
     }
 

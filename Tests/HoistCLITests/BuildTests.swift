@@ -239,6 +239,33 @@ struct BuildTests {
         #expect(seen.contains("left0") && seen.contains("right1"), "the cache kept both steps' writes: \(seen)")
     }
 
+    @Test func addDownloadsURLsChecksThemAndKeepsThemPacked() async throws {
+        let served = fixture.directory.appending("served")
+        try FileManager.default.createDirectory(at: served, withIntermediateDirectories: true)
+        let payload = Data("downloaded over http\n".utf8)
+        try payload.write(to: served.appendingPathComponent("payload.txt"))
+        try ExternalCommand.checked(["tar", "-czf", served.appendingPathComponent("packed.tar.gz").path, "-C", served.path, "payload.txt"])
+        let port = try FreePort.next()
+        let server = try ServerProcess(
+            name: "http.server", arguments: ["python3", "-m", "http.server", "--bind", "127.0.0.1", "--directory", served.path, "\(port)"],
+            port: port, logFile: fixture.directory.appending("http.log"))
+        defer { server.stop() }
+        let base = "http://127.0.0.1:\(port)"
+        _ = try await build("""
+            FROM busybox
+            ADD \(base)/payload.txt /downloads/
+            ADD --checksum=\(Digest(of: payload)) --chmod=644 \(base)/payload.txt /checked.txt
+            ADD \(base)/packed.tar.gz /downloads/
+            """)
+        let listing = try await run("built", ["sh", "-c", "stat -c '%a %n' /downloads/* /checked.txt && cat /checked.txt"]).output
+        #expect(listing == "600 /downloads/packed.tar.gz\n600 /downloads/payload.txt\n644 /checked.txt\ndownloaded over http\n", "\(listing)")
+
+        let wrong = await #expect(throws: BuildError.self) {
+            try await build("FROM busybox\nADD --checksum=\(Digest(of: Data("other".utf8))) \(base)/payload.txt /x\n")
+        }
+        #expect(wrong?.code == .dataLoss)
+    }
+
     @Test func twoBuildsAtOnceOnOneStoreBothSucceed() async throws {
         try write("src/a.txt", "a\n")
         try write("Dockerfile", "FROM busybox\nCOPY src/a.txt /a\nRUN sleep 0.2 && cat /a > /b\n")

@@ -145,13 +145,20 @@ public struct DockerfileConverter: Sendable {
                 chown: copy.chown, chmod: copy.chmod, excludes: copy.excludes, parents: copy.parents, unpack: false,
                 keyword: "COPY", to: &state, prefix: prefix, converted: converted)
         case .add(let add):
-            if let remote = add.sources.first(where: { $0.contains("://") || $0.hasPrefix("git@") }) {
-                throw BuildError(.unsupported, "ADD of a URL or git repository (\(remote)) is not supported yet")
+            let remote = add.sources.filter { $0.contains("://") || $0.hasPrefix("git@") }
+            if let git = remote.first(where: { $0.hasPrefix("git@") || $0.hasPrefix("git://") || $0.contains(".git") }) {
+                throw BuildError(.unsupported, "ADD of a git repository (\(git)) is not supported yet")
             }
-            try await applyCopy(
-                sources: add.sources, inline: add.inlineSources, destination: add.destination, from: nil,
-                chown: add.chown, chmod: add.chmod, excludes: add.excludes, parents: false, unpack: add.unpack ?? true,
-                keyword: "ADD", to: &state, prefix: prefix, converted: converted)
+            for url in remote {
+                try addURL(url, add: add, to: &state, prefix: prefix)
+            }
+            let local = add.sources.filter { !remote.contains($0) }
+            if !local.isEmpty || !add.inlineSources.isEmpty {
+                try await applyCopy(
+                    sources: local, inline: add.inlineSources, destination: add.destination, from: nil,
+                    chown: add.chown, chmod: add.chmod, excludes: add.excludes, parents: false, unpack: add.unpack ?? true,
+                    keyword: "ADD", to: &state, prefix: prefix, converted: converted)
+            }
         case .workdir(let workdir):
             let path = Self.absolute(workdir.path, in: state.workingDirectory)
             state.containerConfig.workingDir = path
@@ -308,6 +315,30 @@ public struct DockerfileConverter: Sendable {
         let vertex = Vertex(.file(FileOp(actions: actions)), inputs: inputs, name: "\(prefix) \(keyword) \(shownSources) \(destination)")
         state.filesystem = vertex
         state.steps.append(BuildStep(createdBy: "\(keyword) \(shownSources) \(target) # buildkit", vertex: vertex))
+    }
+
+    /// `ADD URL dest`: the download as a source of its own, copied in without unpacking and,
+    /// as BuildKit does, with mode 600 unless `--chmod` says otherwise.
+    private func addURL(_ url: String, add: AddInstruction, to state: inout StageState, prefix: String) throws {
+        var checksum: Digest?
+        if let text = add.checksum {
+            do {
+                checksum = try Digest(parsing: text)
+            } catch {
+                throw BuildError(.invalidArgument, "\(prefix) ADD --checksum=\(text): \(error.message)")
+            }
+        }
+        let download = Vertex(.source(.http(url: url, checksum: checksum, filename: nil, permissions: nil)), name: "\(prefix) https \(url)")
+        let name = URL(string: url)?.lastPathComponent ?? ""
+        let file = name.isEmpty || name == "/" ? "index.html" : name
+        let target = Self.absolute(add.destination, in: state.workingDirectory, keepTrailingSlash: true)
+        let vertex = Vertex(
+            .file(FileOp(actions: [.copy(CopyAction(
+                sourceInput: 1, sources: [file], destination: target, owner: add.chown.map(Self.owner),
+                mode: add.chmod ?? "600"))])),
+            inputs: [state.filesystem, download], name: "\(prefix) ADD \(url) \(add.destination)")
+        state.filesystem = vertex
+        state.steps.append(BuildStep(createdBy: "ADD \(url) \(target) # buildkit", vertex: vertex))
     }
 
     /// The vertex `--from` names: an earlier stage, an image, or the build context when absent.

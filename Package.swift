@@ -56,7 +56,7 @@ let package = Package(
             swiftSettings: strict),
         .target(
             name: "HoistBuild",
-            dependencies: ["HoistOCI", "HoistArchive", "HoistStore"],
+            dependencies: ["HoistOCI", "HoistArchive", "HoistStore", "HoistRuntime"],
             swiftSettings: strict),
         .target(
             name: "HoistDockerfile",

@@ -11,7 +11,7 @@ packages=(
   # interop and tests: reference engine, registry, independent OCI readers
   docker.io docker-registry skopeo umoci
   # command-line tools the tests and benchmarks call
-  zstd gzip tar apache2-utils openssl hyperfine jq python3 bc
+  zstd gzip tar git apache2-utils openssl hyperfine jq python3 bc
 )
 
 missing=()

@@ -52,8 +52,10 @@ public struct NativeWorker: Worker {
             let directory = store.root.temporary.appendingPathComponent("http-\(UUID().uuidString)").path
             _ = try await HTTPDownload(url: url, checksum: checksum, filename: filename).fetch(into: directory)
             return .directory(path: directory, exclude: [])
-        case .git:
-            throw BuildError(.unsupported, "this worker cannot fetch git sources yet (\(op))")
+        case .git(let url, let ref, let keepGitDirectory):
+            let directory = store.root.temporary.appendingPathComponent("git-\(UUID().uuidString)").path
+            try await GitCheckout(url: url, ref: ref, keepGitDirectory: keepGitDirectory).fetch(into: directory)
+            return .directory(path: directory, exclude: [])
         }
     }
 

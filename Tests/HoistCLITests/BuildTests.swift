@@ -266,6 +266,40 @@ struct BuildTests {
         #expect(wrong?.code == .dataLoss)
     }
 
+    @Test(.enabled(if: Interop.available("git") && Interop.available("python3")))
+    func addClonesGitRepositoriesAtARef() async throws {
+        // A repository served over git's "dumb" HTTP protocol by a plain file server.
+        let work = fixture.directory.appending("repo-work")
+        let served = fixture.directory.appending("served")
+        try FileManager.default.createDirectory(at: work.appendingPathComponent("docs"), withIntermediateDirectories: true)
+        try Data("first\n".utf8).write(to: work.appendingPathComponent("docs/file.txt"))
+        let git = { (arguments: [String]) throws in
+            try ExternalCommand.checked(["git", "-c", "user.name=t", "-c", "user.email=t@example.com"] + arguments, directory: work)
+        }
+        try git(["init", "-q", "-b", "main"])
+        try git(["add", "."])
+        try git(["commit", "-q", "-m", "one"])
+        try git(["tag", "v1"])
+        try Data("second\n".utf8).write(to: work.appendingPathComponent("docs/file.txt"))
+        try git(["commit", "-q", "-am", "two"])
+        try FileManager.default.createDirectory(at: served, withIntermediateDirectories: true)
+        try ExternalCommand.checked(["git", "clone", "-q", "--bare", work.path, served.appendingPathComponent("repo.git").path])
+        try ExternalCommand.checked(["git", "update-server-info"], directory: served.appendingPathComponent("repo.git"))
+        let port = try FreePort.next()
+        let server = try ServerProcess(
+            name: "http.server", arguments: ["python3", "-m", "http.server", "--bind", "127.0.0.1", "--directory", served.path, "\(port)"],
+            port: port, logFile: fixture.directory.appending("http.log"))
+        defer { server.stop() }
+        let url = "http://127.0.0.1:\(port)/repo.git"
+        _ = try await build("""
+            FROM busybox
+            ADD \(url) /head
+            ADD \(url)#v1:docs /tagged
+            """)
+        let output = try await run("built", ["sh", "-c", "cat /head/docs/file.txt /tagged/file.txt; ls -a /head"]).output
+        #expect(output == "second\nfirst\n.\n..\ndocs\n", "\(output)")
+    }
+
     @Test func twoBuildsAtOnceOnOneStoreBothSucceed() async throws {
         try write("src/a.txt", "a\n")
         try write("Dockerfile", "FROM busybox\nCOPY src/a.txt /a\nRUN sleep 0.2 && cat /a > /b\n")

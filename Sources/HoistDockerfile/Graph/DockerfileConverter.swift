@@ -146,11 +146,12 @@ public struct DockerfileConverter: Sendable {
                 keyword: "COPY", to: &state, prefix: prefix, converted: converted)
         case .add(let add):
             let remote = add.sources.filter { $0.contains("://") || $0.hasPrefix("git@") }
-            if let git = remote.first(where: { $0.hasPrefix("git@") || $0.hasPrefix("git://") || $0.contains(".git") }) {
-                throw BuildError(.unsupported, "ADD of a git repository (\(git)) is not supported yet")
-            }
             for url in remote {
-                try addURL(url, add: add, to: &state, prefix: prefix)
+                if Self.isGitURL(url) {
+                    try addGit(url, add: add, to: &state, prefix: prefix)
+                } else {
+                    try addURL(url, add: add, to: &state, prefix: prefix)
+                }
             }
             let local = add.sources.filter { !remote.contains($0) }
             if !local.isEmpty || !add.inlineSources.isEmpty {
@@ -337,6 +338,36 @@ public struct DockerfileConverter: Sendable {
                 sourceInput: 1, sources: [file], destination: target, owner: add.chown.map(Self.owner),
                 mode: add.chmod ?? "600"))])),
             inputs: [state.filesystem, download], name: "\(prefix) ADD \(url) \(add.destination)")
+        state.filesystem = vertex
+        state.steps.append(BuildStep(createdBy: "ADD \(url) \(target) # buildkit", vertex: vertex))
+    }
+
+    /// Whether `text` names a git repository as BuildKit tells: `git@…`, `git://…`, or a URL
+    /// whose path ends in `.git` (before any `#ref`).
+    static func isGitURL(_ text: String) -> Bool {
+        let address = text.split(separator: "#", maxSplits: 1).first.map(String.init) ?? text
+        return text.hasPrefix("git@") || text.hasPrefix("git://") || address.hasSuffix(".git")
+    }
+
+    /// `ADD <git URL>[#ref[:subdir]] dest`: the checkout as a source, its files (or the
+    /// subdirectory's) copied into `dest`.
+    private func addGit(_ url: String, add: AddInstruction, to state: inout StageState, prefix: String) throws {
+        let parts = url.split(separator: "#", maxSplits: 1).map(String.init)
+        var ref: String?
+        var subdirectory = "."
+        if parts.count == 2 {
+            let fragment = parts[1].split(separator: ":", maxSplits: 1).map(String.init)
+            ref = fragment.first.flatMap { $0.isEmpty ? nil : $0 }
+            if fragment.count == 2, !fragment[1].isEmpty { subdirectory = fragment[1] }
+        }
+        let checkout = Vertex(
+            .source(.git(url: parts[0], ref: ref, keepGitDirectory: add.keepGitDirectory)), name: "\(prefix) git \(url)")
+        let target = Self.absolute(add.destination, in: state.workingDirectory, keepTrailingSlash: true)
+        let vertex = Vertex(
+            .file(FileOp(actions: [.copy(CopyAction(
+                sourceInput: 1, sources: [subdirectory], destination: target.hasSuffix("/") ? target : target + "/",
+                owner: add.chown.map(Self.owner), mode: add.chmod))])),
+            inputs: [state.filesystem, checkout], name: "\(prefix) ADD \(url) \(add.destination)")
         state.filesystem = vertex
         state.steps.append(BuildStep(createdBy: "ADD \(url) \(target) # buildkit", vertex: vertex))
     }

@@ -35,7 +35,10 @@ extension Client {
             arguments: arguments, environment: environment,
             workingDirectory: options.workingDirectory ?? imageConfig.workingDir.flatMap { $0.isEmpty ? nil : $0 } ?? "/",
             user: options.user ?? imageConfig.user, network: options.hostNetwork ? .host : .none,
-            mounts: options.volumes.map { .bind(source: $0.host, destination: $0.container, readOnly: $0.readOnly) })
+            mounts: options.volumes.map { .bind(source: $0.host, destination: $0.container, readOnly: $0.readOnly) },
+            resources: ResourceLimits(
+                memoryBytes: options.memoryBytes, cpuQuota: options.cpus.map { Int64($0 * 100_000) },
+                cpuPeriod: options.cpus == nil ? nil : 100_000, pidsLimit: options.pidsLimit))
 
         let snapshotter = try store.snapshotter()
         let lease = try store.writeLease()

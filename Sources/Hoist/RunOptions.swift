@@ -19,6 +19,12 @@ public struct RunOptions: Sendable {
     public var volumes: [(host: String, container: String, readOnly: Bool)]
     /// Bytes fed to the container's stdin (`-i`), nil for none.
     public var standardInput: Data?
+    /// `--memory` in bytes.
+    public var memoryBytes: Int64?
+    /// `--cpus`: CPU time as a number of CPUs.
+    public var cpus: Double?
+    /// `--pids-limit`.
+    public var pidsLimit: Int64?
 
     public init(command: [String]? = nil, entrypoint: [String]? = nil, environment: [String] = [],
                 workingDirectory: String? = nil, user: String? = nil, hostNetwork: Bool = false,

@@ -1,0 +1,28 @@
+public import Foundation
+
+/// One setting of a container made by ``Image/instantiate(_:)``.
+public enum ContainerOption: Sendable {
+    /// The command, exec form (replaces the image's CMD).
+    case command([String])
+    /// The command as one shell string, run with `/bin/sh -c`.
+    case shell(String)
+    /// Replaces the image's ENTRYPOINT; an empty array clears it.
+    case entrypoint([String])
+    /// Environment variables added to the image's.
+    case environment([String: String])
+    /// A host path at a container path.
+    case volume(host: String, container: String, readOnly: Bool)
+    case workingDirectory(String)
+    /// `name`, `uid`, `uid:gid` or `name:group`.
+    case user(String)
+    /// Share the host's network instead of loopback only.
+    case hostNetwork
+    /// Bytes fed to the container's standard input.
+    case standardInput(Data)
+    /// A memory limit in bytes; the kernel kills the container beyond it.
+    case memory(Int64)
+    /// CPU time as a number of CPUs (`0.5` is half of one).
+    case cpus(Double)
+    /// The most processes the container may have.
+    case pidsLimit(Int64)
+}

@@ -1,0 +1,45 @@
+public import Foundation
+public import HoistRegistry
+
+/// An image by name, as a Swift program uses it: check it is there, pull it, and make
+/// containers from it.
+///
+/// ```swift
+/// let run = try await client.image("busybox")
+///     .instantiate(.shell("echo hello; exit 3"), .environment(["A": "1"]))
+///     .run()
+/// print(run.exitCode, run.standardOutput)
+/// ```
+public struct Image: Sendable {
+    public let client: Client
+    /// The name or ID the image was asked for by.
+    public let name: String
+
+    /// Whether the store has the image.
+    public func exists() -> Bool {
+        (try? client.resolve(name)) != nil
+    }
+
+    /// Pulls the image from its registry.
+    @discardableResult
+    public func pull(progress: @escaping TransferProgressHandler = { _ in }) async throws -> PullResult {
+        try await client.pull(name, progress: progress)
+    }
+
+    /// A container of this image with `options` (not started yet).
+    public func instantiate(_ options: ContainerOption...) -> Container {
+        Container(image: self, options: options)
+    }
+
+    /// A container of this image with `options` (not started yet).
+    public func instantiate(_ options: [ContainerOption]) -> Container {
+        Container(image: self, options: options)
+    }
+}
+
+extension Client {
+    /// The image called `name` (a reference or an image ID), to inspect, pull or run.
+    public func image(_ name: String) -> Image {
+        Image(client: self, name: name)
+    }
+}

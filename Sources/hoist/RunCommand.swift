@@ -33,11 +33,29 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: [.short, .customLong("interactive")], help: "Pass standard input to the container.")
     var interactive = false
 
+    @Option(name: [.short, .long], help: ArgumentHelp("Memory limit, e.g. 64m or 1g.", valueName: "bytes"))
+    var memory: String?
+
+    @Option(name: .long, help: ArgumentHelp("CPU time as a number of CPUs, e.g. 0.5.", valueName: "number"))
+    var cpus: Double?
+
+    @Option(name: .customLong("pids-limit"), help: ArgumentHelp("The most processes the container may have.", valueName: "number"))
+    var pidsLimit: Int64?
+
     @Argument(help: "The image.")
     var image: String
 
     @Argument(parsing: .captureForPassthrough, help: "The command and its arguments.")
     var command: [String] = []
+
+    /// `64m`, `1g`, `512k` or plain bytes, as docker run reads sizes.
+    static func bytes(_ text: String) throws -> Int64 {
+        let units: [Character: Int64] = ["b": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30]
+        let lower = text.lowercased()
+        if let unit = lower.last, let factor = units[unit], let number = Int64(lower.dropLast()) { return number * factor }
+        guard let number = Int64(lower) else { throw ValidationError("--memory \(text): expected a size such as 64m") }
+        return number
+    }
 
     func run() async throws {
         guard network == "none" || network == "host" else {
@@ -52,10 +70,13 @@ struct RunCommand: AsyncParsableCommand {
         }
         let status = try await reportingErrors {
             let input = interactive ? FileHandle.standardInput.readDataToEndOfFile() : nil
-            let options = RunOptions(
+            var options = RunOptions(
                 command: command.isEmpty ? nil : command,
                 entrypoint: entrypoint.map { $0.isEmpty ? [] : [$0] }, environment: environment, workingDirectory: workdir,
                 user: user, hostNetwork: network == "host", volumes: mounts, standardInput: input)
+            options.memoryBytes = try memory.map(Self.bytes)
+            options.cpus = cpus
+            options.pidsLimit = pidsLimit
             return try await global.client().run(
                 image, options,
                 standardOutput: { FileHandle.standardOutput.write($0) },

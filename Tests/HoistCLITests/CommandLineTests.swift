@@ -78,4 +78,22 @@ struct CommandLineTests {
         #expect(build.errorText.contains("Dockerfile:2:1: unknown instruction: FROBNICATE"), "stderr: \(build.errorText)")
         #expect(build.errorText.contains("FROBNICATE all the things"), "the offending line is shown: \(build.errorText)")
     }
+
+    @Test(.enabled(if: Interop.isRoot && Interop.available("runc")))
+    func runPassesTheExitCodeAndTheLimits() throws {
+        let directory = try TemporaryDirectory()
+        let store = directory.appending("store")
+        let rootfs = directory.appending("rootfs.tar")
+        try Interop.makeBusyboxRootfs(at: rootfs)
+        try Interop.hoist(["import", rootfs.path, "busybox"], root: store).checkedStatus()
+        let failing = try Interop.hoist(["run", "busybox", "sh", "-c", "echo out; echo err >&2; exit 42"], root: store)
+        #expect(failing.status == 42)
+        #expect(failing.text == "out\n")
+        #expect(failing.errorText == "err\n")
+        let memory = try Interop.hoist(["run", "--memory", "16m", "busybox", "sh", "-c", "head -c 100000000 /dev/zero | tr '\\0' a | sort"], root: store)
+        #expect(memory.status == 137)
+        let missing = try Interop.hoist(["run", "busybox", "/no/such/program"], root: store)
+        #expect(missing.status != 0)
+        #expect(missing.errorText.contains("hoist: "), "\(missing.errorText)")
+    }
 }

@@ -47,10 +47,14 @@ public struct LayerDiffer: Sendable {
 
     /// Writes the layer an overlayfs upper directory stands for to `sink` (end marker
     /// included; the sink is not closed). Returns the number of entries written.
+    ///
+    /// `lowers` are the layers below, topmost first, as overlayfs stacks them. With them, a
+    /// directory that is in the upper only because something was made and removed inside it
+    /// (copied up, same metadata as below) is written only if something below it changed.
     @discardableResult
-    public func diffOverlayUpper(_ upper: String, to sink: inout some ByteSink) throws -> Int {
+    public func diffOverlayUpper(_ upper: String, lowers: [String] = [], to sink: inout some ByteSink) throws -> Int {
         try write(to: &sink) { walker in
-            try walker.overlay(relative: "", upper: upper)
+            try walker.overlay(relative: "", upper: upper, lowers: lowers)
         }
     }
 
@@ -121,7 +125,7 @@ private struct DiffWalker<Sink: ByteSink> {
         }
     }
 
-    mutating func overlay(relative: String, upper: String) throws {
+    mutating func overlay(relative: String, upper: String, lowers: [String]) throws {
         for name in try FileSystem.list(upper) {
             let childRelative = Self.join(relative, name)
             let path = upper + "/" + name
@@ -130,15 +134,36 @@ private struct DiffWalker<Sink: ByteSink> {
                 try emitWhiteout(relative: relative, name: name)
                 continue
             }
-            try emit(relative: childRelative, path: path, info: info)
-            if info.kind == .directory {
-                let xattrs = try FileSystem.xattrs(path)
-                if xattrs["trusted.overlay.opaque"] == Array("y".utf8) || xattrs["user.overlay.opaque"] == Array("y".utf8) {
-                    try writeMarker(Self.join(childRelative, ".wh..wh..opq"))
-                }
-                try overlay(relative: childRelative, upper: path)
+            guard info.kind == .directory else {
+                try emit(relative: childRelative, path: path, info: info)
+                continue
             }
+            let xattrs = try FileSystem.xattrs(path)
+            let opaque = xattrs["trusted.overlay.opaque"] == Array("y".utf8) || xattrs["user.overlay.opaque"] == Array("y".utf8)
+            if !opaque, let below = try Self.lowerEntry(childRelative, in: lowers), below.info.kind == .directory,
+               try Self.sameMetadata(path, info, below.path, below.info) {
+                // Copied up but unchanged itself: written only before something changed inside.
+                pendingDirectories.append((childRelative, path, info))
+                try overlay(relative: childRelative, upper: path, lowers: lowers)
+                pendingDirectories.removeLast()
+                continue
+            }
+            try emit(relative: childRelative, path: path, info: info)
+            if opaque { try writeMarker(Self.join(childRelative, ".wh..wh..opq")) }
+            try overlay(relative: childRelative, upper: path, lowers: opaque ? [] : lowers)
         }
+    }
+
+    /// The topmost lower layer's entry at `relative`, as overlayfs would show it; nil when no
+    /// layer has it or the topmost mention is a whiteout.
+    private static func lowerEntry(_ relative: String, in lowers: [String]) throws -> (path: String, info: FileInfo)? {
+        for lower in lowers {
+            let path = lower + "/" + relative
+            guard let info = try FileSystem.info(path) else { continue }
+            if info.kind == .characterDevice && info.deviceMajor == 0 && info.deviceMinor == 0 { return nil }
+            return (path, info)
+        }
+        return nil
     }
 
     /// Writes `path` and, for a directory, everything below it.

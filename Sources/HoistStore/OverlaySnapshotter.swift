@@ -62,7 +62,8 @@ public struct OverlaySnapshotter: Snapshotter {
             throw StoreError(.failedPrecondition, "snapshot \(key) is a view; it has no changes of its own")
         }
         do {
-            return try LayerDiffer(options: options).diffOverlayUpper(catalog.filesystem(entry.id), to: &sink)
+            return try LayerDiffer(options: options).diffOverlayUpper(
+                catalog.filesystem(entry.id), lowers: entry.ancestors.map(catalog.filesystem), to: &sink)
         } catch let error as ArchiveError {
             throw StoreError(error.code, "cannot diff snapshot \(key)", underlying: error)
         }

@@ -129,4 +129,29 @@ import Testing
         let diff = differences(mergedSnapshot, try snapshot(tmp.path + "/target"))
         #expect(diff.isEmpty, "trees differ:\n\(diff.joined(separator: "\n"))")
     }
+
+    @Test(.enabled(if: isRoot, "mounting overlayfs needs root"))
+    func copiedUpButUnchangedDirectoriesAreLeftOutGivenTheLowers() throws {
+        let tmp = try TempDirectory()
+        let lower = try tmp.directory("lower")
+        let upper = try tmp.directory("upper")
+        let work = try tmp.directory("work")
+        let merged = try tmp.directory("merged")
+        try sh("mkdir -p '\(lower)/etc/deep' '\(lower)/dev' && echo x > '\(lower)/etc/deep/file' && touch -d @1000000000 '\(lower)/etc/deep' '\(lower)/etc' '\(lower)/dev'")
+        try run("/bin/mount", ["-t", "overlay", "overlay", "-o", "lowerdir=\(lower),upperdir=\(upper),workdir=\(work)", merged])
+        do {
+            defer { _ = try? run("/bin/umount", [merged]) }
+            // What a runtime does for its mount points: make them, then (after the run) remove
+            // them and put the parents' times back.
+            try sh("cd '\(merged)' && touch etc/hosts && mkdir dev/pts && rm etc/hosts && rmdir dev/pts && touch -d @1000000000 etc dev && echo new > etc/deep/added")
+        }
+        var withLowers = MemoryByteSink()
+        try LayerDiffer().diffOverlayUpper(upper, lowers: [lower], to: &withLowers)
+        let names = try readTar(withLowers.bytes).map(\.0.name)
+        #expect(names == ["etc", "etc/deep", "etc/deep/added"], "an untouched copied-up directory is left out: \(names)")
+        var withoutLowers = MemoryByteSink()
+        try LayerDiffer().diffOverlayUpper(upper, to: &withoutLowers)
+        let blind = try readTar(withoutLowers.bytes).map(\.0.name)
+        #expect(blind.contains("dev"), "without the lowers it cannot know: \(blind)")
+    }
 }

@@ -311,8 +311,8 @@ public struct NativeWorker: Worker {
     }
 
     /// Prepares an active snapshot on `base`, mounts it, runs `body` on its root, and turns the
-    /// changes into a layer: the result is `base` plus that layer (or `base` alone when nothing
-    /// changed). The snapshot is committed under the new chain's ID for later steps.
+    /// changes into a layer: the result is `base` plus that layer (empty when nothing changed,
+    /// as in BuildKit). The snapshot is committed under the new chain's ID for later steps.
     func withStep(on base: [LayerRef], _ body: (String) async throws -> Void) async throws -> BuildResult {
         let parent = try unpack(base)
         let active = try SnapshotKey("build/\(UUID().uuidString)")
@@ -332,16 +332,12 @@ public struct NativeWorker: Worker {
 
         let writer = try store.content.writer(expecting: nil, size: nil)
         var sink = writer
-        let entries: Int
         do {
-            entries = try snapshotter.diff(active, to: &sink, options: LayerDiffer.Options(sourceDateEpoch: sourceDateEpoch))
+            // A step that changed nothing still gets its (empty) layer, as BuildKit gives one.
+            _ = try snapshotter.diff(active, to: &sink, options: LayerDiffer.Options(sourceDateEpoch: sourceDateEpoch))
         } catch {
             writer.abort()
             throw error
-        }
-        guard entries > 0 else {
-            writer.abort()
-            return .layers(base, config: nil)
         }
         let (digest, size) = try writer.commit()
         let layer = LayerRef(

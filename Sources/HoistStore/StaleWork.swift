@@ -10,8 +10,13 @@ enum StaleWork {
     /// Detaches every mount under `directory`, deepest first.
     static func unmountAll(under directory: String) {
         let prefix = directory.hasSuffix("/") ? directory : directory + "/"
-        for mountPoint in mountPoints().filter({ $0.hasPrefix(prefix) }).sorted(by: { $0.count > $1.count }) {
-            _ = umount2(mountPoint, Int32(MNT_DETACH))
+        // Mounts can be stacked on one point; passes go on until none is left (or no progress).
+        for _ in 0..<10 {
+            let stale = mountPoints().filter { $0.hasPrefix(prefix) }.sorted { $0.count > $1.count }
+            if stale.isEmpty { return }
+            var detached = false
+            for mountPoint in stale where umount2(mountPoint, Int32(MNT_DETACH)) == 0 { detached = true }
+            if !detached { return }
         }
     }
 

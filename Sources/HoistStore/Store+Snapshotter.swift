@@ -17,7 +17,8 @@ extension Store {
         case let other?:
             throw StoreError(.invalidArgument, "unknown HOIST_SNAPSHOTTER \"\(other)\": want overlay or copy")
         }
-        return OverlayProbe.supported(under: root.snapshots) ? try OverlaySnapshotter(store: self) : try CopySnapshotter(store: self)
+        return OverlayProbe.supported(under: root.snapshots, scratch: root.temporary)
+            ? try OverlaySnapshotter(store: self) : try CopySnapshotter(store: self)
     }
 }
 
@@ -25,7 +26,9 @@ extension Store {
 enum OverlayProbe {
     private static let results = Mutex<[String: Bool]>([:])
 
-    static func supported(under directory: URL) -> Bool {
+    /// Probes in `scratch` (on the same file system; where garbage collection clears what a
+    /// killed probe leaves mounted) and keeps the answer in `directory`.
+    static func supported(under directory: URL, scratch: URL) -> Bool {
         if let known = results.withLock({ $0[directory.path] }) { return known }
         // The answer holds until the machine reboots (a new kernel may differ): it is kept on
         // disk with the boot's id, so each hoist process does not mount a probe again.
@@ -36,7 +39,7 @@ enum OverlayProbe {
         if !boot.isEmpty, let saved = try? String(contentsOf: record, encoding: .utf8), saved.hasPrefix(boot + " ") {
             result = saved.hasSuffix(" yes")
         } else {
-            result = probe(under: directory)
+            result = probe(under: scratch)
             if !boot.isEmpty { try? "\(boot) \(result ? "yes" : "no")".write(to: record, atomically: true, encoding: .utf8) }
         }
         results.withLock { $0[directory.path] = result }

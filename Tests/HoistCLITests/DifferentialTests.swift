@@ -68,6 +68,11 @@ struct DifferentialTests {
         #expect(Self.fields(hoistConfig) == Self.fields(dockerConfig),
                 "config differs for \(name):\nhoist:  \(Self.fields(hoistConfig))\ndocker: \(Self.fields(dockerConfig))")
 
+        // Layers: one per step that makes one, as BuildKit cuts them.
+        let dockerLayers = try ExternalCommand.checked([Interop.docker, "image", "inspect", "--format", "{{len .RootFS.Layers}}", tag]).text
+        #expect(Int(dockerLayers.trimmingCharacters(in: .whitespacesAndNewlines)) == (try fixture.client.inspect(image.id.description).layers.count),
+                "layer count differs for \(name): docker has \(dockerLayers)")
+
         // Root filesystems.
         let directory = fixture.directory
         let exported = try Self.dockerRootfs(tag, into: directory.appending("docker"))

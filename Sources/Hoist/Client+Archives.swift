@@ -34,9 +34,11 @@ extension Client {
         for name in names {
             let image = try resolve(name)
             // An image asked for by name is saved under that name; one asked for by ID under all its names.
-            var archiveNames = try image.name.map { [try Reference(parsing: $0)] } ?? []
+            let archiveNames: [Reference]
             if let reference = try? Reference(parsing: name), reference.description == image.name {
                 archiveNames = [reference]
+            } else {
+                archiveNames = try store.images(target: try image.target.digest).compactMap(\.name).map { try Reference(parsing: $0) }
             }
             images.append(ArchivedImage(
                 names: archiveNames.map { format == .docker ? $0.familiarString : $0.description },

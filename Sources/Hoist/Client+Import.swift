@@ -1,6 +1,7 @@
 public import Foundation
 public import HoistOCI
 import HoistArchive
+import HoistBuild
 import HoistStore
 
 extension Client {
@@ -28,7 +29,7 @@ extension Client {
         return try store.withWriteLease {
             let layer = try storeLayer(from: rootfs.path)
             let now = Date()
-            let created = RFC3339.string(from: now)
+            let created = ImageExporter.timestamp(now)
             var config = ImageConfig(platform: platform)
             config.created = created
             config.config = containerConfig

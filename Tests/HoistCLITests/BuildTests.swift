@@ -307,8 +307,7 @@ struct BuildTests {
         let other = try Client(root: fixture.client.store.root)
         async let first = fixture.client.build(BuildOptions(context: context, tags: ["one"]))
         async let second = other.build(BuildOptions(context: context, tags: ["two"]))
-        let (one, two) = try await (first, second)
-        #expect(one.id == two.id || one.digest != two.digest)
+        _ = try await (first, second)
         #expect(try await run("one", ["cat", "/b"]).output == "a\n")
         #expect(try await run("two", ["cat", "/b"]).output == "a\n")
     }

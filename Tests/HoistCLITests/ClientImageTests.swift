@@ -72,6 +72,16 @@ struct ClientImageTests {
         #expect(try BusyboxFixture.blobCount(other) == 3)
     }
 
+    @Test func savingByIDUsesEveryNameOfTheImage() throws {
+        let fixture = try BusyboxFixture()
+        try fixture.client.tag("busybox", as: "example.com/other:2")
+        let id = try fixture.client.inspect("busybox").id
+        let archive = fixture.directory.appending("by-id.tar")
+        try fixture.client.save([id.description], to: archive)
+        let loaded = try fixture.freshClient("other").load(archive: archive)
+        #expect(Set(loaded.compactMap { $0.reference?.familiarString }) == ["busybox:latest", "example.com/other:2"])
+    }
+
     @Test func loadAcceptsCompressedArchives() throws {
         let fixture = try BusyboxFixture()
         let archive = fixture.directory.appending("image.tar")

@@ -14,32 +14,7 @@ extension Client {
                     standardOutput: @escaping @Sendable (Data) -> Void,
                     standardError: @escaping @Sendable (Data) -> Void) async throws -> Int32 {
         let local = try resolve(image)
-        let imageConfig = local.config.config ?? ContainerConfig()
-        let entrypoint = options.entrypoint ?? imageConfig.entrypoint ?? []
-        // A new entrypoint drops the image's CMD, as docker run does.
-        let command = options.command ?? (options.entrypoint == nil ? imageConfig.cmd ?? [] : [])
-        let arguments = entrypoint + command
-        guard !arguments.isEmpty else {
-            throw ClientError(.invalidArgument, "no command given and image \(image) has neither ENTRYPOINT nor CMD")
-        }
-        for volume in options.volumes where !FileManager.default.fileExists(atPath: volume.host) {
-            throw ClientError(.notFound, "volume source \(volume.host) does not exist")
-        }
-        var environment = imageConfig.env ?? []
-        for entry in options.environment {
-            let name = entry.split(separator: "=", maxSplits: 1).first.map(String.init) ?? entry
-            environment.removeAll { $0.split(separator: "=", maxSplits: 1).first.map(String.init) == name }
-            environment.append(entry)
-        }
-        let settings = ContainerSettings(
-            arguments: arguments, environment: environment,
-            workingDirectory: options.workingDirectory ?? imageConfig.workingDir.flatMap { $0.isEmpty ? nil : $0 } ?? "/",
-            user: options.user ?? imageConfig.user, network: options.hostNetwork ? .host : .none,
-            mounts: options.volumes.map { .bind(source: $0.host, destination: $0.container, readOnly: $0.readOnly) },
-            resources: ResourceLimits(
-                memoryBytes: options.memoryBytes, cpuQuota: options.cpus.map { Int64($0 * 100_000) },
-                cpuPeriod: options.cpus == nil ? nil : 100_000, pidsLimit: options.pidsLimit))
-
+        let settings = try containerSettings(image: image, config: local.config, options)
         let snapshotter = try store.snapshotter()
         let lease = try store.writeLease()
         defer { withExtendedLifetime(lease) {} }
@@ -48,9 +23,55 @@ extension Client {
         let key = try SnapshotKey("run/\(UUID().uuidString)")
         let mounts = try snapshotter.prepare(key: key, parent: unpacked.key)
         defer { try? snapshotter.remove(key) }
-        let io = ContainerIO(
-            standardInput: options.standardInput.map { .data($0) } ?? .none,
+        return try await RuncExecutor(store: store.root).run(
+            settings, rootfs: .mounts(mounts), io: Self.containerIO(options, standardOutput: standardOutput, standardError: standardError))
+    }
+
+    /// The stdio of a container run with `options`: a terminal uses this process's own
+    /// descriptors, as the runtime needs them for the pseudo-terminal.
+    static func containerIO(_ options: RunOptions, standardOutput: @escaping @Sendable (Data) -> Void,
+                            standardError: @escaping @Sendable (Data) -> Void) -> ContainerIO {
+        var io = ContainerIO(
+            standardInput: options.terminal ? .fileDescriptor(0) : options.standardInput.map { .data($0) } ?? .none,
             standardOutput: standardOutput, standardError: standardError)
-        return try await RuncExecutor(store: store.root).run(settings, rootfs: .mounts(mounts), io: io)
+        if options.terminal {
+            io.standardOutputDescriptor = 1
+            io.standardErrorDescriptor = 2
+        }
+        return io
+    }
+
+    /// What the runtime is asked to run for `options` on an image with `config`, as `docker
+    /// run` reads its flags: a new entrypoint drops the image's CMD; `-e` replaces variables of
+    /// the same name.
+    func containerSettings(image: String, config imageConfig: ImageConfig, _ options: RunOptions) throws -> ContainerSettings {
+        let config = imageConfig.config ?? ContainerConfig()
+        let entrypoint = options.entrypoint ?? config.entrypoint ?? []
+        let command = options.command ?? (options.entrypoint == nil ? config.cmd ?? [] : [])
+        let arguments = entrypoint + command
+        guard !arguments.isEmpty else {
+            throw ClientError(.invalidArgument, "no command given and image \(image) has neither ENTRYPOINT nor CMD")
+        }
+        for volume in options.volumes where !FileManager.default.fileExists(atPath: volume.host) {
+            throw ClientError(.notFound, "volume source \(volume.host) does not exist")
+        }
+        var environment = config.env ?? []
+        for entry in options.environment {
+            let name = entry.split(separator: "=", maxSplits: 1).first.map(String.init) ?? entry
+            environment.removeAll { $0.split(separator: "=", maxSplits: 1).first.map(String.init) == name }
+            environment.append(entry)
+        }
+        var settings = ContainerSettings(
+            arguments: arguments, environment: environment,
+            workingDirectory: options.workingDirectory ?? config.workingDir.flatMap { $0.isEmpty ? nil : $0 } ?? "/",
+            user: options.user ?? config.user, network: options.hostNetwork ? .host : .none,
+            mounts: options.volumes.map { .bind(source: $0.host, destination: $0.container, readOnly: $0.readOnly) },
+            resources: ResourceLimits(
+                memoryBytes: options.memoryBytes, cpuQuota: options.cpus.map { Int64($0 * 100_000) },
+                cpuPeriod: options.cpus == nil ? nil : 100_000, pidsLimit: options.pidsLimit),
+            capabilitiesAdded: options.capabilitiesAdded, capabilitiesDropped: options.capabilitiesDropped,
+            readOnlyRootFilesystem: options.readOnlyRootFilesystem)
+        settings.terminal = options.terminal
+        return settings
     }
 }

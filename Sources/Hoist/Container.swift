@@ -1,22 +1,124 @@
-import Foundation
+public import Foundation
 import Synchronization
 
-/// A container to be made from an ``Image`` with its options; ``run()`` starts it, waits for it
-/// and returns its output and exit code — the output too when the exit code is not zero, for
-/// callers that read compiler errors and the like. Cancelling the task kills the container.
-public struct Container: Sendable {
+/// A container to be made from an ``Image`` with its options.
+///
+/// Two ways to use it:
+/// - ``run()`` runs it to its end and returns its output and exit code — the output too when
+///   the exit code is not zero, for callers that read compiler errors and the like — and
+///   discards its files. Cancelling the task kills the container.
+/// - ``start()`` makes a kept container (as `docker run -d`) and starts it in the background;
+///   then ``wait()``, ``logs()``, ``exec(_:)``, ``kill(signal:)``, ``copyIn(archive:into:)``,
+///   ``copyOut(path:)``, ``commit(as:changes:)`` and finally ``remove(force:)``.
+///
+/// ```swift
+/// let container = client.image("busybox").instantiate(.command(["sleep", "60"]))
+/// try await container.start()
+/// let run = try await container.exec(["cat", "/etc/hostname"])
+/// try await container.remove(force: true)
+/// ```
+public final class Container: Sendable {
     public let image: Image
     public let options: [ContainerOption]
+    private let createdID = Mutex<String?>(nil)
+
+    init(image: Image, options: [ContainerOption]) {
+        self.image = image
+        self.options = options
+    }
+
+    private var client: Client { image.client }
+
+    /// The kept container's ID once ``create()`` or ``start()`` made it.
+    public var id: String? { createdID.withLock { $0 } }
 
     /// Runs the container to its end. Throws only when it cannot be run at all (no such image,
     /// a command missing from it, a bad option); a failing command is a result, not an error.
     public func run() async throws -> ContainerRun {
         let collector = OutputCollector()
-        let code = try await image.client.run(
+        let code = try await client.run(
             image.name, runOptions(),
             standardOutput: { collector.append($0, isError: false) },
             standardError: { collector.append($0, isError: true) })
         return collector.result(exitCode: code)
+    }
+
+    /// Makes the kept container (once) and returns its ID.
+    @discardableResult
+    public func create() throws -> String {
+        try createdID.withLock { id in
+            if let id { return id }
+            let made = try client.createContainer(image.name, runOptions())
+            id = made
+            return made
+        }
+    }
+
+    /// Makes the kept container if needed and starts it in the background.
+    public func start() async throws {
+        try await client.startContainer(try create())
+    }
+
+    /// Waits for the started container to end and returns its exit code.
+    public func wait() async throws -> Int32 {
+        try await client.waitContainer(try existingID())
+    }
+
+    /// What it has written so far.
+    public func logs() throws -> ContainerLogs {
+        try client.containerLogs(try existingID())
+    }
+
+    /// Its state as `hoist ps` shows it.
+    public func inspect() throws -> ContainerSummary {
+        try client.container(try existingID())
+    }
+
+    /// Runs `command` in the running container and returns its output and exit code.
+    public func exec(_ command: [String], environment: [String: String] = [:], user: String? = nil,
+                     workingDirectory: String? = nil, standardInput: Data? = nil) async throws -> ContainerRun {
+        var options = RunOptions(
+            environment: environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }, workingDirectory: workingDirectory,
+            user: user, standardInput: standardInput)
+        options.terminal = false
+        let collector = OutputCollector()
+        let code = try await client.exec(
+            try existingID(), command, options,
+            standardOutput: { collector.append($0, isError: false) },
+            standardError: { collector.append($0, isError: true) })
+        return collector.result(exitCode: code)
+    }
+
+    /// Sends `signal` (`KILL` by default, `TERM`, `HUP` …) to its process.
+    public func kill(signal: String = "KILL") throws {
+        try client.killContainer(try existingID(), signal: signal)
+    }
+
+    /// Removes it; a running container only with `force` (which kills it).
+    public func remove(force: Bool = false) async throws {
+        try await client.removeContainer(try existingID(), force: force)
+        createdID.withLock { $0 = nil }
+    }
+
+    /// Extracts the tar `archive` into `directory` of the container (made if needed).
+    public func copyIn(archive: Data, into directory: String) throws {
+        try client.copyIn(try create(), archive: archive, into: directory)
+    }
+
+    /// A tar of `path` in the container, its top entry named as the path's last component.
+    public func copyOut(path: String) throws -> Data {
+        try client.copyOut(try existingID(), path: path)
+    }
+
+    /// An image of the container's files and settings, named `reference` when given.
+    @discardableResult
+    public func commit(as reference: String? = nil, changes: [String] = [], message: String? = nil) throws -> ImageSummary {
+        try client.commit(try existingID(), as: reference, changes: changes, message: message)
+    }
+
+    private func existingID() throws -> String {
+        guard let id else { throw ClientError(.failedPrecondition, "the container has not been created: start() it first") }
+        return id
     }
 
     func runOptions() -> RunOptions {
@@ -36,6 +138,10 @@ public struct Container: Sendable {
             case .memory(let bytes): run.memoryBytes = bytes
             case .cpus(let cpus): run.cpus = cpus
             case .pidsLimit(let limit): run.pidsLimit = limit
+            case .capabilityAdded(let capability): run.capabilitiesAdded.append(capability)
+            case .capabilityDropped(let capability): run.capabilitiesDropped.append(capability)
+            case .readOnlyRootFilesystem: run.readOnlyRootFilesystem = true
+            case .name(let name): run.name = name
             }
         }
         return run

@@ -25,4 +25,12 @@ public enum ContainerOption: Sendable {
     case cpus(Double)
     /// The most processes the container may have.
     case pidsLimit(Int64)
+    /// A capability added to Docker's default set (`NET_ADMIN`, `ALL` …).
+    case capabilityAdded(String)
+    /// A capability dropped from it.
+    case capabilityDropped(String)
+    /// The root file system cannot be written.
+    case readOnlyRootFilesystem
+    /// The name of the kept container (``Container/start()``); made up when not given.
+    case name(String)
 }

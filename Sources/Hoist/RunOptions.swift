@@ -25,6 +25,16 @@ public struct RunOptions: Sendable {
     public var cpus: Double?
     /// `--pids-limit`.
     public var pidsLimit: Int64?
+    /// `--cap-add`, `--cap-drop`: capabilities added to or dropped from Docker's default set.
+    public var capabilitiesAdded: [String] = []
+    public var capabilitiesDropped: [String] = []
+    /// `--read-only`: the root file system cannot be written.
+    public var readOnlyRootFilesystem = false
+    /// `-t`: a pseudo-terminal on the caller's own standard input and output.
+    public var terminal = false
+    /// `--name` for a container that is kept (``Client/createContainer(_:_:)``); a generated
+    /// name when nil.
+    public var name: String?
 
     public init(command: [String]? = nil, entrypoint: [String]? = nil, environment: [String] = [],
                 workingDirectory: String? = nil, user: String? = nil, hostNetwork: Bool = false,

@@ -58,6 +58,19 @@ public struct LayerDiffer: Sendable {
         }
     }
 
+    /// Writes `path` (and, for a directory, everything below it) to `sink` as a tar whose
+    /// entries are named from `name` down, as `docker cp` archives a container path. Symbolic
+    /// links are written as links, never followed. Throws `notFound` when `path` does not exist.
+    @discardableResult
+    public func archive(_ path: String, as name: String, to sink: inout some ByteSink) throws -> Int {
+        guard let info = try FileSystem.info(path) else {
+            throw ArchiveError(.notFound, "\(path): no such file or directory")
+        }
+        return try write(to: &sink) { walker in
+            try walker.emitTree(relative: name, path: path, info: info)
+        }
+    }
+
     private func write<S: ByteSink>(to sink: inout S, _ body: (inout DiffWalker<S>) throws -> Void) throws -> Int {
         var walker = DiffWalker(writer: TarWriter(sink), options: options)
         try body(&walker)
@@ -167,7 +180,7 @@ private struct DiffWalker<Sink: ByteSink> {
     }
 
     /// Writes `path` and, for a directory, everything below it.
-    private mutating func emitTree(relative: String, path: String, info: FileInfo) throws {
+    mutating func emitTree(relative: String, path: String, info: FileInfo) throws {
         try emit(relative: relative, path: path, info: info)
         guard info.kind == .directory else { return }
         for name in try FileSystem.list(path) {

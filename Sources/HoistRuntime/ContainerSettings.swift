@@ -1,6 +1,6 @@
 /// What a container or a build step's RUN asks for, before it is turned into a
 /// ``RuntimeSpec`` by ``RuntimeSpecBuilder`` against the container's root file system.
-public struct ContainerSettings: Sendable, Hashable {
+public struct ContainerSettings: Sendable, Hashable, Codable {
     /// The command and its arguments.
     public var arguments: [String]
     /// `NAME=value` pairs; a PATH is added when none is given.
@@ -23,6 +23,8 @@ public struct ContainerSettings: Sendable, Hashable {
     public var capabilitiesDropped: [String]
     /// Mount the root file system read-only.
     public var readOnlyRootFilesystem: Bool
+    /// Give the process a pseudo-terminal (`-t`) instead of pipes.
+    public var terminal: Bool = false
 
     public init(
         arguments: [String], environment: [String] = [], workingDirectory: String = "/", user: String? = nil,
@@ -54,7 +56,7 @@ public enum NetworkMode: String, Sendable, Hashable, Codable {
 }
 
 /// A mount a caller adds to a container.
-public enum ContainerMount: Sendable, Hashable {
+public enum ContainerMount: Sendable, Hashable, Codable {
     /// The host path `source` at `destination`, writable unless `readOnly`.
     case bind(source: String, destination: String, readOnly: Bool)
     /// An empty tmpfs at `destination`, of at most `sizeBytes` when given.
@@ -68,7 +70,7 @@ public enum ContainerMount: Sendable, Hashable {
 }
 
 /// cgroup limits; nil leaves a resource unlimited.
-public struct ResourceLimits: Sendable, Hashable {
+public struct ResourceLimits: Sendable, Hashable, Codable {
     /// Memory in bytes (`--memory`).
     public var memoryBytes: Int64?
     /// Memory plus swap in bytes (`--memory-swap`); -1 is unlimited swap. Docker's default

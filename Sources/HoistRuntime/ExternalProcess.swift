@@ -177,6 +177,11 @@ public struct ExternalProcess: Sendable {
             }
         }
 
+        // Descriptors this process inherited without close-on-exec (a test runner's socket, a
+        // caller's files) must not reach the program: a detached container would hold them open
+        // for as long as it runs.
+        if let closeFrom = Self.addCloseFrom { _ = closeFrom(&actions, 3) }
+
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -244,6 +249,11 @@ public struct ExternalProcess: Sendable {
     // pipe2 is behind _GNU_SOURCE in Glibc's Swift module; O_CLOEXEC must be set atomically so
     // that a program spawned by another thread meanwhile does not inherit our pipe ends.
     private static let pipe2: Pipe2 = unsafeBitCast(dlsym(nil, "pipe2")!, to: Pipe2.self)
+
+    private typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+    // Also behind _GNU_SOURCE (glibc 2.34 and later); without it inherited descriptors pass on.
+    private static let addCloseFrom: AddCloseFrom? = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np")
+        .map { unsafeBitCast($0, to: AddCloseFrom.self) }
 
     private static func pipe() throws -> (read: Int32, write: Int32) {
         var fds: [Int32] = [0, 0]

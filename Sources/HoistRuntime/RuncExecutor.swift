@@ -19,6 +19,9 @@ public struct ContainerIO: Sendable {
     public var standardInput: ExternalProcess.Input
     public var standardOutput: @Sendable (Data) -> Void
     public var standardError: @Sendable (Data) -> Void
+    /// Descriptors the container writes to directly instead of the handlers (a terminal's).
+    public var standardOutputDescriptor: Int32?
+    public var standardErrorDescriptor: Int32?
 
     public init(
         standardInput: ExternalProcess.Input = .none, standardOutput: @escaping @Sendable (Data) -> Void,
@@ -97,16 +100,30 @@ public final class RuncExecutor: Sendable {
         case .directory(let path):
             visibleRoot = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
         }
-        let spec = try RuntimeSpecBuilder(settings).build(
-            rootfs: visibleRoot, bundle: bundle, rootPath: visibleRoot, cgroupsPath: "/hoist/\(id)")
-        try write(spec, to: bundle + "/config.json")
+        try writeBundle(settings, bundle: bundle, rootPath: visibleRoot, runtimeID: id)
+        return try await runBundle(id: id, bundle: bundle, io: io)
+    }
 
+    /// Writes `bundle/config.json` (and the /etc files it binds) for `settings`, the root file
+    /// system being visible at `rootPath` (default: the bundle's mounted `rootfs`).
+    public func writeBundle(_ settings: ContainerSettings, bundle: String, rootPath: String? = nil, runtimeID: String) throws {
+        let root = rootPath ?? bundle + "/rootfs"
+        let spec = try RuntimeSpecBuilder(settings).build(
+            rootfs: root, bundle: bundle, rootPath: root, cgroupsPath: "/hoist/\(runtimeID)")
+        try write(spec, to: bundle + "/config.json")
+    }
+
+    /// Runs the container of `bundle` (see ``writeBundle(_:bundle:rootPath:runtimeID:)``) in
+    /// the foreground as `id` and returns its exit code; the runtime deletes its state when it
+    /// ends. With a terminal in the spec, the caller's stdio must be file descriptors.
+    public func runBundle(id: String, bundle: String, io: ContainerIO) async throws -> Int32 {
+        if Task.isCancelled { throw RuntimeError(.cancelled, "the container was not started: its task is cancelled") }
         let logPath = bundle + "/runtime.log"
         var process = runtime.process(
             ["--root", stateDirectory.path, "--log", logPath, "--log-format", "json", "run", "--bundle", bundle, id])
         process.standardInput = io.standardInput
-        process.standardOutput = .handler(io.standardOutput)
-        process.standardError = .handler(io.standardError)
+        process.standardOutput = io.standardOutputDescriptor.map { .fileDescriptor($0) } ?? .handler(io.standardOutput)
+        process.standardError = io.standardErrorDescriptor.map { .fileDescriptor($0) } ?? .handler(io.standardError)
         process.onCancel = { [runtime, stateDirectory] pid in
             Self.kill(id: id, runtime: runtime, stateDirectory: stateDirectory, runtimePID: pid)
         }
@@ -139,7 +156,7 @@ public final class RuncExecutor: Sendable {
         return RuntimeError(missing ? .notFound : .failedPrecondition, "cannot start the container's process: \(message)")
     }
 
-    private func write(_ spec: RuntimeSpec, to path: String) throws {
+    func write(_ spec: RuntimeSpec, to path: String) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         do {
@@ -151,7 +168,7 @@ public final class RuncExecutor: Sendable {
 
     /// Kills the container until the foreground runtime has gone: the first attempts may come
     /// before the runtime has created the container.
-    private static func kill(id: String, runtime: OCIRuntime, stateDirectory: URL, runtimePID: Int32) {
+    static func kill(id: String, runtime: OCIRuntime, stateDirectory: URL, runtimePID: Int32) {
         for _ in 0..<200 {
             var kill = runtime.process(["--root", stateDirectory.path, "kill", id, "KILL"])
             kill.standardOutput = .discard

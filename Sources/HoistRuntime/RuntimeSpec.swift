@@ -22,7 +22,7 @@ public struct RuntimeSpec: Codable, Sendable, Hashable {
 
     /// The container's process.
     public struct Process: Codable, Sendable, Hashable {
-        /// Whether the process gets a pseudo-terminal; Hoist uses pipes.
+        /// Whether the process gets a pseudo-terminal (`-t`); pipes otherwise.
         public var terminal: Bool?
         public var user: User
         /// The command and its arguments; the first is looked up on the container's PATH.

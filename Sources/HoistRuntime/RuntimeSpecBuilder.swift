@@ -74,22 +74,8 @@ public struct RuntimeSpecBuilder: Sendable {
         guard !settings.arguments.isEmpty else {
             throw RuntimeError(.invalidArgument, "no command to run: the image has no entrypoint or command and none was given")
         }
-        let user = try UserResolver(rootfs: rootfs).resolve(settings.user, extraGroups: settings.additionalGroups)
-        let cwd = settings.workingDirectory.hasPrefix("/") ? settings.workingDirectory : "/" + settings.workingDirectory
-        try createDirectory(cwd, in: rootfs)
-
-        let capabilities = try capabilitySet()
-        let process = RuntimeSpec.Process(
-            terminal: false,
-            user: RuntimeSpec.User(
-                uid: user.uid, gid: user.gid, additionalGids: user.additionalGids.isEmpty ? nil : user.additionalGids),
-            args: settings.arguments, env: environment(home: user.home), cwd: cwd,
-            // Docker gives a non-root user only the bounding set, so its programs start without
-            // capabilities unless file capabilities grant them.
-            capabilities: RuntimeSpec.Capabilities(
-                bounding: capabilities, effective: user.uid == 0 ? capabilities : [], permitted: user.uid == 0 ? capabilities : []),
-            rlimits: [Self.openFilesLimit],
-            noNewPrivileges: false)
+        let process = try self.process(rootfs: rootfs)
+        try createDirectory(process.cwd, in: rootfs)
 
         var namespaces = ["pid", "ipc", "uts", "mount"].map { RuntimeSpec.Namespace(type: $0) }
         if settings.network == .none { namespaces.append(RuntimeSpec.Namespace(type: "network")) }
@@ -102,6 +88,25 @@ public struct RuntimeSpecBuilder: Sendable {
             linux: RuntimeSpec.Linux(
                 namespaces: namespaces, maskedPaths: Self.maskedPaths, readonlyPaths: Self.readonlyPaths,
                 resources: resources(), cgroupsPath: cgroupsPath))
+    }
+
+    /// The process part alone, for a container's process or one run in it by `exec`: the user
+    /// looked up in the root file system visible at `rootfs`.
+    public func process(rootfs: String) throws -> RuntimeSpec.Process {
+        let user = try UserResolver(rootfs: rootfs).resolve(settings.user, extraGroups: settings.additionalGroups)
+        let cwd = settings.workingDirectory.hasPrefix("/") ? settings.workingDirectory : "/" + settings.workingDirectory
+        let capabilities = try capabilitySet()
+        return RuntimeSpec.Process(
+            terminal: settings.terminal,
+            user: RuntimeSpec.User(
+                uid: user.uid, gid: user.gid, additionalGids: user.additionalGids.isEmpty ? nil : user.additionalGids),
+            args: settings.arguments, env: environment(home: user.home), cwd: cwd,
+            // Docker gives a non-root user only the bounding set, so its programs start without
+            // capabilities unless file capabilities grant them.
+            capabilities: RuntimeSpec.Capabilities(
+                bounding: capabilities, effective: user.uid == 0 ? capabilities : [], permitted: user.uid == 0 ? capabilities : []),
+            rlimits: [Self.openFilesLimit],
+            noNewPrivileges: false)
     }
 
     // MARK: - Parts

@@ -57,6 +57,9 @@ final class MetadataDatabase: Sendable {
             try BuildCacheRow.createTables(db)
             try StatCacheRow.createTable(db)
         }
+        migrator.registerMigration("v4-containers") { db in
+            try ContainerRow.createTable(db)
+        }
         return migrator
     }
 

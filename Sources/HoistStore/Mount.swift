@@ -83,6 +83,13 @@ public struct Mount: Sendable, Hashable, Codable {
         }
     }
 
+    /// True when something is mounted at `path` (exactly) in this mount namespace.
+    public static func isMountPoint(_ path: String) -> Bool {
+        // The kernel shows the path without doubled or trailing slashes.
+        let normalized = "/" + path.split(separator: "/").joined(separator: "/")
+        return StaleWork.mountPoints().contains(normalized)
+    }
+
     /// Unmounts everything `mountAll(_:at:)` mounted there, innermost first.
     public static func unmountAll(_ mounts: [Mount], at mountPoint: String) throws {
         var firstError: (any Error)?

@@ -22,15 +22,27 @@ enum StaleWork {
 
     /// Removes snapshots that are not committed: every active one and view is some process's
     /// unfinished work.
-    static func removeUncommittedSnapshots(_ snapshotter: any Snapshotter) {
+    static func removeUncommittedSnapshots(_ snapshotter: any Snapshotter, keeping kept: Set<SnapshotKey>) {
         guard let snapshots = try? snapshotter.list() else { return }
-        for snapshot in snapshots where snapshot.kind != .committed {
+        for snapshot in snapshots where snapshot.kind != .committed && !kept.contains(snapshot.key) {
             try? snapshotter.remove(snapshot.key)
         }
     }
 
+    /// Removes container directories whose container record is gone (a removal that died half
+    /// way), unmounting what is still mounted in them first.
+    static func removeContainerDirectories(under directory: String, keeping kept: Set<String>) {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where !kept.contains(name) {
+            let path = directory + "/" + name
+            unmountAll(under: path)
+            if !mountPoints().contains(where: { $0.hasPrefix(path + "/") }) {
+                try? FileManager.default.removeItem(atPath: path)
+            }
+        }
+    }
+
     /// The mount points of this mount namespace (`/proc/self/mountinfo`, field 5, octal escapes decoded).
-    private static func mountPoints() -> [String] {
+    static func mountPoints() -> [String] {
         guard let text = try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8) else { return [] }
         return text.split(separator: "\n").compactMap { line in
             let fields = line.split(separator: " ")

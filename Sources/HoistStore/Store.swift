@@ -138,7 +138,10 @@ public final class Store: Sendable {
     public func collectGarbage() throws -> CollectionReport {
         let lock = try StoreLock(path: leasePath, mode: .exclusive)
         return try withExtendedLifetime(lock) {
+            let containers = try containers()
+            // Images that containers were made from stay, as Docker keeps them.
             let roots = try images().map { (mediaType: $0.target.mediaType.rawValue, digest: try $0.target.digest) }
+                + containers.map { (mediaType: $0.imageTarget.mediaType.rawValue, digest: try $0.imageTarget.digest) }
             // Layers that build cache records hold stay too, so a cached step still has its layer.
             let live = try content.reachable(from: roots).union(try buildCacheBlobs())
             var report = CollectionReport()
@@ -150,7 +153,11 @@ public final class Store: Sendable {
             // With the lease held exclusively no writer is running: every mount under tmp/,
             // uncommitted snapshot and ingest file belongs to a process that died.
             StaleWork.unmountAll(under: root.temporary.path)
-            if let snapshotter = try? snapshotter() { StaleWork.removeUncommittedSnapshots(snapshotter) }
+            // A container's snapshot is active for as long as the container exists.
+            if let snapshotter = try? snapshotter() {
+                StaleWork.removeUncommittedSnapshots(snapshotter, keeping: Set(containers.map(\.snapshotKey)))
+            }
+            StaleWork.removeContainerDirectories(under: root.containers.path, keeping: Set(containers.map(\.id)))
             for name in (try? FileManager.default.contentsOfDirectory(atPath: root.temporary.path)) ?? [] {
                 try? FileManager.default.removeItem(atPath: root.temporary.appendingPathComponent(name).path)
             }

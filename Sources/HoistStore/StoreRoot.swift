@@ -4,7 +4,7 @@ public import Foundation
     import Glibc
 #endif
 
-/// Where a store keeps its files: `blobs/sha256/…`, `tmp/`, `snapshots/`, `hoist.db`, `locks/`.
+/// Where a store keeps its files: `blobs/sha256/…`, `tmp/`, `snapshots/`, `containers/`, `hoist.db`, `locks/`.
 public struct StoreRoot: Sendable, Hashable {
     /// The root directory.
     public let url: URL
@@ -35,6 +35,8 @@ public struct StoreRoot: Sendable, Hashable {
     public var snapshots: URL { url.appendingPathComponent("snapshots", isDirectory: true) }
     public var locks: URL { url.appendingPathComponent("locks", isDirectory: true) }
     public var database: URL { url.appendingPathComponent("hoist.db") }
+    /// One directory per container: its bundle, logs and exit status.
+    public var containers: URL { url.appendingPathComponent("containers", isDirectory: true) }
 
     /// Creates the root's directories if they are missing.
     func createDirectories() throws {

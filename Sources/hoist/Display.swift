@@ -17,13 +17,19 @@ enum Display {
     /// `5 minutes ago`, `2 days ago`.
     static func age(since date: Date, now: Date = Date()) -> String {
         let seconds = max(0, Int(now.timeIntervalSince(date)))
+        return seconds < 2 ? "Less than a second ago" : duration(since: date, now: now) + " ago"
+    }
+
+    /// `5 minutes`, `2 days`, `3 seconds`.
+    static func duration(since date: Date, now: Date = Date()) -> String {
+        let seconds = max(0, Int(now.timeIntervalSince(date)))
         let steps: [(Int, String)] = [(365 * 86400, "year"), (30 * 86400, "month"), (7 * 86400, "week"), (86400, "day"),
                                       (3600, "hour"), (60, "minute")]
         for (length, name) in steps where seconds >= length {
             let count = seconds / length
-            return "\(count) \(name)\(count == 1 ? "" : "s") ago"
+            return "\(count) \(name)\(count == 1 ? "" : "s")"
         }
-        return seconds < 2 ? "Less than a second ago" : "\(seconds) seconds ago"
+        return seconds < 2 ? "Less than a second" : "\(seconds) seconds"
     }
 
     /// Rows as columns padded to their widest cell, three spaces apart.

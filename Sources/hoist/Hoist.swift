@@ -10,5 +10,7 @@ struct HoistCommand: AsyncParsableCommand {
         subcommands: [
             BuildCommand.self, RunCommand.self, ImagesCommand.self, InspectCommand.self, ImportCommand.self, LoadCommand.self, SaveCommand.self,
             PullCommand.self, PushCommand.self, LoginCommand.self, LogoutCommand.self, TagCommand.self,
+            CreateCommand.self, StartCommand.self, PsCommand.self, LogsCommand.self, ExecCommand.self, KillCommand.self,
+            StopCommand.self, WaitCommand.self, RmCommand.self, CopyCommand.self, CommitCommand.self,
         ])
 }

@@ -5,42 +5,21 @@ import Hoist
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Run a command in a new container; hoist exits with the container's exit code.")
+        abstract: "Run a command in a new container; hoist exits with the container's exit code.",
+        discussion: """
+            The container is kept after it ends (see `hoist ps -a`, `hoist logs`, `hoist rm`) unless \
+            --rm is given. With -d it runs in the background and its ID is printed.
+            """)
 
     @OptionGroup var global: GlobalOptions
 
-    @Flag(name: .long, help: "Remove the container when it exits (always the case for now).")
+    @Flag(name: .long, help: "Remove the container when it exits.")
     var rm = false
 
-    @Option(name: [.short, .customLong("env")], help: ArgumentHelp("Set an environment variable; repeatable.", valueName: "name=value"))
-    var environment: [String] = []
+    @Flag(name: [.short, .customLong("detach")], help: "Run in the background and print the container's ID.")
+    var detach = false
 
-    @Option(name: [.short, .customLong("workdir")], help: "The working directory inside the container.")
-    var workdir: String?
-
-    @Option(name: [.short, .long], help: "The user: name, uid, uid:gid or name:group.")
-    var user: String?
-
-    @Option(name: .long, help: "none (default) or host.")
-    var network: String = "none"
-
-    @Option(name: .long, help: ArgumentHelp("Override the image's ENTRYPOINT (\"\" clears it).", valueName: "command"))
-    var entrypoint: String?
-
-    @Option(name: [.short, .customLong("volume")], help: ArgumentHelp("Bind a host path; repeatable.", valueName: "host:container[:ro]"))
-    var volumes: [String] = []
-
-    @Flag(name: [.short, .customLong("interactive")], help: "Pass standard input to the container.")
-    var interactive = false
-
-    @Option(name: [.short, .long], help: ArgumentHelp("Memory limit, e.g. 64m or 1g.", valueName: "bytes"))
-    var memory: String?
-
-    @Option(name: .long, help: ArgumentHelp("CPU time as a number of CPUs, e.g. 0.5.", valueName: "number"))
-    var cpus: Double?
-
-    @Option(name: .customLong("pids-limit"), help: ArgumentHelp("The most processes the container may have.", valueName: "number"))
-    var pidsLimit: Int64?
+    @OptionGroup var container: ContainerOptions
 
     @Argument(help: "The image.")
     var image: String
@@ -48,39 +27,36 @@ struct RunCommand: AsyncParsableCommand {
     @Argument(parsing: .captureForPassthrough, help: "The command and its arguments.")
     var command: [String] = []
 
-    /// `64m`, `1g`, `512k` or plain bytes, as docker run reads sizes.
-    static func bytes(_ text: String) throws -> Int64 {
-        let units: [Character: Int64] = ["b": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30]
-        let lower = text.lowercased()
-        if let unit = lower.last, let factor = units[unit], let number = Int64(lower.dropLast()) { return number * factor }
-        guard let number = Int64(lower) else { throw ValidationError("--memory \(text): expected a size such as 64m") }
-        return number
+    func validate() throws {
+        if detach && rm { throw ValidationError("-d and --rm cannot be combined: a detached container is kept") }
+        if detach && (container.tty || container.interactive) {
+            throw ValidationError("-d cannot be combined with -i or -t: a detached container has no terminal or input")
+        }
+        if rm && container.name != nil { throw ValidationError("--name names a kept container: leave out --rm") }
     }
 
     func run() async throws {
-        guard network == "none" || network == "host" else {
-            throw ValidationError("--network \(network): this machine supports none and host")
-        }
-        let mounts = try volumes.map { specification -> (host: String, container: String, readOnly: Bool) in
-            let parts = specification.split(separator: ":").map(String.init)
-            guard parts.count == 2 || (parts.count == 3 && ["ro", "rw"].contains(parts[2])) else {
-                throw ValidationError("-v \(specification): expected HOST:CONTAINER[:ro]")
+        let status = try await reportingErrors { () -> Int32 in
+            let options = try container.runOptions(command: command)
+            let client = try global.client()
+            let output: @Sendable (Data) -> Void = { FileHandle.standardOutput.write($0) }
+            let error: @Sendable (Data) -> Void = { FileHandle.standardError.write($0) }
+            if rm {
+                return try await client.run(image, options, standardOutput: output, standardError: error)
             }
-            return (parts[0], parts[1], parts.count == 3 && parts[2] == "ro")
-        }
-        let status = try await reportingErrors {
-            let input = interactive ? FileHandle.standardInput.readDataToEndOfFile() : nil
-            var options = RunOptions(
-                command: command.isEmpty ? nil : command,
-                entrypoint: entrypoint.map { $0.isEmpty ? [] : [$0] }, environment: environment, workingDirectory: workdir,
-                user: user, hostNetwork: network == "host", volumes: mounts, standardInput: input)
-            options.memoryBytes = try memory.map(Self.bytes)
-            options.cpus = cpus
-            options.pidsLimit = pidsLimit
-            return try await global.client().run(
-                image, options,
-                standardOutput: { FileHandle.standardOutput.write($0) },
-                standardError: { FileHandle.standardError.write($0) })
+            let id = try client.createContainer(image, options)
+            if detach {
+                do {
+                    try await client.startContainer(id)
+                } catch {
+                    // docker run -d leaves a container that failed to start; it is of no use here.
+                    try? await client.removeContainer(id, force: true)
+                    throw error
+                }
+                print(id)
+                return 0
+            }
+            return try await client.runContainer(id, standardInput: options.standardInput, standardOutput: output, standardError: error)
         }
         if status != 0 { throw ExitCode(status) }
     }

@@ -50,7 +50,7 @@ struct ImageArchiveInteropTests {
     }
 
     @Test(.enabled(if: Interop.dockerAvailable && Interop.isRoot))
-    func hoistLoadsDockerSaveAndItsLayersGiveDockerExportsTree() throws {
+    func hoistLoadsDockerSaveAndItsLayersGiveDockerExportsTree() async throws {
         let directory = try TemporaryDirectory()
         let base = uniqueDockerName("base")
         let built = uniqueDockerName("built")
@@ -88,6 +88,10 @@ struct ImageArchiveInteropTests {
             let result = try applier.apply(try FileByteSource(path: blob))
             #expect(result.diffID == diffID)
         }
+
+        // And it runs: docker save → hoist load → hoist run.
+        let run = try await client.image(built).instantiate(.shell("cat /data/keep/b /data/replace/new; ls /data/keep; id -u someone")).run()
+        #expect(run.standardOutput == "two\nnew\nb\n1234\n", "\(run.combined)")
 
         let container = try ExternalCommand.checked([Interop.docker, "create", built, "sh"]).text
             .trimmingCharacters(in: .whitespacesAndNewlines)

@@ -1,0 +1,114 @@
+public import Foundation
+public import HoistArchive
+import HoistStore
+
+/// Files into and out of kept containers, as `docker cp` moves them: tar streams whose top
+/// entry is the copied path's name. Paths inside the container are resolved in its root file
+/// system (symlinks too), never outside it.
+extension Client {
+    /// Writes `path` of container `name` (a file, or a directory with everything below it) to
+    /// `sink` as a tar whose top entry is named `entryName` (default: the path's last component).
+    public func copyOut(_ name: String, path: String, entryName: String? = nil, to sink: inout some ByteSink) throws {
+        let container = try findContainer(name)
+        try mountRootfs(container)
+        let source = try RootedPath(root: container.rootfs).resolve(path)
+        guard FileManager.default.fileExists(atPath: source) || (try? FileManager.default.destinationOfSymbolicLink(atPath: source)) != nil else {
+            throw ClientError(.notFound, "no such file or directory in container \(container.record.name): \(path)")
+        }
+        let top = entryName ?? Self.lastComponent(path)
+        try LayerDiffer().archive(source, as: top.isEmpty ? "." : top, to: &sink)
+    }
+
+    /// The tar ``copyOut(_:path:entryName:to:)`` writes, in memory.
+    public func copyOut(_ name: String, path: String) throws -> Data {
+        var sink = MemoryByteSink()
+        try copyOut(name, path: path, to: &sink)
+        return Data(sink.bytes)
+    }
+
+    /// Extracts the tar `archive` (plain or compressed) into `directory` of container `name`,
+    /// which must exist; entries keep their owners.
+    public func copyIn(_ name: String, archive: some ByteSource, into directory: String) throws {
+        let container = try findContainer(name)
+        try mountRootfs(container)
+        let target = try RootedPath(root: container.rootfs).resolve(directory)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: target, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ClientError(.notFound, "no such directory in container \(container.record.name): \(directory)")
+        }
+        do {
+            _ = try LayerApplier(root: target).apply(archive)
+        } catch {
+            throw ClientError(.invalidArgument, "cannot extract the archive into \(directory)", underlying: error)
+        }
+    }
+
+    /// Extracts `archive`'s bytes into `directory` of container `name`.
+    public func copyIn(_ name: String, archive: Data, into directory: String) throws {
+        try copyIn(name, archive: MemoryByteSource(Array(archive)), into: directory)
+    }
+
+    /// Copies host file or directory `source` to `destination` in container `name` as `docker
+    /// cp SRC CONTAINER:DEST` does: into `destination` when it is a directory, else as it.
+    public func copyIn(_ name: String, from source: String, to destination: String) throws {
+        let container = try findContainer(name)
+        try mountRootfs(container)
+        guard FileManager.default.fileExists(atPath: source) else { throw ClientError(.notFound, "\(source): no such file or directory") }
+        let rooted = try RootedPath(root: container.rootfs)
+        var isDirectory: ObjCBool = false
+        let (directory, entry): (String, String)
+        if FileManager.default.fileExists(atPath: try rooted.resolve(destination), isDirectory: &isDirectory), isDirectory.boolValue {
+            (directory, entry) = (destination, Self.lastComponent(source))
+        } else {
+            guard !destination.hasSuffix("/") else {
+                throw ClientError(.notFound, "no such directory in container \(container.record.name): \(destination)")
+            }
+            (directory, entry) = (Self.parent(destination), Self.lastComponent(destination))
+        }
+        try withScratchFile { path in
+            var sink = try FileByteSink(path: path)
+            try LayerDiffer().archive(source, as: entry, to: &sink)
+            try sink.close()
+            try copyIn(name, archive: try FileByteSource(path: path), into: directory)
+        }
+    }
+
+    /// Copies `source` in container `name` to host path `destination` as `docker cp
+    /// CONTAINER:SRC DEST` does: into `destination` when it is a directory, else as it.
+    public func copyOut(_ name: String, from source: String, to destination: String) throws {
+        var isDirectory: ObjCBool = false
+        let (directory, entry): (String, String?)
+        if FileManager.default.fileExists(atPath: destination, isDirectory: &isDirectory), isDirectory.boolValue {
+            (directory, entry) = (destination, nil)
+        } else {
+            let parent = Self.parent(destination)
+            guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw ClientError(.notFound, "\(parent): no such directory")
+            }
+            (directory, entry) = (parent, Self.lastComponent(destination))
+        }
+        try withScratchFile { path in
+            var sink = try FileByteSink(path: path)
+            try copyOut(name, path: source, entryName: entry, to: &sink)
+            try sink.close()
+            _ = try LayerApplier(root: directory, options: LayerApplier.Options(preserveOwnership: false)).apply(try FileByteSource(path: path))
+        }
+    }
+
+    /// Runs `body` with a path for a file in the store's scratch space, removed afterwards.
+    private func withScratchFile(_ body: (String) throws -> Void) throws {
+        try FileManager.default.createDirectory(at: store.root.temporary, withIntermediateDirectories: true)
+        let path = store.root.temporary.appendingPathComponent("copy-\(UUID().uuidString).tar").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try body(path)
+    }
+
+    private static func lastComponent(_ path: String) -> String {
+        path.split(separator: "/").last.map(String.init) ?? ""
+    }
+
+    private static func parent(_ path: String) -> String {
+        let components = path.split(separator: "/").dropLast()
+        return (path.hasPrefix("/") ? "/" : "") + components.joined(separator: "/")
+    }
+}

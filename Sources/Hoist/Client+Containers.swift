@@ -1,0 +1,295 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+public import Foundation
+import HoistOCI
+import HoistRuntime
+import HoistStore
+
+/// Containers that are kept after they end, as `docker create/start/ps/logs/rm` keep them:
+/// each has a record in the store, a snapshot with its files, and a directory with its bundle,
+/// logs and exit status. Running ones need no daemon: see ``RuncExecutor/startDetached(id:bundle:files:)``.
+extension Client {
+    /// Makes a container of `image` with `options` (not started) and returns its ID. Its name is
+    /// `options.name` or a made-up one; `alreadyExists` when the name is taken.
+    @discardableResult
+    public func createContainer(_ image: String, _ options: RunOptions = RunOptions()) throws -> String {
+        if let name = options.name { try ContainerName.validate(name) }
+        let local = try resolve(image)
+        let id = ContainerRecord.newID()
+        var settings = try containerSettings(image: image, config: local.config, options)
+        settings.hostname = String(id.prefix(12))
+        let imageConfig = local.config.config ?? ContainerConfig()
+        let configuration = StoredContainer.Configuration(
+            settings: settings, entrypoint: options.entrypoint ?? imageConfig.entrypoint ?? [],
+            command: Array(settings.arguments.dropFirst((options.entrypoint ?? imageConfig.entrypoint ?? []).count)))
+        let snapshotter = try store.snapshotter()
+        return try store.withWriteLease {
+            let unpacked = try LayerUnpacker(snapshotter: snapshotter).unpack(
+                manifest: local.manifest, config: local.config, from: store.content)
+            let key = try SnapshotKey("container/\(id)")
+            _ = try snapshotter.prepare(key: key, parent: unpacked.key)
+            do {
+                try FileManager.default.createDirectory(
+                    atPath: store.containerDirectory(id).appendingPathComponent("bundle/rootfs").path, withIntermediateDirectories: true)
+                var attempt = 0
+                while true {
+                    let record = ContainerRecord(
+                        id: id, name: options.name ?? ContainerName.generated(attempt: attempt), image: image,
+                        imageTarget: local.target, imageID: local.configDigest, created: Date(), snapshotKey: key,
+                        configuration: try JSONEncoder().encode(configuration))
+                    do {
+                        try store.addContainer(record)
+                        return id
+                    } catch let error as StoreError where error.code == .alreadyExists {
+                        guard options.name == nil, attempt < 20 else { throw ClientError(error.code, error.message) }
+                        attempt += 1
+                    }
+                }
+            } catch {
+                try? snapshotter.remove(key)
+                try? FileManager.default.removeItem(at: store.containerDirectory(id))
+                throw error
+            }
+        }
+    }
+
+    /// Every kept container (running ones only unless `all`), oldest first.
+    public func containers(all: Bool = true) throws -> [ContainerSummary] {
+        let executor = RuncExecutor(store: store.root)
+        return try store.containers().compactMap { record in
+            let container = try StoredContainer(record: record, store: store)
+            let state = state(of: container, executor: executor)
+            guard all || state == .running else { return nil }
+            return ContainerSummary(
+                id: record.id, name: record.name, image: record.image, imageID: record.imageID,
+                command: container.configuration.settings.arguments, created: record.created, state: state,
+                startedAt: container.startedAt, finishedAt: state == .running ? nil : container.finishedAt)
+        }
+    }
+
+    /// The container `name` (a name, an ID or a unique prefix of one) as `hoist ps` shows it.
+    public func container(_ name: String) throws -> ContainerSummary {
+        let record = try findContainer(name).record
+        guard let summary = try containers().first(where: { $0.id == record.id }) else {
+            throw ClientError(.notFound, "no such container: \(name)")
+        }
+        return summary
+    }
+
+    /// Starts container `name` in the background and returns once its process runs. Starting
+    /// a running container does nothing, as with `docker start`.
+    public func startContainer(_ name: String) async throws {
+        let container = try findContainer(name)
+        let executor = RuncExecutor(store: store.root)
+        if state(of: container, executor: executor) == .running { return }
+        try prepareStart(container, executor: executor)
+        do {
+            try await executor.startDetached(id: container.runtimeID, bundle: container.bundle, files: container.files)
+        } catch {
+            // It never ran: it stays created, as Docker leaves a container that failed to start.
+            unlink(container.startedFile)
+            unlink(container.files.exitStatus)
+            throw error
+        }
+    }
+
+    /// Starts container `name` and waits for it, streaming its output to the handlers (and to
+    /// its logs), as `docker run` without `-d` does; returns its exit code. Cancelling the task
+    /// kills the container.
+    public func runContainer(_ name: String, standardInput: Data? = nil,
+                             standardOutput: @escaping @Sendable (Data) -> Void,
+                             standardError: @escaping @Sendable (Data) -> Void) async throws -> Int32 {
+        let container = try findContainer(name)
+        let executor = RuncExecutor(store: store.root)
+        if state(of: container, executor: executor) == .running {
+            throw ClientError(.failedPrecondition, "container \(container.record.name) is already running")
+        }
+        try prepareStart(container, executor: executor)
+        let files = container.files
+        let output = try LogFile(path: files.standardOutput)
+        let error = try LogFile(path: files.standardError)
+        var options = RunOptions(standardInput: standardInput)
+        options.terminal = container.configuration.settings.terminal
+        let io = Self.containerIO(
+            options,
+            standardOutput: { output.append($0); standardOutput($0) },
+            standardError: { error.append($0); standardError($0) })
+        let code: Int32
+        do {
+            code = try await executor.runBundle(id: container.runtimeID, bundle: container.bundle, io: io)
+        } catch let failure as RuntimeError where failure.code == .cancelled {
+            try? Self.writeExitStatus(137, to: files.exitStatus)
+            throw failure
+        } catch {
+            unlink(container.startedFile)
+            throw error
+        }
+        try Self.writeExitStatus(code, to: files.exitStatus)
+        return code
+    }
+
+    /// Waits for container `name` to end and returns its exit code; at once if it has ended.
+    /// `failedPrecondition` for a container that was never started.
+    public func waitContainer(_ name: String) async throws -> Int32 {
+        let container = try findContainer(name)
+        let executor = RuncExecutor(store: store.root)
+        while true {
+            switch state(of: container, executor: executor) {
+            case .exited(let code): return code
+            case .created: throw ClientError(.failedPrecondition, "container \(container.record.name) has not been started")
+            case .running: try await Task.sleep(nanoseconds: 20_000_000)
+            }
+        }
+    }
+
+    /// Sends `signal` (`KILL`, `TERM`, `SIGHUP`, `9` …) to running container `name`'s process.
+    public func killContainer(_ name: String, signal: String = "KILL") throws {
+        let container = try findContainer(name)
+        let executor = RuncExecutor(store: store.root)
+        guard state(of: container, executor: executor) == .running else {
+            throw ClientError(.failedPrecondition, "container \(container.record.name) is not running")
+        }
+        let bare = signal.uppercased().hasPrefix("SIG") ? String(signal.dropFirst(3)) : signal
+        try executor.signal(container.runtimeID, bare)
+    }
+
+    /// Stops container `name` as `docker stop` does: SIGTERM (or the image's STOPSIGNAL), then
+    /// SIGKILL after `timeout` seconds; returns its exit code. A stopped container is left as it is.
+    @discardableResult
+    public func stopContainer(_ name: String, timeout: Int = 10) async throws -> Int32 {
+        let container = try findContainer(name)
+        let executor = RuncExecutor(store: store.root)
+        guard state(of: container, executor: executor) == .running else { return try await waitContainer(name) }
+        try? executor.signal(container.runtimeID, "TERM")
+        let deadline = Date().addingTimeInterval(TimeInterval(timeout))
+        while Date() < deadline {
+            if case .exited(let code) = state(of: container, executor: executor) { return code }
+            try await Task.sleep(nanoseconds: 20_000_000)
+        }
+        try? executor.signal(container.runtimeID, "KILL")
+        return try await waitContainer(name)
+    }
+
+    /// Removes container `name`: its files, logs and record. A running container is refused
+    /// (`failedPrecondition`) unless `force`, which kills it first, as `docker rm -f` does.
+    public func removeContainer(_ name: String, force: Bool = false) async throws {
+        let container = try findContainer(name)
+        let executor = RuncExecutor(store: store.root)
+        if state(of: container, executor: executor) == .running {
+            guard force else {
+                throw ClientError(
+                    .failedPrecondition, "container \(container.record.name) is running: stop it first or remove it with force (-f)")
+            }
+            executor.forceDelete(container.runtimeID)
+            // The monitor writes the exit status once the runtime has gone.
+            for _ in 0..<200 where RuncExecutor.exitCode(at: container.files.exitStatus) == nil {
+                try await Task.sleep(nanoseconds: 10_000_000)
+            }
+        }
+        executor.forceDelete(container.runtimeID)
+        if Mount.isMountPoint(container.rootfs) {
+            let snapshotter = try store.snapshotter()
+            try Mount.unmountAll(try snapshotter.mounts(container.record.snapshotKey), at: container.rootfs)
+        }
+        // The record goes first: what is left after a crash here is swept by garbage collection.
+        try store.removeContainerRecord(container.record.id)
+        try? store.snapshotter().remove(container.record.snapshotKey)
+        try? FileManager.default.removeItem(atPath: container.directory)
+    }
+
+    /// What container `name` has written so far.
+    public func containerLogs(_ name: String) throws -> ContainerLogs {
+        let files = try findContainer(name).files
+        return ContainerLogs(
+            standardOutputData: FileManager.default.contents(atPath: files.standardOutput) ?? Data(),
+            standardErrorData: FileManager.default.contents(atPath: files.standardError) ?? Data())
+    }
+
+    /// Runs `command` in running container `name` (`docker exec`) with its environment plus
+    /// `options.environment`, and `options`' user and working directory; returns the exit code.
+    public func exec(_ name: String, _ command: [String], _ options: RunOptions = RunOptions(),
+                     standardOutput: @escaping @Sendable (Data) -> Void,
+                     standardError: @escaping @Sendable (Data) -> Void) async throws -> Int32 {
+        let container = try findContainer(name)
+        let executor = RuncExecutor(store: store.root)
+        guard state(of: container, executor: executor) == .running else {
+            throw ClientError(.failedPrecondition, "container \(container.record.name) is not running")
+        }
+        guard !command.isEmpty else { throw ClientError(.invalidArgument, "exec needs a command") }
+        var settings = container.configuration.settings
+        settings.arguments = command
+        for entry in options.environment {
+            let variable = entry.split(separator: "=", maxSplits: 1).first.map(String.init) ?? entry
+            settings.environment.removeAll { $0.split(separator: "=", maxSplits: 1).first.map(String.init) == variable }
+            settings.environment.append(entry)
+        }
+        if let user = options.user { settings.user = user }
+        if let directory = options.workingDirectory { settings.workingDirectory = directory }
+        settings.terminal = options.terminal
+        return try await executor.exec(
+            in: container.runtimeID, settings, rootfs: container.rootfs,
+            io: Self.containerIO(options, standardOutput: standardOutput, standardError: standardError))
+    }
+
+    // MARK: - Parts
+
+    func findContainer(_ name: String) throws -> StoredContainer {
+        do {
+            return try StoredContainer(record: try store.container(matching: name), store: store)
+        } catch let error as StoreError {
+            throw ClientError(error.code, error.message)
+        }
+    }
+
+    func state(of container: StoredContainer, executor: RuncExecutor) -> ContainerState {
+        let files = container.files
+        if let code = RuncExecutor.exitCode(at: files.exitStatus) { return .exited(code) }
+        guard FileManager.default.fileExists(atPath: container.startedFile) else { return .created }
+        if let status = executor.status(of: container.runtimeID), status != "stopped" { return .running }
+        // The runtime has just gone and the monitor is writing the status, or the container
+        // died with the machine.
+        for _ in 0..<20 {
+            if let code = RuncExecutor.exitCode(at: files.exitStatus) { return .exited(code) }
+            usleep(5_000)
+        }
+        return .exited(255)
+    }
+
+    /// Mounts the container's files, writes its bundle and notes the start time.
+    private func prepareStart(_ container: StoredContainer, executor: RuncExecutor) throws {
+        try mountRootfs(container)
+        executor.forceDelete(container.runtimeID)
+        try executor.writeBundle(container.configuration.settings, bundle: container.bundle, runtimeID: container.runtimeID)
+        unlink(container.files.exitStatus)
+        guard FileManager.default.createFile(atPath: container.startedFile, contents: Data()) else {
+            throw ClientError(.unavailable, "cannot write \(container.startedFile)")
+        }
+    }
+
+    /// Mounts the container's snapshot at its bundle's `rootfs` unless it is mounted.
+    func mountRootfs(_ container: StoredContainer) throws {
+        guard !Mount.isMountPoint(container.rootfs) else { return }
+        try FileManager.default.createDirectory(atPath: container.rootfs, withIntermediateDirectories: true)
+        try Mount.mountAll(try store.snapshotter().mounts(container.record.snapshotKey), at: container.rootfs)
+    }
+
+    static func writeExitStatus(_ code: Int32, to path: String) throws {
+        try Data("\(code)\n".utf8).write(to: URL(fileURLWithPath: path + ".tmp"))
+        guard rename(path + ".tmp", path) == 0 else { throw ClientError(.unavailable, "cannot write \(path)") }
+    }
+}
+
+/// A log file appended to from one stream's handler.
+private final class LogFile: Sendable {
+    private let handle: FileHandle
+
+    init(path: String) throws {
+        if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+        guard let handle = FileHandle(forWritingAtPath: path) else { throw ClientError(.unavailable, "cannot open \(path)") }
+        handle.seekToEndOfFile()
+        self.handle = handle
+    }
+
+    func append(_ data: Data) { handle.write(data) }
+}

@@ -1,0 +1,22 @@
+public import Foundation
+public import HoistOCI
+
+/// A kept container as `hoist ps` lists it.
+public struct ContainerSummary: Sendable, Hashable, Codable {
+    /// 64 hex digits; Docker shows the first 12.
+    public var id: String
+    public var name: String
+    /// The image as it was asked for.
+    public var image: String
+    public var imageID: Digest
+    /// Entrypoint and command, as run.
+    public var command: [String]
+    public var created: Date
+    public var state: ContainerState
+    /// When it last started and ended, if it did.
+    public var startedAt: Date?
+    public var finishedAt: Date?
+
+    /// The first 12 hex digits of the ID, as Docker shows it.
+    public var shortID: String { String(id.prefix(12)) }
+}

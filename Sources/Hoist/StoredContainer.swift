@@ -1,0 +1,47 @@
+import Foundation
+import HoistRuntime
+import HoistStore
+
+/// A kept container opened up: its record, the settings it runs with, and where its files are.
+struct StoredContainer {
+    /// What the record's `configuration` holds.
+    struct Configuration: Codable {
+        var settings: ContainerSettings
+        /// What `docker commit` takes over into the new image's config.
+        var entrypoint: [String]
+        var command: [String]
+    }
+
+    let record: ContainerRecord
+    let configuration: Configuration
+    /// `containers/<id>`.
+    let directory: String
+
+    init(record: ContainerRecord, store: Store) throws {
+        self.record = record
+        do {
+            configuration = try JSONDecoder().decode(Configuration.self, from: record.configuration)
+        } catch {
+            throw ClientError(.dataLoss, "the settings of container \(record.name) cannot be read", underlying: error)
+        }
+        directory = store.containerDirectory(record.id).path
+    }
+
+    /// The runtime's name for the container.
+    var runtimeID: String { "hoist-c-" + record.id }
+    var bundle: String { directory + "/bundle" }
+    var rootfs: String { bundle + "/rootfs" }
+    var files: RuncExecutor.DetachedFiles {
+        RuncExecutor.DetachedFiles(
+            standardOutput: directory + "/stdout.log", standardError: directory + "/stderr.log", exitStatus: directory + "/exit")
+    }
+    /// Holds the time of the last start.
+    var startedFile: String { directory + "/started" }
+
+    var startedAt: Date? { Self.modificationDate(startedFile) }
+    var finishedAt: Date? { Self.modificationDate(files.exitStatus) }
+
+    private static func modificationDate(_ path: String) -> Date? {
+        (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
+    }
+}

@@ -1,0 +1,132 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+public import Foundation
+
+/// Containers that outlive the call that started them (`hoist run -d`), without a daemon: a
+/// small shell monitor, detached into a session of its own, runs the runtime in the foreground
+/// with the container's output going straight to log files, then writes the exit code to a
+/// file. Whoever asks later reads those files and the runtime's state.
+extension RuncExecutor {
+    /// Where a detached container's output and exit code go.
+    public struct DetachedFiles: Sendable {
+        public var standardOutput: String
+        public var standardError: String
+        /// Holds the exit code (one decimal line) once the container has ended.
+        public var exitStatus: String
+
+        public init(standardOutput: String, standardError: String, exitStatus: String) {
+            self.standardOutput = standardOutput
+            self.standardError = standardError
+            self.exitStatus = exitStatus
+        }
+    }
+
+    /// The monitor: `$1`, `$2`, `$3` are the output, error and status files, the rest the
+    /// runtime's command line. The exit status is renamed into place so a reader never sees it
+    /// half-written.
+    static let monitorScript = """
+        exec </dev/null >/dev/null 2>&1
+        out=$1 err=$2 status=$3
+        shift 3
+        "$@" >>"$out" 2>>"$err"
+        printf '%s\\n' "$?" >"$status.tmp" && mv -f "$status.tmp" "$status"
+        """
+
+    /// Starts the container of `bundle` as `id` in the background and returns once its process
+    /// runs (or has already ended). Throws, as ``runBundle(id:bundle:io:)`` does, when the
+    /// process cannot be started (`notFound` for a missing command).
+    public func startDetached(id: String, bundle: String, files: DetachedFiles) async throws {
+        unlink(files.exitStatus)
+        let logPath = bundle + "/runtime.log"
+        let command = runtime.process(
+            ["--root", stateDirectory.path, "--log", logPath, "--log-format", "json", "run", "--bundle", bundle, id])
+        var monitor = ExternalProcess(
+            try ExternalProcess.resolve("setsid"),
+            ["-f", "/bin/sh", "-c", Self.monitorScript, "hoist-monitor", files.standardOutput, files.standardError, files.exitStatus,
+             command.executable] + command.arguments)
+        monitor.standardOutput = .discard
+        monitor.standardError = .collect
+        let started = try await monitor.run()
+        guard started.status == .exited(0) else {
+            throw RuntimeError(.unavailable, "cannot start the container monitor: \(started.errorText)")
+        }
+        // Until the runtime says the process runs, or the container has already ended.
+        for attempt in 0..<2000 {
+            if let code = Self.exitCode(at: files.exitStatus) {
+                if code != 0, let failure = Self.startFailure(logPath: logPath) { throw failure }
+                return
+            }
+            if attempt % 4 == 3, status(of: id) == "running" { return }
+            try await Task.sleep(nanoseconds: 5_000_000)
+        }
+        throw RuntimeError(.unavailable, "container \(id) did not start within 10 seconds")
+    }
+
+    /// The exit code in a status file written by the monitor, or nil when there is none yet.
+    public static func exitCode(at path: String) -> Int32? {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+        return Int32(text.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    /// The runtime's status of container `id` (`created`, `running`, `paused`, `stopped`), or
+    /// nil when the runtime does not know it.
+    public func status(of id: String) -> String? {
+        guard FileManager.default.fileExists(atPath: stateDirectory.appendingPathComponent(id).path) else { return nil }
+        var state = runtime.process(["--root", stateDirectory.path, "state", id])
+        state.standardError = .discard
+        guard let result = try? state.runBlocking(), result.status == .exited(0),
+            let object = try? JSONSerialization.jsonObject(with: result.standardOutput) as? [String: Any]
+        else { return nil }
+        return object["status"] as? String
+    }
+
+    /// Sends `signal` (`KILL`, `TERM`, `9` …) to container `id`'s process.
+    public func signal(_ id: String, _ signal: String) throws {
+        var kill = runtime.process(["--root", stateDirectory.path, "kill", id, signal])
+        kill.standardOutput = .discard
+        let result = try kill.runBlocking()
+        guard result.status == .exited(0) else {
+            throw RuntimeError(.failedPrecondition, "cannot signal container \(id): \(result.errorText.trimmingCharacters(in: .whitespacesAndNewlines))")
+        }
+    }
+
+    /// Runs `settings` as another process in the running container `id` whose root file system
+    /// is visible at `rootfs` (for the user lookup), and returns its exit code.
+    public func exec(in id: String, _ settings: ContainerSettings, rootfs: String, io: ContainerIO) async throws -> Int32 {
+        let process = try RuntimeSpecBuilder(settings).process(rootfs: rootfs)
+        let file = bundleDirectory.appendingPathComponent("exec-\(UUID().uuidString).json").path
+        let encoder = JSONEncoder()
+        do {
+            try encoder.encode(process).write(to: URL(fileURLWithPath: file))
+        } catch {
+            throw RuntimeError(.unavailable, "cannot write \(file)", underlying: error)
+        }
+        defer { unlink(file) }
+        var command = runtime.process(["--root", stateDirectory.path, "exec", "--process", file, id])
+        command.standardInput = io.standardInput
+        command.standardOutput = io.standardOutputDescriptor.map { .fileDescriptor($0) } ?? .handler(io.standardOutput)
+        command.standardError = io.standardErrorDescriptor.map { .fileDescriptor($0) } ?? .handler(io.standardError)
+        let termination = try await command.run()
+        // The runtime's own failures (exit 255 from runc and crun) rather than the command's.
+        let text = termination.errorText.lowercased()
+        if termination.status == .exited(255) || termination.status == .exited(1),
+            ["exec failed", "executable file", "does not exist", "not running", "no such file"].contains(where: text.contains)
+        {
+            let message = termination.errorText.trimmingCharacters(in: .whitespacesAndNewlines)
+            let lowercased = message.lowercased()
+            let missing = lowercased.contains("not found") || lowercased.contains("no such file")
+            throw RuntimeError(missing ? .notFound : .failedPrecondition, "cannot run the command: \(message)")
+        }
+        return termination.status.code
+    }
+
+    /// Stops container `id` if it runs and deletes the runtime's state of it.
+    public func forceDelete(_ id: String) {
+        guard FileManager.default.fileExists(atPath: stateDirectory.appendingPathComponent(id).path) else { return }
+        var delete = runtime.process(["--root", stateDirectory.path, "delete", "--force", id])
+        delete.standardOutput = .discard
+        delete.standardError = .discard
+        _ = try? delete.runBlocking()
+    }
+}

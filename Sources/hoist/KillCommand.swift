@@ -1,0 +1,21 @@
+import ArgumentParser
+import Hoist
+
+struct KillCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "kill", abstract: "Send a signal to running containers.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(name: [.short, .long], help: "The signal: KILL (default), TERM, SIGHUP, 9 …")
+    var signal = "KILL"
+
+    @Argument(help: "Container names or IDs.")
+    var containers: [String]
+
+    func run() async throws {
+        try await eachContainer(containers) { name in
+            try global.client().killContainer(name, signal: signal)
+            print(name)
+        }
+    }
+}

@@ -1,0 +1,55 @@
+import ArgumentParser
+import Foundation
+import Hoist
+
+struct PsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "ps", abstract: "List containers (running ones unless -a).")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Flag(name: [.short, .long], help: "Show every container, not only running ones.")
+    var all = false
+
+    @Flag(name: [.short, .long], help: "Show only container IDs.")
+    var quiet = false
+
+    @Option(name: .long, help: "Output format: table (default) or json.")
+    var format: String = "table"
+
+    func run() async throws {
+        try await reportingErrors {
+            let containers = try global.client().containers(all: all)
+            if quiet {
+                for container in containers { print(container.shortID) }
+                return
+            }
+            switch format {
+            case "json":
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                encoder.dateEncodingStrategy = .iso8601
+                print(String(decoding: try encoder.encode(containers), as: UTF8.self))
+            case "table":
+                var rows = [["CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "NAMES"]]
+                for container in containers {
+                    var command = container.command.joined(separator: " ")
+                    if command.count > 20 { command = String(command.prefix(19)) + "…" }
+                    rows.append([container.shortID, container.image, "\"\(command)\"", Display.age(since: container.created),
+                                 Self.status(container), container.name])
+                }
+                print(Display.table(rows))
+            default:
+                throw ValidationError("unknown format \"\(format)\": use table or json")
+            }
+        }
+    }
+
+    /// `Up 3 minutes`, `Exited (0) 2 seconds ago`, `Created`, as docker ps words it.
+    static func status(_ container: ContainerSummary) -> String {
+        switch container.state {
+        case .created: "Created"
+        case .running: "Up " + Display.duration(since: container.startedAt ?? container.created)
+        case .exited(let code): "Exited (\(code)) " + Display.age(since: container.finishedAt ?? container.created)
+        }
+    }
+}

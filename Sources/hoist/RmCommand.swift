@@ -1,0 +1,21 @@
+import ArgumentParser
+import Hoist
+
+struct RmCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "rm", abstract: "Remove containers.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Flag(name: [.short, .long], help: "Kill and remove running containers too.")
+    var force = false
+
+    @Argument(help: "Container names or IDs.")
+    var containers: [String]
+
+    func run() async throws {
+        try await eachContainer(containers) { name in
+            try await global.client().removeContainer(name, force: force)
+            print(name)
+        }
+    }
+}

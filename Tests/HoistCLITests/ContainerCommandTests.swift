@@ -1,0 +1,148 @@
+import Foundation
+import HoistTestSupport
+import Testing
+
+/// `hoist run -d`, `ps`, `logs`, `exec`, `kill`, `stop`, `wait`, `cp`, `commit`, `rm` as a
+/// shell user meets them, with real runc/crun.
+@Suite("hoist container commands", .serialized, .enabled(if: Interop.isRoot && Interop.available("runc")))
+struct ContainerCommandTests {
+    let directory: TemporaryDirectory
+    let store: URL
+
+    init() throws {
+        directory = try TemporaryDirectory()
+        store = directory.appending("store")
+        let rootfs = directory.appending("rootfs.tar")
+        try Interop.makeBusyboxRootfs(at: rootfs)
+        try Interop.hoist(["import", "--change", "CMD [\"sh\"]", rootfs.path, "busybox"], root: store).checkedStatus()
+    }
+
+    private func hoist(_ arguments: String..., input: Data? = nil) throws -> ExternalCommand.Output {
+        try Interop.hoist(arguments, root: store, input: input)
+    }
+
+    @Test func detachedContainerLifecycle() throws {
+        let started = try hoist("run", "-d", "--name", "web", "-e", "MODE=bg", "busybox", "sh", "-c", "echo ready; echo warn >&2; exec sleep 1000")
+        #expect(started.status == 0, "\(started.errorText)")
+        let id = started.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(id.count == 64)
+
+        let ps = try hoist("ps")
+        #expect(ps.text.contains("CONTAINER ID"))
+        #expect(ps.text.contains(String(id.prefix(12))) && ps.text.contains("web") && ps.text.contains("Up "), "\(ps.text)")
+        #expect(try hoist("ps", "-q").text == String(id.prefix(12)) + "\n")
+
+        let exec = try hoist("exec", "-e", "EXTRA=1", "-w", "/tmp", "web", "sh", "-c", "echo $MODE$EXTRA; pwd; cat", input: Data("piped\n".utf8))
+        #expect(exec.text == "bg1\n/tmp\n", "exec without -i reads no input: \(exec.text) \(exec.errorText)")
+        let interactive = try hoist("exec", "-i", "web", "cat", input: Data("piped\n".utf8))
+        #expect(interactive.text == "piped\n")
+        #expect(try hoist("exec", "web", "sh", "-c", "exit 7").status == 7)
+        let missing = try hoist("exec", "web", "no-such-command")
+        #expect(missing.status != 0 && missing.errorText.contains("hoist: "), "\(missing.errorText)")
+
+        let logs = try hoist("logs", String(id.prefix(6)))
+        #expect(logs.text == "ready\n")
+        #expect(logs.errorText == "warn\n")
+
+        let refused = try hoist("rm", "web")
+        #expect(refused.status == 1 && refused.errorText.contains("running"), "\(refused.errorText)")
+        #expect(try hoist("stop", "-t", "0", "web").status == 0)
+        #expect(try hoist("wait", "web").text == "137\n")
+        let all = try hoist("ps", "-a", "--format", "json")
+        let listed = try #require(try JSONSerialization.jsonObject(with: all.standardOutput) as? [[String: Any]])
+        #expect(listed.count == 1 && listed.first?["name"] as? String == "web")
+        #expect(try hoist("ps").text.split(separator: "\n").count == 1, "only the header once nothing runs")
+        #expect(try hoist("rm", "web").status == 0)
+        #expect(try hoist("ps", "-a", "-q").text.isEmpty)
+        #expect(try hoist("logs", "web").status == 1)
+    }
+
+    @Test func foregroundRunsAreKeptUnlessRm() throws {
+        let kept = try hoist("run", "--name", "once", "busybox", "sh", "-c", "echo out; echo err >&2; exit 5")
+        #expect(kept.status == 5 && kept.text == "out\n" && kept.errorText == "err\n")
+        #expect(try hoist("ps", "-a").text.contains("Exited (5)"))
+        #expect(try hoist("logs", "once").text == "out\n")
+        #expect(try hoist("run", "--name", "once", "busybox", "true").errorText.contains("already in use"))
+        #expect(try hoist("start", "once").status == 0)
+        #expect(try hoist("wait", "once").text == "5\n")
+        #expect(try hoist("logs", "once").text == "out\nout\n", "a restart appends to the logs")
+        #expect(try hoist("rm", "once").status == 0)
+
+        #expect(try hoist("run", "--rm", "busybox", "true").status == 0)
+        #expect(try hoist("ps", "-a", "-q").text.isEmpty)
+    }
+
+    @Test func killSignalsAndExitCodes() throws {
+        let id = try hoist("run", "-d", "busybox", "sh", "-c", "trap 'exit 42' TERM; while true; do sleep 0.05; done").text
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(try hoist("kill", "-s", "TERM", id).status == 0)
+        #expect(try hoist("wait", id).text == "42\n")
+        let killed = try hoist("kill", id)
+        #expect(killed.status == 1 && killed.errorText.contains("not running"))
+        #expect(try hoist("rm", id).status == 0)
+    }
+
+    @Test func copyAndCommit() throws {
+        let source = directory.appending("src")
+        try FileManager.default.createDirectory(at: source, withIntermediateDirectories: true)
+        try Data("from host\n".utf8).write(to: source.appendingPathComponent("f.txt"))
+        #expect(try hoist("create", "--name", "box", "busybox", "cat", "/srv/f.txt", "/tmp/src/f.txt").status == 0)
+        let copied = try hoist("cp", source.path, "box:/srv/")
+        #expect(copied.status == 1 && copied.errorText.contains("no such directory"), "\(copied.errorText)")
+        // To a path that does not exist: copied as it; into a directory that does: under its own name.
+        #expect(try hoist("cp", source.path, "box:/srv").status == 0)
+        #expect(try hoist("cp", source.path, "box:/tmp").status == 0)
+        #expect(try hoist("start", "box").status == 0)
+        #expect(try hoist("wait", "box").text == "0\n")
+        #expect(try hoist("logs", "box").text == "from host\nfrom host\n")
+
+        let out = directory.appending("out")
+        #expect(try hoist("cp", "box:/tmp/src/f.txt", out.path).status == 0)
+        #expect(try String(contentsOf: out, encoding: .utf8) == "from host\n")
+        #expect(try hoist("cp", "box:/no/such", directory.appending("x").path).status == 1)
+
+        let committed = try hoist("commit", "-c", "ENV PHASE=two", "box", "snapshot:1")
+        #expect(committed.status == 0 && committed.text.hasPrefix("sha256:"), "\(committed.errorText)")
+        #expect(try hoist("run", "--rm", "snapshot:1").text == "from host\nfrom host\n", "commit keeps the container's command")
+        #expect(try hoist("run", "--rm", "snapshot:1", "sh", "-c", "echo $PHASE").text == "two\n")
+        #expect(try hoist("rm", "box").status == 0)
+    }
+
+    @Test func securityFlagsAndTerminal() throws {
+        let readOnly = try hoist("run", "--rm", "--read-only", "busybox", "touch", "/file")
+        #expect(readOnly.status != 0 && readOnly.errorText.contains("Read-only"), "\(readOnly.errorText)")
+        let dropped = try hoist("run", "--rm", "--cap-drop", "CHOWN", "busybox", "chown", "1:1", "/tmp")
+        #expect(dropped.status != 0)
+        #expect(try hoist("run", "--rm", "busybox", "chown", "1:1", "/tmp").status == 0)
+        let added = try hoist("run", "--rm", "--cap-add", "NET_ADMIN", "busybox", "ip", "link", "set", "lo", "down")
+        #expect(added.status == 0, "\(added.errorText)")
+        #expect(try hoist("run", "--rm", "busybox", "ip", "link", "set", "lo", "down").status != 0)
+        #expect(try hoist("run", "--rm", "--cap-add", "NOPE", "busybox", "true").errorText.contains("unknown capability"))
+
+        // -t: the container's stdio is a terminal (script gives hoist one).
+        let command = "\(Interop.hoistExecutable) run --rm -t busybox sh -c 'test -t 0 && test -t 1 && echo tty'"
+        let terminal = try ExternalCommand.run(["script", "-qec", command, "/dev/null"], environment: ["HOIST_ROOT": store.path])
+        #expect(terminal.status == 0 && terminal.text.contains("tty"), "\(terminal.text) \(terminal.errorText)")
+        let noTerminal = try hoist("run", "--rm", "busybox", "sh", "-c", "test -t 1 || echo pipe")
+        #expect(noTerminal.text == "pipe\n")
+    }
+
+    @Test func badInputIsAClearError() throws {
+        let cases: [([String], String)] = [
+            (["run", "-d", "nothere"], "no such image"),
+            (["run", "-d", "--name", "a/b", "busybox"], "invalid container name"),
+            (["run", "-d", "busybox", "/no/such/program"], "hoist: "),
+            (["run", "-d", "-v", "/no/such/dir:/x", "busybox"], "does not exist"),
+            (["run", "-d", "--rm", "busybox"], "cannot be combined"),
+            (["exec", "nocontainer", "true"], "no such container"),
+            (["rm", "nocontainer"], "no such container"),
+            (["cp", "/etc/hostname", "/tmp/x"], "CONTAINER:PATH"),
+        ]
+        for (arguments, message) in cases {
+            let output = try Interop.hoist(arguments, root: store)
+            #expect(output.status != 0, "hoist \(arguments) exited 0")
+            #expect(output.errorText.contains(message), "hoist \(arguments): \(output.errorText)")
+        }
+        #expect(try hoist("ps", "-a", "-q").text.isEmpty, "nothing is left of containers that failed to start")
+    }
+}

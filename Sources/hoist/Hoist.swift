@@ -10,5 +10,6 @@ struct HoistCommand: AsyncParsableCommand {
         subcommands: [
             BuildCommand.self, RunCommand.self, ImagesCommand.self, InspectCommand.self, ImportCommand.self, LoadCommand.self, SaveCommand.self,
             PullCommand.self, PushCommand.self, LoginCommand.self, LogoutCommand.self, TagCommand.self,
+            RemoveImageCommand.self, PruneCommand.self, SystemCommand.self,
         ])
 }

@@ -1,0 +1,10 @@
+import HoistOCI
+
+extension Client {
+    /// The manifest or index digests of the images that containers use, which removal and
+    /// pruning keep and disk usage counts as active.
+    func imageDigestsInUse() throws -> Set<Digest> {
+        // Containers are not recorded yet; their records fill this in.
+        []
+    }
+}

@@ -75,7 +75,7 @@ public final class Client: Sendable {
     }
 
     /// The hex part of `text` if it looks like an image ID or a prefix of one.
-    private static func imageIDPrefix(_ text: String) -> String? {
+    static func imageIDPrefix(_ text: String) -> String? {
         let hex = text.hasPrefix("sha256:") ? String(text.dropFirst(7)) : text
         guard hex.count >= 4, hex.count <= 64, hex.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) }) else {
             return nil

@@ -13,9 +13,12 @@ struct ImagesCommand: AsyncParsableCommand {
     @Flag(name: [.short, .long], help: "Show only image IDs.")
     var quiet = false
 
+    @Option(name: [.short, .long], help: ArgumentHelp("List only images that meet this condition; repeatable, all must hold: dangling=true|false, label=<key>[=<value>], label!=<key>[=<value>], reference=<pattern> (one of several must match), before=<image>, since=<image>, until=<time> (a duration such as 24h, unix seconds, or an RFC 3339 date-time).", valueName: "key=value"))
+    var filter: [String] = []
+
     func run() async throws {
         try await reportingErrors {
-            let images = try global.client().images()
+            let images = try global.client().images(filters: filter)
             if quiet {
                 var seen = Set<String>()
                 for image in images where seen.insert(image.id.shortID).inserted { print(image.id.shortID) }

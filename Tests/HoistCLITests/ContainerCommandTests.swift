@@ -127,6 +127,23 @@ struct ContainerCommandTests {
         #expect(noTerminal.text == "pipe\n")
     }
 
+    @Test func imagesUsedByContainersAreKept() throws {
+        let rootfs = directory.appending("rootfs.tar")
+        try Interop.hoist(["import", "--change", "CMD [\"sh\"]", rootfs.path, "spare"], root: store).checkedStatus()
+        #expect(try hoist("create", "--name", "user", "busybox", "true").status == 0)
+        let refused = try hoist("rmi", "busybox")
+        #expect(refused.status == 1 && refused.errorText.contains("container"), "\(refused.errorText)")
+        #expect(try hoist("prune", "-a", "-f").status == 0)
+        let left = try hoist("images", "--format", "json")
+        let names = (try JSONSerialization.jsonObject(with: left.standardOutput) as? [[String: Any]])?.compactMap { $0["reference"] as? String }
+        #expect(names == ["docker.io/library/busybox:latest"], "prune -a removes only the image no container uses: \(left.text)")
+        let usage = try hoist("system", "df")
+        let containers = usage.text.split(separator: "\n").first { $0.hasPrefix("Containers") }.map(String.init) ?? ""
+        #expect(containers.split(separator: " ", omittingEmptySubsequences: true).dropFirst().prefix(2) == ["1", "0"], "\(usage.text)")
+        #expect(try hoist("rm", "user").status == 0)
+        #expect(try hoist("rmi", "busybox").status == 0)
+    }
+
     @Test func badInputIsAClearError() throws {
         let cases: [([String], String)] = [
             (["run", "-d", "nothere"], "no such image"),

@@ -1,0 +1,33 @@
+import Foundation
+import HoistOCI
+import HoistStore
+
+extension Client {
+    /// The images (one per name, dangling ones once) that meet every filter, as
+    /// `docker images --filter` lists them.
+    ///
+    /// - Parameter filters: `key=value` conditions: `dangling=true|false`, `label=<key>` /
+    ///   `label=<key>=<value>`, `label!=<key>[=<value>]`, `reference=<pattern>` (a glob on
+    ///   `name:tag` or `name`; one of several must match), `before=<image>` / `since=<image>`
+    ///   (created before or after that image), `until=<time>` (created at or before it).
+    /// - Throws: ``ClientError`` `invalidArgument` for an unknown key or a bad value,
+    ///   `notFound` for a `before`/`since` image that does not exist.
+    public func images(filters: [String]) throws -> [ImageSummary] {
+        let filter = try ImageFilter(parsing: filters, accepting: ImageFilter.listKeys) { name in
+            let image = try resolve(name)
+            let record = try store.images(target: try image.target.digest).first
+            return image.config.createdDate ?? record?.created ?? Date()
+        }
+        return try store.images().compactMap { record in
+            let image = try LocalImage(record: record, store: store)
+            let reference = try record.name.map { try Reference(parsing: $0) }
+            let created = image.config.createdDate ?? record.created
+            let candidate = ImageFilter.Candidate(
+                names: reference.map { [$0] } ?? [], labels: image.config.config?.labels ?? [:], created: created)
+            guard filter.matches(candidate) else { return nil }
+            return ImageSummary(
+                reference: reference, id: image.configDigest, digest: try record.target.digest, created: created,
+                size: image.size)
+        }
+    }
+}

@@ -1,0 +1,8 @@
+import ArgumentParser
+
+struct SystemCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "system",
+        abstract: "Look after the store.",
+        subcommands: [DiskUsageCommand.self])
+}

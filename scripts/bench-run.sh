@@ -5,7 +5,11 @@
 #   hoist-crun   — RuncExecutor with crun, and
 #   crun         — bare crun, both only when crun is installed (in a private mount namespace
 #                  without /sys/fs/cgroup/unified on hybrid-cgroup hosts, as OCIRuntime does)
+#   hoist-cli    — the `hoist run --rm busybox true` command line (debug build: process start,
+#                  store open, image lookup, snapshot, bundle, runtime, cleanup)
 #   docker       — `docker run --rm --network=none` (dockerd from scripts/start-dockerd.sh)
+#   podman       — `podman run --rm --network=none`, when podman is installed
+#                  (`apt-get install podman`; not needed by anything else)
 # Needs root. Usage: scripts/bench-run.sh [RUNS]   (default 30)
 set -euo pipefail
 runs=${1:-30}
@@ -49,6 +53,23 @@ if command -v crun >/dev/null; then
   ms[crun]=$(time_runs "${crun_cmd[@]}" --root "$work/crun-state" run --bundle "$work/bundle" bench-RUN)
 fi
 
+hoist=$(swift build --show-bin-path)/hoist
+swift build --product hoist >/dev/null
+export HOIST_ROOT="$work/hoist-store"
+"$hoist" import "$work/rootfs.tar" busybox >/dev/null
+"$hoist" run --rm busybox true   # warm-up: unpacks the image once
+ms[hoist-cli]=$(time_runs "$hoist" run --rm busybox true)
+
+if command -v podman >/dev/null; then
+  podman_cmd=(podman --root "$work/podman-root" --runroot "$work/podman-run")
+  "${podman_cmd[@]}" import "$work/rootfs.tar" localhost/hoist-bench-busybox:latest >/dev/null
+  "${podman_cmd[@]}" run --rm --network=none localhost/hoist-bench-busybox true   # warm-up
+  ms[podman]=$(time_runs "${podman_cmd[@]}" run --rm --network=none localhost/hoist-bench-busybox true)
+  "${podman_cmd[@]}" system reset -f >/dev/null 2>&1 || true
+else
+  echo "bench-run: podman not installed; skipping podman" >&2
+fi
+
 docker=/usr/bin/docker
 if scripts/start-dockerd.sh >/dev/null 2>&1; then
   "$docker" import "$work/rootfs.tar" hoist-bench-busybox:latest >/dev/null
@@ -60,7 +81,7 @@ else
 fi
 
 echo "start-to-exit of \`true\`, median of $runs runs:"
-for name in hoist runc hoist-crun crun docker; do
+for name in hoist runc hoist-crun crun hoist-cli docker podman; do
   [ -n "${ms[$name]:-}" ] && printf '  %-11s %8.2f ms\n' "$name" "${ms[$name]}"
 done
 ratio() { [ -n "${ms[$1]:-}" ] && [ -n "${ms[$2]:-}" ] && awk -v a="${ms[$1]}" -v b="${ms[$2]}" -v l="$1 / $2" 'BEGIN { printf "  %-20s = %.2f\n", l, a / b }'; return 0; }
@@ -68,3 +89,6 @@ ratio hoist runc
 ratio hoist-crun crun
 ratio hoist docker
 ratio hoist-crun docker
+ratio hoist-cli docker
+ratio hoist-cli podman
+ratio hoist-cli runc

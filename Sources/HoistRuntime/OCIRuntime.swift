@@ -2,6 +2,7 @@
     import Glibc
 #endif
 public import Foundation
+import HoistStore
 import Synchronization
 
 /// An OCI runtime binary (runc, or crun) and how it has to be started on this host.
@@ -93,7 +94,7 @@ public struct OCIRuntime: Sendable, Hashable, CustomStringConvertible {
 
     /// cgroup v1 controllers with a cgroup2 mount beside them at /sys/fs/cgroup/unified.
     static var hasHybridCgroups: Bool {
-        guard let mounts = try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8) else { return false }
+        guard let mounts = ProcFile.read("/proc/self/mountinfo") else { return false }
         return mounts.split(separator: "\n").contains { line in
             let fields = line.split(separator: " ")
             guard fields.count > 4, fields[4] == "/sys/fs/cgroup/unified", let dash = fields.firstIndex(of: "-") else { return false }

@@ -179,7 +179,7 @@ public final class RuncExecutor: Sendable {
             if Glibc.kill(runtimePID, 0) != 0 { return }
             var status = stat()
             if lstat("/proc/\(runtimePID)/stat", &status) != 0 { return }
-            if let text = try? String(contentsOfFile: "/proc/\(runtimePID)/stat", encoding: .utf8),
+            if let text = ProcFile.read("/proc/\(runtimePID)/stat"),
                 text.split(separator: ")").last?.split(separator: " ").first == "Z"
             {
                 return
@@ -202,7 +202,7 @@ public final class RuncExecutor: Sendable {
         if !mounted.isEmpty { try? Mount.unmountAll(mounted, at: rootfs) }
         // Only remove the bundle when nothing is mounted in it any more: never delete through a
         // mount into a snapshot.
-        let stillMounted = (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8))?.contains(" \(rootfs) ") ?? false
+        let stillMounted = Mount.isMountPoint(rootfs)
         if !stillMounted { try? FileManager.default.removeItem(atPath: bundle) }
     }
 }

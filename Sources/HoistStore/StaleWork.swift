@@ -43,7 +43,7 @@ enum StaleWork {
 
     /// The mount points of this mount namespace (`/proc/self/mountinfo`, field 5, octal escapes decoded).
     static func mountPoints() -> [String] {
-        guard let text = try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8) else { return [] }
+        guard let text = ProcFile.read("/proc/self/mountinfo") else { return [] }
         return text.split(separator: "\n").compactMap { line in
             let fields = line.split(separator: " ")
             return fields.count > 4 ? decode(String(fields[4])) : nil

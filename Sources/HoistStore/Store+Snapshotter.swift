@@ -33,7 +33,7 @@ enum OverlayProbe {
         // The answer holds until the machine reboots (a new kernel may differ): it is kept on
         // disk with the boot's id, so each hoist process does not mount a probe again.
         let record = directory.appendingPathComponent(".overlay-probe")
-        let boot = (try? String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8))?
+        let boot = ProcFile.read("/proc/sys/kernel/random/boot_id")?
             .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         let result: Bool
         if !boot.isEmpty, let saved = try? String(contentsOf: record, encoding: .utf8), saved.hasPrefix(boot + " ") {

@@ -101,7 +101,7 @@ struct ConcurrentStoreTests {
         #expect(try client.inspect("after").layers.count == 4, "base, COPY and both RUNs (the second's layer is empty)")
         // Collection clears what the killed builds left mounted and half-made.
         try client.store.collectGarbage()
-        let mounts = try String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)
+        let mounts = ProcFile.read("/proc/self/mountinfo") ?? ""
         #expect(!mounts.contains(store.path), "mounts left under the store after collection")
         #expect(try client.store.snapshotter().list().allSatisfy { $0.kind == .committed })
         #expect(try client.inspect("after").layers.count == 4)

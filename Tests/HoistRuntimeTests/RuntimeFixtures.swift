@@ -67,7 +67,7 @@ struct ContainerFixture {
 
     /// Mounts below the fixture's directory.
     func leftoverMounts() throws -> [String] {
-        try String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8).split(separator: "\n")
+        (ProcFile.read("/proc/self/mountinfo") ?? "").split(separator: "\n")
             .filter { $0.contains(directory.path) }.map(String.init)
     }
 

@@ -334,7 +334,7 @@ struct SnapshotterConformanceTests {
         let store = try Store(root: StoreRoot(directory.appending("store")))
         let fixture = SnapshotterFixture(directory: directory, store: store)
         try await check.body(try implementation.make(store), fixture)
-        let mounted = try String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)
+        let mounted = ProcFile.read("/proc/self/mountinfo") ?? ""
         #expect(!mounted.contains(directory.path), "mounts left under \(directory.path)")
     }
 

@@ -14,8 +14,19 @@ public final class Client: Sendable {
     /// The store this client works on.
     public let store: Store
 
-    /// Opens the store at `root` (default: `$HOIST_ROOT`, else the user's data directory).
-    public init(root: StoreRoot = .default()) throws {
+    /// What builds and runs for this client.
+    public let backend: Backend
+
+    /// Opens the store at `root` (default: `$HOIST_ROOT`, else the user's data directory) for
+    /// `backend`; `unsupported` for a backend ``availableBackends(root:)`` does not list as
+    /// available.
+    public init(root: StoreRoot = .default(), backend: Backend = .native) throws {
+        if backend != .native, let status = Self.availableBackends(root: root).first(where: { $0.backend == backend }),
+            !status.isAvailable
+        {
+            throw ClientError(.unsupported, "the \(backend.rawValue) backend cannot be used: \(status.reason ?? "unavailable")")
+        }
+        self.backend = backend
         store = try Store(root: root)
     }
 

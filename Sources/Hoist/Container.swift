@@ -3,7 +3,8 @@ import Synchronization
 
 /// A container to be made from an ``Image`` with its options.
 ///
-/// Two ways to use it:
+/// Every method throws ``ContainerError``, naming the operation that failed and keeping its
+/// cause. Two ways to use it:
 /// - ``run()`` runs it to its end and returns its output and exit code — the output too when
 ///   the exit code is not zero, for callers that read compiler errors and the like — and
 ///   discards its files. Cancelling the task kills the container.
@@ -36,42 +37,48 @@ public final class Container: Sendable {
     /// a command missing from it, a bad option); a failing command is a result, not an error.
     public func run() async throws -> ContainerRun {
         let collector = OutputCollector()
-        let code = try await client.run(
-            image.name, runOptions(),
-            standardOutput: { collector.append($0, isError: false) },
-            standardError: { collector.append($0, isError: true) })
+        let code = try await ContainerError.during(.run) {
+            try await client.run(
+                image.name, runOptions(),
+                standardOutput: { collector.append($0, isError: false) },
+                standardError: { collector.append($0, isError: true) })
+        }
         return collector.result(exitCode: code)
     }
 
     /// Makes the kept container (once) and returns its ID.
     @discardableResult
     public func create() throws -> String {
-        try createdID.withLock { id in
-            if let id { return id }
-            let made = try client.createContainer(image.name, runOptions())
-            id = made
-            return made
+        try ContainerError.during(.create) {
+            try createdID.withLock { id in
+                if let id { return id }
+                let made = try client.createContainer(image.name, runOptions())
+                id = made
+                return made
+            }
         }
     }
 
     /// Makes the kept container if needed and starts it in the background.
     public func start() async throws {
-        try await client.startContainer(try create())
+        let id = try create()
+        try await ContainerError.during(.start) { try await client.startContainer(id) }
     }
 
     /// Waits for the started container to end and returns its exit code.
     public func wait() async throws -> Int32 {
-        try await client.waitContainer(try existingID())
+        let id = try existingID(for: .wait)
+        return try await ContainerError.during(.wait) { try await client.waitContainer(id) }
     }
 
     /// What it has written so far.
     public func logs() throws -> ContainerLogs {
-        try client.containerLogs(try existingID())
+        try ContainerError.during(.logs) { try client.containerLogs(try existingID(for: .logs)) }
     }
 
     /// Its state as `hoist ps` shows it.
     public func inspect() throws -> ContainerSummary {
-        try client.container(try existingID())
+        try ContainerError.during(.inspect) { try client.container(try existingID(for: .inspect)) }
     }
 
     /// Runs `command` in the running container and returns its output and exit code.
@@ -82,42 +89,51 @@ public final class Container: Sendable {
             user: user, standardInput: standardInput)
         options.terminal = false
         let collector = OutputCollector()
-        let code = try await client.exec(
-            try existingID(), command, options,
-            standardOutput: { collector.append($0, isError: false) },
-            standardError: { collector.append($0, isError: true) })
+        let id = try existingID(for: .exec)
+        let code = try await ContainerError.during(.exec) {
+            try await client.exec(
+                id, command, options,
+                standardOutput: { collector.append($0, isError: false) },
+                standardError: { collector.append($0, isError: true) })
+        }
         return collector.result(exitCode: code)
     }
 
     /// Sends `signal` (`KILL` by default, `TERM`, `HUP` …) to its process.
     public func kill(signal: String = "KILL") throws {
-        try client.killContainer(try existingID(), signal: signal)
+        try ContainerError.during(.kill) { try client.killContainer(try existingID(for: .kill), signal: signal) }
     }
 
     /// Removes it; a running container only with `force` (which kills it).
     public func remove(force: Bool = false) async throws {
-        try await client.removeContainer(try existingID(), force: force)
+        let id = try existingID(for: .remove)
+        try await ContainerError.during(.remove) { try await client.removeContainer(id, force: force) }
         createdID.withLock { $0 = nil }
     }
 
     /// Extracts the tar `archive` into `directory` of the container (made if needed).
     public func copyIn(archive: Data, into directory: String) throws {
-        try client.copyIn(try create(), archive: archive, into: directory)
+        let id = try create()
+        try ContainerError.during(.copy) { try client.copyIn(id, archive: archive, into: directory) }
     }
 
     /// A tar of `path` in the container, its top entry named as the path's last component.
     public func copyOut(path: String) throws -> Data {
-        try client.copyOut(try existingID(), path: path)
+        try ContainerError.during(.copy) { try client.copyOut(try existingID(for: .copy), path: path) }
     }
 
     /// An image of the container's files and settings, named `reference` when given.
     @discardableResult
     public func commit(as reference: String? = nil, changes: [String] = [], message: String? = nil) throws -> ImageSummary {
-        try client.commit(try existingID(), as: reference, changes: changes, message: message)
+        try ContainerError.during(.commit) {
+            try client.commit(try existingID(for: .commit), as: reference, changes: changes, message: message)
+        }
     }
 
-    private func existingID() throws -> String {
-        guard let id else { throw ClientError(.failedPrecondition, "the container has not been created: start() it first") }
+    private func existingID(for operation: ContainerError.Operation) throws -> String {
+        guard let id else {
+            throw ContainerError(operation, .failedPrecondition, "the container has not been created: start() it first")
+        }
         return id
     }
 

@@ -18,3 +18,14 @@ public struct ContainerRun: Sendable {
     /// Whether the container exited 0.
     public var succeeded: Bool { exitCode == 0 }
 }
+
+extension ContainerRun {
+    /// This run when it exited 0; otherwise a ``ContainerError`` (`exitCode`) whose message has
+    /// the exit code and the last lines of the output, for callers that treat failure as an error.
+    @discardableResult
+    public func checked() throws -> ContainerRun {
+        guard exitCode != 0 else { return self }
+        let tail = combined.split(separator: "\n", omittingEmptySubsequences: false).suffix(10).joined(separator: "\n")
+        throw ContainerError(.exitCode, .failedPrecondition, "the container exited with code \(exitCode)" + (tail.isEmpty ? "" : ":\n" + tail))
+    }
+}

@@ -81,9 +81,10 @@ struct ContainerAPITests {
     @Test func existsAndErrors() async throws {
         #expect(busybox.exists())
         #expect(!fixture.client.image("nothere").exists())
-        await #expect(throws: ClientError.self) { try await fixture.client.image("nothere").instantiate(.shell("true")).run() }
+        let missing = await #expect(throws: ContainerError.self) { try await fixture.client.image("nothere").instantiate(.shell("true")).run() }
+        #expect(missing?.operation == .run && missing?.code == .notFound && missing?.underlying is ClientError)
         await #expect(throws: (any Error).self) { try await busybox.instantiate(.command(["/no/such/program"])).run() }
-        await #expect(throws: ClientError.self) {
+        await #expect(throws: ContainerError.self) {
             try await busybox.instantiate(.shell("true"), .volume(host: "/no/such/dir", container: "/x", readOnly: false)).run()
         }
     }

@@ -55,7 +55,8 @@ struct ContainerLifecycleTests {
         let marker = "\(Int.random(in: 100_000..<999_999))"
         let container = busybox.instantiate(.command(["sleep", marker]))
         try await container.start()
-        await #expect(throws: ClientError.self) { try await container.remove() }
+        let refused = await #expect(throws: ContainerError.self) { try await container.remove() }
+        #expect(refused?.operation == .remove && refused?.code == .failedPrecondition)
         #expect(try container.inspect().state == .running)
         try await container.remove(force: true)
         let left = try ExternalCommand.run(["pgrep", "-f", "sleep \(marker)"]).text

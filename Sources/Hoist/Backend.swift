@@ -1,0 +1,25 @@
+/// What builds images and runs containers for a ``Client``.
+public enum Backend: String, Sendable, Hashable, CaseIterable, Codable {
+    /// Hoist's own store, snapshots and an OCI runtime (runc or crun): no daemon.
+    case native
+    /// A Docker Engine, through its API.
+    case docker
+    /// A containerd daemon.
+    case containerd
+}
+
+/// Something a backend can do, for callers that adapt to what they get.
+public enum BackendCapability: String, Sendable, Hashable, CaseIterable, Codable {
+    case build, run, keptContainers, exec, copy, commit, pull, push, resourceLimits, terminal, overlaySnapshots
+}
+
+/// A backend as ``Client/availableBackends(root:)`` reports it.
+public struct BackendStatus: Sendable, Hashable, Codable {
+    public var backend: Backend
+    /// Whether a ``Client`` can use it on this machine now.
+    public var isAvailable: Bool
+    /// Why not, when it is not.
+    public var reason: String?
+    /// What it can do here (empty when unavailable).
+    public var capabilities: Set<BackendCapability>
+}

@@ -1,0 +1,96 @@
+public import Foundation
+import HoistArchive
+import HoistRegistry
+
+extension Client {
+    /// The image `name`, made ready as `options` say: built from a Dockerfile or a context
+    /// (tagged `name`), or taken from the store and pulled from its registry when the pull
+    /// policy asks for it. Throws ``ContainerError`` (`imageOptions`, `build` or `pull`).
+    ///
+    /// ```swift
+    /// let image = try await client.image("grader:1", .build(.dockerfile("FROM busybox\nRUN echo hi > /x")))
+    /// ```
+    public func image(_ name: String, _ options: ImageOptions) async throws -> Image {
+        let image = Image(client: self, name: name)
+        if let build = options.build {
+            try await ContainerError.during(.build) { try await self.build(build, as: name, options) }
+            return image
+        }
+        let pull: Bool
+        switch options.pullPolicy {
+        case .always: pull = true
+        case .missing: pull = !image.exists()
+        case .never:
+            guard image.exists() else {
+                throw ContainerError(.imageOptions, .notFound, "image \(name) is not in the store and the pull policy is never")
+            }
+            pull = false
+        }
+        if pull { try await ContainerError.during(.pull) { _ = try await self.pull(name, configuration: options.registry) } }
+        return image
+    }
+
+    private func build(_ build: ImageBuild, as name: String, _ options: ImageOptions) async throws {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("hoist-context-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let context: URL
+        var dockerfile: URL?
+        switch build {
+        case .dockerfile(let text, let directory):
+            try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+            dockerfile = scratch.appendingPathComponent("Dockerfile")
+            try Data(text.utf8).write(to: dockerfile!)
+            if let directory {
+                context = directory
+            } else {
+                context = scratch.appendingPathComponent("context")
+                try FileManager.default.createDirectory(at: context, withIntermediateDirectories: true)
+            }
+        case .directory(let directory, let path):
+            context = directory
+            dockerfile = try path.map { try Self.inside(directory, $0) }
+        case .contextArchive(let data, let path):
+            context = try Self.extract(MemoryByteSource(Array(data)), into: scratch)
+            dockerfile = try path.map { try Self.inside(context, $0) }
+        case .contextStream(let stream, let path):
+            try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+            let archive = scratch.appendingPathComponent("context.tar")
+            FileManager.default.createFile(atPath: archive.path, contents: nil)
+            let handle = try FileHandle(forWritingTo: archive)
+            do {
+                for try await chunk in stream { try handle.write(contentsOf: chunk) }
+                try handle.close()
+            } catch {
+                try? handle.close()
+                throw ContainerError(.build, .invalidArgument, "cannot read the build context stream", underlying: error)
+            }
+            context = try Self.extract(try FileByteSource(path: archive.path), into: scratch.appendingPathComponent("extracted"))
+            dockerfile = try path.map { try Self.inside(context, $0) }
+        }
+        var buildOptions = BuildOptions(
+            context: context, dockerfile: dockerfile, tags: [name], buildArguments: options.buildArguments, target: options.target,
+            progress: options.progress)
+        buildOptions.pullPolicy = .missing
+        _ = try await self.build(buildOptions)
+    }
+
+    /// `path` inside `directory`; a Dockerfile path that climbs out is refused.
+    private static func inside(_ directory: URL, _ path: String) throws -> URL {
+        guard !path.split(separator: "/").contains("..") else {
+            throw ContainerError(.imageOptions, .invalidArgument, "the Dockerfile path \(path) leaves the build context")
+        }
+        return directory.appendingPathComponent(path)
+    }
+
+    /// Extracts a context tar into a new directory `directory` and returns it.
+    private static func extract(_ archive: some ByteSource, into directory: URL) throws -> URL {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        do {
+            _ = try LayerApplier(root: directory.path, options: LayerApplier.Options(preserveOwnership: false, createDevices: false))
+                .apply(archive)
+        } catch {
+            throw ContainerError(.imageOptions, .invalidArgument, "the build context is not a readable tar archive", underlying: error)
+        }
+        return directory
+    }
+}

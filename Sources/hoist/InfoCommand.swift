@@ -1,0 +1,40 @@
+import ArgumentParser
+import Foundation
+import Hoist
+import HoistStore
+
+struct InfoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "info", abstract: "Show the store, the backends that can be used here and what each can do.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(name: .long, help: "Output format: text (default) or json.")
+    var format: String = "text"
+
+    func run() async throws {
+        try await reportingErrors {
+            let root = global.root.map { StoreRoot(URL(fileURLWithPath: $0, isDirectory: true)) } ?? .default()
+            let backends = Client.availableBackends(root: root)
+            switch format {
+            case "json":
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                print(String(decoding: try encoder.encode(backends), as: UTF8.self))
+            case "text":
+                print("Version: \(HoistVersion.current)")
+                print("Store: \(root.url.path)")
+                print("Backends:")
+                for status in backends {
+                    let state = status.isAvailable ? "available" : "unavailable: \(status.reason ?? "")"
+                    print("  \(status.backend.rawValue): \(state)")
+                    if !status.capabilities.isEmpty {
+                        print("    capabilities: \(status.capabilities.map(\.rawValue).sorted().joined(separator: ", "))")
+                    }
+                }
+            default:
+                throw ValidationError("unknown format \"\(format)\": use text or json")
+            }
+        }
+    }
+}

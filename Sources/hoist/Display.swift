@@ -14,6 +14,15 @@ enum Display {
         return unit == 0 ? "\(bytes)B" : String(format: "%.3g%@", value, units[unit])
     }
 
+    /// `2024-05-01 10:00:00 +0000 UTC`, as Docker prints CreatedAt.
+    static func timestamp(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss Z 'UTC'"
+        return formatter.string(from: date)
+    }
+
     /// `5 minutes ago`, `2 days ago`.
     static func age(since date: Date, now: Date = Date()) -> String {
         let seconds = max(0, Int(now.timeIntervalSince(date)))

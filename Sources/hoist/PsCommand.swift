@@ -13,7 +13,7 @@ struct PsCommand: AsyncParsableCommand {
     @Flag(name: [.short, .long], help: "Show only container IDs.")
     var quiet = false
 
-    @Option(name: .long, help: "Output format: table (default) or json.")
+    @Option(name: .long, help: "Output format: table (default), json, or a Go template such as '{{.Names}} {{.Status}}' ('table ' before it adds a header).")
     var format: String = "table"
 
     func run() async throws {
@@ -39,8 +39,27 @@ struct PsCommand: AsyncParsableCommand {
                 }
                 print(Display.table(rows))
             default:
-                throw ValidationError("unknown format \"\(format)\": use table or json")
+                guard format.contains("{{") else {
+                    throw ValidationError("unknown format \"\(format)\": use table, json or a template such as {{.Names}}")
+                }
+                let template = try OutputTemplate(format)
+                print(template.render(containers.map { container -> [String: Any] in
+                    [
+                        "ID": container.shortID, "Image": container.image, "Command": "\"\(container.command.joined(separator: " "))\"",
+                        "CreatedAt": Display.timestamp(container.created), "RunningFor": Display.age(since: container.created),
+                        "Status": Self.status(container), "State": Self.state(container), "Names": container.name,
+                    ]
+                }))
             }
+        }
+    }
+
+    /// `created`, `running`, `exited`, as Docker's State field says.
+    static func state(_ container: ContainerSummary) -> String {
+        switch container.state {
+        case .created: "created"
+        case .running: "running"
+        case .exited: "exited"
         }
     }
 

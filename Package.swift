@@ -55,6 +55,17 @@ let package = Package(
             ],
             swiftSettings: strict),
         .target(
+            name: "HoistDockerEngine",
+            dependencies: [
+                "HoistOCI",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: strict),
+        .target(
             name: "HoistBuild",
             dependencies: ["HoistOCI", "HoistArchive", "HoistStore", "HoistRuntime"],
             swiftSettings: strict),
@@ -88,6 +99,9 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(name: "HoistBuildTests", dependencies: ["HoistBuild", "HoistTestSupport", "HoistStore", "HoistArchive"], swiftSettings: strict),
         .testTarget(name: "HoistDockerfileTests", dependencies: ["HoistDockerfile"], swiftSettings: strict),
+        .testTarget(
+            name: "HoistDockerEngineTests", dependencies: ["HoistDockerEngine", "HoistTestSupport", "Hoist", "HoistOCI", "HoistStore"],
+            swiftSettings: strict),
         .testTarget(
             name: "HoistCLITests",
             dependencies: ["Hoist", "hoist", "HoistTestSupport", "HoistStore", "HoistArchive", "HoistOCI", "HoistBuild", "HoistDockerfile", "HoistRegistry"], swiftSettings: strict),

@@ -75,7 +75,10 @@ let package = Package(
             swiftSettings: strict),
         .target(
             name: "Hoist",
-            dependencies: ["HoistOCI", "HoistArchive", "HoistStore", "HoistRuntime", "HoistBuild", "HoistDockerfile", "HoistRegistry"],
+            dependencies: [
+                "HoistOCI", "HoistArchive", "HoistStore", "HoistRuntime", "HoistBuild", "HoistDockerfile", "HoistRegistry",
+                "HoistDockerEngine",
+            ],
             swiftSettings: strict),
         .executableTarget(
             name: "hoist",

@@ -39,6 +39,13 @@ public struct DockerHost: Sendable, Hashable, CustomStringConvertible {
         return DockerHost(endpoint: .tcp(host: String(address[..<colon]), port: port), tlsCertificates: verify ? certificates : nil)
     }
 
+    /// Why no daemon can be reached at a unix socket endpoint (`No such file or directory`,
+    /// `Connection refused` …), or nil when one accepts a connection (or the endpoint is TCP).
+    public func connectionProblem() -> String? {
+        guard case .unix(let path) = endpoint else { return nil }
+        return UnixSocketProbe.connectionProblem(path)
+    }
+
     public var description: String {
         switch endpoint {
         case .unix(let path): "unix://\(path)"

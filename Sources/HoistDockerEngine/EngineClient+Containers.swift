@@ -33,6 +33,10 @@ extension EngineClient {
         try await perform(.DELETE, "/containers/\(id)", query: [("force", force ? "1" : "0"), ("v", "1")])
     }
 
+    public func inspectContainer(_ id: String) async throws -> EngineContainerDetails {
+        try await json(.GET, "/containers/\(id)/json")
+    }
+
     public func containerState(_ id: String) async throws -> EngineContainerState {
         let answer: ContainerInspectAnswer = try await json(.GET, "/containers/\(id)/json")
         return answer.state

@@ -34,6 +34,21 @@ extension EngineClient {
         }
     }
 
+    /// Pulls `reference` (`busybox`, `registry:5000/app:1`) into the daemon; the daemon's
+    /// error (from its progress stream) when the pull fails.
+    public func pullImage(_ reference: String) async throws {
+        let response = try await send(.POST, "/images/create", query: [("fromImage", reference)])
+        var buffer = Data()
+        for try await var chunk in response.body {
+            buffer.append(chunk.readData(length: chunk.readableBytes) ?? Data())
+        }
+        for line in buffer.split(separator: UInt8(ascii: "\n")) {
+            if let failure = try? JSONDecoder().decode(StreamError.self, from: Data(line)) {
+                throw EngineError(.unavailable, failure.error)
+            }
+        }
+    }
+
     /// Names image `source` also `repository:tag`.
     public func tagImage(_ source: String, repository: String, tag: String = "latest") async throws {
         try await perform(.POST, "/images/\(source)/tag", query: [("repo", repository), ("tag", tag)])

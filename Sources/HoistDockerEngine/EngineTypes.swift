@@ -115,3 +115,52 @@ struct ExecInspectAnswer: Decodable {
     let running: Bool
     enum CodingKeys: String, CodingKey { case exitCode = "ExitCode", running = "Running" }
 }
+
+/// The parts of `GET /containers/{id}/json` Hoist shows.
+public struct EngineContainerDetails: Sendable, Hashable, Decodable {
+    public var id: String
+    /// With Docker's leading `/`.
+    public var name: String
+    /// The image ID.
+    public var image: String
+    public var path: String
+    public var args: [String]
+    public var created: String
+    public var state: State
+    public var config: Config
+
+    public struct State: Sendable, Hashable, Decodable {
+        public var status: String
+        public var running: Bool
+        public var exitCode: Int32
+        public var startedAt: String?
+        public var finishedAt: String?
+
+        public var startedDate: Date? { EngineContainerDetails.date(startedAt) }
+        public var finishedDate: Date? { EngineContainerDetails.date(finishedAt) }
+
+        enum CodingKeys: String, CodingKey {
+            case status = "Status", running = "Running", exitCode = "ExitCode", startedAt = "StartedAt", finishedAt = "FinishedAt"
+        }
+    }
+
+    public struct Config: Sendable, Hashable, Decodable {
+        /// The image as it was asked for.
+        public var image: String?
+        enum CodingKeys: String, CodingKey { case image = "Image" }
+    }
+
+    public var createdDate: Date? { Self.date(created) }
+
+    /// Docker's RFC 3339 times with nanoseconds; its zero time reads as nil.
+    static func date(_ text: String?) -> Date? {
+        guard let text, !text.hasPrefix("0001-") else { return nil }
+        let trimmed = text.replacingOccurrences(of: #"\.\d+"#, with: "", options: .regularExpression)
+        return ISO8601DateFormatter().date(from: trimmed)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id = "Id", name = "Name", image = "Image", path = "Path", args = "Args", created = "Created", state = "State"
+        case config = "Config"
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+
+/// What ``Image`` and ``Container`` need from a backend: the native one (Hoist's store and
+/// runc/crun, which ``Client`` implements itself) or a daemon's (``DockerBackend``). Container
+/// and image names are the backend's own.
+protocol ContainerBackend: Sendable {
+    func imageExists(_ name: String) async -> Bool
+    func pullImage(_ name: String, _ options: ImageOptions) async throws
+    func buildImage(_ options: BuildOptions) async throws
+
+    func run(_ image: String, _ options: RunOptions, standardOutput: @escaping @Sendable (Data) -> Void,
+             standardError: @escaping @Sendable (Data) -> Void) async throws -> Int32
+    func createContainer(_ image: String, _ options: RunOptions) async throws -> String
+    func startContainer(_ id: String) async throws
+    func waitContainer(_ id: String) async throws -> Int32
+    func containerLogs(_ id: String) async throws -> ContainerLogs
+    func container(_ id: String) async throws -> ContainerSummary
+    func exec(_ id: String, _ command: [String], _ options: RunOptions, standardOutput: @escaping @Sendable (Data) -> Void,
+              standardError: @escaping @Sendable (Data) -> Void) async throws -> Int32
+    func killContainer(_ id: String, signal: String) async throws
+    func removeContainer(_ id: String, force: Bool) async throws
+    func copyIn(_ id: String, archive: Data, into directory: String) async throws
+    func copyOut(_ id: String, path: String) async throws -> Data
+    func commit(_ id: String, as reference: String?, changes: [String], message: String?) async throws -> String
+}
+
+/// The native backend is the client's own store and runtime.
+struct NativeBackend: ContainerBackend {
+    let client: Client
+
+    func imageExists(_ name: String) async -> Bool { (try? client.resolve(name)) != nil }
+    func pullImage(_ name: String, _ options: ImageOptions) async throws {
+        _ = try await client.pull(name, configuration: options.registry)
+    }
+    func buildImage(_ options: BuildOptions) async throws { _ = try await client.build(options) }
+
+    func run(_ image: String, _ options: RunOptions, standardOutput: @escaping @Sendable (Data) -> Void,
+             standardError: @escaping @Sendable (Data) -> Void) async throws -> Int32 {
+        try await client.run(image, options, standardOutput: standardOutput, standardError: standardError)
+    }
+    func createContainer(_ image: String, _ options: RunOptions) async throws -> String {
+        try client.createContainer(image, options)
+    }
+    func startContainer(_ id: String) async throws { try await client.startContainer(id) }
+    func waitContainer(_ id: String) async throws -> Int32 { try await client.waitContainer(id) }
+    func containerLogs(_ id: String) async throws -> ContainerLogs { try client.containerLogs(id) }
+    func container(_ id: String) async throws -> ContainerSummary { try client.container(id) }
+    func exec(_ id: String, _ command: [String], _ options: RunOptions, standardOutput: @escaping @Sendable (Data) -> Void,
+              standardError: @escaping @Sendable (Data) -> Void) async throws -> Int32 {
+        try await client.exec(id, command, options, standardOutput: standardOutput, standardError: standardError)
+    }
+    func killContainer(_ id: String, signal: String) async throws { try client.killContainer(id, signal: signal) }
+    func removeContainer(_ id: String, force: Bool) async throws { try await client.removeContainer(id, force: force) }
+    func copyIn(_ id: String, archive: Data, into directory: String) async throws {
+        try client.copyIn(id, archive: archive, into: directory)
+    }
+    func copyOut(_ id: String, path: String) async throws -> Data { try client.copyOut(id, path: path) }
+    func commit(_ id: String, as reference: String?, changes: [String], message: String?) async throws -> String {
+        try client.commit(id, as: reference, changes: changes, message: message).id.description
+    }
+}

@@ -1,6 +1,7 @@
 import Foundation
 import Hoist
 import HoistArchive
+import HoistDockerEngine
 import HoistStore
 import HoistTestSupport
 import Testing
@@ -149,6 +150,37 @@ struct ContainerLifecycleTests {
         #expect(!tar.isEmpty)
         #expect(try await container.commit(as: "after-gc").hasPrefix("sha256:"))
         try await container.remove()
+    }
+
+    /// The kept-container calls a Swift program makes, on each backend alike.
+    @Test(arguments: TestBackends.all)
+    func keptContainerThroughTheAPIOnEachBackend(backend: Backend) async throws {
+        let fixture = try await BackendFixture(backend)
+        defer { Task { await fixture.tearDown() } }
+        let marker = "\(Int.random(in: 100_000..<999_999))"
+        let container = fixture.busybox.instantiate(.command(["sleep", marker]), .environment(["ROLE": "kept"]))
+        try await container.start()
+        #expect(try await container.inspect().state == .running)
+
+        let exec = try await container.exec(["sh", "-c", "echo $ROLE; echo made > /made; exit 6"])
+        #expect(exec.exitCode == 6 && exec.standardOutput == "kept\n", "\(exec.combined)")
+
+        let tar = try await container.copyOut(path: "/made")
+        try await container.copyIn(archive: tar, into: "/tmp")
+        #expect(try await container.exec(["cat", "/tmp/made"]).standardOutput == "made\n")
+
+        let image = try await container.commit(as: "kept-\(marker):1", changes: ["CMD [\"cat\", \"/made\"]"])
+        #expect(image.hasPrefix("sha256:"))
+        #expect(try await fixture.client.image("kept-\(marker):1").instantiate().run().standardOutput == "made\n")
+
+        try await container.kill()
+        #expect(try await container.wait() == 137)
+        #expect(try await container.inspect().state == .exited(137))
+        try await container.remove()
+        #expect(try ExternalCommand.run(["pgrep", "-f", "sleep \(marker)"]).text.isEmpty)
+        if backend == .docker, let engine = try? await EngineClient.connect() {
+            try? await engine.removeImage("kept-\(marker):1", force: true)
+        }
     }
 
     private static func options(name: String) -> RunOptions {

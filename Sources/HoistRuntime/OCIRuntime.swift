@@ -46,12 +46,27 @@ public struct OCIRuntime: Sendable, Hashable, CustomStringConvertible {
     /// crun when it is installed and starts a container here, else runc; probed once per
     /// process, with scratch files under `directory`. When neither is installed this is runc
     /// by name, and running a container reports it missing (`notFound`).
-    public static func preferred(scratch directory: URL) -> OCIRuntime {
+    ///
+    /// With `record`, the choice is also kept in that file with the boot's id, so that later
+    /// processes skip the probe (a container start) until the machine reboots.
+    public static func preferred(scratch directory: URL, record: URL? = nil) -> OCIRuntime {
         if let known = preferredRuntime.withLock({ $0 }) { return known }
+        let boot = ProcFile.read("/proc/sys/kernel/random/boot_id")?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        if let record, !boot.isEmpty, let saved = try? String(contentsOf: record, encoding: .utf8),
+            saved.hasPrefix(boot + " "), let name = saved.split(separator: " ").last.map(String.init),
+            let runtime = name == "crun" ? try? crun() : try? runc()
+        {
+            preferredRuntime.withLock { $0 = runtime }
+            return runtime
+        }
         var chosen = try? crun()
         if let candidate = chosen, !candidate.probe(in: directory) { chosen = nil }
         let result = chosen ?? (try? runc()) ?? OCIRuntime(name: "runc", executable: "runc")
         preferredRuntime.withLock { $0 = result }
+        // Only a runtime that is installed is worth remembering.
+        if let record, !boot.isEmpty, chosen != nil || (try? runc()) != nil {
+            try? Data("\(boot) \(result.name)".utf8).write(to: record, options: .atomic)
+        }
         return result
     }
 

@@ -58,7 +58,7 @@ public final class RuncExecutor: Sendable {
     public convenience init(store: StoreRoot, runtime: OCIRuntime? = nil) {
         let bundles = store.temporary.appendingPathComponent("bundles")
         try? FileManager.default.createDirectory(at: bundles, withIntermediateDirectories: true)
-        let chosen = runtime ?? OCIRuntime.preferred(scratch: bundles)
+        let chosen = runtime ?? OCIRuntime.preferred(scratch: bundles, record: store.url.appendingPathComponent("runtime-probe"))
         let environment = ProcessInfo.processInfo.environment
         let run = getuid() == 0 ? "/run" : (environment["XDG_RUNTIME_DIR"] ?? NSTemporaryDirectory())
         self.init(

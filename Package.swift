@@ -74,16 +74,20 @@ let package = Package(
             dependencies: ["HoistOCI", "HoistBuild"],
             swiftSettings: strict),
         .target(
+            name: "HoistS2I",
+            dependencies: ["HoistOCI"],
+            swiftSettings: strict),
+        .target(
             name: "Hoist",
             dependencies: [
                 "HoistOCI", "HoistArchive", "HoistStore", "HoistRuntime", "HoistBuild", "HoistDockerfile", "HoistRegistry",
-                "HoistDockerEngine",
+                "HoistDockerEngine", "HoistS2I",
             ],
             swiftSettings: strict),
         .executableTarget(
             name: "hoist",
             dependencies: [
-                "Hoist", "HoistStore", "HoistOCI", "HoistRegistry",
+                "Hoist", "HoistStore", "HoistOCI", "HoistRegistry", "HoistS2I",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),

@@ -1,0 +1,126 @@
+public import Foundation
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+import HoistArchive
+public import HoistBuild
+import HoistOCI
+public import HoistRegistry
+public import HoistS2I
+import HoistStore
+
+extension Client {
+    /// Builds `request` as `s2i build` does, on Hoist's build engine: the builder image (pulled
+    /// when missing, as `pullPolicy` says), the scripts found where S2I looks, the source, then
+    /// `assemble`, with `run` as the command and the labels the assemble script asked for in
+    /// `.s2i/image_metadata.json`. Returns the image; nil when `asDockerfile` is given, in which
+    /// case the Dockerfile is written there (its `upload/` beside it) and nothing is built.
+    @discardableResult
+    public func s2iBuild(_ request: S2IRequest, pullPolicy: PullPolicy = .missing, asDockerfile: URL? = nil,
+                         progress: ProgressReporter = .discard) async throws -> ImageSummary? {
+        if pullPolicy == .always || (pullPolicy == .missing && (try? resolve(request.builderImage)) == nil) {
+            _ = try await pull(request.builderImage)
+        }
+        let builder = try resolve(request.builderImage)
+        let workspace = FileManager.default.temporaryDirectory.appendingPathComponent("hoist-s2i-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: workspace, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: workspace) }
+        let plan = try await S2IPlan.make(request, builder: builder.config, workspace: workspace, download: Self.downloadScript)
+
+        if let asDockerfile {
+            let directory = asDockerfile.deletingLastPathComponent()
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            let upload = directory.appendingPathComponent("upload")
+            if FileManager.default.fileExists(atPath: upload.path) {
+                throw S2IError(.alreadyExists, "\(upload.path) exists: --as-dockerfile writes the build's files there")
+            }
+            try FileManager.default.copyItem(at: workspace.appendingPathComponent("upload"), to: upload)
+            try Data(plan.dockerfile.utf8).write(to: asDockerfile)
+            return nil
+        }
+
+        var options = BuildOptions(
+            context: workspace, dockerfile: workspace.appendingPathComponent("Dockerfile"), tags: request.tag.map { [$0] } ?? [],
+            progress: progress)
+        options.pullPolicy = .never
+        let built = try await build(options)
+        return try addMetadataLabels(to: built, name: request.tag, builder: builder.config)
+    }
+
+    /// `hoist s2i usage`: runs the builder's `usage` script and returns what it printed.
+    public func s2iUsage(_ builderImage: String, scriptsURL: String? = nil) async throws -> ContainerRun {
+        let builder = try resolve(builderImage)
+        let workspace = FileManager.default.temporaryDirectory.appendingPathComponent("hoist-s2i-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: workspace.appendingPathComponent("empty"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: workspace) }
+        let request = S2IRequest(source: workspace.appendingPathComponent("empty"), builderImage: builderImage, scriptsURL: scriptsURL)
+        let plan = try await S2IPlan.make(request, builder: builder.config, workspace: workspace.appendingPathComponent("plan"),
+                                          download: Self.downloadScript)
+        guard case .image(let directory) = plan.scripts["usage"] else {
+            throw S2IError(.notFound, "\(builderImage) has no usage script in the image: looked in " + plan.searched.joined(separator: ", "))
+        }
+        return try await image(builderImage).instantiate(.entrypoint([]), .command([directory + "/usage"])).run()
+    }
+
+    private static func downloadScript(_ url: URL) async throws -> Data? {
+        let (data, response) = try await URLSession.shared.data(from: url)
+        guard let http = response as? HTTPURLResponse else { return data }
+        if http.statusCode == 404 { return nil }
+        guard (200..<300).contains(http.statusCode) else {
+            throw S2IError(.unavailable, "\(url) answered \(http.statusCode)")
+        }
+        return data
+    }
+
+    /// Adds the labels of the image's `.s2i/image_metadata.json` (under the S2I destination)
+    /// to its config, as S2I does after assemble; the image is returned as it is without one.
+    private func addMetadataLabels(to built: ImageSummary, name: String?, builder: ImageConfig) throws -> ImageSummary {
+        let image = try resolve(built.id.description)
+        let destination = builder.config?.labels?[S2ILabels.destination] ?? "/tmp"
+        let path = String((destination + "/" + S2ILabels.imageMetadataFile).drop { $0 == "/" })
+        guard let data = try file(path, in: image),
+            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            let entries = object["labels"] as? [[String: Any]], !entries.isEmpty
+        else { return built }
+        var config = image.config
+        var containerConfig = config.config ?? ContainerConfig()
+        var labels = containerConfig.labels ?? [:]
+        for entry in entries { for (key, value) in entry { labels[key] = "\(value)" } }
+        containerConfig.labels = labels
+        config.config = containerConfig
+        return try store.withWriteLease {
+            let configBlob = try store.content.write(try CanonicalJSON.encode(config))
+            var manifest = image.manifest
+            manifest.config = Descriptor(mediaType: manifest.config.mediaType, digest: configBlob.digest, size: configBlob.size)
+            let manifestBlob = try store.content.write(try CanonicalJSON.encode(manifest))
+            let target = Descriptor(mediaType: image.manifestDescriptor.mediaType, digest: manifestBlob.digest, size: manifestBlob.size)
+            let now = Date()
+            if let name {
+                try store.setName(try parseReference(name).description, target: target, created: now)
+            } else {
+                try store.addUnnamed(target: target, created: now)
+            }
+            return ImageSummary(
+                reference: try name.map(parseReference), id: configBlob.digest, digest: manifestBlob.digest, created: built.created,
+                size: built.size - image.manifest.config.size + configBlob.size)
+        }
+    }
+
+    /// The contents of regular file `path` (relative to the root) in `image`, from its topmost
+    /// layer that has it; nil when no layer does or a later one deletes it.
+    func file(_ path: String, in image: LocalImage) throws -> Data? {
+        let name = URL(fileURLWithPath: path).lastPathComponent
+        let parent = (path as NSString).deletingLastPathComponent
+        let whiteout = (parent.isEmpty ? "" : parent + "/") + ".wh." + name
+        for layer in image.manifest.layers.reversed() {
+            guard let blob = store.content.path(try layer.digest) else { continue }
+            var reader = TarReader(try DecompressingSource(try FileByteSource(path: blob)))
+            while let header = try reader.next() {
+                let entry = header.name.hasPrefix("./") ? String(header.name.dropFirst(2)) : header.name
+                if entry == whiteout { return nil }
+                if entry == path, header.type == .regular { return Data(try reader.readContents()) }
+            }
+        }
+        return nil
+    }
+}

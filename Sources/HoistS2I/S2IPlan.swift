@@ -1,0 +1,199 @@
+public import Foundation
+public import HoistOCI
+
+/// A source-to-image build turned into a Dockerfile and its context — what `s2i build
+/// --as-dockerfile` writes, and what Hoist's build engine then builds (with its cache and
+/// progress): the builder image, the scripts and source copied to the destination
+/// (`io.openshift.s2i.destination`, default `/tmp`), `assemble` run as the assembling user, and
+/// the `run` script as the image's command.
+public struct S2IPlan: Sendable {
+    /// Where one script comes from.
+    public enum ScriptLocation: Sendable, Hashable {
+        /// Already in the builder image at this path.
+        case image(String)
+        /// Copied into the context from this host file.
+        case file(URL)
+    }
+
+    public let dockerfile: String
+    /// The directory to build (holds `upload/scripts` and `upload/src`).
+    public let context: URL
+    /// The user `assemble` runs as.
+    public let assembleUser: String?
+    /// Where each script was found.
+    public let scripts: [String: ScriptLocation]
+    /// Where the scripts were looked for, for messages.
+    public let searched: [String]
+
+    /// Lays out `request` for the builder whose config is `builder` in `workspace` (a new,
+    /// empty directory) and writes the Dockerfile. `download` fetches an `http(s)` script (nil
+    /// when there is none at that URL).
+    public static func make(
+        _ request: S2IRequest, builder: ImageConfig, workspace: URL,
+        download: (URL) async throws -> Data? = { _ in nil }
+    ) async throws -> S2IPlan {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: request.source.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw S2IError(.notFound, "the source \(request.source.path) does not exist or is not a directory")
+        }
+        let config = builder.config ?? ContainerConfig()
+        let labels = config.labels ?? [:]
+        let imageEnvironment = Self.environment(config.env ?? [])
+        let destination = labels[S2ILabels.destination] ?? imageEnvironment[S2ILabels.deprecatedDestinationEnvironment] ?? "/tmp"
+
+        // Who assembles, and whether that is allowed.
+        let assembleUser = request.assembleUser ?? labels[S2ILabels.assembleUser] ?? config.user
+        if let allowed = try request.allowedUIDs.map(AllowedUIDs.init(parsing:)) {
+            try allowed.check(config.user, what: "the builder image's user")
+            if let label = labels[S2ILabels.assembleUser] { try allowed.check(label, what: "the assemble user label") }
+            if let user = request.assembleUser { try allowed.check(user, what: "--assemble-user") }
+            for trigger in config.onBuild ?? [] {
+                let words = trigger.split(separator: " ", maxSplits: 1).map(String.init)
+                if words.first?.uppercased() == "USER" {
+                    try allowed.check(words.count > 1 ? words[1].trimmingCharacters(in: .whitespaces) : "", what: "the builder's ONBUILD USER")
+                }
+            }
+        }
+
+        // Scripts: --scripts-url, then the source's .s2i/bin, then the image's label or env.
+        var candidates: [(String, String)] = []
+        if let url = request.scriptsURL { candidates.append(("--scripts-url", url)) }
+        candidates.append(("the source's .s2i/bin", request.source.appendingPathComponent(".s2i/bin").absoluteString))
+        if let url = labels[S2ILabels.scriptsURL] ?? imageEnvironment[S2ILabels.deprecatedScriptsURLEnvironment] {
+            candidates.append(("the builder's \(S2ILabels.scriptsURL)", url))
+        }
+        let upload = workspace.appendingPathComponent("upload")
+        let scriptsDirectory = upload.appendingPathComponent("scripts")
+        try FileManager.default.createDirectory(at: scriptsDirectory, withIntermediateDirectories: true)
+        var scripts: [String: ScriptLocation] = [:]
+        for name in ["assemble", "run", "save-artifacts", "usage"] {
+            for (_, url) in candidates {
+                if let found = try await locate(name, in: url, into: scriptsDirectory, download: download) {
+                    scripts[name] = found
+                    break
+                }
+            }
+        }
+        let searched = candidates.map { "\($0.0) (\($0.1))" }
+        guard let assemble = scripts["assemble"] else {
+            throw S2IError(.notFound, "no assemble script: looked in " + searched.joined(separator: ", "))
+        }
+        guard let run = scripts["run"] else {
+            throw S2IError(.notFound, "no run script: looked in " + searched.joined(separator: ", "))
+        }
+
+        // The source, as it is.
+        let sourceCopy = upload.appendingPathComponent("src")
+        do {
+            try FileManager.default.copyItem(at: request.source, to: sourceCopy)
+        } catch {
+            throw S2IError(.unavailable, "cannot copy the source \(request.source.path)", underlying: error)
+        }
+
+        var environment: [(String, String)] = []
+        func addEnvironment(_ lines: [String]) {
+            for line in lines {
+                let trimmed = line.trimmingCharacters(in: .whitespaces)
+                guard !trimmed.isEmpty, !trimmed.hasPrefix("#"), let equals = trimmed.firstIndex(of: "=") else { continue }
+                let name = String(trimmed[..<equals])
+                environment.removeAll { $0.0 == name }
+                environment.append((name, String(trimmed[trimmed.index(after: equals)...])))
+            }
+        }
+        let environmentFile = request.source.appendingPathComponent(".s2i/environment")
+        if let text = try? String(contentsOf: environmentFile, encoding: .utf8) { addEnvironment(text.components(separatedBy: "\n")) }
+        if let file = request.environmentFile {
+            guard let text = try? String(contentsOf: file, encoding: .utf8) else {
+                throw S2IError(.notFound, "cannot read the environment file \(file.path)")
+            }
+            addEnvironment(text.components(separatedBy: "\n"))
+        }
+        addEnvironment(request.environment)
+
+        let scriptsPath = destination + "/scripts"
+        func path(_ location: ScriptLocation, _ name: String) -> String {
+            switch location {
+            case .image(let directory): directory + "/" + name
+            case .file: scriptsPath + "/" + name
+            }
+        }
+        let runPath = request.imageScriptsURL.map { Self.imagePath($0) + "/run" } ?? path(run, "run")
+        let chown = assembleUser.map { $0.isEmpty ? "" : " --chown=\($0.split(separator: ":").first ?? ""):0" } ?? ""
+
+        var lines = ["# Generated by hoist s2i build from \(request.builderImage)", "FROM \(request.builderImage)"]
+        var outputLabels = [
+            (S2ILabels.buildImage, request.builderImage), (S2ILabels.sourceLocation, request.source.path),
+            (S2ILabels.imageScriptsURL, "image://" + (runPath as NSString).deletingLastPathComponent),
+        ]
+        if let tag = request.tag { outputLabels.append(("io.openshift.s2i.build.tag", tag)) }
+        lines.append("LABEL " + outputLabels.map { "\(Self.quoted($0.0))=\(Self.quoted($0.1))" }.joined(separator: " "))
+        if !environment.isEmpty {
+            lines.append("ENV " + environment.map { "\($0.0)=\(Self.quoted($0.1))" }.joined(separator: " "))
+        }
+        lines.append("USER root")
+        if scripts.values.contains(where: { if case .file = $0 { true } else { false } }) {
+            lines.append("COPY\(chown) upload/scripts \(scriptsPath)")
+        }
+        lines.append("COPY\(chown) upload/src \(destination)/src")
+        if let assembleUser, !assembleUser.isEmpty { lines.append("USER \(assembleUser)") }
+        lines.append("RUN \(Self.jsonArray([path(assemble, "assemble")]))")
+        if let user = config.user, !user.isEmpty, user != assembleUser { lines.append("USER \(user)") }
+        lines.append("CMD \(Self.jsonArray([runPath]))")
+        let dockerfile = lines.joined(separator: "\n") + "\n"
+        try Data(dockerfile.utf8).write(to: workspace.appendingPathComponent("Dockerfile"))
+        return S2IPlan(
+            dockerfile: dockerfile, context: workspace, assembleUser: assembleUser, scripts: scripts, searched: searched)
+    }
+
+    /// Finds script `name` under the scripts URL `url`; host files are copied into `directory`.
+    private static func locate(_ name: String, in url: String, into directory: URL,
+                               download: (URL) async throws -> Data?) async throws -> ScriptLocation? {
+        let target = directory.appendingPathComponent(name)
+        if url.hasPrefix("image://") {
+            return .image(imagePath(url))
+        }
+        if url.hasPrefix("file://") || url.hasPrefix("/") {
+            let base = url.hasPrefix("file://") ? URL(string: url)?.path ?? String(url.dropFirst(7)) : url
+            let file = URL(fileURLWithPath: base).appendingPathComponent(name)
+            guard FileManager.default.fileExists(atPath: file.path) else { return nil }
+            if !FileManager.default.fileExists(atPath: target.path) { try FileManager.default.copyItem(at: file, to: target) }
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: target.path)
+            return .file(file)
+        }
+        if url.hasPrefix("http://") || url.hasPrefix("https://"), let base = URL(string: url) {
+            // A server that cannot be reached has no scripts to give; the search goes on.
+            guard let data = try? await download(base.appendingPathComponent(name)) else { return nil }
+            try data.write(to: target)
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: target.path)
+            return .file(base.appendingPathComponent(name))
+        }
+        throw S2IError(.invalidArgument, "unsupported scripts URL \(url): use image://, file:// or http(s)://")
+    }
+
+    /// The path of an `image://` URL, without a trailing slash.
+    static func imagePath(_ url: String) -> String {
+        var path = url.hasPrefix("image://") ? String(url.dropFirst(8)) : url
+        while path.count > 1 && path.hasSuffix("/") { path.removeLast() }
+        return path
+    }
+
+    private static func environment(_ entries: [String]) -> [String: String] {
+        var result: [String: String] = [:]
+        for entry in entries {
+            let parts = entry.split(separator: "=", maxSplits: 1)
+            result[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
+        }
+        return result
+    }
+
+    /// A Dockerfile double-quoted word.
+    static func quoted(_ text: String) -> String {
+        "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            .replacingOccurrences(of: "$", with: "\\$") + "\""
+    }
+
+    static func jsonArray(_ words: [String]) -> String {
+        let data = (try? JSONSerialization.data(withJSONObject: words, options: [.withoutEscapingSlashes])) ?? Data("[]".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+}

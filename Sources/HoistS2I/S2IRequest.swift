@@ -1,0 +1,37 @@
+public import Foundation
+
+/// What `hoist s2i build SOURCE BUILDER TAG` is asked, with `s2i build`'s flags.
+public struct S2IRequest: Sendable {
+    /// The application source: a directory.
+    public var source: URL
+    /// The builder image.
+    public var builderImage: String
+    /// The output image's name.
+    public var tag: String?
+    /// `--scripts-url`: `file://`, `image://` or `http(s)://`, the first place scripts are looked for.
+    public var scriptsURL: String?
+    /// `-e NAME=value`, after `.s2i/environment` and `--environment-file`.
+    public var environment: [String]
+    /// `--environment-file`.
+    public var environmentFile: URL?
+    /// `--assemble-user`, over the image's `io.openshift.s2i.assemble-user` label and USER.
+    public var assembleUser: String?
+    /// `--allowed-uids`, e.g. `1-` or `1000-2000,3000`: the user that assembles must be numeric
+    /// and inside them.
+    public var allowedUIDs: String?
+    /// `--image-scripts-url`: where the output image's `run` is, when not the build's scripts.
+    public var imageScriptsURL: String?
+
+    public init(source: URL, builderImage: String, tag: String? = nil, scriptsURL: String? = nil, environment: [String] = [],
+                environmentFile: URL? = nil, assembleUser: String? = nil, allowedUIDs: String? = nil, imageScriptsURL: String? = nil) {
+        self.source = source
+        self.builderImage = builderImage
+        self.tag = tag
+        self.scriptsURL = scriptsURL
+        self.environment = environment
+        self.environmentFile = environmentFile
+        self.assembleUser = assembleUser
+        self.allowedUIDs = allowedUIDs
+        self.imageScriptsURL = imageScriptsURL
+    }
+}

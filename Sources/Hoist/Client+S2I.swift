@@ -25,7 +25,10 @@ extension Client {
         let workspace = FileManager.default.temporaryDirectory.appendingPathComponent("hoist-s2i-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: workspace, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: workspace) }
-        let plan = try await S2IPlan.make(request, builder: builder.config, workspace: workspace, download: Self.downloadScript)
+        var plan = try await S2IPlan.make(request, builder: builder.config, workspace: workspace, download: Self.downloadScript)
+        if request.incremental, let tag = request.tag, try await saveArtifacts(of: tag, plan: plan) {
+            plan = try plan.addingArtifacts()
+        }
 
         if let asDockerfile {
             let directory = asDockerfile.deletingLastPathComponent()
@@ -45,6 +48,32 @@ extension Client {
         options.pullPolicy = .never
         let built = try await build(options)
         return try addMetadataLabels(to: built, name: request.tag, builder: builder.config)
+    }
+
+    /// Runs `save-artifacts` in the previous image `tag` and unpacks its tar into the plan's
+    /// `upload/artifacts`; false (a clean build follows) when there is no previous image or it
+    /// has no such script.
+    private func saveArtifacts(of tag: String, plan: S2IPlan) async throws -> Bool {
+        guard (try? resolve(tag)) != nil, let script = plan.scriptPath("save-artifacts") else { return false }
+        let artifacts = plan.context.appendingPathComponent("upload/artifacts")
+        let archive = plan.context.appendingPathComponent("artifacts.tar")
+        FileManager.default.createFile(atPath: archive.path, contents: nil)
+        let sink = try FileHandle(forWritingTo: archive)
+        defer { try? sink.close() }
+        var options = RunOptions(command: [script], entrypoint: [])
+        options.user = plan.assembleUser
+        // No script in the previous image (or it failed): a clean build, as S2I falls back to.
+        guard let code = try? await run(tag, options, standardOutput: { sink.write($0) }, standardError: { _ in }), code == 0 else {
+            return false
+        }
+        try FileManager.default.createDirectory(at: artifacts, withIntermediateDirectories: true)
+        do {
+            _ = try LayerApplier(root: artifacts.path, options: LayerApplier.Options(preserveOwnership: false))
+                .apply(try FileByteSource(path: archive.path))
+        } catch {
+            throw S2IError(.dataLoss, "the save-artifacts output of \(tag) is not a tar archive", underlying: error)
+        }
+        return true
     }
 
     /// `hoist s2i usage`: runs the builder's `usage` script and returns what it printed.

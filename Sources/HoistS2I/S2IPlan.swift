@@ -24,6 +24,32 @@ public struct S2IPlan: Sendable {
     public let scripts: [String: ScriptLocation]
     /// Where the scripts were looked for, for messages.
     public let searched: [String]
+    /// Where scripts, source and artifacts go in the image.
+    public let destination: String
+    /// The `--chown=…` of the COPY lines (empty for root).
+    let chown: String
+
+    /// The path of script `name` in the image being built (or in one built before from it).
+    public func scriptPath(_ name: String) -> String? {
+        switch scripts[name] {
+        case .image(let directory)?: directory + "/" + name
+        case .file?: destination + "/scripts/" + name
+        case nil: nil
+        }
+    }
+
+    /// This plan with the saved artifacts of a previous build, already in the context's
+    /// `upload/artifacts`, copied to the destination's `artifacts/` before assemble runs (an
+    /// incremental build); the Dockerfile is written again.
+    public func addingArtifacts() throws -> S2IPlan {
+        let sourceLine = "COPY\(chown) upload/src \(destination)/src"
+        let text = dockerfile.replacingOccurrences(
+            of: sourceLine + "\n", with: sourceLine + "\nCOPY\(chown) upload/artifacts \(destination)/artifacts\n")
+        try Data(text.utf8).write(to: context.appendingPathComponent("Dockerfile"))
+        return S2IPlan(
+            dockerfile: text, context: context, assembleUser: assembleUser, scripts: scripts, searched: searched,
+            destination: destination, chown: chown)
+    }
 
     /// Lays out `request` for the builder whose config is `builder` in `workspace` (a new,
     /// empty directory) and writes the Dockerfile. `download` fetches an `http(s)` script (nil
@@ -142,7 +168,8 @@ public struct S2IPlan: Sendable {
         let dockerfile = lines.joined(separator: "\n") + "\n"
         try Data(dockerfile.utf8).write(to: workspace.appendingPathComponent("Dockerfile"))
         return S2IPlan(
-            dockerfile: dockerfile, context: workspace, assembleUser: assembleUser, scripts: scripts, searched: searched)
+            dockerfile: dockerfile, context: workspace, assembleUser: assembleUser, scripts: scripts, searched: searched,
+            destination: destination, chown: chown)
     }
 
     /// Finds script `name` under the scripts URL `url`; host files are copied into `directory`.

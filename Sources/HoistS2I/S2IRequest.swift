@@ -21,6 +21,8 @@ public struct S2IRequest: Sendable {
     public var allowedUIDs: String?
     /// `--image-scripts-url`: where the output image's `run` is, when not the build's scripts.
     public var imageScriptsURL: String?
+    /// `--incremental`: restore what `save-artifacts` gives from the previous image of `tag`.
+    public var incremental = false
 
     public init(source: URL, builderImage: String, tag: String? = nil, scriptsURL: String? = nil, environment: [String] = [],
                 environmentFile: URL? = nil, assembleUser: String? = nil, allowedUIDs: String? = nil, imageScriptsURL: String? = nil) {

@@ -46,6 +46,9 @@ struct S2IBuildCommand: AsyncParsableCommand {
     @Option(name: .customLong("as-dockerfile"), help: "Write the equivalent Dockerfile here (and upload/ beside it) instead of building.")
     var asDockerfile: String?
 
+    @Flag(name: .long, help: "Restore the artifacts the previous image of TAG saves (save-artifacts) before assemble.")
+    var incremental = false
+
     @Option(name: .customLong("pull-policy"), help: "When to pull the builder: always, missing (default) or never.")
     var pullPolicy: String = "missing"
 
@@ -57,10 +60,11 @@ struct S2IBuildCommand: AsyncParsableCommand {
         guard let mode = ProgressRenderer.Mode(rawValue: progress) else { throw ValidationError("unknown --progress \(progress)") }
         let renderer = ProgressRenderer(mode: mode, output: .standardError)
         try await reportingErrors {
-            let request = S2IRequest(
+            var request = S2IRequest(
                 source: URL(fileURLWithPath: source), builderImage: builder, tag: tag, scriptsURL: scriptsURL, environment: environment,
                 environmentFile: environmentFile.map { URL(fileURLWithPath: $0) }, assembleUser: assembleUser, allowedUIDs: allowedUIDs,
                 imageScriptsURL: imageScriptsURL)
+            request.incremental = incremental
             let image: ImageSummary?
             do {
                 image = try await global.client().s2iBuild(

@@ -116,6 +116,20 @@ struct S2ITests {
         #expect(try await runAndList("from-http").contains("assemble-invoked"))
     }
 
+    @Test func incrementalBuildsRestoreSavedArtifacts() async throws {
+        try buildBuilder("sti-fake-scripts-no-save-artifacts")
+        for builder in ["sti_test/sti-fake-scripts", "sti_test/sti-fake-scripts-no-save-artifacts"] {
+            let tag = "incremental-\(builder.split(separator: "/").last!)"
+            try await client.s2iBuild(S2IRequest(source: application, builderImage: builder, tag: tag))
+            var again = S2IRequest(source: application, builderImage: builder, tag: tag)
+            again.incremental = true
+            try await client.s2iBuild(again)
+            let marker = try await client.image(tag).instantiate(.entrypoint([]), .command(["ls", "/sti-fake"])).run().standardOutput
+            // Without save-artifacts in the builder, the second build is a clean one.
+            #expect(marker.contains("save-artifacts-invoked") == builder.hasSuffix("sti-fake-scripts"), "\(builder): \(marker)")
+        }
+    }
+
     @Test func allowedUIDsRefuseRootNamedAndOnbuildRootUsers() async throws {
         for builder in ["sti_test/sti-fake-user", "sti_test/sti-fake-scripts", "sti_test/sti-fake-onbuild-rootuser",
                         "sti_test/sti-fake-assemble-root"] {

@@ -18,8 +18,9 @@ public final class Client: Sendable {
     public let backend: Backend
     private let dockerBackend: DockerBackend?
 
-    /// Where ``Image`` and ``Container`` send their work.
-    var containerBackend: any ContainerBackend {
+    /// Where ``Image``, ``Container`` and the `hoist` container commands send their work: this
+    /// client's backend.
+    public var containerBackend: any ContainerBackend {
         dockerBackend ?? NativeBackend(client: self)
     }
 

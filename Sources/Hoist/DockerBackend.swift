@@ -102,7 +102,31 @@ actor DockerBackend: ContainerBackend {
         }
     }
 
+    func runContainer(_ id: String, standardInput: Data?, standardOutput: @escaping @Sendable (Data) -> Void,
+                      standardError: @escaping @Sendable (Data) -> Void) async throws -> Int32 {
+        guard standardInput == nil else {
+            throw ClientError(.unsupported, "the docker backend does not pass standard input yet")
+        }
+        let engine = try await engine()
+        try await startContainer(id)
+        try await engine.containerLogs(id, follow: true) { stream, payload in
+            if stream == .standardError { standardError(payload) } else { standardOutput(payload) }
+        }
+        return try await engine.waitContainer(id)
+    }
+
     func waitContainer(_ id: String) async throws -> Int32 { try await engine().waitContainer(id) }
+
+    func stopContainer(_ id: String, timeout: Int) async throws { try await engine().stopContainer(id, timeout: timeout) }
+
+    func containers(all: Bool) async throws -> [ContainerSummary] {
+        var summaries: [ContainerSummary] = []
+        for id in try await engine().containerIDs(all: all) {
+            // One that went between the list and this look is left out.
+            if let summary = try? await container(id) { summaries.append(summary) }
+        }
+        return summaries.sorted { $0.created < $1.created }
+    }
 
     func containerLogs(_ id: String) async throws -> ContainerLogs {
         var logs = ContainerLogs(standardOutputData: Data(), standardErrorData: Data())

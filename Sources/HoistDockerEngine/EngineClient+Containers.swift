@@ -23,6 +23,17 @@ extension EngineClient {
         return answer.statusCode
     }
 
+    /// The IDs of the daemon's containers (running ones unless `all`).
+    public func containerIDs(all: Bool) async throws -> [String] {
+        let answer: [IDAnswer] = try await json(.GET, "/containers/json", query: [("all", all ? "1" : "0")])
+        return answer.map(\.id)
+    }
+
+    /// `POST /containers/{id}/stop`: SIGTERM, then SIGKILL after `timeout` seconds.
+    public func stopContainer(_ id: String, timeout: Int) async throws {
+        try await perform(.POST, "/containers/\(id)/stop", query: [("t", String(timeout))])
+    }
+
     /// Sends `signal` to container `id`'s process.
     public func killContainer(_ id: String, signal: String = "KILL") async throws {
         try await perform(.POST, "/containers/\(id)/kill", query: [("signal", signal)])

@@ -35,7 +35,7 @@ struct ExecCommand: AsyncParsableCommand {
                 environment: environment, workingDirectory: workdir, user: user,
                 standardInput: interactive && !tty ? FileHandle.standardInput.readDataToEndOfFile() : nil)
             options.terminal = tty
-            return try await global.client().exec(
+            return try await global.client().containerBackend.exec(
                 container, command, options,
                 standardOutput: { FileHandle.standardOutput.write($0) },
                 standardError: { FileHandle.standardError.write($0) })

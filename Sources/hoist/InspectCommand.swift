@@ -26,7 +26,7 @@ struct InspectCommand: AsyncParsableCommand {
                 do {
                     objects.append(try JSONSerialization.jsonObject(with: try encoder.encode(client.inspect(name))))
                 } catch let error as any HoistError where error.code == .notFound {
-                    guard let container = try? client.container(name) else { throw error }
+                    guard let container = try? await client.containerBackend.container(name) else { throw error }
                     objects.append(Self.dockerStyle(container))
                 }
             }

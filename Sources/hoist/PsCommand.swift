@@ -18,7 +18,7 @@ struct PsCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let containers = try global.client().containers(all: all)
+            let containers = try await global.client().containerBackend.containers(all: all)
             if quiet {
                 for container in containers { print(container.shortID) }
                 return

@@ -22,10 +22,16 @@ extension Client {
             _ = try await pull(request.builderImage)
         }
         let builder = try resolve(request.builderImage)
+        var runtimeConfig: ImageConfig?
+        if let runtime = request.runtimeImage {
+            if pullPolicy == .always || (pullPolicy == .missing && (try? resolve(runtime)) == nil) { _ = try await pull(runtime) }
+            runtimeConfig = try resolve(runtime).config
+        }
         let workspace = FileManager.default.temporaryDirectory.appendingPathComponent("hoist-s2i-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: workspace, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: workspace) }
-        var plan = try await S2IPlan.make(request, builder: builder.config, workspace: workspace, download: Self.downloadScript)
+        var plan = try await S2IPlan.make(
+            request, builder: builder.config, runtime: runtimeConfig, workspace: workspace, download: Self.downloadScript)
         if request.incremental, let tag = request.tag, try await saveArtifacts(of: tag, plan: plan) {
             plan = try plan.addingArtifacts()
         }

@@ -11,6 +11,8 @@ public enum S2ILabels {
     public static let imageScriptsURL = "io.openshift.s2i.scripts-url"
     public static let buildCommitRef = "io.openshift.s2i.build.commit.ref"
     public static let buildCommitID = "io.openshift.s2i.build.commit.id"
+    /// The artifacts a runtime image takes from the builder, `SOURCE[:DESTINATION]` joined by `;`.
+    public static let assembleInputFiles = "io.openshift.s2i.assemble-input-files"
     /// What an assemble script may write to add labels to the output image.
     public static let imageMetadataFile = ".s2i/image_metadata.json"
 }

@@ -23,6 +23,12 @@ public struct S2IRequest: Sendable {
     public var imageScriptsURL: String?
     /// `--incremental`: restore what `save-artifacts` gives from the previous image of `tag`.
     public var incremental = false
+    /// `--runtime-image`: the output is this image with the built artifacts copied in.
+    public var runtimeImage: String?
+    /// `--runtime-artifact SOURCE[:DESTINATION]`: what to copy from the built image into the
+    /// runtime image's working directory (default: the runtime image's
+    /// `io.openshift.s2i.assemble-input-files` label, `;`-separated).
+    public var runtimeArtifacts: [String] = []
 
     public init(source: URL, builderImage: String, tag: String? = nil, scriptsURL: String? = nil, environment: [String] = [],
                 environmentFile: URL? = nil, assembleUser: String? = nil, allowedUIDs: String? = nil, imageScriptsURL: String? = nil) {

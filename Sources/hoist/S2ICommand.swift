@@ -46,6 +46,12 @@ struct S2IBuildCommand: AsyncParsableCommand {
     @Option(name: .customLong("as-dockerfile"), help: "Write the equivalent Dockerfile here (and upload/ beside it) instead of building.")
     var asDockerfile: String?
 
+    @Option(name: .customLong("runtime-image"), help: "Make the output from this image, with the built artifacts copied in.")
+    var runtimeImage: String?
+
+    @Option(name: [.short, .customLong("runtime-artifact")], help: ArgumentHelp("What to copy from the built image into the runtime image's working directory; repeatable.", valueName: "source[:destination]"))
+    var runtimeArtifacts: [String] = []
+
     @Flag(name: .long, help: "Restore the artifacts the previous image of TAG saves (save-artifacts) before assemble.")
     var incremental = false
 
@@ -65,6 +71,8 @@ struct S2IBuildCommand: AsyncParsableCommand {
                 environmentFile: environmentFile.map { URL(fileURLWithPath: $0) }, assembleUser: assembleUser, allowedUIDs: allowedUIDs,
                 imageScriptsURL: imageScriptsURL)
             request.incremental = incremental
+            request.runtimeImage = runtimeImage
+            request.runtimeArtifacts = runtimeArtifacts
             let image: ImageSummary?
             do {
                 image = try await global.client().s2iBuild(

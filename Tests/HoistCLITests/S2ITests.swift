@@ -130,6 +130,43 @@ struct S2ITests {
         }
     }
 
+    @Test func runtimeImagesTakeTheBuiltArtifacts() async throws {
+        try await build("runtime:1", dockerfile: """
+            FROM busybox
+            WORKDIR /app
+            COPY <<'EOF' /usr/libexec/s2i/assemble-runtime
+            #!/bin/sh
+            touch /app/assembled-at-runtime
+            EOF
+            COPY <<'EOF' /usr/libexec/s2i/run
+            #!/bin/sh
+            ls /app /app/markers; cat /app/src/Gemfile
+            EOF
+            RUN chmod 755 /usr/libexec/s2i/*
+            LABEL io.openshift.s2i.scripts-url=image:///usr/libexec/s2i \\
+                  io.openshift.s2i.assemble-input-files="/sti-fake/assemble-invoked:markers"
+            """)
+        var request = S2IRequest(source: application, builderImage: "sti_test/sti-fake-scripts", tag: "slim:1")
+        request.runtimeImage = "runtime:1"
+        request.runtimeArtifacts = ["/sti-fake/src", "/sti-fake/assemble-invoked:markers"]
+        try await client.s2iBuild(request)
+        let run = try await client.image("slim:1").instantiate().run()
+        #expect(run.exitCode == 0, "\(run.combined)")
+        #expect(run.standardOutput.contains("assembled-at-runtime") && run.standardOutput.contains("source 'https://rubygems.org'"),
+                "\(run.standardOutput)")
+        #expect(run.standardOutput.contains("/app/markers:\nassemble-invoked"), "\(run.standardOutput)")
+        // The runtime image's own files, not the builder's: no /sti-fake there.
+        let builderFiles = try await client.image("slim:1").instantiate(.command(["ls", "/sti-fake"])).run()
+        #expect(builderFiles.exitCode != 0)
+
+        // Without --runtime-artifact the runtime image's label says what to take.
+        request.runtimeArtifacts = []
+        request.tag = "slim:2"
+        try await client.s2iBuild(request)
+        let labelled = try await client.image("slim:2").instantiate(.command(["ls", "/app/markers"])).run()
+        #expect(labelled.standardOutput == "assemble-invoked\n", "\(labelled.combined)")
+    }
+
     @Test func allowedUIDsRefuseRootNamedAndOnbuildRootUsers() async throws {
         for builder in ["sti_test/sti-fake-user", "sti_test/sti-fake-scripts", "sti_test/sti-fake-onbuild-rootuser",
                         "sti_test/sti-fake-assemble-root"] {

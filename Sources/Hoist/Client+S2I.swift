@@ -7,6 +7,7 @@ public import HoistBuild
 import HoistOCI
 public import HoistRegistry
 public import HoistS2I
+import HoistRuntime
 import HoistStore
 
 extension Client {
@@ -30,6 +31,10 @@ extension Client {
         let workspace = FileManager.default.temporaryDirectory.appendingPathComponent("hoist-s2i-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: workspace, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: workspace) }
+        var request = request
+        if let repository = request.repository {
+            request = try await checkOut(repository, ref: request.sourceRef, for: request, into: workspace.appendingPathComponent("checkout"))
+        }
         var plan = try await S2IPlan.make(
             request, builder: builder.config, runtime: runtimeConfig, workspace: workspace, download: Self.downloadScript)
         if request.incremental, let tag = request.tag, try await saveArtifacts(of: tag, plan: plan) {
@@ -54,6 +59,35 @@ extension Client {
         options.pullPolicy = .never
         let built = try await build(options)
         return try addMetadataLabels(to: built, name: request.tag, builder: builder.config)
+    }
+
+    /// Clones `repository` at `ref` into `directory` and returns `request` with that checkout
+    /// as its source and the commit for the labels; without the `.git` directory, as S2I
+    /// uploads sources.
+    private func checkOut(_ repository: String, ref: String?, for request: S2IRequest, into directory: URL) async throws -> S2IRequest {
+        func git(_ arguments: [String]) async throws -> String {
+            var process = ExternalProcess("git", arguments)
+            process.environment = ProcessInfo.processInfo.environment.merging(["GIT_TERMINAL_PROMPT": "0"]) { $1 }
+            let result = try await process.run()
+            guard result.status == .exited(0) else {
+                throw S2IError(.unavailable, "git \(arguments.prefix(2).joined(separator: " ")) failed: \(result.errorText.trimmingCharacters(in: .whitespacesAndNewlines))")
+            }
+            return result.outputText
+        }
+        do {
+            _ = try await git(["clone", "--quiet", "--", repository, directory.path])
+            if let ref { _ = try await git(["-C", directory.path, "checkout", "--quiet", "--detach", ref]) }
+        } catch {
+            throw S2IError(.unavailable, "cannot check out \(repository)\(ref.map { " at \($0)" } ?? "")", underlying: error)
+        }
+        let log = try await git(["-C", directory.path, "log", "-1", "--format=%H%n%an <%ae>%n%ad%n%s"]).split(separator: "\n", omittingEmptySubsequences: false)
+        try FileManager.default.removeItem(at: directory.appendingPathComponent(".git"))
+        var request = request
+        request.source = directory
+        if log.count >= 4 {
+            request.commit = S2ICommit(id: String(log[0]), author: String(log[1]), date: String(log[2]), message: String(log[3]), ref: ref)
+        }
+        return request
     }
 
     /// Runs `save-artifacts` in the previous image `tag` and unpacks its tar into the plan's

@@ -156,7 +156,18 @@ public struct S2IPlan: Sendable {
             (S2ILabels.buildImage, request.builderImage), (S2ILabels.sourceLocation, request.source.path),
             (S2ILabels.imageScriptsURL, "image://" + (runPath as NSString).deletingLastPathComponent),
         ]
-        if let tag = request.tag { outputLabels.append(("io.openshift.s2i.build.tag", tag)) }
+        if let tag = request.tag {
+            outputLabels.append(("io.openshift.s2i.build.tag", tag))
+            outputLabels.append(("io.k8s.display-name", tag))
+        }
+        if let repository = request.repository { outputLabels[1] = (S2ILabels.sourceLocation, repository) }
+        if let commit = request.commit {
+            outputLabels += [
+                ("io.openshift.s2i.build.commit.id", commit.id), ("io.openshift.s2i.build.commit.author", commit.author),
+                ("io.openshift.s2i.build.commit.date", commit.date), ("io.openshift.s2i.build.commit.message", commit.message),
+            ]
+            if let ref = commit.ref { outputLabels.append(("io.openshift.s2i.build.commit.ref", ref)) }
+        }
         lines.append("LABEL " + outputLabels.map { "\(Self.quoted($0.0))=\(Self.quoted($0.1))" }.joined(separator: " "))
         if !environment.isEmpty {
             lines.append("ENV " + environment.map { "\($0.0)=\(Self.quoted($0.1))" }.joined(separator: " "))

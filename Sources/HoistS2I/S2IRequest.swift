@@ -23,6 +23,13 @@ public struct S2IRequest: Sendable {
     public var imageScriptsURL: String?
     /// `--incremental`: restore what `save-artifacts` gives from the previous image of `tag`.
     public var incremental = false
+    /// A git repository (URL or path) to build instead of ``source``, at ``sourceRef``
+    /// (default: its default branch); ``source`` is then where it was checked out.
+    public var repository: String?
+    /// `--ref`: the branch, tag or commit of ``repository``.
+    public var sourceRef: String?
+    /// What the source's commit was, for the image's labels (filled in from the checkout).
+    public var commit: S2ICommit?
     /// `--runtime-image`: the output is this image with the built artifacts copied in.
     public var runtimeImage: String?
     /// `--runtime-artifact SOURCE[:DESTINATION]`: what to copy from the built image into the
@@ -41,5 +48,22 @@ public struct S2IRequest: Sendable {
         self.assembleUser = assembleUser
         self.allowedUIDs = allowedUIDs
         self.imageScriptsURL = imageScriptsURL
+    }
+}
+
+/// The commit a build's source came from, as S2I labels the image with it.
+public struct S2ICommit: Sendable, Hashable {
+    public var id: String
+    public var author: String
+    public var date: String
+    public var message: String
+    public var ref: String?
+
+    public init(id: String, author: String, date: String, message: String, ref: String?) {
+        self.id = id
+        self.author = author
+        self.date = date
+        self.message = message
+        self.ref = ref
     }
 }

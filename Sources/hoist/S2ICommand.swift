@@ -21,7 +21,13 @@ struct S2IBuildCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: "The source directory.") var source: String
+    @Argument(help: "The source: a directory, or a git repository (URL, or a directory with --ref).") var source: String
+
+    @Option(name: .long, help: "The branch, tag or commit of a git source.")
+    var ref: String?
+
+    @Flag(name: .long, help: "Copy a local source as it is, even when it is a git repository.")
+    var copy = false
     @Argument(help: "The builder image.") var builder: String
     @Argument(help: "The output image's name.") var tag: String?
 
@@ -71,6 +77,12 @@ struct S2IBuildCommand: AsyncParsableCommand {
                 environmentFile: environmentFile.map { URL(fileURLWithPath: $0) }, assembleUser: assembleUser, allowedUIDs: allowedUIDs,
                 imageScriptsURL: imageScriptsURL)
             request.incremental = incremental
+            // A URL, or a local repository asked for at a ref, is cloned; a directory is copied.
+            let looksRemote = source.contains("://") || source.hasPrefix("git@")
+            if !copy && (looksRemote || ref != nil) {
+                request.repository = source
+                request.sourceRef = ref
+            }
             request.runtimeImage = runtimeImage
             request.runtimeArtifacts = runtimeArtifacts
             let image: ImageSummary?

@@ -167,6 +167,53 @@ struct S2ITests {
         #expect(labelled.standardOutput == "assemble-invoked\n", "\(labelled.combined)")
     }
 
+    @Test func gitSourcesAtARefAreLabelledWithTheirCommit() async throws {
+        let repository = directory.appending("repo")
+        try FileManager.default.copyItem(at: application, to: repository)
+        func git(_ arguments: String...) throws -> String {
+            try ExternalCommand.checked(["git", "-C", repository.path, "-c", "user.name=Dev", "-c", "user.email=dev@example.com"] + arguments).text
+        }
+        _ = try git("init", "--quiet")
+        _ = try git("add", ".")
+        _ = try git("commit", "--quiet", "-m", "first")
+        _ = try git("tag", "v1")
+        try Data("changed later\n".utf8).write(to: repository.appendingPathComponent("Gemfile"))
+        _ = try git("commit", "--quiet", "-am", "second")
+        let first = try git("rev-parse", "v1").trimmingCharacters(in: .whitespacesAndNewlines)
+
+        let cli = try Interop.hoist(
+            ["s2i", "build", "--progress", "plain", "--ref", "v1", "file://" + repository.path, "sti_test/sti-fake-scripts", "from-git"],
+            root: store)
+        #expect(cli.status == 0, "\(cli.errorText)")
+        let gemfile = try await client.image("from-git").instantiate(.entrypoint([]), .command(["cat", "/sti-fake/src/Gemfile"])).run()
+        #expect(gemfile.standardOutput == "source 'https://rubygems.org'\n", "the tagged commit, not the latest")
+        let labels = try client.inspect("from-git").config?.labels ?? [:]
+        #expect(labels["io.openshift.s2i.build.commit.id"] == first)
+        #expect(labels["io.openshift.s2i.build.commit.ref"] == "v1")
+        #expect(labels["io.openshift.s2i.build.commit.message"] == "first")
+        #expect(labels["io.openshift.s2i.build.source-location"] == "file://" + repository.path)
+        let noGit = try await client.image("from-git").instantiate(.entrypoint([]), .command(["ls", "-a", "/sti-fake/src"])).run()
+        #expect(!noGit.standardOutput.contains(".git"))
+
+        let missing = try Interop.hoist(["s2i", "build", "--ref", "nope", "file://" + repository.path, "sti_test/sti-fake-scripts"], root: store)
+        #expect(missing.status != 0 && missing.errorText.contains("cannot check out"), "\(missing.errorText)")
+    }
+
+    @Test func deprecatedEnvironmentAndImagesWithoutTar() async throws {
+        try buildBuilder("sti-fake-env")
+        try buildBuilder("sti-fake-no-tar")
+        let scripts = "file://" + Self.fixtures.appendingPathComponent("scripts/.s2i/bin").path
+        for builder in ["sti_test/sti-fake-env", "sti_test/sti-fake-no-tar"] {
+            try await client.s2iBuild(S2IRequest(source: application, builderImage: builder, tag: "plain", scriptsURL: scripts))
+            #expect(try await runAndList("plain").contains("Gemfile"), "\(builder)")
+        }
+        // sti-fake-env names its scripts only by STI_SCRIPTS_URL (nothing listens there).
+        let unreachable = await #expect(throws: S2IError.self) {
+            try await client.s2iBuild(S2IRequest(source: application, builderImage: "sti_test/sti-fake-env", tag: "x"))
+        }
+        #expect(unreachable?.message.contains("127.0.0.1:23456") == true, "\(String(describing: unreachable))")
+    }
+
     @Test func allowedUIDsRefuseRootNamedAndOnbuildRootUsers() async throws {
         for builder in ["sti_test/sti-fake-user", "sti_test/sti-fake-scripts", "sti_test/sti-fake-onbuild-rootuser",
                         "sti_test/sti-fake-assemble-root"] {

@@ -1,4 +1,5 @@
 import Foundation
+import HoistArchive
 import HoistDockerEngine
 import HoistOCI
 
@@ -29,7 +30,43 @@ actor DockerBackend: ContainerBackend {
     }
 
     func buildImage(_ options: BuildOptions) async throws {
-        throw ClientError(.unsupported, "building with the docker backend is not available yet")
+        _ = try await delegateBuild(options)
+    }
+
+    /// Hands the whole build to the daemon's own builder (`hoist build --delegate`): the
+    /// context goes as a tar, with the Dockerfile inside it; returns the image ID.
+    func delegateBuild(_ options: BuildOptions, output: @Sendable (String) -> Void = { _ in }) async throws -> String {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("hoist-delegate-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch.appendingPathComponent("empty"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let context = options.context.standardizedFileURL
+        var dockerfileName = "Dockerfile"
+        var extra: URL?
+        if let dockerfile = options.dockerfile?.standardizedFileURL {
+            if dockerfile.path.hasPrefix(context.path + "/") {
+                dockerfileName = String(dockerfile.path.dropFirst(context.path.count + 1))
+            } else {
+                // A Dockerfile outside the context travels in it under a name of its own.
+                dockerfileName = ".hoist-dockerfile-\(UUID().uuidString)"
+                extra = dockerfile
+            }
+        }
+        var root = context
+        if let extra {
+            // A Dockerfile from elsewhere joins a copy of the context.
+            root = scratch.appendingPathComponent("staged")
+            try FileManager.default.copyItem(at: context, to: root)
+            try FileManager.default.copyItem(at: extra, to: root.appendingPathComponent(dockerfileName))
+        }
+        let archive = scratch.appendingPathComponent("context.tar")
+        var sink = try FileByteSink(path: archive.path)
+        try LayerDiffer().diff(lower: scratch.appendingPathComponent("empty").path, upper: root.path, to: &sink)
+        try sink.close()
+        let request = EngineClient.BuildRequest(
+            context: archive, dockerfile: dockerfileName, tags: options.tags, buildArguments: options.buildArguments,
+            target: options.target, labels: options.labels, noCache: options.noCache,
+            networkMode: options.defaultNetwork == .none ? "none" : "host")
+        return try await engine().build(request, output: output)
     }
 
     /// The Engine's container config for `options` on `image`.

@@ -63,3 +63,82 @@ extension EngineClient {
 private struct StreamError: Decodable {
     let error: String
 }
+
+extension EngineClient {
+    /// What `POST /build` is asked.
+    public struct BuildRequest: Sendable {
+        /// The build context as a tar (plain or compressed).
+        public var context: URL
+        /// The Dockerfile's path inside the context.
+        public var dockerfile: String
+        public var tags: [String]
+        public var buildArguments: [String: String]
+        public var target: String?
+        public var labels: [String: String]
+        public var noCache: Bool
+        /// `none` or `host`.
+        public var networkMode: String?
+
+        public init(context: URL, dockerfile: String = "Dockerfile", tags: [String] = [], buildArguments: [String: String] = [:],
+                    target: String? = nil, labels: [String: String] = [:], noCache: Bool = false, networkMode: String? = nil) {
+            self.context = context
+            self.dockerfile = dockerfile
+            self.tags = tags
+            self.buildArguments = buildArguments
+            self.target = target
+            self.labels = labels
+            self.noCache = noCache
+            self.networkMode = networkMode
+        }
+    }
+
+    /// Has the daemon's own builder build `request`, handing each line of its output to
+    /// `output`, and returns the image ID; the daemon's error message (verbatim) when the build
+    /// fails.
+    public func build(_ request: BuildRequest, output: (String) -> Void = { _ in }) async throws -> String {
+        var query = [("dockerfile", request.dockerfile), ("rm", "1"), ("forcerm", "1")]
+        for tag in request.tags { query.append(("t", tag)) }
+        if let target = request.target { query.append(("target", target)) }
+        if request.noCache { query.append(("nocache", "1")) }
+        if let network = request.networkMode { query.append(("networkmode", network)) }
+        func json(_ object: [String: String]) throws -> String {
+            String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
+        }
+        if !request.buildArguments.isEmpty { query.append(("buildargs", try json(request.buildArguments))) }
+        if !request.labels.isEmpty { query.append(("labels", try json(request.labels))) }
+        let context = try Data(contentsOf: request.context)
+        let response = try await send(.POST, "/build", query: query, body: .bytes(ByteBuffer(data: context)), contentType: "application/x-tar")
+        var buffer = Data()
+        var imageID: String?
+        var failure: String?
+        func handle(_ line: Data) {
+            guard let message = try? JSONDecoder().decode(BuildMessage.self, from: line) else { return }
+            if let text = message.stream { text.split(separator: "\n").forEach { output(String($0)) } }
+            if let error = message.error { failure = error }
+            if let id = message.aux?.id { imageID = id }
+        }
+        for try await var chunk in response.body {
+            buffer.append(chunk.readData(length: chunk.readableBytes) ?? Data())
+            while let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
+                handle(Data(buffer[buffer.startIndex..<newline]))
+                buffer = Data(buffer[(newline + 1)...])
+            }
+        }
+        if !buffer.isEmpty { handle(buffer) }
+        if let failure { throw EngineError(.failedPrecondition, failure) }
+        guard let imageID else { throw EngineError(.dataLoss, "the daemon's build ended without an image ID") }
+        return imageID
+    }
+}
+
+/// One line of `POST /build`'s JSON stream.
+private struct BuildMessage: Decodable {
+    let stream: String?
+    let error: String?
+    let aux: Aux?
+
+    struct Aux: Decodable {
+        let id: String?
+        enum CodingKeys: String, CodingKey { case id = "ID" }
+    }
+}

@@ -1,4 +1,6 @@
 import Foundation
+import Hoist
+import HoistStore
 import HoistTestSupport
 import Testing
 
@@ -45,5 +47,40 @@ struct DockerBackendCommandTests {
         #expect(missing.status == 1 && missing.errorText.contains("No such image"), "\(missing.errorText)")
         let unknown = try hoist("ps", "--backend", "nosuch")
         #expect(unknown.status != 0 && unknown.errorText.contains("unknown backend"))
+    }
+
+    @Test func delegatedBuildsAndTheImageAPI() async throws {
+        let directory = try TemporaryDirectory()
+        let store = directory.appending("store")
+        let rootfs = directory.appending("rootfs.tar")
+        try Interop.makeBusyboxRootfs(at: rootfs)
+        let base = "hoist-delegate-base-\(UUID().uuidString.prefix(8).lowercased())"
+        let built = base + "-built"
+        let viaAPI = base + "-api"
+        try ExternalCommand.checked([Interop.docker, "import", rootfs.path, base])
+        defer { _ = try? ExternalCommand.run([Interop.docker, "rmi", "-f", built, viaAPI, base]) }
+
+        let context = directory.appending("context")
+        try FileManager.default.createDirectory(at: context, withIntermediateDirectories: true)
+        try Data("from the context\n".utf8).write(to: context.appendingPathComponent("file.txt"))
+        let dockerfile = directory.appending("elsewhere.Dockerfile")
+        try Data("FROM \(base)\nARG WORD\nCOPY file.txt /file.txt\nRUN echo $WORD >> /file.txt\nCMD [\"cat\", \"/file.txt\"]\n".utf8).write(to: dockerfile)
+        let build = try Interop.hoist(
+            ["build", "--backend", "docker", "--delegate", "-f", dockerfile.path, "--build-arg", "WORD=delegated", "-t", built, context.path],
+            root: store)
+        #expect(build.status == 0 && build.text.hasPrefix("sha256:"), "\(build.errorText)")
+        let run = try ExternalCommand.checked([Interop.docker, "run", "--rm", "--network=none", built])
+        #expect(run.text == "from the context\ndelegated\n")
+
+        let refused = try Interop.hoist(["build", "--backend", "docker", "-t", built, context.path], root: store)
+        #expect(refused.status != 0 && refused.errorText.contains("--delegate"))
+        let failing = try Interop.hoist(["build", "--backend", "docker", "--delegate", "-f", dockerfile.path, "-t", built, directory.appending("nope").path], root: store)
+        #expect(failing.status != 0)
+
+        // The image API builds through the daemon too.
+        let client = try Client(root: StoreRoot(store), backend: .docker)
+        let image = try await client.image(viaAPI, .build(.dockerfile("FROM \(base)\nRUN echo api > /api.txt")))
+        let output = try await image.instantiate(.command(["cat", "/api.txt"])).run()
+        #expect(output.standardOutput == "api\n")
     }
 }

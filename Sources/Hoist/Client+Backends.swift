@@ -39,7 +39,8 @@ extension Client {
     }
 
     /// The Docker Engine the environment names, when it accepts connections. What the docker
-    /// backend does not do yet (builds, stdin, terminals, push) is left out of its capabilities.
+    /// backend does not do yet (stdin, terminals, push) is left out of its capabilities; it
+    /// builds by handing the build to the daemon's builder.
     private static func dockerStatus() -> BackendStatus {
         let host: DockerHost
         do {
@@ -52,7 +53,7 @@ extension Client {
         }
         return BackendStatus(
             backend: .docker, isAvailable: true, reason: nil,
-            capabilities: [.run, .keptContainers, .exec, .copy, .commit, .pull, .resourceLimits])
+            capabilities: [.build, .run, .keptContainers, .exec, .copy, .commit, .pull, .resourceLimits])
     }
 
     private static func containerdStatus() -> BackendStatus {

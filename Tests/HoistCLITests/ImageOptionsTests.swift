@@ -118,7 +118,7 @@ struct ImageOptionsTests {
         #expect(docker.isAvailable == Interop.dockerAvailable, "\(docker)")
         if docker.isAvailable {
             #expect(try Client(root: fixture.client.store.root, backend: .docker).capabilities.contains(.run))
-            #expect(!docker.capabilities.contains(.build), "what the docker backend lacks is left out")
+            #expect(!docker.capabilities.contains(.terminal), "what the docker backend lacks is left out")
         }
         #expect(throws: ClientError.self) { try Client(root: fixture.client.store.root, backend: .containerd) }
     }

@@ -26,10 +26,7 @@ struct ImagesCommand: AsyncParsableCommand {
             }
             switch format {
             case "json":
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                encoder.dateEncodingStrategy = .iso8601
-                print(String(decoding: try encoder.encode(images), as: UTF8.self))
+                print(try Display.json(images))
             case "table":
                 var rows = [["REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"]]
                 for image in images {

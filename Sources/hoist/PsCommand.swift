@@ -25,10 +25,7 @@ struct PsCommand: AsyncParsableCommand {
             }
             switch format {
             case "json":
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                encoder.dateEncodingStrategy = .iso8601
-                print(String(decoding: try encoder.encode(containers), as: UTF8.self))
+                print(try Display.json(containers))
             case "table":
                 var rows = [["CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "NAMES"]]
                 for container in containers {

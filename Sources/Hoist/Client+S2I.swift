@@ -36,8 +36,10 @@ extension Client {
             request = try await checkOut(repository, ref: request.sourceRef, for: request, into: workspace.appendingPathComponent("checkout"))
         }
         var plan = try await S2IPlan.make(
-            request, builder: builder.config, runtime: runtimeConfig, workspace: workspace, download: Self.downloadScript)
-        if request.incremental, let tag = request.tag, try await saveArtifacts(of: tag, plan: plan) {
+            request, builder: builder.config, runtime: runtimeConfig, workspace: workspace, allowSourceContext: asDockerfile == nil,
+            download: Self.downloadScript)
+        // Builders with ONBUILD triggers build as S2I's onbuild strategy does: never incrementally.
+        if request.incremental, plan.sourceContext == nil, let tag = request.tag, try await saveArtifacts(of: tag, plan: plan) {
             plan = try plan.addingArtifacts()
         }
 
@@ -54,8 +56,11 @@ extension Client {
         }
 
         var options = BuildOptions(
-            context: workspace, dockerfile: workspace.appendingPathComponent("Dockerfile"), tags: request.tag.map { [$0] } ?? [],
-            progress: progress)
+            context: plan.sourceContext ?? workspace, dockerfile: workspace.appendingPathComponent("Dockerfile"),
+            tags: request.tag.map { [$0] } ?? [], progress: progress)
+        if plan.sourceContext != nil {
+            options.buildContexts = [S2IPlan.uploadContextName: workspace.appendingPathComponent("upload").path]
+        }
         options.pullPolicy = .never
         let built = try await build(options)
         return try addMetadataLabels(to: built, name: request.tag, builder: builder.config)

@@ -16,7 +16,8 @@ public struct S2IPlan: Sendable {
     }
 
     public let dockerfile: String
-    /// The directory to build (holds `upload/scripts` and `upload/src`).
+    /// The workspace: the Dockerfile and `upload/` (`scripts`, `src`, `artifacts`); the directory to
+    /// build unless ``sourceContext`` says otherwise.
     public let context: URL
     /// The user `assemble` runs as.
     public let assembleUser: String?
@@ -28,6 +29,17 @@ public struct S2IPlan: Sendable {
     public let destination: String
     /// The `--chown=…` of the COPY lines (empty for root).
     let chown: String
+    /// The line the artifacts of an incremental build are copied after.
+    let artifactsAnchor: String
+    /// How the Dockerfile reaches the uploaded files: `upload/` in the context, or the named
+    /// build context ``uploadContextName`` when the context is the source itself.
+    let uploadPrefix: String
+    /// For a builder with ONBUILD triggers the build context is the source (as S2I's onbuild
+    /// strategy has it, so `ONBUILD COPY . …` copies the application): then this is the
+    /// directory to build, and ``uploadContextName`` names the scripts and artifacts.
+    public let sourceContext: URL?
+    /// The named build context of the uploaded files when ``sourceContext`` is set.
+    public static let uploadContextName = "s2i-upload"
 
     /// The path of script `name` in the image being built (or in one built before from it).
     public func scriptPath(_ name: String) -> String? {
@@ -42,13 +54,14 @@ public struct S2IPlan: Sendable {
     /// `upload/artifacts`, copied to the destination's `artifacts/` before assemble runs (an
     /// incremental build); the Dockerfile is written again.
     public func addingArtifacts() throws -> S2IPlan {
-        let sourceLine = "COPY\(chown) upload/src \(destination)/src"
-        let text = dockerfile.replacingOccurrences(
-            of: sourceLine + "\n", with: sourceLine + "\nCOPY\(chown) upload/artifacts \(destination)/artifacts\n")
+        guard let anchor = dockerfile.range(of: artifactsAnchor + "\n") else { return self }
+        var text = dockerfile
+        text.insert(contentsOf: "COPY\(chown) \(uploadPrefix)artifacts \(destination)/artifacts\n", at: anchor.upperBound)
         try Data(text.utf8).write(to: context.appendingPathComponent("Dockerfile"))
         return S2IPlan(
             dockerfile: text, context: context, assembleUser: assembleUser, scripts: scripts, searched: searched,
-            destination: destination, chown: chown)
+            destination: destination, chown: chown, artifactsAnchor: artifactsAnchor, uploadPrefix: uploadPrefix,
+            sourceContext: sourceContext)
     }
 
     /// Lays out `request` for the builder whose config is `builder` in `workspace` (a new,
@@ -59,7 +72,7 @@ public struct S2IPlan: Sendable {
     /// has a second stage: the runtime image with the artifacts copied from the built one, its
     /// `assemble-runtime` script run when it has one, and its `run` script as the command.
     public static func make(
-        _ request: S2IRequest, builder: ImageConfig, runtime: ImageConfig? = nil, workspace: URL,
+        _ request: S2IRequest, builder: ImageConfig, runtime: ImageConfig? = nil, workspace: URL, allowSourceContext: Bool = true,
         download: (URL) async throws -> Data? = { _ in nil }
     ) async throws -> S2IPlan {
         var isDirectory: ObjCBool = false
@@ -172,11 +185,15 @@ public struct S2IPlan: Sendable {
         if !environment.isEmpty {
             lines.append("ENV " + environment.map { "\($0.0)=\(Self.quoted($0.1))" }.joined(separator: " "))
         }
+        let onBuild = allowSourceContext && !(config.onBuild ?? []).isEmpty
+        let uploadPrefix = onBuild ? "--from=\(uploadContextName) " : "upload/"
         lines.append("USER root")
         if scripts.values.contains(where: { if case .file = $0 { true } else { false } }) {
-            lines.append("COPY\(chown) upload/scripts \(scriptsPath)")
+            lines.append("COPY\(chown) \(uploadPrefix)scripts \(scriptsPath)")
         }
-        lines.append("COPY\(chown) upload/src \(destination)/src")
+        // With ONBUILD triggers the source is the context, and the builder's own triggers copy it.
+        if !onBuild { lines.append("COPY\(chown) upload/src \(destination)/src") }
+        let artifactsAnchor = lines.last!
         if let assembleUser, !assembleUser.isEmpty { lines.append("USER \(assembleUser)") }
         lines.append("RUN \(Self.jsonArray([path(assemble, "assemble")]))")
         if let user = config.user, !user.isEmpty, user != assembleUser { lines.append("USER \(user)") }
@@ -184,20 +201,21 @@ public struct S2IPlan: Sendable {
         if let runtimeImage = request.runtimeImage {
             lines += try await runtimeStage(
                 request, image: runtimeImage, config: runtime, labels: outputLabels, scriptsDirectory: scriptsDirectory,
-                download: download)
+                uploadPrefix: uploadPrefix, download: download)
         }
         let dockerfile = lines.joined(separator: "\n") + "\n"
         try Data(dockerfile.utf8).write(to: workspace.appendingPathComponent("Dockerfile"))
         return S2IPlan(
             dockerfile: dockerfile, context: workspace, assembleUser: assembleUser, scripts: scripts, searched: searched,
-            destination: destination, chown: chown)
+            destination: destination, chown: chown, artifactsAnchor: artifactsAnchor, uploadPrefix: uploadPrefix,
+            sourceContext: onBuild ? sourceCopy : nil)
     }
 
     /// The runtime stage: artifacts from the builder stage into the runtime image's working
     /// directory, then its own `assemble-runtime` (when it has one) and `run`.
     private static func runtimeStage(
         _ request: S2IRequest, image: String, config imageConfig: ImageConfig?, labels: [(String, String)], scriptsDirectory: URL,
-        download: (URL) async throws -> Data?
+        uploadPrefix: String, download: (URL) async throws -> Data?
     ) async throws -> [String] {
         let config = imageConfig?.config ?? ContainerConfig()
         let workingDirectory = config.workingDir.flatMap { $0.isEmpty ? nil : $0 } ?? "/"
@@ -254,7 +272,7 @@ public struct S2IPlan: Sendable {
             lines.append("COPY --from=builder\(chown) \(source) \(base)\(relative.isEmpty ? "" : relative + "/")\(name)")
         }
         if found.values.contains(where: { if case .file = $0 { true } else { false } }) {
-            lines.append("COPY\(chown) upload/runtime-scripts \(destination)")
+            lines.append("COPY\(chown) \(uploadPrefix)runtime-scripts \(destination)")
         }
         if let user { lines.append("USER \(user)") }
         if let assemble = path("assemble-runtime") { lines.append("RUN \(jsonArray([assemble]))") }

@@ -214,6 +214,20 @@ struct S2ITests {
         #expect(unreachable?.message.contains("127.0.0.1:23456") == true, "\(String(describing: unreachable))")
     }
 
+    @Test func onbuildBuildersGetTheSourceAsTheirContext() async throws {
+        try buildBuilder("sti-fake-onbuild")
+        let scripts = "file://" + Self.fixtures.appendingPathComponent("scripts/.s2i/bin").path
+        var request = S2IRequest(source: application, builderImage: "sti_test/sti-fake-onbuild", tag: "onbuilt", scriptsURL: scripts)
+        try await client.s2iBuild(request)
+        request.incremental = true
+        try await client.s2iBuild(request)
+        let listing = try await client.image("onbuilt").instantiate(.entrypoint([]), .command(["ls", "/sti-fake", "/sti-fake/src", "/tmp/src"])).run()
+        // ONBUILD COPY . /tmp/src/ copied the application itself, and its RUN trigger ran.
+        #expect(listing.standardOutput.contains("onbuild") && listing.standardOutput.contains("Gemfile"), "\(listing.combined)")
+        #expect(!listing.standardOutput.contains("upload"), "the context is the source, not Hoist's workspace")
+        #expect(!listing.standardOutput.contains("save-artifacts-invoked"), "an onbuild build is never incremental, as in S2I")
+    }
+
     @Test func allowedUIDsRefuseRootNamedAndOnbuildRootUsers() async throws {
         for builder in ["sti_test/sti-fake-user", "sti_test/sti-fake-scripts", "sti_test/sti-fake-onbuild-rootuser",
                         "sti_test/sti-fake-assemble-root"] {

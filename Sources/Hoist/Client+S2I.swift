@@ -39,7 +39,7 @@ extension Client {
             request, builder: builder.config, runtime: runtimeConfig, workspace: workspace, allowSourceContext: asDockerfile == nil,
             download: Self.downloadScript)
         // Builders with ONBUILD triggers build as S2I's onbuild strategy does: never incrementally.
-        if request.incremental, plan.sourceContext == nil, let tag = request.tag, try await saveArtifacts(of: tag, plan: plan) {
+        if request.incremental, plan.sourceContext == nil, let tag = request.tag, try await saveArtifacts(of: tag, plan: plan, pullPolicy: request.incrementalPullPolicy) {
             plan = try plan.addingArtifacts()
         }
 
@@ -60,6 +60,11 @@ extension Client {
             tags: request.tag.map { [$0] } ?? [], progress: progress)
         if plan.sourceContext != nil {
             options.buildContexts = [S2IPlan.uploadContextName: workspace.appendingPathComponent("upload").path]
+        }
+        switch request.network {
+        case "host": options.defaultNetwork = .host
+        case "none": options.defaultNetwork = .none
+        default: throw S2IError(.invalidArgument, "--network \(request.network): use host or none")
         }
         options.pullPolicy = .never
         let built = try await build(options)
@@ -98,8 +103,17 @@ extension Client {
     /// Runs `save-artifacts` in the previous image `tag` and unpacks its tar into the plan's
     /// `upload/artifacts`; false (a clean build follows) when there is no previous image or it
     /// has no such script.
-    private func saveArtifacts(of tag: String, plan: S2IPlan) async throws -> Bool {
-        guard (try? resolve(tag)) != nil, let script = plan.scriptPath("save-artifacts") else { return false }
+    private func saveArtifacts(of tag: String, plan: S2IPlan, pullPolicy: String) async throws -> Bool {
+        guard let script = plan.scriptPath("save-artifacts") else { return false }
+        // The previous image comes from the registry as --incremental-pull-policy says.
+        let present = (try? resolve(tag)) != nil
+        switch pullPolicy {
+        case "always": _ = try? await pull(tag)
+        case "if-not-present": if !present { _ = try? await pull(tag) }
+        case "never": break
+        default: throw S2IError(.invalidArgument, "--incremental-pull-policy \(pullPolicy): use always, if-not-present or never")
+        }
+        guard (try? resolve(tag)) != nil else { return false }
         let artifacts = plan.context.appendingPathComponent("upload/artifacts")
         let archive = plan.context.appendingPathComponent("artifacts.tar")
         FileManager.default.createFile(atPath: archive.path, contents: nil)
@@ -133,7 +147,11 @@ extension Client {
         guard case .image(let directory) = plan.scripts["usage"] else {
             throw S2IError(.notFound, "\(builderImage) has no usage script in the image: looked in " + plan.searched.joined(separator: ", "))
         }
-        return try await image(builderImage).instantiate(.entrypoint([]), .command([directory + "/usage"])).run()
+        do {
+            return try await image(builderImage).instantiate(.entrypoint([]), .command([directory + "/usage"])).run()
+        } catch let error as ContainerError where error.code == .notFound {
+            throw S2IError(.notFound, "\(builderImage) has no usage script at \(directory)/usage", underlying: error)
+        }
     }
 
     private static func downloadScript(_ url: URL) async throws -> Data? {

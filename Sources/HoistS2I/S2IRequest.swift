@@ -30,6 +30,11 @@ public struct S2IRequest: Sendable {
     public var sourceRef: String?
     /// What the source's commit was, for the image's labels (filled in from the checkout).
     public var commit: S2ICommit?
+    /// `--network`: `host` (default) or `none` for assemble.
+    public var network: String = "host"
+    /// `--incremental-pull-policy`: when to pull the previous image of `tag` for an incremental
+    /// build (`always`, `if-not-present` (default) or `never`).
+    public var incrementalPullPolicy: String = "if-not-present"
     /// `--runtime-image`: the output is this image with the built artifacts copied in.
     public var runtimeImage: String?
     /// `--runtime-artifact SOURCE[:DESTINATION]`: what to copy from the built image into the

@@ -61,6 +61,12 @@ struct S2IBuildCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Restore the artifacts the previous image of TAG saves (save-artifacts) before assemble.")
     var incremental = false
 
+    @Option(name: .customLong("incremental-pull-policy"), help: "When to pull the previous image: always, if-not-present (default) or never.")
+    var incrementalPullPolicy: String = "if-not-present"
+
+    @Option(name: .long, help: "The network assemble gets: host (default) or none.")
+    var network: String = "host"
+
     @Option(name: .customLong("pull-policy"), help: "When to pull the builder: always, missing (default) or never.")
     var pullPolicy: String = "missing"
 
@@ -77,6 +83,8 @@ struct S2IBuildCommand: AsyncParsableCommand {
                 environmentFile: environmentFile.map { URL(fileURLWithPath: $0) }, assembleUser: assembleUser, allowedUIDs: allowedUIDs,
                 imageScriptsURL: imageScriptsURL)
             request.incremental = incremental
+            request.incrementalPullPolicy = incrementalPullPolicy
+            request.network = network
             // A URL, or a local repository asked for at a ref, is cloned; a directory is copied.
             let looksRemote = source.contains("://") || source.hasPrefix("git@")
             if !copy && (looksRemote || ref != nil) {

@@ -260,6 +260,33 @@ struct S2ITests {
         #expect(direct.config?.cmd == viaDockerfile.config?.cmd)
     }
 
+    @Test func usageAndNetworkNone() async throws {
+        try await build("with-usage", dockerfile: """
+            FROM busybox
+            COPY <<'EOF' /usr/libexec/s2i/usage
+            #!/bin/sh
+            echo "this builder builds Gemfiles"
+            EOF
+            RUN chmod 755 /usr/libexec/s2i/usage
+            LABEL io.openshift.s2i.scripts-url=image:///usr/libexec/s2i
+            """)
+        let usage = try Interop.hoist(["s2i", "usage", "with-usage"], root: store)
+        #expect(usage.status == 0 && usage.text == "this builder builds Gemfiles\n", "\(usage.errorText)")
+        #expect(try Interop.hoist(["s2i", "usage", "sti_test/sti-fake-scripts"], root: store).errorText.contains("no usage script"))
+
+        // --network none: assemble sees only loopback.
+        let source = directory.appending("net-app")
+        try FileManager.default.createDirectory(at: source.appendingPathComponent(".s2i/bin"), withIntermediateDirectories: true)
+        let assemble = source.appendingPathComponent(".s2i/bin/assemble")
+        try Data("#!/bin/sh\nmkdir -p /sti-fake && ls /sys/class/net > /sti-fake/interfaces\n".utf8).write(to: assemble)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: assemble.path)
+        var request = S2IRequest(source: source, builderImage: "sti_test/sti-fake-scripts", tag: "offline")
+        request.network = "none"
+        try await client.s2iBuild(request)
+        let interfaces = try await client.image("offline").instantiate(.entrypoint([]), .command(["cat", "/sti-fake/interfaces"])).run()
+        #expect(interfaces.standardOutput == "lo\n", "\(interfaces.combined)")
+    }
+
     @Test func errorsSayWhatIsWrong() async throws {
         let noScripts = await #expect(throws: S2IError.self) {
             try await client.s2iBuild(S2IRequest(source: application, builderImage: "busybox", tag: "x"))

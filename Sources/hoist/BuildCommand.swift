@@ -51,6 +51,9 @@ struct BuildCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Allow an entitlement: security.insecure.", valueName: "entitlement"))
     var allow: [String] = []
 
+    @Flag(name: .customLong("print-graph"), help: "Print the build's graph as JSON (stable digests) instead of building.")
+    var printGraph = false
+
     @Flag(name: .long, help: "With --backend docker: hand the whole build to the daemon's own builder.")
     var delegate = false
 
@@ -116,6 +119,11 @@ struct BuildCommand: AsyncParsableCommand {
                 options.sourceDateEpoch = seconds
             }
             let client = try global.client()
+            if printGraph {
+                renderer.finish()
+                print(String(decoding: try await client.buildGraph(options), as: UTF8.self))
+                return
+            }
             if client.backend == .docker || delegate {
                 guard delegate else {
                     throw ValidationError("the docker backend builds with --delegate (the daemon's builder) for now")

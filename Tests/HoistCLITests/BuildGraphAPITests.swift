@@ -66,4 +66,53 @@ struct BuildGraphAPITests {
         let failing = BuildState.image("busybox").run(["sh", "-c", "echo bad >&2; exit 9"])
         await #expect(throws: (any Error).self) { try await fixture.client.solve(failing) }
     }
+
+    @Test func aDockerfileAndTheSameBuildInCodeHaveOneGraph() async throws {
+        let context = fixture.directory.appending("same")
+        try FileManager.default.createDirectory(at: context, withIntermediateDirectories: true)
+        try Data("FROM busybox\nRUN echo hi > /x\nRUN cat /x > /y\n".utf8).write(to: context.appendingPathComponent("Dockerfile"))
+        let fromDockerfile = try await fixture.client.buildGraphDigest(BuildOptions(context: context))
+        let inCode = BuildState.image("busybox").run(["/bin/sh", "-c", "echo hi > /x"]).run(["/bin/sh", "-c", "cat /x > /y"])
+        let codeGraph = String(decoding: try JSONEncoder().encode(BuildGraphDocument(inCode.vertex)), as: UTF8.self)
+        let fileGraph = String(decoding: try await fixture.client.buildGraph(BuildOptions(context: context)), as: UTF8.self)
+        #expect(inCode.vertex.digest == fromDockerfile, "the same build written twice is one graph:\n\(codeGraph)\n\(fileGraph)")
+
+        // And they make the same files.
+        try await fixture.client.build(BuildOptions(context: context, tags: ["from-dockerfile"]))
+        try await fixture.client.export(inCode, tags: ["from-code"])
+        let dockerfileImage = try fixture.client.inspect("from-dockerfile")
+        #expect(try fixture.client.inspect("from-code").rootFS.diffIDs == dockerfileImage.rootFS.diffIDs)
+
+        // hoist build --print-graph shows it for tooling.
+        let printed = try Interop.hoist(["build", "--print-graph", context.path], root: fixture.client.store.root.url)
+        #expect(printed.status == 0, "\(printed.errorText)")
+        let document = try #require(try JSONSerialization.jsonObject(with: printed.standardOutput) as? [String: Any])
+        #expect(document["target"] as? String == fromDockerfile.description)
+        #expect((document["vertices"] as? [[String: Any]])?.count == 3)
+
+        // A RUN that names no network gets the build's default; one that does, its own.
+        try Data("FROM busybox\nRUN true\nRUN --network=none true\nRUN --network=host true\n".utf8)
+            .write(to: context.appendingPathComponent("Dockerfile"))
+        for (defaultNetwork, expected) in [(NetworkMode.host, ["host", "none", "host"]), (.none, ["none", "none", "host"])] {
+            var options = BuildOptions(context: context)
+            options.defaultNetwork = defaultNetwork
+            let graph = try JSONDecoder().decode(GraphNetworks.self, from: try await fixture.client.buildGraph(options))
+            #expect(graph.vertices.compactMap { $0.op.exec?._0.network } == expected, "default \(defaultNetwork)")
+        }
+    }
+
+    /// The networks of a printed graph's exec vertices.
+    private struct GraphNetworks: Decodable {
+        struct Vertex: Decodable {
+            struct Op: Decodable {
+                struct Exec: Decodable {
+                    struct Fields: Decodable { let network: String }
+                    let _0: Fields
+                }
+                let exec: Exec?
+            }
+            let op: Op
+        }
+        let vertices: [Vertex]
+    }
 }

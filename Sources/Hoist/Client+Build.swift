@@ -61,7 +61,7 @@ extension Client {
         let plan = try await converter.convert(target: options.target)
 
         let worker = NativeWorker(
-            store: store, snapshotter: try store.snapshotter(), images: images, pathFilter: Self.dockerIgnoreFilter,
+            store: store, snapshotter: DeferredSnapshotter { [store] in try store.snapshotter() }, images: images, pathFilter: Self.dockerIgnoreFilter,
             localDirectories: namedContexts.merging(["context": contextPath]) { $1 },
             runner: RuncCommandRunner(store: store.root), secrets: options.secrets)
         var configuredWorker = worker
@@ -81,10 +81,11 @@ extension Client {
         guard let layers = results[plan.target.digest]?.layers else {
             throw ClientError(.internal, "the build's target is not a filesystem")
         }
-        let target = try ImageExporter(store: store).export(
+        let exported = try ImageExporter(store: store).export(
             layers: layers, config: plan.config, baseHistory: plan.baseHistory, steps: plan.steps, results: results,
             fallback: Date(), sourceDateEpoch: epoch)
-        let image = try LocalImage(target: target, name: references.first?.description, store: store)
+        let target = exported.target
+        let image = try LocalImage(exported, name: references.first?.description)
         let created = image.config.createdDate ?? Date()
         for reference in references {
             try store.setName(reference.description, target: target, created: created)

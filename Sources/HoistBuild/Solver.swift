@@ -47,6 +47,7 @@ public struct Solver: Sendable {
     /// by vertex digest: an exporter reads which steps added a layer from them.
     public func solveAll(_ target: Vertex) async throws -> [Digest: BuildResult] {
         let session = SolveSession(solver: self)
+        try await session.prefetchCachedResults(of: target)
         _ = try await session.solve(target)
         return try await session.results()
     }
@@ -63,10 +64,30 @@ actor SolveSession {
     private let solver: Solver
     private let limiter: AsyncLimiter
     private var tasks: [Digest: Task<Solved, any Error>] = [:]
+    /// Cache keys by vertex digest, each computed once.
+    private var keys: [Digest: Task<Digest, any Error>] = [:]
+    /// What the cache held for the graph's keys when the solve began; nil before that is asked.
+    private var prefetched: [Digest: BuildResult]?
 
     init(solver: Solver) {
         self.solver = solver
         self.limiter = AsyncLimiter(limit: solver.options.parallelism)
+    }
+
+    /// Computes the cache key of every vertex `target` needs and asks the cache for all of
+    /// them at once: a rebuild served from the cache then costs one query, not one per step.
+    ///
+    /// A key needs only the keys of the vertex's inputs (and the checksums of local sources),
+    /// never their results, so nothing runs here but sources.
+    func prefetchCachedResults(of target: Vertex) async throws {
+        guard !solver.options.noCache else { return }
+        var wanted: [Digest] = []
+        for vertex in target.topologicallySorted {
+            if case .source = vertex.op { continue }
+            let key = try await key(of: vertex)
+            if !solver.options.noCacheFor(vertex) { wanted.append(key) }
+        }
+        prefetched = try await solver.cache.lookup(wanted)
     }
 
     /// The results of every vertex solved so far.
@@ -81,6 +102,42 @@ actor SolveSession {
         let task = Task { try await self.compute(vertex) }
         tasks[vertex.digest] = task
         return try await task.value
+    }
+
+    /// The cache key of `vertex`: the op's definition over what identifies each input's
+    /// content — a source's resolved identity or a local directory's checksum of exactly the
+    /// paths the op reads, and any other input's own cache key.
+    private func key(of vertex: Vertex) async throws -> Digest {
+        if let task = keys[vertex.digest] { return try await task.value }
+        let task = Task { try await self.computeKey(vertex) }
+        keys[vertex.digest] = task
+        return try await task.value
+    }
+
+    private func computeKey(_ vertex: Vertex) async throws -> Digest {
+        if case .source = vertex.op { return try await solve(vertex).key }
+        var inputKeys: [Digest] = []
+        for (index, input) in vertex.inputs.enumerated() {
+            guard case .source = input.op else {
+                inputKeys.append(try await key(of: input))
+                continue
+            }
+            let solved = try await solve(input)
+            if case .directory = solved.result {
+                let (paths, excludes) = CacheKey.pathsRead(by: vertex.op, fromInput: index)
+                inputKeys.append(try await solver.worker.checksum(of: solved.result, paths: paths, excluding: excludes))
+            } else {
+                inputKeys.append(solved.key)
+            }
+        }
+        return CacheKey.of(vertex, inputKeys: inputKeys, salt: solver.options.cacheKeySalt)
+    }
+
+    /// The cached result of `key`: from the prefetch, or (for a key it did not find, which a
+    /// concurrent build may have recorded since) from the cache.
+    private func cachedResult(_ key: Digest) async throws -> BuildResult? {
+        if let result = prefetched?[key] { return result }
+        return try await solver.cache.lookup(key)
     }
 
     private func compute(_ vertex: Vertex) async throws -> Solved {
@@ -102,18 +159,9 @@ actor SolveSession {
             return Solved(key: CacheKey.ofSource(source, result: result), result: result)
         }
 
-        var inputKeys: [Digest] = []
-        for (index, input) in inputs.enumerated() {
-            if case .directory = input.result {
-                let (paths, excludes) = CacheKey.pathsRead(by: vertex.op, fromInput: index)
-                inputKeys.append(try await worker.checksum(of: input.result, paths: paths, excluding: excludes))
-            } else {
-                inputKeys.append(input.key)
-            }
-        }
-        let key = CacheKey.of(op: vertex.op, inputKeys: inputKeys, salt: solver.options.cacheKeySalt)
+        let key = try await key(of: vertex)
         let skipCache = solver.options.noCache || solver.options.noCacheFor(vertex)
-        if !skipCache, let cached = try await solver.cache.lookup(key) {
+        if !skipCache, let cached = try await cachedResult(key) {
             solver.progress.report(.cached(vertex: vertex.digest, name: vertex.name))
             return Solved(key: key, result: cached)
         }

@@ -82,7 +82,7 @@ let package = Package(
             // static libraries' own dependencies to be linked.) Release only: test bundles,
             // which link this target too, need the shared runtime of the test libraries.
             swiftSettings: strict + [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))],
-            linkerSettings: [.unsafeFlags(["-static-stdlib", "-Xclang-linker", "-no-pie"], .when(configuration: .release))]),
+            linkerSettings: [.unsafeFlags(["-static-stdlib", "-Xclang-linker", "-no-pie", "-Xlinker", "--no-export-dynamic"], .when(configuration: .release))]),
         .executableTarget(name: "hoist-bench", dependencies: ["HoistArchive"], swiftSettings: strict),
 
         .executableTarget(name: "hoist-run-bench", dependencies: ["HoistRuntime"], swiftSettings: strict),

@@ -48,7 +48,9 @@ public struct Solver: Sendable {
     public func solveAll(_ target: Vertex) async throws -> [Digest: BuildResult] {
         let session = SolveSession(solver: self)
         try await session.prefetchCachedResults(of: target)
-        _ = try await session.solve(target)
+        if await !session.serveFromPrefetch(target) {
+            _ = try await session.solve(target)
+        }
         return try await session.results()
     }
 }
@@ -64,8 +66,11 @@ actor SolveSession {
     private let solver: Solver
     private let limiter: AsyncLimiter
     private var tasks: [Digest: Task<Solved, any Error>] = [:]
-    /// Cache keys by vertex digest, each computed once.
-    private var keys: [Digest: Task<Digest, any Error>] = [:]
+    /// Vertices served from the prefetched results without a task each.
+    private var served: [Digest: BuildResult] = [:]
+    /// Cache keys by vertex digest, each computed once: those known, and those being computed.
+    private var keys: [Digest: Digest] = [:]
+    private var keyTasks: [Digest: Task<Digest, any Error>] = [:]
     /// What the cache held for the graph's keys when the solve began; nil before that is asked.
     private var prefetched: [Digest: BuildResult]?
 
@@ -84,15 +89,42 @@ actor SolveSession {
         var wanted: [Digest] = []
         for vertex in target.topologicallySorted {
             if case .source = vertex.op { continue }
-            let key = try await key(of: vertex)
+            // In this order every input's key is known: computed here, without a task each.
+            let key: Digest
+            if let known = keys[vertex.digest] {
+                key = known
+            } else {
+                key = try await computeKey(vertex)
+                keys[vertex.digest] = key
+            }
             if !solver.options.noCacheFor(vertex) { wanted.append(key) }
         }
         prefetched = try await solver.cache.lookup(wanted)
     }
 
+    /// Takes every vertex `target` needs from the prefetched results when all are there (the
+    /// sources having been resolved by the prefetch), reporting each as cached; false, having
+    /// done nothing, when any step is to run.
+    func serveFromPrefetch(_ target: Vertex) -> Bool {
+        guard let prefetched else { return false }
+        var results: [(Vertex, BuildResult)] = []
+        for vertex in target.topologicallySorted {
+            if case .source = vertex.op { continue }
+            guard !solver.options.noCacheFor(vertex), let key = keys[vertex.digest], let result = prefetched[key] else {
+                return false
+            }
+            results.append((vertex, result))
+        }
+        for (vertex, result) in results {
+            served[vertex.digest] = result
+            solver.progress.report(.cached(vertex: vertex.digest, name: vertex.name))
+        }
+        return true
+    }
+
     /// The results of every vertex solved so far.
     func results() async throws -> [Digest: BuildResult] {
-        var results: [Digest: BuildResult] = [:]
+        var results = served
         for (digest, task) in tasks { results[digest] = try await task.value.result }
         return results
     }
@@ -108,10 +140,13 @@ actor SolveSession {
     /// content — a source's resolved identity or a local directory's checksum of exactly the
     /// paths the op reads, and any other input's own cache key.
     private func key(of vertex: Vertex) async throws -> Digest {
-        if let task = keys[vertex.digest] { return try await task.value }
+        if let key = keys[vertex.digest] { return key }
+        if let task = keyTasks[vertex.digest] { return try await task.value }
         let task = Task { try await self.computeKey(vertex) }
-        keys[vertex.digest] = task
-        return try await task.value
+        keyTasks[vertex.digest] = task
+        let key = try await task.value
+        keys[vertex.digest] = key
+        return key
     }
 
     private func computeKey(_ vertex: Vertex) async throws -> Digest {

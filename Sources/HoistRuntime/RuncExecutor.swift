@@ -161,11 +161,13 @@ public final class RuncExecutor: Sendable {
     func write(_ spec: RuntimeSpec, to path: String) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        let data: Data
         do {
-            try encoder.encode(spec).write(to: URL(fileURLWithPath: path))
+            data = try encoder.encode(spec)
         } catch {
             throw RuntimeError(.unavailable, "cannot write \(path)", underlying: error)
         }
+        try BundleFile.write(data, to: path)
     }
 
     /// Kills the container until the foreground runtime has gone: the first attempts may come

@@ -67,7 +67,11 @@ let package = Package(
             swiftSettings: strict),
         .target(
             name: "HoistBuild",
-            dependencies: ["HoistOCI", "HoistArchive", "HoistStore", "HoistRuntime"],
+            dependencies: [
+                "HoistOCI", "HoistArchive", "HoistStore", "HoistRuntime",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: strict),
         .target(
             name: "HoistDockerfile",
@@ -82,6 +86,7 @@ let package = Package(
             dependencies: [
                 "HoistOCI", "HoistArchive", "HoistStore", "HoistRuntime", "HoistBuild", "HoistDockerfile", "HoistRegistry",
                 "HoistDockerEngine", "HoistS2I",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: strict),
         .executableTarget(
@@ -90,7 +95,13 @@ let package = Package(
                 "Hoist", "HoistStore", "HoistOCI", "HoistRegistry", "HoistS2I",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            swiftSettings: strict),
+            // Linked with the Swift runtime and Foundation inside, a hoist process starts in
+            // a few milliseconds instead of some twenty spent loading and relocating shared
+            // libraries — most of a build served from the cache. (Compiled so too, for the
+            // static libraries' own dependencies to be linked.) Release only: test bundles,
+            // which link this target too, need the shared runtime of the test libraries.
+            swiftSettings: strict + [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))],
+            linkerSettings: [.unsafeFlags(["-static-stdlib", "-Xclang-linker", "-no-pie", "-Xlinker", "--no-export-dynamic"], .when(configuration: .release))]),
         .executableTarget(name: "hoist-bench", dependencies: ["HoistArchive"], swiftSettings: strict),
 
         .executableTarget(name: "hoist-run-bench", dependencies: ["HoistRuntime"], swiftSettings: strict),

@@ -1,7 +1,5 @@
 public import Foundation
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
+import AsyncHTTPClient
 import HoistArchive
 public import HoistBuild
 import HoistOCI
@@ -154,14 +152,16 @@ extension Client {
         }
     }
 
+    /// A script from an http(s) scripts URL; nil when the server has none (404).
     private static func downloadScript(_ url: URL) async throws -> Data? {
-        let (data, response) = try await URLSession.shared.data(from: url)
-        guard let http = response as? HTTPURLResponse else { return data }
-        if http.statusCode == 404 { return nil }
-        guard (200..<300).contains(http.statusCode) else {
-            throw S2IError(.unavailable, "\(url) answered \(http.statusCode)")
+        // AsyncHTTPClient, as for ADD: Foundation's URLSession does not link into a static hoist.
+        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url.absoluteString), timeout: .seconds(30))
+        if response.status.code == 404 { return nil }
+        guard (200..<300).contains(Int(response.status.code)) else {
+            throw S2IError(.unavailable, "\(url) answered \(response.status.code)")
         }
-        return data
+        var body = try await response.body.collect(upTo: 16 << 20)
+        return body.readBytes(length: body.readableBytes).map { Data($0) }
     }
 
     /// Adds the labels of the image's `.s2i/image_metadata.json` (under the S2I destination)

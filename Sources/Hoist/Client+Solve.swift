@@ -48,10 +48,11 @@ extension Client {
         config.config = containerConfig
         let lease = try store.writeLease()
         defer { withExtendedLifetime(lease) {} }
-        let target = try ImageExporter(store: store).export(
+        let exported = try ImageExporter(store: store).export(
             layers: layers, config: config, baseHistory: baseHistory, steps: state.steps, results: results, fallback: Date(),
             sourceDateEpoch: nil)
-        let image = try LocalImage(target: target, name: references.first?.description, store: store)
+        let target = exported.target
+        let image = try LocalImage(exported, name: references.first?.description)
         let created = image.config.createdDate ?? Date()
         for reference in references { try store.setName(reference.description, target: target, created: created) }
         if references.isEmpty { try store.addUnnamed(target: target, created: created) }
@@ -62,7 +63,7 @@ extension Client {
                              progress: ProgressReporter) async throws -> ([LayerRef], [Digest: BuildResult]) {
         let images = StoreImageSource(client: self, policy: .missing)
         let worker = NativeWorker(
-            store: store, snapshotter: try store.snapshotter(), images: images, pathFilter: Self.dockerIgnoreFilter,
+            store: store, snapshotter: DeferredSnapshotter { [store] in try store.snapshotter() }, images: images, pathFilter: Self.dockerIgnoreFilter,
             localDirectories: localDirectories.mapValues { $0.standardizedFileURL.path },
             runner: RuncCommandRunner(store: store.root), secrets: [:])
         let cache = StoreCacheIndex(store: store)

@@ -1,4 +1,5 @@
 import Foundation
+import HoistBuild
 import HoistOCI
 import HoistStore
 
@@ -34,6 +35,16 @@ struct LocalImage {
         manifest = try Self.decode(ImageManifest.self, try store.content.data(try descriptor.digest), what: "manifest \(descriptor.digestString)")
         configDigest = try manifest.config.digest
         config = try Self.decode(ImageConfig.self, try store.content.data(configDigest), what: "config \(configDigest)")
+    }
+
+    /// The image a build just exported, without reading back what it wrote.
+    init(_ exported: ExportedImage, name: String?) throws {
+        target = exported.target
+        self.name = name
+        manifestDescriptor = exported.target
+        manifest = exported.manifest
+        config = exported.config
+        configDigest = try exported.manifest.config.digest
     }
 
     /// Stored bytes of config and layers.

@@ -4,12 +4,19 @@ import HoistRegistry
 import HoistStore
 
 /// Resolves `FROM` and `COPY --from` images from the local store, pulling them as the pull
-/// policy says (`--pull`); each reference is pulled at most once per build.
+/// policy says (`--pull`); each reference is pulled at most once per build, and read from the
+/// store once: the frontend and the solver both ask for the base image.
 actor StoreImageSource: ImageSource {
     let client: Client
     let policy: PullPolicy
     let configuration: RegistryConfiguration
     private var pulled: Set<String> = []
+    private var resolved: [Request: (config: ImageConfig, layers: [LayerRef])] = [:]
+
+    private struct Request: Hashable {
+        let reference: String
+        let platform: Platform?
+    }
 
     init(client: Client, policy: PullPolicy, configuration: RegistryConfiguration = RegistryConfiguration()) {
         self.client = client
@@ -18,12 +25,19 @@ actor StoreImageSource: ImageSource {
     }
 
     func resolve(_ reference: String, platform: Platform?) async throws -> (config: ImageConfig, layers: [LayerRef]) {
+        let request = Request(reference: reference, platform: platform)
+        if let known = resolved[request] { return known }
+        var local: LocalImage?
         if pulled.insert(reference).inserted, policy != .never {
-            _ = try await client.image(reference, pullPolicy: policy, platform: platform, configuration: configuration)
+            // An image in the store already is all that `missing` asks for.
+            if policy == .missing { local = try? client.resolve(reference) }
+            if local == nil {
+                _ = try await client.image(reference, pullPolicy: policy, platform: platform, configuration: configuration)
+            }
         }
         let image: LocalImage
         do {
-            image = try client.resolve(reference)
+            image = try local ?? client.resolve(reference)
         } catch let error as ClientError where error.code == .notFound {
             throw ClientError(.notFound, "base image \(reference) is not in the store (hoist load, hoist import or hoist pull it first)")
         }
@@ -32,6 +46,7 @@ actor StoreImageSource: ImageSource {
             throw ClientError(.dataLoss, "image \(reference): its config lists \(diffIDs.count) layers, its manifest \(image.manifest.layers.count)")
         }
         let layers = zip(image.manifest.layers, diffIDs).map { LayerRef(diffID: $1, blob: $0) }
+        resolved[request] = (image.config, layers)
         return (image.config, layers)
     }
 }

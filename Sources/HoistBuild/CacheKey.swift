@@ -5,8 +5,8 @@ import HoistOCI
 /// identifies its content — the input's own cache key, or for a local directory the checksum of
 /// exactly the files the op reads from it.
 enum CacheKey {
-    static func of(op: Op, inputKeys: [Digest], salt: String = "") -> Digest {
-        let key = Vertex.digest(op: op, inputs: inputKeys)
+    static func of(_ vertex: Vertex, inputKeys: [Digest], salt: String = "") -> Digest {
+        let key = Vertex.digest(canonicalOp: vertex.canonicalOp, inputs: inputKeys)
         return salt.isEmpty ? key : Digest(of: Data("\(key) \(salt)".utf8))
     }
 

@@ -1,8 +1,10 @@
-import Foundation
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
+#if canImport(Glibc)
+    import Glibc
 #endif
+import AsyncHTTPClient
+import Foundation
 import HoistOCI
+import NIOCore
 
 /// Fetches an `ADD https://…` source into a directory of its own, as BuildKit's HTTP source
 /// does: the file is named after the URL's last path component (or `filename`), checked
@@ -20,29 +22,62 @@ struct HTTPDownload {
     }
 
     /// Downloads into `directory` (created) and returns the file's path.
+    ///
+    /// The body streams to disk through the shared HTTP client (AsyncHTTPClient: Foundation's
+    /// URLSession would load libcurl and its thirty libraries into every hoist process).
     func fetch(into directory: String) async throws -> String {
         guard let address = URL(string: url), ["http", "https"].contains(address.scheme?.lowercased() ?? "") else {
             throw BuildError(.invalidArgument, "ADD \(url): not an http(s) URL")
         }
-        let (data, response): (Data, URLResponse)
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let path = directory + "/" + name
+        let partial = path + ".partial"
+        let descriptor = open(partial, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
+        guard descriptor >= 0 else {
+            throw BuildError(.failedPrecondition, "ADD \(url): cannot create \(partial): \(String(cString: strerror(errno)))")
+        }
+        var closed = false
+        defer {
+            if !closed { close(descriptor) }
+            unlink(partial)
+        }
+        var hasher = DigestHasher(algorithm: checksum?.algorithm ?? .sha256)
+        let lastModified: String?
         do {
-            (data, response) = try await URLSession.shared.data(from: address)
+            let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: address.absoluteString), timeout: .hours(1))
+            guard (200..<300).contains(response.status.code) else {
+                throw BuildError(.unavailable, "ADD \(url): the server answered \(response.status.code)")
+            }
+            lastModified = response.headers.first(name: "Last-Modified")
+            for try await chunk in response.body {
+                try chunk.withUnsafeReadableBytes { bytes in
+                    hasher.update(bytes)
+                    var offset = 0
+                    while offset < bytes.count {
+                        let written = write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+                        if written < 0 {
+                            if errno == EINTR { continue }
+                            throw BuildError(.failedPrecondition, "ADD \(url): cannot write \(partial): \(String(cString: strerror(errno)))")
+                        }
+                        offset += written
+                    }
+                }
+            }
+        } catch let error as BuildError {
+            throw error
         } catch {
             throw BuildError(.unavailable, "ADD \(url): cannot download", underlying: error)
         }
-        if let http = response as? HTTPURLResponse, !(200..<300).contains(http.statusCode) {
-            throw BuildError(.unavailable, "ADD \(url): the server answered \(http.statusCode)")
-        }
-        let digest = Digest(of: data, algorithm: checksum?.algorithm ?? .sha256)
+        let digest = hasher.finalize()
         if let checksum, checksum != digest {
             throw BuildError(.dataLoss, "ADD \(url): content has digest \(digest), not the --checksum \(checksum)")
         }
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let path = directory + "/" + name
-        try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+        closed = true
+        guard close(descriptor) == 0, rename(partial, path) == 0 else {
+            throw BuildError(.failedPrecondition, "ADD \(url): cannot write \(path): \(String(cString: strerror(errno)))")
+        }
         // The server's Last-Modified becomes the file's time, as in Docker.
-        if let http = response as? HTTPURLResponse, let modified = http.value(forHTTPHeaderField: "Last-Modified"),
-           let date = Self.httpDate(modified) {
+        if let modified = lastModified, let date = Self.httpDate(modified) {
             try? FileManager.default.setAttributes([.modificationDate: date], ofItemAtPath: path)
         }
         return path

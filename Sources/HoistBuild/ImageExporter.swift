@@ -2,6 +2,14 @@ public import Foundation
 public import HoistOCI
 public import HoistStore
 
+/// An image the exporter wrote: its manifest's descriptor and the documents themselves.
+public struct ExportedImage: Sendable {
+    /// The manifest's descriptor: what a name points at.
+    public let target: Descriptor
+    public let manifest: ImageManifest
+    public let config: ImageConfig
+}
+
 /// Writes a build's result to the store as an image: its config (the frontend's, with the
 /// layers' diff IDs and the history filled in) and its manifest.
 public struct ImageExporter: Sendable {
@@ -19,7 +27,7 @@ public struct ImageExporter: Sendable {
     /// newest layer so far was made (`fallback` before any was), and the image when its newest
     /// layer was. A rebuild served from the cache therefore yields the very same image.
     public func export(layers: [LayerRef], config: ImageConfig, baseHistory: [HistoryEntry], steps: [BuildStep],
-                       results: [Digest: BuildResult], fallback: Date, sourceDateEpoch: Int64? = nil) throws -> Descriptor {
+                       results: [Digest: BuildResult], fallback: Date, sourceDateEpoch: Int64? = nil) throws -> ExportedImage {
         var config = config
         let epoch = sourceDateEpoch.map { Self.timestamp(Date(timeIntervalSince1970: TimeInterval($0))) }
         var latest = epoch ?? config.created ?? Self.timestamp(fallback)
@@ -42,7 +50,9 @@ public struct ImageExporter: Sendable {
             config: Descriptor(mediaType: .ociConfig, digest: configBlob.digest, size: configBlob.size),
             layers: layers.map(\.blob))
         let manifestBlob = try store.content.write(try CanonicalJSON.encode(manifest))
-        return Descriptor(mediaType: .ociManifest, digest: manifestBlob.digest, size: manifestBlob.size)
+        return ExportedImage(
+            target: Descriptor(mediaType: .ociManifest, digest: manifestBlob.digest, size: manifestBlob.size),
+            manifest: manifest, config: config)
     }
 
     /// RFC 3339 in UTC with nanoseconds, as Docker writes `created`.

@@ -47,7 +47,10 @@ public struct Solver: Sendable {
     /// by vertex digest: an exporter reads which steps added a layer from them.
     public func solveAll(_ target: Vertex) async throws -> [Digest: BuildResult] {
         let session = SolveSession(solver: self)
-        _ = try await session.solve(target)
+        try await session.prefetchCachedResults(of: target)
+        if await !session.serveFromPrefetch(target) {
+            _ = try await session.solve(target)
+        }
         return try await session.results()
     }
 }
@@ -63,15 +66,67 @@ actor SolveSession {
     private let solver: Solver
     private let limiter: AsyncLimiter
     private var tasks: [Digest: Task<Solved, any Error>] = [:]
+    /// Vertices served from the prefetched results without a task each.
+    private var served: [Digest: BuildResult] = [:]
+    /// Cache keys by vertex digest, each computed once: those known, and those being computed.
+    private var keys: [Digest: Digest] = [:]
+    private var keyTasks: [Digest: Task<Digest, any Error>] = [:]
+    /// What the cache held for the graph's keys when the solve began; nil before that is asked.
+    private var prefetched: [Digest: BuildResult]?
 
     init(solver: Solver) {
         self.solver = solver
         self.limiter = AsyncLimiter(limit: solver.options.parallelism)
     }
 
+    /// Computes the cache key of every vertex `target` needs and asks the cache for all of
+    /// them at once: a rebuild served from the cache then costs one query, not one per step.
+    ///
+    /// A key needs only the keys of the vertex's inputs (and the checksums of local sources),
+    /// never their results, so nothing runs here but sources.
+    func prefetchCachedResults(of target: Vertex) async throws {
+        guard !solver.options.noCache else { return }
+        var wanted: [Digest] = []
+        for vertex in target.topologicallySorted {
+            if case .source = vertex.op { continue }
+            // In this order every input's key is known: computed here, without a task each.
+            let key: Digest
+            if let known = keys[vertex.digest] {
+                key = known
+            } else {
+                key = try await computeKey(vertex)
+                keys[vertex.digest] = key
+            }
+            if !solver.options.noCacheFor(vertex) { wanted.append(key) }
+        }
+        prefetched = try await solver.cache.lookup(wanted)
+    }
+
+    /// Takes every vertex `target` needs from the prefetched results when all are there (the
+    /// sources having been resolved by the prefetch), reporting each as cached; false, having
+    /// done nothing, when any step is to run.
+    func serveFromPrefetch(_ target: Vertex) -> Bool {
+        // A target that is itself a source (a build of only FROM and settings) is solved as one.
+        if case .source = target.op { return false }
+        guard let prefetched else { return false }
+        var results: [(Vertex, BuildResult)] = []
+        for vertex in target.topologicallySorted {
+            if case .source = vertex.op { continue }
+            guard !solver.options.noCacheFor(vertex), let key = keys[vertex.digest], let result = prefetched[key] else {
+                return false
+            }
+            results.append((vertex, result))
+        }
+        for (vertex, result) in results {
+            served[vertex.digest] = result
+            solver.progress.report(.cached(vertex: vertex.digest, name: vertex.name))
+        }
+        return true
+    }
+
     /// The results of every vertex solved so far.
     func results() async throws -> [Digest: BuildResult] {
-        var results: [Digest: BuildResult] = [:]
+        var results = served
         for (digest, task) in tasks { results[digest] = try await task.value.result }
         return results
     }
@@ -81,6 +136,45 @@ actor SolveSession {
         let task = Task { try await self.compute(vertex) }
         tasks[vertex.digest] = task
         return try await task.value
+    }
+
+    /// The cache key of `vertex`: the op's definition over what identifies each input's
+    /// content — a source's resolved identity or a local directory's checksum of exactly the
+    /// paths the op reads, and any other input's own cache key.
+    private func key(of vertex: Vertex) async throws -> Digest {
+        if let key = keys[vertex.digest] { return key }
+        if let task = keyTasks[vertex.digest] { return try await task.value }
+        let task = Task { try await self.computeKey(vertex) }
+        keyTasks[vertex.digest] = task
+        let key = try await task.value
+        keys[vertex.digest] = key
+        return key
+    }
+
+    private func computeKey(_ vertex: Vertex) async throws -> Digest {
+        if case .source = vertex.op { return try await solve(vertex).key }
+        var inputKeys: [Digest] = []
+        for (index, input) in vertex.inputs.enumerated() {
+            guard case .source = input.op else {
+                inputKeys.append(try await key(of: input))
+                continue
+            }
+            let solved = try await solve(input)
+            if case .directory = solved.result {
+                let (paths, excludes) = CacheKey.pathsRead(by: vertex.op, fromInput: index)
+                inputKeys.append(try await solver.worker.checksum(of: solved.result, paths: paths, excluding: excludes))
+            } else {
+                inputKeys.append(solved.key)
+            }
+        }
+        return CacheKey.of(vertex, inputKeys: inputKeys, salt: solver.options.cacheKeySalt)
+    }
+
+    /// The cached result of `key`: from the prefetch, or (for a key it did not find, which a
+    /// concurrent build may have recorded since) from the cache.
+    private func cachedResult(_ key: Digest) async throws -> BuildResult? {
+        if let result = prefetched?[key] { return result }
+        return try await solver.cache.lookup(key)
     }
 
     private func compute(_ vertex: Vertex) async throws -> Solved {
@@ -102,18 +196,9 @@ actor SolveSession {
             return Solved(key: CacheKey.ofSource(source, result: result), result: result)
         }
 
-        var inputKeys: [Digest] = []
-        for (index, input) in inputs.enumerated() {
-            if case .directory = input.result {
-                let (paths, excludes) = CacheKey.pathsRead(by: vertex.op, fromInput: index)
-                inputKeys.append(try await worker.checksum(of: input.result, paths: paths, excluding: excludes))
-            } else {
-                inputKeys.append(input.key)
-            }
-        }
-        let key = CacheKey.of(op: vertex.op, inputKeys: inputKeys, salt: solver.options.cacheKeySalt)
+        let key = try await key(of: vertex)
         let skipCache = solver.options.noCache || solver.options.noCacheFor(vertex)
-        if !skipCache, let cached = try await solver.cache.lookup(key) {
+        if !skipCache, let cached = try await cachedResult(key) {
             solver.progress.report(.cached(vertex: vertex.digest, name: vertex.name))
             return Solved(key: key, result: cached)
         }

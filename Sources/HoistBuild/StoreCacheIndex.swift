@@ -9,6 +9,8 @@ public final class StoreCacheIndex: CacheIndex {
     public let store: Store
     /// Keys served since the last ``flushUsage()``.
     private let hits = Mutex<[Digest]>([])
+    /// Layer blobs (by digest as written) found in the store during this build.
+    private let presentBlobs = Mutex<Set<String>>([])
 
     public init(store: Store) {
         self.store = store
@@ -24,19 +26,35 @@ public final class StoreCacheIndex: CacheIndex {
     }
 
     public func lookup(_ key: Digest) async throws -> BuildResult? {
-        guard let data = try store.buildCacheResult(for: key),
-              let result = try? JSONDecoder().decode(BuildResult.self, from: data)
-        else { return nil }
-        // A record whose layers were removed some other way is a miss, not an error.
-        for layer in result.layers ?? [] where try !store.content.contains(try layer.blob.digest) {
-            return nil
+        var decoder = CachedResultCoding.Decoder()
+        return try store.buildCacheResult(for: key).flatMap { try usable($0, for: key, decoder: &decoder) }
+    }
+
+    public func lookup(_ keys: [Digest]) async throws -> [Digest: BuildResult] {
+        var results: [Digest: BuildResult] = [:]
+        var decoder = CachedResultCoding.Decoder()
+        for (key, data) in try store.buildCacheResults(for: keys) {
+            results[key] = try usable(data, for: key, decoder: &decoder)
+        }
+        return results
+    }
+
+    /// The decoded result, counted as served, unless it cannot be decoded or a layer it names
+    /// was removed some other way: such a record is a miss, not an error.
+    private func usable(_ data: Data, for key: Digest, decoder: inout CachedResultCoding.Decoder) throws -> BuildResult? {
+        guard let result = decoder.decode(data) else { return nil }
+        for layer in result.layers ?? [] {
+            // Each step's result repeats the layers of the steps before it: each is looked for once.
+            if presentBlobs.withLock({ $0.contains(layer.blob.digestString) }) { continue }
+            guard try store.content.contains(try layer.blob.digest) else { return nil }
+            presentBlobs.withLock { _ = $0.insert(layer.blob.digestString) }
         }
         hits.withLock { $0.append(key) }
         return result
     }
 
     public func record(_ key: Digest, result: BuildResult) async throws {
-        let data = try JSONEncoder().encode(result)
+        let data = try CachedResultCoding.encode(result)
         let blobs = try (result.layers ?? []).map { try $0.blob.digest }
         try store.recordBuildCacheResult(data, for: key, blobs: blobs)
     }

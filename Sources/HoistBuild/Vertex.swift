@@ -14,24 +14,29 @@ public struct Vertex: Sendable, Hashable {
     public let name: String
     /// The stable content digest of the op and its inputs.
     public let digest: Digest
+    /// The op's canonical JSON, kept for the cache key, which is the digest of the same
+    /// definition over other inputs.
+    let canonicalOp: [UInt8]
 
     public init(_ op: Op, inputs: [Vertex] = [], name: String) {
         self.op = op
         self.inputs = inputs
         self.name = name
-        self.digest = Self.digest(op: op, inputs: inputs.map(\.digest))
+        // Encoding plain Codable data cannot fail; a failure would be a bug in Op's Codable.
+        guard let canonicalOp = try? CanonicalJSON.encode(op) else { preconditionFailure("build op \(op) is not encodable") }
+        self.canonicalOp = Array(canonicalOp)
+        self.digest = Self.digest(canonicalOp: self.canonicalOp, inputs: inputs.map(\.digest))
     }
 
-    /// The digest of `op` over inputs with these digests.
-    static func digest(op: Op, inputs: [Digest]) -> Digest {
-        struct Definition: Encodable {
-            let op: Op
-            let inputs: [Digest]
-        }
-        // Encoding plain Codable data cannot fail; a failure would be a bug in Op's Codable.
-        guard let bytes = try? CanonicalJSON.encode(Definition(op: op, inputs: inputs)) else {
-            preconditionFailure("build op \(op) is not encodable")
-        }
+    /// The digest of the op whose canonical JSON is `canonicalOp` over inputs with these
+    /// digests: of the canonical JSON of `{"inputs": [digest, …], "op": op}`, put together
+    /// here rather than encoded again.
+    static func digest(canonicalOp: [UInt8], inputs: [Digest]) -> Digest {
+        var bytes = Array(#"{"inputs":"#.utf8)
+        bytes += CanonicalJSON.bytes(of: .array(inputs.map { .string($0.description) }))
+        bytes += #","op":"#.utf8
+        bytes += canonicalOp
+        bytes.append(UInt8(ascii: "}"))
         return Digest(of: bytes)
     }
 

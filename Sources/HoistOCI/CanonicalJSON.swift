@@ -12,10 +12,8 @@ public enum CanonicalJSON {
     public static func encode(_ value: some Encodable) throws(OCIError) -> Data {
         let tree: JSONValue
         do {
-            // Encoding through JSONEncoder then reading back the tree lets every Codable type
-            // take part; the tree is then written in one deterministic form.
-            let plain = try JSONEncoder().encode(value)
-            tree = try JSONDecoder().decode(JSONValue.self, from: plain)
+            // Any Codable type takes part through its tree, which is written in one deterministic form.
+            tree = try JSONTreeEncoder.tree(of: value)
         } catch {
             throw OCIError(.invalidArgument, "cannot encode \(type(of: value)) as JSON: \(error)")
         }

@@ -144,6 +144,13 @@ enum OCIGrammar {
         default:
             return nil
         }
+        if year >= 1583 {
+            // Gregorian arithmetic: Foundation's calendar, whose first use costs more than the rest
+            // of a build served from the cache, is left for dates before 1583, where it counts
+            // days the Julian way.
+            return gregorianDate(year: year, month: month, day: day, seconds: hour * 3600 + minute * 60 + min(second, 59))?
+                .addingTimeInterval(fraction - Double(offsetSeconds))
+        }
         var components = DateComponents()
         components.calendar = Calendar(identifier: .gregorian)
         components.timeZone = TimeZone(secondsFromGMT: 0)
@@ -151,5 +158,21 @@ enum OCIGrammar {
         (components.hour, components.minute, components.second) = (hour, minute, min(second, 59))
         guard components.isValidDate, let date = components.date else { return nil }
         return date.addingTimeInterval(fraction - Double(offsetSeconds))
+    }
+
+    /// `seconds` into the day `year`-`month`-`day` of the Gregorian calendar, UTC; nil when the
+    /// month has no such day. (Days are counted from 1970 as in Howard Hinnant's
+    /// `days_from_civil`, with years starting in March so that leap days come last.)
+    private static func gregorianDate(year: Int, month: Int, day: Int, seconds: Int) -> Date? {
+        let isLeap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+        let lengths = [31, isLeap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+        guard day <= lengths[month - 1] else { return nil }
+        let marchYear = month <= 2 ? year - 1 : year
+        let era = marchYear / 400
+        let yearOfEra = marchYear - era * 400
+        let dayOfYear = (153 * ((month + 9) % 12) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        let days = era * 146_097 + dayOfEra - 719_468
+        return Date(timeIntervalSince1970: TimeInterval(days * 86_400 + seconds))
     }
 }

@@ -44,29 +44,15 @@ public struct OCIRuntime: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// crun when it is installed and starts a container here, else runc; probed once per
-    /// process, with scratch files under `directory`. When neither is installed this is runc
+    /// process, with scratch files under `directory`, and — with `record` — once per boot and
+    /// crun binary, the answer being kept in that file. When neither is installed this is runc
     /// by name, and running a container reports it missing (`notFound`).
-    ///
-    /// With `record`, the choice is also kept in that file with the boot's id, so that later
-    /// processes skip the probe (a container start) until the machine reboots.
     public static func preferred(scratch directory: URL, record: URL? = nil) -> OCIRuntime {
         if let known = preferredRuntime.withLock({ $0 }) { return known }
-        let boot = ProcFile.read("/proc/sys/kernel/random/boot_id")?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
-        if let record, !boot.isEmpty, let saved = try? String(contentsOf: record, encoding: .utf8),
-            saved.hasPrefix(boot + " "), let name = saved.split(separator: " ").last.map(String.init),
-            let runtime = name == "crun" ? try? crun() : try? runc()
-        {
-            preferredRuntime.withLock { $0 = runtime }
-            return runtime
-        }
         var chosen = try? crun()
-        if let candidate = chosen, !candidate.probe(in: directory) { chosen = nil }
+        if let candidate = chosen, !candidate.works(scratch: directory, record: record) { chosen = nil }
         let result = chosen ?? (try? runc()) ?? OCIRuntime(name: "runc", executable: "runc")
         preferredRuntime.withLock { $0 = result }
-        // Only a runtime that is installed is worth remembering.
-        if let record, !boot.isEmpty, chosen != nil || (try? runc()) != nil {
-            try? Data("\(boot) \(result.name)".utf8).write(to: record, options: .atomic)
-        }
         return result
     }
 
@@ -76,6 +62,24 @@ public struct OCIRuntime: Sendable, Hashable, CustomStringConvertible {
     func process(_ arguments: [String]) -> ExternalProcess {
         guard let program = launcher.first else { return ExternalProcess(executable, arguments) }
         return ExternalProcess(program, Array(launcher.dropFirst()) + [executable] + arguments)
+    }
+
+    /// ``probe(in:)``'s answer, from `record` when it was kept there in this boot for this
+    /// very executable (path, size and modification time) and launcher; otherwise probed and
+    /// kept there. Starting the probe container costs a build tens of milliseconds.
+    func works(scratch directory: URL, record: URL?) -> Bool {
+        var status = stat()
+        guard let record, let boot = ProcFile.read("/proc/sys/kernel/random/boot_id")?.trimmingCharacters(in: .whitespacesAndNewlines),
+            !boot.isEmpty, stat(executable, &status) == 0
+        else { return probe(in: directory) }
+        let identity = ([boot, executable, String(status.st_size), String(status.st_mtim.tv_sec), String(status.st_mtim.tv_nsec)]
+            + launcher).joined(separator: " ")
+        if let saved = try? String(contentsOf: record, encoding: .utf8), saved.hasPrefix(identity + "\n") {
+            return saved == identity + "\nyes\n"
+        }
+        let works = probe(in: directory)
+        try? "\(identity)\n\(works ? "yes" : "no")\n".write(to: record, atomically: true, encoding: .utf8)
+        return works
     }
 
     /// True when a container started with this runtime gets as far as executing its process:

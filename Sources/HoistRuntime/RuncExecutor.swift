@@ -52,18 +52,20 @@ public final class RuncExecutor: Sendable {
         self.bundleDirectory = bundleDirectory
     }
 
-    /// An executor for `store` with the ``OCIRuntime/preferred(scratch:)`` runtime (or
+    /// An executor for `store` with the ``OCIRuntime/preferred(scratch:record:)`` runtime (or
     /// `runtime`), keeping the runtime's state in `/run/hoist/NAME` (root) or
-    /// `$XDG_RUNTIME_DIR/hoist/NAME`, and bundles under the store's `tmp/bundles`.
+    /// `$XDG_RUNTIME_DIR/hoist/NAME`, the runtime probe's answer beside them (a run directory
+    /// is emptied at boot, when the answer may change), and bundles under the store's `tmp/bundles`.
     public convenience init(store: StoreRoot, runtime: OCIRuntime? = nil) {
         let bundles = store.temporary.appendingPathComponent("bundles")
         try? FileManager.default.createDirectory(at: bundles, withIntermediateDirectories: true)
-        let chosen = runtime ?? OCIRuntime.preferred(scratch: bundles, record: store.url.appendingPathComponent("runtime-probe"))
         let environment = ProcessInfo.processInfo.environment
         let run = getuid() == 0 ? "/run" : (environment["XDG_RUNTIME_DIR"] ?? NSTemporaryDirectory())
-        self.init(
-            runtime: chosen, stateDirectory: URL(fileURLWithPath: run).appendingPathComponent("hoist/\(chosen.name)"),
-            bundleDirectory: bundles)
+        let state = URL(fileURLWithPath: run).appendingPathComponent("hoist")
+        let record = (try? FileManager.default.createDirectory(at: state, withIntermediateDirectories: true))
+            .map { state.appendingPathComponent("runtime-probe") }
+        let chosen = runtime ?? OCIRuntime.preferred(scratch: bundles, record: record)
+        self.init(runtime: chosen, stateDirectory: state.appendingPathComponent(chosen.name), bundleDirectory: bundles)
     }
 
     /// Runs `settings` in a new container on `rootfs` and returns its exit code (128 + n when
@@ -159,11 +161,13 @@ public final class RuncExecutor: Sendable {
     func write(_ spec: RuntimeSpec, to path: String) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        let data: Data
         do {
-            try encoder.encode(spec).write(to: URL(fileURLWithPath: path))
+            data = try encoder.encode(spec)
         } catch {
             throw RuntimeError(.unavailable, "cannot write \(path)", underlying: error)
         }
+        try BundleFile.write(data, to: path)
     }
 
     /// Kills the container until the foreground runtime has gone: the first attempts may come

@@ -172,11 +172,7 @@ public struct RuntimeSpecBuilder: Sendable {
         for (name, contents) in [("hosts", hosts()), ("resolv.conf", try resolvConf()), ("hostname", settings.hostname + "\n")]
         where !taken.contains("/etc/" + name) {
             let path = bundle + "/" + name
-            do {
-                try Data(contents.utf8).write(to: URL(fileURLWithPath: path))
-            } catch {
-                throw RuntimeError(.unavailable, "cannot write \(path)", underlying: error)
-            }
+            try BundleFile.write(Data(contents.utf8), to: path)
             let options = ["rbind", "rprivate", settings.readOnlyRootFilesystem ? "ro" : "rw"]
             mounts.append(.init(destination: "/etc/" + name, type: "bind", source: path, options: options))
         }

@@ -186,17 +186,26 @@ final class SnapshotCatalog: Sendable {
     // MARK: - Rows
 
     private func row(_ key: SnapshotKey, _ db: Database) throws -> SnapshotRow? {
-        try SnapshotRow.filter(sql: "snapshotter = ? AND key = ?", arguments: [snapshotter, key.rawValue]).fetchOne(db)
+        try SnapshotRow.fetchOne(
+            db, sql: "SELECT * FROM snapshot WHERE snapshotter = ? AND key = ?", arguments: [snapshotter, key.rawValue])
     }
 
     private func entry(_ key: SnapshotKey, _ db: Database) throws -> Entry? {
         guard let row = try row(key, db) else { return nil }
-        var ancestors: [Int64] = []
-        var next = row.parentID
-        while let id = next {
-            ancestors.append(id)
-            next = try SnapshotRow.fetchOne(db, key: id)?.parentID
-        }
+        // The ancestors, parent first, in one query however long the chain (a build step's
+        // snapshot has one ancestor per layer below it).
+        let ancestors = try row.parentID.map { parent in
+            try Int64.fetchAll(
+                db,
+                sql: """
+                    WITH RECURSIVE chain(id, parentID, depth) AS (
+                        SELECT id, parentID, 0 FROM snapshot WHERE id = ?
+                        UNION ALL
+                        SELECT snapshot.id, snapshot.parentID, chain.depth + 1 FROM snapshot JOIN chain ON snapshot.id = chain.parentID)
+                    SELECT id FROM chain ORDER BY depth
+                    """,
+                arguments: [parent])
+        } ?? []
         return Entry(row: row, ancestors: ancestors)
     }
 

@@ -16,6 +16,27 @@ struct SnapshotRow: Codable, FetchableRecord, MutablePersistableRecord {
     /// The labels as a JSON object.
     var labels: String
 
+    init(id: Int64?, snapshotter: String, key: String, kind: String, parentID: Int64?, created: Double, labels: String) {
+        self.id = id
+        self.snapshotter = snapshotter
+        self.key = key
+        self.kind = kind
+        self.parentID = parentID
+        self.created = created
+        self.labels = labels
+    }
+
+    /// Read by column, not through `Decodable`, which costs more than the query.
+    init(row: Row) throws {
+        id = row["id"]
+        snapshotter = row["snapshotter"]
+        key = row["key"]
+        kind = row["kind"]
+        parentID = row["parentID"]
+        created = row["created"]
+        labels = row["labels"]
+    }
+
     mutating func didInsert(_ inserted: InsertionSuccess) {
         id = inserted.rowID
     }
@@ -35,12 +56,15 @@ struct SnapshotRow: Codable, FetchableRecord, MutablePersistableRecord {
     }
 
     static func encode(labels: [String: String]) -> String {
+        // Build steps' snapshots have none: no encoder for them.
+        guard !labels.isEmpty else { return "{}" }
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         return String(decoding: (try? encoder.encode(labels)) ?? Data("{}".utf8), as: UTF8.self)
     }
 
     var decodedLabels: [String: String] {
-        (try? JSONDecoder().decode([String: String].self, from: Data(labels.utf8))) ?? [:]
+        guard labels != "{}" else { return [:] }
+        return (try? JSONDecoder().decode([String: String].self, from: Data(labels.utf8))) ?? [:]
     }
 }

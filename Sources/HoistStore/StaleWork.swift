@@ -44,15 +44,17 @@ enum StaleWork {
     /// The mount points of this mount namespace (`/proc/self/mountinfo`, field 5, octal escapes decoded).
     static func mountPoints() -> [String] {
         guard let text = ProcFile.read("/proc/self/mountinfo") else { return [] }
-        return text.split(separator: "\n").compactMap { line in
-            let fields = line.split(separator: " ")
-            return fields.count > 4 ? decode(String(fields[4])) : nil
+        // Split as bytes: splitting by Characters made reading the table a visible part of
+        // every build step, which checks a mount point when it ends.
+        return text.utf8.split(separator: UInt8(ascii: "\n")).compactMap { line in
+            let fields = line.split(separator: UInt8(ascii: " "), maxSplits: 5)
+            return fields.count > 4 ? decode(fields[4]) : nil
         }
     }
 
-    private static func decode(_ field: String) -> String {
+    private static func decode(_ field: Substring.UTF8View) -> String {
         var bytes: [UInt8] = []
-        var scalars = Array(field.utf8)[...]
+        var scalars = Array(field)[...]
         while let byte = scalars.popFirst() {
             if byte == UInt8(ascii: "\\"), scalars.count >= 3, let value = UInt8(String(decoding: scalars.prefix(3), as: UTF8.self), radix: 8) {
                 bytes.append(value)

@@ -11,13 +11,42 @@ extension Store {
         }
     }
 
-    /// Records that the build cache records of `keys` were used now (pruning keeps recent ones).
-    public func markBuildCacheUsed(_ keys: [Digest]) throws {
+    /// The encoded results recorded for those of `keys` that have one, in one read.
+    public func buildCacheResults(for keys: [Digest]) throws -> [Digest: Data] {
+        guard !keys.isEmpty else { return [:] }
+        return try database.read { db in
+            var results: [Digest: Data] = [:]
+            // SQLite takes at most 32,766 parameters per statement.
+            for start in stride(from: 0, to: keys.count, by: 10_000) {
+                let chunk = keys[start..<min(start + 10_000, keys.count)]
+                let placeholders = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                let rows = try Row.fetchCursor(
+                    db, sql: "SELECT key, result FROM build_cache WHERE key IN (\(placeholders))",
+                    arguments: StatementArguments(chunk.map(\.description)))
+                while let row = try rows.next() {
+                    guard let key = try? Digest(parsing: row["key"] as String) else { continue }
+                    results[key] = row["result"]
+                }
+            }
+            return results
+        }
+    }
+
+    /// Records that the build cache records of `keys` were used at `date` (pruning keeps recent
+    /// ones). As `relatime` treats access times, a record used within the hour before keeps its
+    /// time: a rebuild soon after another writes nothing.
+    public func markBuildCacheUsed(_ keys: [Digest], at date: Date = Date()) throws {
         guard !keys.isEmpty else { return }
-        let now = Date().timeIntervalSince1970
+        let now = date.timeIntervalSince1970
         try database.write { db in
-            for key in keys {
-                try db.execute(sql: "UPDATE build_cache SET used = ? WHERE key = ?", arguments: [now, key.description])
+            for start in stride(from: 0, to: keys.count, by: 10_000) {
+                let chunk = keys[start..<min(start + 10_000, keys.count)]
+                let placeholders = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                var values: [(any DatabaseValueConvertible)?] = [now, now - 3600]
+                values += chunk.map(\.description)
+                try db.execute(
+                    sql: "UPDATE build_cache SET used = ? WHERE used < ? AND key IN (\(placeholders))",
+                    arguments: StatementArguments(values))
             }
         }
     }

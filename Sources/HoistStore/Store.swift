@@ -51,7 +51,7 @@ public final class Store: Sendable {
     /// The image called `name` (a normalised reference string), or nil.
     public func image(named name: String) throws -> ImageRecord? {
         try database.read { db in
-            try ImageRow.filter(sql: "name = ?", arguments: [name]).fetchOne(db).map(ImageRecord.init)
+            try ImageRow.fetchOne(db, sql: "SELECT * FROM image WHERE name = ?", arguments: [name]).map(ImageRecord.init)
         }
     }
 
@@ -69,6 +69,12 @@ public final class Store: Sendable {
         guard try content.info(digest) != nil else {
             throw StoreError(.failedPrecondition, "cannot name \(name): manifest \(digest) is not in the store")
         }
+        // Naming an image again as it is named (a rebuild served from the cache) takes a read, not a write.
+        let unchanged = try database.read { db in
+            try Bool.fetchOne(db, sql: "SELECT 1 FROM image WHERE name = ? AND digest = ?", arguments: [name, digest.description])
+                ?? false
+        }
+        if unchanged { return }
         let now = Date().timeIntervalSince1970
         try database.write { db in
             let previous = try ImageRow.filter(sql: "name = ?", arguments: [name]).fetchOne(db)

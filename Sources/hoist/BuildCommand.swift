@@ -96,7 +96,7 @@ struct BuildCommand: AsyncParsableCommand {
             try await reportingErrors { try runChecks(buildArguments: buildArguments) }
             return
         }
-        let renderer = ProgressRenderer(mode: quiet ? .plain : mode, output: quiet ? FileHandle.nullDevice : .standardError)
+        let renderer = ProgressRenderer(mode: quiet ? .quiet : mode, output: quiet ? FileHandle.nullDevice : .standardError)
         try await reportingErrors {
             var options = BuildOptions(
                 context: URL(fileURLWithPath: context), dockerfile: file.map { URL(fileURLWithPath: $0) }, tags: tags,
@@ -154,7 +154,7 @@ struct BuildCommand: AsyncParsableCommand {
                 try data.write(to: URL(fileURLWithPath: metadataFile))
             }
             if quiet {
-                print(image.id)
+                FileHandle.standardOutput.write(Data("\(image.id.description)\n".utf8))
             } else {
                 FileHandle.standardError.write(Data("Successfully built \(image.id.shortID)\(tags.map { "\nSuccessfully tagged \($0)" }.joined())\n".utf8))
             }

@@ -138,7 +138,7 @@ final class ProgressRenderer: @unchecked Sendable {
             write("#\(number(vertex, name)) ERROR: \(message)\n")
         case .log(let vertex, _, let text):
             let n = numbers[vertex] ?? 0
-            let elapsed = String(format: "%.3f", Date().timeIntervalSince(started[vertex] ?? begin))
+            let elapsed = Display.decimal(Date().timeIntervalSince(started[vertex] ?? begin), places: 3)
             for line in text.split(separator: "\n", omittingEmptySubsequences: false) where !line.isEmpty {
                 write("#\(n) \(elapsed) \(line)\n")
             }
@@ -191,13 +191,13 @@ final class ProgressRenderer: @unchecked Sendable {
     }
 
     private func redraw(final: Bool) {
-        var lines = ["[+] \(latestTransfer.isEmpty ? "Building" : "Transferring") \(String(format: "%.1f", Date().timeIntervalSince(begin)))s (\(finished.count)/\(order.count))\(final ? " FINISHED" : "")"]
+        var lines = ["[+] \(latestTransfer.isEmpty ? "Building" : "Transferring") \(Display.decimal(Date().timeIntervalSince(begin), places: 1))s (\(finished.count)/\(order.count))\(final ? " FINISHED" : "")"]
         for vertex in order {
             let name = names[vertex] ?? ""
             if let status = finished[vertex] {
                 lines.append(" => \(name)  \(status)")
             } else {
-                let elapsed = status[vertex] ?? String(format: "%.1fs", Date().timeIntervalSince(started[vertex] ?? begin))
+                let elapsed = status[vertex] ?? Display.decimal(Date().timeIntervalSince(started[vertex] ?? begin), places: 1) + "s"
                 lines.append(" => \(name)  \(elapsed)")
                 for line in lastLines[vertex] ?? [] { lines.append(" => => \(line)") }
             }
@@ -215,6 +215,6 @@ final class ProgressRenderer: @unchecked Sendable {
 
     private static func seconds(_ duration: Duration) -> String {
         let value = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-        return String(format: "%.1fs", value)
+        return Display.decimal(value, places: 1) + "s"
     }
 }

@@ -80,6 +80,18 @@ struct SolverTests {
         #expect(Self.run("make install", on: base).digest != a.digest)
     }
 
+    @Test func aDigestIsThatOfTheCanonicalDefinition() throws {
+        // Cache keys are made the same way: this form is what every recorded key was made of.
+        struct Definition: Encodable {
+            let op: Op
+            let inputs: [Digest]
+        }
+        let vertex = Self.copy(["a.txt"], from: context, onto: Self.run("make", on: base))
+        let expected = Digest(of: try CanonicalJSON.encode(Definition(op: vertex.op, inputs: vertex.inputs.map(\.digest))))
+        #expect(vertex.digest == expected)
+        #expect(base.digest == Digest(of: try CanonicalJSON.encode(Definition(op: base.op, inputs: []))))
+    }
+
     @Test func unchangedRebuildRunsNoStep() async throws {
         let target = Self.run("b", on: Self.run("a", on: base))
         let cache = MemoryCacheIndex()
@@ -92,6 +104,45 @@ struct SolverTests {
         let again = try await Solver(worker: second, cache: cache).solve(target)
         #expect(again == result)
         #expect(await second.ran == ["FROM busybox"], "only the source is resolved again")
+    }
+
+    /// Counts the questions a solve asks of the cache.
+    actor CountingCacheIndex: CacheIndex {
+        let inner = MemoryCacheIndex()
+        var singleLookups = 0
+        var batchLookups: [Int] = []
+
+        func lookup(_ key: Digest) async throws -> BuildResult? {
+            singleLookups += 1
+            return await inner.lookup(key)
+        }
+
+        func lookup(_ keys: [Digest]) async throws -> [Digest: BuildResult] {
+            batchLookups.append(keys.count)
+            var results: [Digest: BuildResult] = [:]
+            for key in keys { results[key] = await inner.lookup(key) }
+            return results
+        }
+
+        func record(_ key: Digest, result: BuildResult) async throws {
+            await inner.record(key, result: result)
+        }
+    }
+
+    @Test func aRebuildServedFromTheCacheAsksItOnce() async throws {
+        let context = Vertex(.source(.local(name: "context", include: [], exclude: [])), name: "context")
+        var target = Self.copy(["a.txt"], from: context, onto: base)
+        for step in 0..<5 { target = Self.run("step \(step)", on: target) }
+        let cache = CountingCacheIndex()
+        let first = try await Solver(worker: RecordingWorker(), cache: cache).solve(target)
+        #expect(await cache.batchLookups == [6])
+
+        let worker = RecordingWorker()
+        let again = try await Solver(worker: worker, cache: cache).solve(target)
+        #expect(again == first)
+        #expect(await cache.batchLookups == [6, 6], "one question for the graph's six keys")
+        #expect(await cache.singleLookups == 6, "only the first build's misses were asked again, one by one")
+        #expect(await worker.ran.sorted() == ["FROM busybox", "context"])
     }
 
     @Test func changingOneContextFileRerunsExactlyTheStepsThatReadIt() async throws {

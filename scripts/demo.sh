@@ -22,7 +22,7 @@ echo "== rebuild: every step comes from the cache"
 "$hoist" images
 
 echo "== run it"
-"$hoist" run hello:latest
+"$hoist" run --rm hello:latest
 
 echo "== save it for docker load, and as an OCI layout"
 "$hoist" save -o "$work/hello.tar" hello:latest

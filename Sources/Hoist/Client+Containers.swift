@@ -58,23 +58,24 @@ extension Client {
     public func containers(all: Bool = true) throws -> [ContainerSummary] {
         let executor = RuncExecutor(store: store.root)
         return try store.containers().compactMap { record in
-            let container = try StoredContainer(record: record, store: store)
-            let state = state(of: container, executor: executor)
-            guard all || state == .running else { return nil }
-            return ContainerSummary(
-                id: record.id, name: record.name, image: record.image, imageID: record.imageID,
-                command: container.configuration.settings.arguments, created: record.created, state: state,
-                startedAt: container.startedAt, finishedAt: state == .running ? nil : container.finishedAt)
+            let summary = summary(of: try StoredContainer(record: record, store: store), executor: executor)
+            return all || summary.state == .running ? summary : nil
         }
     }
 
     /// The container `name` (a name, an ID or a unique prefix of one) as `hoist ps` shows it.
     public func container(_ name: String) throws -> ContainerSummary {
-        let record = try findContainer(name).record
-        guard let summary = try containers().first(where: { $0.id == record.id }) else {
-            throw ClientError(.notFound, "no such container: \(name)")
-        }
-        return summary
+        summary(of: try findContainer(name), executor: RuncExecutor(store: store.root))
+    }
+
+    /// `container` as `hoist ps` shows it, its state asked of the runtime once.
+    func summary(of container: StoredContainer, executor: RuncExecutor) -> ContainerSummary {
+        let record = container.record
+        let state = state(of: container, executor: executor)
+        return ContainerSummary(
+            id: record.id, name: record.name, image: record.image, imageID: record.imageID,
+            command: container.configuration.settings.arguments, created: record.created, state: state,
+            startedAt: container.startedAt, finishedAt: state == .running ? nil : container.finishedAt)
     }
 
     /// Starts container `name` in the background and returns once its process runs. Starting

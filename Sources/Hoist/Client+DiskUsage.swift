@@ -1,5 +1,6 @@
 import Foundation
 import HoistOCI
+import HoistRuntime
 import HoistStore
 
 extension Client {
@@ -34,8 +35,10 @@ extension Client {
     private func containerUsage() throws -> DiskUsage.Usage {
         let snapshotter = try store.snapshotter()
         var usage = DiskUsage.Usage()
-        for summary in try containers() {
-            let container = try findContainer(summary.id)
+        let executor = RuncExecutor(store: store.root)
+        for record in try store.containers() {
+            let container = try StoredContainer(record: record, store: store)
+            let summary = summary(of: container, executor: executor)
             var bytes = (try? snapshotter.usage(container.record.snapshotKey).size) ?? 0
             for file in [container.files.standardOutput, container.files.standardError] {
                 bytes += ((try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? Int64) ?? 0

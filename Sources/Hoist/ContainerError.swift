@@ -41,13 +41,4 @@ public struct ContainerError: CausedError {
             throw wrapping(error, in: operation)
         }
     }
-
-    /// Runs `body`, turning what it throws into the failure of `operation`.
-    static func during<T>(_ operation: Operation, _ body: () throws -> T) throws -> T {
-        do {
-            return try body()
-        } catch {
-            throw wrapping(error, in: operation)
-        }
-    }
 }

@@ -20,17 +20,14 @@ extension EngineClient {
 
     /// Loads a `docker save` / `hoist save` archive (the file at `archive`) into the daemon.
     public func loadImages(from archive: URL) async throws {
-        let handle = try FileHandle(forReadingFrom: archive)
-        defer { try? handle.close() }
-        let size = (try? FileManager.default.attributesOfItem(atPath: archive.path)[.size] as? Int) ?? nil
-        let data = try handle.readToEnd() ?? Data()
+        let data = try Data(contentsOf: archive)
         let response = try await send(
             .POST, "/images/load", query: [("quiet", "1")], body: .bytes(ByteBuffer(data: data)), contentType: "application/x-tar")
         let answer = try await Self.collect(response, limit: 16 << 20)
         // A failed load still answers 200, with an error in the JSON stream.
         if let line = String(data: answer, encoding: .utf8), line.contains("\"error\"") {
             let message = (try? JSONDecoder().decode(StreamError.self, from: answer).error) ?? line
-            throw EngineError(.invalidArgument, "the daemon could not load \(archive.lastPathComponent) (\(size ?? data.count) bytes): \(message)")
+            throw EngineError(.invalidArgument, "the daemon could not load \(archive.lastPathComponent) (\(data.count) bytes): \(message)")
         }
     }
 

@@ -55,6 +55,17 @@ let package = Package(
             ],
             swiftSettings: strict),
         .target(
+            name: "HoistDockerEngine",
+            dependencies: [
+                "HoistOCI",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: strict),
+        .target(
             name: "HoistBuild",
             dependencies: [
                 "HoistOCI", "HoistArchive", "HoistStore", "HoistRuntime",
@@ -67,13 +78,21 @@ let package = Package(
             dependencies: ["HoistOCI", "HoistBuild"],
             swiftSettings: strict),
         .target(
+            name: "HoistS2I",
+            dependencies: ["HoistOCI"],
+            swiftSettings: strict),
+        .target(
             name: "Hoist",
-            dependencies: ["HoistOCI", "HoistArchive", "HoistStore", "HoistRuntime", "HoistBuild", "HoistDockerfile", "HoistRegistry"],
+            dependencies: [
+                "HoistOCI", "HoistArchive", "HoistStore", "HoistRuntime", "HoistBuild", "HoistDockerfile", "HoistRegistry",
+                "HoistDockerEngine", "HoistS2I",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
             swiftSettings: strict),
         .executableTarget(
             name: "hoist",
             dependencies: [
-                "Hoist", "HoistStore", "HoistOCI", "HoistRegistry",
+                "Hoist", "HoistStore", "HoistOCI", "HoistRegistry", "HoistS2I",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             // Linked with the Swift runtime and Foundation inside, a hoist process starts in
@@ -98,6 +117,9 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(name: "HoistBuildTests", dependencies: ["HoistBuild", "HoistTestSupport", "HoistStore", "HoistArchive"], swiftSettings: strict),
         .testTarget(name: "HoistDockerfileTests", dependencies: ["HoistDockerfile"], swiftSettings: strict),
+        .testTarget(
+            name: "HoistDockerEngineTests", dependencies: ["HoistDockerEngine", "HoistTestSupport", "Hoist", "HoistOCI", "HoistStore"],
+            swiftSettings: strict),
         .testTarget(
             name: "HoistCLITests",
             dependencies: ["Hoist", "hoist", "HoistTestSupport", "HoistStore", "HoistArchive", "HoistOCI", "HoistBuild", "HoistDockerfile", "HoistRegistry"], swiftSettings: strict),

@@ -5,7 +5,7 @@
 #   hoist-crun   — RuncExecutor with crun, and
 #   crun         — bare crun, both only when crun is installed (in a private mount namespace
 #                  without /sys/fs/cgroup/unified on hybrid-cgroup hosts, as OCIRuntime does)
-#   hoist-cli    — the `hoist run --rm busybox true` command line (debug build: process start,
+#   hoist-cli    — the `hoist run --rm busybox true` command line (release build: process start,
 #                  store open, image lookup, snapshot, bundle, runtime, cleanup)
 #   docker       — `docker run --rm --network=none` (dockerd from scripts/start-dockerd.sh)
 #   podman       — `podman run --rm --network=none`, when podman is installed
@@ -53,8 +53,9 @@ if command -v crun >/dev/null; then
   ms[crun]=$(time_runs "${crun_cmd[@]}" --root "$work/crun-state" run --bundle "$work/bundle" bench-RUN)
 fi
 
-hoist=$(swift build --show-bin-path)/hoist
-swift build --product hoist >/dev/null
+echo "building hoist (release) …" >&2
+swift build -c release --product hoist >/dev/null
+hoist=$(swift build -c release --show-bin-path)/hoist
 export HOIST_ROOT="$work/hoist-store"
 "$hoist" import "$work/rootfs.tar" busybox >/dev/null
 "$hoist" run --rm busybox true   # warm-up: unpacks the image once
@@ -62,10 +63,14 @@ ms[hoist-cli]=$(time_runs "$hoist" run --rm busybox true)
 
 if command -v podman >/dev/null; then
   podman_cmd=(podman --root "$work/podman-root" --runroot "$work/podman-run")
+  # Podman's defaults do not start here: crun refuses the hybrid cgroup layout, and its default
+  # rlimits exceed this VM's hard limits; runc with the host's limits works.
+  podman_run=(run --rm --network=none --runtime runc --ulimit "nofile=$(ulimit -Hn):$(ulimit -Hn)" --ulimit nproc=4096:4096)
   "${podman_cmd[@]}" import "$work/rootfs.tar" localhost/hoist-bench-busybox:latest >/dev/null
-  "${podman_cmd[@]}" run --rm --network=none localhost/hoist-bench-busybox true   # warm-up
-  ms[podman]=$(time_runs "${podman_cmd[@]}" run --rm --network=none localhost/hoist-bench-busybox true)
+  "${podman_cmd[@]}" "${podman_run[@]}" localhost/hoist-bench-busybox true   # warm-up
+  ms[podman]=$(time_runs "${podman_cmd[@]}" "${podman_run[@]}" localhost/hoist-bench-busybox true)
   "${podman_cmd[@]}" system reset -f >/dev/null 2>&1 || true
+  grep -o " $work/podman[^ ]*" /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
 else
   echo "bench-run: podman not installed; skipping podman" >&2
 fi

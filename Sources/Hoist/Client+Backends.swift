@@ -3,16 +3,17 @@
 #endif
 public import Foundation
 public import HoistStore
+import HoistDockerEngine
 import HoistRuntime
 
 extension Client {
     /// Every backend and whether it can be used here, with what it can do.
     ///
     /// `native` needs root (for overlay mounts and cgroups) and runc or crun; without overlayfs
-    /// it still works, copying snapshots instead. `docker` and `containerd` are reported with
-    /// whether their daemon's socket is there, and are not usable from this version yet.
+    /// it still works, copying snapshots instead. `docker` needs a Docker Engine where
+    /// `DOCKER_HOST` (default `/var/run/docker.sock`) says; `containerd` is not usable yet.
     public static func availableBackends(root: StoreRoot = .default()) -> [BackendStatus] {
-        [nativeStatus(root: root), daemonStatus(.docker), daemonStatus(.containerd)]
+        [nativeStatus(root: root), dockerStatus(), containerdStatus()]
     }
 
     /// What this client's backend can do here.
@@ -37,17 +38,29 @@ extension Client {
             capabilities: reasons.isEmpty ? capabilities : [])
     }
 
-    private static func daemonStatus(_ backend: Backend) -> BackendStatus {
-        let environment = ProcessInfo.processInfo.environment
-        let socket: String = switch backend {
-        case .docker:
-            environment["DOCKER_HOST"].flatMap { $0.hasPrefix("unix://") ? String($0.dropFirst(7)) : nil } ?? "/var/run/docker.sock"
-        default:
-            "/run/containerd/containerd.sock"
+    /// The Docker Engine the environment names, when it accepts connections. What the docker
+    /// backend does not do yet (stdin, terminals, push) is left out of its capabilities; it
+    /// builds by handing the build to the daemon's builder.
+    private static func dockerStatus() -> BackendStatus {
+        let host: DockerHost
+        do {
+            host = try DockerHost.fromEnvironment()
+        } catch {
+            return BackendStatus(backend: .docker, isAvailable: false, reason: "\(error)", capabilities: [])
         }
+        if let problem = host.connectionProblem() {
+            return BackendStatus(backend: .docker, isAvailable: false, reason: "no Docker daemon at \(host): \(problem)", capabilities: [])
+        }
+        return BackendStatus(
+            backend: .docker, isAvailable: true, reason: nil,
+            capabilities: [.build, .run, .keptContainers, .exec, .copy, .commit, .pull, .resourceLimits])
+    }
+
+    private static func containerdStatus() -> BackendStatus {
+        let socket = "/run/containerd/containerd.sock"
         let daemon = FileManager.default.fileExists(atPath: socket) ? "its daemon listens at \(socket)" : "no daemon at \(socket)"
         return BackendStatus(
-            backend: backend, isAvailable: false, reason: "this version of Hoist does not drive \(backend.rawValue) yet (\(daemon))",
+            backend: .containerd, isAvailable: false, reason: "this version of Hoist does not drive containerd yet (\(daemon))",
             capabilities: [])
     }
 }

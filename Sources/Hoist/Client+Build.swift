@@ -15,54 +15,15 @@ extension Client {
     /// the failing step, its exit code and last output, and ``ClientError`` for bad options.
     @discardableResult
     public func build(_ options: BuildOptions) async throws -> ImageSummary {
-        let contextPath = options.context.standardizedFileURL.path
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: contextPath, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw ClientError(.notFound, "build context \(contextPath) is not a directory")
-        }
-        let dockerfilePath = options.dockerfile?.path ?? contextPath + "/Dockerfile"
-        guard let text = try? String(contentsOfFile: dockerfilePath, encoding: .utf8) else {
-            throw ClientError(.notFound, "cannot read the Dockerfile \(dockerfilePath)")
-        }
         let references = try options.tags.map { try parseReference($0) }
-        let dockerfile = try Dockerfile.parse(text, fileName: (dockerfilePath as NSString).lastPathComponent)
-        let ignorePath = DockerIgnoreFile.locate(dockerfile: dockerfilePath, context: contextPath)
-        let excludes = ignorePath.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) }.map(DockerIgnoreFile.patterns) ?? []
-
-        let images = StoreImageSource(client: self, policy: options.pullPolicy)
-        var arguments = BuildArguments(values: options.buildArguments)
-        if let platform = options.platform {
-            guard let target = PlatformSpecifier(platform) else {
-                throw ClientError(.invalidArgument, "invalid --platform \(platform): expected os/arch[/variant]")
-            }
-            arguments.targetPlatform = target
-        }
-        var namedContexts: [String: String] = [:]
-        var contextImages: [String: String] = [:]
-        for (name, value) in options.buildContexts {
-            if value.hasPrefix("docker-image://") {
-                contextImages[name] = String(value.dropFirst("docker-image://".count))
-            } else {
-                let path = URL(fileURLWithPath: value).standardizedFileURL.path
-                guard FileManager.default.fileExists(atPath: path) else {
-                    throw ClientError(.notFound, "--build-context \(name)=\(value): no such directory")
-                }
-                namedContexts[name] = path
-            }
-        }
-        let epoch = options.sourceDateEpoch
-            ?? options.buildArguments["SOURCE_DATE_EPOCH"].flatMap { Int64($0) }
-        var converter = try DockerfileConverter(
-            dockerfile: dockerfile, arguments: arguments, images: images,
-            contextExcludes: excludes, labels: options.labels, allowInsecure: options.allowInsecure)
-        converter.namedContexts = Set(namedContexts.keys)
-        converter.contextImages = contextImages
-        converter.defaultNetwork = options.defaultNetwork
-        let plan = try await converter.convert(target: options.target)
+        let conversion = try await convertDockerfile(options)
+        let plan = conversion.plan
+        let images = conversion.images
+        let epoch = conversion.sourceDateEpoch
 
         let worker = NativeWorker(
             store: store, snapshotter: DeferredSnapshotter { [store] in try store.snapshotter() }, images: images, pathFilter: Self.dockerIgnoreFilter,
-            localDirectories: namedContexts.merging(["context": contextPath]) { $1 },
+            localDirectories: conversion.namedContexts.merging(["context": conversion.context]) { $1 },
             runner: RuncCommandRunner(store: store.root), secrets: options.secrets)
         var configuredWorker = worker
         configuredWorker.sourceDateEpoch = epoch

@@ -19,14 +19,14 @@ extension Client {
         let pull: Bool
         switch options.pullPolicy {
         case .always: pull = true
-        case .missing: pull = !image.exists()
+        case .missing: pull = await !image.exists()
         case .never:
-            guard image.exists() else {
+            guard await image.exists() else {
                 throw ContainerError(.imageOptions, .notFound, "image \(name) is not in the store and the pull policy is never")
             }
             pull = false
         }
-        if pull { try await ContainerError.during(.pull) { _ = try await self.pull(name, configuration: options.registry) } }
+        if pull { try await ContainerError.during(.pull) { try await containerBackend.pullImage(name, options) } }
         return image
     }
 
@@ -71,7 +71,7 @@ extension Client {
             context: context, dockerfile: dockerfile, tags: [name], buildArguments: options.buildArguments, target: options.target,
             progress: options.progress)
         buildOptions.pullPolicy = .missing
-        _ = try await self.build(buildOptions)
+        try await containerBackend.buildImage(buildOptions)
     }
 
     /// `path` inside `directory`; a Dockerfile path that climbs out is refused.

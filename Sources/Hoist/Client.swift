@@ -16,6 +16,13 @@ public final class Client: Sendable {
 
     /// What builds and runs for this client.
     public let backend: Backend
+    private let dockerBackend: DockerBackend?
+
+    /// Where ``Image``, ``Container`` and the `hoist` container commands send their work: this
+    /// client's backend.
+    public var containerBackend: any ContainerBackend {
+        dockerBackend ?? NativeBackend(client: self)
+    }
 
     /// Opens the store at `root` (default: `$HOIST_ROOT`, else the user's data directory) for
     /// `backend`; `unsupported` for a backend ``availableBackends(root:)`` does not list as
@@ -27,6 +34,7 @@ public final class Client: Sendable {
             throw ClientError(.unsupported, "the \(backend.rawValue) backend cannot be used: \(status.reason ?? "unavailable")")
         }
         self.backend = backend
+        dockerBackend = backend == .docker ? DockerBackend() : nil
         store = try Store(root: root)
     }
 

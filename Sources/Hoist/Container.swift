@@ -28,7 +28,7 @@ public final class Container: Sendable {
         self.options = options
     }
 
-    private var client: Client { image.client }
+    private var backend: any ContainerBackend { image.client.containerBackend }
 
     /// The kept container's ID once ``create()`` or ``start()`` made it.
     public var id: String? { createdID.withLock { $0 } }
@@ -38,7 +38,7 @@ public final class Container: Sendable {
     public func run() async throws -> ContainerRun {
         let collector = OutputCollector()
         let code = try await ContainerError.during(.run) {
-            try await client.run(
+            try await backend.run(
                 image.name, runOptions(),
                 standardOutput: { collector.append($0, isError: false) },
                 standardError: { collector.append($0, isError: true) })
@@ -48,37 +48,44 @@ public final class Container: Sendable {
 
     /// Makes the kept container (once) and returns its ID.
     @discardableResult
-    public func create() throws -> String {
-        try ContainerError.during(.create) {
-            try createdID.withLock { id in
-                if let id { return id }
-                let made = try client.createContainer(image.name, runOptions())
-                id = made
-                return made
-            }
+    public func create() async throws -> String {
+        if let id { return id }
+        let made = try await ContainerError.during(.create) { try await backend.createContainer(image.name, runOptions()) }
+        let existing = createdID.withLock { id -> String? in
+            if let id { return id }
+            id = made
+            return nil
         }
+        // Another task made it first: this one's twin goes.
+        if let existing {
+            try? await backend.removeContainer(made, force: true)
+            return existing
+        }
+        return made
     }
 
     /// Makes the kept container if needed and starts it in the background.
     public func start() async throws {
-        let id = try create()
-        try await ContainerError.during(.start) { try await client.startContainer(id) }
+        let id = try await create()
+        try await ContainerError.during(.start) { try await backend.startContainer(id) }
     }
 
     /// Waits for the started container to end and returns its exit code.
     public func wait() async throws -> Int32 {
         let id = try existingID(for: .wait)
-        return try await ContainerError.during(.wait) { try await client.waitContainer(id) }
+        return try await ContainerError.during(.wait) { try await backend.waitContainer(id) }
     }
 
     /// What it has written so far.
-    public func logs() throws -> ContainerLogs {
-        try ContainerError.during(.logs) { try client.containerLogs(try existingID(for: .logs)) }
+    public func logs() async throws -> ContainerLogs {
+        let id = try existingID(for: .logs)
+        return try await ContainerError.during(.logs) { try await backend.containerLogs(id) }
     }
 
     /// Its state as `hoist ps` shows it.
-    public func inspect() throws -> ContainerSummary {
-        try ContainerError.during(.inspect) { try client.container(try existingID(for: .inspect)) }
+    public func inspect() async throws -> ContainerSummary {
+        let id = try existingID(for: .inspect)
+        return try await ContainerError.during(.inspect) { try await backend.container(id) }
     }
 
     /// Runs `command` in the running container and returns its output and exit code.
@@ -91,7 +98,7 @@ public final class Container: Sendable {
         let collector = OutputCollector()
         let id = try existingID(for: .exec)
         let code = try await ContainerError.during(.exec) {
-            try await client.exec(
+            try await backend.exec(
                 id, command, options,
                 standardOutput: { collector.append($0, isError: false) },
                 standardError: { collector.append($0, isError: true) })
@@ -100,33 +107,37 @@ public final class Container: Sendable {
     }
 
     /// Sends `signal` (`KILL` by default, `TERM`, `HUP` …) to its process.
-    public func kill(signal: String = "KILL") throws {
-        try ContainerError.during(.kill) { try client.killContainer(try existingID(for: .kill), signal: signal) }
+    public func kill(signal: String = "KILL") async throws {
+        let id = try existingID(for: .kill)
+        try await ContainerError.during(.kill) { try await backend.killContainer(id, signal: signal) }
     }
 
     /// Removes it; a running container only with `force` (which kills it).
     public func remove(force: Bool = false) async throws {
         let id = try existingID(for: .remove)
-        try await ContainerError.during(.remove) { try await client.removeContainer(id, force: force) }
+        try await ContainerError.during(.remove) { try await backend.removeContainer(id, force: force) }
         createdID.withLock { $0 = nil }
     }
 
     /// Extracts the tar `archive` into `directory` of the container (made if needed).
-    public func copyIn(archive: Data, into directory: String) throws {
-        let id = try create()
-        try ContainerError.during(.copy) { try client.copyIn(id, archive: archive, into: directory) }
+    public func copyIn(archive: Data, into directory: String) async throws {
+        let id = try await create()
+        try await ContainerError.during(.copy) { try await backend.copyIn(id, archive: archive, into: directory) }
     }
 
     /// A tar of `path` in the container, its top entry named as the path's last component.
-    public func copyOut(path: String) throws -> Data {
-        try ContainerError.during(.copy) { try client.copyOut(try existingID(for: .copy), path: path) }
+    public func copyOut(path: String) async throws -> Data {
+        let id = try existingID(for: .copy)
+        return try await ContainerError.during(.copy) { try await backend.copyOut(id, path: path) }
     }
 
-    /// An image of the container's files and settings, named `reference` when given.
+    /// An image of the container's files and settings, named `reference` when given; returns
+    /// the image ID.
     @discardableResult
-    public func commit(as reference: String? = nil, changes: [String] = [], message: String? = nil) throws -> ImageSummary {
-        try ContainerError.during(.commit) {
-            try client.commit(try existingID(for: .commit), as: reference, changes: changes, message: message)
+    public func commit(as reference: String? = nil, changes: [String] = [], message: String? = nil) async throws -> String {
+        let id = try existingID(for: .commit)
+        return try await ContainerError.during(.commit) {
+            try await backend.commit(id, as: reference, changes: changes, message: message)
         }
     }
 

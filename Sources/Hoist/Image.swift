@@ -15,15 +15,15 @@ public struct Image: Sendable {
     /// The name or ID the image was asked for by.
     public let name: String
 
-    /// Whether the store has the image.
-    public func exists() -> Bool {
-        (try? client.resolve(name)) != nil
+    /// Whether the backend has the image.
+    public func exists() async -> Bool {
+        await client.containerBackend.imageExists(name)
     }
 
-    /// Pulls the image from its registry.
+    /// Pulls the image from its registry into the native store, with progress.
     @discardableResult
     public func pull(progress: @escaping TransferProgressHandler = { _ in }) async throws -> PullResult {
-        try await client.pull(name, progress: progress)
+        try await ContainerError.during(.pull) { try await client.pull(name, progress: progress) }
     }
 
     /// A container of this image with `options` (not started yet).

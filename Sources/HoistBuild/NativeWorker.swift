@@ -210,6 +210,16 @@ public struct NativeWorker: Worker {
             }
         case .mkfile(let path, let contents, let mode, let owner):
             let host = try destination.resolve(path)
+            // As BuildKit copies a heredoc into place, missing parent directories are made (0755).
+            let components = try destination.resolveComponents(path)
+            for depth in 1..<max(components.count, 1) {
+                let parent = destination.hostPath(Array(components.prefix(depth)))
+                var info = stat()
+                if lstat(parent, &info) == 0 { continue }
+                guard mkdir(parent, 0o755) == 0 else {
+                    throw BuildError(.failedPrecondition, "cannot create \(path): \(String(cString: strerror(errno)))")
+                }
+            }
             try Data(contents).write(to: URL(fileURLWithPath: host))
             _ = chmod(host, mode_t(mode))
             if let owner {

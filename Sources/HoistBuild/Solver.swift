@@ -106,6 +106,8 @@ actor SolveSession {
     /// sources having been resolved by the prefetch), reporting each as cached; false, having
     /// done nothing, when any step is to run.
     func serveFromPrefetch(_ target: Vertex) -> Bool {
+        // A target that is itself a source (a build of only FROM and settings) is solved as one.
+        if case .source = target.op { return false }
         guard let prefetched else { return false }
         var results: [(Vertex, BuildResult)] = []
         for vertex in target.topologicallySorted {

@@ -51,6 +51,12 @@ struct BuildCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Allow an entitlement: security.insecure.", valueName: "entitlement"))
     var allow: [String] = []
 
+    @Flag(name: .customLong("print-graph"), help: "Print the build's graph as JSON (stable digests) instead of building.")
+    var printGraph = false
+
+    @Flag(name: .long, help: "With --backend docker: hand the whole build to the daemon's own builder.")
+    var delegate = false
+
     @Option(name: .long, help: "Progress output: auto, plain, tty or rawjson.")
     var progress: String = "auto"
 
@@ -112,9 +118,27 @@ struct BuildCommand: AsyncParsableCommand {
                 guard let seconds = Int64(epoch) else { throw ValidationError("SOURCE_DATE_EPOCH=\(epoch) is not a number of seconds") }
                 options.sourceDateEpoch = seconds
             }
+            let client = try global.client()
+            if printGraph {
+                renderer.finish()
+                print(String(decoding: try await client.buildGraph(options), as: UTF8.self))
+                return
+            }
+            if client.backend == .docker || delegate {
+                guard delegate else {
+                    throw ValidationError("the docker backend builds with --delegate (the daemon's builder) for now")
+                }
+                renderer.finish()
+                let id = try await client.delegateBuild(options) { line in
+                    if !quiet { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+                }
+                if let iidfile { try Data(id.utf8).write(to: URL(fileURLWithPath: iidfile)) }
+                print(id)
+                return
+            }
             let image: ImageSummary
             do {
-                image = try await global.client().build(options)
+                image = try await client.build(options)
             } catch {
                 renderer.finish()
                 throw error

@@ -24,8 +24,12 @@ struct CommitCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let image = try global.client().commit(container, as: reference, changes: change, message: message, author: author)
-            print(image.id)
+            let client = try global.client()
+            if client.backend == .native {
+                print(try client.commit(container, as: reference, changes: change, message: message, author: author).id)
+            } else {
+                print(try await client.containerBackend.commit(container, as: reference, changes: change, message: message))
+            }
         }
     }
 }

@@ -7,14 +7,7 @@ struct ContainerOptions: ParsableArguments {
     @Option(name: .long, help: "A name for the container (default: a made-up one).")
     var name: String?
 
-    @Option(name: [.short, .customLong("env")], help: ArgumentHelp("Set an environment variable; repeatable.", valueName: "name=value"))
-    var environment: [String] = []
-
-    @Option(name: [.short, .customLong("workdir")], help: "The working directory inside the container.")
-    var workdir: String?
-
-    @Option(name: [.short, .long], help: "The user: name, uid, uid:gid or name:group.")
-    var user: String?
+    @OptionGroup var process: ProcessOptions
 
     @Option(name: .long, help: "none (default) or host.")
     var network: String = "none"
@@ -72,8 +65,8 @@ struct ContainerOptions: ParsableArguments {
         }
         var options = RunOptions(
             command: command.isEmpty ? nil : command,
-            entrypoint: entrypoint.map { $0.isEmpty ? [] : [$0] }, environment: environment, workingDirectory: workdir,
-            user: user, hostNetwork: network == "host", volumes: mounts,
+            entrypoint: entrypoint.map { $0.isEmpty ? [] : [$0] }, environment: process.environment,
+            workingDirectory: process.workdir, user: process.user, hostNetwork: network == "host", volumes: mounts,
             standardInput: interactive && !tty ? FileHandle.standardInput.readDataToEndOfFile() : nil)
         options.memoryBytes = try memory.map(Self.bytes)
         options.cpus = cpus
@@ -85,4 +78,16 @@ struct ContainerOptions: ParsableArguments {
         options.name = name
         return options
     }
+}
+
+/// What the process in a container runs with, for `run`, `create` and `exec` alike.
+struct ProcessOptions: ParsableArguments {
+    @Option(name: [.short, .customLong("env")], help: ArgumentHelp("Set an environment variable; repeatable.", valueName: "name=value"))
+    var environment: [String] = []
+
+    @Option(name: [.short, .customLong("workdir")], help: "The working directory inside the container.")
+    var workdir: String?
+
+    @Option(name: [.short, .long], help: "The user: name, uid, uid:gid or name:group.")
+    var user: String?
 }

@@ -26,6 +26,9 @@ struct CopyCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let client = try global.client()
+            guard client.backend == .native else {
+                throw ValidationError("hoist cp works on the native backend only, so far")
+            }
             switch (Self.containerPath(source), Self.containerPath(destination)) {
             case (let from?, nil):
                 try client.copyOut(from.container, from: from.path, to: destination)

@@ -23,7 +23,7 @@ struct CreateCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            print(try global.client().createContainer(image, try container.runOptions(command: command)))
+            print(try await global.client().containerBackend.createContainer(image, try container.runOptions(command: command)))
         }
     }
 }

@@ -21,9 +21,7 @@ struct DiskUsageCommand: AsyncParsableCommand {
             let usage = try global.client().diskUsage()
             switch format {
             case "json":
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                print(String(decoding: try encoder.encode(usage), as: UTF8.self))
+                print(try Display.json(usage))
             case "table":
                 let lines: [(String, DiskUsage.Usage, Bool)] = [
                     ("Images", usage.images, true), ("Containers", usage.containers, true), ("Build Cache", usage.buildCache, false),

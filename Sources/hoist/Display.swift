@@ -14,6 +14,23 @@ enum Display {
         return unit == 0 ? "\(bytes)B" : String(format: "%.3g%@", value, units[unit])
     }
 
+    /// The JSON a `--format json` prints: indented, keys sorted, dates in ISO 8601.
+    static func json(_ value: some Encodable) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    /// `2024-05-01 10:00:00 +0000 UTC`, as Docker prints CreatedAt.
+    static func timestamp(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss Z 'UTC'"
+        return formatter.string(from: date)
+    }
+
     /// `value` rounded to `places` decimals (`1.5`, `0.250`), as `%.Nf` writes it but without
     /// `String(format:)`, whose first use costs a build served from the cache a millisecond.
     static func decimal(_ value: Double, places: Int) -> String {

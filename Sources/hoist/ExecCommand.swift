@@ -8,14 +8,7 @@ struct ExecCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(name: [.short, .customLong("env")], help: ArgumentHelp("Set an environment variable; repeatable.", valueName: "name=value"))
-    var environment: [String] = []
-
-    @Option(name: [.short, .customLong("workdir")], help: "The working directory inside the container.")
-    var workdir: String?
-
-    @Option(name: [.short, .long], help: "The user: name, uid, uid:gid or name:group.")
-    var user: String?
+    @OptionGroup var process: ProcessOptions
 
     @Flag(name: [.short, .customLong("interactive")], help: "Pass standard input to the command.")
     var interactive = false
@@ -32,10 +25,10 @@ struct ExecCommand: AsyncParsableCommand {
     func run() async throws {
         let status = try await reportingErrors { () -> Int32 in
             var options = RunOptions(
-                environment: environment, workingDirectory: workdir, user: user,
+                environment: process.environment, workingDirectory: process.workdir, user: process.user,
                 standardInput: interactive && !tty ? FileHandle.standardInput.readDataToEndOfFile() : nil)
             options.terminal = tty
-            return try await global.client().exec(
+            return try await global.client().containerBackend.exec(
                 container, command, options,
                 standardOutput: { FileHandle.standardOutput.write($0) },
                 standardError: { FileHandle.standardError.write($0) })

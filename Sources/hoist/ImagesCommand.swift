@@ -7,7 +7,7 @@ struct ImagesCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(name: .long, help: "Output format: table (default) or json.")
+    @Option(name: .long, help: "Output format: table (default), json, or a Go template such as '{{.Repository}}:{{.Tag}}' ('table ' before it adds a header).")
     var format: String = "table"
 
     @Flag(name: [.short, .long], help: "Show only image IDs.")
@@ -26,10 +26,7 @@ struct ImagesCommand: AsyncParsableCommand {
             }
             switch format {
             case "json":
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                encoder.dateEncodingStrategy = .iso8601
-                print(String(decoding: try encoder.encode(images), as: UTF8.self))
+                print(try Display.json(images))
             case "table":
                 var rows = [["REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"]]
                 for image in images {
@@ -38,7 +35,17 @@ struct ImagesCommand: AsyncParsableCommand {
                 }
                 print(Display.table(rows))
             default:
-                throw ValidationError("unknown format \"\(format)\": use table or json")
+                guard format.contains("{{") else {
+                    throw ValidationError("unknown format \"\(format)\": use table, json or a template such as {{.Repository}}:{{.Tag}}")
+                }
+                let template = try OutputTemplate(format)
+                print(template.render(images.map { image -> [String: Any] in
+                    [
+                        "ID": image.id.shortID, "Repository": image.repository, "Tag": image.tag,
+                        "Digest": image.digest.description, "CreatedSince": Display.age(since: image.created),
+                        "CreatedAt": Display.timestamp(image.created), "Size": Display.size(image.size),
+                    ]
+                }))
             }
         }
     }

@@ -18,9 +18,7 @@ struct InfoCommand: AsyncParsableCommand {
             let backends = Client.availableBackends(root: root)
             switch format {
             case "json":
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                print(String(decoding: try encoder.encode(backends), as: UTF8.self))
+                print(try Display.json(backends))
             case "text":
                 print("Version: \(HoistVersion.current)")
                 print("Store: \(root.url.path)")

@@ -14,7 +14,7 @@ struct KillCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await eachContainer(containers) { name in
-            try global.client().killContainer(name, signal: signal)
+            try await global.client().containerBackend.killContainer(name, signal: signal)
             print(name)
         }
     }

@@ -16,11 +16,11 @@ struct LogsCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let client = try global.client()
+            let backend = try global.client().containerBackend
             var written = (output: 0, error: 0)
             while true {
-                let running = try client.container(container).state.isRunning
-                let logs = try client.containerLogs(container)
+                let running = try await backend.container(container).state.isRunning
+                let logs = try await backend.containerLogs(container)
                 FileHandle.standardOutput.write(logs.standardOutputData.dropFirst(written.output))
                 FileHandle.standardError.write(logs.standardErrorData.dropFirst(written.error))
                 written = (logs.standardOutputData.count, logs.standardErrorData.count)

@@ -13,22 +13,19 @@ struct PsCommand: AsyncParsableCommand {
     @Flag(name: [.short, .long], help: "Show only container IDs.")
     var quiet = false
 
-    @Option(name: .long, help: "Output format: table (default) or json.")
+    @Option(name: .long, help: "Output format: table (default), json, or a Go template such as '{{.Names}} {{.Status}}' ('table ' before it adds a header).")
     var format: String = "table"
 
     func run() async throws {
         try await reportingErrors {
-            let containers = try global.client().containers(all: all)
+            let containers = try await global.client().containerBackend.containers(all: all)
             if quiet {
                 for container in containers { print(container.shortID) }
                 return
             }
             switch format {
             case "json":
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                encoder.dateEncodingStrategy = .iso8601
-                print(String(decoding: try encoder.encode(containers), as: UTF8.self))
+                print(try Display.json(containers))
             case "table":
                 var rows = [["CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "NAMES"]]
                 for container in containers {
@@ -39,8 +36,27 @@ struct PsCommand: AsyncParsableCommand {
                 }
                 print(Display.table(rows))
             default:
-                throw ValidationError("unknown format \"\(format)\": use table or json")
+                guard format.contains("{{") else {
+                    throw ValidationError("unknown format \"\(format)\": use table, json or a template such as {{.Names}}")
+                }
+                let template = try OutputTemplate(format)
+                print(template.render(containers.map { container -> [String: Any] in
+                    [
+                        "ID": container.shortID, "Image": container.image, "Command": "\"\(container.command.joined(separator: " "))\"",
+                        "CreatedAt": Display.timestamp(container.created), "RunningFor": Display.age(since: container.created),
+                        "Status": Self.status(container), "State": Self.state(container), "Names": container.name,
+                    ]
+                }))
             }
+        }
+    }
+
+    /// `created`, `running`, `exited`, as Docker's State field says.
+    static func state(_ container: ContainerSummary) -> String {
+        switch container.state {
+        case .created: "created"
+        case .running: "running"
+        case .exited: "exited"
         }
     }
 

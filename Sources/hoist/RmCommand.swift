@@ -14,7 +14,7 @@ struct RmCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await eachContainer(containers) { name in
-            try await global.client().removeContainer(name, force: force)
+            try await global.client().containerBackend.removeContainer(name, force: force)
             print(name)
         }
     }

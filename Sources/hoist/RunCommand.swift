@@ -39,24 +39,25 @@ struct RunCommand: AsyncParsableCommand {
         let status = try await reportingErrors { () -> Int32 in
             let options = try container.runOptions(command: command)
             let client = try global.client()
+            let backend = client.containerBackend
             let output: @Sendable (Data) -> Void = { FileHandle.standardOutput.write($0) }
             let error: @Sendable (Data) -> Void = { FileHandle.standardError.write($0) }
             if rm {
-                return try await client.run(image, options, standardOutput: output, standardError: error)
+                return try await backend.run(image, options, standardOutput: output, standardError: error)
             }
-            let id = try client.createContainer(image, options)
+            let id = try await backend.createContainer(image, options)
             if detach {
                 do {
-                    try await client.startContainer(id)
+                    try await backend.startContainer(id)
                 } catch {
                     // docker run -d leaves a container that failed to start; it is of no use here.
-                    try? await client.removeContainer(id, force: true)
+                    try? await backend.removeContainer(id, force: true)
                     throw error
                 }
                 print(id)
                 return 0
             }
-            return try await client.runContainer(id, standardInput: options.standardInput, standardOutput: output, standardError: error)
+            return try await backend.runContainer(id, standardInput: options.standardInput, standardOutput: output, standardError: error)
         }
         if status != 0 { throw ExitCode(status) }
     }

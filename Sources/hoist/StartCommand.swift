@@ -11,7 +11,7 @@ struct StartCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await eachContainer(containers) { name in
-            try await global.client().startContainer(name)
+            try await global.client().containerBackend.startContainer(name)
             print(name)
         }
     }

@@ -15,7 +15,7 @@ struct StopCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await eachContainer(containers) { name in
-            try await global.client().stopContainer(name, timeout: time)
+            try await global.client().containerBackend.stopContainer(name, timeout: time)
             print(name)
         }
     }

@@ -12,7 +12,7 @@ struct WaitCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await eachContainer(containers) { name in
-            print(try await global.client().waitContainer(name))
+            print(try await global.client().containerBackend.waitContainer(name))
         }
     }
 }

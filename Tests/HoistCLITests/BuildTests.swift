@@ -160,7 +160,11 @@ struct BuildTests {
             COPY <<'RAW' /raw.txt
             kept $NAME literal
             RAW
+            COPY <<EOF /new/parent/dirs/file
+            made with its parents
+            EOF
             """)
+        #expect(try await run("built", ["sh", "-c", "cat /new/parent/dirs/file; stat -c %a /new/parent"]).output == "made with its parents\n755\n")
         #expect(try await run("built", ["cat", "/script-out"]).output == "first line\nsecond from heredoc\n")
         #expect(try await run("built", ["cat", "/etc/greeting.conf"]).output == "name = heredoc\n")
         #expect(try await run("built", ["cat", "/raw.txt"]).output == "kept $NAME literal\n")

@@ -144,9 +144,24 @@ struct ContainerCommandTests {
         #expect(try hoist("rmi", "busybox").status == 0)
     }
 
+    @Test func formatTemplates() throws {
+        #expect(try hoist("run", "--name", "done", "busybox", "sh", "-c", "exit 4").status == 4)
+        #expect(try hoist("ps", "-a", "--format", "{{.Names}} {{.State}}").text == "done exited\n")
+        let table = try hoist("ps", "-a", "--format", "table {{.Names}}\\t{{.Status}}").text.split(separator: "\n")
+        #expect(table.first?.hasPrefix("NAMES ") == true && table.count == 2 && table[1].hasPrefix("done "), "\(table)")
+        #expect(try hoist("inspect", "-f", "{{.State.ExitCode}} {{.Name}} {{json .Config.Cmd}}", "done").text == "4 /done [\"sh\",\"-c\",\"exit 4\"]\n")
+        #expect(try hoist("inspect", "--format", "{{.Config.Cmd}} {{json .RepoTags}}", "busybox").text == "[sh] [\"busybox:latest\"]\n")
+        let id = try hoist("images", "--format", "{{.ID}}").text.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(id.count == 12)
+        #expect(try hoist("images", "--format", "{{.Repository}}:{{.Tag}}").text == "busybox:latest\n")
+        #expect(try hoist("rm", "done").status == 0)
+    }
+
     @Test func badInputIsAClearError() throws {
         let cases: [([String], String)] = [
             (["run", "-d", "nothere"], "no such image"),
+            (["run", "-d", "Not/A-Valid:Reference!"], "hoist: "),
+            (["ps", "--format", "{{range .}}"], "--format supports"),
             (["run", "-d", "--name", "a/b", "busybox"], "invalid container name"),
             (["run", "-d", "busybox", "/no/such/program"], "hoist: "),
             (["run", "-d", "-v", "/no/such/dir:/x", "busybox"], "does not exist"),

@@ -1,6 +1,7 @@
 import Foundation
 import Hoist
 import HoistArchive
+import HoistDockerEngine
 import HoistStore
 import HoistTestSupport
 import Testing
@@ -19,7 +20,7 @@ struct ContainerLifecycleTests {
     @Test func startExecKillWaitRemove() async throws {
         let container = busybox.instantiate(.command(["sleep", "1000"]), .environment(["ROLE": "server"]), .name("server"))
         try await container.start()
-        #expect(try container.inspect().state == .running)
+        #expect(try await container.inspect().state == .running)
         #expect(try fixture.client.containers(all: false).map(\.name) == ["server"])
 
         let exec = try await container.exec(["sh", "-c", "echo $ROLE $EXTRA; hostname; echo oops >&2; exit 4"], environment: ["EXTRA": "x"])
@@ -27,9 +28,9 @@ struct ContainerLifecycleTests {
         #expect(exec.standardOutput == "server x\n\(try #require(container.id).prefix(12))\n")
         #expect(exec.standardError == "oops\n")
 
-        try container.kill()
+        try await container.kill()
         #expect(try await container.wait() == 137)
-        #expect(try container.inspect().state == .exited(137))
+        #expect(try await container.inspect().state == .exited(137))
         #expect(try fixture.client.containers(all: false).isEmpty)
         #expect(try fixture.client.containers(all: true).count == 1)
 
@@ -45,7 +46,7 @@ struct ContainerLifecycleTests {
         defer { Task { [container] in try? await container.remove(force: true) } }
         try await container.start()
         #expect(try await container.wait() == 3)
-        let logs = try container.logs()
+        let logs = try await container.logs()
         #expect(logs.standardOutput == "one\n")
         #expect(logs.standardError == "two\n")
         try await container.remove()
@@ -57,7 +58,7 @@ struct ContainerLifecycleTests {
         try await container.start()
         let refused = await #expect(throws: ContainerError.self) { try await container.remove() }
         #expect(refused?.operation == .remove && refused?.code == .failedPrecondition)
-        #expect(try container.inspect().state == .running)
+        #expect(try await container.inspect().state == .running)
         try await container.remove(force: true)
         let left = try ExternalCommand.run(["pgrep", "-f", "sleep \(marker)"]).text
         #expect(left.isEmpty, "still running: \(left)")
@@ -77,7 +78,7 @@ struct ContainerLifecycleTests {
     @Test func aMissingCommandFailsTheStartAndLeavesItCreated() async throws {
         let container = busybox.instantiate(.command(["/no/such/program"]))
         await #expect(throws: (any Error).self) { try await container.start() }
-        #expect(try container.inspect().state == .created)
+        #expect(try await container.inspect().state == .created)
         try await container.remove()
     }
 
@@ -100,7 +101,7 @@ struct ContainerLifecycleTests {
 
         // Made inside, copied out as a tar and as files.
         _ = try await container.exec(["sh", "-c", "mkdir /made && echo inside > /made/f && chmod 640 /made/f"])
-        let tar = try container.copyOut(path: "/made")
+        let tar = try await container.copyOut(path: "/made")
         var names: [String] = []
         var reader = TarReader(MemoryByteSource(Array(tar)))
         while let header = try reader.next() { names.append(header.name) }
@@ -126,9 +127,9 @@ struct ContainerLifecycleTests {
         let container = busybox.instantiate(.shell("echo built > /artifact; mkdir -p /app"), .environment(["STAGE": "one"]))
         try await container.start()
         #expect(try await container.wait() == 0)
-        let image = try container.commit(as: "committed:1", changes: ["CMD [\"cat\", \"/artifact\"]", "WORKDIR /app"])
+        let image = try await container.commit(as: "committed:1", changes: ["CMD [\"cat\", \"/artifact\"]", "WORKDIR /app"])
         let details = try fixture.client.inspect("committed:1")
-        #expect(details.id == image.id)
+        #expect(details.id.description == image)
         #expect(details.config?.cmd == ["cat", "/artifact"])
         #expect(details.config?.workingDir == "/app")
         #expect(details.config?.env?.contains("STAGE=one") == true)
@@ -145,10 +146,41 @@ struct ContainerLifecycleTests {
         // The image loses its name; the container still holds it.
         try fixture.client.store.removeName("docker.io/library/busybox:latest")
         try fixture.client.store.collectGarbage()
-        let tar = try container.copyOut(path: "/mark")
+        let tar = try await container.copyOut(path: "/mark")
         #expect(!tar.isEmpty)
-        #expect(try container.commit(as: "after-gc").size > 0)
+        #expect(try await container.commit(as: "after-gc").hasPrefix("sha256:"))
         try await container.remove()
+    }
+
+    /// The kept-container calls a Swift program makes, on each backend alike.
+    @Test(arguments: TestBackends.all)
+    func keptContainerThroughTheAPIOnEachBackend(backend: Backend) async throws {
+        let fixture = try await BackendFixture(backend)
+        defer { Task { await fixture.tearDown() } }
+        let marker = "\(Int.random(in: 100_000..<999_999))"
+        let container = fixture.busybox.instantiate(.command(["sleep", marker]), .environment(["ROLE": "kept"]))
+        try await container.start()
+        #expect(try await container.inspect().state == .running)
+
+        let exec = try await container.exec(["sh", "-c", "echo $ROLE; echo made > /made; exit 6"])
+        #expect(exec.exitCode == 6 && exec.standardOutput == "kept\n", "\(exec.combined)")
+
+        let tar = try await container.copyOut(path: "/made")
+        try await container.copyIn(archive: tar, into: "/tmp")
+        #expect(try await container.exec(["cat", "/tmp/made"]).standardOutput == "made\n")
+
+        let image = try await container.commit(as: "kept-\(marker):1", changes: ["CMD [\"cat\", \"/made\"]"])
+        #expect(image.hasPrefix("sha256:"))
+        #expect(try await fixture.client.image("kept-\(marker):1").instantiate().run().standardOutput == "made\n")
+
+        try await container.kill()
+        #expect(try await container.wait() == 137)
+        #expect(try await container.inspect().state == .exited(137))
+        try await container.remove()
+        #expect(try ExternalCommand.run(["pgrep", "-f", "sleep \(marker)"]).text.isEmpty)
+        if backend == .docker, let engine = try? await EngineClient.connect() {
+            try? await engine.removeImage("kept-\(marker):1", force: true)
+        }
     }
 
     private static func options(name: String) -> RunOptions {

@@ -285,13 +285,23 @@ public struct DockerfileConverter: Sendable {
         let environment = state.scope.runEnvironment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
         let exec = ExecOp(
             arguments: arguments, environment: environment, workingDirectory: state.workingDirectory, user: state.user,
-            network: run.network == .none ? .none : (run.network == .host ? .host : defaultNetwork), insecure: run.security == .insecure, mounts: mounts)
+            network: Self.network(run.network, default: defaultNetwork), insecure: run.security == .insecure, mounts: mounts)
         let shown = Self.displayed(run.command)
         let vertex = Vertex(.exec(exec), inputs: inputs, name: "\(prefix) RUN \(shown)")
         state.filesystem = vertex
         let declared = state.scope.historyArguments
         let argumentPrefix = declared.isEmpty ? "" : "|\(declared.count) \(declared.joined(separator: " ")) "
         state.steps.append(BuildStep(createdBy: "RUN \(argumentPrefix)\(arguments.joined(separator: " ")) # buildkit", vertex: vertex))
+    }
+
+    /// The network of a RUN: its `--network`, else the build's default. (Spelled out: with an
+    /// optional, `== .none` would also match a RUN that says nothing.)
+    static func network(_ flag: RunNetwork?, default defaultNetwork: NetworkMode) -> NetworkMode {
+        switch flag {
+        case .some(.none): .none
+        case .some(.host): .host
+        case .some(.default), nil: defaultNetwork
+        }
     }
 
     private func applyCopy(sources: [String], inline: [InlineSource], destination: String, from: String?, chown: String?,

@@ -1,0 +1,80 @@
+public import Foundation
+public import HoistBuild
+import HoistArchive
+import HoistOCI
+import HoistStore
+
+extension Client {
+    /// Builds `state` (its steps cached like any build's) and returns its files to read, without
+    /// making an image. `localDirectories` gives the directories ``BuildState/local(_:include:exclude:)``
+    /// names.
+    public func solve(_ state: BuildState, localDirectories: [String: URL] = [:],
+                      progress: ProgressReporter = .discard) async throws -> SolvedBuild {
+        let (layers, _) = try await solveLayers(state, localDirectories: localDirectories, progress: progress)
+        let snapshotter = try store.snapshotter()
+        let unpackable = try layers.map { layer -> LayerUnpacker.Layer in
+            let digest = try layer.blob.digest
+            guard let path = store.content.path(digest) else { throw ClientError(.dataLoss, "layer \(digest) is missing from the store") }
+            return LayerUnpacker.Layer(diffID: layer.diffID) { try FileByteSource(path: path) }
+        }
+        let key = try store.withWriteLease { try LayerUnpacker(snapshotter: snapshotter).unpack(unpackable).key }
+        return SolvedBuild(store: store, snapshot: key)
+    }
+
+    /// Builds `state` into an image named `tags`: its base image's config with the state's
+    /// environment, working directory, user and settings, and one history entry per step.
+    @discardableResult
+    public func export(_ state: BuildState, tags: [String] = [], localDirectories: [String: URL] = [:],
+                       progress: ProgressReporter = .discard) async throws -> ImageSummary {
+        let references = try tags.map { try parseReference($0) }
+        let (layers, results) = try await solveLayers(state, localDirectories: localDirectories, progress: progress)
+        var config: ImageConfig
+        var baseHistory: [HistoryEntry] = []
+        if let base = state.baseImage, let image = try? resolve(base) {
+            config = image.config
+            baseHistory = image.config.history ?? []
+        } else {
+            config = ImageConfig(platform: .host)
+        }
+        var containerConfig = state.config
+        let inherited = config.config ?? ContainerConfig()
+        containerConfig.env = state.environment
+        containerConfig.workingDir = state.workingDirectory == "/" ? inherited.workingDir : state.workingDirectory
+        containerConfig.user = state.user.isEmpty ? inherited.user : state.user
+        containerConfig.cmd = containerConfig.cmd ?? inherited.cmd
+        containerConfig.entrypoint = containerConfig.entrypoint ?? inherited.entrypoint
+        containerConfig.labels = (inherited.labels ?? [:]).merging(containerConfig.labels ?? [:]) { $1 }
+        if containerConfig.labels?.isEmpty == true { containerConfig.labels = nil }
+        config.config = containerConfig
+        let lease = try store.writeLease()
+        defer { withExtendedLifetime(lease) {} }
+        let exported = try ImageExporter(store: store).export(
+            layers: layers, config: config, baseHistory: baseHistory, steps: state.steps, results: results, fallback: Date(),
+            sourceDateEpoch: nil)
+        let target = exported.target
+        let image = try LocalImage(exported, name: references.first?.description)
+        let created = image.config.createdDate ?? Date()
+        for reference in references { try store.setName(reference.description, target: target, created: created) }
+        if references.isEmpty { try store.addUnnamed(target: target, created: created) }
+        return ImageSummary(reference: references.first, id: image.configDigest, digest: try target.digest, created: created, size: image.size)
+    }
+
+    private func solveLayers(_ state: BuildState, localDirectories: [String: URL],
+                             progress: ProgressReporter) async throws -> ([LayerRef], [Digest: BuildResult]) {
+        let images = StoreImageSource(client: self, policy: .missing)
+        let worker = NativeWorker(
+            store: store, snapshotter: DeferredSnapshotter { [store] in try store.snapshotter() }, images: images, pathFilter: Self.dockerIgnoreFilter,
+            localDirectories: localDirectories.mapValues { $0.standardizedFileURL.path },
+            runner: RuncCommandRunner(store: store.root), secrets: [:])
+        let cache = StoreCacheIndex(store: store)
+        let solver = Solver(worker: worker, cache: cache, progress: progress, options: SolveOptions())
+        let lease = try store.writeLease()
+        defer { withExtendedLifetime(lease) {} }
+        let results = try await solver.solveAll(state.vertex)
+        try cache.flushUsage()
+        guard let layers = results[state.vertex.digest]?.layers else {
+            throw ClientError(.invalidArgument, "the state is not a file system (a local directory alone cannot be solved to layers)")
+        }
+        return (layers, results)
+    }
+}

@@ -1,0 +1,81 @@
+public import Foundation
+
+/// The operations every backend offers on images and kept containers, as ``Image``,
+/// ``Container`` and the `hoist` commands use them: the native backend (Hoist's store and
+/// runc/crun) and the docker backend (a Docker Engine) alike. A client's is
+/// ``Client/containerBackend``. Container names and IDs are the backend's own.
+public protocol ContainerBackend: Sendable {
+    func imageExists(_ name: String) async -> Bool
+    func pullImage(_ name: String, _ options: ImageOptions) async throws
+    func buildImage(_ options: BuildOptions) async throws
+
+    /// Runs a container to its end and removes it; output streamed to the handlers.
+    func run(_ image: String, _ options: RunOptions, standardOutput: @escaping @Sendable (Data) -> Void,
+             standardError: @escaping @Sendable (Data) -> Void) async throws -> Int32
+    /// Makes a kept container (not started); returns its ID.
+    func createContainer(_ image: String, _ options: RunOptions) async throws -> String
+    /// Starts a kept container in the background.
+    func startContainer(_ id: String) async throws
+    /// Starts a kept container and waits for it, streaming its output (and `standardInput`, where
+    /// the backend passes input); returns its exit code.
+    func runContainer(_ id: String, standardInput: Data?, standardOutput: @escaping @Sendable (Data) -> Void,
+                      standardError: @escaping @Sendable (Data) -> Void) async throws -> Int32
+    func waitContainer(_ id: String) async throws -> Int32
+    /// SIGTERM, then SIGKILL after `timeout` seconds.
+    func stopContainer(_ id: String, timeout: Int) async throws
+    func containerLogs(_ id: String) async throws -> ContainerLogs
+    func container(_ id: String) async throws -> ContainerSummary
+    func containers(all: Bool) async throws -> [ContainerSummary]
+    func exec(_ id: String, _ command: [String], _ options: RunOptions, standardOutput: @escaping @Sendable (Data) -> Void,
+              standardError: @escaping @Sendable (Data) -> Void) async throws -> Int32
+    func killContainer(_ id: String, signal: String) async throws
+    func removeContainer(_ id: String, force: Bool) async throws
+    /// Extracts a tar into a directory of the container.
+    func copyIn(_ id: String, archive: Data, into directory: String) async throws
+    /// A tar of a path in the container.
+    func copyOut(_ id: String, path: String) async throws -> Data
+    /// Makes an image of the container; returns its ID.
+    func commit(_ id: String, as reference: String?, changes: [String], message: String?) async throws -> String
+}
+
+/// The native backend is the client's own store and runtime.
+struct NativeBackend: ContainerBackend {
+    let client: Client
+
+    func imageExists(_ name: String) async -> Bool { (try? client.resolve(name)) != nil }
+    func pullImage(_ name: String, _ options: ImageOptions) async throws {
+        _ = try await client.pull(name, configuration: options.registry)
+    }
+    func buildImage(_ options: BuildOptions) async throws { _ = try await client.build(options) }
+
+    func run(_ image: String, _ options: RunOptions, standardOutput: @escaping @Sendable (Data) -> Void,
+             standardError: @escaping @Sendable (Data) -> Void) async throws -> Int32 {
+        try await client.run(image, options, standardOutput: standardOutput, standardError: standardError)
+    }
+    func createContainer(_ image: String, _ options: RunOptions) async throws -> String {
+        try client.createContainer(image, options)
+    }
+    func startContainer(_ id: String) async throws { try await client.startContainer(id) }
+    func runContainer(_ id: String, standardInput: Data?, standardOutput: @escaping @Sendable (Data) -> Void,
+                      standardError: @escaping @Sendable (Data) -> Void) async throws -> Int32 {
+        try await client.runContainer(id, standardInput: standardInput, standardOutput: standardOutput, standardError: standardError)
+    }
+    func waitContainer(_ id: String) async throws -> Int32 { try await client.waitContainer(id) }
+    func stopContainer(_ id: String, timeout: Int) async throws { try await client.stopContainer(id, timeout: timeout) }
+    func containers(all: Bool) async throws -> [ContainerSummary] { try client.containers(all: all) }
+    func containerLogs(_ id: String) async throws -> ContainerLogs { try client.containerLogs(id) }
+    func container(_ id: String) async throws -> ContainerSummary { try client.container(id) }
+    func exec(_ id: String, _ command: [String], _ options: RunOptions, standardOutput: @escaping @Sendable (Data) -> Void,
+              standardError: @escaping @Sendable (Data) -> Void) async throws -> Int32 {
+        try await client.exec(id, command, options, standardOutput: standardOutput, standardError: standardError)
+    }
+    func killContainer(_ id: String, signal: String) async throws { try client.killContainer(id, signal: signal) }
+    func removeContainer(_ id: String, force: Bool) async throws { try await client.removeContainer(id, force: force) }
+    func copyIn(_ id: String, archive: Data, into directory: String) async throws {
+        try client.copyIn(id, archive: archive, into: directory)
+    }
+    func copyOut(_ id: String, path: String) async throws -> Data { try client.copyOut(id, path: path) }
+    func commit(_ id: String, as reference: String?, changes: [String], message: String?) async throws -> String {
+        try client.commit(id, as: reference, changes: changes, message: message).id.description
+    }
+}

@@ -1,0 +1,220 @@
+import Foundation
+import HoistArchive
+import HoistDockerEngine
+import HoistOCI
+
+/// Images and containers of a Docker Engine, through its API. The connection is made on first
+/// use and kept.
+actor DockerBackend: ContainerBackend {
+    private let host: DockerHost?
+    private var connection: EngineClient?
+
+    init(host: DockerHost? = nil) {
+        self.host = host
+    }
+
+    private func engine() async throws -> EngineClient {
+        if let connection { return connection }
+        let made = try await EngineClient.connect(host)
+        connection = made
+        return made
+    }
+
+    func imageExists(_ name: String) async -> Bool {
+        guard let engine = try? await engine() else { return false }
+        return (try? await engine.inspectImage(name)) != nil
+    }
+
+    func pullImage(_ name: String, _ options: ImageOptions) async throws {
+        try await engine().pullImage(name)
+    }
+
+    func buildImage(_ options: BuildOptions) async throws {
+        _ = try await delegateBuild(options)
+    }
+
+    /// Hands the whole build to the daemon's own builder (`hoist build --delegate`): the
+    /// context goes as a tar, with the Dockerfile inside it; returns the image ID.
+    func delegateBuild(_ options: BuildOptions, output: @Sendable (String) -> Void = { _ in }) async throws -> String {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("hoist-delegate-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch.appendingPathComponent("empty"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let context = options.context.standardizedFileURL
+        var dockerfileName = "Dockerfile"
+        var extra: URL?
+        if let dockerfile = options.dockerfile?.standardizedFileURL {
+            if dockerfile.path.hasPrefix(context.path + "/") {
+                dockerfileName = String(dockerfile.path.dropFirst(context.path.count + 1))
+            } else {
+                // A Dockerfile outside the context travels in it under a name of its own.
+                dockerfileName = ".hoist-dockerfile-\(UUID().uuidString)"
+                extra = dockerfile
+            }
+        }
+        var root = context
+        if let extra {
+            // A Dockerfile from elsewhere joins a copy of the context.
+            root = scratch.appendingPathComponent("staged")
+            try FileManager.default.copyItem(at: context, to: root)
+            try FileManager.default.copyItem(at: extra, to: root.appendingPathComponent(dockerfileName))
+        }
+        let archive = scratch.appendingPathComponent("context.tar")
+        var sink = try FileByteSink(path: archive.path)
+        try LayerDiffer().diff(lower: scratch.appendingPathComponent("empty").path, upper: root.path, to: &sink)
+        try sink.close()
+        let request = EngineClient.BuildRequest(
+            context: archive, dockerfile: dockerfileName, tags: options.tags, buildArguments: options.buildArguments,
+            target: options.target, labels: options.labels, noCache: options.noCache,
+            networkMode: options.defaultNetwork == .none ? "none" : "host")
+        return try await engine().build(request, output: output)
+    }
+
+    /// The Engine's container config for `options` on `image`.
+    private func config(_ image: String, _ options: RunOptions) throws -> EngineContainerConfig {
+        guard options.standardInput == nil, !options.terminal else {
+            throw ClientError(.unsupported, "the docker backend does not pass standard input or a terminal yet")
+        }
+        return EngineContainerConfig(
+            image: image, cmd: options.command, entrypoint: options.entrypoint,
+            env: options.environment.isEmpty ? nil : options.environment, workingDir: options.workingDirectory, user: options.user,
+            hostConfig: EngineContainerConfig.HostConfig(
+                binds: options.volumes.isEmpty ? nil : options.volumes.map { "\($0.host):\($0.container)" + ($0.readOnly ? ":ro" : "") },
+                networkMode: options.hostNetwork ? "host" : "none", memory: options.memoryBytes,
+                nanoCpus: options.cpus.map { Int64($0 * 1_000_000_000) }, pidsLimit: options.pidsLimit,
+                capAdd: options.capabilitiesAdded.isEmpty ? nil : options.capabilitiesAdded,
+                capDrop: options.capabilitiesDropped.isEmpty ? nil : options.capabilitiesDropped,
+                readonlyRootfs: options.readOnlyRootFilesystem ? true : nil))
+    }
+
+    func run(_ image: String, _ options: RunOptions, standardOutput: @escaping @Sendable (Data) -> Void,
+             standardError: @escaping @Sendable (Data) -> Void) async throws -> Int32 {
+        for volume in options.volumes where !FileManager.default.fileExists(atPath: volume.host) {
+            throw ClientError(.notFound, "volume source \(volume.host) does not exist")
+        }
+        let engine = try await engine()
+        let id = try await engine.createContainer(try config(image, options))
+        do {
+            let code = try await withTaskCancellationHandler {
+                try await engine.startContainer(id)
+                // Following the logs streams the output while it runs and ends when it does.
+                try await engine.containerLogs(id, follow: true) { stream, payload in
+                    if stream == .standardError { standardError(payload) } else { standardOutput(payload) }
+                }
+                return try await engine.waitContainer(id)
+            } onCancel: {
+                Task { try? await engine.removeContainer(id, force: true) }
+            }
+            try Task.checkCancellation()
+            try await engine.removeContainer(id, force: true)
+            return code
+        } catch {
+            // A cancelled task's own requests fail at once: the removal runs in a task of its
+            // own, awaited, so the container is gone when this returns.
+            await Task { try? await engine.removeContainer(id, force: true) }.value
+            if Task.isCancelled { throw ClientError(.cancelled, "container \(id) was removed because its task was cancelled") }
+            throw Self.startFailure(error)
+        }
+    }
+
+    /// A daemon's refusal to start a command that does not exist reads as `notFound`, as the
+    /// native backend reports it.
+    private static func startFailure(_ error: any Error) -> any Error {
+        guard let engineError = error as? EngineError, engineError.status == 400 || engineError.status == 500 else { return error }
+        let text = engineError.message.lowercased()
+        if text.contains("no such file") || text.contains("not found") {
+            return EngineError(.notFound, engineError.message, status: engineError.status)
+        }
+        return error
+    }
+
+    func createContainer(_ image: String, _ options: RunOptions) async throws -> String {
+        try await engine().createContainer(try config(image, options), name: options.name)
+    }
+
+    func startContainer(_ id: String) async throws {
+        do {
+            try await engine().startContainer(id)
+        } catch {
+            throw Self.startFailure(error)
+        }
+    }
+
+    func runContainer(_ id: String, standardInput: Data?, standardOutput: @escaping @Sendable (Data) -> Void,
+                      standardError: @escaping @Sendable (Data) -> Void) async throws -> Int32 {
+        guard standardInput == nil else {
+            throw ClientError(.unsupported, "the docker backend does not pass standard input yet")
+        }
+        let engine = try await engine()
+        try await startContainer(id)
+        try await engine.containerLogs(id, follow: true) { stream, payload in
+            if stream == .standardError { standardError(payload) } else { standardOutput(payload) }
+        }
+        return try await engine.waitContainer(id)
+    }
+
+    func waitContainer(_ id: String) async throws -> Int32 { try await engine().waitContainer(id) }
+
+    func stopContainer(_ id: String, timeout: Int) async throws { try await engine().stopContainer(id, timeout: timeout) }
+
+    func containers(all: Bool) async throws -> [ContainerSummary] {
+        var summaries: [ContainerSummary] = []
+        for id in try await engine().containerIDs(all: all) {
+            // One that went between the list and this look is left out.
+            if let summary = try? await container(id) { summaries.append(summary) }
+        }
+        return summaries.sorted { $0.created < $1.created }
+    }
+
+    func containerLogs(_ id: String) async throws -> ContainerLogs {
+        var logs = ContainerLogs(standardOutputData: Data(), standardErrorData: Data())
+        try await engine().containerLogs(id) { stream, payload in
+            if stream == .standardError { logs.standardErrorData.append(payload) } else { logs.standardOutputData.append(payload) }
+        }
+        return logs
+    }
+
+    func container(_ id: String) async throws -> ContainerSummary {
+        let details = try await engine().inspectContainer(id)
+        let state: ContainerState = switch details.state.status {
+        case "created": .created
+        case "running", "paused", "restarting": .running
+        default: .exited(details.state.exitCode)
+        }
+        return ContainerSummary(
+            id: details.id, name: details.name.hasPrefix("/") ? String(details.name.dropFirst()) : details.name,
+            image: details.config.image ?? details.image, imageID: (try? Digest(parsing: details.image)) ?? Digest(of: Data()),
+            command: details.path.isEmpty ? details.args : [details.path] + details.args, created: details.createdDate ?? Date(),
+            state: state, startedAt: details.state.startedDate, finishedAt: state.isRunning ? nil : details.state.finishedDate)
+    }
+
+    func exec(_ id: String, _ command: [String], _ options: RunOptions, standardOutput: @escaping @Sendable (Data) -> Void,
+              standardError: @escaping @Sendable (Data) -> Void) async throws -> Int32 {
+        let run = try await engine().exec(
+            id, command, environment: options.environment.isEmpty ? nil : options.environment,
+            workingDirectory: options.workingDirectory, user: options.user)
+        if !run.standardOutput.isEmpty { standardOutput(run.standardOutput) }
+        if !run.standardError.isEmpty { standardError(run.standardError) }
+        return run.exitCode
+    }
+
+    func killContainer(_ id: String, signal: String) async throws { try await engine().killContainer(id, signal: signal) }
+
+    func removeContainer(_ id: String, force: Bool) async throws { try await engine().removeContainer(id, force: force) }
+
+    func copyIn(_ id: String, archive: Data, into directory: String) async throws {
+        try await engine().extract(archive, into: directory, container: id)
+    }
+
+    func copyOut(_ id: String, path: String) async throws -> Data { try await engine().archive(id, path: path) }
+
+    func commit(_ id: String, as reference: String?, changes: [String], message: String?) async throws -> String {
+        var repository: String?
+        var tag: String?
+        if let reference {
+            let parsed = try Reference(parsing: reference)
+            repository = parsed.familiarName
+            tag = parsed.tag ?? "latest"
+        }
+        return try await engine().commit(id, repository: repository, tag: tag, changes: changes, comment: message)
+    }
+}

@@ -1,0 +1,144 @@
+public import Foundation
+import AsyncHTTPClient
+import NIOCore
+import NIOFoundationCompat
+
+extension EngineClient {
+    /// Creates a container (not started) and returns its ID.
+    public func createContainer(_ config: EngineContainerConfig, name: String? = nil) async throws -> String {
+        let answer: IDAnswer = try await json(.POST, "/containers/create", query: name.map { [("name", $0)] } ?? [], body: config)
+        return answer.id
+    }
+
+    public func startContainer(_ id: String) async throws {
+        try await perform(.POST, "/containers/\(id)/start")
+    }
+
+    /// Waits for container `id` to end and returns its exit code.
+    public func waitContainer(_ id: String) async throws -> Int32 {
+        let answer: WaitAnswer = try await json(.POST, "/containers/\(id)/wait")
+        if let message = answer.error?.message, !message.isEmpty {
+            throw EngineError(.failedPrecondition, "waiting for container \(id) failed: \(message)")
+        }
+        return answer.statusCode
+    }
+
+    /// The IDs of the daemon's containers (running ones unless `all`).
+    public func containerIDs(all: Bool) async throws -> [String] {
+        let answer: [IDAnswer] = try await json(.GET, "/containers/json", query: [("all", all ? "1" : "0")])
+        return answer.map(\.id)
+    }
+
+    /// `POST /containers/{id}/stop`: SIGTERM, then SIGKILL after `timeout` seconds.
+    public func stopContainer(_ id: String, timeout: Int) async throws {
+        try await perform(.POST, "/containers/\(id)/stop", query: [("t", String(timeout))])
+    }
+
+    /// Sends `signal` to container `id`'s process.
+    public func killContainer(_ id: String, signal: String = "KILL") async throws {
+        try await perform(.POST, "/containers/\(id)/kill", query: [("signal", signal)])
+    }
+
+    /// Removes container `id` (with `force`, a running one too).
+    public func removeContainer(_ id: String, force: Bool = false) async throws {
+        try await perform(.DELETE, "/containers/\(id)", query: [("force", force ? "1" : "0"), ("v", "1")])
+    }
+
+    public func inspectContainer(_ id: String) async throws -> EngineContainerDetails {
+        try await json(.GET, "/containers/\(id)/json")
+    }
+
+    public func containerState(_ id: String) async throws -> EngineContainerState {
+        let answer: ContainerInspectAnswer = try await json(.GET, "/containers/\(id)/json")
+        return answer.state
+    }
+
+    /// What container `id` has written (all of it; with `follow`, until it ends), each chunk
+    /// handed to `handler` as it is decoded.
+    public func containerLogs(_ id: String, follow: Bool = false, handler: (EngineStream, Data) throws -> Void) async throws {
+        let response = try await send(
+            .GET, "/containers/\(id)/logs", query: [("stdout", "1"), ("stderr", "1"), ("follow", follow ? "1" : "0")])
+        try await Self.demultiplex(response, handler)
+    }
+
+    /// Runs an existing container to its end: start, wait, collect its logs.
+    public func runToCompletion(_ id: String) async throws -> EngineRun {
+        try await startContainer(id)
+        let code = try await waitContainer(id)
+        let collector = RunCollector()
+        try await containerLogs(id) { collector.append($0, $1) }
+        return collector.run(exitCode: code)
+    }
+
+    /// Runs `command` in running container `id` and returns its output and exit code.
+    public func exec(_ id: String, _ command: [String], environment: [String]? = nil, workingDirectory: String? = nil,
+                     user: String? = nil) async throws -> EngineRun {
+        let created: IDAnswer = try await json(
+            .POST, "/containers/\(id)/exec",
+            body: ExecCreateBody(cmd: command, env: environment, workingDir: workingDirectory, user: user))
+        let body = try JSONEncoder().encode(ExecStartBody())
+        let response = try await send(.POST, "/exec/\(created.id)/start", body: .bytes(ByteBuffer(data: body)))
+        let collector = RunCollector()
+        try await Self.demultiplex(response) { collector.append($0, $1) }
+        var inspected: ExecInspectAnswer = try await json(.GET, "/exec/\(created.id)/json")
+        // The stream ends as the process does; the exit code may follow a moment later.
+        for _ in 0..<100 where inspected.running {
+            try await Task.sleep(nanoseconds: 10_000_000)
+            inspected = try await json(.GET, "/exec/\(created.id)/json")
+        }
+        return collector.run(exitCode: inspected.exitCode ?? -1)
+    }
+
+    /// A tar of `path` in container `id`, its top entry named as the path's last component.
+    public func archive(_ id: String, path: String) async throws -> Data {
+        let response = try await send(.GET, "/containers/\(id)/archive", query: [("path", path)])
+        return try await Self.collect(response, limit: 4 << 30)
+    }
+
+    /// Extracts the tar `archive` into directory `path` of container `id`.
+    public func extract(_ archive: Data, into path: String, container id: String) async throws {
+        let response = try await send(
+            .PUT, "/containers/\(id)/archive", query: [("path", path)], body: .bytes(ByteBuffer(data: archive)),
+            contentType: "application/x-tar")
+        _ = try await Self.collect(response, limit: 1 << 20)
+    }
+
+    /// Makes an image of container `id` (named `repository:tag` when given) and returns its ID.
+    public func commit(_ id: String, repository: String? = nil, tag: String? = nil, changes: [String] = [],
+                       comment: String? = nil) async throws -> String {
+        var query = [("container", id)]
+        if let repository { query.append(("repo", repository)) }
+        if let tag { query.append(("tag", tag)) }
+        if let comment { query.append(("comment", comment)) }
+        for change in changes { query.append(("changes", change)) }
+        let answer: IDAnswer = try await json(.POST, "/commit", query: query)
+        return answer.id
+    }
+
+    /// Feeds a multiplexed response body through the decoder to `handler`.
+    static func demultiplex(_ response: HTTPClientResponse, _ handler: (EngineStream, Data) throws -> Void) async throws {
+        var decoder = MultiplexedStreamDecoder()
+        for try await var chunk in response.body {
+            let bytes = chunk.readData(length: chunk.readableBytes) ?? Data()
+            for frame in try decoder.feed(bytes) { try handler(frame.stream, frame.payload) }
+        }
+        try decoder.finish()
+    }
+}
+
+/// Output frames gathered per stream and in order.
+private final class RunCollector: @unchecked Sendable {
+    // Only touched from the one task that reads the response.
+    private var output = Data()
+    private var error = Data()
+    private var combined = Data()
+
+    func append(_ stream: EngineStream, _ payload: Data) {
+        if stream == .standardError { error.append(payload) } else { output.append(payload) }
+        combined.append(payload)
+    }
+
+    func run(exitCode: Int32) -> EngineRun {
+        EngineRun(exitCode: exitCode, standardOutput: output, standardError: error, combined: combined)
+    }
+}

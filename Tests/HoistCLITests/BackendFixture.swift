@@ -1,0 +1,57 @@
+import Foundation
+import Hoist
+import HoistDockerEngine
+import HoistStore
+import HoistTestSupport
+
+/// The backends the container API suite runs on: native always (where runc and root are), and
+/// docker where a daemon answers — CI starts one, and there it is required.
+enum TestBackends {
+    static var all: [Backend] {
+        var backends: [Backend] = []
+        if Interop.isRoot && Interop.available("runc") { backends.append(.native) }
+        if Interop.dockerAvailable { backends.append(.docker) }
+        return backends
+    }
+
+    /// Native alone, for what only it does so far.
+    static var native: [Backend] { all.filter { $0 == .native } }
+
+    /// Docker alone.
+    static var docker: [Backend] { all.filter { $0 == .docker } }
+}
+
+/// A busybox image, made by Hoist, ready on `backend`: in a fresh native store, and for docker
+/// also loaded into the daemon under a name of its own (removed by ``tearDown()``).
+struct BackendFixture {
+    let busyboxFixture: BusyboxFixture
+    let client: Client
+    /// The busybox image's name on the backend.
+    let imageName: String
+    var directory: TemporaryDirectory { busyboxFixture.directory }
+    var busybox: Image { client.image(imageName) }
+
+    init(_ backend: Backend) async throws {
+        switch backend {
+        case .docker:
+            let name = "hoist-api-busybox-\(UUID().uuidString.prefix(8).lowercased())"
+            busyboxFixture = try BusyboxFixture(name: name)
+            let archive = busyboxFixture.directory.appending("busybox.tar")
+            try busyboxFixture.client.save([name], to: archive)
+            let engine = try await EngineClient.connect()
+            try await engine.loadImages(from: archive)
+            client = try Client(root: StoreRoot(busyboxFixture.directory.appending("docker-client")), backend: .docker)
+            imageName = name
+        default:
+            busyboxFixture = try BusyboxFixture()
+            client = busyboxFixture.client
+            imageName = "busybox"
+        }
+    }
+
+    /// Removes what the fixture put into a daemon.
+    func tearDown() async {
+        guard client.backend == .docker, let engine = try? await EngineClient.connect() else { return }
+        try? await engine.removeImage(imageName, force: true)
+    }
+}

@@ -100,3 +100,27 @@ extension ExecMount.Kind {
         }
     }
 }
+
+extension ExecOp {
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: OpCodingKey.self)
+        try container.encode(arguments, forKey: "arguments")
+        try container.encode(environment, forKey: "environment")
+        try container.encode(workingDirectory, forKey: "workingDirectory")
+        try container.encode(user, forKey: "user")
+        try container.encode(network, forKey: "network")
+        try container.encode(insecure, forKey: "insecure")
+        try container.encode(mounts, forKey: "mounts")
+    }
+}
+
+extension ExecMount {
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: OpCodingKey.self)
+        try container.encodeIfPresent(input, forKey: "input")
+        try container.encode(selector, forKey: "selector")
+        try container.encode(destination, forKey: "destination")
+        try container.encode(readOnly, forKey: "readOnly")
+        try container.encode(kind, forKey: "kind")
+    }
+}

@@ -89,3 +89,32 @@ extension FileAction {
         }
     }
 }
+
+extension FileOp {
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: OpCodingKey.self)
+        try container.encode(actions, forKey: "actions")
+    }
+}
+
+extension FileOwner {
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: OpCodingKey.self)
+        try container.encode(user, forKey: "user")
+        try container.encodeIfPresent(group, forKey: "group")
+    }
+}
+
+extension CopyAction {
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: OpCodingKey.self)
+        try container.encode(sourceInput, forKey: "sourceInput")
+        try container.encode(sources, forKey: "sources")
+        try container.encode(destination, forKey: "destination")
+        try container.encodeIfPresent(owner, forKey: "owner")
+        try container.encodeIfPresent(mode, forKey: "mode")
+        try container.encode(excludes, forKey: "excludes")
+        try container.encode(keepParents, forKey: "keepParents")
+        try container.encode(unpackArchives, forKey: "unpackArchives")
+    }
+}

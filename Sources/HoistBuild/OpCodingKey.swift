@@ -1,9 +1,10 @@
 /// The one coding key type of the ops' hand-written encoders.
 ///
-/// A compiler-synthesized encoder of an enum with payloads asks the runtime for a container type
-/// per case (`KeyedEncodingContainer<Op.ExecCodingKeys>`…) each time it first runs, and the
-/// runtime searches every protocol conformance in the program to make each: some twenty searches,
-/// a tenth of a build served from the cache. These encoders write the very same JSON.
+/// A compiler-synthesized encoder asks the runtime for a container type of its own coding keys
+/// (an enum's, one per case: `KeyedEncodingContainer<Op.ExecCodingKeys>`…) the first time it
+/// runs, and the runtime searches every protocol conformance in the program to make each: some
+/// twenty-five searches, a tenth of a build served from the cache. These encoders write the very
+/// same JSON (the synthesized decoders still read it).
 struct OpCodingKey: CodingKey, ExpressibleByStringLiteral {
     let stringValue: String
     var intValue: Int? { nil }

@@ -109,6 +109,8 @@ extension Client {
 
     /// `.dockerignore` matching, Docker's way, for the build engine.
     static let dockerIgnoreFilter = PathFilter { patterns in
+        // No patterns exclude nothing: a context without a .dockerignore is not matched file by file.
+        if patterns.isEmpty { return { _ in false } }
         let matcher = try DockerIgnoreMatcher(patterns: patterns)
         return { path in (try? matcher.matchesOrParentMatches(path)) ?? false }
     }

@@ -36,6 +36,13 @@ enum CacheKey {
             let op: SourceOp
             let layers: [Digest]
             let config: ImageConfig?
+
+            func encode(to encoder: any Encoder) throws {
+                var container = encoder.container(keyedBy: OpCodingKey.self)
+                try container.encode(op, forKey: "op")
+                try container.encode(layers, forKey: "layers")
+                try container.encodeIfPresent(config, forKey: "config")
+            }
         }
         let layers: [Digest]
         let config: ImageConfig?

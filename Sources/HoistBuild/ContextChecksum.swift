@@ -23,37 +23,66 @@ struct ContextChecksum {
         var hasher = DigestHasher()
         var remembered: [(path: String, size: Int64, modified: Int64, inode: Int64, digest: Digest)] = []
         for pattern in patterns {
-            hasher.update(Data("pattern \(pattern)\n".utf8))
+            Self.update(&hasher, "pattern \(pattern)\n")
             for match in try semantics.expand(pattern) {
-                try add(match, followLink: true, cached: cached, to: &hasher, remembered: &remembered)
+                // A match may pass through symlinks, resolved within the root; what is below it is
+                // walked as it is on disk.
+                let host = try root.resolve(match, followFinalSymlink: true)
+                try add(match, host: host, followLink: true, cached: cached, to: &hasher, remembered: &remembered)
             }
         }
         try store.rememberFileDigests(remembered)
         return hasher.finalize()
     }
 
-    private func add(_ relative: String, followLink: Bool,
+    /// Hashes one line of the description without making `Data` of it: a context has a line per file.
+    private static func update(_ hasher: inout DigestHasher, _ line: String) {
+        var line = line
+        line.withUTF8 { hasher.update(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Adds the entry `relative` (at `host`) and everything below it. An entry of a directory
+    /// being walked is looked at through the directory's descriptor (`parent`), not by its whole
+    /// path again: a context of ten thousand files is ten thousand short lookups.
+    private func add(_ relative: String, host: String, parent: (descriptor: Int32, name: String)? = nil, followLink: Bool,
                      cached: [String: (size: Int64, modified: Int64, inode: Int64, digest: Digest)], to hasher: inout DigestHasher,
                      remembered: inout [(path: String, size: Int64, modified: Int64, inode: Int64, digest: Digest)]) throws {
-        let host = try root.resolve(relative, followFinalSymlink: followLink)
         var info = stat()
-        guard (followLink ? stat(host, &info) : lstat(host, &info)) == 0 else {
-            hasher.update(Data("missing \(relative)\n".utf8))
+        let found = if let parent {
+            fstatat(parent.descriptor, parent.name, &info, AT_SYMLINK_NOFOLLOW) == 0
+        } else {
+            (followLink ? stat(host, &info) : lstat(host, &info)) == 0
+        }
+        guard found else {
+            Self.update(&hasher, "missing \(relative)\n")
             return
         }
         let permissions = String(UInt32(info.st_mode) & 0o7777, radix: 8)
         switch info.st_mode & S_IFMT {
         case S_IFDIR:
-            hasher.update(Data("dir \(relative) \(permissions)\n".utf8))
-            for name in try FileManager.default.contentsOfDirectory(atPath: host).sorted() {
+            Self.update(&hasher, "dir \(relative) \(permissions)\n")
+            let flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC | (parent == nil ? 0 : O_NOFOLLOW)
+            let directory = parent.map { openat($0.descriptor, $0.name, flags) } ?? open(host, flags)
+            guard directory >= 0 else {
+                throw BuildError(.failedPrecondition, "cannot read the directory \(host): \(String(cString: strerror(errno)))")
+            }
+            defer { close(directory) }
+            for name in try Self.entries(of: directory, at: host).sorted() {
                 let child = relative.isEmpty || relative == "." ? name : relative + "/" + name
                 // Excluded directories may hold re-included files, so they are walked too.
-                if isExcluded(child), !isDirectory(host + "/" + name) { continue }
-                try add(child, followLink: false, cached: cached, to: &hasher, remembered: &remembered)
+                if isExcluded(child) {
+                    var childInfo = stat()
+                    guard fstatat(directory, name, &childInfo, AT_SYMLINK_NOFOLLOW) == 0, childInfo.st_mode & S_IFMT == S_IFDIR else {
+                        continue
+                    }
+                }
+                // An entry is not followed if it is a symlink, and its parents are real directories.
+                try add(child, host: host + "/" + name, parent: (directory, name), followLink: false, cached: cached, to: &hasher,
+                        remembered: &remembered)
             }
         case S_IFLNK:
             let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: host)) ?? ""
-            hasher.update(Data("link \(relative) -> \(target)\n".utf8))
+            Self.update(&hasher, "link \(relative) -> \(target)\n")
         case S_IFREG:
             let size = Int64(info.st_size)
             let modified = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
@@ -67,14 +96,27 @@ struct ContextChecksum {
                 content = source.digest
                 remembered.append((host, size, modified, inode, content))
             }
-            hasher.update(Data("file \(relative) \(permissions) \(content)\n".utf8))
+            Self.update(&hasher, "file \(relative) \(permissions) \(content)\n")
         default:
-            hasher.update(Data("special \(relative) \(permissions)\n".utf8))
+            Self.update(&hasher, "special \(relative) \(permissions)\n")
         }
     }
 
-    private func isDirectory(_ host: String) -> Bool {
-        var info = stat()
-        return lstat(host, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR
+    /// The names in the open directory `descriptor` (but `.` and `..`), unsorted.
+    private static func entries(of descriptor: Int32, at host: String) throws -> [String] {
+        let copy = dup(descriptor)
+        guard copy >= 0, let stream = fdopendir(copy) else {
+            if copy >= 0 { close(copy) }
+            throw BuildError(.failedPrecondition, "cannot read the directory \(host): \(String(cString: strerror(errno)))")
+        }
+        defer { closedir(stream) }
+        var names: [String] = []
+        while let entry = readdir(stream) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { bytes in
+                String(cString: bytes.baseAddress!.assumingMemoryBound(to: CChar.self))
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
     }
 }

@@ -73,3 +73,54 @@ public struct ExecMount: Sendable, Hashable, Codable {
         self.kind = kind
     }
 }
+
+extension ExecMount.Kind {
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: OpCodingKey.self)
+        switch self {
+        case .bind:
+            _ = container.nestedContainer(keyedBy: OpCodingKey.self, forKey: "bind")
+        case .cache(let id, let sharing, let uid, let gid, let mode):
+            var fields = container.nestedContainer(keyedBy: OpCodingKey.self, forKey: "cache")
+            try fields.encode(id, forKey: "id")
+            try fields.encode(sharing, forKey: "sharing")
+            try fields.encode(uid, forKey: "uid")
+            try fields.encode(gid, forKey: "gid")
+            try fields.encode(mode, forKey: "mode")
+        case .tmpfs(let sizeBytes):
+            var fields = container.nestedContainer(keyedBy: OpCodingKey.self, forKey: "tmpfs")
+            try fields.encodeIfPresent(sizeBytes, forKey: "sizeBytes")
+        case .secret(let id, let required, let uid, let gid, let mode):
+            var fields = container.nestedContainer(keyedBy: OpCodingKey.self, forKey: "secret")
+            try fields.encode(id, forKey: "id")
+            try fields.encode(required, forKey: "required")
+            try fields.encode(uid, forKey: "uid")
+            try fields.encode(gid, forKey: "gid")
+            try fields.encode(mode, forKey: "mode")
+        }
+    }
+}
+
+extension ExecOp {
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: OpCodingKey.self)
+        try container.encode(arguments, forKey: "arguments")
+        try container.encode(environment, forKey: "environment")
+        try container.encode(workingDirectory, forKey: "workingDirectory")
+        try container.encode(user, forKey: "user")
+        try container.encode(network, forKey: "network")
+        try container.encode(insecure, forKey: "insecure")
+        try container.encode(mounts, forKey: "mounts")
+    }
+}
+
+extension ExecMount {
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: OpCodingKey.self)
+        try container.encodeIfPresent(input, forKey: "input")
+        try container.encode(selector, forKey: "selector")
+        try container.encode(destination, forKey: "destination")
+        try container.encode(readOnly, forKey: "readOnly")
+        try container.encode(kind, forKey: "kind")
+    }
+}

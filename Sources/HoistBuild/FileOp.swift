@@ -59,3 +59,62 @@ public struct CopyAction: Sendable, Hashable, Codable {
         self.unpackArchives = unpackArchives
     }
 }
+
+extension FileAction {
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: OpCodingKey.self)
+        switch self {
+        case .copy(let copy):
+            try container.encodeCase("copy", copy)
+        case .mkdir(let path, let mode, let makeParents, let owner):
+            var fields = container.nestedContainer(keyedBy: OpCodingKey.self, forKey: "mkdir")
+            try fields.encode(path, forKey: "path")
+            try fields.encode(mode, forKey: "mode")
+            try fields.encode(makeParents, forKey: "makeParents")
+            try fields.encodeIfPresent(owner, forKey: "owner")
+        case .mkfile(let path, let contents, let mode, let owner):
+            var fields = container.nestedContainer(keyedBy: OpCodingKey.self, forKey: "mkfile")
+            try fields.encode(path, forKey: "path")
+            try fields.encode(contents, forKey: "contents")
+            try fields.encode(mode, forKey: "mode")
+            try fields.encodeIfPresent(owner, forKey: "owner")
+        case .remove(let path, let allowNotFound):
+            var fields = container.nestedContainer(keyedBy: OpCodingKey.self, forKey: "remove")
+            try fields.encode(path, forKey: "path")
+            try fields.encode(allowNotFound, forKey: "allowNotFound")
+        case .symlink(let target, let path):
+            var fields = container.nestedContainer(keyedBy: OpCodingKey.self, forKey: "symlink")
+            try fields.encode(target, forKey: "target")
+            try fields.encode(path, forKey: "path")
+        }
+    }
+}
+
+extension FileOp {
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: OpCodingKey.self)
+        try container.encode(actions, forKey: "actions")
+    }
+}
+
+extension FileOwner {
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: OpCodingKey.self)
+        try container.encode(user, forKey: "user")
+        try container.encodeIfPresent(group, forKey: "group")
+    }
+}
+
+extension CopyAction {
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: OpCodingKey.self)
+        try container.encode(sourceInput, forKey: "sourceInput")
+        try container.encode(sources, forKey: "sources")
+        try container.encode(destination, forKey: "destination")
+        try container.encodeIfPresent(owner, forKey: "owner")
+        try container.encodeIfPresent(mode, forKey: "mode")
+        try container.encode(excludes, forKey: "excludes")
+        try container.encode(keepParents, forKey: "keepParents")
+        try container.encode(unpackArchives, forKey: "unpackArchives")
+    }
+}

@@ -9,3 +9,15 @@ public enum Op: Sendable, Hashable, Codable {
     /// The layers of all inputs stacked, in order.
     case merge
 }
+
+extension Op {
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: OpCodingKey.self)
+        switch self {
+        case .source(let op): try container.encodeCase("source", op)
+        case .exec(let op): try container.encodeCase("exec", op)
+        case .file(let op): try container.encodeCase("file", op)
+        case .merge: _ = container.nestedContainer(keyedBy: OpCodingKey.self, forKey: "merge")
+        }
+    }
+}

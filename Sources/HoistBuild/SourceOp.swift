@@ -12,3 +12,31 @@ public enum SourceOp: Sendable, Hashable, Codable {
     /// A git repository at a ref.
     case git(url: String, ref: String?, keepGitDirectory: Bool)
 }
+
+extension SourceOp {
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: OpCodingKey.self)
+        switch self {
+        case .image(let reference, let platform):
+            var fields = container.nestedContainer(keyedBy: OpCodingKey.self, forKey: "image")
+            try fields.encode(reference, forKey: "reference")
+            try fields.encodeIfPresent(platform, forKey: "platform")
+        case .local(let name, let include, let exclude):
+            var fields = container.nestedContainer(keyedBy: OpCodingKey.self, forKey: "local")
+            try fields.encode(name, forKey: "name")
+            try fields.encode(include, forKey: "include")
+            try fields.encode(exclude, forKey: "exclude")
+        case .http(let url, let checksum, let filename, let permissions):
+            var fields = container.nestedContainer(keyedBy: OpCodingKey.self, forKey: "http")
+            try fields.encode(url, forKey: "url")
+            try fields.encodeIfPresent(checksum, forKey: "checksum")
+            try fields.encodeIfPresent(filename, forKey: "filename")
+            try fields.encodeIfPresent(permissions, forKey: "permissions")
+        case .git(let url, let ref, let keepGitDirectory):
+            var fields = container.nestedContainer(keyedBy: OpCodingKey.self, forKey: "git")
+            try fields.encode(url, forKey: "url")
+            try fields.encodeIfPresent(ref, forKey: "ref")
+            try fields.encode(keepGitDirectory, forKey: "keepGitDirectory")
+        }
+    }
+}

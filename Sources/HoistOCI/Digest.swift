@@ -27,14 +27,16 @@ public struct Digest: Hashable, Sendable, Comparable, CustomStringConvertible, C
 
     /// Parses `algorithm:hex`, throwing ``OCIError`` (`invalidArgument`) when it is not valid.
     public init(parsing text: some StringProtocol) throws(OCIError) {
-        guard let colon = text.firstIndex(of: ":") else {
+        // By bytes: digests are parsed by the ten thousand (a build context's stat cache).
+        let text = String(text)
+        guard let colon = text.utf8.firstIndex(of: UInt8(ascii: ":")) else {
             throw OCIError(.invalidArgument, "invalid digest \"\(text)\": expected algorithm:hex")
         }
-        let name = String(text[..<colon])
-        guard let algorithm = Algorithm(rawValue: name) else {
-            throw OCIError(.invalidArgument, "invalid digest \"\(text)\": unsupported algorithm \"\(name)\"")
+        let name = text.utf8[..<colon]
+        guard let algorithm = Algorithm.allCases.first(where: { name.elementsEqual($0.rawValue.utf8) }) else {
+            throw OCIError(.invalidArgument, "invalid digest \"\(text)\": unsupported algorithm \"\(text[..<colon])\"")
         }
-        try self.init(algorithm: algorithm, encoded: String(text[text.index(after: colon)...]))
+        try self.init(algorithm: algorithm, encoded: String(text[text.utf8.index(after: colon)...]))
     }
 
     /// Validates `encoded` for `algorithm`.

@@ -89,10 +89,15 @@ extension Store {
             var result: [String: (size: Int64, modified: Int64, inode: Int64, digest: Digest)] = [:]
             // Paths under the prefix sort between it and the prefix with its last byte bumped.
             let upper = String(prefix.dropLast()) + "0"
-            let rows = try StatCacheRow.filter(sql: "path >= ? AND path < ?", arguments: [prefix, upper]).fetchAll(db)
-            for row in rows {
-                guard let digest = try? Digest(parsing: row.digest) else { continue }
-                result[row.path] = (row.size, row.modified, row.inode, digest)
+            // Read by column, into a table sized first: a context may have tens of thousands of files.
+            result.reserveCapacity(
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM stat_cache WHERE path >= ? AND path < ?", arguments: [prefix, upper]) ?? 0)
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT path, size, modified, inode, digest FROM stat_cache WHERE path >= ? AND path < ?",
+                arguments: [prefix, upper])
+            while let row = try rows.next() {
+                guard let digest = try? Digest(parsing: row[4] as String) else { continue }
+                result[row[0]] = (row[1], row[2], row[3], digest)
             }
             return result
         }

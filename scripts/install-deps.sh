@@ -8,8 +8,9 @@ packages=(
   zlib1g-dev libzstd-dev libsqlite3-dev pkg-config
   # runtime: the OCI runtime and base-image material
   runc crun busybox-static
-  # interop and tests: reference engine, registry, independent OCI readers
-  docker.io docker-registry skopeo umoci
+  # interop and tests: reference engine, registry, independent OCI readers, containerd (the
+  # containerd backend's tests start their own, with ctr as the independent client)
+  docker.io docker-registry skopeo umoci containerd
   # command-line tools the tests and benchmarks call
   zstd gzip tar git apache2-utils openssl hyperfine jq python3 bc
 )

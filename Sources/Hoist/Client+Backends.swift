@@ -3,6 +3,7 @@
 #endif
 public import Foundation
 public import HoistStore
+import HoistContainerd
 import HoistDockerEngine
 import HoistRuntime
 
@@ -11,7 +12,9 @@ extension Client {
     ///
     /// `native` needs root (for overlay mounts and cgroups) and runc or crun; without overlayfs
     /// it still works, copying snapshots instead. `docker` needs a Docker Engine where
-    /// `DOCKER_HOST` (default `/var/run/docker.sock`) says; `containerd` is not usable yet.
+    /// `DOCKER_HOST` (default `/var/run/docker.sock`) says; `containerd` needs a containerd
+    /// where `CONTAINERD_ADDRESS` (default `/run/containerd/containerd.sock`) says, and root to
+    /// mount its snapshots, as it builds with the native engine.
     public static func availableBackends(root: StoreRoot = .default()) -> [BackendStatus] {
         [nativeStatus(root: root), dockerStatus(), containerdStatus()]
     }
@@ -56,11 +59,18 @@ extension Client {
             capabilities: [.build, .run, .keptContainers, .exec, .copy, .commit, .pull, .resourceLimits])
     }
 
+    /// The containerd the environment names, when this process may use its socket. It pulls
+    /// and builds with Hoist's own registry client and engine, then copies images in.
     private static func containerdStatus() -> BackendStatus {
-        let socket = "/run/containerd/containerd.sock"
-        let daemon = FileManager.default.fileExists(atPath: socket) ? "its daemon listens at \(socket)" : "no daemon at \(socket)"
+        let address = ContainerdAddress.fromEnvironment()
+        var reasons: [String] = []
+        if let problem = address.socketProblem() { reasons.append(problem) }
+        if geteuid() != 0 { reasons.append("mounting containerd's snapshots needs root") }
+        guard reasons.isEmpty else {
+            return BackendStatus(backend: .containerd, isAvailable: false, reason: reasons.joined(separator: "; "), capabilities: [])
+        }
         return BackendStatus(
-            backend: .containerd, isAvailable: false, reason: "this version of Hoist does not drive containerd yet (\(daemon))",
-            capabilities: [])
+            backend: .containerd, isAvailable: true, reason: nil,
+            capabilities: [.build, .run, .keptContainers, .exec, .pull, .resourceLimits, .overlaySnapshots])
     }
 }

@@ -282,7 +282,7 @@ extension Client {
 }
 
 /// A log file appended to from one stream's handler.
-private final class LogFile: Sendable {
+final class LogFile: Sendable {
     private let handle: FileHandle
 
     init(path: String) throws {

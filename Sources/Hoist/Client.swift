@@ -1,6 +1,7 @@
 public import Foundation
 public import HoistOCI
 public import HoistStore
+import Synchronization
 
 /// The entry point of Hoist's Swift API: images in a local store, their import, export and
 /// inspection.
@@ -17,11 +18,24 @@ public final class Client: Sendable {
     /// What builds and runs for this client.
     public let backend: Backend
     private let dockerBackend: DockerBackend?
+    /// Made on first use: it keeps its connection, and holds this client without owning it.
+    private let containerdConnection = Mutex<ContainerdBackend?>(nil)
 
     /// Where ``Image``, ``Container`` and the `hoist` container commands send their work: this
     /// client's backend.
     public var containerBackend: any ContainerBackend {
-        dockerBackend ?? NativeBackend(client: self)
+        if backend == .containerd { return containerd }
+        return dockerBackend ?? NativeBackend(client: self)
+    }
+
+    /// The containerd backend of this client (whatever ``backend`` is).
+    var containerd: ContainerdBackend {
+        containerdConnection.withLock { made in
+            if let made { return made }
+            let backend = ContainerdBackend(client: self)
+            made = backend
+            return backend
+        }
     }
 
     /// Opens the store at `root` (default: `$HOIST_ROOT`, else the user's data directory) for

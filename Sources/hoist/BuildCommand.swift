@@ -57,6 +57,9 @@ struct BuildCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "With --backend docker: hand the whole build to the daemon's own builder.")
     var delegate = false
 
+    @Flag(name: .long, help: "Also put the image, under each tag, into the backend's own image store (containerd's or docker's).")
+    var load = false
+
     @Option(name: .long, help: "Progress output: auto, plain, tty or rawjson.")
     var progress: String = "auto"
 
@@ -144,6 +147,10 @@ struct BuildCommand: AsyncParsableCommand {
                 throw error
             }
             renderer.finish()
+            if load {
+                guard !tags.isEmpty else { throw ValidationError("--load needs a name for the image: give it one with -t") }
+                for tag in tags { try await client.loadIntoBackend(tag) }
+            }
             if let iidfile { try Data(image.id.description.utf8).write(to: URL(fileURLWithPath: iidfile)) }
             if let metadataFile {
                 var metadata: [String: Any] = [

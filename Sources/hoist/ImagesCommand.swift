@@ -18,7 +18,14 @@ struct ImagesCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let images = try global.client().images(filters: filter)
+            let client = try global.client()
+            let images: [ImageSummary]
+            if client.backend == .containerd {
+                guard filter.isEmpty else { throw ValidationError("--filter is not supported on the containerd backend yet") }
+                images = try await client.backendImages()
+            } else {
+                images = try client.images(filters: filter)
+            }
             if quiet {
                 var seen = Set<String>()
                 for image in images where seen.insert(image.id.shortID).inserted { print(image.id.shortID) }

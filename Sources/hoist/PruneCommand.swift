@@ -42,7 +42,14 @@ struct PruneCommand: AsyncParsableCommand {
                 }
                 guard ["y", "yes"].contains(line.trimmingCharacters(in: .whitespaces).lowercased()) else { return }
             }
-            let report = try global.client().pruneImages(all: all, filters: filter)
+            let client = try global.client()
+            let report: PruneReport
+            if client.backend == .containerd {
+                guard filter.isEmpty else { throw ValidationError("--filter is not supported on the containerd backend yet") }
+                report = try await client.pruneBackendImages(all: all)
+            } else {
+                report = try client.pruneImages(all: all, filters: filter)
+            }
             if !report.removals.isEmpty {
                 print("Deleted Images:")
                 for removal in report.removals {

@@ -4,13 +4,15 @@ import HoistDockerEngine
 import HoistStore
 import HoistTestSupport
 
-/// The backends the container API suite runs on: native always (where runc and root are), and
-/// docker where a daemon answers — CI starts one, and there it is required.
+/// The backends the container API suite runs on: native always (where runc and root are),
+/// docker where a daemon answers — CI starts one, and there it is required — and containerd
+/// where it is installed (the tests start their own; required in CI too).
 enum TestBackends {
     static var all: [Backend] {
         var backends: [Backend] = []
         if Interop.isRoot && Interop.available("runc") { backends.append(.native) }
         if Interop.dockerAvailable { backends.append(.docker) }
+        if TestContainerd.available { backends.append(.containerd) }
         return backends
     }
 
@@ -19,10 +21,14 @@ enum TestBackends {
 
     /// Docker alone.
     static var docker: [Backend] { all.filter { $0 == .docker } }
+
+    /// Native and containerd, for what both do and docker does not yet.
+    static var nativeAndContainerd: [Backend] { all.filter { $0 != .docker } }
 }
 
 /// A busybox image, made by Hoist, ready on `backend`: in a fresh native store, and for docker
-/// also loaded into the daemon under a name of its own (removed by ``tearDown()``).
+/// and containerd also loaded into the daemon under a name of its own (removed by
+/// ``tearDown()``).
 struct BackendFixture {
     let busyboxFixture: BusyboxFixture
     let client: Client
@@ -42,6 +48,13 @@ struct BackendFixture {
             try await engine.loadImages(from: archive)
             client = try Client(root: StoreRoot(busyboxFixture.directory.appending("docker-client")), backend: .docker)
             imageName = name
+        case .containerd:
+            _ = try TestContainerd.shared()
+            let name = "hoist-api-busybox-\(UUID().uuidString.prefix(8).lowercased())"
+            busyboxFixture = try BusyboxFixture(name: name)
+            client = try Client(root: busyboxFixture.client.store.root, backend: .containerd)
+            try await client.loadIntoBackend(name)
+            imageName = name
         default:
             busyboxFixture = try BusyboxFixture()
             client = busyboxFixture.client
@@ -51,7 +64,14 @@ struct BackendFixture {
 
     /// Removes what the fixture put into a daemon.
     func tearDown() async {
-        guard client.backend == .docker, let engine = try? await EngineClient.connect() else { return }
-        try? await engine.removeImage(imageName, force: true)
+        switch client.backend {
+        case .docker:
+            guard let engine = try? await EngineClient.connect() else { return }
+            try? await engine.removeImage(imageName, force: true)
+        case .containerd:
+            _ = try? await client.removeBackendImage(imageName)
+        case .native:
+            break
+        }
     }
 }

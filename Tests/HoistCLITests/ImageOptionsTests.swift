@@ -120,6 +120,12 @@ struct ImageOptionsTests {
             #expect(try Client(root: fixture.client.store.root, backend: .docker).capabilities.contains(.run))
             #expect(!docker.capabilities.contains(.terminal), "what the docker backend lacks is left out")
         }
-        #expect(throws: ClientError.self) { try Client(root: fixture.client.store.root, backend: .containerd) }
+        if TestContainerd.available {
+            _ = try TestContainerd.shared()
+            let containerd = try #require(Client.availableBackends(root: fixture.client.store.root).first { $0.backend == .containerd })
+            #expect(containerd.isAvailable, "\(containerd)")
+            #expect(try Client(root: fixture.client.store.root, backend: .containerd).capabilities.contains(.run))
+            #expect(!containerd.capabilities.contains(.commit), "what the containerd backend lacks is left out")
+        }
     }
 }

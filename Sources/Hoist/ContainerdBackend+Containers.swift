@@ -1,0 +1,253 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+import Foundation
+import HoistContainerd
+import HoistOCI
+import HoistRuntime
+import HoistStore
+
+/// Kept containers on containerd, as `docker create/start/ps/logs/rm` keep them. A container
+/// started in the background writes its output through a logger the shim runs (a script in
+/// the container's directory), so its logs outlive this process; a stopped task is kept for
+/// its exit status until the container starts again or is removed.
+extension ContainerdBackend {
+    func createContainer(_ image: String, _ options: RunOptions) async throws -> String {
+        if let name = options.name {
+            try ContainerName.validate(name)
+            if try await findContainer(name, exactName: true) != nil {
+                throw ClientError(.alreadyExists, "the container name \"\(name)\" is already in use")
+            }
+        }
+        let id = ContainerRecord.newID()
+        var labels = [Label.name: options.name ?? ContainerName.generated(attempt: 0) + "-" + id.prefix(4)]
+        if options.terminal { labels[Label.terminal] = "true" }
+        try await makeContainer(id: id, image: image, options: options, labels: labels, hostname: String(id.prefix(12)))
+        return id
+    }
+
+    func startContainer(_ id: String) async throws {
+        let container = try await existingContainer(id)
+        let daemon = try await daemon()
+        if let task = try await daemon.task(container.id) {
+            if task.status == .running || task.status == .paused { return }
+            try await daemon.deleteTask(container.id)
+        }
+        guard container.labels[Label.terminal] != "true" else {
+            throw ClientError(.unsupported, "the containerd backend does not give containers a terminal yet")
+        }
+        let logger = try writeLogger(for: container.id)
+        let stdio = TaskStdio(standardOutput: "binary://" + logger, standardError: "binary://" + logger)
+        do {
+            try await daemon.createTask(container.id, rootfs: try await daemon.snapshotMounts(container.snapshotKey), stdio: stdio)
+            try await daemon.startTask(container.id)
+        } catch {
+            _ = try? await daemon.deleteTask(container.id)
+            throw Self.startFailure(error)
+        }
+    }
+
+    func runContainer(_ id: String, standardInput: Data?, standardOutput: @escaping @Sendable (Data) -> Void,
+                      standardError: @escaping @Sendable (Data) -> Void) async throws -> Int32 {
+        let container = try await existingContainer(id)
+        let daemon = try await daemon()
+        if let task = try await daemon.task(container.id) {
+            guard task.status == .stopped else {
+                throw ClientError(.failedPrecondition, "container \(container.labels[Label.name] ?? container.id) is already running")
+            }
+            try await daemon.deleteTask(container.id)
+        }
+        let logs = logFiles(container.id)
+        let output = try LogFile(path: logs.output)
+        let error = try LogFile(path: logs.error)
+        let streams = try TaskStreams(
+            in: directory(of: container.id), standardInput: standardInput,
+            standardOutput: { output.append($0); standardOutput($0) },
+            standardError: { error.append($0); standardError($0) })
+        do {
+            return try await runTask(
+                container.id, rootfs: try await daemon.snapshotMounts(container.snapshotKey), streams: streams, daemon: daemon)
+        } catch {
+            throw Self.startFailure(error)
+        }
+    }
+
+    func waitContainer(_ id: String) async throws -> Int32 {
+        let container = try await existingContainer(id)
+        guard try await daemon().task(container.id) != nil else {
+            throw ClientError(.failedPrecondition, "container \(container.labels[Label.name] ?? container.id) has not been started")
+        }
+        return Int32(bitPattern: try await daemon().waitTask(container.id))
+    }
+
+    func stopContainer(_ id: String, timeout: Int) async throws {
+        let container = try await existingContainer(id)
+        let daemon = try await daemon()
+        guard let task = try await daemon.task(container.id), task.status != .stopped else { return }
+        try? await daemon.killTask(container.id, signal: SIGTERM)
+        let deadline = ContinuousClock.now + .seconds(timeout)
+        while ContinuousClock.now < deadline {
+            if try await daemon.task(container.id)?.status == .stopped { return }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        try? await daemon.killTask(container.id, signal: SIGKILL, all: true)
+        _ = try await daemon.waitTask(container.id)
+    }
+
+    func containerLogs(_ id: String) async throws -> ContainerLogs {
+        let logs = logFiles(try await existingContainer(id).id)
+        return ContainerLogs(
+            standardOutputData: FileManager.default.contents(atPath: logs.output) ?? Data(),
+            standardErrorData: FileManager.default.contents(atPath: logs.error) ?? Data())
+    }
+
+    func container(_ id: String) async throws -> ContainerSummary {
+        try await summary(of: try await existingContainer(id))
+    }
+
+    func containers(all: Bool) async throws -> [ContainerSummary] {
+        var summaries: [ContainerSummary] = []
+        for container in try await daemon().containers() {
+            // One that went between the list and this look is left out.
+            guard let summary = try? await summary(of: container) else { continue }
+            if all || summary.state.isRunning { summaries.append(summary) }
+        }
+        return summaries.sorted { $0.created < $1.created }
+    }
+
+    func exec(_ id: String, _ command: [String], _ options: RunOptions, standardOutput: @escaping @Sendable (Data) -> Void,
+              standardError: @escaping @Sendable (Data) -> Void) async throws -> Int32 {
+        guard !command.isEmpty else { throw ClientError(.invalidArgument, "exec needs a command") }
+        guard !options.terminal else { throw ClientError(.unsupported, "the containerd backend does not give processes a terminal yet") }
+        let container = try await existingContainer(id)
+        let daemon = try await daemon()
+        guard let task = try await daemon.task(container.id), task.status == .running else {
+            throw ClientError(.failedPrecondition, "container \(container.labels[Label.name] ?? container.id) is not running")
+        }
+        let spec = try JSONDecoder().decode(RuntimeSpec.self, from: container.spec)
+        guard var process = spec.process else { throw ClientError(.dataLoss, "container \(container.id) has no process in its spec") }
+        var settings = ContainerSettings(
+            arguments: command, environment: process.env ?? [], workingDirectory: options.workingDirectory ?? process.cwd,
+            user: options.user.map { $0 } ?? "\(process.user.uid):\(process.user.gid)", hostname: spec.hostname ?? "")
+        for entry in options.environment {
+            let variable = entry.split(separator: "=", maxSplits: 1).first.map(String.init) ?? entry
+            settings.environment.removeAll { $0.split(separator: "=", maxSplits: 1).first.map(String.init) == variable }
+            settings.environment.append(entry)
+        }
+        // The container's files as its init process sees them, to look the user up in.
+        process = try RuntimeSpecBuilder(settings).process(rootfs: "/proc/\(task.pid)/root")
+        let execID = "exec-\(UUID().uuidString.prefix(8).lowercased())"
+        let streams = try TaskStreams(
+            in: directory(of: container.id), standardInput: options.standardInput, standardOutput: standardOutput,
+            standardError: standardError)
+        do {
+            try await daemon.exec(container.id, execID: execID, process: try JSONEncoder().encode(process), stdio: streams.stdio)
+        } catch {
+            streams.abandon()
+            throw Self.startFailure(error)
+        }
+        do {
+            try await daemon.startTask(container.id, execID: execID)
+            let status = try await daemon.waitTask(container.id, execID: execID)
+            _ = await streams.drained(within: .seconds(5))
+            try? await daemon.deleteProcess(container.id, execID: execID)
+            return Int32(bitPattern: status)
+        } catch {
+            try? await daemon.deleteProcess(container.id, execID: execID)
+            streams.abandon()
+            throw Self.startFailure(error)
+        }
+    }
+
+    func killContainer(_ id: String, signal: String) async throws {
+        let container = try await existingContainer(id)
+        let number = try SignalName.number(signal)
+        guard let task = try await daemon().task(container.id), task.status == .running || task.status == .paused else {
+            throw ClientError(.failedPrecondition, "container \(container.labels[Label.name] ?? container.id) is not running")
+        }
+        try await daemon().killTask(container.id, signal: number)
+    }
+
+    func removeContainer(_ id: String, force: Bool) async throws {
+        let container = try await existingContainer(id)
+        if let task = try await daemon().task(container.id), task.status != .stopped, !force {
+            throw ClientError(
+                .failedPrecondition,
+                "container \(container.labels[Label.name] ?? container.id) is running: stop it first or remove it with force (-f)")
+        }
+        await discard(container.id)
+    }
+
+    func copyIn(_ id: String, archive: Data, into directory: String) async throws {
+        throw ClientError(.unsupported, "the containerd backend does not copy files into containers yet")
+    }
+
+    func copyOut(_ id: String, path: String) async throws -> Data {
+        throw ClientError(.unsupported, "the containerd backend does not copy files out of containers yet")
+    }
+
+    func commit(_ id: String, as reference: String?, changes: [String], message: String?) async throws -> String {
+        throw ClientError(.unsupported, "the containerd backend does not commit containers yet")
+    }
+
+    // MARK: - Parts
+
+    /// The container a name, an ID or a unique prefix of an ID designates, or nil.
+    func findContainer(_ name: String, exactName: Bool = false) async throws -> ContainerdContainer? {
+        let daemon = try await daemon()
+        if !exactName, let container = try await daemon.container(name) { return container }
+        let all = try await daemon.containers()
+        if let named = all.first(where: { $0.labels[Label.name] == name }) { return named }
+        guard !exactName, name.count >= 4 else { return nil }
+        let prefixed = all.filter { $0.id.hasPrefix(name) }
+        if prefixed.count > 1 { throw ClientError(.invalidArgument, "container ID prefix \(name) is ambiguous") }
+        return prefixed.first
+    }
+
+    func existingContainer(_ name: String) async throws -> ContainerdContainer {
+        guard let container = try await findContainer(name) else {
+            throw ClientError(.notFound, "no such container in containerd namespace \(address.namespace): \(name)")
+        }
+        return container
+    }
+
+    func summary(of container: ContainerdContainer) async throws -> ContainerSummary {
+        let task = try await daemon().task(container.id)
+        let state: ContainerState = switch task?.status {
+        case nil, .created?: .created
+        case .stopped?: .exited(Int32(bitPattern: task?.exitStatus ?? 255))
+        default: .running
+        }
+        let spec = try? JSONDecoder().decode(RuntimeSpec.self, from: container.spec)
+        return ContainerSummary(
+            id: container.id, name: container.labels[Label.name] ?? container.id,
+            image: container.labels[Label.image] ?? container.image,
+            imageID: container.labels[Label.imageID].flatMap { try? Digest(parsing: $0) } ?? Digest(of: Data()),
+            command: spec?.process?.args ?? [], created: container.created, state: state, startedAt: nil,
+            finishedAt: state.isRunning ? nil : task?.exitedAt)
+    }
+
+    private func logFiles(_ id: String) -> (output: String, error: String) {
+        let directory = directory(of: id)
+        return (directory.appendingPathComponent("stdout.log").path, directory.appendingPathComponent("stderr.log").path)
+    }
+
+    /// The logger the shim runs for a container started in the background: it gets the
+    /// container's output on descriptors 3 and 4, and says it is ready by closing 5.
+    private func writeLogger(for id: String) throws -> String {
+        let logs = logFiles(id)
+        let path = directory(of: id).appendingPathComponent("logger").path
+        let script = """
+            #!/bin/sh
+            cat <&3 >>'\(logs.output)' &
+            cat <&4 >>'\(logs.error)' &
+            exec 3<&- 4<&- 5>&-
+            wait
+
+            """
+        try FileManager.default.createDirectory(at: directory(of: id), withIntermediateDirectories: true)
+        try Data(script.utf8).write(to: URL(fileURLWithPath: path))
+        guard chmod(path, 0o755) == 0 else { throw ClientError(.unavailable, "cannot make \(path) executable") }
+        return path
+    }
+}

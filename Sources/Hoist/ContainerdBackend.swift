@@ -1,0 +1,231 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+import Foundation
+import HoistContainerd
+import HoistOCI
+import HoistRuntime
+import HoistStore
+
+/// Images and containers of a containerd namespace, through its gRPC API. Images come from
+/// Hoist's own pulls and builds, copied into containerd's content store and unpacked into its
+/// overlayfs snapshots; containers are containerd containers whose tasks run on runc, with the
+/// OCI spec the native backend would give them. Each container's generated files (`/etc/hosts`,
+/// `/etc/resolv.conf`, `/etc/hostname`) and logs live in a directory of Hoist's store.
+actor ContainerdBackend: ContainerBackend {
+    /// The client that owns this backend (and outlives it): its store holds pulls and builds
+    /// on their way into containerd.
+    unowned let client: Client
+    let address: ContainerdAddress
+    private var connection: ContainerdClient?
+
+    /// Labels Hoist puts on the containers it makes.
+    enum Label {
+        static let name = "io.hoist.name"
+        static let image = "io.hoist.image"
+        static let imageID = "io.hoist.image-id"
+        static let terminal = "io.hoist.terminal"
+    }
+
+    init(client: Client, address: ContainerdAddress = .fromEnvironment()) {
+        self.client = client
+        self.address = address
+    }
+
+    /// The connection, made on first use, in a namespace that must exist — except `default`,
+    /// which containerd's own clients make when it is missing, and so does this one.
+    func daemon() async throws -> ContainerdClient {
+        if let connection { return connection }
+        let made = try ContainerdClient(address)
+        if try await !made.namespaceExists(address.namespace) {
+            guard address.namespace == ContainerdAddress.defaultNamespace else {
+                throw ClientError(
+                    .notFound, "containerd namespace \"\(address.namespace)\" does not exist (CONTAINERD_NAMESPACE); make it with `ctr namespaces create \(address.namespace)`")
+            }
+            do {
+                try await made.createNamespace(address.namespace)
+            } catch let error as ContainerdError where error.code == .alreadyExists {}
+        }
+        connection = made
+        return made
+    }
+
+    func images() async throws -> ContainerdImages { ContainerdImages(daemon: try await daemon()) }
+
+    /// Where a container's generated files and logs are kept.
+    func directory(of id: String) -> URL {
+        client.store.root.url.appendingPathComponent("containerd/\(address.namespace)/\(id)", isDirectory: true)
+    }
+
+    // MARK: - Images
+
+    /// Whether containerd has the image, or Hoist's store has it to copy in when it is used.
+    func imageExists(_ name: String) async -> Bool {
+        guard let images = try? await images() else { return false }
+        return (try? await images.resolve(name)) != nil || (try? client.resolve(name)) != nil
+    }
+
+    /// The image `name` in containerd; one only Hoist's store has (built or pulled by Hoist) is
+    /// copied in first.
+    func resolve(_ name: String) async throws -> ContainerdImages.Resolved {
+        let images = try await images()
+        do {
+            return try await images.resolve(name)
+        } catch let error as ClientError where error.code == .notFound {
+            guard (try? client.resolve(name)) != nil else { throw error }
+            try await load(name)
+            return try await images.resolve(name)
+        }
+    }
+
+    /// Pulls with Hoist's registry client into the native store, then copies the image into
+    /// containerd.
+    func pullImage(_ name: String, _ options: ImageOptions) async throws {
+        _ = try await client.pull(name, configuration: options.registry)
+        try await load(name)
+    }
+
+    /// Builds with Hoist's engine, then copies each tag into containerd.
+    func buildImage(_ options: BuildOptions) async throws {
+        _ = try await client.build(options)
+        for tag in options.tags { try await load(tag) }
+    }
+
+    /// Copies the native store's image `name` into containerd under the same name, unpacked.
+    func load(_ name: String) async throws {
+        let local = try client.resolve(name)
+        let recordName = try local.name ?? ContainerdImages.recordName(name)
+        try await images().load(local.target, as: recordName, from: client.store)
+    }
+
+    // MARK: - Running to the end
+
+    func run(_ image: String, _ options: RunOptions, standardOutput: @escaping @Sendable (Data) -> Void,
+             standardError: @escaping @Sendable (Data) -> Void) async throws -> Int32 {
+        guard !options.terminal else { throw ClientError(.unsupported, "the containerd backend does not give containers a terminal yet") }
+        let daemon = try await daemon()
+        let id = ContainerRecord.newID()
+        let mounts = try await makeContainer(id: id, image: image, options: options, labels: [:])
+        do {
+            let streams = try TaskStreams(
+                in: directory(of: id), standardInput: options.standardInput, standardOutput: standardOutput, standardError: standardError)
+            let code = try await runTask(id, rootfs: mounts, streams: streams, daemon: daemon)
+            await discard(id)
+            return code
+        } catch {
+            // A cancelled task's own calls fail at once: the clean-up runs in a task of its own,
+            // awaited, so nothing of the container is left when this returns.
+            await Task { await self.discard(id) }.value
+            if Task.isCancelled { throw ClientError(.cancelled, "container \(id) was removed because its task was cancelled") }
+            throw Self.startFailure(error)
+        }
+    }
+
+    /// Creates the task of `id` on `rootfs` attached to `streams`, starts it and waits for it;
+    /// returns its exit code. Cancelling kills it.
+    func runTask(_ id: String, rootfs: [ContainerdMount], streams: TaskStreams, daemon: ContainerdClient) async throws -> Int32 {
+        do {
+            try await daemon.createTask(id, rootfs: rootfs, stdio: streams.stdio)
+        } catch {
+            streams.abandon()
+            throw error
+        }
+        do {
+            try await daemon.startTask(id)
+        } catch {
+            _ = try? await daemon.deleteTask(id)
+            streams.abandon()
+            throw error
+        }
+        let status = try await withTaskCancellationHandler {
+            try await daemon.waitTask(id)
+        } onCancel: {
+            Task { try? await daemon.killTask(id, signal: SIGKILL, all: true) }
+        }
+        // The shim closes the streams once the process and whatever inherited them are gone.
+        if await !streams.drained(within: .seconds(5)) {
+            _ = try? await daemon.deleteTask(id)
+        }
+        return Int32(bitPattern: status)
+    }
+
+    /// A runtime's refusal to start a command that does not exist reads as `notFound`, as the
+    /// native backend reports it.
+    static func startFailure(_ error: any Error) -> any Error {
+        guard let failure = error as? ContainerdError, failure.code == .internal || failure.code == .failedPrecondition else { return error }
+        let text = failure.message.lowercased()
+        if text.contains("no such file") || text.contains("not found") {
+            return ContainerdError(.notFound, failure.message)
+        }
+        return error
+    }
+
+    // MARK: - Making and discarding containers
+
+    /// Makes container `id` of `image` with `options`: the image unpacked, an active snapshot on
+    /// it, the OCI spec built against its files, the container record. Returns the snapshot's
+    /// mounts. Nothing is left behind when it fails.
+    @discardableResult
+    func makeContainer(
+        id: String, image: String, options: RunOptions, labels: [String: String], hostname: String? = nil
+    ) async throws -> [ContainerdMount] {
+        let daemon = try await daemon()
+        let images = try await images()
+        let resolved = try await resolve(image)
+        var settings = try client.containerSettings(image: image, config: resolved.config, options)
+        if let hostname { settings.hostname = hostname }
+        let directory = directory(of: id)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        do {
+            return try await daemon.withLease { lease in
+                let top = try await images.unpack(resolved, lease: lease)
+                let mounts = try await daemon.prepareSnapshot(id, parent: top, lease: lease)
+                let spec = try Self.spec(settings, rootfs: mounts, directory: directory, cgroupsPath: "/hoist-\(address.namespace)/\(id)")
+                var allLabels = labels
+                allLabels[Label.image] = image
+                allLabels[Label.imageID] = resolved.configDigest.description
+                try await daemon.createContainer(
+                    ContainerdContainer(
+                        id: id, image: resolved.record.name, labels: allLabels, spec: spec,
+                        snapshotter: ContainerdClient.defaultSnapshotter, snapshotKey: id),
+                    lease: lease)
+                return mounts
+            }
+        } catch {
+            try? await daemon.removeSnapshot(id)
+            try? FileManager.default.removeItem(at: directory)
+            throw error
+        }
+    }
+
+    /// The OCI spec of `settings` as JSON, built with the root file system mounted for a moment
+    /// (the user is looked up in it and the working directory made there).
+    static func spec(_ settings: ContainerSettings, rootfs: [ContainerdMount], directory: URL, cgroupsPath: String) throws -> Data {
+        let mountPoint = directory.appendingPathComponent("rootfs").path
+        try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
+        let mounts = rootfs.map { HoistStore.Mount(type: $0.type, source: $0.source, target: $0.target.isEmpty ? nil : $0.target, options: $0.options) }
+        try HoistStore.Mount.mountAll(mounts, at: mountPoint)
+        defer {
+            try? HoistStore.Mount.unmountAll(mounts, at: mountPoint)
+            rmdir(mountPoint)
+        }
+        // The shim mounts the root file system at `rootfs` in its own bundle.
+        let spec = try RuntimeSpecBuilder(settings).build(rootfs: mountPoint, bundle: directory.path, rootPath: "rootfs", cgroupsPath: cgroupsPath)
+        return try JSONEncoder().encode(spec)
+    }
+
+    /// Removes container `id` whatever its state: its task (killed), record, snapshot and files.
+    func discard(_ id: String) async {
+        guard let daemon = try? await daemon() else { return }
+        if let task = try? await daemon.task(id) {
+            if task.status != .stopped {
+                try? await daemon.killTask(id, signal: SIGKILL, all: true)
+                _ = try? await daemon.waitTask(id)
+            }
+            _ = try? await daemon.deleteTask(id)
+        }
+        try? await daemon.deleteContainer(id)
+        try? await daemon.removeSnapshot(id)
+        try? FileManager.default.removeItem(at: directory(of: id))
+    }
+}

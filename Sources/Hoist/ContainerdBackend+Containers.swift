@@ -148,6 +148,7 @@ extension ContainerdBackend {
         }
         do {
             try await daemon.startTask(container.id, execID: execID)
+            if streams.hasInput { Self.closeInput(of: container.id, execID: execID, when: streams, daemon: daemon) }
             let status = try await daemon.waitTask(container.id, execID: execID)
             _ = await streams.drained(within: .seconds(5))
             try? await daemon.deleteProcess(container.id, execID: execID)

@@ -137,6 +137,7 @@ actor ContainerdBackend: ContainerBackend {
             streams.abandon()
             throw error
         }
+        if streams.hasInput { Self.closeInput(of: id, when: streams, daemon: daemon) }
         let status = try await withTaskCancellationHandler {
             try await daemon.waitTask(id)
         } onCancel: {
@@ -147,6 +148,15 @@ actor ContainerdBackend: ContainerBackend {
             _ = try? await daemon.deleteTask(id)
         }
         return Int32(bitPattern: status)
+    }
+
+    /// Closes the input of `id` (or its process `execID`) once `streams` wrote it all, so that
+    /// the process reads its end.
+    static func closeInput(of id: String, execID: String? = nil, when streams: TaskStreams, daemon: ContainerdClient) {
+        Task {
+            await streams.inputWritten()
+            try? await daemon.closeStandardInput(id, execID: execID)
+        }
     }
 
     /// A runtime's refusal to start a command that does not exist reads as `notFound`, as the

@@ -7,13 +7,16 @@ import Synchronization
 /// The standard streams of a task or exec'd process, attached through FIFOs that the shim
 /// opens: output read on threads of their own and handed to the handlers as it comes, input
 /// written and then closed. Make one before creating the task, give the task its
-/// ``stdio``, and after the process ended wait for ``drained()``.
+/// ``stdio``, and after the process ended wait for ``drained()``. The shim holds the input
+/// FIFO open itself: once ``inputWritten()`` returns, close the process's input with
+/// ``ContainerdClient/closeStandardInput(_:execID:)`` for it to read its end.
 public final class TaskStreams: Sendable {
     /// The FIFO paths to create the task with.
     public let stdio: TaskStdio
     private let directory: URL
     private let pending: Mutex<[Pipe]>
     private let finished = Mutex<(count: Int, waiters: [CheckedContinuation<Void, Never>])>((0, []))
+    private let inputFinished = Mutex<(done: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
     private let expected: Int
 
     /// One FIFO and whether its thread is done with it.
@@ -60,6 +63,21 @@ public final class TaskStreams: Sendable {
         await withCheckedContinuation { continuation in
             let done = finished.withLock { state in
                 if state.count == expected { return true }
+                state.waiters.append(continuation)
+                return false
+            }
+            if done { continuation.resume() }
+        }
+    }
+
+    /// Whether there is input to write.
+    public var hasInput: Bool { !stdio.standardInput.isEmpty }
+
+    /// Returns once the input is written (or could not be, the process having gone).
+    public func inputWritten() async {
+        await withCheckedContinuation { continuation in
+            let done = inputFinished.withLock { state in
+                if state.done { return true }
                 state.waiters.append(continuation)
                 return false
             }
@@ -117,7 +135,14 @@ public final class TaskStreams: Sendable {
     }
 
     private func write(_ data: Data, to path: String) {
-        defer { done(path) }
+        defer {
+            done(path)
+            for waiter in inputFinished.withLock({ state -> [CheckedContinuation<Void, Never>] in
+                state.done = true
+                defer { state.waiters = [] }
+                return state.waiters
+            }) { waiter.resume() }
+        }
         let descriptor = open(path, O_WRONLY | O_CLOEXEC)
         guard descriptor >= 0 else { return }
         defer { close(descriptor) }

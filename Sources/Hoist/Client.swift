@@ -1,7 +1,6 @@
 public import Foundation
 public import HoistOCI
 public import HoistStore
-import Synchronization
 
 /// The entry point of Hoist's Swift API: images in a local store, their import, export and
 /// inspection.
@@ -18,8 +17,8 @@ public final class Client: Sendable {
     /// What builds and runs for this client.
     public let backend: Backend
     private let dockerBackend: DockerBackend?
-    /// Made on first use: it keeps its connection, and holds this client without owning it.
-    private let containerdConnection = Mutex<ContainerdBackend?>(nil)
+    /// The containerd backend's connection, made on its first use.
+    let containerdConnection = ContainerdConnection()
 
     /// Where ``Image``, ``Container`` and the `hoist` container commands send their work: this
     /// client's backend.
@@ -29,14 +28,7 @@ public final class Client: Sendable {
     }
 
     /// The containerd backend of this client (whatever ``backend`` is).
-    var containerd: ContainerdBackend {
-        containerdConnection.withLock { made in
-            if let made { return made }
-            let backend = ContainerdBackend(client: self)
-            made = backend
-            return backend
-        }
-    }
+    var containerd: ContainerdBackend { ContainerdBackend(client: self) }
 
     /// Opens the store at `root` (default: `$HOIST_ROOT`, else the user's data directory) for
     /// `backend`; `unsupported` for a backend ``availableBackends(root:)`` does not list as

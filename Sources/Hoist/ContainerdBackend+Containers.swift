@@ -234,14 +234,15 @@ extension ContainerdBackend {
     }
 
     /// The logger the shim runs for a container started in the background: it gets the
-    /// container's output on descriptors 3 and 4, and says it is ready by closing 5.
+    /// container's output on descriptors 3 and 4, and says it is ready by closing 5 — in every
+    /// process, or the shim waits for ever.
     private func writeLogger(for id: String) throws -> String {
         let logs = logFiles(id)
         let path = directory(of: id).appendingPathComponent("logger").path
         let script = """
             #!/bin/sh
-            cat <&3 >>'\(logs.output)' &
-            cat <&4 >>'\(logs.error)' &
+            cat <&3 >>'\(logs.output)' 4<&- 5>&- &
+            cat <&4 >>'\(logs.error)' 3<&- 5>&- &
             exec 3<&- 4<&- 5>&-
             wait
 

@@ -12,12 +12,8 @@ import HoistStore
 /// overlayfs snapshots; containers are containerd containers whose tasks run on runc, with the
 /// OCI spec the native backend would give them. Each container's generated files (`/etc/hosts`,
 /// `/etc/resolv.conf`, `/etc/hostname`) and logs live in a directory of Hoist's store.
-actor ContainerdBackend: ContainerBackend {
-    /// The client that owns this backend (and outlives it): its store holds pulls and builds
-    /// on their way into containerd.
-    unowned let client: Client
-    let address: ContainerdAddress
-    private var connection: ContainerdClient?
+struct ContainerdBackend: ContainerBackend {
+    let client: Client
 
     /// Labels Hoist puts on the containers it makes.
     enum Label {
@@ -27,28 +23,9 @@ actor ContainerdBackend: ContainerBackend {
         static let terminal = "io.hoist.terminal"
     }
 
-    init(client: Client, address: ContainerdAddress = .fromEnvironment()) {
-        self.client = client
-        self.address = address
-    }
+    var address: ContainerdAddress { client.containerdConnection.address }
 
-    /// The connection, made on first use, in a namespace that must exist — except `default`,
-    /// which containerd's own clients make when it is missing, and so does this one.
-    func daemon() async throws -> ContainerdClient {
-        if let connection { return connection }
-        let made = try ContainerdClient(address)
-        if try await !made.namespaceExists(address.namespace) {
-            guard address.namespace == ContainerdAddress.defaultNamespace else {
-                throw ClientError(
-                    .notFound, "containerd namespace \"\(address.namespace)\" does not exist (CONTAINERD_NAMESPACE); make it with `ctr namespaces create \(address.namespace)`")
-            }
-            do {
-                try await made.createNamespace(address.namespace)
-            } catch let error as ContainerdError where error.code == .alreadyExists {}
-        }
-        connection = made
-        return made
-    }
+    func daemon() async throws -> ContainerdClient { try await client.containerdConnection.daemon() }
 
     func images() async throws -> ContainerdImages { ContainerdImages(daemon: try await daemon()) }
 

@@ -1,5 +1,5 @@
-public import Foundation
-public import HoistOCI
+import Foundation
+import HoistOCI
 import HoistDockerEngine
 
 /// Images as the client's backend holds them: containerd's own on the containerd backend, the

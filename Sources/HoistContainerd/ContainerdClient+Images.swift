@@ -1,7 +1,7 @@
 import Foundation
 import GRPCCore
 import HoistContainerdAPI
-public import HoistOCI
+import HoistOCI
 import SwiftProtobuf
 
 /// containerd's image records. Their content (manifests, configs, layers) is in the content

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
 import HoistOCI

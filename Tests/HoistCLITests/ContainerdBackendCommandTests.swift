@@ -61,7 +61,7 @@ struct ContainerdBackendCommandTests {
         let registry = try TestRegistry(in: fixture.directory.appending("registry"))
         let name = "\(registry.host)/hoist/busybox:ctr"
         try fixture.client.tag("busybox", as: name)
-        try await fixture.client.push(name)
+        _ = try await fixture.client.push(name)
         defer { _ = try? daemon.ctr(["images", "rm", "--sync", name]) }
         try daemon.ctrChecked(["images", "pull", "--plain-http", name])
 

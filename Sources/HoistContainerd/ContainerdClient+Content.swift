@@ -89,13 +89,13 @@ extension ContainerdClient {
     /// Writes `size` bytes that `read(offset, count)` gives as blob `digest`, labelled
     /// `labels`. The daemon commits it only when the bytes have that digest and size
     /// (`failedPrecondition` when they do not: nothing is stored). A blob the store has
-    /// already is not sent again; its labels are updated.
+    /// already is not sent again: its labels are updated, and it joins `lease`.
     public func writeContent(
         digest: Digest, size: Int64, labels: [String: String] = [:], lease: String? = nil,
         read: @escaping @Sendable (_ offset: Int64, _ count: Int) throws -> Data
     ) async throws {
         if try await contentInfo(digest) != nil {
-            try await updateContentLabels(digest, labels)
+            try await keepExisting(digest, labels: labels, lease: lease)
             return
         }
         let ref = "hoist-\(digest.encoded.prefix(16))-\(UUID().uuidString)"
@@ -143,11 +143,18 @@ extension ContainerdClient {
             }
         } catch let error as ContainerdError where error.code == .alreadyExists {
             // Another writer committed it meanwhile: the blob is there.
-            try await updateContentLabels(digest, labels)
+            try await keepExisting(digest, labels: labels, lease: lease)
         } catch {
             _ = try? await contentService.abort(.with { $0.ref = ref }, metadata: metadata())
             throw error
         }
+    }
+
+    /// Labels blob `digest`, which the store has, and holds it in `lease`, so the garbage
+    /// collector cannot take it before what will reference it is made.
+    private func keepExisting(_ digest: Digest, labels: [String: String], lease: String?) async throws {
+        if let lease { try await addToLease(lease, resource: digest.description, type: "content") }
+        try await updateContentLabels(digest, labels)
     }
 
     /// The write under way at `ref`, or nil when there is none.

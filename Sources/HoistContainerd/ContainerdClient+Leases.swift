@@ -28,6 +28,21 @@ extension ContainerdClient {
         _ = try await call { try await leasesService.delete(.with { $0.id = id }, metadata: metadata()) }
     }
 
+    /// Adds what is there already to lease `id`: a blob (`type` `content`, by digest) or a
+    /// snapshot (`snapshots/overlayfs`, by key), so it stays while the lease does.
+    public func addToLease(_ id: String, resource: String, type: String) async throws {
+        _ = try await call {
+            try await leasesService.addResource(
+                .with {
+                    $0.id = id
+                    $0.resource = .with { resourceID in
+                        resourceID.id = resource
+                        resourceID.type = type
+                    }
+                }, metadata: metadata())
+        }
+    }
+
     /// The IDs of every lease.
     public func leaseIDs() async throws -> [String] {
         try await call { try await leasesService.list(Containerd_Services_Leases_V1_ListRequest(), metadata: metadata()).leases.map(\.id) }

@@ -43,28 +43,31 @@ struct ContainerdClientTests {
     @Test func contentIsCommittedOnlyWithItsDigest() async throws {
         let data = Data((0..<(3 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31) })
         let digest = Digest(of: data)
-        try await client.writeContent(data, digest: digest, labels: ["hoist.test": "yes"])
-        let info = try #require(try await client.contentInfo(digest))
-        #expect(info.size == Int64(data.count))
-        #expect(info.labels["hoist.test"] == "yes")
-        #expect(try await client.readContent(digest) == data, "the bytes read back are those written")
-        #expect(try daemon.ctrChecked(["content", "get", digest.description]).standardOutput == data, "ctr reads the same blob")
-        // Writing it again sends nothing and keeps it.
-        try await client.writeContent(data, digest: digest, labels: ["hoist.other": "1"])
-        #expect(try await client.contentInfo(digest)?.labels == ["hoist.test": "yes", "hoist.other": "1"])
+        // Held by a lease: other suites' image removals run the garbage collector meanwhile.
+        try await client.withLease { lease in
+            try await client.writeContent(data, digest: digest, labels: ["hoist.test": "yes"], lease: lease)
+            let info = try #require(try await client.contentInfo(digest))
+            #expect(info.size == Int64(data.count))
+            #expect(info.labels["hoist.test"] == "yes")
+            #expect(try await client.readContent(digest) == data, "the bytes read back are those written")
+            #expect(try daemon.ctrChecked(["content", "get", digest.description]).standardOutput == data, "ctr reads the same blob")
+            // Writing it again sends nothing and keeps it.
+            try await client.writeContent(data, digest: digest, labels: ["hoist.other": "1"], lease: lease)
+            #expect(try await client.contentInfo(digest)?.labels == ["hoist.test": "yes", "hoist.other": "1"])
 
-        let claimed = Digest(of: Data("something else".utf8))
-        let mismatch = await #expect(throws: ContainerdError.self) {
-            try await client.writeContent(Data("not what the digest says".utf8), digest: claimed)
+            let claimed = Digest(of: Data("something else".utf8))
+            let mismatch = await #expect(throws: ContainerdError.self) {
+                try await client.writeContent(Data("not what the digest says".utf8), digest: claimed)
+            }
+            #expect(mismatch?.code == .failedPrecondition, "\(String(describing: mismatch))")
+            #expect(try await client.contentInfo(claimed) == nil, "a write whose digest does not match is not stored")
+            #expect(try await client.contentStatuses().allSatisfy { $0.expected != claimed }, "and leaves no write open")
+
+            try await client.deleteContent(digest)
+            #expect(try await client.contentInfo(digest) == nil)
+            let absent = await #expect(throws: ContainerdError.self) { try await client.readContent(digest) }
+            #expect(absent?.code == .notFound)
         }
-        #expect(mismatch?.code == .failedPrecondition, "\(String(describing: mismatch))")
-        #expect(try await client.contentInfo(claimed) == nil, "a write whose digest does not match is not stored")
-        #expect(try await client.contentStatuses().allSatisfy { $0.expected != claimed }, "and leaves no write open")
-
-        try await client.deleteContent(digest)
-        #expect(try await client.contentInfo(digest) == nil)
-        let absent = await #expect(throws: ContainerdError.self) { try await client.readContent(digest) }
-        #expect(absent?.code == .notFound)
     }
 
     @Test func imagesAreCreatedListedUpdatedAndDeleted() async throws {

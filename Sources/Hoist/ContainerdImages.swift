@@ -140,7 +140,11 @@ struct ContainerdImages {
         guard let top = chain.last else {
             throw ClientError(.unsupported, "image \(image.record.name) has no layers: there is no file system to run")
         }
-        if try await daemon.snapshot(top.description) == nil {
+        let snapshots = "snapshots/\(ContainerdClient.defaultSnapshotter)"
+        if try await daemon.snapshot(top.description) != nil {
+            // Unpacked already, perhaps of an image just removed: held until the caller's record names it.
+            try await daemon.addToLease(lease, resource: top.description, type: snapshots)
+        } else {
             for (number, layer) in image.manifest.layers.enumerated() where try await daemon.snapshot(chain[number].description) == nil {
                 guard try await daemon.contentInfo(try layer.digest) != nil else {
                     throw ClientError(

@@ -11,9 +11,15 @@ extension Client {
     public func copyOut(_ name: String, path: String, entryName: String? = nil, to sink: inout some ByteSink) throws {
         let container = try findContainer(name)
         try mountRootfs(container)
-        let source = try RootedPath(root: container.rootfs).resolve(path)
+        try Self.archive(path, in: container.rootfs, of: container.record.name, entryName: entryName, to: &sink)
+    }
+
+    /// Writes `path` of the root file system at `root` (container `container`'s) to `sink` as a
+    /// tar whose top entry is `entryName` (default: the path's last component).
+    static func archive(_ path: String, in root: String, of container: String, entryName: String? = nil, to sink: inout some ByteSink) throws {
+        let source = try RootedPath(root: root).resolve(path)
         guard FileManager.default.fileExists(atPath: source) || (try? FileManager.default.destinationOfSymbolicLink(atPath: source)) != nil else {
-            throw ClientError(.notFound, "no such file or directory in container \(container.record.name): \(path)")
+            throw ClientError(.notFound, "no such file or directory in container \(container): \(path)")
         }
         let top = entryName ?? Self.lastComponent(path)
         try LayerDiffer().archive(source, as: top.isEmpty ? "." : top, to: &sink)
@@ -31,10 +37,16 @@ extension Client {
     public func copyIn(_ name: String, archive: some ByteSource, into directory: String) throws {
         let container = try findContainer(name)
         try mountRootfs(container)
-        let target = try RootedPath(root: container.rootfs).resolve(directory)
+        try Self.extract(archive, into: directory, in: container.rootfs, of: container.record.name)
+    }
+
+    /// Extracts `archive` into `directory` of the root file system at `root` (container
+    /// `container`'s), which must exist; entries keep their owners.
+    static func extract(_ archive: some ByteSource, into directory: String, in root: String, of container: String) throws {
+        let target = try RootedPath(root: root).resolve(directory)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: target, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw ClientError(.notFound, "no such directory in container \(container.record.name): \(directory)")
+            throw ClientError(.notFound, "no such directory in container \(container): \(directory)")
         }
         do {
             _ = try LayerApplier(root: target).apply(archive)

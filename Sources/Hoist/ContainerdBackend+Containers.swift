@@ -2,6 +2,7 @@
     import Glibc
 #endif
 import Foundation
+import HoistArchive
 import HoistContainerd
 import HoistOCI
 import HoistRuntime
@@ -134,8 +135,8 @@ extension ContainerdBackend {
             settings.environment.removeAll { $0.split(separator: "=", maxSplits: 1).first.map(String.init) == variable }
             settings.environment.append(entry)
         }
-        // The container's files as its init process sees them, to look the user up in.
-        process = try RuntimeSpecBuilder(settings).process(rootfs: "/proc/\(task.pid)/root")
+        // The container's files, to look the user up in.
+        process = try await withRootFileSystem(of: container) { try RuntimeSpecBuilder(settings).process(rootfs: $0) }
         let execID = "exec-\(UUID().uuidString.prefix(8).lowercased())"
         let streams = try TaskStreams(
             in: directory(of: container.id), standardInput: options.standardInput, standardOutput: standardOutput,
@@ -180,11 +181,35 @@ extension ContainerdBackend {
     }
 
     func copyIn(_ id: String, archive: Data, into directory: String) async throws {
-        throw ClientError(.unsupported, "the containerd backend does not copy files into containers yet")
+        let container = try await existingContainer(id)
+        try await withRootFileSystem(of: container) { root in
+            try Client.extract(MemoryByteSource(Array(archive)), into: directory, in: root, of: container.labels[Label.name] ?? container.id)
+        }
     }
 
     func copyOut(_ id: String, path: String) async throws -> Data {
-        throw ClientError(.unsupported, "the containerd backend does not copy files out of containers yet")
+        let container = try await existingContainer(id)
+        return try await withRootFileSystem(of: container) { root in
+            var sink = MemoryByteSink()
+            try Client.archive(path, in: root, of: container.labels[Label.name] ?? container.id, to: &sink)
+            return Data(sink.bytes)
+        }
+    }
+
+    /// Runs `body` with the container's files: its snapshot mounted here for the while. The
+    /// shim's own mount is in a mount namespace of its own, and `/proc/PID/root` resolves to
+    /// this host's root when a path is made real, so a running container's snapshot is
+    /// mounted a second time (overlayfs allows that without its `index` feature, which Debian
+    /// leaves off).
+    private func withRootFileSystem<Result>(of container: ContainerdContainer, _ body: (String) throws -> Result) async throws -> Result {
+        let daemon = try await daemon()
+        let mounts = try await daemon.snapshotMounts(container.snapshotKey).map(HoistStore.Mount.init)
+        let mountPoint = directory(of: container.id).appendingPathComponent("files-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
+        defer { rmdir(mountPoint) }
+        try HoistStore.Mount.mountAll(mounts, at: mountPoint)
+        defer { try? HoistStore.Mount.unmountAll(mounts, at: mountPoint) }
+        return try body(mountPoint)
     }
 
     func commit(_ id: String, as reference: String?, changes: [String], message: String?) async throws -> String {

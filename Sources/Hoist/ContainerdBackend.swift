@@ -190,7 +190,7 @@ struct ContainerdBackend: ContainerBackend {
     static func spec(_ settings: ContainerSettings, rootfs: [ContainerdMount], directory: URL, cgroupsPath: String) throws -> Data {
         let mountPoint = directory.appendingPathComponent("rootfs").path
         try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
-        let mounts = rootfs.map { HoistStore.Mount(type: $0.type, source: $0.source, target: $0.target.isEmpty ? nil : $0.target, options: $0.options) }
+        let mounts = rootfs.map(HoistStore.Mount.init)
         try HoistStore.Mount.mountAll(mounts, at: mountPoint)
         defer {
             try? HoistStore.Mount.unmountAll(mounts, at: mountPoint)

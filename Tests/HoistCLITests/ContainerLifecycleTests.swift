@@ -169,9 +169,15 @@ struct ContainerLifecycleTests {
         try await container.copyIn(archive: tar, into: "/tmp")
         #expect(try await container.exec(["cat", "/tmp/made"]).standardOutput == "made\n")
 
-        let image = try await container.commit(as: "kept-\(marker):1", changes: ["CMD [\"cat\", \"/made\"]"])
-        #expect(image.hasPrefix("sha256:"))
-        #expect(try await fixture.client.image("kept-\(marker):1").instantiate().run().standardOutput == "made\n")
+        if backend == .containerd {
+            // Not on containerd yet, and it says so.
+            let commit = await #expect(throws: ContainerError.self) { try await container.commit(as: "kept-\(marker):1") }
+            #expect(commit?.code == .unsupported)
+        } else {
+            let image = try await container.commit(as: "kept-\(marker):1", changes: ["CMD [\"cat\", \"/made\"]"])
+            #expect(image.hasPrefix("sha256:"))
+            #expect(try await fixture.client.image("kept-\(marker):1").instantiate().run().standardOutput == "made\n")
+        }
 
         try await container.kill()
         #expect(try await container.wait() == 137)

@@ -103,7 +103,13 @@ struct ContainerdBackendCommandTests {
 
     @Test func errorsAreOneClearLine() throws {
         let image = "hoist-unpacked-\(UUID().uuidString.prefix(8).lowercased())"
-        try fixture.client.tag("busybox", as: image)
+        // A layer of its own: busybox's is unpacked already by the other tests.
+        let tree = fixture.directory.appending("unique")
+        try FileManager.default.createDirectory(at: tree, withIntermediateDirectories: true)
+        try Data(image.utf8).write(to: tree.appendingPathComponent("marker"))
+        let rootfs = fixture.directory.appending("unique.tar")
+        try ExternalCommand.checked(["tar", "-C", tree.path, "-cf", rootfs.path, "marker"])
+        try fixture.client.importImage(rootfs: rootfs, as: image, changes: ["CMD [\"true\"]"])
 
         let noSocket = try hoist(["run", "--rm", image, "true"], environment: ["CONTAINERD_ADDRESS": "/nonexistent/containerd.sock"])
         #expect(noSocket.status == 1)

@@ -39,6 +39,8 @@ public struct BuildOptions: Sendable {
     public var platform: String?
     /// `--pull`: when base images are fetched from their registry (default: when missing).
     public var pullPolicy: PullPolicy = .missing
+    /// `--memory`, `--cpu-quota`, `--cpu-period` (and S2I's `--cap-drop`) for every RUN step.
+    public var stepLimits: StepLimits = .none
 
     public init(context: URL, dockerfile: URL? = nil, tags: [String] = [], buildArguments: [String: String] = [:],
                 target: String? = nil, noCache: Bool = false, labels: [String: String] = [:], secrets: [String: String] = [:],

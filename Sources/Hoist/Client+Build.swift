@@ -24,7 +24,7 @@ extension Client {
         let worker = NativeWorker(
             store: store, snapshotter: DeferredSnapshotter { [store] in try store.snapshotter() }, images: images, pathFilter: Self.dockerIgnoreFilter,
             localDirectories: conversion.namedContexts.merging(["context": conversion.context]) { $1 },
-            runner: RuncCommandRunner(store: store.root), secrets: options.secrets)
+            runner: RuncCommandRunner(store: store.root, limits: options.stepLimits), secrets: options.secrets)
         var configuredWorker = worker
         configuredWorker.sourceDateEpoch = epoch
         let stages = options.noCacheStages.map { "[\($0.lowercased()) " }

@@ -51,6 +51,15 @@ struct BuildCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Allow an entitlement: security.insecure.", valueName: "entitlement"))
     var allow: [String] = []
 
+    @Option(name: [.short, .long], help: ArgumentHelp("The memory each RUN step may use (e.g. 512m).", valueName: "size"))
+    var memory: String?
+
+    @Option(name: .customLong("cpu-quota"), help: ArgumentHelp("CPU time each RUN step gets per period, in microseconds.", valueName: "us"))
+    var cpuQuota: Int64?
+
+    @Option(name: .customLong("cpu-period"), help: ArgumentHelp("The CPU period in microseconds (default 100000).", valueName: "us"))
+    var cpuPeriod: UInt64?
+
     @Flag(name: .customLong("print-graph"), help: "Print the build's graph as JSON (stable digests) instead of building.")
     var printGraph = false
 
@@ -104,6 +113,7 @@ struct BuildCommand: AsyncParsableCommand {
                 allowInsecure: allow.contains("security.insecure"), progress: renderer.reporter)
             options.outputs = try output.map(BuildOutput.init(parsing:))
             options.noCacheStages = noCacheFilter
+            options.stepLimits = StepLimits(memoryBytes: try memory.map(ContainerOptions.bytes), cpuQuota: cpuQuota, cpuPeriod: cpuPeriod)
             options.buildContexts = try Self.pairs(buildContext, what: "--build-context", allowBare: false)
             options.platform = platform
             guard let policy = PullPolicy(rawValue: pull) else { throw ValidationError("--pull \(pull): use always, missing or never") }

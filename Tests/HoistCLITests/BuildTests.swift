@@ -124,6 +124,21 @@ struct BuildTests {
         #expect(try fixture.client.images().count == 1, "nothing named after a failed build")
     }
 
+    @Test func runStepsKeepToTheBuildsLimits() async throws {
+        // sort keeps its whole input, a single 200 MB line, in memory: past --memory, the step dies.
+        try write("Dockerfile", "FROM busybox\nRUN head -c 200000000 /dev/zero | tr '\\\\0' a | sort > /dev/null\n")
+        let store = fixture.directory.appending("store")
+        let limited = try Interop.hoist(["build", "-q", "--memory", "32m", "-t", "hungry", context.path], root: store)
+        #expect(limited.status != 0)
+        #expect(limited.errorText.contains("exit code: 137"), "\(limited.errorText)")
+
+        var options = BuildOptions(context: context, tags: ["capabilities"])
+        options.stepLimits = StepLimits(capabilitiesDropped: ["CHOWN"])
+        try write("Dockerfile", "FROM busybox\nRUN touch /owned && ! chown 1:1 /owned\n")
+        options.noCache = true
+        try await fixture.client.build(options)
+    }
+
     @Test func badInputIsAClearError() async throws {
         let missing = await #expect(throws: BuildError.self) { try await build("FROM busybox\nCOPY nothere.txt /x\n") }
         #expect(missing?.code == .notFound)

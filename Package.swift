@@ -110,7 +110,7 @@ let package = Package(
         .testTarget(name: "HoistArchiveTests", dependencies: ["HoistArchive"], swiftSettings: strict),
         .testTarget(name: "HoistStoreTests", dependencies: ["HoistStore", "HoistTestSupport"], swiftSettings: strict),
         .testTarget(
-            name: "HoistRuntimeTests", dependencies: ["HoistRuntime", "HoistTestSupport"], swiftSettings: strict),
+            name: "HoistRuntimeTests", dependencies: ["HoistRuntime", "HoistArchive", "HoistTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "HoistRegistryTests",
             dependencies: ["HoistRegistry", "Hoist", "HoistTestSupport", "HoistStore", "HoistOCI"],

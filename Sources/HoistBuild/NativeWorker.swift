@@ -161,7 +161,7 @@ public struct NativeWorker: Worker {
 
     private func perform(_ action: FileAction, in root: String, inputs: [BuildResult]) throws {
         let destination = try RootedPath(root: root)
-        let users = UserDatabase(root: root)
+        let users = try UserDatabase(root: root)
         switch action {
         case .copy(let copy):
             guard copy.sourceInput < inputs.count else {

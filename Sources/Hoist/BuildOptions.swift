@@ -39,6 +39,9 @@ public struct BuildOptions: Sendable {
     public var platform: String?
     /// `--pull`: when base images are fetched from their registry (default: when missing).
     public var pullPolicy: PullPolicy = .missing
+    /// Also load the image into the Docker daemon `DOCKER_HOST` names, under the tags
+    /// (`--load`); a build on the docker backend always does.
+    public var loadIntoDocker = false
 
     public init(context: URL, dockerfile: URL? = nil, tags: [String] = [], buildArguments: [String: String] = [:],
                 target: String? = nil, noCache: Bool = false, labels: [String: String] = [:], secrets: [String: String] = [:],

@@ -10,14 +10,15 @@ struct DockerfileConversion {
     var context: String
     /// `--build-context name=DIR` directories.
     var namedContexts: [String: String]
-    var images: StoreImageSource
+    var images: any ImageSource
     /// SOURCE_DATE_EPOCH, from the options or the build arguments.
     var sourceDateEpoch: Int64?
 }
 
 extension Client {
     /// Parses the Dockerfile of `options` and converts it to a build graph (nothing runs).
-    func convertDockerfile(_ options: BuildOptions) async throws -> DockerfileConversion {
+    /// Base images come from `images` (default: the store, pulling as the options say).
+    func convertDockerfile(_ options: BuildOptions, images: (any ImageSource)? = nil) async throws -> DockerfileConversion {
         let contextPath = options.context.standardizedFileURL.path
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: contextPath, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -31,7 +32,7 @@ extension Client {
         let ignorePath = DockerIgnoreFile.locate(dockerfile: dockerfilePath, context: contextPath)
         let excludes = ignorePath.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) }.map(DockerIgnoreFile.patterns) ?? []
 
-        let images = StoreImageSource(client: self, policy: options.pullPolicy)
+        let images = images ?? StoreImageSource(client: self, policy: options.pullPolicy)
         var arguments = BuildArguments(values: options.buildArguments)
         if let platform = options.platform {
             guard let target = PlatformSpecifier(platform) else {

@@ -49,6 +49,81 @@ struct DockerBackendCommandTests {
         #expect(unknown.status != 0 && unknown.errorText.contains("unknown backend"))
     }
 
+    @Test func standardInputAndCopiesInAndOut() throws {
+        let directory = try TemporaryDirectory()
+        let store = directory.appending("store")
+        let rootfs = directory.appending("rootfs.tar")
+        try Interop.makeBusyboxRootfs(at: rootfs)
+        let image = "hoist-cp-docker-\(UUID().uuidString.prefix(8).lowercased())"
+        let box = image + "-box"
+        try ExternalCommand.checked([Interop.docker, "import", rootfs.path, image])
+        defer {
+            _ = try? ExternalCommand.run([Interop.docker, "rm", "-f", box])
+            _ = try? ExternalCommand.run([Interop.docker, "rmi", "-f", image])
+        }
+        func hoist(_ arguments: String..., input: Data? = nil) throws -> ExternalCommand.Output {
+            try ExternalCommand.run([Interop.hoistExecutable] + arguments, input: input, environment: ["HOIST_ROOT": store.path, "HOIST_BACKEND": "docker"])
+        }
+
+        let piped = try hoist("run", "--rm", "-i", image, "sh", "-c", "cat; echo done", input: Data("from stdin\n".utf8))
+        #expect(piped.status == 0 && piped.text == "from stdin\ndone\n", "\(piped.text) \(piped.errorText)")
+
+        let source = directory.appending("src")
+        try FileManager.default.createDirectory(at: source, withIntermediateDirectories: true)
+        try Data("from host\n".utf8).write(to: source.appendingPathComponent("f.txt"))
+        #expect(try hoist("create", "--name", box, image, "cat", "/srv/f.txt", "/tmp/src/f.txt").status == 0)
+        let refused = try hoist("cp", source.path, "\(box):/srv/")
+        #expect(refused.status == 1 && refused.errorText.contains("no such directory"), "\(refused.errorText)")
+        // To a path that does not exist: copied as it; into a directory that does: under its own name.
+        #expect(try hoist("cp", source.path, "\(box):/srv").status == 0)
+        #expect(try hoist("cp", source.path, "\(box):/tmp").status == 0)
+        #expect(try hoist("start", box).status == 0)
+        #expect(try hoist("wait", box).text == "0\n")
+        #expect(try hoist("logs", box).text == "from host\nfrom host\n")
+
+        let out = directory.appending("out")
+        let copiedOut = try hoist("cp", "\(box):/tmp/src/f.txt", out.path)
+        #expect(copiedOut.status == 0, "\(copiedOut.errorText)")
+        #expect((try? String(contentsOf: out, encoding: .utf8)) == "from host\n")
+        let tree = directory.appending("tree")
+        try FileManager.default.createDirectory(at: tree, withIntermediateDirectories: true)
+        #expect(try hoist("cp", "\(box):/tmp/src", tree.path).status == 0)
+        #expect((try? String(contentsOf: tree.appendingPathComponent("src/f.txt"), encoding: .utf8)) == "from host\n")
+        let missing = try hoist("cp", "\(box):/no/such", directory.appending("x").path)
+        #expect(missing.status == 1 && missing.errorText.contains("Could not find the file /no/such"), "the daemon's words: \(missing.errorText)")
+    }
+
+    @Test func saveAndPruneWithFilters() throws {
+        let directory = try TemporaryDirectory()
+        let rootfs = directory.appending("rootfs.tar")
+        try Interop.makeBusyboxRootfs(at: rootfs)
+        let marker = UUID().uuidString.prefix(8).lowercased()
+        let labelled = "hoist-prune-\(marker)-labelled"
+        let kept = "hoist-prune-\(marker)-kept"
+        try ExternalCommand.checked([Interop.docker, "import", "-c", "LABEL hoist.prune=\(marker)", rootfs.path, labelled])
+        try ExternalCommand.checked([Interop.docker, "import", rootfs.path, kept])
+        defer { _ = try? ExternalCommand.run([Interop.docker, "rmi", "-f", labelled, kept]) }
+        func hoist(_ arguments: String...) throws -> ExternalCommand.Output {
+            try ExternalCommand.run(
+                [Interop.hoistExecutable] + arguments, environment: ["HOIST_ROOT": directory.appending("store").path, "HOIST_BACKEND": "docker"])
+        }
+
+        let archive = directory.appending("saved.tar")
+        let save = try hoist("save", "-o", archive.path, kept)
+        #expect(save.status == 0, "\(save.errorText)")
+        let listing = try ExternalCommand.checked(["tar", "-tf", archive.path]).text
+        #expect(listing.contains("manifest.json"), "\(listing)")
+        let oci = try hoist("save", "--format", "oci", "-o", directory.appending("oci.tar").path, kept)
+        #expect(oci.status != 0 && oci.errorText.contains("Docker archives only"), "\(oci.errorText)")
+
+        let refused = try hoist("prune", "-a", "-f", "--filter", "nosuch=1")
+        #expect(refused.status != 0 && refused.errorText.contains("Invalid filter 'nosuch'"), "the daemon's words: \(refused.errorText)")
+        let prune = try hoist("prune", "-a", "-f", "--filter", "label=hoist.prune=\(marker)")
+        #expect(prune.status == 0 && prune.text.contains("untagged: \(labelled):latest"), "\(prune.text) \(prune.errorText)")
+        #expect(try ExternalCommand.run([Interop.docker, "image", "inspect", labelled]).status != 0)
+        #expect(try ExternalCommand.run([Interop.docker, "image", "inspect", kept]).status == 0)
+    }
+
     @Test func delegatedBuildsAndTheImageAPI() async throws {
         let directory = try TemporaryDirectory()
         let store = directory.appending("store")
@@ -57,8 +132,9 @@ struct DockerBackendCommandTests {
         let base = "hoist-delegate-base-\(UUID().uuidString.prefix(8).lowercased())"
         let built = base + "-built"
         let viaAPI = base + "-api"
+        let viaWorker = base + "-worker"
         try ExternalCommand.checked([Interop.docker, "import", rootfs.path, base])
-        defer { _ = try? ExternalCommand.run([Interop.docker, "rmi", "-f", built, viaAPI, base]) }
+        defer { _ = try? ExternalCommand.run([Interop.docker, "rmi", "-f", built, viaAPI, viaWorker, base]) }
 
         let context = directory.appending("context")
         try FileManager.default.createDirectory(at: context, withIntermediateDirectories: true)
@@ -72,8 +148,12 @@ struct DockerBackendCommandTests {
         let run = try ExternalCommand.checked([Interop.docker, "run", "--rm", "--network=none", built])
         #expect(run.text == "from the context\ndelegated\n")
 
-        let refused = try Interop.hoist(["build", "--backend", "docker", "-t", built, context.path], root: store)
-        #expect(refused.status != 0 && refused.errorText.contains("--delegate"))
+        // Without --delegate, Hoist's engine builds, with the daemon as its worker.
+        let worker = try Interop.hoist(
+            ["build", "--backend", "docker", "-f", dockerfile.path, "--build-arg", "WORD=worker", "-t", viaWorker, context.path], root: store)
+        #expect(worker.status == 0, "\(worker.errorText)")
+        let workerRun = try ExternalCommand.checked([Interop.docker, "run", "--rm", "--network=none", viaWorker])
+        #expect(workerRun.text == "from the context\nworker\n")
         let failing = try Interop.hoist(["build", "--backend", "docker", "--delegate", "-f", dockerfile.path, "-t", built, directory.appending("nope").path], root: store)
         #expect(failing.status != 0)
 

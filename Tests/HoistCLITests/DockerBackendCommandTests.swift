@@ -9,13 +9,9 @@ import Testing
 @Suite("hoist container commands on the docker backend", .serialized, .enabled(if: Interop.dockerAvailable))
 struct DockerBackendCommandTests {
     @Test func runPsExecKillWaitLogsCommitRm() throws {
-        let directory = try TemporaryDirectory()
-        let store = directory.appending("store")
-        let rootfs = directory.appending("rootfs.tar")
-        try Interop.makeBusyboxRootfs(at: rootfs)
-        let image = "hoist-cli-docker-\(UUID().uuidString.prefix(8).lowercased())"
+        let scene = try DaemonScene("hoist-cli-docker")
+        let (store, image) = (scene.store, scene.image)
         let name = image + "-c"
-        try ExternalCommand.checked([Interop.docker, "import", rootfs.path, image])
         defer {
             _ = try? ExternalCommand.run([Interop.docker, "rm", "-f", name])
             _ = try? ExternalCommand.run([Interop.docker, "rmi", "-f", image, image + ":committed"])
@@ -50,90 +46,72 @@ struct DockerBackendCommandTests {
     }
 
     @Test func standardInputAndCopiesInAndOut() throws {
-        let directory = try TemporaryDirectory()
-        let store = directory.appending("store")
-        let rootfs = directory.appending("rootfs.tar")
-        try Interop.makeBusyboxRootfs(at: rootfs)
-        let image = "hoist-cp-docker-\(UUID().uuidString.prefix(8).lowercased())"
+        let scene = try DaemonScene("hoist-cp-docker")
+        let (directory, image) = (scene.directory, scene.image)
         let box = image + "-box"
-        try ExternalCommand.checked([Interop.docker, "import", rootfs.path, image])
         defer {
             _ = try? ExternalCommand.run([Interop.docker, "rm", "-f", box])
             _ = try? ExternalCommand.run([Interop.docker, "rmi", "-f", image])
         }
-        func hoist(_ arguments: String..., input: Data? = nil) throws -> ExternalCommand.Output {
-            try ExternalCommand.run([Interop.hoistExecutable] + arguments, input: input, environment: ["HOIST_ROOT": store.path, "HOIST_BACKEND": "docker"])
-        }
 
-        let piped = try hoist("run", "--rm", "-i", image, "sh", "-c", "cat; echo done", input: Data("from stdin\n".utf8))
+        let piped = try scene.hoist("run", "--rm", "-i", image, "sh", "-c", "cat; echo done", input: Data("from stdin\n".utf8))
         #expect(piped.status == 0 && piped.text == "from stdin\ndone\n", "\(piped.text) \(piped.errorText)")
 
         let source = directory.appending("src")
         try FileManager.default.createDirectory(at: source, withIntermediateDirectories: true)
         try Data("from host\n".utf8).write(to: source.appendingPathComponent("f.txt"))
-        #expect(try hoist("create", "--name", box, image, "cat", "/srv/f.txt", "/tmp/src/f.txt").status == 0)
-        let refused = try hoist("cp", source.path, "\(box):/srv/")
+        #expect(try scene.hoist("create", "--name", box, image, "cat", "/srv/f.txt", "/tmp/src/f.txt").status == 0)
+        let refused = try scene.hoist("cp", source.path, "\(box):/srv/")
         #expect(refused.status == 1 && refused.errorText.contains("no such directory"), "\(refused.errorText)")
         // To a path that does not exist: copied as it; into a directory that does: under its own name.
-        #expect(try hoist("cp", source.path, "\(box):/srv").status == 0)
-        #expect(try hoist("cp", source.path, "\(box):/tmp").status == 0)
-        #expect(try hoist("start", box).status == 0)
-        #expect(try hoist("wait", box).text == "0\n")
-        #expect(try hoist("logs", box).text == "from host\nfrom host\n")
+        #expect(try scene.hoist("cp", source.path, "\(box):/srv").status == 0)
+        #expect(try scene.hoist("cp", source.path, "\(box):/tmp").status == 0)
+        #expect(try scene.hoist("start", box).status == 0)
+        #expect(try scene.hoist("wait", box).text == "0\n")
+        #expect(try scene.hoist("logs", box).text == "from host\nfrom host\n")
 
         let out = directory.appending("out")
-        let copiedOut = try hoist("cp", "\(box):/tmp/src/f.txt", out.path)
+        let copiedOut = try scene.hoist("cp", "\(box):/tmp/src/f.txt", out.path)
         #expect(copiedOut.status == 0, "\(copiedOut.errorText)")
         #expect((try? String(contentsOf: out, encoding: .utf8)) == "from host\n")
         let tree = directory.appending("tree")
         try FileManager.default.createDirectory(at: tree, withIntermediateDirectories: true)
-        #expect(try hoist("cp", "\(box):/tmp/src", tree.path).status == 0)
+        #expect(try scene.hoist("cp", "\(box):/tmp/src", tree.path).status == 0)
         #expect((try? String(contentsOf: tree.appendingPathComponent("src/f.txt"), encoding: .utf8)) == "from host\n")
-        let missing = try hoist("cp", "\(box):/no/such", directory.appending("x").path)
+        let missing = try scene.hoist("cp", "\(box):/no/such", directory.appending("x").path)
         #expect(missing.status == 1 && missing.errorText.contains("Could not find the file /no/such"), "the daemon's words: \(missing.errorText)")
     }
 
     @Test func saveAndPruneWithFilters() throws {
-        let directory = try TemporaryDirectory()
-        let rootfs = directory.appending("rootfs.tar")
-        try Interop.makeBusyboxRootfs(at: rootfs)
+        let scene = try DaemonScene("hoist-prune")
+        let (directory, kept) = (scene.directory, scene.image)
         let marker = UUID().uuidString.prefix(8).lowercased()
-        let labelled = "hoist-prune-\(marker)-labelled"
-        let kept = "hoist-prune-\(marker)-kept"
-        try ExternalCommand.checked([Interop.docker, "import", "-c", "LABEL hoist.prune=\(marker)", rootfs.path, labelled])
-        try ExternalCommand.checked([Interop.docker, "import", rootfs.path, kept])
+        let labelled = kept + "-labelled"
+        try ExternalCommand.checked([Interop.docker, "import", "-c", "LABEL hoist.prune=\(marker)", scene.rootfs.path, labelled])
         defer { _ = try? ExternalCommand.run([Interop.docker, "rmi", "-f", labelled, kept]) }
-        func hoist(_ arguments: String...) throws -> ExternalCommand.Output {
-            try ExternalCommand.run(
-                [Interop.hoistExecutable] + arguments, environment: ["HOIST_ROOT": directory.appending("store").path, "HOIST_BACKEND": "docker"])
-        }
 
         let archive = directory.appending("saved.tar")
-        let save = try hoist("save", "-o", archive.path, kept)
+        let save = try scene.hoist("save", "-o", archive.path, kept)
         #expect(save.status == 0, "\(save.errorText)")
         let listing = try ExternalCommand.checked(["tar", "-tf", archive.path]).text
         #expect(listing.contains("manifest.json"), "\(listing)")
-        let oci = try hoist("save", "--format", "oci", "-o", directory.appending("oci.tar").path, kept)
+        let oci = try scene.hoist("save", "--format", "oci", "-o", directory.appending("oci.tar").path, kept)
         #expect(oci.status != 0 && oci.errorText.contains("Docker archives only"), "\(oci.errorText)")
 
-        let refused = try hoist("prune", "-a", "-f", "--filter", "nosuch=1")
+        let refused = try scene.hoist("prune", "-a", "-f", "--filter", "nosuch=1")
         #expect(refused.status != 0 && refused.errorText.contains("Invalid filter 'nosuch'"), "the daemon's words: \(refused.errorText)")
-        let prune = try hoist("prune", "-a", "-f", "--filter", "label=hoist.prune=\(marker)")
+        let prune = try scene.hoist("prune", "-a", "-f", "--filter", "label=hoist.prune=\(marker)")
         #expect(prune.status == 0 && prune.text.contains("untagged: \(labelled):latest"), "\(prune.text) \(prune.errorText)")
         #expect(try ExternalCommand.run([Interop.docker, "image", "inspect", labelled]).status != 0)
         #expect(try ExternalCommand.run([Interop.docker, "image", "inspect", kept]).status == 0)
     }
 
     @Test func delegatedBuildsAndTheImageAPI() async throws {
-        let directory = try TemporaryDirectory()
-        let store = directory.appending("store")
-        let rootfs = directory.appending("rootfs.tar")
-        try Interop.makeBusyboxRootfs(at: rootfs)
-        let base = "hoist-delegate-base-\(UUID().uuidString.prefix(8).lowercased())"
+        let scene = try DaemonScene("hoist-delegate-base")
+        let (directory, store, base) = (scene.directory, scene.store, scene.image)
         let built = base + "-built"
         let viaAPI = base + "-api"
         let viaWorker = base + "-worker"
-        try ExternalCommand.checked([Interop.docker, "import", rootfs.path, base])
         defer { _ = try? ExternalCommand.run([Interop.docker, "rmi", "-f", built, viaAPI, viaWorker, base]) }
 
         let context = directory.appending("context")
@@ -162,5 +140,29 @@ struct DockerBackendCommandTests {
         let image = try await client.image(viaAPI, .build(.dockerfile("FROM \(base)\nRUN echo api > /api.txt")))
         let output = try await image.instantiate(.command(["cat", "/api.txt"])).run()
         #expect(output.standardOutput == "api\n")
+    }
+}
+
+/// A temporary directory with a Hoist store, and a busybox image imported into the daemon under
+/// a name of its own (the test removes it).
+struct DaemonScene {
+    let directory: TemporaryDirectory
+    let store: URL
+    let rootfs: URL
+    let image: String
+
+    init(_ prefix: String) throws {
+        directory = try TemporaryDirectory()
+        store = directory.appending("store")
+        rootfs = directory.appending("rootfs.tar")
+        try Interop.makeBusyboxRootfs(at: rootfs)
+        image = "\(prefix)-\(UUID().uuidString.prefix(8).lowercased())"
+        try ExternalCommand.checked([Interop.docker, "import", rootfs.path, image])
+    }
+
+    /// Runs `hoist` on the docker backend (`HOIST_BACKEND`) and the scene's store.
+    func hoist(_ arguments: String..., input: Data? = nil) throws -> ExternalCommand.Output {
+        try ExternalCommand.run(
+            [Interop.hoistExecutable] + arguments, input: input, environment: ["HOIST_ROOT": store.path, "HOIST_BACKEND": "docker"])
     }
 }

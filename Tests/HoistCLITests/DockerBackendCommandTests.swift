@@ -106,6 +106,33 @@ struct DockerBackendCommandTests {
         #expect(try ExternalCommand.run([Interop.docker, "image", "inspect", kept]).status == 0)
     }
 
+    @Test(.enabled(if: Interop.available("python3")))
+    func anEngineReachedOverTCP() throws {
+        let scene = try DaemonScene("hoist-tcp")
+        let built = scene.image + "-built"
+        defer { _ = try? ExternalCommand.run([Interop.docker, "rmi", "-f", built, scene.image]) }
+        let forwarder = try DockerTCPForwarder(in: scene.directory.url)
+        let remote = ["DOCKER_HOST": forwarder.dockerHost]
+
+        // Attached over TCP, input and all.
+        let piped = try scene.hoist(
+            "run", "--rm", "-i", scene.image, "sh", "-c", "cat; echo over tcp", input: Data("in\n".utf8), environment: remote)
+        #expect(piped.status == 0 && piped.text == "in\nover tcp\n", "\(piped.text) \(piped.errorText)")
+
+        let context = scene.directory.appending("context")
+        try FileManager.default.createDirectory(at: context, withIntermediateDirectories: true)
+        let dockerfile = context.appendingPathComponent("Dockerfile")
+        try Data("FROM \(scene.image)\nRUN echo built > /built\n".utf8).write(to: dockerfile)
+        let build = try scene.hoist("build", "-t", built, context.path, environment: remote)
+        #expect(build.status == 0, "\(build.errorText)")
+        #expect(try ExternalCommand.checked([Interop.docker, "run", "--rm", "--network=none", built, "cat", "/built"]).text == "built\n")
+
+        // An engine elsewhere cannot see this machine's directories: said before anything runs.
+        try Data("FROM \(scene.image)\nRUN --mount=type=bind,target=/ctx cat /ctx/Dockerfile\n".utf8).write(to: dockerfile)
+        let mounted = try scene.hoist("build", "-t", built, context.path, environment: remote)
+        #expect(mounted.status == 1 && mounted.errorText.contains("RUN --mount=type=bind shows this machine's files"), "\(mounted.errorText)")
+    }
+
     @Test func delegatedBuildsAndTheImageAPI() async throws {
         let scene = try DaemonScene("hoist-delegate-base")
         let (directory, store, base) = (scene.directory, scene.store, scene.image)
@@ -161,8 +188,9 @@ struct DaemonScene {
     }
 
     /// Runs `hoist` on the docker backend (`HOIST_BACKEND`) and the scene's store.
-    func hoist(_ arguments: String..., input: Data? = nil) throws -> ExternalCommand.Output {
+    func hoist(_ arguments: String..., input: Data? = nil, environment: [String: String] = [:]) throws -> ExternalCommand.Output {
         try ExternalCommand.run(
-            [Interop.hoistExecutable] + arguments, input: input, environment: ["HOIST_ROOT": store.path, "HOIST_BACKEND": "docker"])
+            [Interop.hoistExecutable] + arguments, input: input,
+            environment: environment.merging(["HOIST_ROOT": store.path, "HOIST_BACKEND": "docker"]) { $1 })
     }
 }

@@ -10,8 +10,9 @@ import HoistStore
 ///
 /// The committed layer comes back into Hoist's store, so results stay content-addressed layers
 /// and the cache works as on the native backend. Sources, checksums and file operations
-/// (`COPY`, `ADD`, `WORKDIR`) are Hoist's own, with the native worker's exact semantics; their
-/// layers reach the daemon when a later `RUN` needs them, in an image loaded then.
+/// (`COPY`, `ADD`, `WORKDIR`) are Hoist's own, with the native worker's exact semantics (on
+/// snapshots of this machine: root, as for the native backend); their layers reach the daemon
+/// when a later `RUN` needs them, in an image loaded then.
 struct DockerWorker: Worker {
     /// Does what needs no container: sources, checksums, file operations, the host side of mounts.
     let local: NativeWorker
@@ -28,7 +29,13 @@ struct DockerWorker: Worker {
     }
 
     func file(_ op: FileOp, inputs: [BuildResult], context: StepContext) async throws -> BuildResult {
-        try await local.file(op, inputs: inputs, context: context)
+        // Snapshots made without root would give the files this user's owner, silently.
+        guard geteuid() == 0 else {
+            throw BuildError(
+                .unsupported,
+                "COPY, ADD and WORKDIR run on this machine's snapshots, which needs root to keep the files' owners: run hoist as root, or hand the whole build to the daemon with --delegate")
+        }
+        return try await local.file(op, inputs: inputs, context: context)
     }
 
     func exec(_ op: ExecOp, inputs: [BuildResult], context: StepContext) async throws -> BuildResult {

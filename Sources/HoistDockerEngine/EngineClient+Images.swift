@@ -20,14 +20,13 @@ extension EngineClient {
 
     /// Loads a `docker save` / `hoist save` archive (the file at `archive`) into the daemon.
     public func loadImages(from archive: URL) async throws {
-        let data = try Data(contentsOf: archive)
-        let response = try await send(
-            .POST, "/images/load", query: [("quiet", "1")], body: .bytes(ByteBuffer(data: data)), contentType: "application/x-tar")
+        let (body, size) = try Self.fileBody(archive)
+        let response = try await send(.POST, "/images/load", query: [("quiet", "1")], body: body, contentType: "application/x-tar")
         let answer = try await Self.collect(response, limit: 16 << 20)
         // A failed load still answers 200, with an error in the JSON stream.
         if let line = String(data: answer, encoding: .utf8), line.contains("\"error\"") {
             let message = (try? JSONDecoder().decode(StreamError.self, from: answer).error) ?? line
-            throw EngineError(.invalidArgument, "the daemon could not load \(archive.lastPathComponent) (\(data.count) bytes): \(message)")
+            throw EngineError(.invalidArgument, "the daemon could not load \(archive.lastPathComponent) (\(size) bytes): \(message)")
         }
     }
 
@@ -130,6 +129,23 @@ extension EngineClient {
     }
 }
 
+extension EngineClient {
+    /// The file at `url` as a request body read a megabyte at a time as it is sent, never
+    /// whole in memory; and its size.
+    static func fileBody(_ url: URL) throws -> (body: HTTPClientRequest.Body, size: Int64) {
+        let size = (try FileManager.default.attributesOfItem(atPath: url.path)[.size] as? NSNumber)?.int64Value ?? 0
+        let file = try FileHandle(forReadingFrom: url)
+        let chunks = AsyncThrowingStream<ByteBuffer, any Error> {
+            guard let data = try file.read(upToCount: 1 << 20), !data.isEmpty else {
+                try file.close()
+                return nil
+            }
+            return ByteBuffer(data: data)
+        }
+        return (.stream(chunks, length: .known(size)), size)
+    }
+}
+
 private struct StreamError: Decodable {
     let error: String
 }
@@ -176,8 +192,7 @@ extension EngineClient {
         }
         if !request.buildArguments.isEmpty { query.append(("buildargs", try json(request.buildArguments))) }
         if !request.labels.isEmpty { query.append(("labels", try json(request.labels))) }
-        let context = try Data(contentsOf: request.context)
-        let response = try await send(.POST, "/build", query: query, body: .bytes(ByteBuffer(data: context)), contentType: "application/x-tar")
+        let response = try await send(.POST, "/build", query: query, body: try Self.fileBody(request.context).body, contentType: "application/x-tar")
         var buffer = Data()
         var imageID: String?
         var failure: String?

@@ -40,15 +40,15 @@ struct DockerWorker: Worker {
 
     func exec(_ op: ExecOp, inputs: [BuildResult], context: StepContext) async throws -> BuildResult {
         let base = op.mounts.first { $0.destination == "/" }?.input.flatMap { inputs[$0].layers } ?? []
+        let hostMounts = Set(op.mounts.compactMap(hostMountKind)).sorted()
+        if !hostMounts.isEmpty, !engine.host.isOnThisMachine {
+            throw BuildError(
+                .unsupported,
+                "RUN --mount=type=\(hostMounts.joined(separator: ", ")) shows this machine's files to the step, which the Docker daemon at \(engine.host) cannot see: build with the native backend or a daemon on this machine")
+        }
         let image = try await daemonImages.image(for: base)
         let mounts = try await local.prepareMounts(of: op, inputs: inputs)
         defer { mounts.release() }
-        if !mounts.binds.isEmpty, !engine.host.isOnThisMachine {
-            let kinds = Set(op.mounts.compactMap(Self.hostMountKind)).sorted().joined(separator: ", ")
-            throw BuildError(
-                .unsupported,
-                "RUN --mount=type=\(kinds) shows this machine's files to the step, which the Docker daemon at \(engine.host) cannot see: build with the native backend or a daemon on this machine")
-        }
         let config = EngineContainerConfig(
             image: image, cmd: op.arguments, entrypoint: [], env: op.environment, workingDir: op.workingDirectory,
             // The parent image's USER must not apply: no user is root.
@@ -122,13 +122,14 @@ struct DockerWorker: Worker {
         return missing
     }
 
-    /// The `--mount` type of a mount that needs a host directory, if it does.
-    private static func hostMountKind(_ mount: ExecMount) -> String? {
+    /// The `--mount` type of a mount that shows the step a file of this machine, if it does
+    /// (a secret the build was not given and does not require is left out, as natively).
+    private func hostMountKind(_ mount: ExecMount) -> String? {
         guard mount.destination != "/" else { return nil }
         switch mount.kind {
         case .bind: return "bind"
         case .cache: return "cache"
-        case .secret: return "secret"
+        case .secret(let id, let required, _, _, _): return local.secrets[id] != nil || required ? "secret" : nil
         case .tmpfs: return nil
         }
     }

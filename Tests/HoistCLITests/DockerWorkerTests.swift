@@ -28,10 +28,12 @@ struct DockerWorkerTests {
         let context: URL
         var base: String { fixture.imageName }
 
-        func build(_ dockerfile: String, tag: String, noCache: Bool = false, events: EventRecorder? = nil) async throws -> ImageSummary {
+        func build(_ dockerfile: String, tag: String, noCache: Bool = false, secrets: [String: String] = [:],
+                   sourceDateEpoch: Int64? = nil, events: EventRecorder? = nil) async throws -> ImageSummary {
             try Data(dockerfile.utf8).write(to: context.appendingPathComponent("Dockerfile"))
-            return try await fixture.client.build(
-                BuildOptions(context: context, tags: [tag], noCache: noCache, progress: events?.reporter ?? .discard))
+            var options = BuildOptions(context: context, tags: [tag], noCache: noCache, secrets: secrets, progress: events?.reporter ?? .discard)
+            options.sourceDateEpoch = sourceDateEpoch
+            return try await fixture.client.build(options)
         }
     }
 
@@ -88,6 +90,36 @@ struct DockerWorkerTests {
             let files = try ExternalCommand.checked(
                 [Interop.docker, "run", "--rm", "--network=none", tag, "sh", "-c", "cat /listing; ls -d /scratch 2>&1 || true"])
             #expect(files.text.hasPrefix("t\n") && files.text.contains("No such file"), "\(files.text)")
+        }
+    }
+
+    @Test func aSecretIsReadableInItsStepAndNowhereAfter() async throws {
+        let tag = uniqueDockerName("worker-secret")
+        defer { _ = try? ExternalCommand.run([Interop.docker, "rmi", "-f", tag]) }
+        try await withDocker { builder in
+            let secret = builder.fixture.directory.appending("token")
+            try Data("s3cret-value".utf8).write(to: secret)
+            _ = try await builder.build(
+                "FROM \(builder.base)\nRUN --mount=type=secret,id=token wc -c < /run/secrets/token > /size\n", tag: tag,
+                secrets: ["token": secret.path])
+            let files = try ExternalCommand.checked(
+                [Interop.docker, "run", "--rm", "--network=none", tag, "sh", "-c", "cat /size; ls -a /run/secrets 2>&1 || true"])
+            #expect(files.text.hasPrefix("12\n") && files.text.contains("No such file"), "\(files.text)")
+            let history = try ExternalCommand.checked([Interop.docker, "save", tag]).standardOutput
+            #expect(history.range(of: Data("s3cret-value".utf8)) == nil, "the secret is in no layer")
+        }
+    }
+
+    @Test func sourceDateEpochClampsTheTimesOfTheDaemonsLayers() async throws {
+        let tag = uniqueDockerName("worker-epoch")
+        defer { _ = try? ExternalCommand.run([Interop.docker, "rmi", "-f", tag]) }
+        try await withDocker { builder in
+            let image = try await builder.build(
+                "FROM \(builder.base)\nRUN echo now > /stamped\nRUN cat /stamped > /again\n", tag: tag, sourceDateEpoch: 1_700_000_000)
+            let times = try ExternalCommand.checked(
+                [Interop.docker, "run", "--rm", "--network=none", tag, "stat", "-c", "%Y", "/stamped", "/again"])
+            #expect(times.text == "1700000000\n1700000000\n", "\(times.text)")
+            #expect(image.created == Date(timeIntervalSince1970: 1_700_000_000))
         }
     }
 }

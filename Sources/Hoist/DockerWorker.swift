@@ -85,7 +85,8 @@ struct DockerWorker: Worker {
     private func run(_ id: String, op: ExecOp, context: StepContext) async throws -> (code: Int32, lastOutput: [String]) {
         let tail = OutputTail(lines: 10)
         try await engine.startContainer(id)
-        // Following the logs streams the output while it runs and ends when it does.
+        // Following the logs streams the output while it runs and ends when it does; unlike
+        // an attach, the log keeps the order of stdout and stderr lines between them.
         try await engine.containerLogs(id, follow: true) { stream, payload in
             let text = String(decoding: payload, as: UTF8.self)
             tail.append(text)

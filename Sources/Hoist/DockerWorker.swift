@@ -57,7 +57,9 @@ struct DockerWorker: Worker {
                 binds: mounts.binds.isEmpty ? nil : mounts.binds.map { "\($0.source):\($0.destination)" + ($0.readOnly ? ":ro" : "") },
                 networkMode: op.network == .none ? "none" : "host",
                 tmpfs: mounts.tmpfs.isEmpty ? nil : mounts.tmpfs.mapValues { $0.map { "size=\($0)" } ?? "" },
-                privileged: op.insecure ? true : nil))
+                privileged: op.insecure ? true : nil,
+                // The output goes to the step's progress, attached: a log of it would cost the daemon's disk.
+                logConfig: .init(type: "none")))
         let stubs = try await missingPaths(mounts.binds.map(\.destination) + mounts.tmpfs.keys, image: image)
         let id = try await engine.createContainer(config)
         do {
@@ -84,13 +86,13 @@ struct DockerWorker: Worker {
     /// Starts container `id`, streams its output to the step's progress, and waits for it.
     private func run(_ id: String, op: ExecOp, context: StepContext) async throws -> (code: Int32, lastOutput: [String]) {
         let tail = OutputTail(lines: 10)
-        try await engine.startContainer(id)
-        // Following the logs streams the output while it runs and ends when it does; unlike
-        // an attach, the log keeps the order of stdout and stderr lines between them.
-        try await engine.containerLogs(id, follow: true) { stream, payload in
+        let engine = engine
+        try await engine.attach(id, standardInput: nil) { stream, payload in
             let text = String(decoding: payload, as: UTF8.self)
             tail.append(text)
             context.log(text, stream: stream == .standardError ? .stderr : .stdout)
+        } whenAttached: {
+            try await engine.startContainer(id)
         }
         return (try await engine.waitContainer(id), tail.lines)
     }

@@ -68,7 +68,7 @@ struct DockerWorkerTests {
         try await withDocker { builder in
             let failure = await Result(catching: {
                 try await builder.build(
-                    "FROM \(builder.base)\nRUN echo first && echo about to fail >&2 && exit 7\n", tag: uniqueDockerName("worker-fail"))
+                    "FROM \(builder.base)\nRUN echo first && sleep 0.2 && echo about to fail >&2 && exit 7\n", tag: uniqueDockerName("worker-fail"))
             })
             guard case .failure(let error as BuildError) = failure else {
                 Issue.record("the build should fail with a BuildError: \(failure)")

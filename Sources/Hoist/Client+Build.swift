@@ -38,8 +38,7 @@ extension Client {
     private func build(_ options: BuildOptions, references: [Reference],
                        daemon: (engine: EngineClient, images: DaemonImages)?) async throws -> ImageSummary {
         let conversion = try await convertDockerfile(
-            options,
-            images: daemon.map { DaemonImageSource(client: self, engine: $0.engine, policy: options.pullPolicy, daemonImages: $0.images) })
+            options, images: try await imageSource(pullPolicy: options.pullPolicy, daemonImages: daemon?.images))
         let plan = conversion.plan
         let epoch = conversion.sourceDateEpoch
 

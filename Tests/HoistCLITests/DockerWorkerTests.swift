@@ -122,4 +122,16 @@ struct DockerWorkerTests {
             #expect(image.created == Date(timeIntervalSince1970: 1_700_000_000))
         }
     }
+
+    @Test func theDaemonsBaseImageMakesTheSameGraphAsTheStores() async throws {
+        try await withDocker { builder in
+            try Data("FROM \(builder.base)\nENV MODE=test\nRUN echo $PATH > /path\n".utf8)
+                .write(to: builder.context.appendingPathComponent("Dockerfile"))
+            let options = BuildOptions(context: builder.context)
+            // The native store holds the very image the daemon was given, under the same name.
+            let native = try await builder.fixture.busyboxFixture.client.buildGraphDigest(options)
+            let docker = try await builder.fixture.client.buildGraphDigest(options)
+            #expect(docker == native)
+        }
+    }
 }

@@ -30,6 +30,8 @@ actor DockerBackend: ContainerBackend {
         try await engine().pullImage(name)
     }
 
+    /// The image API's builds (`.build(.dockerfile(…))`) go to the daemon's own builder, which
+    /// needs no root here; ``Client/build(_:)`` runs Hoist's engine with the daemon as its worker.
     func buildImage(_ options: BuildOptions) async throws {
         _ = try await delegateBuild(options)
     }

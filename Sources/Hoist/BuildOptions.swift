@@ -41,6 +41,9 @@ public struct BuildOptions: Sendable {
     public var pullPolicy: PullPolicy = .missing
     /// `--memory`, `--cpu-quota`, `--cpu-period` (and S2I's `--cap-drop`) for every RUN step.
     public var stepLimits: StepLimits = .none
+    /// Also load the image into the Docker daemon `DOCKER_HOST` names, under the tags
+    /// (`--load`); a build on the docker backend always does.
+    public var loadIntoDocker = false
 
     public init(context: URL, dockerfile: URL? = nil, tags: [String] = [], buildArguments: [String: String] = [:],
                 target: String? = nil, noCache: Bool = false, labels: [String: String] = [:], secrets: [String: String] = [:],

@@ -1,36 +1,59 @@
 import Foundation
 import HoistArchive
 import HoistBuild
+import HoistDockerEngine
 import HoistDockerfile
 import HoistOCI
 import HoistRuntime
 import HoistStore
 
 extension Client {
-    /// Builds the Dockerfile in `options` without a daemon and names the image with its tags.
+    /// Builds the Dockerfile in `options` and names the image with its tags.
     ///
-    /// Steps run on snapshots of the store with runc; each step's result is cached by a key made
-    /// of its definition and the content it reads, so an unchanged rebuild runs nothing.
+    /// Hoist's build engine decides what runs: each step's result is cached by a key made of
+    /// its definition and the content it reads, so an unchanged rebuild runs nothing. On the
+    /// native backend steps run on snapshots of the store with runc; on the docker backend
+    /// base images come from the daemon, each `RUN` runs in a container there (committed, its
+    /// layer brought back to the store), and the image is loaded into the daemon under the tags.
     /// Throws `DockerfileError` (with file:line:col) for a bad Dockerfile, `BuildError` naming
     /// the failing step, its exit code and last output, and ``ClientError`` for bad options.
     @discardableResult
     public func build(_ options: BuildOptions) async throws -> ImageSummary {
         let references = try options.tags.map { try parseReference($0) }
-        let conversion = try await convertDockerfile(options)
+        let engine = try await (containerBackend as? DockerBackend)?.engine()
+        let daemon = engine.map { (engine: $0, images: DaemonImages(engine: $0, store: store)) }
+        do {
+            let image = try await build(options, references: references, daemon: daemon)
+            await daemon?.images.removeMade(keeping: [image.id.description])
+            if daemon == nil, options.loadIntoDocker {
+                try await loadIntoDocker(image.id.description, tags: references)
+            }
+            return image
+        } catch {
+            await daemon?.images.removeMade(keeping: [])
+            throw error
+        }
+    }
+
+    private func build(_ options: BuildOptions, references: [Reference],
+                       daemon: (engine: EngineClient, images: DaemonImages)?) async throws -> ImageSummary {
+        let conversion = try await convertDockerfile(
+            options, images: try await imageSource(pullPolicy: options.pullPolicy, daemonImages: daemon?.images))
         let plan = conversion.plan
-        let images = conversion.images
         let epoch = conversion.sourceDateEpoch
 
-        let worker = NativeWorker(
-            store: store, snapshotter: DeferredSnapshotter { [store] in try store.snapshotter() }, images: images, pathFilter: Self.dockerIgnoreFilter,
-            localDirectories: conversion.namedContexts.merging(["context": conversion.context]) { $1 },
+        var native = NativeWorker(
+            store: store, snapshotter: DeferredSnapshotter { [store] in try store.snapshotter() }, images: conversion.images,
+            pathFilter: Self.dockerIgnoreFilter, localDirectories: conversion.namedContexts.merging(["context": conversion.context]) { $1 },
             runner: RuncCommandRunner(store: store.root, limits: options.stepLimits), secrets: options.secrets)
-        var configuredWorker = worker
-        configuredWorker.sourceDateEpoch = epoch
+        native.sourceDateEpoch = epoch
+        let worker: any Worker = daemon.map {
+            DockerWorker(local: native, engine: $0.engine, daemonImages: $0.images, sourceDateEpoch: epoch, limits: options.stepLimits)
+        } ?? native
         let stages = options.noCacheStages.map { "[\($0.lowercased()) " }
         let cache = StoreCacheIndex(store: store)
         let solver = Solver(
-            worker: configuredWorker, cache: cache, progress: options.progress,
+            worker: worker, cache: cache, progress: options.progress,
             options: SolveOptions(
                 noCache: options.noCache, noCacheFor: { vertex in stages.contains { vertex.name.hasPrefix($0) } },
                 cacheKeySalt: epoch.map { "SOURCE_DATE_EPOCH=\($0)" } ?? ""))
@@ -54,7 +77,29 @@ extension Client {
         for output in options.outputs {
             try export(image, to: output, names: references)
         }
+        if let daemon {
+            try await daemon.images.publish(
+                config: try store.content.data(image.configDigest), layers: layers, tags: references.map(\.familiarString))
+        }
         return ImageSummary(reference: references.first, id: image.configDigest, digest: try target.digest, created: created, size: image.size)
+    }
+
+    /// Loads the store's image `name` into the Docker daemon `DOCKER_HOST` names (`hoist build
+    /// --load`), named `tags`.
+    ///
+    /// - Throws: ``EngineError`` when no daemon answers or it refuses the image (its message).
+    func loadIntoDocker(_ name: String, tags: [Reference]) async throws {
+        let image = try resolve(name)
+        let engine = try await EngineClient.connect()
+        let layers = zip(image.manifest.layers, image.config.rootfs.diffIDs).map { LayerRef(diffID: $1, blob: $0) }
+        do {
+            try await DaemonImages(engine: engine, store: store).publish(
+                config: try store.content.data(image.configDigest), layers: layers, tags: tags.map(\.familiarString))
+        } catch {
+            try? await engine.shutdown()
+            throw error
+        }
+        try await engine.shutdown()
     }
 
     /// Writes a built image to an `--output` destination; files appear only when complete.

@@ -1,6 +1,7 @@
 public import Foundation
 import HoistBuild
 import HoistDockerfile
+import HoistRegistry
 public import HoistOCI
 
 /// A Dockerfile build turned into its graph, with what solving it needs.
@@ -10,14 +11,15 @@ struct DockerfileConversion {
     var context: String
     /// `--build-context name=DIR` directories.
     var namedContexts: [String: String]
-    var images: StoreImageSource
+    var images: any ImageSource
     /// SOURCE_DATE_EPOCH, from the options or the build arguments.
     var sourceDateEpoch: Int64?
 }
 
 extension Client {
     /// Parses the Dockerfile of `options` and converts it to a build graph (nothing runs).
-    func convertDockerfile(_ options: BuildOptions) async throws -> DockerfileConversion {
+    /// Base images come from `images` (default: the backend's, pulled as the options say).
+    func convertDockerfile(_ options: BuildOptions, images: (any ImageSource)? = nil) async throws -> DockerfileConversion {
         let contextPath = options.context.standardizedFileURL.path
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: contextPath, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -31,7 +33,7 @@ extension Client {
         let ignorePath = DockerIgnoreFile.locate(dockerfile: dockerfilePath, context: contextPath)
         let excludes = ignorePath.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) }.map(DockerIgnoreFile.patterns) ?? []
 
-        let images = StoreImageSource(client: self, policy: options.pullPolicy)
+        let images = if let images { images } else { try await imageSource(pullPolicy: options.pullPolicy) }
         var arguments = BuildArguments(values: options.buildArguments)
         if let platform = options.platform {
             guard let target = PlatformSpecifier(platform) else {
@@ -62,6 +64,15 @@ extension Client {
         return DockerfileConversion(
             plan: plan, context: contextPath, namedContexts: namedContexts, images: images,
             sourceDateEpoch: options.sourceDateEpoch ?? options.buildArguments["SOURCE_DATE_EPOCH"].flatMap { Int64($0) })
+    }
+
+    /// Where a build on this client's backend takes its base images: the store (pulling from
+    /// registries), or on the docker backend the daemon (pulling through it).
+    func imageSource(pullPolicy: PullPolicy, daemonImages: DaemonImages? = nil) async throws -> any ImageSource {
+        guard let docker = containerBackend as? DockerBackend else { return StoreImageSource(client: self, policy: pullPolicy) }
+        let engine = try await docker.engine()
+        return DaemonImageSource(
+            client: self, engine: engine, policy: pullPolicy, daemonImages: daemonImages ?? DaemonImages(engine: engine, store: store))
     }
 
     /// The build graph of the Dockerfile in `options`, as JSON (`hoist build --print-graph`):

@@ -7,8 +7,8 @@ import HoistRegistry
 struct BuildCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "build",
-        abstract: "Build an image from a Dockerfile, without a daemon.",
-        discussion: "Flags are named as docker build names them. Steps are cached by content: an unchanged rebuild runs nothing.")
+        abstract: "Build an image from a Dockerfile, without a daemon (or with a Docker daemon as the worker).",
+        discussion: "Flags are named as docker build names them. Steps are cached by content: an unchanged rebuild runs nothing. With --backend docker, RUN steps run in the daemon's containers and the image is loaded into it; --delegate hands the whole build to the daemon's builder instead.")
 
     @OptionGroup var global: GlobalOptions
 
@@ -62,6 +62,9 @@ struct BuildCommand: AsyncParsableCommand {
 
     @Flag(name: .customLong("print-graph"), help: "Print the build's graph as JSON (stable digests) instead of building.")
     var printGraph = false
+
+    @Flag(name: .long, help: "Also load the image into the Docker daemon (DOCKER_HOST), under the tags.")
+    var load = false
 
     @Flag(name: .long, help: "With --backend docker: hand the whole build to the daemon's own builder.")
     var delegate = false
@@ -118,6 +121,7 @@ struct BuildCommand: AsyncParsableCommand {
             options.platform = platform
             guard let policy = PullPolicy(rawValue: pull) else { throw ValidationError("--pull \(pull): use always, missing or never") }
             options.pullPolicy = policy
+            options.loadIntoDocker = load
             switch network {
             case "host", "default": options.defaultNetwork = .host
             case "none": options.defaultNetwork = .none
@@ -134,10 +138,7 @@ struct BuildCommand: AsyncParsableCommand {
                 print(String(decoding: try await client.buildGraph(options), as: UTF8.self))
                 return
             }
-            if client.backend == .docker || delegate {
-                guard delegate else {
-                    throw ValidationError("the docker backend builds with --delegate (the daemon's builder) for now")
-                }
+            if delegate {
                 renderer.finish()
                 let id = try await client.delegateBuild(options) { line in
                     if !quiet { FileHandle.standardError.write(Data((line + "\n").utf8)) }

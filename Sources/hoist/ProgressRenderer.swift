@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Hoist
 import HoistBuild
 import HoistOCI
 import HoistRegistry
@@ -24,6 +25,8 @@ final class ProgressRenderer: @unchecked Sendable {
     /// A running vertex's status instead of its elapsed time (bytes moved, for transfers).
     private var status: [Digest: String] = [:]
     private var latestTransfer: [Digest: TransferProgress] = [:]
+    /// The last status of each layer of a pull or push the Docker daemon makes.
+    private var daemonStatus: [String: String] = [:]
     private var lastDraw = Date.distantPast
     private var drawnLines = 0
     private let begin = Date()
@@ -98,6 +101,36 @@ final class ProgressRenderer: @unchecked Sendable {
             guard phaseChanged || now.timeIntervalSince(lastDraw) > 0.1 else { return }
             lastDraw = now
             redraw(final: false)
+        }
+    }
+
+    /// Receives the steps of a pull or push the Docker daemon makes: a line per change of a
+    /// layer's status (the daemon's words), or a JSON event per line.
+    var daemonReporter: @Sendable (DaemonTransferProgress) -> Void {
+        { event in self.handle(daemon: event) }
+    }
+
+    private func handle(daemon event: DaemonTransferProgress) {
+        lock.lock()
+        defer { lock.unlock() }
+        let item = event.item ?? ""
+        guard daemonStatus[item] != event.status, !event.status.isEmpty else { return }
+        daemonStatus[item] = event.status
+        switch mode {
+        case .quiet, .auto:
+            return
+        case .plain, .tty:
+            write((event.item.map { "\($0): " } ?? "") + event.status + "\n")
+        case .rawjson:
+            var object: [String: Any] = [
+                "event": "daemon-transfer", "time": ISO8601DateFormatter().string(from: Date()), "status": event.status,
+            ]
+            object["item"] = event.item
+            object["completed"] = event.completed
+            object["total"] = event.total
+            if let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) {
+                output.write(data + Data("\n".utf8))
+            }
         }
     }
 

@@ -14,9 +14,6 @@ enum TestBackends {
         return backends
     }
 
-    /// Native alone, for what only it does so far.
-    static var native: [Backend] { all.filter { $0 == .native } }
-
     /// Docker alone.
     static var docker: [Backend] { all.filter { $0 == .docker } }
 }

@@ -17,7 +17,7 @@ extension Client {
     public func build(_ options: BuildOptions) async throws -> ImageSummary {
         let references = try options.tags.map { try parseReference($0) }
         let conversion = try await convertDockerfile(options)
-        let plan = conversion.plan
+        let state = conversion.state
         let images = conversion.images
         let epoch = conversion.sourceDateEpoch
 
@@ -37,13 +37,15 @@ extension Client {
         // The lease keeps garbage collection from the layers between their writing and naming.
         let lease = try store.writeLease()
         defer { withExtendedLifetime(lease) {} }
-        let results = try await solver.solveAll(plan.target)
+        let results = try await solver.solveAll(state.vertex)
         try cache.flushUsage()
-        guard let layers = results[plan.target.digest]?.layers else {
+        guard let layers = results[state.vertex.digest]?.layers else {
             throw ClientError(.internal, "the build's target is not a filesystem")
         }
+        // The same config an exported BuildState gets: the frontend's, with the state's edits.
+        let (config, baseHistory) = imageConfig(of: state)
         let exported = try ImageExporter(store: store).export(
-            layers: layers, config: plan.config, baseHistory: plan.baseHistory, steps: plan.steps, results: results,
+            layers: layers, config: config, baseHistory: baseHistory, steps: state.steps, results: results,
             fallback: Date(), sourceDateEpoch: epoch)
         let target = exported.target
         let image = try LocalImage(exported, name: references.first?.description)

@@ -18,7 +18,7 @@ extension Client {
             return LayerUnpacker.Layer(diffID: layer.diffID) { try FileByteSource(path: path) }
         }
         let key = try store.withWriteLease { try LayerUnpacker(snapshotter: snapshotter).unpack(unpackable).key }
-        return SolvedBuild(store: store, snapshot: key)
+        return SolvedBuild(store: store, snapshot: key, state: state)
     }
 
     /// Builds `state` into an image named `tags`: its base image's config with the state's
@@ -28,24 +28,7 @@ extension Client {
                        progress: ProgressReporter = .discard) async throws -> ImageSummary {
         let references = try tags.map { try parseReference($0) }
         let (layers, results) = try await solveLayers(state, localDirectories: localDirectories, progress: progress)
-        var config: ImageConfig
-        var baseHistory: [HistoryEntry] = []
-        if let base = state.baseImage, let image = try? resolve(base) {
-            config = image.config
-            baseHistory = image.config.history ?? []
-        } else {
-            config = ImageConfig(platform: .host)
-        }
-        var containerConfig = state.config
-        let inherited = config.config ?? ContainerConfig()
-        containerConfig.env = state.environment
-        containerConfig.workingDir = state.workingDirectory == "/" ? inherited.workingDir : state.workingDirectory
-        containerConfig.user = state.user.isEmpty ? inherited.user : state.user
-        containerConfig.cmd = containerConfig.cmd ?? inherited.cmd
-        containerConfig.entrypoint = containerConfig.entrypoint ?? inherited.entrypoint
-        containerConfig.labels = (inherited.labels ?? [:]).merging(containerConfig.labels ?? [:]) { $1 }
-        if containerConfig.labels?.isEmpty == true { containerConfig.labels = nil }
-        config.config = containerConfig
+        let (config, baseHistory) = imageConfig(of: state)
         let lease = try store.writeLease()
         defer { withExtendedLifetime(lease) {} }
         let exported = try ImageExporter(store: store).export(
@@ -57,6 +40,39 @@ extension Client {
         for reference in references { try store.setName(reference.description, target: target, created: created) }
         if references.isEmpty { try store.addUnnamed(target: target, created: created) }
         return ImageSummary(reference: references.first, id: image.configDigest, digest: try target.digest, created: created, size: image.size)
+    }
+
+    /// The config an image of `state` gets, and the history it inherits: the frontend's image
+    /// config or the base image's (the host platform's empty one for none), with the state's
+    /// environment, directory, user, platform and settings over it.
+    func imageConfig(of state: BuildState) -> (config: ImageConfig, baseHistory: [HistoryEntry]) {
+        var config: ImageConfig
+        var baseHistory: [HistoryEntry] = []
+        if let frontendConfig = state.imageConfig {
+            config = frontendConfig
+            baseHistory = state.baseHistory ?? []
+        } else if let base = state.baseImage, let image = try? resolve(base) {
+            config = image.config
+            baseHistory = image.config.history ?? []
+        } else {
+            config = ImageConfig(platform: state.platform ?? .host)
+        }
+        if let platform = state.platform {
+            config.os = platform.os
+            config.architecture = platform.architecture
+            config.variant = platform.variant
+        }
+        var containerConfig = state.config
+        let inherited = config.config ?? ContainerConfig()
+        containerConfig.env = state.environment
+        containerConfig.workingDir = state.workingDirectory == "/" ? inherited.workingDir : state.workingDirectory
+        containerConfig.user = state.user.isEmpty ? inherited.user : state.user
+        containerConfig.cmd = containerConfig.cmd ?? inherited.cmd
+        containerConfig.entrypoint = containerConfig.entrypoint ?? inherited.entrypoint
+        containerConfig.labels = (inherited.labels ?? [:]).merging(containerConfig.labels ?? [:]) { $1 }
+        if containerConfig.labels?.isEmpty == true { containerConfig.labels = nil }
+        config.config = containerConfig
+        return (config, baseHistory)
     }
 
     private func solveLayers(_ state: BuildState, localDirectories: [String: URL],

@@ -2,7 +2,7 @@
     import Glibc
 #endif
 public import Foundation
-public import HoistBuild
+import HoistBuild
 import HoistRuntime
 import HoistStore
 import Synchronization
@@ -65,7 +65,9 @@ public final class DebugContainer: Sendable {
     /// Mounts the snapshots; undoes what it did when one fails.
     init(root: SolvedBuild, mounts: [Mount], network: HoistBuild.NetworkMode) throws {
         store = root.store
-        executor = RuncExecutor(store: root.store.root)
+        // runc, not crun even where crun is preferred: runc's foreground terminal takes its size
+        // from its own terminal on SIGWINCH, which is how a debug process is resized.
+        executor = RuncExecutor(store: root.store.root, runtime: try OCIRuntime.runc())
         self.root = root
         self.network = network
         directory = store.root.temporary.appendingPathComponent("debug-\(UUID().uuidString.lowercased())").path
@@ -108,6 +110,9 @@ public final class DebugContainer: Sendable {
         standardError: @escaping @Sendable (Data) -> Void = { _ in }
     ) async throws -> DebugProcess {
         guard !arguments.isEmpty else { throw ClientError(.invalidArgument, "a debug process needs a command") }
+        guard !resources.withLock({ $0.released }) else {
+            throw ClientError(.failedPrecondition, "the debug container was released")
+        }
         var settings = ContainerSettings(
             arguments: arguments, environment: EnvironmentList.overriding(root.state.environment, with: environment),
             workingDirectory: workingDirectory ?? root.state.workingDirectory, user: user ?? root.state.user,
@@ -118,9 +123,6 @@ public final class DebugContainer: Sendable {
         try FileManager.default.createDirectory(atPath: bundle, withIntermediateDirectories: true)
         do {
             try executor.writeBundle(settings, bundle: bundle, rootPath: rootfs, runtimeID: id)
-            guard !resources.withLock({ $0.released }) else {
-                throw ClientError(.failedPrecondition, "the debug container was released")
-            }
             let process = try DebugProcess(
                 id: id, bundle: bundle, container: self, terminal: terminal, standardInput: standardInput,
                 standardOutput: standardOutput, standardError: standardError)

@@ -54,7 +54,7 @@ struct BuildFrontendTests {
     @Test func anUnknownSyntaxIsBuiltByTheDockerfileFrontendWithALocatedWarning() async throws {
         let context = fixture.directory.appending("unknown")
         try FileManager.default.createDirectory(at: context, withIntermediateDirectories: true)
-        try Data("# syntax=example.com/frontends/other:2\nFROM busybox as base\nRUN echo $UNSET > /x\n".utf8)
+        try Data("# syntax=example.com/frontends/other:2\nFROM busybox as base\nENV GREETING=$UNSET\nRUN echo > /x\n".utf8)
             .write(to: context.appendingPathComponent("Dockerfile"))
         let state = try await fixture.client.buildState(BuildOptions(context: context))
         let solved = try await fixture.client.solve(state, localDirectories: ["context": context])

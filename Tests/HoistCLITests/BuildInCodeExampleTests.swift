@@ -23,7 +23,7 @@ struct BuildInCodeExampleTests {
             "intermediate /src/size: 36 bytes",
             "debug container said: builder in /src as 0, reading: input from the program (exit 0)",
             "debug terminal sizes: 24 80, 43 132",
-            "debug sleep after SIGTERM: exit 143",
+            "debug process after SIGTERM: exit 3",
             "result unchanged after the debug container: true",
             "run build-in-code:latest: HELLO FROM A BUILD WRITTEN IN SWIFT (exit 0)",
         ] {

@@ -57,9 +57,14 @@ struct DebugContainerTests {
         #expect(output.text == "got typed\n")
         #expect(throws: ClientError.self) { try reader.write(Data("late".utf8)) }
 
-        let sleeper = try await container.start(["sleep", "60"])
+        // The process is the container's first: without a handler it would ignore SIGTERM.
+        let trapped = Output()
+        let sleeper = try await container.start(
+            ["sh", "-c", "trap 'echo caught TERM; exit 3' TERM; echo ready; while true; do sleep 0.05; done"], standardOutput: trapped.append)
+        for _ in 0..<200 where !trapped.text.contains("ready") { try await Task.sleep(nanoseconds: 10_000_000) }
         try sleeper.signal("SIGTERM")
-        #expect(try await sleeper.wait() == 143)
+        #expect(try await sleeper.wait() == 3)
+        #expect(trapped.text == "ready\ncaught TERM\n")
         #expect(throws: ClientError.self) { try sleeper.signal("TERM") }
         #expect(throws: ClientError.self) { try sleeper.resize(TerminalSize(columns: 10, rows: 10)) }
 
@@ -78,17 +83,20 @@ struct DebugContainerTests {
     @Test func aTerminalHasTheSizeItIsGivenAndResizedTo() async throws {
         let container = try await fixture.client.solve(result).newContainer()
         let output = Output()
+        // The runtime sizes the container's terminal just after starting it, and again when it
+        // gets SIGWINCH, each on its own time: the shell waits for a line before each look.
         let shell = try await container.start(
-            ["sh", "-c", "stty size; read line; stty size; echo \"$line\" >&2"], terminal: TerminalSize(columns: 80, rows: 24),
+            ["sh", "-c", "read line; stty size; read line; stty size; echo \"$line\" >&2"], terminal: TerminalSize(columns: 80, rows: 24),
             standardOutput: output.append)
+        try await Task.sleep(nanoseconds: 200_000_000)
+        try shell.write(Data("\n".utf8))
+        try await Task.sleep(nanoseconds: 200_000_000)
         try shell.resize(TerminalSize(columns: 132, rows: 43))
-        // The runtime resizes the container's terminal when it gets SIGWINCH, on its own time.
-        try await Task.sleep(nanoseconds: 300_000_000)
+        try await Task.sleep(nanoseconds: 200_000_000)
         try shell.write(Data("typed\n".utf8))
         #expect(try await shell.wait() == 0)
         let lines = output.text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
-        #expect(lines.first == "24 80", "\(output.text.debugDescription)")
-        #expect(lines.contains("43 132"), "\(output.text.debugDescription)")
+        #expect(lines.filter { $0.contains(" ") } == ["24 80", "43 132"], "\(output.text.debugDescription)")
         #expect(lines.last == "typed", "stderr comes through the terminal too: \(output.text.debugDescription)")
         await container.release()
     }

@@ -60,21 +60,28 @@ struct BuildInCode {
         let code = try await process.wait()
         print("debug container said: \(output.text.trimmingCharacters(in: .newlines)) (exit \(code))")
 
+        // A shell on a terminal: it reads a line, says its size, and again after a resize.
         let terminalOutput = Collected()
         let shell = try await container.start(
-            ["sh", "-c", "stty size; read line; stty size"], terminal: TerminalSize(columns: 80, rows: 24),
+            ["sh", "-c", "read line; stty size; read line; stty size"], terminal: TerminalSize(columns: 80, rows: 24),
             standardOutput: terminalOutput.append)
+        try await pause()
+        try shell.write(Data("\n".utf8))
+        try await pause()
         try shell.resize(TerminalSize(columns: 132, rows: 43))
-        // The runtime passes the new size on when it gets SIGWINCH; give it a moment.
-        try await Task.sleep(nanoseconds: 300_000_000)
+        try await pause()
         try shell.write(Data("\n".utf8))
         _ = try await shell.wait()
         let sizes = terminalOutput.text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         print("debug terminal sizes: \(sizes.joined(separator: ", "))")
 
-        let sleeper = try await container.start(["sleep", "60"])
-        try sleeper.signal("TERM")
-        print("debug sleep after SIGTERM: exit \(try await sleeper.wait())")
+        // The first process of a container ignores signals it has no handler for, as in Docker.
+        let waiting = Collected()
+        let waiter = try await container.start(
+            ["sh", "-c", "trap 'exit 3' TERM; echo ready; while true; do sleep 0.05; done"], standardOutput: waiting.append)
+        while !waiting.text.contains("ready") { try await Task.sleep(nanoseconds: 10_000_000) }
+        try waiter.signal("TERM")
+        print("debug process after SIGTERM: exit \(try await waiter.wait())")
         await container.release()
         let unchanged = String(decoding: try intermediate.readFile("/src/GREETING"), as: UTF8.self)
         print("result unchanged after the debug container: \(unchanged == greeting)")
@@ -89,6 +96,11 @@ struct BuildInCode {
         let run = try await client.image("build-in-code:latest").instantiate().run()
         print("run build-in-code:latest: \(run.standardOutput.trimmingCharacters(in: .newlines)) (exit \(run.exitCode))")
     }
+}
+
+/// Time for the runtime to pass a terminal's size on (it does so on its own time).
+func pause() async throws {
+    try await Task.sleep(nanoseconds: 200_000_000)
 }
 
 /// Output gathered from a process's handler, which runs on another thread.

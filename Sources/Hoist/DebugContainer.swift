@@ -13,13 +13,14 @@ import Synchronization
 /// runs processes in it with runc. Writes stay in the container: the results do not change.
 ///
 /// Make one with ``SolvedBuild/newContainer(mounts:network:)``; ``release()`` it when done
-/// (it kills what still runs, unmounts and removes its snapshots).
+/// (it kills what still runs, unmounts and removes its snapshots). A process keeps its
+/// container until it has been waited for.
 ///
 /// ```swift
 /// let container = try await result.newContainer(mounts: [tools.mounted(at: "/tools")])
 /// let process = try await container.start(["sh", "-c", "ls /tools"], standardOutput: { print(String(decoding: $0, as: UTF8.self)) })
 /// print(try await process.wait())
-/// try await container.release()
+/// await container.release()
 /// ```
 public final class DebugContainer: Sendable {
     /// A result mounted into the container: see ``SolvedBuild/mounted(at:readOnly:)``.
@@ -92,7 +93,7 @@ public final class DebugContainer: Sendable {
     }
 
     deinit {
-        // A container never released still leaves nothing mounted or running.
+        // Dropped without release() once its processes were waited for: nothing stays mounted.
         detach()
     }
 

@@ -60,7 +60,7 @@ extension Client {
     }
 
     /// Writes a built image to an `--output` destination; files appear only when complete.
-    private func export(_ image: LocalImage, to output: BuildOutput, names: [Reference]) throws {
+    func export(_ image: LocalImage, to output: BuildOutput, names: [Reference]) throws {
         switch output {
         case .oci(let path), .docker(let path):
             let isDocker = if case .docker = output { true } else { false }

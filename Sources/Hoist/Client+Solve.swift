@@ -22,9 +22,10 @@ extension Client {
     }
 
     /// Builds `state` into an image named `tags`: its base image's config with the state's
-    /// environment, working directory, user and settings, and one history entry per step.
+    /// environment, working directory, user and settings, and one history entry per step. It
+    /// is also written to each of `outputs`, as `hoist build --output` writes a build's.
     @discardableResult
-    public func export(_ state: BuildState, tags: [String] = [], localDirectories: [String: URL] = [:],
+    public func export(_ state: BuildState, tags: [String] = [], outputs: [BuildOutput] = [], localDirectories: [String: URL] = [:],
                        progress: ProgressReporter = .discard) async throws -> ImageSummary {
         let references = try tags.map { try parseReference($0) }
         let (layers, results) = try await solveLayers(state, localDirectories: localDirectories, progress: progress)
@@ -39,6 +40,7 @@ extension Client {
         let created = image.config.createdDate ?? Date()
         for reference in references { try store.setName(reference.description, target: target, created: created) }
         if references.isEmpty { try store.addUnnamed(target: target, created: created) }
+        for output in outputs { try export(image, to: output, names: references) }
         return ImageSummary(reference: references.first, id: image.configDigest, digest: try target.digest, created: created, size: image.size)
     }
 

@@ -77,7 +77,7 @@ struct BuildFrontendTests {
         }
     }
 
-    @Test func imageConfigsResolveAndPlatformsCarryToTheImage() async throws {
+    @Test func imageConfigsResolvePlatformsCarryToTheImageAndExportsReachOutputs() async throws {
         let config = try await fixture.client.resolveImageConfig("busybox")
         #expect(config.config?.cmd == ["sh"])
         await #expect {
@@ -90,6 +90,17 @@ struct BuildFrontendTests {
         try await fixture.client.export(state, tags: ["platformed:1"])
         let details = try fixture.client.inspect("platformed:1")
         #expect(details.architecture == "arm64" && details.variant == "v8")
+
+        // An export goes to the build engine's outputs too.
+        let files = fixture.directory.appending("exported-files")
+        let layout = fixture.directory.appending("exported.oci.tar")
+        try await fixture.client.export(
+            BuildState.image("busybox").mkfile("/hello", contents: Array("hi\n".utf8)), tags: ["outputs:1"],
+            outputs: [.local(directory: files.path), .oci(path: layout.path)])
+        #expect(FileManager.default.contents(atPath: files.appendingPathComponent("hello").path) == Data("hi\n".utf8))
+        #expect(FileManager.default.fileExists(atPath: files.appendingPathComponent("bin/sh").path))
+        let listing = try ExternalCommand.checked(["tar", "-tf", layout.path]).text
+        #expect(listing.contains("index.json") && listing.contains("blobs/sha256/"), "\(listing)")
         let pinned = BuildState.image("busybox").with(platform: Platform(os: "linux", architecture: "amd64"))
         #expect(pinned.vertex != BuildState.image("busybox").vertex, "the image source asks for the platform")
     }

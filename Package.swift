@@ -104,6 +104,8 @@ let package = Package(
             swiftSettings: strict + [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))],
             linkerSettings: [.unsafeFlags(["-static-stdlib", "-Xclang-linker", "-no-pie", "-Xlinker", "--no-export-dynamic"], .when(configuration: .release))]),
         .executableTarget(name: "hoist-bench", dependencies: ["HoistArchive"], swiftSettings: strict),
+        // The build-graph API in use (issue 9); HoistCLITests runs it.
+        .executableTarget(name: "build-in-code", dependencies: ["Hoist"], path: "examples/build-in-code", swiftSettings: strict),
 
         .executableTarget(name: "hoist-run-bench", dependencies: ["HoistRuntime"], swiftSettings: strict),
         .target(name: "HoistTestSupport", path: "Tests/HoistTestSupport", swiftSettings: strict),

@@ -39,7 +39,7 @@ extension Client {
                        daemon: (engine: EngineClient, images: DaemonImages)?) async throws -> ImageSummary {
         let conversion = try await convertDockerfile(
             options, images: try await imageSource(pullPolicy: options.pullPolicy, daemonImages: daemon?.images))
-        let plan = conversion.plan
+        let state = conversion.state
         let epoch = conversion.sourceDateEpoch
 
         var native = NativeWorker(
@@ -60,13 +60,15 @@ extension Client {
         // The lease keeps garbage collection from the layers between their writing and naming.
         let lease = try store.writeLease()
         defer { withExtendedLifetime(lease) {} }
-        let results = try await solver.solveAll(plan.target)
+        let results = try await solver.solveAll(state.vertex)
         try cache.flushUsage()
-        guard let layers = results[plan.target.digest]?.layers else {
+        guard let layers = results[state.vertex.digest]?.layers else {
             throw ClientError(.internal, "the build's target is not a filesystem")
         }
+        // The same config an exported BuildState gets: the frontend's, with the state's edits.
+        let (config, baseHistory) = imageConfig(of: state)
         let exported = try ImageExporter(store: store).export(
-            layers: layers, config: plan.config, baseHistory: plan.baseHistory, steps: plan.steps, results: results,
+            layers: layers, config: config, baseHistory: baseHistory, steps: state.steps, results: results,
             fallback: Date(), sourceDateEpoch: epoch)
         let target = exported.target
         let image = try LocalImage(exported, name: references.first?.description)
@@ -103,7 +105,7 @@ extension Client {
     }
 
     /// Writes a built image to an `--output` destination; files appear only when complete.
-    private func export(_ image: LocalImage, to output: BuildOutput, names: [Reference]) throws {
+    func export(_ image: LocalImage, to output: BuildOutput, names: [Reference]) throws {
         switch output {
         case .oci(let path), .docker(let path):
             let isDocker = if case .docker = output { true } else { false }

@@ -40,6 +40,7 @@ extension Client {
         let conversion = try await convertDockerfile(
             options, images: try await imageSource(pullPolicy: options.pullPolicy, daemonImages: daemon?.images))
         let state = conversion.state
+        for warning in state.warnings { options.progress.report(.warning(warning)) }
         let epoch = conversion.sourceDateEpoch
 
         var native = NativeWorker(

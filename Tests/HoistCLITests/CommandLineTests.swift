@@ -80,6 +80,33 @@ struct CommandLineTests {
     }
 
     @Test(.enabled(if: Interop.isRoot && Interop.available("runc")))
+    func buildsPrintTheirWarningsAfterTheSteps() throws {
+        let directory = try TemporaryDirectory()
+        let store = directory.appending("store")
+        let rootfs = directory.appending("rootfs.tar")
+        try Interop.makeBusyboxRootfs(at: rootfs)
+        try Interop.hoist(["import", rootfs.path, "busybox"], root: store).checkedStatus()
+        let context = directory.appending("context")
+        try FileManager.default.createDirectory(at: context, withIntermediateDirectories: true)
+        try Data("FROM busybox AS Build\nMAINTAINER me\nCMD echo hi\n".utf8).write(to: context.appendingPathComponent("Dockerfile"))
+
+        let plain = try Interop.hoist(["build", "--progress", "plain", "-t", "warned", context.path], root: store)
+        #expect(plain.status == 0, "\(plain.errorText)")
+        let tail = plain.errorText.components(separatedBy: " 3 warnings found:\n").last ?? ""
+        #expect(plain.errorText.contains(" 3 warnings found:\n"), "\(plain.errorText)")
+        for expected in [" - Dockerfile:1:1: StageNameCasing", " - Dockerfile:2:1: MaintainerDeprecated", " - Dockerfile:3:1: JSONArgsRecommended"] {
+            #expect(tail.contains(expected), "after the steps: \(expected) in \(plain.errorText)")
+        }
+
+        let json = try Interop.hoist(["build", "--progress", "rawjson", "-t", "warned", context.path], root: store)
+        let warnings = json.errorText.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }.filter { $0["event"] as? String == "warning" }
+        #expect(warnings.compactMap { $0["rule"] as? String }.sorted() == ["JSONArgsRecommended", "MaintainerDeprecated", "StageNameCasing"])
+        #expect(warnings.first { $0["rule"] as? String == "MaintainerDeprecated" }?["line"] as? Int == 2)
+    }
+
+    @Test(.enabled(if: Interop.isRoot && Interop.available("runc")))
     func runPassesTheExitCodeAndTheLimits() throws {
         let directory = try TemporaryDirectory()
         let store = directory.appending("store")

@@ -82,10 +82,7 @@ struct CommandLineTests {
     @Test(.enabled(if: Interop.isRoot && Interop.available("runc")))
     func buildsPrintTheirWarningsAfterTheSteps() throws {
         let directory = try TemporaryDirectory()
-        let store = directory.appending("store")
-        let rootfs = directory.appending("rootfs.tar")
-        try Interop.makeBusyboxRootfs(at: rootfs)
-        try Interop.hoist(["import", rootfs.path, "busybox"], root: store).checkedStatus()
+        let store = try Self.storeWithBusybox(in: directory)
         let context = directory.appending("context")
         try FileManager.default.createDirectory(at: context, withIntermediateDirectories: true)
         try Data("FROM busybox AS Build\nMAINTAINER me\nCMD echo hi\n".utf8).write(to: context.appendingPathComponent("Dockerfile"))
@@ -109,10 +106,7 @@ struct CommandLineTests {
     @Test(.enabled(if: Interop.isRoot && Interop.available("runc")))
     func runPassesTheExitCodeAndTheLimits() throws {
         let directory = try TemporaryDirectory()
-        let store = directory.appending("store")
-        let rootfs = directory.appending("rootfs.tar")
-        try Interop.makeBusyboxRootfs(at: rootfs)
-        try Interop.hoist(["import", rootfs.path, "busybox"], root: store).checkedStatus()
+        let store = try Self.storeWithBusybox(in: directory)
         let failing = try Interop.hoist(["run", "busybox", "sh", "-c", "echo out; echo err >&2; exit 42"], root: store)
         #expect(failing.status == 42)
         #expect(failing.text == "out\n")
@@ -122,5 +116,14 @@ struct CommandLineTests {
         let missing = try Interop.hoist(["run", "busybox", "/no/such/program"], root: store)
         #expect(missing.status != 0)
         #expect(missing.errorText.contains("hoist: "), "\(missing.errorText)")
+    }
+
+    /// A store in `directory` with busybox imported by `hoist import`.
+    private static func storeWithBusybox(in directory: TemporaryDirectory) throws -> URL {
+        let store = directory.appending("store")
+        let rootfs = directory.appending("rootfs.tar")
+        try Interop.makeBusyboxRootfs(at: rootfs)
+        try Interop.hoist(["import", rootfs.path, "busybox"], root: store).checkedStatus()
+        return store
     }
 }

@@ -12,6 +12,8 @@ packages=(
   docker.io docker-registry skopeo umoci
   # command-line tools the tests and benchmarks call
   zstd gzip tar git apache2-utils openssl hyperfine jq python3 bc
+  # RUN --mount=type=ssh tests: a real SSH agent
+  openssh-client
 )
 
 missing=()

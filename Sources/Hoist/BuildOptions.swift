@@ -20,6 +20,8 @@ public struct BuildOptions: Sendable {
     public var labels: [String: String]
     /// `--secret id=…,src=…`: secret ids and the files that hold them.
     public var secrets: [String: String]
+    /// `--ssh id=SOCKET`: SSH agents by id and their sockets, for `RUN --mount=type=ssh`.
+    public var sshAgents: [String: String] = [:]
     /// `--allow security.insecure`.
     public var allowInsecure: Bool
     /// Where progress goes.

@@ -48,6 +48,7 @@ extension Client {
             pathFilter: Self.dockerIgnoreFilter, localDirectories: conversion.namedContexts.merging(["context": conversion.context]) { $1 },
             runner: RuncCommandRunner(store: store.root, limits: options.stepLimits), secrets: options.secrets)
         native.sourceDateEpoch = epoch
+        native.sshAgents = try Self.checkedAgents(options.sshAgents)
         let worker: any Worker = daemon.map {
             DockerWorker(local: native, engine: $0.engine, daemonImages: $0.images, sourceDateEpoch: epoch, limits: options.stepLimits)
         } ?? native
@@ -85,6 +86,21 @@ extension Client {
                 config: try store.content.data(image.configDigest), layers: layers, tags: references.map(\.familiarString))
         }
         return ImageSummary(reference: references.first, id: image.configDigest, digest: try target.digest, created: created, size: image.size)
+    }
+
+    /// The agents of `--ssh`, each a socket: Hoist shows the step the agent itself, so a key
+    /// file (which BuildKit's client loads into an agent of its own) is refused with what to do.
+    static func checkedAgents(_ agents: [String: String]) throws -> [String: String] {
+        try agents.mapValues { path in
+            var info = stat()
+            guard stat(path, &info) == 0 else { throw ClientError(.notFound, "--ssh: no SSH agent socket at \(path)") }
+            guard info.st_mode & S_IFMT == S_IFSOCK else {
+                throw ClientError(
+                    .invalidArgument,
+                    "--ssh: \(path) is not an agent's socket; load the key into an agent (ssh-add) and give its socket ($SSH_AUTH_SOCK)")
+            }
+            return path
+        }
     }
 
     /// Loads the store's image `name` into the Docker daemon `DOCKER_HOST` names (`hoist build

@@ -7,10 +7,11 @@ import HoistStore
 extension Client {
     /// Builds `state` (its steps cached like any build's) and returns its files to read, without
     /// making an image. `localDirectories` gives the directories ``BuildState/local(_:include:exclude:)``
-    /// names.
-    public func solve(_ state: BuildState, localDirectories: [String: URL] = [:],
-                      progress: ProgressReporter = .discard) async throws -> SolvedBuild {
-        let (layers, _) = try await solveLayers(state, localDirectories: localDirectories, progress: progress)
+    /// names; `secrets` the files of secret mounts by id, `sshAgents` the sockets of SSH agents.
+    public func solve(_ state: BuildState, localDirectories: [String: URL] = [:], secrets: [String: String] = [:],
+                      sshAgents: [String: String] = [:], progress: ProgressReporter = .discard) async throws -> SolvedBuild {
+        let (layers, _) = try await solveLayers(
+            state, localDirectories: localDirectories, secrets: secrets, sshAgents: sshAgents, progress: progress)
         let snapshotter = try store.snapshotter()
         let unpackable = try layers.map { layer -> LayerUnpacker.Layer in
             let digest = try layer.blob.digest
@@ -26,9 +27,11 @@ extension Client {
     /// is also written to each of `outputs`, as `hoist build --output` writes a build's.
     @discardableResult
     public func export(_ state: BuildState, tags: [String] = [], outputs: [BuildOutput] = [], localDirectories: [String: URL] = [:],
+                       secrets: [String: String] = [:], sshAgents: [String: String] = [:],
                        progress: ProgressReporter = .discard) async throws -> ImageSummary {
         let references = try tags.map { try parseReference($0) }
-        let (layers, results) = try await solveLayers(state, localDirectories: localDirectories, progress: progress)
+        let (layers, results) = try await solveLayers(
+            state, localDirectories: localDirectories, secrets: secrets, sshAgents: sshAgents, progress: progress)
         let (config, baseHistory) = imageConfig(of: state)
         let lease = try store.writeLease()
         defer { withExtendedLifetime(lease) {} }
@@ -77,13 +80,14 @@ extension Client {
         return (config, baseHistory)
     }
 
-    private func solveLayers(_ state: BuildState, localDirectories: [String: URL],
-                             progress: ProgressReporter) async throws -> ([LayerRef], [Digest: BuildResult]) {
+    private func solveLayers(_ state: BuildState, localDirectories: [String: URL], secrets: [String: String],
+                             sshAgents: [String: String], progress: ProgressReporter) async throws -> ([LayerRef], [Digest: BuildResult]) {
         let images = StoreImageSource(client: self, policy: .missing)
-        let worker = NativeWorker(
+        var worker = NativeWorker(
             store: store, snapshotter: DeferredSnapshotter { [store] in try store.snapshotter() }, images: images, pathFilter: Self.dockerIgnoreFilter,
             localDirectories: localDirectories.mapValues { $0.standardizedFileURL.path },
-            runner: RuncCommandRunner(store: store.root), secrets: [:])
+            runner: RuncCommandRunner(store: store.root), secrets: secrets)
+        worker.sshAgents = try Self.checkedAgents(sshAgents)
         let cache = StoreCacheIndex(store: store)
         let solver = Solver(worker: worker, cache: cache, progress: progress, options: SolveOptions())
         let lease = try store.writeLease()

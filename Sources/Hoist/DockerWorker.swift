@@ -48,6 +48,11 @@ struct DockerWorker: Worker {
                 .unsupported,
                 "RUN --mount=type=\(hostMounts.joined(separator: ", ")) shows this machine's files to the step, which the Docker daemon at \(engine.host) cannot see: build with the native backend or a daemon on this machine")
         }
+        if op.mounts.contains(where: { if case .secretEnvironment = $0.kind { true } else { false } }) {
+            throw BuildError(
+                .unsupported,
+                "RUN --mount=type=secret,env=… would leave the secret in the daemon's container config: build with the native backend, or mount the secret as a file")
+        }
         let image = try await daemonImages.image(for: base)
         let mounts = try await local.prepareMounts(of: op, inputs: inputs)
         defer { mounts.release() }
@@ -137,7 +142,8 @@ struct DockerWorker: Worker {
         case .bind: return "bind"
         case .cache: return "cache"
         case .secret(let id, let required, _, _, _): return local.secrets[id] != nil || required ? "secret" : nil
-        case .tmpfs: return nil
+        case .ssh(let id, let required, _, _, _): return local.sshAgents[id] != nil || required ? "ssh" : nil
+        case .tmpfs, .secretEnvironment: return nil
         }
     }
 }

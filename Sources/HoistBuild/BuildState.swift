@@ -118,6 +118,11 @@ public struct BuildState: Sendable, Hashable {
         case tmpfs(destination: String)
         /// A build secret as a file (at `/run/secrets/ID` unless `destination` says).
         case secret(id: String, destination: String? = nil, required: Bool = true)
+        /// A build secret in the environment variable `name` of the command.
+        case secretVariable(id: String, name: String, required: Bool = true)
+        /// An SSH agent the build is given (`sshAgents`), at `/run/buildkit/ssh_agent.N` unless
+        /// `destination` says; `SSH_AUTH_SOCK` points at the first.
+        case ssh(id: String = "default", destination: String? = nil, required: Bool = false)
     }
 
     /// Runs `arguments` on this state's files; the changes are the new state.
@@ -143,7 +148,18 @@ public struct BuildState: Sendable, Hashable {
                 execMounts.append(ExecMount(
                     input: nil, destination: destination ?? "/run/secrets/\(id)", readOnly: true,
                     kind: .secret(id: id, required: required, uid: 0, gid: 0, mode: 0o400)))
+            case .secretVariable(let id, let name, let required):
+                execMounts.append(ExecMount(input: nil, destination: "", readOnly: true,
+                                            kind: .secretEnvironment(id: id, required: required, name: name)))
+            case .ssh(let id, let destination, let required):
+                execMounts.append(ExecMount(
+                    input: nil, destination: destination ?? ExecMount.defaultAgentPath(after: execMounts),
+                    kind: .ssh(id: id, required: required, uid: 0, gid: 0, mode: 0o600)))
             }
+        }
+        // As the Dockerfile frontend does (ExecMount.environment(_:withAgentOf:)).
+        if !environment.contains(where: { $0.hasPrefix("SSH_AUTH_SOCK=") }), let agent = execMounts.first(where: \.isAgent) {
+            environment.append("SSH_AUTH_SOCK=\(agent.destination)")
         }
         // By name, as the Dockerfile frontend orders a RUN's environment: the same step written
         // either way is one vertex (order does not change what a process sees).

@@ -22,6 +22,8 @@ public struct NativeWorker: Worker {
     public let secrets: [String: String]
     /// `SOURCE_DATE_EPOCH`: new layers clamp their files' times to it, for reproducible images.
     public var sourceDateEpoch: Int64?
+    /// SSH agent sockets by id (`--ssh id=SOCKET`), shown to `RUN --mount=type=ssh`.
+    public var sshAgents: [String: String] = [:]
 
     public init(store: Store, snapshotter: any Snapshotter, images: any ImageSource, pathFilter: PathFilter,
                 localDirectories: [String: String], runner: any CommandRunner, secrets: [String: String] = [:]) {
@@ -77,8 +79,8 @@ public struct NativeWorker: Worker {
         let mounts = try await prepareMounts(of: op, inputs: inputs)
         defer { mounts.release() }
         let command = CommandSpec(
-            arguments: op.arguments, environment: op.environment, workingDirectory: op.workingDirectory, user: op.user,
-            network: op.network, insecure: op.insecure, binds: mounts.binds, tmpfs: mounts.tmpfs)
+            arguments: op.arguments, environment: op.environment + mounts.environment, workingDirectory: op.workingDirectory,
+            user: op.user, network: op.network, insecure: op.insecure, binds: mounts.binds, tmpfs: mounts.tmpfs)
         let targets = command.binds.map(\.destination) + command.tmpfs.keys + [command.workingDirectory]
         return try await withStep(on: base) { root in
             let stubs = try MountStubs(root: root, targets: targets)
@@ -130,6 +132,23 @@ public struct NativeWorker: Worker {
                         continue
                     }
                     mounts.binds.append(.init(source: path, destination: mount.destination, readOnly: true))
+                case .secretEnvironment(let id, let required, let name):
+                    guard let path = secrets[id] else {
+                        if required { throw BuildError(.notFound, "secret \(id) was not given to the build (--secret id=\(id),src=…)") }
+                        continue
+                    }
+                    guard let value = FileManager.default.contents(atPath: path) else {
+                        throw BuildError(.notFound, "cannot read secret \(id) from \(path)")
+                    }
+                    mounts.environment.append("\(name)=\(String(decoding: value, as: UTF8.self))")
+                case .ssh(let id, let required, _, _, _):
+                    // The agent's own socket, bound as it is: the step talks to the agent of the
+                    // user who started the build (owner and mode are the socket's own).
+                    guard let socket = sshAgents[id] else {
+                        if required { throw BuildError(.notFound, "SSH agent \(id) was not given to the build (--ssh \(id)=SOCKET)") }
+                        continue
+                    }
+                    mounts.binds.append(.init(source: socket, destination: mount.destination, readOnly: false))
                 }
             }
         } catch {

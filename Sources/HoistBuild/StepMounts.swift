@@ -6,6 +6,8 @@ public struct StepMounts: Sendable {
     public var binds: [CommandSpec.BindMount] = []
     /// tmpfs mounts by destination, with an optional size in bytes.
     public var tmpfs: [String: Int64?] = [:]
+    /// `NAME=value` for the command's environment: secrets asked for as variables.
+    public var environment: [String] = []
     var releases: [@Sendable () -> Void] = []
 
     /// Unmounts the views and unlocks the cache mounts.

@@ -48,6 +48,9 @@ struct BuildCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Give RUN --mount=type=secret a secret; repeatable.", valueName: "id=ID,src=PATH"))
     var secret: [String] = []
 
+    @Option(name: .long, help: ArgumentHelp("Give RUN --mount=type=ssh an SSH agent: default or ID, with its socket (default $SSH_AUTH_SOCK); repeatable.", valueName: "id[=SOCKET]"))
+    var ssh: [String] = []
+
     @Option(name: .long, help: ArgumentHelp("Allow an entitlement: security.insecure.", valueName: "entitlement"))
     var allow: [String] = []
 
@@ -122,6 +125,7 @@ struct BuildCommand: AsyncParsableCommand {
             guard let policy = PullPolicy(rawValue: pull) else { throw ValidationError("--pull \(pull): use always, missing or never") }
             options.pullPolicy = policy
             options.loadIntoDocker = load
+            options.sshAgents = try Self.sshAgents(ssh)
             switch network {
             case "host", "default": options.defaultNetwork = .host
             case "none": options.defaultNetwork = .none
@@ -191,6 +195,20 @@ struct BuildCommand: AsyncParsableCommand {
 
     /// `NAME=value` pairs; with `allowBare`, a bare `NAME` takes its value from the environment
     /// as `docker build --build-arg NAME` does.
+    /// `--ssh default`, `--ssh ID=SOCKET`: agents by id; without a socket, `$SSH_AUTH_SOCK`'s.
+    static func sshAgents(_ specifications: [String]) throws -> [String: String] {
+        var agents: [String: String] = [:]
+        for specification in specifications {
+            let parts = specification.split(separator: "=", maxSplits: 1).map(String.init)
+            let id = parts[0].isEmpty ? "default" : parts[0]
+            guard let socket = parts.count > 1 ? parts[1] : ProcessInfo.processInfo.environment["SSH_AUTH_SOCK"], !socket.isEmpty else {
+                throw ValidationError("--ssh \(specification): no socket given and SSH_AUTH_SOCK is not set (start ssh-agent, or give ID=SOCKET)")
+            }
+            agents[id] = socket
+        }
+        return agents
+    }
+
     static func pairs(_ items: [String], what: String, allowBare: Bool) throws -> [String: String] {
         var result: [String: String] = [:]
         for item in items {

@@ -90,6 +90,12 @@ struct BuildGraphAPITests {
         #expect(document["target"] as? String == fromDockerfile.description)
         #expect((document["vertices"] as? [[String: Any]])?.count == 3)
 
+        // SSH agents and secrets as variables: the same mounts, and SSH_AUTH_SOCK, either way.
+        try Data("FROM busybox\nRUN --mount=type=ssh --mount=type=secret,id=t,env=T true\n".utf8)
+            .write(to: context.appendingPathComponent("Dockerfile"))
+        let agents = BuildState.image("busybox").run(["/bin/sh", "-c", "true"], mounts: [.ssh(), .secretVariable(id: "t", name: "T", required: false)])
+        #expect(agents.vertex.digest == (try await fixture.client.buildGraphDigest(BuildOptions(context: context))))
+
         // A RUN that names no network gets the build's default; one that does, its own.
         try Data("FROM busybox\nRUN true\nRUN --network=none true\nRUN --network=host true\n".utf8)
             .write(to: context.appendingPathComponent("Dockerfile"))

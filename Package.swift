@@ -64,6 +64,7 @@ let package = Package(
                 "HoistOCI",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -125,6 +126,8 @@ let package = Package(
             swiftSettings: strict + [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))],
             linkerSettings: [.unsafeFlags(["-static-stdlib", "-Xclang-linker", "-no-pie", "-Xlinker", "--no-export-dynamic"], .when(configuration: .release))]),
         .executableTarget(name: "hoist-bench", dependencies: ["HoistArchive"], swiftSettings: strict),
+        // The build-graph API in use (issue 9); HoistCLITests runs it.
+        .executableTarget(name: "build-in-code", dependencies: ["Hoist"], path: "examples/build-in-code", swiftSettings: strict),
 
         .executableTarget(name: "hoist-run-bench", dependencies: ["HoistRuntime"], swiftSettings: strict),
         .target(name: "HoistTestSupport", path: "Tests/HoistTestSupport", swiftSettings: strict),
@@ -132,7 +135,7 @@ let package = Package(
         .testTarget(name: "HoistArchiveTests", dependencies: ["HoistArchive"], swiftSettings: strict),
         .testTarget(name: "HoistStoreTests", dependencies: ["HoistStore", "HoistTestSupport"], swiftSettings: strict),
         .testTarget(
-            name: "HoistRuntimeTests", dependencies: ["HoistRuntime", "HoistTestSupport"], swiftSettings: strict),
+            name: "HoistRuntimeTests", dependencies: ["HoistRuntime", "HoistArchive", "HoistTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "HoistRegistryTests",
             dependencies: ["HoistRegistry", "Hoist", "HoistTestSupport", "HoistStore", "HoistOCI"],

@@ -4,6 +4,7 @@
 # medians of RUNS runs and the ratios Hoist/peer.
 #   scripts/bench-build.sh                      # defaults: 300 MB / 20,000-file context, 3 runs
 #   CONTEXT_MB=30 CONTEXT_FILES=2000 RUNS=1 scripts/bench-build.sh   # a quick look
+#   WORKLOADS=big SCENARIOS=cached RUNS=7 scripts/bench-build.sh     # one figure, more samples
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-3}
@@ -81,10 +82,10 @@ build_docker() { DOCKER_BUILDKIT=1 $docker build --network=none "$@"; }
 build_buildah() { buildah --storage-driver vfs bud --layers --isolation chroot "$@"; }
 
 printf '%-10s %-13s %10s %10s %10s %12s %12s\n' workload scenario hoist buildkit buildah hoist/bk hoist/buildah
-for name in big runs parallel; do
+for name in ${WORKLOADS:-big runs parallel}; do
   context=$work/$name
   changed=$context/input.txt; [ "$name" = big ] && changed=$context/data/d000/f00000.bin
-  for scenario in cold cached one-file; do
+  for scenario in ${SCENARIOS:-cold cached one-file}; do
     declare -A times=()
     for tool in hoist docker buildah; do
       [ "$tool" = buildah ] && ! $have_buildah && { times[$tool]=NA; continue; }

@@ -13,6 +13,8 @@ packages=(
   docker.io docker-registry skopeo umoci containerd
   # command-line tools the tests and benchmarks call
   zstd gzip tar git apache2-utils openssl hyperfine jq python3 bc
+  # RUN --mount=type=ssh tests: a real SSH agent
+  openssh-client
 )
 
 missing=()

@@ -20,6 +20,8 @@ public struct BuildOptions: Sendable {
     public var labels: [String: String]
     /// `--secret id=…,src=…`: secret ids and the files that hold them.
     public var secrets: [String: String]
+    /// `--ssh id=SOCKET`: SSH agents by id and their sockets, for `RUN --mount=type=ssh`.
+    public var sshAgents: [String: String] = [:]
     /// `--allow security.insecure`.
     public var allowInsecure: Bool
     /// Where progress goes.
@@ -39,6 +41,12 @@ public struct BuildOptions: Sendable {
     public var platform: String?
     /// `--pull`: when base images are fetched from their registry (default: when missing).
     public var pullPolicy: PullPolicy = .missing
+    /// `--memory`, `--cpu-quota`, `--cpu-period` (and S2I's `--cap-drop`) for every RUN step.
+    public var stepLimits: StepLimits = .none
+    /// Also load the image into the Docker daemon `DOCKER_HOST` names — on the containerd
+    /// backend into containerd — under the tags (`--load`); a build on the docker backend
+    /// always does.
+    public var loadIntoDocker = false
 
     public init(context: URL, dockerfile: URL? = nil, tags: [String] = [], buildArguments: [String: String] = [:],
                 target: String? = nil, noCache: Bool = false, labels: [String: String] = [:], secrets: [String: String] = [:],

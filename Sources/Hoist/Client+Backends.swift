@@ -41,9 +41,10 @@ extension Client {
             capabilities: reasons.isEmpty ? capabilities : [])
     }
 
-    /// The Docker Engine the environment names, when it accepts connections. What the docker
-    /// backend does not do yet (stdin, terminals, push) is left out of its capabilities; it
-    /// builds by handing the build to the daemon's builder.
+    /// The Docker Engine the environment names, when it accepts connections. Builds run Hoist's
+    /// engine with the daemon's containers as the steps' worker (or the daemon's own builder,
+    /// delegated); pull and push go through the daemon. What it does not do yet (terminals) is
+    /// left out of its capabilities.
     private static func dockerStatus() -> BackendStatus {
         let host: DockerHost
         do {
@@ -56,7 +57,7 @@ extension Client {
         }
         return BackendStatus(
             backend: .docker, isAvailable: true, reason: nil,
-            capabilities: [.build, .run, .keptContainers, .exec, .copy, .commit, .pull, .resourceLimits])
+            capabilities: [.build, .run, .keptContainers, .exec, .copy, .commit, .pull, .push, .resourceLimits])
     }
 
     /// The containerd the environment names, when this process may use its socket. It pulls

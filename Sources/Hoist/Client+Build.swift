@@ -1,49 +1,80 @@
 import Foundation
 import HoistArchive
 import HoistBuild
+import HoistDockerEngine
 import HoistDockerfile
 import HoistOCI
 import HoistRuntime
 import HoistStore
 
 extension Client {
-    /// Builds the Dockerfile in `options` without a daemon and names the image with its tags.
+    /// Builds the Dockerfile in `options` and names the image with its tags.
     ///
-    /// Steps run on snapshots of the store with runc; each step's result is cached by a key made
-    /// of its definition and the content it reads, so an unchanged rebuild runs nothing.
+    /// Hoist's build engine decides what runs: each step's result is cached by a key made of
+    /// its definition and the content it reads, so an unchanged rebuild runs nothing. On the
+    /// native backend steps run on snapshots of the store with runc; on the docker backend
+    /// base images come from the daemon, each `RUN` runs in a container there (committed, its
+    /// layer brought back to the store), and the image is loaded into the daemon under the tags.
     /// Throws `DockerfileError` (with file:line:col) for a bad Dockerfile, `BuildError` naming
     /// the failing step, its exit code and last output, and ``ClientError`` for bad options.
     @discardableResult
     public func build(_ options: BuildOptions) async throws -> ImageSummary {
         let references = try options.tags.map { try parseReference($0) }
-        let conversion = try await convertDockerfile(options)
-        let plan = conversion.plan
-        let images = conversion.images
+        let engine = try await (containerBackend as? DockerBackend)?.engine()
+        let daemon = engine.map { (engine: $0, images: DaemonImages(engine: $0, store: store)) }
+        do {
+            let image = try await build(options, references: references, daemon: daemon)
+            await daemon?.images.removeMade(keeping: [image.id.description])
+            if daemon == nil, options.loadIntoDocker {
+                if backend == .containerd {
+                    for reference in references { try await containerd.load(reference.description) }
+                } else {
+                    try await loadIntoDocker(image.id.description, tags: references)
+                }
+            }
+            return image
+        } catch {
+            await daemon?.images.removeMade(keeping: [])
+            throw error
+        }
+    }
+
+    private func build(_ options: BuildOptions, references: [Reference],
+                       daemon: (engine: EngineClient, images: DaemonImages)?) async throws -> ImageSummary {
+        let conversion = try await convertDockerfile(
+            options, images: try await imageSource(pullPolicy: options.pullPolicy, daemonImages: daemon?.images))
+        let state = conversion.state
+        for warning in state.warnings { options.progress.report(.warning(warning)) }
         let epoch = conversion.sourceDateEpoch
 
-        let worker = NativeWorker(
-            store: store, snapshotter: DeferredSnapshotter { [store] in try store.snapshotter() }, images: images, pathFilter: Self.dockerIgnoreFilter,
-            localDirectories: conversion.namedContexts.merging(["context": conversion.context]) { $1 },
-            runner: RuncCommandRunner(store: store.root), secrets: options.secrets)
-        var configuredWorker = worker
-        configuredWorker.sourceDateEpoch = epoch
+        var native = NativeWorker(
+            store: store, snapshotter: DeferredSnapshotter { [store] in try store.snapshotter() }, images: conversion.images,
+            pathFilter: Self.dockerIgnoreFilter, localDirectories: conversion.namedContexts.merging(["context": conversion.context]) { $1 },
+            runner: RuncCommandRunner(store: store.root, limits: options.stepLimits), secrets: options.secrets)
+        native.sourceDateEpoch = epoch
+        native.sshAgents = try Self.checkedAgents(options.sshAgents)
+        let worker: any Worker = daemon.map {
+            DockerWorker(local: native, engine: $0.engine, daemonImages: $0.images, sourceDateEpoch: epoch, limits: options.stepLimits)
+        } ?? native
         let stages = options.noCacheStages.map { "[\($0.lowercased()) " }
         let cache = StoreCacheIndex(store: store)
         let solver = Solver(
-            worker: configuredWorker, cache: cache, progress: options.progress,
+            worker: worker, cache: cache, progress: options.progress,
             options: SolveOptions(
                 noCache: options.noCache, noCacheFor: { vertex in stages.contains { vertex.name.hasPrefix($0) } },
                 cacheKeySalt: epoch.map { "SOURCE_DATE_EPOCH=\($0)" } ?? ""))
         // The lease keeps garbage collection from the layers between their writing and naming.
         let lease = try store.writeLease()
         defer { withExtendedLifetime(lease) {} }
-        let results = try await solver.solveAll(plan.target)
+        let results = try await solver.solveAll(state.vertex)
         try cache.flushUsage()
-        guard let layers = results[plan.target.digest]?.layers else {
+        guard let layers = results[state.vertex.digest]?.layers else {
             throw ClientError(.internal, "the build's target is not a filesystem")
         }
+        // The same config an exported BuildState gets: the frontend's, with the state's edits.
+        let (config, baseHistory) = imageConfig(of: state)
         let exported = try ImageExporter(store: store).export(
-            layers: layers, config: plan.config, baseHistory: plan.baseHistory, steps: plan.steps, results: results,
+            layers: layers, config: config, baseHistory: baseHistory, steps: state.steps, results: results,
             fallback: Date(), sourceDateEpoch: epoch)
         let target = exported.target
         let image = try LocalImage(exported, name: references.first?.description)
@@ -54,11 +85,48 @@ extension Client {
         for output in options.outputs {
             try export(image, to: output, names: references)
         }
+        if let daemon {
+            try await daemon.images.publish(
+                config: try store.content.data(image.configDigest), layers: layers, tags: references.map(\.familiarString))
+        }
         return ImageSummary(reference: references.first, id: image.configDigest, digest: try target.digest, created: created, size: image.size)
     }
 
+    /// The agents of `--ssh`, each a socket: Hoist shows the step the agent itself, so a key
+    /// file (which BuildKit's client loads into an agent of its own) is refused with what to do.
+    static func checkedAgents(_ agents: [String: String]) throws -> [String: String] {
+        try agents.mapValues { path in
+            var info = stat()
+            guard stat(path, &info) == 0 else { throw ClientError(.notFound, "--ssh: no SSH agent socket at \(path)") }
+            guard info.st_mode & S_IFMT == S_IFSOCK else {
+                throw ClientError(
+                    .invalidArgument,
+                    "--ssh: \(path) is not an agent's socket; load the key into an agent (ssh-add) and give its socket ($SSH_AUTH_SOCK)")
+            }
+            return path
+        }
+    }
+
+    /// Loads the store's image `name` into the Docker daemon `DOCKER_HOST` names (`hoist build
+    /// --load`), named `tags`.
+    ///
+    /// - Throws: ``EngineError`` when no daemon answers or it refuses the image (its message).
+    func loadIntoDocker(_ name: String, tags: [Reference]) async throws {
+        let image = try resolve(name)
+        let engine = try await EngineClient.connect()
+        let layers = zip(image.manifest.layers, image.config.rootfs.diffIDs).map { LayerRef(diffID: $1, blob: $0) }
+        do {
+            try await DaemonImages(engine: engine, store: store).publish(
+                config: try store.content.data(image.configDigest), layers: layers, tags: tags.map(\.familiarString))
+        } catch {
+            try? await engine.shutdown()
+            throw error
+        }
+        try await engine.shutdown()
+    }
+
     /// Writes a built image to an `--output` destination; files appear only when complete.
-    private func export(_ image: LocalImage, to output: BuildOutput, names: [Reference]) throws {
+    func export(_ image: LocalImage, to output: BuildOutput, names: [Reference]) throws {
         switch output {
         case .oci(let path), .docker(let path):
             let isDocker = if case .docker = output { true } else { false }

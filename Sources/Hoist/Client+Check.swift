@@ -13,16 +13,10 @@ extension Client {
         let dockerfile = try Dockerfile.parse(text, fileName: (dockerfilePath as NSString).lastPathComponent)
         let ignorePath = DockerIgnoreFile.locate(dockerfile: dockerfilePath, context: contextPath)
         let patterns = ignorePath.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) }.map(DockerIgnoreFile.patterns) ?? []
-        // Base images in the store give UndefinedVar their environment.
-        let environments = Dictionary(
-            uniqueKeysWithValues: dockerfile.stages.compactMap { stage -> (String, [(name: String, value: String)])? in
-                guard let image = try? resolve(stage.from.image) else { return nil }
-                return (stage.from.image, DockerfileConverter.environment(image.config.config?.env))
-            })
         let checker = BuildChecker(
             arguments: BuildArguments(values: options.buildArguments),
             ignoreMatcher: try? DockerIgnoreMatcher(patterns: patterns),
-            baseImageEnvironment: { environments[$0] })
+            baseImageEnvironment: storedImageEnvironment)
         return (try checker.check(dockerfile), dockerfile.syntax)
     }
 }

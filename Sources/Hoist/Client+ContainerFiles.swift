@@ -88,23 +88,47 @@ extension Client {
     /// Copies `source` in container `name` to host path `destination` as `docker cp
     /// CONTAINER:SRC DEST` does: into `destination` when it is a directory, else as it.
     public func copyOut(_ name: String, from source: String, to destination: String) throws {
-        var isDirectory: ObjCBool = false
-        let (directory, entry): (String, String?)
-        if FileManager.default.fileExists(atPath: destination, isDirectory: &isDirectory), isDirectory.boolValue {
-            (directory, entry) = (destination, nil)
-        } else {
-            let parent = Self.parent(destination)
-            guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory), isDirectory.boolValue else {
-                throw ClientError(.notFound, "\(parent): no such directory")
-            }
-            (directory, entry) = (parent, Self.lastComponent(destination))
-        }
+        let (directory, entry) = try Self.hostCopyTarget(destination)
         try withScratchFile { path in
             var sink = try FileByteSink(path: path)
             try copyOut(name, path: source, entryName: entry, to: &sink)
             try sink.close()
             _ = try LayerApplier(root: directory, options: LayerApplier.Options(preserveOwnership: false)).apply(try FileByteSource(path: path))
         }
+    }
+
+    /// Copies host file or directory `source` to `destination` in container `name` on this
+    /// client's backend, as `docker cp SRC CONTAINER:DEST` does (`hoist cp`).
+    public func copyToContainer(_ name: String, from source: String, to destination: String) async throws {
+        if let docker = containerBackend as? DockerBackend {
+            try await docker.copyIn(name, from: source, to: destination)
+        } else {
+            try copyIn(name, from: source, to: destination)
+        }
+    }
+
+    /// Copies `source` in container `name` on this client's backend to host path
+    /// `destination`, as `docker cp CONTAINER:SRC DEST` does (`hoist cp`).
+    public func copyFromContainer(_ name: String, from source: String, to destination: String) async throws {
+        if let docker = containerBackend as? DockerBackend {
+            try await docker.copyOut(name, from: source, to: destination)
+        } else {
+            try copyOut(name, from: source, to: destination)
+        }
+    }
+
+    /// Where `docker cp` puts a copy on the host: into `destination` when it is a directory
+    /// (the entry keeps its name), else into its parent as its last component.
+    static func hostCopyTarget(_ destination: String) throws -> (directory: String, entry: String?) {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: destination, isDirectory: &isDirectory), isDirectory.boolValue {
+            return (destination, nil)
+        }
+        let parent = Self.parent(destination)
+        guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ClientError(.notFound, "\(parent): no such directory")
+        }
+        return (parent, Self.lastComponent(destination))
     }
 
     /// Runs `body` with a path for a file in the store's scratch space, removed afterwards.
@@ -115,11 +139,11 @@ extension Client {
         try body(path)
     }
 
-    private static func lastComponent(_ path: String) -> String {
+    static func lastComponent(_ path: String) -> String {
         path.split(separator: "/").last.map(String.init) ?? ""
     }
 
-    private static func parent(_ path: String) -> String {
+    static func parent(_ path: String) -> String {
         let components = path.split(separator: "/").dropLast()
         return (path.hasPrefix("/") ? "/" : "") + components.joined(separator: "/")
     }

@@ -220,11 +220,7 @@ extension Client {
         guard !command.isEmpty else { throw ClientError(.invalidArgument, "exec needs a command") }
         var settings = container.configuration.settings
         settings.arguments = command
-        for entry in options.environment {
-            let variable = entry.split(separator: "=", maxSplits: 1).first.map(String.init) ?? entry
-            settings.environment.removeAll { $0.split(separator: "=", maxSplits: 1).first.map(String.init) == variable }
-            settings.environment.append(entry)
-        }
+        settings.environment = EnvironmentList.overriding(settings.environment, with: options.environment)
         if let user = options.user { settings.user = user }
         if let directory = options.workingDirectory { settings.workingDirectory = directory }
         settings.terminal = options.terminal

@@ -1,23 +1,27 @@
 public import Foundation
-import HoistBuild
+public import HoistBuild
 import HoistDockerfile
+import HoistRegistry
 public import HoistOCI
 
-/// A Dockerfile build turned into its graph, with what solving it needs.
+/// A Dockerfile build turned into its graph by its frontend, with what solving it needs.
 struct DockerfileConversion {
-    var plan: DockerfileBuildPlan
+    /// The graph, image config, history and warnings the frontend made.
+    var state: BuildState
     /// The context directory, standardised.
     var context: String
     /// `--build-context name=DIR` directories.
     var namedContexts: [String: String]
-    var images: StoreImageSource
+    var images: any ImageSource
     /// SOURCE_DATE_EPOCH, from the options or the build arguments.
     var sourceDateEpoch: Int64?
 }
 
 extension Client {
-    /// Parses the Dockerfile of `options` and converts it to a build graph (nothing runs).
-    func convertDockerfile(_ options: BuildOptions) async throws -> DockerfileConversion {
+    /// Reads the Dockerfile of `options` and has its frontend make the graph (nothing runs):
+    /// the frontend registered under the name its `# syntax=` gives, else the built-in one.
+    /// Base images come from `images` (default: the backend's, pulled as the options say).
+    func convertDockerfile(_ options: BuildOptions, images: (any ImageSource)? = nil) async throws -> DockerfileConversion {
         let contextPath = options.context.standardizedFileURL.path
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: contextPath, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -27,17 +31,12 @@ extension Client {
         guard let text = try? String(contentsOfFile: dockerfilePath, encoding: .utf8) else {
             throw ClientError(.notFound, "cannot read the Dockerfile \(dockerfilePath)")
         }
-        let dockerfile = try Dockerfile.parse(text, fileName: (dockerfilePath as NSString).lastPathComponent)
-        let ignorePath = DockerIgnoreFile.locate(dockerfile: dockerfilePath, context: contextPath)
-        let excludes = ignorePath.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) }.map(DockerIgnoreFile.patterns) ?? []
-
-        let images = StoreImageSource(client: self, policy: options.pullPolicy)
-        var arguments = BuildArguments(values: options.buildArguments)
-        if let platform = options.platform {
-            guard let target = PlatformSpecifier(platform) else {
-                throw ClientError(.invalidArgument, "invalid --platform \(platform): expected os/arch[/variant]")
+        var platform: Platform?
+        if let text = options.platform {
+            guard let target = PlatformSpecifier(text) else {
+                throw ClientError(.invalidArgument, "invalid --platform \(text): expected os/arch[/variant]")
             }
-            arguments.targetPlatform = target
+            platform = Platform(os: target.os, architecture: target.architecture, variant: target.variant.isEmpty ? nil : target.variant)
         }
         var namedContexts: [String: String] = [:]
         var contextImages: [String: String] = [:]
@@ -52,16 +51,53 @@ extension Client {
                 namedContexts[name] = path
             }
         }
-        var converter = try DockerfileConverter(
-            dockerfile: dockerfile, arguments: arguments, images: images,
-            contextExcludes: excludes, labels: options.labels, allowInsecure: options.allowInsecure)
-        converter.namedContexts = Set(namedContexts.keys)
-        converter.contextImages = contextImages
-        converter.defaultNetwork = options.defaultNetwork
-        let plan = try await converter.convert(target: options.target)
+        let images = if let images { images } else { try await imageSource(pullPolicy: options.pullPolicy) }
+        let request = FrontendRequest(
+            definition: text, fileName: (dockerfilePath as NSString).lastPathComponent, contextDirectory: contextPath,
+            buildArguments: options.buildArguments, target: options.target, platform: platform, images: images)
+
+        let frontend: any BuildFrontend
+        if let syntax = ParserDirectives.header(of: text).syntax, let registered = FrontendRegistry.frontend(named: syntax) {
+            frontend = registered
+        } else {
+            let ignorePath = DockerIgnoreFile.locate(dockerfile: dockerfilePath, context: contextPath)
+            var dockerfile = DockerfileFrontend()
+            dockerfile.contextExcludes = ignorePath.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) }.map(DockerIgnoreFile.patterns) ?? []
+            dockerfile.labels = options.labels
+            dockerfile.allowInsecure = options.allowInsecure
+            dockerfile.namedContexts = Set(namedContexts.keys)
+            dockerfile.contextImages = contextImages
+            dockerfile.defaultNetwork = options.defaultNetwork
+            dockerfile.baseImageEnvironment = storedImageEnvironment
+            frontend = dockerfile
+        }
         return DockerfileConversion(
-            plan: plan, context: contextPath, namedContexts: namedContexts, images: images,
+            state: try await frontend.graph(request), context: contextPath, namedContexts: namedContexts, images: images,
             sourceDateEpoch: options.sourceDateEpoch ?? options.buildArguments["SOURCE_DATE_EPOCH"].flatMap { Int64($0) })
+    }
+
+    /// Where a build on this client's backend takes its base images: the store (pulling from
+    /// registries), or on the docker backend the daemon (pulling through it).
+    func imageSource(pullPolicy: PullPolicy, daemonImages: DaemonImages? = nil) async throws -> any ImageSource {
+        guard let docker = containerBackend as? DockerBackend else { return StoreImageSource(client: self, policy: pullPolicy) }
+        let engine = try await docker.engine()
+        return DaemonImageSource(
+            client: self, engine: engine, policy: pullPolicy, daemonImages: daemonImages ?? DaemonImages(engine: engine, store: store))
+    }
+
+    /// The environment of image `reference` if it is in the store (for the build checks).
+    var storedImageEnvironment: @Sendable (String) -> [(name: String, value: String)]? {
+        { [self] reference in
+            guard let image = try? resolve(reference) else { return nil }
+            return DockerfileConverter.environment(image.config.config?.env)
+        }
+    }
+
+    /// The build `options` describe as a ``BuildState``, made by the frontend its Dockerfile's
+    /// `# syntax=` names (else the built-in Dockerfile frontend), warnings included: solve it
+    /// with the context as `context`, export it, or go on from it in code.
+    public func buildState(_ options: BuildOptions) async throws -> BuildState {
+        try await convertDockerfile(options).state
     }
 
     /// The build graph of the Dockerfile in `options`, as JSON (`hoist build --print-graph`):
@@ -70,11 +106,11 @@ extension Client {
         let conversion = try await convertDockerfile(options)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return try encoder.encode(BuildGraphDocument(conversion.plan.target))
+        return try encoder.encode(BuildGraphDocument(conversion.state.vertex))
     }
 
     /// The digest of the vertex the Dockerfile in `options` builds.
     public func buildGraphDigest(_ options: BuildOptions) async throws -> Digest {
-        try await convertDockerfile(options).plan.target.digest
+        try await convertDockerfile(options).state.vertex.digest
     }
 }

@@ -55,12 +55,7 @@ extension Client {
         for volume in options.volumes where !FileManager.default.fileExists(atPath: volume.host) {
             throw ClientError(.notFound, "volume source \(volume.host) does not exist")
         }
-        var environment = config.env ?? []
-        for entry in options.environment {
-            let name = entry.split(separator: "=", maxSplits: 1).first.map(String.init) ?? entry
-            environment.removeAll { $0.split(separator: "=", maxSplits: 1).first.map(String.init) == name }
-            environment.append(entry)
-        }
+        let environment = EnvironmentList.overriding(config.env ?? [], with: options.environment)
         var settings = ContainerSettings(
             arguments: arguments, environment: environment,
             workingDirectory: options.workingDirectory ?? config.workingDir.flatMap { $0.isEmpty ? nil : $0 } ?? "/",

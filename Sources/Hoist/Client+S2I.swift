@@ -35,7 +35,7 @@ extension Client {
         }
         var plan = try await S2IPlan.make(
             request, builder: builder.config, runtime: runtimeConfig, workspace: workspace, allowSourceContext: asDockerfile == nil,
-            download: Self.downloadScript)
+            download: Self.scriptDownloader(), imageFileExists: imageFileChecker())
         // Builders with ONBUILD triggers build as S2I's onbuild strategy does: never incrementally.
         if request.incremental, plan.sourceContext == nil, let tag = request.tag, try await saveArtifacts(of: tag, plan: plan, pullPolicy: request.incrementalPullPolicy) {
             plan = try plan.addingArtifacts()
@@ -65,8 +65,27 @@ extension Client {
         default: throw S2IError(.invalidArgument, "--network \(request.network): use host or none")
         }
         options.pullPolicy = .never
+        options.stepLimits = StepLimits(
+            memoryBytes: request.memoryBytes, cpuQuota: request.cpuQuota, cpuPeriod: request.cpuPeriod,
+            capabilitiesDropped: request.capabilitiesDropped)
         let built = try await build(options)
         return try addMetadataLabels(to: built, name: request.tag, builder: builder.config)
+    }
+
+    /// Whether a file is in an image, for the script search's `image://` places; each image is
+    /// unpacked (into the snapshots its build would use anyway) once.
+    private func imageFileChecker() -> (String, String) async throws -> Bool {
+        var solved: [String: SolvedBuild] = [:]
+        return { image, path in
+            let result: SolvedBuild
+            if let known = solved[image] {
+                result = known
+            } else {
+                result = try await self.solve(.image(image))
+                solved[image] = result
+            }
+            return (try? result.stat(path)) != nil
+        }
     }
 
     /// Clones `repository` at `ref` into `directory` and returns `request` with that checkout
@@ -140,10 +159,11 @@ extension Client {
         try FileManager.default.createDirectory(at: workspace.appendingPathComponent("empty"), withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: workspace) }
         let request = S2IRequest(source: workspace.appendingPathComponent("empty"), builderImage: builderImage, scriptsURL: scriptsURL)
-        let plan = try await S2IPlan.make(request, builder: builder.config, workspace: workspace.appendingPathComponent("plan"),
-                                          download: Self.downloadScript)
-        guard case .image(let directory) = plan.scripts["usage"] else {
-            throw S2IError(.notFound, "\(builderImage) has no usage script in the image: looked in " + plan.searched.joined(separator: ", "))
+        let (scripts, searched) = try await S2IPlan.findScripts(
+            request, builder: builder.config, into: workspace.appendingPathComponent("scripts"), download: Self.scriptDownloader(),
+            imageFileExists: imageFileChecker())
+        guard case .image(let directory) = scripts["usage"] else {
+            throw S2IError(.notFound, "\(builderImage) has no usage script in the image: looked in " + searched.joined(separator: ", "))
         }
         do {
             return try await image(builderImage).instantiate(.entrypoint([]), .command([directory + "/usage"])).run()
@@ -152,16 +172,34 @@ extension Client {
         }
     }
 
-    /// A script from an http(s) scripts URL; nil when the server has none (404).
-    private static func downloadScript(_ url: URL) async throws -> Data? {
-        // AsyncHTTPClient, as for ADD: Foundation's URLSession does not link into a static hoist.
-        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url.absoluteString), timeout: .seconds(30))
-        if response.status.code == 404 { return nil }
-        guard (200..<300).contains(Int(response.status.code)) else {
-            throw S2IError(.unavailable, "\(url) answered \(response.status.code)")
+    /// A client for scripts URLs that gives up on a server within seconds: a scripts URL is one
+    /// place among several to look, and a server that is not there must not hold the build.
+    private static let scriptsHTTPClient = HTTPClient(
+        eventLoopGroupProvider: .singleton,
+        configuration: HTTPClient.Configuration(timeout: .init(connect: .seconds(3), read: .seconds(30))))
+
+    /// Fetches scripts from http(s) scripts URLs: nil when the server has none (404) or cannot
+    /// be reached — then not asked again for the other scripts of this build.
+    private static func scriptDownloader() -> (URL) async throws -> Data? {
+        var unreachable: Set<String> = []
+        return { url in
+            let server = "\(url.host ?? ""):\(url.port ?? 0)"
+            guard !unreachable.contains(server) else { return nil }
+            // AsyncHTTPClient, as for ADD: Foundation's URLSession does not link into a static hoist.
+            let response: HTTPClientResponse
+            do {
+                response = try await scriptsHTTPClient.execute(HTTPClientRequest(url: url.absoluteString), timeout: .seconds(30))
+            } catch {
+                unreachable.insert(server)
+                return nil
+            }
+            if response.status.code == 404 { return nil }
+            guard (200..<300).contains(Int(response.status.code)) else {
+                throw S2IError(.unavailable, "\(url) answered \(response.status.code)")
+            }
+            var body = try await response.body.collect(upTo: 16 << 20)
+            return body.readBytes(length: body.readableBytes).map { Data($0) }
         }
-        var body = try await response.body.collect(upTo: 16 << 20)
-        return body.readBytes(length: body.readableBytes).map { Data($0) }
     }
 
     /// Adds the labels of the image's `.s2i/image_metadata.json` (under the S2I destination)

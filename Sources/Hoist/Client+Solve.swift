@@ -7,10 +7,11 @@ import HoistStore
 extension Client {
     /// Builds `state` (its steps cached like any build's) and returns its files to read, without
     /// making an image. `localDirectories` gives the directories ``BuildState/local(_:include:exclude:)``
-    /// names.
-    public func solve(_ state: BuildState, localDirectories: [String: URL] = [:],
-                      progress: ProgressReporter = .discard) async throws -> SolvedBuild {
-        let (layers, _) = try await solveLayers(state, localDirectories: localDirectories, progress: progress)
+    /// names; `secrets` the files of secret mounts by id, `sshAgents` the sockets of SSH agents.
+    public func solve(_ state: BuildState, localDirectories: [String: URL] = [:], secrets: [String: String] = [:],
+                      sshAgents: [String: String] = [:], progress: ProgressReporter = .discard) async throws -> SolvedBuild {
+        let (layers, _) = try await solveLayers(
+            state, localDirectories: localDirectories, secrets: secrets, sshAgents: sshAgents, progress: progress)
         let snapshotter = try store.snapshotter()
         let unpackable = try layers.map { layer -> LayerUnpacker.Layer in
             let digest = try layer.blob.digest
@@ -18,23 +19,53 @@ extension Client {
             return LayerUnpacker.Layer(diffID: layer.diffID) { try FileByteSource(path: path) }
         }
         let key = try store.withWriteLease { try LayerUnpacker(snapshotter: snapshotter).unpack(unpackable).key }
-        return SolvedBuild(store: store, snapshot: key)
+        return SolvedBuild(store: store, snapshot: key, state: state)
     }
 
     /// Builds `state` into an image named `tags`: its base image's config with the state's
-    /// environment, working directory, user and settings, and one history entry per step.
+    /// environment, working directory, user and settings, and one history entry per step. It
+    /// is also written to each of `outputs`, as `hoist build --output` writes a build's.
     @discardableResult
-    public func export(_ state: BuildState, tags: [String] = [], localDirectories: [String: URL] = [:],
+    public func export(_ state: BuildState, tags: [String] = [], outputs: [BuildOutput] = [], localDirectories: [String: URL] = [:],
+                       secrets: [String: String] = [:], sshAgents: [String: String] = [:],
                        progress: ProgressReporter = .discard) async throws -> ImageSummary {
         let references = try tags.map { try parseReference($0) }
-        let (layers, results) = try await solveLayers(state, localDirectories: localDirectories, progress: progress)
+        let (layers, results) = try await solveLayers(
+            state, localDirectories: localDirectories, secrets: secrets, sshAgents: sshAgents, progress: progress)
+        let (config, baseHistory) = imageConfig(of: state)
+        let lease = try store.writeLease()
+        defer { withExtendedLifetime(lease) {} }
+        let exported = try ImageExporter(store: store).export(
+            layers: layers, config: config, baseHistory: baseHistory, steps: state.steps, results: results, fallback: Date(),
+            sourceDateEpoch: nil)
+        let target = exported.target
+        let image = try LocalImage(exported, name: references.first?.description)
+        let created = image.config.createdDate ?? Date()
+        for reference in references { try store.setName(reference.description, target: target, created: created) }
+        if references.isEmpty { try store.addUnnamed(target: target, created: created) }
+        for output in outputs { try export(image, to: output, names: references) }
+        return ImageSummary(reference: references.first, id: image.configDigest, digest: try target.digest, created: created, size: image.size)
+    }
+
+    /// The config an image of `state` gets, and the history it inherits: the frontend's image
+    /// config or the base image's (the host platform's empty one for none), with the state's
+    /// environment, directory, user, platform and settings over it.
+    func imageConfig(of state: BuildState) -> (config: ImageConfig, baseHistory: [HistoryEntry]) {
         var config: ImageConfig
         var baseHistory: [HistoryEntry] = []
-        if let base = state.baseImage, let image = try? resolve(base) {
+        if let frontendConfig = state.imageConfig {
+            config = frontendConfig
+            baseHistory = state.baseHistory ?? []
+        } else if let base = state.baseImage, let image = try? resolve(base) {
             config = image.config
             baseHistory = image.config.history ?? []
         } else {
-            config = ImageConfig(platform: .host)
+            config = ImageConfig(platform: state.platform ?? .host)
+        }
+        if let platform = state.platform {
+            config.os = platform.os
+            config.architecture = platform.architecture
+            config.variant = platform.variant
         }
         var containerConfig = state.config
         let inherited = config.config ?? ContainerConfig()
@@ -46,26 +77,17 @@ extension Client {
         containerConfig.labels = (inherited.labels ?? [:]).merging(containerConfig.labels ?? [:]) { $1 }
         if containerConfig.labels?.isEmpty == true { containerConfig.labels = nil }
         config.config = containerConfig
-        let lease = try store.writeLease()
-        defer { withExtendedLifetime(lease) {} }
-        let exported = try ImageExporter(store: store).export(
-            layers: layers, config: config, baseHistory: baseHistory, steps: state.steps, results: results, fallback: Date(),
-            sourceDateEpoch: nil)
-        let target = exported.target
-        let image = try LocalImage(exported, name: references.first?.description)
-        let created = image.config.createdDate ?? Date()
-        for reference in references { try store.setName(reference.description, target: target, created: created) }
-        if references.isEmpty { try store.addUnnamed(target: target, created: created) }
-        return ImageSummary(reference: references.first, id: image.configDigest, digest: try target.digest, created: created, size: image.size)
+        return (config, baseHistory)
     }
 
-    private func solveLayers(_ state: BuildState, localDirectories: [String: URL],
-                             progress: ProgressReporter) async throws -> ([LayerRef], [Digest: BuildResult]) {
+    private func solveLayers(_ state: BuildState, localDirectories: [String: URL], secrets: [String: String],
+                             sshAgents: [String: String], progress: ProgressReporter) async throws -> ([LayerRef], [Digest: BuildResult]) {
         let images = StoreImageSource(client: self, policy: .missing)
-        let worker = NativeWorker(
+        var worker = NativeWorker(
             store: store, snapshotter: DeferredSnapshotter { [store] in try store.snapshotter() }, images: images, pathFilter: Self.dockerIgnoreFilter,
             localDirectories: localDirectories.mapValues { $0.standardizedFileURL.path },
-            runner: RuncCommandRunner(store: store.root), secrets: [:])
+            runner: RuncCommandRunner(store: store.root), secrets: secrets)
+        worker.sshAgents = try Self.checkedAgents(sshAgents)
         let cache = StoreCacheIndex(store: store)
         let solver = Solver(worker: worker, cache: cache, progress: progress, options: SolveOptions())
         let lease = try store.writeLease()

@@ -13,7 +13,8 @@ actor DockerBackend: ContainerBackend {
         self.host = host
     }
 
-    private func engine() async throws -> EngineClient {
+    /// The connection to the daemon, made on first use.
+    func engine() async throws -> EngineClient {
         if let connection { return connection }
         let made = try await EngineClient.connect(host)
         connection = made
@@ -29,6 +30,8 @@ actor DockerBackend: ContainerBackend {
         try await engine().pullImage(name)
     }
 
+    /// The image API's builds (`.build(.dockerfile(…))`) go to the daemon's own builder, which
+    /// needs no root here; ``Client/build(_:)`` runs Hoist's engine with the daemon as its worker.
     func buildImage(_ options: BuildOptions) async throws {
         _ = try await delegateBuild(options)
     }
@@ -71,12 +74,13 @@ actor DockerBackend: ContainerBackend {
 
     /// The Engine's container config for `options` on `image`.
     private func config(_ image: String, _ options: RunOptions) throws -> EngineContainerConfig {
-        guard options.standardInput == nil, !options.terminal else {
-            throw ClientError(.unsupported, "the docker backend does not pass standard input or a terminal yet")
+        guard !options.terminal else {
+            throw ClientError(.unsupported, "the docker backend does not give containers a terminal yet")
         }
         return EngineContainerConfig(
             image: image, cmd: options.command, entrypoint: options.entrypoint,
             env: options.environment.isEmpty ? nil : options.environment, workingDir: options.workingDirectory, user: options.user,
+            standardInput: options.standardInput != nil,
             hostConfig: EngineContainerConfig.HostConfig(
                 binds: options.volumes.isEmpty ? nil : options.volumes.map { "\($0.host):\($0.container)" + ($0.readOnly ? ":ro" : "") },
                 networkMode: options.hostNetwork ? "host" : "none", memory: options.memoryBytes,
@@ -92,13 +96,16 @@ actor DockerBackend: ContainerBackend {
             throw ClientError(.notFound, "volume source \(volume.host) does not exist")
         }
         let engine = try await engine()
-        let id = try await engine.createContainer(try config(image, options))
+        var config = try config(image, options)
+        // The output goes to the attached stream only: a log of it would cost the daemon's disk.
+        config.hostConfig.logConfig = .init(type: "none")
+        let id = try await engine.createContainer(config)
         do {
             let code = try await withTaskCancellationHandler {
-                try await engine.startContainer(id)
-                // Following the logs streams the output while it runs and ends when it does.
-                try await engine.containerLogs(id, follow: true) { stream, payload in
+                try await engine.attach(id, standardInput: options.standardInput) { stream, payload in
                     if stream == .standardError { standardError(payload) } else { standardOutput(payload) }
+                } whenAttached: {
+                    try await engine.startContainer(id)
                 }
                 return try await engine.waitContainer(id)
             } onCancel: {
@@ -141,13 +148,11 @@ actor DockerBackend: ContainerBackend {
 
     func runContainer(_ id: String, standardInput: Data?, standardOutput: @escaping @Sendable (Data) -> Void,
                       standardError: @escaping @Sendable (Data) -> Void) async throws -> Int32 {
-        guard standardInput == nil else {
-            throw ClientError(.unsupported, "the docker backend does not pass standard input yet")
-        }
         let engine = try await engine()
-        try await startContainer(id)
-        try await engine.containerLogs(id, follow: true) { stream, payload in
+        try await engine.attach(id, standardInput: standardInput) { stream, payload in
             if stream == .standardError { standardError(payload) } else { standardOutput(payload) }
+        } whenAttached: {
+            try await self.startContainer(id)
         }
         return try await engine.waitContainer(id)
     }
@@ -206,6 +211,52 @@ actor DockerBackend: ContainerBackend {
     }
 
     func copyOut(_ id: String, path: String) async throws -> Data { try await engine().archive(id, path: path) }
+
+    /// `docker cp SRC CONTAINER:DEST`: into `destination` when it is a directory there, else as it.
+    func copyIn(_ id: String, from source: String, to destination: String) async throws {
+        guard FileManager.default.fileExists(atPath: source) else { throw ClientError(.notFound, "\(source): no such file or directory") }
+        let engine = try await engine()
+        let (directory, entry): (String, String)
+        if let stat = try await engine.pathStat(destination, container: id), stat.isDirectory {
+            (directory, entry) = (destination, Client.lastComponent(source))
+        } else {
+            guard !destination.hasSuffix("/") else {
+                throw ClientError(.notFound, "no such directory in container \(id): \(destination)")
+            }
+            (directory, entry) = (Client.parent(destination), Client.lastComponent(destination))
+        }
+        var sink = MemoryByteSink()
+        try LayerDiffer().archive(source, as: entry, to: &sink)
+        try await engine.extract(Data(sink.bytes), into: directory, container: id)
+    }
+
+    /// `docker cp CONTAINER:SRC DEST`: into `destination` when it is a directory, else as it.
+    func copyOut(_ id: String, from source: String, to destination: String) async throws {
+        let (directory, entry) = try Client.hostCopyTarget(destination)
+        var archive = Array(try await engine().archive(id, path: source))
+        if let entry { archive = try Self.renamingTopEntry(of: archive, to: entry) }
+        _ = try LayerApplier(root: directory, options: LayerApplier.Options(preserveOwnership: false)).apply(MemoryByteSource(archive))
+    }
+
+    /// The tar `archive` with its top entry (and everything below it) renamed `name`.
+    private static func renamingTopEntry(of archive: [UInt8], to name: String) throws -> [UInt8] {
+        var reader = TarReader(MemoryByteSource(archive))
+        var writer = TarWriter(MemoryByteSink())
+        var top: String?
+        func renamed(_ path: String) -> String {
+            let clean = CommittedLayer.clean(path)
+            guard let top, clean == top || clean.hasPrefix(top + "/") else { return path }
+            return name + clean.dropFirst(top.count)
+        }
+        while var header = try reader.next() {
+            top = top ?? CommittedLayer.clean(header.name).split(separator: "/").first.map(String.init)
+            header.name = renamed(header.name)
+            if header.type == .hardLink { header.linkName = renamed(header.linkName) }
+            try writer.writeEntry(header, contents: &reader)
+        }
+        try writer.finish()
+        return writer.sink.bytes
+    }
 
     func commit(_ id: String, as reference: String?, changes: [String], message: String?) async throws -> String {
         var repository: String?

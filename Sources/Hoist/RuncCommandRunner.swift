@@ -10,10 +10,12 @@ import Synchronization
 /// a build served wholly from the cache should not pay.
 final class RuncCommandRunner: CommandRunner {
     private let store: StoreRoot
+    private let limits: StepLimits
     private let executor = Mutex<RuncExecutor?>(nil)
 
-    init(store: StoreRoot) {
+    init(store: StoreRoot, limits: StepLimits = .none) {
         self.store = store
+        self.limits = limits
     }
 
     private var resolvedExecutor: RuncExecutor {
@@ -33,7 +35,10 @@ final class RuncCommandRunner: CommandRunner {
             arguments: command.arguments, environment: command.environment, workingDirectory: command.workingDirectory,
             user: command.user.isEmpty ? nil : command.user, hostname: "buildkitsandbox",
             network: command.network == .none ? .none : .host, mounts: mounts,
-            capabilitiesAdded: command.insecure ? ["ALL"] : [])
+            resources: ResourceLimits(
+                memoryBytes: limits.memoryBytes, cpuQuota: limits.cpuQuota,
+                cpuPeriod: limits.cpuQuota == nil ? nil : limits.cpuPeriod ?? 100_000),
+            capabilitiesAdded: command.insecure ? ["ALL"] : [], capabilitiesDropped: limits.capabilitiesDropped)
         let io = ContainerIO(
             standardOutput: { output(.stdout, Array($0)) },
             standardError: { output(.stderr, Array($0)) })

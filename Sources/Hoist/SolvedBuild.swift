@@ -3,13 +3,19 @@
 #endif
 public import Foundation
 import HoistArchive
-import HoistBuild
+public import HoistBuild
 import HoistStore
 
-/// A solved ``BuildState``: its files, readable without exporting an image.
+/// A solved ``BuildState``: its files, readable without exporting an image, and a container
+/// to run processes on them (``newContainer(mounts:network:)``).
 public struct SolvedBuild: Sendable {
     let store: Store
     let snapshot: SnapshotKey?
+    /// What was solved: its environment, directory and user are a debug container's defaults.
+    public let state: BuildState
+
+    /// What the frontend warned about (the Dockerfile's build checks), with file:line:column.
+    public var warnings: [BuildWarning] { state.warnings }
 
     /// What ``stat(_:)`` tells about a path.
     public struct FileStatus: Sendable, Hashable {
@@ -49,16 +55,32 @@ public struct SolvedBuild: Sendable {
         }
     }
 
-    /// The names in directory `path`, sorted.
-    public func readDirectory(_ path: String) throws -> [String] {
+    /// The names in directory `path`, sorted; only those matching one of `include` (shell
+    /// patterns: `*.c`, `lib?`) when given.
+    public func readDirectory(_ path: String, include: [String] = []) throws -> [String] {
         try withRoot { root in
             let host = try RootedPath(root: root).resolve(path)
+            let names: [String]
             do {
-                return try FileManager.default.contentsOfDirectory(atPath: host).sorted()
+                names = try FileManager.default.contentsOfDirectory(atPath: host).sorted()
             } catch {
                 throw ClientError(.notFound, "\(path): no such directory in the build result", underlying: error)
             }
+            guard !include.isEmpty else { return names }
+            return names.filter { name in include.contains { fnmatch($0, name, 0) == 0 } }
         }
+    }
+
+    /// This result mounted at `path` of a debug container (read-only unless said otherwise).
+    public func mounted(at path: String, readOnly: Bool = true) -> DebugContainer.Mount {
+        DebugContainer.Mount(self, at: path, readOnly: readOnly)
+    }
+
+    /// A container whose root file system is a writable snapshot of this result, with the
+    /// other results of `mounts` mounted in it, for running processes without exporting. The
+    /// result itself never changes. ``DebugContainer/release()`` it when done.
+    public func newContainer(mounts: [DebugContainer.Mount] = [], network: NetworkMode = .none) async throws -> DebugContainer {
+        try DebugContainer(root: self, mounts: mounts, network: network)
     }
 
     /// Mounts a read-only view of the result for `body`, and removes it afterwards.

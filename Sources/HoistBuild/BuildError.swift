@@ -30,4 +30,12 @@ public struct BuildError: HoistError {
         if let underlying, !message.contains("\(underlying)") { text += ": \(underlying)" }
         return text
     }
+
+    /// A step's command that exited with `exitCode`, worded as BuildKit words it.
+    public static func processFailed(_ arguments: [String], exitCode: Int32, lastOutput: [String]) -> BuildError {
+        BuildError(
+            .failedPrecondition,
+            "process \"\(arguments.joined(separator: " "))\" did not complete successfully: exit code: \(exitCode)",
+            exitCode: exitCode, lastOutput: lastOutput)
+    }
 }

@@ -13,7 +13,7 @@ public import HoistOCI
 /// ```
 public struct BuildState: Sendable, Hashable {
     /// The vertex whose result is this state's files.
-    public let vertex: Vertex
+    public private(set) var vertex: Vertex
     /// `NAME=value` entries commands run with (and the exported image's environment).
     public private(set) var environment: [String]
     public private(set) var workingDirectory: String
@@ -26,6 +26,15 @@ public struct BuildState: Sendable, Hashable {
     public private(set) var steps: [BuildStep]
     /// Settings of the exported image beyond environment, directory and user.
     public private(set) var config: ContainerConfig
+    /// The platform the state is for (``with(platform:)``); nil for the host's.
+    public private(set) var platform: Platform?
+    /// The whole image config a frontend worked out (its base image's included), which an
+    /// export builds on instead of looking `baseImage` up.
+    public private(set) var imageConfig: ImageConfig?
+    /// The history of the image a frontend's state starts from, with ``imageConfig``.
+    public private(set) var baseHistory: [HistoryEntry]?
+    /// What the frontend that made the state warned about.
+    public private(set) var warnings: [BuildWarning]
 
     private init(vertex: Vertex, baseImage: String? = nil) {
         self.vertex = vertex
@@ -36,6 +45,24 @@ public struct BuildState: Sendable, Hashable {
         self.baseImage = baseImage
         steps = []
         config = ContainerConfig()
+        warnings = []
+    }
+
+    /// The state a frontend made its own way (``BuildFrontend``): the graph up to `vertex`, the
+    /// image config it worked out (environment, directory and user are read from it), the base
+    /// image's history and the steps since, and its warnings. Later calls go on from there.
+    public init(_ vertex: Vertex, imageConfig: ImageConfig, baseHistory: [HistoryEntry] = [], steps: [BuildStep] = [],
+                warnings: [BuildWarning] = []) {
+        self.init(vertex: vertex)
+        let container = imageConfig.config ?? ContainerConfig()
+        environment = container.env ?? []
+        workingDirectory = container.workingDir.flatMap { $0.isEmpty ? nil : $0 } ?? "/"
+        user = container.user ?? ""
+        config = container
+        self.imageConfig = imageConfig
+        self.baseHistory = baseHistory
+        self.steps = steps
+        self.warnings = warnings
     }
 
     // MARK: Sources
@@ -71,7 +98,11 @@ public struct BuildState: Sendable, Hashable {
         if let first = states.first {
             merged.baseImage = first.baseImage
             merged.environment = first.environment
+            merged.imageConfig = first.imageConfig
+            merged.baseHistory = first.baseHistory
+            merged.platform = first.platform
         }
+        merged.warnings = states.flatMap(\.warnings)
         return merged
     }
 
@@ -87,6 +118,11 @@ public struct BuildState: Sendable, Hashable {
         case tmpfs(destination: String)
         /// A build secret as a file (at `/run/secrets/ID` unless `destination` says).
         case secret(id: String, destination: String? = nil, required: Bool = true)
+        /// A build secret in the environment variable `name` of the command.
+        case secretVariable(id: String, name: String, required: Bool = true)
+        /// An SSH agent the build is given (`sshAgents`), at `/run/buildkit/ssh_agent.N` unless
+        /// `destination` says; `SSH_AUTH_SOCK` points at the first.
+        case ssh(id: String = "default", destination: String? = nil, required: Bool = false)
     }
 
     /// Runs `arguments` on this state's files; the changes are the new state.
@@ -112,10 +148,24 @@ public struct BuildState: Sendable, Hashable {
                 execMounts.append(ExecMount(
                     input: nil, destination: destination ?? "/run/secrets/\(id)", readOnly: true,
                     kind: .secret(id: id, required: required, uid: 0, gid: 0, mode: 0o400)))
+            case .secretVariable(let id, let name, let required):
+                execMounts.append(ExecMount(input: nil, destination: "", readOnly: true,
+                                            kind: .secretEnvironment(id: id, required: required, name: name)))
+            case .ssh(let id, let destination, let required):
+                execMounts.append(ExecMount(
+                    input: nil, destination: destination ?? ExecMount.defaultAgentPath(after: execMounts),
+                    kind: .ssh(id: id, required: required, uid: 0, gid: 0, mode: 0o600)))
             }
         }
+        // As the Dockerfile frontend does (ExecMount.environment(_:withAgentOf:)).
+        if !environment.contains(where: { $0.hasPrefix("SSH_AUTH_SOCK=") }), let agent = execMounts.first(where: \.isAgent) {
+            environment.append("SSH_AUTH_SOCK=\(agent.destination)")
+        }
+        // By name, as the Dockerfile frontend orders a RUN's environment: the same step written
+        // either way is one vertex (order does not change what a process sees).
+        let ordered = environment.sorted { Self.variableName($0) < Self.variableName($1) }
         let exec = ExecOp(
-            arguments: arguments, environment: environment, workingDirectory: workingDirectory ?? self.workingDirectory,
+            arguments: arguments, environment: ordered, workingDirectory: workingDirectory ?? self.workingDirectory,
             user: user ?? self.user, network: network ?? self.network, mounts: execMounts)
         return adding(Vertex(.exec(exec), inputs: inputs, name: "RUN \(arguments.joined(separator: " "))"),
                       history: "RUN \(arguments.joined(separator: " "))")
@@ -187,6 +237,24 @@ public struct BuildState: Sendable, Hashable {
         return state
     }
 
+    /// The state for `platform`: an image source it starts from is pulled for that platform,
+    /// and an exported image says it is for it.
+    public func with(platform: Platform) -> BuildState {
+        var state = self
+        state.platform = platform
+        if case .source(.image(let reference, _)) = vertex.op, vertex.inputs.isEmpty {
+            state.vertex = Vertex(.source(.image(reference: reference, platform: platform)), name: vertex.name)
+        }
+        return state
+    }
+
+    /// The state with `warning` added to what it reports (for frontends).
+    public func warning(_ warning: BuildWarning) -> BuildState {
+        var state = self
+        state.warnings.append(warning)
+        return state
+    }
+
     // MARK: Parts
 
     private func file(_ action: FileAction, _ shown: String) -> BuildState {
@@ -194,14 +262,14 @@ public struct BuildState: Sendable, Hashable {
     }
 
     private func adding(_ vertex: Vertex, history: String) -> BuildState {
-        var state = BuildState(vertex: vertex, baseImage: baseImage)
-        state.environment = environment
-        state.workingDirectory = workingDirectory
-        state.user = user
-        state.network = network
-        state.config = config
-        state.steps = steps + [BuildStep(createdBy: history, vertex: vertex)]
+        var state = self
+        state.vertex = vertex
+        state.steps.append(BuildStep(createdBy: history, vertex: vertex))
         return state
+    }
+
+    private static func variableName(_ entry: String) -> Substring {
+        entry.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).first ?? Substring(entry)
     }
 
     private func absolute(_ path: String) -> String {

@@ -47,6 +47,11 @@ public struct ExecMount: Sendable, Hashable, Codable {
         case tmpfs(sizeBytes: Int64?)
         /// A secret file, never stored in a layer, cache key or log.
         case secret(id: String, required: Bool, uid: Int, gid: Int, mode: UInt32)
+        /// A secret in the environment variable `name` of the command (the mount has no
+        /// destination), never stored in a layer, cache key or log.
+        case secretEnvironment(id: String, required: Bool, name: String)
+        /// The socket of an SSH agent the build was given (`--ssh id=…`).
+        case ssh(id: String, required: Bool, uid: Int, gid: Int, mode: UInt32)
     }
 
     /// How concurrent builds share a cache mount.
@@ -74,6 +79,26 @@ public struct ExecMount: Sendable, Hashable, Codable {
     }
 }
 
+extension ExecMount {
+    /// Whether this is an SSH agent's socket.
+    public var isAgent: Bool {
+        if case .ssh = kind { true } else { false }
+    }
+
+    /// Where the next agent socket goes when its mount does not say, given the mounts so far:
+    /// BuildKit's `/run/buildkit/ssh_agent.0`, `.1` … in mount order.
+    public static func defaultAgentPath(after mounts: [ExecMount]) -> String {
+        "/run/buildkit/ssh_agent.\(mounts.count(where: \.isAgent))"
+    }
+
+    /// `environment` with `SSH_AUTH_SOCK` pointing at the first agent of `mounts`, unless it is
+    /// set already — as BuildKit gives a step with agents.
+    public static func environment(_ environment: [String: String], withAgentOf mounts: [ExecMount]) -> [String: String] {
+        guard environment["SSH_AUTH_SOCK"] == nil, let agent = mounts.first(where: \.isAgent) else { return environment }
+        return environment.merging(["SSH_AUTH_SOCK": agent.destination]) { $1 }
+    }
+}
+
 extension ExecMount.Kind {
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: OpCodingKey.self)
@@ -91,13 +116,26 @@ extension ExecMount.Kind {
             var fields = container.nestedContainer(keyedBy: OpCodingKey.self, forKey: "tmpfs")
             try fields.encodeIfPresent(sizeBytes, forKey: "sizeBytes")
         case .secret(let id, let required, let uid, let gid, let mode):
-            var fields = container.nestedContainer(keyedBy: OpCodingKey.self, forKey: "secret")
+            try Self.encodeOwned("secret", id: id, required: required, uid: uid, gid: gid, mode: mode, in: &container)
+        case .secretEnvironment(let id, let required, let name):
+            var fields = container.nestedContainer(keyedBy: OpCodingKey.self, forKey: "secretEnvironment")
             try fields.encode(id, forKey: "id")
             try fields.encode(required, forKey: "required")
-            try fields.encode(uid, forKey: "uid")
-            try fields.encode(gid, forKey: "gid")
-            try fields.encode(mode, forKey: "mode")
+            try fields.encode(name, forKey: "name")
+        case .ssh(let id, let required, let uid, let gid, let mode):
+            try Self.encodeOwned("ssh", id: id, required: required, uid: uid, gid: gid, mode: mode, in: &container)
         }
+    }
+
+    /// A secret's or an agent's fields: the same for both, under the kind's key.
+    private static func encodeOwned(_ kind: String, id: String, required: Bool, uid: Int, gid: Int, mode: UInt32,
+                                    in container: inout KeyedEncodingContainer<OpCodingKey>) throws {
+        var fields = container.nestedContainer(keyedBy: OpCodingKey.self, forKey: OpCodingKey(stringLiteral: kind))
+        try fields.encode(id, forKey: "id")
+        try fields.encode(required, forKey: "required")
+        try fields.encode(uid, forKey: "uid")
+        try fields.encode(gid, forKey: "gid")
+        try fields.encode(mode, forKey: "mode")
     }
 }
 

@@ -22,6 +22,8 @@ public struct NativeWorker: Worker {
     public let secrets: [String: String]
     /// `SOURCE_DATE_EPOCH`: new layers clamp their files' times to it, for reproducible images.
     public var sourceDateEpoch: Int64?
+    /// SSH agent sockets by id (`--ssh id=SOCKET`), shown to `RUN --mount=type=ssh`.
+    public var sshAgents: [String: String] = [:]
 
     public init(store: Store, snapshotter: any Snapshotter, images: any ImageSource, pathFilter: PathFilter,
                 localDirectories: [String: String], runner: any CommandRunner, secrets: [String: String] = [:]) {
@@ -74,50 +76,11 @@ public struct NativeWorker: Worker {
         let base = rootMount?.input.flatMap { inputs[$0].layers } ?? []
         let tail = OutputTail(lines: 10)
         let runner = self.runner
-        var binds: [CommandSpec.BindMount] = []
-        var tmpfs: [String: Int64?] = [:]
-        var views: [MountedView] = []
-        var cacheLocks: [CacheMountLock] = []
-        defer {
-            views.forEach { $0.release() }
-            cacheLocks.forEach { $0.release() }
-        }
-        for mount in op.mounts where mount.destination != "/" {
-            switch mount.kind {
-            case .bind:
-                guard let index = mount.input else {
-                    throw BuildError(.internal, "bind mount \(mount.destination) has no input")
-                }
-                let path: String
-                switch inputs[index] {
-                case .directory(let directory, _):
-                    path = directory
-                case .layers(let layers, _):
-                    // A stage or image: a read-only view of its layers, mounted for this step.
-                    let view = try mountView(of: layers)
-                    views.append(view)
-                    path = view.path
-                }
-                binds.append(.init(source: try RootedPath(root: path).resolve(mount.selector), destination: mount.destination,
-                                   readOnly: mount.readOnly))
-            case .cache(let id, let sharing, let uid, let gid, let mode):
-                let lock = try await CacheMountLock(
-                    directory: try cacheDirectory(id: id, uid: uid, gid: gid, mode: mode), sharing: sharing)
-                cacheLocks.append(lock)
-                binds.append(.init(source: lock.directory, destination: mount.destination, readOnly: mount.readOnly))
-            case .tmpfs(let size):
-                tmpfs[mount.destination] = size
-            case .secret(let id, let required, _, _, _):
-                guard let path = secrets[id] else {
-                    if required { throw BuildError(.notFound, "secret \(id) was not given to the build (--secret id=\(id),src=…)") }
-                    continue
-                }
-                binds.append(.init(source: path, destination: mount.destination, readOnly: true))
-            }
-        }
+        let mounts = try await prepareMounts(of: op, inputs: inputs)
+        defer { mounts.release() }
         let command = CommandSpec(
-            arguments: op.arguments, environment: op.environment, workingDirectory: op.workingDirectory, user: op.user,
-            network: op.network, insecure: op.insecure, binds: binds, tmpfs: tmpfs)
+            arguments: op.arguments, environment: op.environment + mounts.environment, workingDirectory: op.workingDirectory,
+            user: op.user, network: op.network, insecure: op.insecure, binds: mounts.binds, tmpfs: mounts.tmpfs)
         let targets = command.binds.map(\.destination) + command.tmpfs.keys + [command.workingDirectory]
         return try await withStep(on: base) { root in
             let stubs = try MountStubs(root: root, targets: targets)
@@ -127,13 +90,72 @@ public struct NativeWorker: Worker {
                 tail.append(text)
                 context.log(text, stream: stream)
             }
-            guard status == 0 else {
-                throw BuildError(
-                    .failedPrecondition,
-                    "process \"\(op.arguments.joined(separator: " "))\" did not complete successfully: exit code: \(status)",
-                    exitCode: status, lastOutput: tail.lines)
-            }
+            guard status == 0 else { throw BuildError.processFailed(op.arguments, exitCode: status, lastOutput: tail.lines) }
         }
+    }
+
+    /// The host side of `op`'s mounts other than `/`: directories to bind (a local input as it
+    /// is, a stage or image as a read-only view of its layers, a cache mount's persistent
+    /// directory, locked as its sharing says, a secret's file) and tmpfs mounts. Release the
+    /// result when the step is over.
+    public func prepareMounts(of op: ExecOp, inputs: [BuildResult]) async throws -> StepMounts {
+        var mounts = StepMounts()
+        do {
+            for mount in op.mounts where mount.destination != "/" {
+                switch mount.kind {
+                case .bind:
+                    guard let index = mount.input else {
+                        throw BuildError(.internal, "bind mount \(mount.destination) has no input")
+                    }
+                    let path: String
+                    switch inputs[index] {
+                    case .directory(let directory, _):
+                        path = directory
+                    case .layers(let layers, _):
+                        // A stage or image: a read-only view of its layers, mounted for this step.
+                        let view = try mountView(of: layers)
+                        mounts.releases.append(view.release)
+                        path = view.path
+                    }
+                    mounts.binds.append(.init(source: try RootedPath(root: path).resolve(mount.selector), destination: mount.destination,
+                                              readOnly: mount.readOnly))
+                case .cache(let id, let sharing, let uid, let gid, let mode):
+                    let lock = try await CacheMountLock(
+                        directory: try cacheDirectory(id: id, uid: uid, gid: gid, mode: mode), sharing: sharing)
+                    mounts.releases.append(lock.release)
+                    mounts.binds.append(.init(source: lock.directory, destination: mount.destination, readOnly: mount.readOnly))
+                case .tmpfs(let size):
+                    mounts.tmpfs[mount.destination] = size
+                case .secret(let id, let required, _, _, _):
+                    guard let path = secrets[id] else {
+                        if required { throw BuildError(.notFound, "secret \(id) was not given to the build (--secret id=\(id),src=…)") }
+                        continue
+                    }
+                    mounts.binds.append(.init(source: path, destination: mount.destination, readOnly: true))
+                case .secretEnvironment(let id, let required, let name):
+                    guard let path = secrets[id] else {
+                        if required { throw BuildError(.notFound, "secret \(id) was not given to the build (--secret id=\(id),src=…)") }
+                        continue
+                    }
+                    guard let value = FileManager.default.contents(atPath: path) else {
+                        throw BuildError(.notFound, "cannot read secret \(id) from \(path)")
+                    }
+                    mounts.environment.append("\(name)=\(String(decoding: value, as: UTF8.self))")
+                case .ssh(let id, let required, _, _, _):
+                    // The agent's own socket, bound as it is: the step talks to the agent of the
+                    // user who started the build (owner and mode are the socket's own).
+                    guard let socket = sshAgents[id] else {
+                        if required { throw BuildError(.notFound, "SSH agent \(id) was not given to the build (--ssh \(id)=SOCKET)") }
+                        continue
+                    }
+                    mounts.binds.append(.init(source: socket, destination: mount.destination, readOnly: false))
+                }
+            }
+        } catch {
+            mounts.release()
+            throw error
+        }
+        return mounts
     }
 
     /// The persistent directory of a cache mount, created on first use with the asked owner and mode.
@@ -161,7 +183,7 @@ public struct NativeWorker: Worker {
 
     private func perform(_ action: FileAction, in root: String, inputs: [BuildResult]) throws {
         let destination = try RootedPath(root: root)
-        let users = UserDatabase(root: root)
+        let users = try UserDatabase(root: root)
         switch action {
         case .copy(let copy):
             guard copy.sourceInput < inputs.count else {

@@ -1,17 +1,17 @@
 import Foundation
 
-/// The last lines a step printed, kept for the error when it fails.
-final class OutputTail: @unchecked Sendable {
+/// The last lines a step printed, kept for the error when it fails. Appended to from any thread.
+public final class OutputTail: @unchecked Sendable {
     private let lock = NSLock()
     private let limit: Int
     private var kept: [String] = []
     private var partial = ""
 
-    init(lines: Int) {
+    public init(lines: Int) {
         limit = lines
     }
 
-    func append(_ text: String) {
+    public func append(_ text: String) {
         lock.lock()
         defer { lock.unlock() }
         var parts = (partial + text).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
@@ -20,7 +20,8 @@ final class OutputTail: @unchecked Sendable {
         if kept.count > limit { kept.removeFirst(kept.count - limit) }
     }
 
-    var lines: [String] {
+    /// The kept lines, oldest first, with an unfinished last line.
+    public var lines: [String] {
         lock.lock()
         defer { lock.unlock() }
         let all = partial.isEmpty ? kept : kept + [partial]

@@ -18,6 +18,8 @@ public enum ProgressEvent: Sendable, Hashable {
     case failed(vertex: Digest, name: String, message: String)
     /// Output of a running vertex.
     case log(vertex: Digest, stream: Stream, text: String)
+    /// Something the frontend found doubtful (a build check), reported before the steps run.
+    case warning(BuildWarning)
 }
 
 /// Where progress events go: a closure called from any task, in the order each vertex emits.

@@ -46,6 +46,13 @@ public struct DockerHost: Sendable, Hashable, CustomStringConvertible {
         return UnixSocketProbe.connectionProblem(path)
     }
 
+    /// Whether the engine runs on this machine (a unix socket), so it can bind this machine's
+    /// directories into containers.
+    public var isOnThisMachine: Bool {
+        if case .unix = endpoint { return true }
+        return false
+    }
+
     public var description: String {
         switch endpoint {
         case .unix(let path): "unix://\(path)"

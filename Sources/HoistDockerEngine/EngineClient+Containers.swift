@@ -95,6 +95,22 @@ extension EngineClient {
         return try await Self.collect(response, limit: 4 << 30)
     }
 
+    /// What `path` is in container `id` (`HEAD /containers/{id}/archive`), or nil when nothing is there.
+    public func pathStat(_ path: String, container id: String) async throws -> EnginePathStat? {
+        let response: HTTPClientResponse
+        do {
+            response = try await send(.HEAD, "/containers/\(id)/archive", query: [("path", path)])
+        } catch let error as EngineError where error.status == 404 {
+            return nil
+        }
+        guard let header = response.headers.first(name: "X-Docker-Container-Path-Stat"),
+            let json = Data(base64Encoded: header), let stat = try? JSONDecoder().decode(EnginePathStat.self, from: json)
+        else {
+            throw EngineError(.dataLoss, "the daemon described \(path) in container \(id) without its stat")
+        }
+        return stat
+    }
+
     /// Extracts the tar `archive` into directory `path` of container `id`.
     public func extract(_ archive: Data, into path: String, container id: String) async throws {
         let response = try await send(

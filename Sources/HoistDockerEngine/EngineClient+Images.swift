@@ -20,30 +20,102 @@ extension EngineClient {
 
     /// Loads a `docker save` / `hoist save` archive (the file at `archive`) into the daemon.
     public func loadImages(from archive: URL) async throws {
-        let data = try Data(contentsOf: archive)
-        let response = try await send(
-            .POST, "/images/load", query: [("quiet", "1")], body: .bytes(ByteBuffer(data: data)), contentType: "application/x-tar")
+        let (body, size) = try Self.fileBody(archive)
+        let response = try await send(.POST, "/images/load", query: [("quiet", "1")], body: body, contentType: "application/x-tar")
         let answer = try await Self.collect(response, limit: 16 << 20)
         // A failed load still answers 200, with an error in the JSON stream.
         if let line = String(data: answer, encoding: .utf8), line.contains("\"error\"") {
             let message = (try? JSONDecoder().decode(StreamError.self, from: answer).error) ?? line
-            throw EngineError(.invalidArgument, "the daemon could not load \(archive.lastPathComponent) (\(data.count) bytes): \(message)")
+            throw EngineError(.invalidArgument, "the daemon could not load \(archive.lastPathComponent) (\(size) bytes): \(message)")
         }
     }
 
-    /// Pulls `reference` (`busybox`, `registry:5000/app:1`) into the daemon; the daemon's
-    /// error (from its progress stream) when the pull fails.
-    public func pullImage(_ reference: String) async throws {
-        let response = try await send(.POST, "/images/create", query: [("fromImage", reference)])
+    /// Writes `docker save` of image `name` (a Docker archive: `manifest.json`, the config and
+    /// every layer as a plain tar) to the file `destination`, streamed.
+    public func saveImage(_ name: String, to destination: URL) async throws {
+        try await saveImages([name], to: destination)
+    }
+
+    /// Writes `docker save` of the images `names` to the file `destination`, streamed.
+    public func saveImages(_ names: [String], to destination: URL) async throws {
+        let response = try await send(.GET, "/images/get", query: names.map { ("names", $0) })
+        guard FileManager.default.createFile(atPath: destination.path, contents: nil) else {
+            throw EngineError(.failedPrecondition, "cannot create \(destination.path)")
+        }
+        let file = try FileHandle(forWritingTo: destination)
+        defer { try? file.close() }
+        for try await chunk in response.body {
+            try file.write(contentsOf: chunk.readableBytesView)
+        }
+    }
+
+    /// Pulls `reference` (`busybox`, `registry:5000/app:1`) into the daemon, with
+    /// `registryAuth` (``registryAuth(username:password:identityToken:serverAddress:)``) as its credential,
+    /// handing each progress message to `progress`; the daemon's error (from its progress
+    /// stream) when the pull fails.
+    public func pullImage(_ reference: String, registryAuth: String? = nil,
+                          progress: (EngineProgressMessage) -> Void = { _ in }) async throws {
+        let response = try await send(
+            .POST, "/images/create", query: [("fromImage", reference)],
+            headers: registryAuth.map { [("X-Registry-Auth", $0)] } ?? [])
+        try await Self.followProgress(response, progress)
+    }
+
+    /// Pushes `repository` (`registry:5000/app`) at `tag` from the daemon to its registry, as
+    /// ``pullImage(_:registryAuth:progress:)`` pulls; returns the pushed manifest's tag,
+    /// digest and size as the daemon reports them, if it does.
+    @discardableResult
+    public func pushImage(_ repository: String, tag: String?, registryAuth: String?,
+                          progress: (EngineProgressMessage) -> Void = { _ in }) async throws -> EngineProgressMessage.Aux? {
+        // The daemon wants the header even without a credential.
+        let response = try await send(
+            .POST, "/images/\(repository)/push", query: tag.map { [("tag", $0)] } ?? [],
+            headers: [("X-Registry-Auth", registryAuth ?? Self.registryAuth())])
+        var pushed: EngineProgressMessage.Aux?
+        try await Self.followProgress(response) { message in
+            if let aux = message.aux, aux.digest != nil { pushed = aux }
+            progress(message)
+        }
+        return pushed
+    }
+
+    /// The `X-Registry-Auth` value for a credential: a user name and password or an identity
+    /// token, for the registry at `serverAddress`; with none of them, an empty credential.
+    public static func registryAuth(username: String? = nil, password: String? = nil, identityToken: String? = nil,
+                                    serverAddress: String? = nil) -> String {
+        let fields = ["username": username, "password": password, "identitytoken": identityToken, "serveraddress": serverAddress]
+        let object = fields.compactMapValues { $0.flatMap { $0.isEmpty ? nil : $0 } }
+        let json = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return json.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+    }
+
+    /// Reads a JSON progress stream line by line, handing each message to `handler`; throws
+    /// the daemon's error message, verbatim, when one arrives.
+    static func followProgress(_ response: HTTPClientResponse, _ handler: (EngineProgressMessage) -> Void) async throws {
         var buffer = Data()
+        var failure: String?
+        func handle(_ line: Data) {
+            guard let message = try? JSONDecoder().decode(EngineProgressMessage.self, from: line) else { return }
+            if let error = message.error { failure = failure ?? error }
+            handler(message)
+        }
         for try await var chunk in response.body {
             buffer.append(chunk.readData(length: chunk.readableBytes) ?? Data())
-        }
-        for line in buffer.split(separator: UInt8(ascii: "\n")) {
-            if let failure = try? JSONDecoder().decode(StreamError.self, from: Data(line)) {
-                throw EngineError(.unavailable, failure.error)
+            while let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
+                handle(Data(buffer[buffer.startIndex..<newline]))
+                buffer = Data(buffer[(newline + 1)...])
             }
         }
+        if !buffer.isEmpty { handle(buffer) }
+        if let failure { throw EngineError(.unavailable, failure) }
+    }
+
+    /// `POST /images/prune`: removes the unused images `filters` select (`dangling`, `until`,
+    /// `label`, `label!`, each with its values), as the daemon judges them; its error verbatim
+    /// for a filter it does not accept.
+    public func pruneImages(filters: [String: [String]]) async throws -> EnginePruneAnswer {
+        let encoded = try JSONSerialization.data(withJSONObject: filters, options: [.sortedKeys])
+        return try await json(.POST, "/images/prune", query: [("filters", String(decoding: encoded, as: UTF8.self))])
     }
 
     /// Names image `source` also `repository:tag`.
@@ -54,6 +126,23 @@ extension EngineClient {
     /// Removes image `name` (with `force`, even when it has several names or stopped containers).
     public func removeImage(_ name: String, force: Bool = false) async throws {
         try await perform(.DELETE, "/images/\(name)", query: [("force", force ? "1" : "0")])
+    }
+}
+
+extension EngineClient {
+    /// The file at `url` as a request body read a megabyte at a time as it is sent, never
+    /// whole in memory; and its size.
+    static func fileBody(_ url: URL) throws -> (body: HTTPClientRequest.Body, size: Int64) {
+        let size = (try FileManager.default.attributesOfItem(atPath: url.path)[.size] as? NSNumber)?.int64Value ?? 0
+        let file = try FileHandle(forReadingFrom: url)
+        let chunks = AsyncThrowingStream<ByteBuffer, any Error> {
+            guard let data = try file.read(upToCount: 1 << 20), !data.isEmpty else {
+                try file.close()
+                return nil
+            }
+            return ByteBuffer(data: data)
+        }
+        return (.stream(chunks, length: .known(size)), size)
     }
 }
 
@@ -103,8 +192,7 @@ extension EngineClient {
         }
         if !request.buildArguments.isEmpty { query.append(("buildargs", try json(request.buildArguments))) }
         if !request.labels.isEmpty { query.append(("labels", try json(request.labels))) }
-        let context = try Data(contentsOf: request.context)
-        let response = try await send(.POST, "/build", query: query, body: .bytes(ByteBuffer(data: context)), contentType: "application/x-tar")
+        let response = try await send(.POST, "/build", query: query, body: try Self.fileBody(request.context).body, contentType: "application/x-tar")
         var buffer = Data()
         var imageID: String?
         var failure: String?

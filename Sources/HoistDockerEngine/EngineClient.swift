@@ -60,6 +60,14 @@ public final class EngineClient: Sendable {
 
     private static func makeHTTPClient(for host: DockerHost) throws -> (HTTPClient, Bool) {
         guard let certificates = host.tlsCertificates else { return (HTTPClient.shared, false) }
+        var configuration = HTTPClient.Configuration()
+        configuration.tlsConfiguration = try tlsConfiguration(certificates: certificates)
+        return (HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration), true)
+    }
+
+    /// TLS as the docker CLI sets it up: the daemon's CA, and the client's certificate and key,
+    /// from `ca.pem`, `cert.pem` and `key.pem` in `certificates`.
+    static func tlsConfiguration(certificates: URL) throws -> TLSConfiguration {
         var tls = TLSConfiguration.makeClientConfiguration()
         do {
             tls.trustRoots = .file(certificates.appendingPathComponent("ca.pem").path)
@@ -68,9 +76,7 @@ public final class EngineClient: Sendable {
         } catch {
             throw EngineError(.invalidArgument, "cannot read the TLS files in \(certificates.path)", underlying: error)
         }
-        var configuration = HTTPClient.Configuration()
-        configuration.tlsConfiguration = tls
-        return (HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration), true)
+        return tls
     }
 
     // MARK: - Requests
@@ -79,10 +85,12 @@ public final class EngineClient: Sendable {
     /// throws ``EngineError`` with the daemon's message.
     func send(
         _ method: HTTPMethod, _ path: String, query: [(String, String)] = [], versioned: Bool = true,
-        body: HTTPClientRequest.Body? = nil, contentType: String? = nil, timeout: TimeAmount = .hours(24)
+        body: HTTPClientRequest.Body? = nil, contentType: String? = nil, headers: [(String, String)] = [],
+        timeout: TimeAmount = .hours(24)
     ) async throws -> HTTPClientResponse {
         var request = HTTPClientRequest(url: url(path, query: query, versioned: versioned))
         request.method = method
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
         // Over a unix socket there is no host name; the daemon still wants the header.
         if case .unix = host.endpoint { request.headers.replaceOrAdd(name: "Host", value: "docker") }
         if let body {

@@ -164,3 +164,55 @@ public struct EngineContainerDetails: Sendable, Hashable, Decodable {
         case config = "Config"
     }
 }
+
+/// One message of the daemon's JSON progress stream (pull, push): a status for a layer
+/// (`Downloading`, `Pushed` …) with byte counts, or the error that ends the stream.
+public struct EngineProgressMessage: Sendable, Hashable, Decodable {
+    /// The layer (a short ID) or tag the message is about.
+    public var id: String?
+    public var status: String?
+    public var progressDetail: Detail?
+    /// The daemon's error message, verbatim.
+    public var error: String?
+    /// The pushed manifest's digest and size, at the end of a push.
+    public var aux: Aux?
+
+    public struct Detail: Sendable, Hashable, Decodable {
+        public var current: Int64?
+        public var total: Int64?
+    }
+
+    public struct Aux: Sendable, Hashable, Decodable {
+        public var tag: String?
+        public var digest: String?
+        public var size: Int64?
+        enum CodingKeys: String, CodingKey { case tag = "Tag", digest = "Digest", size = "Size" }
+    }
+}
+
+/// A path in a container, as `HEAD /containers/{id}/archive` describes it.
+public struct EnginePathStat: Sendable, Hashable, Decodable {
+    public var name: String
+    public var size: Int64
+    /// Go's `os.FileMode` bits: the permissions, and the type in the high bits.
+    public var mode: UInt32
+    public var linkTarget: String?
+
+    /// Whether it is a directory (Go's `ModeDir`).
+    public var isDirectory: Bool { mode & (1 << 31) != 0 }
+}
+
+/// What `POST /images/prune` removed.
+public struct EnginePruneAnswer: Sendable, Hashable, Decodable {
+    /// Names taken off (`untagged`) and images deleted (`deleted`), in the daemon's order.
+    public var imagesDeleted: [Removal]?
+    public var spaceReclaimed: Int64
+
+    public struct Removal: Sendable, Hashable, Decodable {
+        public var untagged: String?
+        public var deleted: String?
+        enum CodingKeys: String, CodingKey { case untagged = "Untagged", deleted = "Deleted" }
+    }
+
+    enum CodingKeys: String, CodingKey { case imagesDeleted = "ImagesDeleted", spaceReclaimed = "SpaceReclaimed" }
+}

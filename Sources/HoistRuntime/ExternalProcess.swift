@@ -63,6 +63,8 @@ public struct ExternalProcess: Sendable {
     /// Called (once, on another thread) when the awaiting task is cancelled, with the process
     /// id; it must make the program end. Nil sends SIGKILL.
     public var onCancel: (@Sendable (Int32) -> Void)?
+    /// Called (once, before ``run()`` waits) with the process id of the spawned program.
+    public var onStart: (@Sendable (Int32) -> Void)?
 
     public init(_ executable: String, _ arguments: [String] = []) {
         self.executable = executable
@@ -75,6 +77,7 @@ public struct ExternalProcess: Sendable {
     public func run() async throws -> Termination {
         let path = try Self.resolve(executable)
         let spawned = try spawn(path)
+        onStart?(spawned.pid)
         let termination = await withTaskCancellationHandler {
             await spawned.monitor.finished()
         } onCancel: {

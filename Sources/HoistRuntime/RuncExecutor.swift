@@ -22,6 +22,9 @@ public struct ContainerIO: Sendable {
     /// Descriptors the container writes to directly instead of the handlers (a terminal's).
     public var standardOutputDescriptor: Int32?
     public var standardErrorDescriptor: Int32?
+    /// Called with the runtime's process id once it is spawned: a caller that handed over
+    /// descriptors closes its copies here, and a terminal's owner signals it (SIGWINCH) there.
+    public var onStart: (@Sendable (Int32) -> Void)?
 
     public init(
         standardInput: ExternalProcess.Input = .none, standardOutput: @escaping @Sendable (Data) -> Void,
@@ -126,6 +129,7 @@ public final class RuncExecutor: Sendable {
         process.standardInput = io.standardInput
         process.standardOutput = io.standardOutputDescriptor.map { .fileDescriptor($0) } ?? .handler(io.standardOutput)
         process.standardError = io.standardErrorDescriptor.map { .fileDescriptor($0) } ?? .handler(io.standardError)
+        process.onStart = io.onStart
         process.onCancel = { [runtime, stateDirectory] pid in
             Self.kill(id: id, runtime: runtime, stateDirectory: stateDirectory, runtimePID: pid)
         }

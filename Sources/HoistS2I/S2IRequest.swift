@@ -19,7 +19,8 @@ public struct S2IRequest: Sendable {
     /// `--allowed-uids`, e.g. `1-` or `1000-2000,3000`: the user that assembles must be numeric
     /// and inside them.
     public var allowedUIDs: String?
-    /// `--image-scripts-url`: where the output image's `run` is, when not the build's scripts.
+    /// `--image-scripts-url`: where in the builder image scripts are when nothing else says
+    /// (after the builder's label); S2I's default is `image:///usr/libexec/s2i`.
     public var imageScriptsURL: String?
     /// `--incremental`: restore what `save-artifacts` gives from the previous image of `tag`.
     public var incremental = false
@@ -41,6 +42,19 @@ public struct S2IRequest: Sendable {
     /// runtime image's working directory (default: the runtime image's
     /// `io.openshift.s2i.assemble-input-files` label, `;`-separated).
     public var runtimeArtifacts: [String] = []
+    /// `--context-dir`: the sub-directory of the source that holds the application.
+    public var contextDirectory: String?
+    /// `--application-name` (`io.k8s.display-name`; default: the tag).
+    public var displayName: String?
+    /// `--description` (`io.k8s.description`).
+    public var description: String?
+    /// `--cap-drop`: capabilities the assemble steps run without.
+    public var capabilitiesDropped: [String] = []
+    /// `--memory`: the memory the assemble steps may use, in bytes.
+    public var memoryBytes: Int64?
+    /// `--cpu-quota` / `--cpu-period`: the CPU time assemble steps get, in microseconds per period.
+    public var cpuQuota: Int64?
+    public var cpuPeriod: UInt64?
 
     public init(source: URL, builderImage: String, tag: String? = nil, scriptsURL: String? = nil, environment: [String] = [],
                 environmentFile: URL? = nil, assembleUser: String? = nil, allowedUIDs: String? = nil, imageScriptsURL: String? = nil) {
@@ -53,6 +67,24 @@ public struct S2IRequest: Sendable {
         self.assembleUser = assembleUser
         self.allowedUIDs = allowedUIDs
         self.imageScriptsURL = imageScriptsURL
+    }
+}
+
+extension S2IRequest {
+    /// The application's directory: ``source``, or its ``contextDirectory`` (which must stay
+    /// inside it and exist).
+    public func applicationDirectory() throws -> URL {
+        guard let contextDirectory else { return source }
+        let parts = contextDirectory.split(separator: "/").filter { $0 != "." }
+        guard !parts.contains("..") else {
+            throw S2IError(.invalidArgument, "--context-dir \(contextDirectory) leaves the source")
+        }
+        let url = parts.reduce(source) { $0.appendingPathComponent(String($1)) }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw S2IError(.notFound, "--context-dir \(contextDirectory): no such directory in the source \(source.path)")
+        }
+        return url
     }
 }
 

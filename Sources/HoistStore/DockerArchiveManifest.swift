@@ -1,9 +1,18 @@
 /// One entry of a Docker archive's `manifest.json` (the `docker save` format): where the config
 /// and the layer tars are inside the archive, and the names the image had.
-struct DockerArchiveManifest: Codable, Hashable {
-    var config: String
-    var repoTags: [String]?
-    var layers: [String]
+public struct DockerArchiveManifest: Codable, Hashable, Sendable {
+    /// The config file's path in the archive.
+    public var config: String
+    /// The image's names (`busybox:latest`).
+    public var repoTags: [String]?
+    /// The layer tars' paths, bottom first.
+    public var layers: [String]
+
+    public init(config: String, repoTags: [String]?, layers: [String]) {
+        self.config = config
+        self.repoTags = repoTags
+        self.layers = layers
+    }
 
     enum CodingKeys: String, CodingKey {
         case config = "Config"

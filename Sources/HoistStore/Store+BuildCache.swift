@@ -83,10 +83,10 @@ extension Store {
 
     /// Every remembered file under `directory`, by path, with the stat its digest was computed
     /// under: one query for a whole build context instead of one per file.
-    public func cachedFileDigests(under directory: String) throws -> [String: (size: Int64, modified: Int64, inode: Int64, digest: Digest)] {
+    public func cachedFileDigests(under directory: String) throws -> [String: StatCacheEntry] {
         let prefix = directory.hasSuffix("/") ? directory : directory + "/"
         return try database.read { db in
-            var result: [String: (size: Int64, modified: Int64, inode: Int64, digest: Digest)] = [:]
+            var result: [String: StatCacheEntry] = [:]
             // Paths under the prefix sort between it and the prefix with its last byte bumped.
             let upper = String(prefix.dropLast()) + "0"
             // Read by column, into a table sized first: a context may have tens of thousands of files.
@@ -96,8 +96,7 @@ extension Store {
                 db, sql: "SELECT path, size, modified, inode, digest FROM stat_cache WHERE path >= ? AND path < ?",
                 arguments: [prefix, upper])
             while let row = try rows.next() {
-                guard let digest = try? Digest(parsing: row[4] as String) else { continue }
-                result[row[0]] = (row[1], row[2], row[3], digest)
+                result[row[0]] = StatCacheEntry(size: row[1], modified: row[2], inode: row[3], digest: row[4])
             }
             return result
         }

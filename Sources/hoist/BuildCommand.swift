@@ -7,8 +7,8 @@ import HoistRegistry
 struct BuildCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "build",
-        abstract: "Build an image from a Dockerfile, without a daemon.",
-        discussion: "Flags are named as docker build names them. Steps are cached by content: an unchanged rebuild runs nothing.")
+        abstract: "Build an image from a Dockerfile, without a daemon (or with a Docker daemon as the worker).",
+        discussion: "Flags are named as docker build names them. Steps are cached by content: an unchanged rebuild runs nothing. With --backend docker, RUN steps run in the daemon's containers and the image is loaded into it; --delegate hands the whole build to the daemon's builder instead.")
 
     @OptionGroup var global: GlobalOptions
 
@@ -48,17 +48,29 @@ struct BuildCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Give RUN --mount=type=secret a secret; repeatable.", valueName: "id=ID,src=PATH"))
     var secret: [String] = []
 
+    @Option(name: .long, help: ArgumentHelp("Give RUN --mount=type=ssh an SSH agent: default or ID, with its socket (default $SSH_AUTH_SOCK); repeatable.", valueName: "id[=SOCKET]"))
+    var ssh: [String] = []
+
     @Option(name: .long, help: ArgumentHelp("Allow an entitlement: security.insecure.", valueName: "entitlement"))
     var allow: [String] = []
+
+    @Option(name: [.short, .long], help: ArgumentHelp("The memory each RUN step may use (e.g. 512m).", valueName: "size"))
+    var memory: String?
+
+    @Option(name: .customLong("cpu-quota"), help: ArgumentHelp("CPU time each RUN step gets per period, in microseconds.", valueName: "us"))
+    var cpuQuota: Int64?
+
+    @Option(name: .customLong("cpu-period"), help: ArgumentHelp("The CPU period in microseconds (default 100000).", valueName: "us"))
+    var cpuPeriod: UInt64?
 
     @Flag(name: .customLong("print-graph"), help: "Print the build's graph as JSON (stable digests) instead of building.")
     var printGraph = false
 
+    @Flag(name: .long, help: "Also load the image, under the tags, into the Docker daemon (DOCKER_HOST), or with --backend containerd into containerd.")
+    var load = false
+
     @Flag(name: .long, help: "With --backend docker: hand the whole build to the daemon's own builder.")
     var delegate = false
-
-    @Flag(name: .long, help: "Also put the image, under each tag, into the backend's own image store (containerd's or docker's).")
-    var load = false
 
     @Option(name: .long, help: "Progress output: auto, plain, tty or rawjson.")
     var progress: String = "auto"
@@ -107,10 +119,13 @@ struct BuildCommand: AsyncParsableCommand {
                 allowInsecure: allow.contains("security.insecure"), progress: renderer.reporter)
             options.outputs = try output.map(BuildOutput.init(parsing:))
             options.noCacheStages = noCacheFilter
+            options.stepLimits = StepLimits(memoryBytes: try memory.map(ContainerOptions.bytes), cpuQuota: cpuQuota, cpuPeriod: cpuPeriod)
             options.buildContexts = try Self.pairs(buildContext, what: "--build-context", allowBare: false)
             options.platform = platform
             guard let policy = PullPolicy(rawValue: pull) else { throw ValidationError("--pull \(pull): use always, missing or never") }
             options.pullPolicy = policy
+            options.loadIntoDocker = load
+            options.sshAgents = try Self.sshAgents(ssh)
             switch network {
             case "host", "default": options.defaultNetwork = .host
             case "none": options.defaultNetwork = .none
@@ -127,10 +142,7 @@ struct BuildCommand: AsyncParsableCommand {
                 print(String(decoding: try await client.buildGraph(options), as: UTF8.self))
                 return
             }
-            if client.backend == .docker || delegate {
-                guard delegate else {
-                    throw ValidationError("the docker backend builds with --delegate (the daemon's builder) for now")
-                }
+            if delegate {
                 renderer.finish()
                 let id = try await client.delegateBuild(options) { line in
                     if !quiet { FileHandle.standardError.write(Data((line + "\n").utf8)) }
@@ -147,10 +159,6 @@ struct BuildCommand: AsyncParsableCommand {
                 throw error
             }
             renderer.finish()
-            if load {
-                guard !tags.isEmpty else { throw ValidationError("--load needs a name for the image: give it one with -t") }
-                for tag in tags { try await client.loadIntoBackend(tag) }
-            }
             if let iidfile { try Data(image.id.description.utf8).write(to: URL(fileURLWithPath: iidfile)) }
             if let metadataFile {
                 var metadata: [String: Any] = [
@@ -187,6 +195,20 @@ struct BuildCommand: AsyncParsableCommand {
 
     /// `NAME=value` pairs; with `allowBare`, a bare `NAME` takes its value from the environment
     /// as `docker build --build-arg NAME` does.
+    /// `--ssh default`, `--ssh ID=SOCKET`: agents by id; without a socket, `$SSH_AUTH_SOCK`'s.
+    static func sshAgents(_ specifications: [String]) throws -> [String: String] {
+        var agents: [String: String] = [:]
+        for specification in specifications {
+            let parts = specification.split(separator: "=", maxSplits: 1).map(String.init)
+            let id = parts[0].isEmpty ? "default" : parts[0]
+            guard let socket = parts.count > 1 ? parts[1] : ProcessInfo.processInfo.environment["SSH_AUTH_SOCK"], !socket.isEmpty else {
+                throw ValidationError("--ssh \(specification): no socket given and SSH_AUTH_SOCK is not set (start ssh-agent, or give ID=SOCKET)")
+            }
+            agents[id] = socket
+        }
+        return agents
+    }
+
     static func pairs(_ items: [String], what: String, allowBare: Bool) throws -> [String: String] {
         var result: [String: String] = [:]
         for item in items {

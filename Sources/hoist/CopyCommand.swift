@@ -26,14 +26,11 @@ struct CopyCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let client = try global.client()
-            guard client.backend == .native else {
-                throw ValidationError("hoist cp works on the native backend only, so far")
-            }
             switch (Self.containerPath(source), Self.containerPath(destination)) {
             case (let from?, nil):
-                try client.copyOut(from.container, from: from.path, to: destination)
+                try await client.copyFromContainer(from.container, from: from.path, to: destination)
             case (nil, let to?):
-                try client.copyIn(to.container, from: source, to: to.path)
+                try await client.copyToContainer(to.container, from: source, to: to.path)
             default:
                 throw ValidationError("one of source and destination must be CONTAINER:PATH and the other a host path")
             }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Hoist
 import HoistBuild
 import HoistOCI
 import HoistRegistry
@@ -20,10 +21,14 @@ final class ProgressRenderer: @unchecked Sendable {
     private var started: [Digest: Date] = [:]
     private var finished: [Digest: String] = [:]
     private var lastLines: [Digest: [String]] = [:]
+    /// Warnings, printed when the build is over.
+    private var warnings: [BuildWarning] = []
     private var order: [Digest] = []
     /// A running vertex's status instead of its elapsed time (bytes moved, for transfers).
     private var status: [Digest: String] = [:]
     private var latestTransfer: [Digest: TransferProgress] = [:]
+    /// The last status of each layer of a pull or push the Docker daemon makes.
+    private var daemonStatus: [String: String] = [:]
     private var lastDraw = Date.distantPast
     private var drawnLines = 0
     private let begin = Date()
@@ -43,6 +48,12 @@ final class ProgressRenderer: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         if mode == .tty { redraw(final: true) }
+        // As BuildKit does, warnings come after the steps, where they are not scrolled away.
+        if !warnings.isEmpty && (mode == .tty || mode == .plain) {
+            let count = warnings.count == 1 ? "1 warning" : "\(warnings.count) warnings"
+            write(" \(count) found:\n" + warnings.map { " - \($0)\n" }.joined())
+            warnings = []
+        }
     }
 
     private func handle(_ event: ProgressEvent) {
@@ -101,6 +112,36 @@ final class ProgressRenderer: @unchecked Sendable {
         }
     }
 
+    /// Receives the steps of a pull or push the Docker daemon makes: a line per change of a
+    /// layer's status (the daemon's words), or a JSON event per line.
+    var daemonReporter: @Sendable (DaemonTransferProgress) -> Void {
+        { event in self.handle(daemon: event) }
+    }
+
+    private func handle(daemon event: DaemonTransferProgress) {
+        lock.lock()
+        defer { lock.unlock() }
+        let item = event.item ?? ""
+        guard daemonStatus[item] != event.status, !event.status.isEmpty else { return }
+        daemonStatus[item] = event.status
+        switch mode {
+        case .quiet, .auto:
+            return
+        case .plain, .tty:
+            write((event.item.map { "\($0): " } ?? "") + event.status + "\n")
+        case .rawjson:
+            var object: [String: Any] = [
+                "event": "daemon-transfer", "time": ISO8601DateFormatter().string(from: Date()), "status": event.status,
+            ]
+            object["item"] = event.item
+            object["completed"] = event.completed
+            object["total"] = event.total
+            if let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) {
+                output.write(data + Data("\n".utf8))
+            }
+        }
+    }
+
     private static func label(_ event: TransferProgress) -> String {
         switch event.phase {
         case .waiting: "Waiting"
@@ -136,6 +177,8 @@ final class ProgressRenderer: @unchecked Sendable {
             write("#\(number(vertex, name)) DONE \(Self.seconds(duration))\n")
         case .failed(let vertex, let name, let message):
             write("#\(number(vertex, name)) ERROR: \(message)\n")
+        case .warning(let warning):
+            warnings.append(warning)
         case .log(let vertex, _, let text):
             let n = numbers[vertex] ?? 0
             let elapsed = Display.decimal(Date().timeIntervalSince(started[vertex] ?? begin), places: 3)
@@ -161,6 +204,12 @@ final class ProgressRenderer: @unchecked Sendable {
             object.merge(["event": "failed", "vertex": vertex.description, "name": name, "error": message]) { $1 }
         case .log(let vertex, let stream, let text):
             object.merge(["event": "log", "vertex": vertex.description, "stream": stream.rawValue, "data": text]) { $1 }
+        case .warning(let warning):
+            object.merge(["event": "warning", "message": warning.message]) { $1 }
+            if let rule = warning.rule { object["rule"] = rule }
+            if let file = warning.file { object["file"] = file }
+            if let line = warning.line { object["line"] = line }
+            if let column = warning.column { object["column"] = column }
         }
         if let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) {
             output.write(data + Data("\n".utf8))
@@ -183,6 +232,8 @@ final class ProgressRenderer: @unchecked Sendable {
         case .failed(let vertex, let name, _):
             _ = number(vertex, name)
             finished[vertex] = "ERROR"
+        case .warning(let warning):
+            warnings.append(warning)
         case .log(let vertex, _, let text):
             var lines = lastLines[vertex] ?? []
             lines += text.split(separator: "\n").map(String.init)

@@ -42,14 +42,7 @@ struct PruneCommand: AsyncParsableCommand {
                 }
                 guard ["y", "yes"].contains(line.trimmingCharacters(in: .whitespaces).lowercased()) else { return }
             }
-            let client = try global.client()
-            let report: PruneReport
-            if client.backend == .containerd {
-                guard filter.isEmpty else { throw ValidationError("--filter is not supported on the containerd backend yet") }
-                report = try await client.pruneBackendImages(all: all)
-            } else {
-                report = try client.pruneImages(all: all, filters: filter)
-            }
+            let report = try await global.client().pruneOnBackend(all: all, filters: filter)
             if !report.removals.isEmpty {
                 print("Deleted Images:")
                 for removal in report.removals {

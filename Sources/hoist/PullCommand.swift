@@ -24,7 +24,14 @@ struct PullCommand: AsyncParsableCommand {
         try await reportingErrors {
             let chosen = try platform.map { try Platform(parsing: $0) }
             let printer = ProgressRenderer(mode: progress)
-            let result = try await global.client().pull(
+            let client = try global.client()
+            if client.backend == .docker {
+                // The daemon pulls for itself, for its own platform.
+                _ = try await client.pullThroughDaemon(name, configuration: registry.configuration, progress: printer.daemonReporter)
+                print(try Reference(parsing: name).familiarString)
+                return
+            }
+            let result = try await client.pull(
                 name, platform: chosen, configuration: registry.configuration, progress: printer.transferReporter)
             print("Digest: \(try result.manifest.digest)")
             print(result.reference.familiarString)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Hoist
+import HoistOCI
 
 struct PushCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -27,7 +28,15 @@ struct PushCommand: AsyncParsableCommand {
             var configuration = registry.configuration
             configuration.uploadChunkSize = chunkSize
             let printer = ProgressRenderer(mode: progress)
-            let result = try await global.client().push(
+            let client = try global.client()
+            if client.backend == .docker {
+                let pushed = try await client.pushThroughDaemon(
+                    name, to: destination, configuration: configuration, progress: printer.daemonReporter)
+                let reference = try Reference(parsing: pushed.reference)
+                print("\(reference.tag ?? reference.familiarName): digest: \(pushed.digest ?? "unknown") size: \(pushed.size.map(String.init) ?? "unknown")")
+                return
+            }
+            let result = try await client.push(
                 name, to: destination, configuration: configuration, progress: printer.transferReporter)
             print("\(result.reference.tag ?? result.reference.familiarName): digest: \(result.target.digestString) size: \(result.target.size)")
         }

@@ -46,7 +46,7 @@ struct S2IBuildCommand: AsyncParsableCommand {
     @Option(name: [.customShort("u"), .customLong("allowed-uids")], help: "User ID ranges the build may assemble as, e.g. 1- or 1000-2000.")
     var allowedUIDs: String?
 
-    @Option(name: .customLong("image-scripts-url"), help: "Where the output image's run script is (image://…).")
+    @Option(name: .customLong("image-scripts-url"), help: "Where scripts are in the builder when nothing else says (default image:///usr/libexec/s2i).")
     var imageScriptsURL: String?
 
     @Option(name: .customLong("as-dockerfile"), help: "Write the equivalent Dockerfile here (and upload/ beside it) instead of building.")
@@ -70,6 +70,27 @@ struct S2IBuildCommand: AsyncParsableCommand {
     @Option(name: .customLong("pull-policy"), help: "When to pull the builder: always, missing (default) or never.")
     var pullPolicy: String = "missing"
 
+    @Option(name: .customLong("context-dir"), help: "The sub-directory of the source with the application.")
+    var contextDirectory: String?
+
+    @Option(name: [.customShort("n"), .customLong("application-name")], help: "The image's display name (default: TAG).")
+    var applicationName: String?
+
+    @Option(name: .customLong("description"), help: "The application's description (io.k8s.description).")
+    var applicationDescription: String?
+
+    @Option(name: .customLong("cap-drop"), help: ArgumentHelp("Capabilities assemble runs without (comma-separated, repeatable).", valueName: "capability"))
+    var capabilitiesDropped: [String] = []
+
+    @Option(name: [.short, .long], help: "The memory assemble may use (e.g. 512m).")
+    var memory: String?
+
+    @Option(name: .customLong("cpu-quota"), help: "CPU time assemble gets per period, in microseconds.")
+    var cpuQuota: Int64?
+
+    @Option(name: .customLong("cpu-period"), help: "The CPU period in microseconds (default 100000).")
+    var cpuPeriod: UInt64?
+
     @Option(name: .long, help: "Progress output: auto, plain, tty or rawjson.")
     var progress: String = "auto"
 
@@ -85,6 +106,13 @@ struct S2IBuildCommand: AsyncParsableCommand {
             request.incremental = incremental
             request.incrementalPullPolicy = incrementalPullPolicy
             request.network = network
+            request.contextDirectory = contextDirectory
+            request.displayName = applicationName
+            request.description = applicationDescription
+            request.capabilitiesDropped = capabilitiesDropped.flatMap { $0.split(separator: ",").map(String.init) }
+            request.memoryBytes = try memory.map(ContainerOptions.bytes)
+            request.cpuQuota = cpuQuota
+            request.cpuPeriod = cpuPeriod
             // A URL, or a local repository asked for at a ref, is cloned; a directory is copied.
             let looksRemote = source.contains("://") || source.hasPrefix("git@")
             if !copy && (looksRemote || ref != nil) {

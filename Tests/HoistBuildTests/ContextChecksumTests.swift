@@ -18,8 +18,11 @@ import Testing
         directory = try TemporaryDirectory()
         store = try Store(root: StoreRoot(directory.appending("store")))
         context = directory.appending("context").path
-        let files = ["a.txt": "a", "dir/b.txt": "b", "dir/deeper/c.txt": "c", "skip/keep.txt": "kept", "skip/x.txt": "x",
+        var files = ["a.txt": "a", "dir/b.txt": "b", "dir/deeper/c.txt": "c", "skip/keep.txt": "kept", "skip/x.txt": "x",
                      "skip/inner/y.txt": "y", "other.txt": "other"]
+        // Enough entries in `dir` for the walk to spread them over threads.
+        for index in 0..<12 { files["dir/many/sub\(index)/f\(index).txt"] = "\(index)" }
+        for index in 0..<10 { files["dir/f\(index).txt"] = "f\(index)" }
         for (path, text) in files {
             let url = URL(fileURLWithPath: context + "/" + path)
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)

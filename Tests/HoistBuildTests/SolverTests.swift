@@ -218,6 +218,7 @@ struct SolverTests {
             case .cached(_, let name): "cached \(name)"
             case .failed(_, let name, _): "failed \(name)"
             case .log: "log"
+            case .warning: "warning"
             }
         }
         #expect(names == ["start FROM busybox", "done FROM busybox", "start RUN a", "done RUN a",

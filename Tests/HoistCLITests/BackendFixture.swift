@@ -16,14 +16,8 @@ enum TestBackends {
         return backends
     }
 
-    /// Native alone, for what only it does so far.
-    static var native: [Backend] { all.filter { $0 == .native } }
-
     /// Docker alone.
     static var docker: [Backend] { all.filter { $0 == .docker } }
-
-    /// Native and containerd, for what both do and docker does not yet.
-    static var nativeAndContainerd: [Backend] { all.filter { $0 != .docker } }
 }
 
 /// A busybox image, made by Hoist, ready on `backend`: in a fresh native store, and for docker

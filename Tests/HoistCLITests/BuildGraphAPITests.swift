@@ -90,6 +90,12 @@ struct BuildGraphAPITests {
         #expect(document["target"] as? String == fromDockerfile.description)
         #expect((document["vertices"] as? [[String: Any]])?.count == 3)
 
+        // SSH agents and secrets as variables: the same mounts, and SSH_AUTH_SOCK, either way.
+        try Data("FROM busybox\nRUN --mount=type=ssh --mount=type=secret,id=t,env=T true\n".utf8)
+            .write(to: context.appendingPathComponent("Dockerfile"))
+        let agents = BuildState.image("busybox").run(["/bin/sh", "-c", "true"], mounts: [.ssh(), .secretVariable(id: "t", name: "T", required: false)])
+        #expect(agents.vertex.digest == (try await fixture.client.buildGraphDigest(BuildOptions(context: context))))
+
         // A RUN that names no network gets the build's default; one that does, its own.
         try Data("FROM busybox\nRUN true\nRUN --network=none true\nRUN --network=host true\n".utf8)
             .write(to: context.appendingPathComponent("Dockerfile"))
@@ -99,6 +105,64 @@ struct BuildGraphAPITests {
             let graph = try JSONDecoder().decode(GraphNetworks.self, from: try await fixture.client.buildGraph(options))
             #expect(graph.vertices.compactMap { $0.op.exec?._0.network } == expected, "default \(defaultNetwork)")
         }
+    }
+
+    @Test func aMultiStageDockerfileAndTheSameBuildInCodeAreOneGraphAndOneImage() async throws {
+        let context = fixture.directory.appending("multi")
+        try FileManager.default.createDirectory(at: context, withIntermediateDirectories: true)
+        try Data("""
+            FROM busybox AS build
+            WORKDIR /src
+            ENV MODE=fast
+            RUN --mount=type=cache,target=/cache --mount=type=tmpfs,target=/scratch echo "$MODE" > out && date > /scratch/t && echo $MODE > /cache/last
+            FROM busybox
+            COPY --from=build /src/out /app/out
+            RUN --mount=type=bind,from=build,source=/src,target=/mnt cat /mnt/out /mnt/out > /app/twice
+            LABEL org.example.kind=demo
+            ENV GREETING=hi
+            WORKDIR /app
+            CMD ["cat", "twice"]
+
+            """.utf8).write(to: context.appendingPathComponent("Dockerfile"))
+
+        let build = BuildState.image("busybox")
+            .workdir("/src")
+            .env("MODE", "fast")
+            .run(["/bin/sh", "-c", "echo \"$MODE\" > out && date > /scratch/t && echo $MODE > /cache/last"],
+                 mounts: [.cache(id: "/cache", destination: "/cache"), .tmpfs(destination: "/scratch")])
+        let app = BuildState.image("busybox")
+            .copy(from: build, "/src/out", to: "/app/out")
+            .run(["/bin/sh", "-c", "cat /mnt/out /mnt/out > /app/twice"], mounts: [.bind(from: build, source: "/src", destination: "/mnt")])
+            .with { $0.labels = ["org.example.kind": "demo"] }
+            .env("GREETING", "hi")
+            .workdir("/app")
+            .with { $0.cmd = ["cat", "twice"] }
+
+        // One graph: every vertex has the same digest, whichever way the build was written.
+        let options = BuildOptions(context: context)
+        let fileGraph = try JSONDecoder().decode(GraphDigests.self, from: try await fixture.client.buildGraph(options))
+        let codeJSON = try JSONEncoder().encode(BuildGraphDocument(app.vertex))
+        let codeGraph = try JSONDecoder().decode(GraphDigests.self, from: codeJSON)
+        #expect(codeGraph.target == fileGraph.target)
+        #expect(codeGraph.vertices.map(\.digest) == fileGraph.vertices.map(\.digest), "\(String(decoding: codeJSON, as: UTF8.self))")
+        #expect(try await fixture.client.buildState(options).vertex == app.vertex)
+
+        // One image: the same layers and the same settings.
+        try await fixture.client.build(BuildOptions(context: context, tags: ["multi:dockerfile"]))
+        try await fixture.client.export(app, tags: ["multi:code"])
+        let fromDockerfile = try fixture.client.inspect("multi:dockerfile")
+        let fromCode = try fixture.client.inspect("multi:code")
+        #expect(fromCode.rootFS.diffIDs == fromDockerfile.rootFS.diffIDs)
+        #expect(fromCode.config == fromDockerfile.config)
+        let run = try await fixture.client.image("multi:code").instantiate().run()
+        #expect(run.standardOutput == "fast\nfast\n", "\(run.combined)")
+    }
+
+    /// The digests of a printed graph.
+    private struct GraphDigests: Decodable {
+        struct Vertex: Decodable { let digest: String }
+        let target: String
+        let vertices: [Vertex]
     }
 
     /// The networks of a printed graph's exec vertices.

@@ -124,6 +124,60 @@ struct BuildTests {
         #expect(try fixture.client.images().count == 1, "nothing named after a failed build")
     }
 
+    @Test func runStepsKeepToTheBuildsLimits() async throws {
+        // sort keeps its whole input, a single 200 MB line, in memory: past --memory, the step dies.
+        try write("Dockerfile", "FROM busybox\nRUN head -c 200000000 /dev/zero | tr '\\\\0' a | sort > /dev/null\n")
+        let store = fixture.directory.appending("store")
+        let limited = try Interop.hoist(["build", "-q", "--memory", "32m", "-t", "hungry", context.path], root: store)
+        #expect(limited.status != 0)
+        #expect(limited.errorText.contains("exit code: 137"), "\(limited.errorText)")
+
+        var options = BuildOptions(context: context, tags: ["capabilities"])
+        options.stepLimits = StepLimits(capabilitiesDropped: ["CHOWN"])
+        try write("Dockerfile", "FROM busybox\nRUN touch /owned && ! chown 1:1 /owned\n")
+        options.noCache = true
+        try await fixture.client.build(options)
+    }
+
+    @Test(.enabled(if: Interop.available("ssh-agent")))
+    func sshAgentsAndSecretVariablesReachTheirStepAndNoLayer() async throws {
+        // A real agent, in the foreground, on a socket of this test's own.
+        let socket = fixture.directory.appending("agent.sock")
+        let agent = Process()
+        agent.executableURL = URL(fileURLWithPath: "/usr/bin/ssh-agent")
+        agent.arguments = ["-D", "-a", socket.path]
+        agent.standardOutput = FileHandle.nullDevice
+        try agent.run()
+        // SIGKILL: the agent inherits the test runner's blocked signals, SIGTERM among them.
+        defer { kill(agent.processIdentifier, SIGKILL); agent.waitUntilExit() }
+        for _ in 0..<100 where !FileManager.default.fileExists(atPath: socket.path) { try await Task.sleep(for: .milliseconds(50)) }
+        try write("token.txt", "s3cret-value")
+
+        try write("Dockerfile", """
+            FROM busybox
+            RUN --mount=type=ssh --mount=type=ssh,id=other,target=/agent \\
+                --mount=type=secret,id=token,env=TOKEN \\
+                test -S "$SSH_AUTH_SOCK" && test -S /agent && echo "$SSH_AUTH_SOCK ${#TOKEN}" > /seen
+            """)
+        var options = BuildOptions(context: context, tags: ["agent"], secrets: ["token": context.appendingPathComponent("token.txt").path])
+        options.sshAgents = ["default": socket.path, "other": socket.path]
+        try await fixture.client.build(options)
+        #expect(try await run("agent", ["cat", "/seen"]).output == "/run/buildkit/ssh_agent.0 12\n")
+        let leftovers = try await run("agent", ["sh", "-c", "ls -a /run/buildkit /agent 2>&1; env | grep -c s3cret"])
+        #expect(!leftovers.output.contains("ssh_agent.0"), "no socket stub in the image: \(leftovers.output)")
+        #expect(leftovers.output.hasSuffix("0\n"), "the secret is in no environment: \(leftovers.output)")
+        #expect(try fixture.client.inspect("agent").config?.env?.contains { $0.contains("s3cret") } == false)
+
+        // A required agent the build lacks, and a socket that is not one, are refused clearly.
+        try write("Dockerfile", "FROM busybox\nRUN --mount=type=ssh,required=true true\n")
+        let missing = await #expect(throws: BuildError.self) { try await fixture.client.build(BuildOptions(context: context)) }
+        #expect(missing?.message.contains("--ssh default=SOCKET") == true, "\(String(describing: missing))")
+        var keyFile = BuildOptions(context: context)
+        keyFile.sshAgents = ["default": context.appendingPathComponent("token.txt").path]
+        let notSocket = await #expect(throws: ClientError.self) { try await fixture.client.build(keyFile) }
+        #expect(notSocket?.message.contains("ssh-add") == true)
+    }
+
     @Test func badInputIsAClearError() async throws {
         let missing = await #expect(throws: BuildError.self) { try await build("FROM busybox\nCOPY nothere.txt /x\n") }
         #expect(missing?.code == .notFound)

@@ -80,12 +80,33 @@ struct CommandLineTests {
     }
 
     @Test(.enabled(if: Interop.isRoot && Interop.available("runc")))
+    func buildsPrintTheirWarningsAfterTheSteps() throws {
+        let directory = try TemporaryDirectory()
+        let store = try Self.storeWithBusybox(in: directory)
+        let context = directory.appending("context")
+        try FileManager.default.createDirectory(at: context, withIntermediateDirectories: true)
+        try Data("FROM busybox AS Build\nMAINTAINER me\nCMD echo hi\n".utf8).write(to: context.appendingPathComponent("Dockerfile"))
+
+        let plain = try Interop.hoist(["build", "--progress", "plain", "-t", "warned", context.path], root: store)
+        #expect(plain.status == 0, "\(plain.errorText)")
+        let tail = plain.errorText.components(separatedBy: " 3 warnings found:\n").last ?? ""
+        #expect(plain.errorText.contains(" 3 warnings found:\n"), "\(plain.errorText)")
+        for expected in [" - Dockerfile:1:1: StageNameCasing", " - Dockerfile:2:1: MaintainerDeprecated", " - Dockerfile:3:1: JSONArgsRecommended"] {
+            #expect(tail.contains(expected), "after the steps: \(expected) in \(plain.errorText)")
+        }
+
+        let json = try Interop.hoist(["build", "--progress", "rawjson", "-t", "warned", context.path], root: store)
+        let warnings = json.errorText.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }.filter { $0["event"] as? String == "warning" }
+        #expect(warnings.compactMap { $0["rule"] as? String }.sorted() == ["JSONArgsRecommended", "MaintainerDeprecated", "StageNameCasing"])
+        #expect(warnings.first { $0["rule"] as? String == "MaintainerDeprecated" }?["line"] as? Int == 2)
+    }
+
+    @Test(.enabled(if: Interop.isRoot && Interop.available("runc")))
     func runPassesTheExitCodeAndTheLimits() throws {
         let directory = try TemporaryDirectory()
-        let store = directory.appending("store")
-        let rootfs = directory.appending("rootfs.tar")
-        try Interop.makeBusyboxRootfs(at: rootfs)
-        try Interop.hoist(["import", rootfs.path, "busybox"], root: store).checkedStatus()
+        let store = try Self.storeWithBusybox(in: directory)
         let failing = try Interop.hoist(["run", "busybox", "sh", "-c", "echo out; echo err >&2; exit 42"], root: store)
         #expect(failing.status == 42)
         #expect(failing.text == "out\n")
@@ -95,5 +116,14 @@ struct CommandLineTests {
         let missing = try Interop.hoist(["run", "busybox", "/no/such/program"], root: store)
         #expect(missing.status != 0)
         #expect(missing.errorText.contains("hoist: "), "\(missing.errorText)")
+    }
+
+    /// A store in `directory` with busybox imported by `hoist import`.
+    private static func storeWithBusybox(in directory: TemporaryDirectory) throws -> URL {
+        let store = directory.appending("store")
+        let rootfs = directory.appending("rootfs.tar")
+        try Interop.makeBusyboxRootfs(at: rootfs)
+        try Interop.hoist(["import", rootfs.path, "busybox"], root: store).checkedStatus()
+        return store
     }
 }

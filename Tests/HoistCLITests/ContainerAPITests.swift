@@ -45,8 +45,7 @@ struct ContainerAPITests {
         }
     }
 
-    // Not on docker: dockerd's json-file log driver would write 100 MB of NULs as 600 MB of JSON.
-    @Test(arguments: TestBackends.nativeAndContainerd)
+    @Test(arguments: TestBackends.all)
     func largeOutputDoesNotDeadlock(backend: Backend) async throws {
         try await on(backend) { fixture in
             let busybox = fixture.busybox
@@ -57,8 +56,7 @@ struct ContainerAPITests {
         }
     }
 
-    // Not on docker: the docker backend does not pass standard input yet (it says so: see below).
-    @Test(arguments: TestBackends.nativeAndContainerd)
+    @Test(arguments: TestBackends.all)
     func stdinEnvironmentDirectoryAndUser(backend: Backend) async throws {
         try await on(backend) { fixture in
             let busybox = fixture.busybox
@@ -123,12 +121,6 @@ struct ContainerAPITests {
             #expect(await !fixture.client.image("nothere").exists())
             let missing = await #expect(throws: ContainerError.self) { try await fixture.client.image("nothere").instantiate(.shell("true")).run() }
             #expect(missing?.operation == .run && missing?.code == .notFound, "\(String(describing: missing))")
-            if backend == .docker {
-                let stdin = await #expect(throws: ContainerError.self) {
-                    try await busybox.instantiate(.shell("cat"), .standardInput(Data("x".utf8))).run()
-                }
-                #expect(stdin?.code == .unsupported)
-            }
             await #expect(throws: (any Error).self) { try await busybox.instantiate(.command(["/no/such/program"])).run() }
             await #expect(throws: ContainerError.self) {
                 try await busybox.instantiate(.shell("true"), .volume(host: "/no/such/dir", container: "/x", readOnly: false)).run()

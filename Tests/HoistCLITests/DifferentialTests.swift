@@ -1,13 +1,16 @@
 import Foundation
 import Hoist
 import HoistArchive
+import HoistBuild
+import HoistDockerEngine
 import HoistOCI
 import HoistStore
 import HoistTestSupport
 import Testing
 
-/// Every case of `Tests/Differential` built by Hoist and by Docker's BuildKit from the same base;
-/// the images' files and configs must be equal (see that folder's README).
+/// Every case of `Tests/Differential` built by Hoist and by Docker's BuildKit from the same base,
+/// and by Hoist on the native and on the docker backend; the images' files and configs must be
+/// equal (see that folder's README).
 @Suite("Differential builds against Docker BuildKit", .serialized,
        .enabled(if: Interop.isRoot && Interop.dockerAvailable && Interop.available("runc")))
 struct DifferentialTests {
@@ -83,6 +86,65 @@ struct DifferentialTests {
         #expect(differences.isEmpty, "files differ for \(name) (docker ≠ hoist):\n\(differences.prefix(40).joined(separator: "\n"))")
     }
 
+    /// Every case built by Hoist's engine twice from the same busybox image: on the native
+    /// backend, and on the docker backend with the daemon running the steps. The images' files
+    /// and configs must be equal, a failing case must fail with the same error, and the docker
+    /// build's image must be in the daemon under its tag.
+    @Test(arguments: cases)
+    func dockerWorkerBuildsMatchNative(name: String) async throws {
+        let fixture = try BusyboxFixture()
+        // The native store's very busybox image, in the daemon under the name the cases use.
+        let busybox = fixture.directory.appending("busybox.tar")
+        try fixture.client.save(["busybox:latest"], to: busybox)
+        try await EngineClient.connect().loadImages(from: busybox)
+        let docker = try Client(root: StoreRoot(fixture.directory.appending("docker-store")), backend: .docker)
+        let context = Self.corpus.appendingPathComponent(name)
+        let tag = uniqueDockerName("worker-\(name)")
+        defer { _ = try? ExternalCommand.run([Interop.docker, "rmi", "-f", tag]) }
+
+        let baseContext = context.appendingPathComponent("base")
+        if FileManager.default.fileExists(atPath: baseContext.path) {
+            _ = try await fixture.client.build(BuildOptions(context: baseContext, tags: [Self.baseName]))
+            _ = try await docker.build(BuildOptions(context: baseContext, tags: [Self.baseName]))
+        }
+        defer { _ = try? ExternalCommand.run([Interop.docker, "rmi", "-f", Self.baseName]) }
+        let (arguments, target) = try Self.buildOptions(name)
+        let options = BuildOptions(context: context, tags: [tag], buildArguments: arguments, target: target)
+        let native = await Result(catching: { try await fixture.client.build(options) })
+        let viaDocker = await Result(catching: { try await docker.build(options) })
+
+        if name.hasPrefix("fail-") {
+            guard case .failure(let nativeError as BuildError) = native, case .failure(let dockerError as BuildError) = viaDocker else {
+                Issue.record("\(name) should fail on both backends with a BuildError: native \(native), docker \(viaDocker)")
+                return
+            }
+            #expect(dockerError.step == nativeError.step && dockerError.exitCode == nativeError.exitCode)
+            // A command's failure reads the same; an image that cannot be had, in the daemon's words.
+            if nativeError.exitCode != nil { #expect("\(dockerError)" == "\(nativeError)") }
+            return
+        }
+        let nativeImage = try native.get()
+        let dockerImage = try viaDocker.get()
+        let nativeDetails = try fixture.client.inspect(nativeImage.id.description)
+        let dockerDetails = try docker.inspect(dockerImage.id.description)
+        let nativeConfig = try #require(nativeDetails.config)
+        let dockerConfig = try #require(dockerDetails.config)
+        #expect(Self.fields(dockerConfig) == Self.fields(nativeConfig),
+                "config differs for \(name):\ndocker: \(Self.fields(dockerConfig))\nnative: \(Self.fields(nativeConfig))")
+        #expect(dockerDetails.layers.count == nativeDetails.layers.count)
+        let directory = fixture.directory
+        let nativeFiles = try Self.hoistRootfs(fixture.client, image: nativeImage.id.description, into: directory.appending("native"))
+        let dockerFiles = try Self.hoistRootfs(docker, image: dockerImage.id.description, into: directory.appending("docker"))
+        let differences = dockerFiles.differences(from: nativeFiles).filter { line in
+            !Self.listedPaths(name, in: "worker-differences").contains { line.hasPrefix("\($0): ") }
+        }
+        #expect(differences.isEmpty, "files differ for \(name) (docker worker ≠ native):\n\(differences.prefix(40).joined(separator: "\n"))")
+
+        // The daemon holds the very image, under the tag.
+        let inDaemon = try ExternalCommand.checked([Interop.docker, "image", "inspect", "--format", "{{.Id}}", tag]).text
+        #expect(inDaemon.trimmingCharacters(in: .whitespacesAndNewlines) == dockerImage.id.description)
+    }
+
     // MARK: Helpers
 
     /// The name a case's `base/` image is built under.
@@ -111,7 +173,12 @@ struct DifferentialTests {
     /// Paths a case's `expected-differences` file lists (with the reason in its comments):
     /// known differences between this Docker version's BuildKit and current BuildKit.
     static func expectedDifferences(_ name: String) -> [String] {
-        let file = corpus.appendingPathComponent("\(name)/expected-differences")
+        listedPaths(name, in: "expected-differences")
+    }
+
+    /// The paths a case's file `list` names, one a line, `#` starting a comment line (the reason).
+    static func listedPaths(_ name: String, in list: String) -> [String] {
+        let file = corpus.appendingPathComponent("\(name)/\(list)")
         guard let text = try? String(contentsOf: file, encoding: .utf8) else { return [] }
         return text.split(separator: "\n").map(String.init).filter { !$0.hasPrefix("#") && !$0.isEmpty }
     }

@@ -9,13 +9,9 @@ import Testing
 @Suite("hoist container commands on the docker backend", .serialized, .enabled(if: Interop.dockerAvailable))
 struct DockerBackendCommandTests {
     @Test func runPsExecKillWaitLogsCommitRm() throws {
-        let directory = try TemporaryDirectory()
-        let store = directory.appending("store")
-        let rootfs = directory.appending("rootfs.tar")
-        try Interop.makeBusyboxRootfs(at: rootfs)
-        let image = "hoist-cli-docker-\(UUID().uuidString.prefix(8).lowercased())"
+        let scene = try DaemonScene("hoist-cli-docker")
+        let (store, image) = (scene.store, scene.image)
         let name = image + "-c"
-        try ExternalCommand.checked([Interop.docker, "import", rootfs.path, image])
         defer {
             _ = try? ExternalCommand.run([Interop.docker, "rm", "-f", name])
             _ = try? ExternalCommand.run([Interop.docker, "rmi", "-f", image, image + ":committed"])
@@ -49,16 +45,101 @@ struct DockerBackendCommandTests {
         #expect(unknown.status != 0 && unknown.errorText.contains("unknown backend"))
     }
 
+    @Test func standardInputAndCopiesInAndOut() throws {
+        let scene = try DaemonScene("hoist-cp-docker")
+        let (directory, image) = (scene.directory, scene.image)
+        let box = image + "-box"
+        defer {
+            _ = try? ExternalCommand.run([Interop.docker, "rm", "-f", box])
+            _ = try? ExternalCommand.run([Interop.docker, "rmi", "-f", image])
+        }
+
+        let piped = try scene.hoist("run", "--rm", "-i", image, "sh", "-c", "cat; echo done", input: Data("from stdin\n".utf8))
+        #expect(piped.status == 0 && piped.text == "from stdin\ndone\n", "\(piped.text) \(piped.errorText)")
+
+        let source = directory.appending("src")
+        try FileManager.default.createDirectory(at: source, withIntermediateDirectories: true)
+        try Data("from host\n".utf8).write(to: source.appendingPathComponent("f.txt"))
+        #expect(try scene.hoist("create", "--name", box, image, "cat", "/srv/f.txt", "/tmp/src/f.txt").status == 0)
+        let refused = try scene.hoist("cp", source.path, "\(box):/srv/")
+        #expect(refused.status == 1 && refused.errorText.contains("no such directory"), "\(refused.errorText)")
+        // To a path that does not exist: copied as it; into a directory that does: under its own name.
+        #expect(try scene.hoist("cp", source.path, "\(box):/srv").status == 0)
+        #expect(try scene.hoist("cp", source.path, "\(box):/tmp").status == 0)
+        #expect(try scene.hoist("start", box).status == 0)
+        #expect(try scene.hoist("wait", box).text == "0\n")
+        #expect(try scene.hoist("logs", box).text == "from host\nfrom host\n")
+
+        let out = directory.appending("out")
+        let copiedOut = try scene.hoist("cp", "\(box):/tmp/src/f.txt", out.path)
+        #expect(copiedOut.status == 0, "\(copiedOut.errorText)")
+        #expect((try? String(contentsOf: out, encoding: .utf8)) == "from host\n")
+        let tree = directory.appending("tree")
+        try FileManager.default.createDirectory(at: tree, withIntermediateDirectories: true)
+        #expect(try scene.hoist("cp", "\(box):/tmp/src", tree.path).status == 0)
+        #expect((try? String(contentsOf: tree.appendingPathComponent("src/f.txt"), encoding: .utf8)) == "from host\n")
+        let missing = try scene.hoist("cp", "\(box):/no/such", directory.appending("x").path)
+        #expect(missing.status == 1 && missing.errorText.contains("Could not find the file /no/such"), "the daemon's words: \(missing.errorText)")
+    }
+
+    @Test func saveAndPruneWithFilters() throws {
+        let scene = try DaemonScene("hoist-prune")
+        let (directory, kept) = (scene.directory, scene.image)
+        let marker = UUID().uuidString.prefix(8).lowercased()
+        let labelled = kept + "-labelled"
+        try ExternalCommand.checked([Interop.docker, "import", "-c", "LABEL hoist.prune=\(marker)", scene.rootfs.path, labelled])
+        defer { _ = try? ExternalCommand.run([Interop.docker, "rmi", "-f", labelled, kept]) }
+
+        let archive = directory.appending("saved.tar")
+        let save = try scene.hoist("save", "-o", archive.path, kept)
+        #expect(save.status == 0, "\(save.errorText)")
+        let listing = try ExternalCommand.checked(["tar", "-tf", archive.path]).text
+        #expect(listing.contains("manifest.json"), "\(listing)")
+        let oci = try scene.hoist("save", "--format", "oci", "-o", directory.appending("oci.tar").path, kept)
+        #expect(oci.status != 0 && oci.errorText.contains("Docker archives only"), "\(oci.errorText)")
+
+        let refused = try scene.hoist("prune", "-a", "-f", "--filter", "nosuch=1")
+        #expect(refused.status != 0 && refused.errorText.contains("Invalid filter 'nosuch'"), "the daemon's words: \(refused.errorText)")
+        let prune = try scene.hoist("prune", "-a", "-f", "--filter", "label=hoist.prune=\(marker)")
+        #expect(prune.status == 0 && prune.text.contains("untagged: \(labelled):latest"), "\(prune.text) \(prune.errorText)")
+        #expect(try ExternalCommand.run([Interop.docker, "image", "inspect", labelled]).status != 0)
+        #expect(try ExternalCommand.run([Interop.docker, "image", "inspect", kept]).status == 0)
+    }
+
+    @Test(.enabled(if: Interop.available("python3")))
+    func anEngineReachedOverTCP() throws {
+        let scene = try DaemonScene("hoist-tcp")
+        let built = scene.image + "-built"
+        defer { _ = try? ExternalCommand.run([Interop.docker, "rmi", "-f", built, scene.image]) }
+        let forwarder = try DockerTCPForwarder(in: scene.directory.url)
+        let remote = ["DOCKER_HOST": forwarder.dockerHost]
+
+        // Attached over TCP, input and all.
+        let piped = try scene.hoist(
+            "run", "--rm", "-i", scene.image, "sh", "-c", "cat; echo over tcp", input: Data("in\n".utf8), environment: remote)
+        #expect(piped.status == 0 && piped.text == "in\nover tcp\n", "\(piped.text) \(piped.errorText)")
+
+        let context = scene.directory.appending("context")
+        try FileManager.default.createDirectory(at: context, withIntermediateDirectories: true)
+        let dockerfile = context.appendingPathComponent("Dockerfile")
+        try Data("FROM \(scene.image)\nRUN echo built > /built\n".utf8).write(to: dockerfile)
+        let build = try scene.hoist("build", "-t", built, context.path, environment: remote)
+        #expect(build.status == 0, "\(build.errorText)")
+        #expect(try ExternalCommand.checked([Interop.docker, "run", "--rm", "--network=none", built, "cat", "/built"]).text == "built\n")
+
+        // An engine elsewhere cannot see this machine's directories: said before anything runs.
+        try Data("FROM \(scene.image)\nRUN --mount=type=bind,target=/ctx cat /ctx/Dockerfile\n".utf8).write(to: dockerfile)
+        let mounted = try scene.hoist("build", "-t", built, context.path, environment: remote)
+        #expect(mounted.status == 1 && mounted.errorText.contains("RUN --mount=type=bind shows this machine's files"), "\(mounted.errorText)")
+    }
+
     @Test func delegatedBuildsAndTheImageAPI() async throws {
-        let directory = try TemporaryDirectory()
-        let store = directory.appending("store")
-        let rootfs = directory.appending("rootfs.tar")
-        try Interop.makeBusyboxRootfs(at: rootfs)
-        let base = "hoist-delegate-base-\(UUID().uuidString.prefix(8).lowercased())"
+        let scene = try DaemonScene("hoist-delegate-base")
+        let (directory, store, base) = (scene.directory, scene.store, scene.image)
         let built = base + "-built"
         let viaAPI = base + "-api"
-        try ExternalCommand.checked([Interop.docker, "import", rootfs.path, base])
-        defer { _ = try? ExternalCommand.run([Interop.docker, "rmi", "-f", built, viaAPI, base]) }
+        let viaWorker = base + "-worker"
+        defer { _ = try? ExternalCommand.run([Interop.docker, "rmi", "-f", built, viaAPI, viaWorker, base]) }
 
         let context = directory.appending("context")
         try FileManager.default.createDirectory(at: context, withIntermediateDirectories: true)
@@ -72,8 +153,12 @@ struct DockerBackendCommandTests {
         let run = try ExternalCommand.checked([Interop.docker, "run", "--rm", "--network=none", built])
         #expect(run.text == "from the context\ndelegated\n")
 
-        let refused = try Interop.hoist(["build", "--backend", "docker", "-t", built, context.path], root: store)
-        #expect(refused.status != 0 && refused.errorText.contains("--delegate"))
+        // Without --delegate, Hoist's engine builds, with the daemon as its worker.
+        let worker = try Interop.hoist(
+            ["build", "--backend", "docker", "-f", dockerfile.path, "--build-arg", "WORD=worker", "-t", viaWorker, context.path], root: store)
+        #expect(worker.status == 0, "\(worker.errorText)")
+        let workerRun = try ExternalCommand.checked([Interop.docker, "run", "--rm", "--network=none", viaWorker])
+        #expect(workerRun.text == "from the context\nworker\n")
         let failing = try Interop.hoist(["build", "--backend", "docker", "--delegate", "-f", dockerfile.path, "-t", built, directory.appending("nope").path], root: store)
         #expect(failing.status != 0)
 
@@ -82,5 +167,30 @@ struct DockerBackendCommandTests {
         let image = try await client.image(viaAPI, .build(.dockerfile("FROM \(base)\nRUN echo api > /api.txt")))
         let output = try await image.instantiate(.command(["cat", "/api.txt"])).run()
         #expect(output.standardOutput == "api\n")
+    }
+}
+
+/// A temporary directory with a Hoist store, and a busybox image imported into the daemon under
+/// a name of its own (the test removes it).
+struct DaemonScene {
+    let directory: TemporaryDirectory
+    let store: URL
+    let rootfs: URL
+    let image: String
+
+    init(_ prefix: String) throws {
+        directory = try TemporaryDirectory()
+        store = directory.appending("store")
+        rootfs = directory.appending("rootfs.tar")
+        try Interop.makeBusyboxRootfs(at: rootfs)
+        image = "\(prefix)-\(UUID().uuidString.prefix(8).lowercased())"
+        try ExternalCommand.checked([Interop.docker, "import", rootfs.path, image])
+    }
+
+    /// Runs `hoist` on the docker backend (`HOIST_BACKEND`) and the scene's store.
+    func hoist(_ arguments: String..., input: Data? = nil, environment: [String: String] = [:]) throws -> ExternalCommand.Output {
+        try ExternalCommand.run(
+            [Interop.hoistExecutable] + arguments, input: input,
+            environment: environment.merging(["HOIST_ROOT": store.path, "HOIST_BACKEND": "docker"]) { $1 })
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Hoist
+import HoistBuild
 import HoistS2I
 import HoistStore
 import HoistTestSupport
@@ -287,11 +288,86 @@ struct S2ITests {
         #expect(interfaces.standardOutput == "lo\n", "\(interfaces.combined)")
     }
 
+    /// Writes executable scripts into `directory/.s2i/bin`.
+    private func writeScripts(_ scripts: [String: String], in directory: URL) throws {
+        let bin = directory.appendingPathComponent(".s2i/bin")
+        try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
+        for (name, text) in scripts {
+            try Data(text.utf8).write(to: bin.appendingPathComponent(name))
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: bin.appendingPathComponent(name).path)
+        }
+    }
+
+    @Test func labelsAsS2IWritesThemAContextDirectoryAndStepLimits() async throws {
+        let source = directory.appending("monorepo")
+        let web = source.appendingPathComponent("services/web")
+        try FileManager.default.createDirectory(at: web, withIntermediateDirectories: true)
+        try Data("web\n".utf8).write(to: web.appendingPathComponent("index.html"))
+        try Data("not part of the application\n".utf8).write(to: source.appendingPathComponent("README"))
+        try writeScripts([
+            "assemble": "#!/bin/sh\nls /tmp/src > /sti-fake/listing && grep CapEff /proc/self/status > /sti-fake/caps\n",
+            "run": "#!/bin/sh\ncat /sti-fake/listing /sti-fake/caps\n",
+        ], in: web)
+
+        var request = S2IRequest(source: source, builderImage: "sti_test/sti-fake", tag: "web:1")
+        request.contextDirectory = "services/web"
+        request.displayName = "Web"
+        request.description = "The web service"
+        request.capabilitiesDropped = ["CHOWN"]
+        try await client.s2iBuild(request)
+        let labels = try client.inspect("web:1").config?.labels ?? [:]
+        #expect(labels["io.k8s.display-name"] == "Web")
+        #expect(labels["io.k8s.description"] == "The web service")
+        #expect(labels["io.openshift.s2i.build.image"] == "sti_test/sti-fake")
+        #expect(labels["io.openshift.s2i.build.source-location"] == source.path)
+        #expect(labels["io.openshift.s2i.build.source-context-dir"] == "services/web")
+        #expect(labels["io.openshift.s2i.build.tag"] == nil, "S2I writes no such label")
+
+        // The run script (the image's command) shows what assemble saw: the context directory
+        // as the source, and CAP_CHOWN (bit 0) gone from its capabilities.
+        func capabilities(_ image: String) async throws -> (source: [String], chown: Bool) {
+            let run = try await client.image(image).instantiate().run()
+            #expect(run.exitCode == 0, "\(run.combined)")
+            let lines = run.standardOutput.split(separator: "\n").map(String.init)
+            let mask = UInt64(lines.last?.split(separator: "\t").last.map(String.init) ?? "", radix: 16) ?? 0
+            return (Array(lines.dropLast()), mask & 1 == 1)
+        }
+        let dropped = try await capabilities("web:1")
+        #expect(dropped.source == ["index.html"], "only the context directory is the source")
+        #expect(!dropped.chown)
+        // Limits are not part of the cache key (as in docker build), so another source is built.
+        var plain = request
+        plain.capabilitiesDropped = []
+        plain.environment = ["VARIANT=plain"]
+        plain.tag = "web:plain"
+        try await client.s2iBuild(plain)
+        #expect(try await capabilities("web:plain").chown)
+
+        // A memory limit bounds assemble: past it, the step is killed.
+        let hungry = directory.appending("hungry")
+        try FileManager.default.createDirectory(at: hungry, withIntermediateDirectories: true)
+        try writeScripts([
+            "assemble": "#!/bin/sh\nhead -c 200000000 /dev/zero | tr '\\\\0' a | sort > /dev/null\n", "run": "#!/bin/sh\ntrue\n",
+        ], in: hungry)
+        var limited = S2IRequest(source: hungry, builderImage: "sti_test/sti-fake", tag: "hungry")
+        limited.memoryBytes = 32 << 20
+        let killed = await #expect(throws: BuildError.self) { try await client.s2iBuild(limited) }
+        #expect(killed?.exitCode == 137, "\(String(describing: killed))")
+
+        let outside = await #expect(throws: S2IError.self) {
+            var escaping = request
+            escaping.contextDirectory = "../elsewhere"
+            try await client.s2iBuild(escaping)
+        }
+        #expect(outside?.message.contains("leaves the source") == true)
+    }
+
     @Test func errorsSayWhatIsWrong() async throws {
         let noScripts = await #expect(throws: S2IError.self) {
             try await client.s2iBuild(S2IRequest(source: application, builderImage: "busybox", tag: "x"))
         }
         #expect(noScripts?.message.contains("no assemble script") == true && noScripts?.message.contains(".s2i/bin") == true)
+        #expect(noScripts?.message.contains("image:///usr/libexec/s2i") == true, "the default image scripts place is searched and named")
 
         let missing = await #expect(throws: S2IError.self) {
             try await client.s2iBuild(S2IRequest(source: directory.appending("nowhere"), builderImage: "sti_test/sti-fake-scripts"))

@@ -78,6 +78,15 @@ import Testing
         #expect(late.escapeCharacter == "\\" && late.nodes.count == 2)
     }
 
+    @Test func directiveHeaderWithoutParsingTheRest() {
+        // What follows may be another frontend's format: only the header is read.
+        let header = ParserDirectives.header(of: "# syntax=example/frontend:1\n# check=skip=all\n{ not: a Dockerfile }\n# escape=`\n")
+        #expect(header.syntax == "example/frontend:1" && header.check == "skip=all" && header["escape"] == nil)
+        #expect(ParserDirectives.header(of: "FROM a\n# syntax=late\n").syntax == nil)
+        #expect(ParserDirectives.header(of: "# syntax=a\n# syntax=b\n").syntax == "a", "a repeated directive ends the header")
+        #expect(ParserDirectives.header(of: "").all.isEmpty)
+    }
+
     @Test func rangesAndColumns() throws {
         let tree = try DockerfileParser.parse("\n   FROM a AS b\nRUN x \\\n# c\n\n  y\n")
         #expect(tree.nodes[0].range == SourceRange(start: .init(line: 2, column: 4), end: .init(line: 2, column: 15)))

@@ -44,10 +44,13 @@ public enum Interop {
 
 extension Interop {
     /// The `hoist` executable built beside the test bundle.
-    public static var hoistExecutable: String {
-        let besideTests = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("hoist")
+    public static var hoistExecutable: String { builtExecutable("hoist") }
+
+    /// The package's executable `name` (`hoist`, the examples) built beside the test bundle.
+    public static func builtExecutable(_ name: String) -> String {
+        let besideTests = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(name)
         if FileManager.default.isExecutableFile(atPath: besideTests.path) { return besideTests.path }
-        return packageRoot.appendingPathComponent(".build/debug/hoist").path
+        return packageRoot.appendingPathComponent(".build/debug/\(name)").path
     }
 
     /// Runs `hoist` with `arguments` on the store at `root`.

@@ -268,21 +268,30 @@ public struct DockerfileConverter: Sendable {
                 mounts.append(ExecMount(input: nil, destination: Self.absolute(tmpfs.target, in: state.workingDirectory),
                                         kind: .tmpfs(sizeBytes: tmpfs.size)))
             case .secret(let secret):
-                guard let target = secret.effectiveTarget else {
-                    throw BuildError(.unsupported, "\(prefix) secrets as environment variables are not supported yet")
+                if let target = secret.effectiveTarget {
+                    mounts.append(ExecMount(
+                        input: nil, destination: target, readOnly: true,
+                        kind: .secret(id: secret.effectiveID, required: secret.required, uid: Int(secret.uid ?? 0),
+                                      gid: Int(secret.gid ?? 0), mode: secret.mode ?? 0o400)))
                 }
+                if let name = secret.environmentVariable {
+                    mounts.append(ExecMount(
+                        input: nil, destination: "", readOnly: true,
+                        kind: .secretEnvironment(id: secret.effectiveID, required: secret.required, name: name)))
+                }
+            case .ssh(let ssh):
+                let target = ssh.target.flatMap { $0.isEmpty ? nil : Self.absolute($0, in: state.workingDirectory) }
+                    ?? ExecMount.defaultAgentPath(after: mounts)
                 mounts.append(ExecMount(
-                    input: nil, destination: target, readOnly: true,
-                    kind: .secret(id: secret.effectiveID, required: secret.required, uid: Int(secret.uid ?? 0),
-                                  gid: Int(secret.gid ?? 0), mode: secret.mode ?? 0o400)))
-            case .ssh:
-                throw BuildError(.unsupported, "\(prefix) RUN --mount=type=ssh is not supported yet")
+                    input: nil, destination: target,
+                    kind: .ssh(id: ssh.effectiveID, required: ssh.required, uid: Int(ssh.uid ?? 0), gid: Int(ssh.gid ?? 0),
+                               mode: ssh.mode ?? 0o600)))
             }
         }
         if run.security == .insecure && !allowInsecure {
             throw BuildError(.failedPrecondition, "\(prefix) RUN --security=insecure needs --allow security.insecure")
         }
-        let environment = state.scope.runEnvironment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+        let environment = ExecMount.environment(state.scope.runEnvironment, withAgentOf: mounts).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
         let exec = ExecOp(
             arguments: arguments, environment: environment, workingDirectory: state.workingDirectory, user: state.user,
             network: Self.network(run.network, default: defaultNetwork), insecure: run.security == .insecure, mounts: mounts)

@@ -35,6 +35,17 @@ public struct ParserDirectives: Sendable, Hashable {
 
     /// The `check` directive's raw value (`skip=…;error=true`), if present.
     public var check: String? { self["check"] }
+
+    /// The directives at the top of `text`, read without parsing the rest (which may not be a
+    /// Dockerfile at all when `# syntax=` names another frontend). A malformed header gives
+    /// the directives before the fault; the full parse reports it.
+    public static func header(of text: String) -> ParserDirectives {
+        var scanner = DirectiveScanner()
+        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            guard (try? scanner.scan(line.unicodeScalars, lineNumber: index + 1)) == true else { break }
+        }
+        return scanner.directives
+    }
 }
 
 /// Recognises directive lines while the parser is still in the directive header.

@@ -1,0 +1,60 @@
+import Foundation
+import HoistBuild
+import HoistDockerEngine
+import HoistOCI
+import HoistRegistry
+
+/// Resolves `FROM` and `COPY --from` images for a build on the docker backend: the images are
+/// the daemon's (pulled through it as the pull policy says), brought into Hoist's store once —
+/// an image whose ID the store already holds is not fetched again — and noted as the daemon
+/// image of their layer chain, so a `RUN` on them starts from the daemon's own image.
+actor DaemonImageSource: ImageSource {
+    let client: Client
+    let engine: EngineClient
+    let policy: PullPolicy
+    let daemonImages: DaemonImages
+    private var resolved: [String: (config: ImageConfig, layers: [LayerRef])] = [:]
+
+    init(client: Client, engine: EngineClient, policy: PullPolicy, daemonImages: DaemonImages) {
+        self.client = client
+        self.engine = engine
+        self.policy = policy
+        self.daemonImages = daemonImages
+    }
+
+    func resolve(_ reference: String, platform: Platform?) async throws -> (config: ImageConfig, layers: [LayerRef]) {
+        if let known = resolved[reference] { return known }
+        var details = policy == .always ? nil : try? await engine.inspectImage(reference)
+        if details == nil, policy != .never {
+            try await engine.pullImage(reference)
+        }
+        if details == nil {
+            do {
+                details = try await engine.inspectImage(reference)
+            } catch let error as EngineError where error.code == .notFound {
+                throw ClientError(.notFound, "base image \(reference) is not in the Docker daemon (docker pull or docker load it first)")
+            }
+        }
+        guard let id = details?.id else { throw ClientError(.internal, "the daemon described image \(reference) without an ID") }
+        let image = try await localCopy(of: id)
+        let diffIDs = image.config.rootfs.diffIDs
+        guard diffIDs.count == image.manifest.layers.count else {
+            throw ClientError(.dataLoss, "image \(reference): its config lists \(diffIDs.count) layers, its manifest \(image.manifest.layers.count)")
+        }
+        let layers = zip(image.manifest.layers, diffIDs).map { LayerRef(diffID: $1, blob: $0) }
+        await daemonImages.record(layers, image: id)
+        resolved[reference] = (image.config, layers)
+        return (image.config, layers)
+    }
+
+    /// The store's image of daemon image `id` (whose ID is its config's digest), saved from
+    /// the daemon and loaded when the store lacks it.
+    private func localCopy(of id: String) async throws -> LocalImage {
+        if let image = try? client.resolve(id), image.configDigest.description == id { return image }
+        let archive = client.store.root.temporary.appendingPathComponent("daemon-image-\(UUID().uuidString).tar")
+        defer { try? FileManager.default.removeItem(at: archive) }
+        try await engine.saveImage(id, to: archive)
+        _ = try client.load(archive: archive)
+        return try client.resolve(id)
+    }
+}

@@ -127,14 +127,10 @@ extension ContainerdBackend {
         }
         let spec = try JSONDecoder().decode(RuntimeSpec.self, from: container.spec)
         guard var process = spec.process else { throw ClientError(.dataLoss, "container \(container.id) has no process in its spec") }
-        var settings = ContainerSettings(
-            arguments: command, environment: process.env ?? [], workingDirectory: options.workingDirectory ?? process.cwd,
-            user: options.user.map { $0 } ?? "\(process.user.uid):\(process.user.gid)", hostname: spec.hostname ?? "")
-        for entry in options.environment {
-            let variable = entry.split(separator: "=", maxSplits: 1).first.map(String.init) ?? entry
-            settings.environment.removeAll { $0.split(separator: "=", maxSplits: 1).first.map(String.init) == variable }
-            settings.environment.append(entry)
-        }
+        let settings = ContainerSettings(
+            arguments: command, environment: EnvironmentList.overriding(process.env ?? [], with: options.environment),
+            workingDirectory: options.workingDirectory ?? process.cwd,
+            user: options.user ?? "\(process.user.uid):\(process.user.gid)", hostname: spec.hostname ?? "")
         // The container's files, to look the user up in.
         process = try await withRootFileSystem(of: container) { try RuntimeSpecBuilder(settings).process(rootfs: $0) }
         let execID = "exec-\(UUID().uuidString.prefix(8).lowercased())"

@@ -157,13 +157,11 @@ public struct BuildState: Sendable, Hashable {
                     kind: .ssh(id: id, required: required, uid: 0, gid: 0, mode: 0o600)))
             }
         }
-        // As the Dockerfile frontend does (ExecMount.environment(_:withAgentOf:)).
-        if !environment.contains(where: { $0.hasPrefix("SSH_AUTH_SOCK=") }), let agent = execMounts.first(where: \.isAgent) {
-            environment.append("SSH_AUTH_SOCK=\(agent.destination)")
-        }
-        // By name, as the Dockerfile frontend orders a RUN's environment: the same step written
-        // either way is one vertex (order does not change what a process sees).
-        let ordered = environment.sorted { Self.variableName($0) < Self.variableName($1) }
+        // By name, with SSH_AUTH_SOCK for agents, as the Dockerfile frontend makes a RUN's
+        // environment: the same step written either way is one vertex (order does not change
+        // what a process sees).
+        let variables = Dictionary(environment.map { (String(Self.variableName($0)), String($0.dropFirst(Self.variableName($0).count + 1))) }) { $1 }
+        let ordered = ExecMount.environment(variables, withAgentOf: execMounts).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
         let exec = ExecOp(
             arguments: arguments, environment: ordered, workingDirectory: workingDirectory ?? self.workingDirectory,
             user: user ?? self.user, network: network ?? self.network, mounts: execMounts)

@@ -18,7 +18,7 @@ extension Client {
         let local = try resolve(image)
         let id = ContainerRecord.newID()
         var settings = try containerSettings(image: image, config: local.config, options)
-        settings.hostname = String(id.prefix(12))
+        settings.hostname = options.hostname ?? String(id.prefix(12))
         let imageConfig = local.config.config ?? ContainerConfig()
         let configuration = StoredContainer.Configuration(
             settings: settings, entrypoint: options.entrypoint ?? imageConfig.entrypoint ?? [],

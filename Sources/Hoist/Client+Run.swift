@@ -69,6 +69,9 @@ extension Client {
             capabilitiesAdded: options.capabilitiesAdded, capabilitiesDropped: options.capabilitiesDropped,
             readOnlyRootFilesystem: options.readOnlyRootFilesystem)
         settings.terminal = options.terminal
+        settings.hostname = options.hostname ?? String(ContainerRecord.newID().prefix(12))
+        settings.security = try SecurityOptions.parse(options.securityOptions)
+        settings.privileged = options.privileged
         return settings
     }
 }

@@ -119,6 +119,8 @@ public final class DebugContainer: Sendable {
             workingDirectory: workingDirectory ?? root.state.workingDirectory, user: user ?? root.state.user,
             network: network == .host ? .host : .none, mounts: resources.withLock { $0.binds })
         settings.terminal = terminal != nil
+        // A container on a build result, as BuildKit's gateway makes it.
+        settings.primaryGroupIsSupplementary = false
         let id = "hoist-debug-" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
         try executor.checkUsable()
         let bundle = executor.bundleDirectory.appendingPathComponent(id).path

@@ -31,7 +31,7 @@ final class RuncCommandRunner: CommandRunner {
              output: @escaping @Sendable (ProgressEvent.Stream, [UInt8]) -> Void) async throws -> Int32 {
         var mounts: [ContainerMount] = command.binds.map { .bind(source: $0.source, destination: $0.destination, readOnly: $0.readOnly) }
         mounts += command.tmpfs.sorted { $0.key < $1.key }.map { .tmpfs(destination: $0.key, sizeBytes: $0.value) }
-        let settings = ContainerSettings(
+        var settings = ContainerSettings(
             arguments: command.arguments, environment: command.environment, workingDirectory: command.workingDirectory,
             user: command.user.isEmpty ? nil : command.user, hostname: "buildkitsandbox",
             network: command.network == .none ? .none : .host, mounts: mounts,
@@ -39,6 +39,9 @@ final class RuncCommandRunner: CommandRunner {
                 memoryBytes: limits.memoryBytes, cpuQuota: limits.cpuQuota,
                 cpuPeriod: limits.cpuQuota == nil ? nil : limits.cpuPeriod ?? 100_000),
             capabilitiesAdded: command.insecure ? ["ALL"] : [], capabilitiesDropped: limits.capabilitiesDropped)
+        // `RUN --security=insecure` is a privileged container, as BuildKit makes it.
+        settings.privileged = command.insecure
+        settings.primaryGroupIsSupplementary = false
         let io = ContainerIO(
             standardOutput: { output(.stdout, Array($0)) },
             standardError: { output(.stderr, Array($0)) })

@@ -25,6 +25,15 @@ public struct ContainerSettings: Sendable, Hashable, Codable {
     public var readOnlyRootFilesystem: Bool
     /// Give the process a pseudo-terminal (`-t`) instead of pipes.
     public var terminal: Bool = false
+    /// How the container is confined beyond capabilities: its system call filter, whether it
+    /// may gain privileges, its AppArmor profile. Nil is Docker's default confinement.
+    public var security: SecurityOptions?
+    /// `--privileged`: every capability, no seccomp filter or AppArmor profile, no masked
+    /// paths, /sys writable and the host's devices, as Docker gives it.
+    public var privileged: Bool?
+    /// Whether the user's primary group is also one of its supplementary groups: Docker's rule
+    /// for containers (nil counts as true); BuildKit's RUN steps leave it out.
+    public var primaryGroupIsSupplementary: Bool?
 
     public init(
         arguments: [String], environment: [String] = [], workingDirectory: String = "/", user: String? = nil,

@@ -20,7 +20,8 @@ public struct StoreRoot: Sendable, Hashable {
         if let root = environment["HOIST_ROOT"], !root.isEmpty {
             return StoreRoot(URL(fileURLWithPath: root, isDirectory: true))
         }
-        if getuid() == 0 {
+        // In a rootless session root is the user: their store, not the host's.
+        if HostUser.id == 0 {
             return StoreRoot(URL(fileURLWithPath: "/var/lib/hoist", isDirectory: true))
         }
         if let data = environment["XDG_DATA_HOME"], !data.isEmpty {
@@ -54,7 +55,7 @@ public struct StoreRoot: Sendable, Hashable {
         guard stat(shared, &status) == 0, status.st_mode & S_IFMT == S_IFDIR else {
             return temporary.appendingPathComponent("bundles", isDirectory: true)
         }
-        let mine = "\(shared)/hoist-\(geteuid())"
+        let mine = "\(shared)/hoist-\(HostUser.id)"
         if mkdir(mine, Self.privateMode) != 0 {
             let code = errno
             guard code == EEXIST, lstat(mine, &status) == 0 else {
@@ -63,7 +64,7 @@ public struct StoreRoot: Sendable, Hashable {
             guard status.st_mode & S_IFMT == S_IFDIR, status.st_uid == geteuid(), status.st_mode & 0o077 == 0 else {
                 throw StoreError(
                     .failedPrecondition,
-                    "\(mine) is not a private directory of user \(geteuid()): another user may have made it; remove it and try again")
+                    "\(mine) is not a private directory of user \(HostUser.id): another user may have made it; remove it and try again")
             }
         }
         let store = "\(mine)/\(Digest(of: Data(url.path.utf8)).encoded.prefix(16))"

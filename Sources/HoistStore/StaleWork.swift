@@ -3,9 +3,9 @@
 #endif
 import Foundation
 
-/// What processes killed mid-work leave behind: file systems still mounted under `tmp/`, and
-/// snapshots they prepared but never committed or removed. Cleared only while the content lease
-/// is held exclusively, when no other hoist process can be using any of it.
+/// What processes killed mid-work leave behind, and the means to clear it: file systems still
+/// mounted in their work directories, runtimes still running from them, container directories
+/// whose record is gone. What belongs to whom is told by ``WorkDirectory`` and ``Lease``.
 enum StaleWork {
     /// Detaches every mount under `directory`, deepest first.
     static func unmountAll(under directory: String) {
@@ -20,13 +20,34 @@ enum StaleWork {
         }
     }
 
-    /// Removes snapshots that are not committed: every active one and view is some process's
-    /// unfinished work.
-    static func removeUncommittedSnapshots(_ snapshotter: any Snapshotter, keeping kept: Set<SnapshotKey>) {
-        guard let snapshots = try? snapshotter.list() else { return }
-        for snapshot in snapshots where snapshot.kind != .committed && !kept.contains(snapshot.key) {
-            try? snapshotter.remove(snapshot.key)
+    /// Sends SIGKILL to every process (but this one) whose command line mentions `text`, and
+    /// waits up to five seconds for them to end.
+    static func killProcesses(mentioning text: String) {
+        let needle = Array(text.utf8)
+        var killed: [ProcessIdentity] = []
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+            guard let pid = Int32(name), pid != getpid(),
+                let command = FileManager.default.contents(atPath: "/proc/\(name)/cmdline"),
+                command.count >= needle.count, Array(command).firstRange(of: needle) != nil,
+                let start = ProcessIdentity.startTime(of: pid)
+            else { continue }
+            kill(pid, SIGKILL)
+            killed.append(ProcessIdentity(pid: pid, startTime: start, bootID: ProcessIdentity.currentBootID))
         }
+        for _ in 0..<500 where killed.contains(where: \.isRunning) { usleep(10_000) }
+    }
+
+    /// Runs `command` (a program path or name and its arguments) to its end, its output discarded.
+    static func runQuietly(_ command: [String]) {
+        guard let program = command.first else { return }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: program.hasPrefix("/") ? program : "/usr/bin/env")
+        process.arguments = program.hasPrefix("/") ? Array(command.dropFirst()) : command
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return }
+        process.waitUntilExit()
     }
 
     /// Removes container directories whose container record is gone (a removal that died half

@@ -5,6 +5,10 @@ public import Foundation
 #endif
 
 /// Where a store keeps its files: `blobs/sha256/…`, `tmp/`, `snapshots/`, `containers/`, `hoist.db`, `locks/`.
+///
+/// Each process has a work directory of its own under `tmp/`, named after it
+/// (``ProcessIdentity/tag``): its ingest files, mount points and runtime bundles go there, so
+/// that what a killed process left is known to be dead work (see ``Store/recoverDeadWork()``).
 public struct StoreRoot: Sendable, Hashable {
     /// The root directory.
     public let url: URL
@@ -31,7 +35,12 @@ public struct StoreRoot: Sendable, Hashable {
     }
 
     public var blobs: URL { url.appendingPathComponent("blobs", isDirectory: true) }
-    public var temporary: URL { url.appendingPathComponent("tmp", isDirectory: true) }
+    /// This process's work directory, `tmp/PID-STARTTIME-BOOTID`: everything in it is this
+    /// process's unfinished work, removed when it exits or, after a crash, by the next hoist
+    /// command.
+    public var temporary: URL { workDirectories.appendingPathComponent(ProcessIdentity.current.tag, isDirectory: true) }
+    /// `tmp/`: the work directories of all processes.
+    public var workDirectories: URL { url.appendingPathComponent("tmp", isDirectory: true) }
     public var snapshots: URL { url.appendingPathComponent("snapshots", isDirectory: true) }
     public var locks: URL { url.appendingPathComponent("locks", isDirectory: true) }
     public var database: URL { url.appendingPathComponent("hoist.db") }
@@ -41,12 +50,13 @@ public struct StoreRoot: Sendable, Hashable {
     /// Creates the root's directories if they are missing.
     func createDirectories() throws {
         for dir in [url, blobs, blobs.appendingPathComponent("sha256"), blobs.appendingPathComponent("sha512"),
-                    temporary, snapshots, locks] {
+                    workDirectories, snapshots, locks] {
             do {
                 try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
             } catch {
                 throw StoreError(.failedPrecondition, "cannot create store directory \(dir.path)", underlying: error)
             }
         }
+        try WorkDirectory.create(temporary)
     }
 }

@@ -36,29 +36,28 @@ extension RuncExecutor {
 
         /// Starts the watchdog and returns the pipe's writing end (-1 when it could not start).
         private static func startWatchdog(_ command: [String]) async -> Int32 {
-            var fds: [Int32] = [0, 0]
-            guard pipe2(&fds, O_CLOEXEC) == 0 else { return -1 }
-            defer { close(fds[0]) }
+            guard let pipe = try? ExternalProcess.pipe() else { return -1 }
+            defer { close(pipe.read) }
             guard let setsid = try? ExternalProcess.resolve("setsid") else {
-                close(fds[1])
+                close(pipe.write)
                 return -1
             }
             var watchdog = ExternalProcess(setsid, ["-f", "/bin/sh", "-c", script, "hoist-watchdog"] + command)
-            watchdog.standardInput = .fileDescriptor(fds[0])
+            watchdog.standardInput = .fileDescriptor(pipe.read)
             watchdog.standardOutput = .discard
             watchdog.standardError = .discard
             guard let started = try? await watchdog.run(), started.status == .exited(0) else {
-                close(fds[1])
+                close(pipe.write)
                 return -1
             }
-            return fds[1]
+            return pipe.write
         }
 
         /// The container is gone (or never came): the watchdog ends without doing anything
         /// and the undo record goes.
         mutating func release() {
             if watchdog >= 0 {
-                _ = "done\n".withCString { write(watchdog, $0, 5) }
+                _ = "done\n".withCString { Glibc.write(watchdog, $0, 5) }
                 close(watchdog)
                 watchdog = -1
             }

@@ -50,11 +50,15 @@ enum StaleWork {
         process.waitUntilExit()
     }
 
-    /// Removes container directories whose container record is gone (a removal that died half
-    /// way), unmounting what is still mounted in them first.
+    /// Removes container directories whose container record is gone (a removal or creation
+    /// that died half way), unmounting what is still mounted in them first. A directory made in
+    /// the last ten minutes may be a creation in progress (its record comes after it): it stays.
     static func removeContainerDirectories(under directory: String, keeping kept: Set<String>) {
+        let recent = Date().addingTimeInterval(-600)
         for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where !kept.contains(name) {
             let path = directory + "/" + name
+            let made = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
+            if let made, made > recent { continue }
             unmountAll(under: path)
             if !mountPoints().contains(where: { $0.hasPrefix(path + "/") }) {
                 try? FileManager.default.removeItem(atPath: path)

@@ -27,7 +27,7 @@ public enum WorkDirectory {
     }
 
     private static let registerExitHandler: Void = {
-        atexit { WorkDirectory.removeOwnDirectories() }
+        _ = atexit { WorkDirectory.removeOwnDirectories() }
     }()
 
     private static func removeOwnDirectories() {

@@ -132,7 +132,8 @@ for pid in filter(str.isdigit, os.listdir("/proc")):
     except OSError:
         continue
     if (store + "/").encode() in command or command.endswith(store.encode() + b"\0"):
-        problem("processes", f"{pid} {command.replace(b'\0', b' ').decode(errors='replace')[:200]}")
+        text = command.replace(b"\0", b" ").decode(errors="replace")[:200]
+        problem("processes", f"{pid} {text}")
 
 temporary = os.path.join(store, "tmp")
 for entry in sorted(os.listdir(temporary)) if os.path.isdir(temporary) else []:

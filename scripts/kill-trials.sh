@@ -55,7 +55,7 @@ printf 'FROM busybox\nCOPY payload /payload\n' >"$work/big/Dockerfile"
 "$hoist" build -q -t big "$work/big" >/dev/null
 "$hoist" save -o "$work/big.tar" big
 "$hoist" tag big "$registry/trials/big:1"
-"$hoist" push "$registry/trials/big:1" >/dev/null
+"$hoist" push --progress=quiet "$registry/trials/big:1" >/dev/null
 "$hoist" rmi "$registry/trials/big:1" >/dev/null
 mkdir -p "$work/context"
 

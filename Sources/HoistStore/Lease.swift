@@ -7,11 +7,12 @@ import Synchronization
 /// failure never remove what a lease or a name holds. Its row names the owning process, so the
 /// lease of a process that died is dropped by the next hoist command (``Store/recoverDeadWork()``).
 ///
-/// Writers find their lease through ``Lease/current`` (bound by ``Store/withLease(_:_:)-…``), as
+/// Writers find their lease through ``Lease/current`` (bound by ``Store/withLease(_:_:)``), as
 /// containerd finds it in the context: a blob writer holds the blob before it checks whether
 /// the blob is present or renames it into place, and a snapshot is held in the transaction
-/// that creates it. Work without a bound lease is held by the store's process lease, which
-/// lasts as long as the ``Store``. The lease row is written with the first resource: an
+/// that creates it. A blob written without a bound lease is garbage until something names it;
+/// a snapshot made without one is held by the store's process lease, which lasts as long as
+/// the ``Store``. The lease row is written with the first resource: an
 /// operation that adds nothing (a build served from the cache) writes nothing.
 public final class Lease: Sendable {
     /// The lease bound to the running task (and the tasks it starts).

@@ -27,7 +27,7 @@ extension Store {
         return try await Lease.$current.withValue(lease) { try await body(lease) }
     }
 
-    /// Runs `body` holding what it writes until it returns (``withLease(_:_:)-…``, for writers
+    /// Runs `body` holding what it writes until it returns (``withLease(_:_:)``, for writers
     /// that add blobs and then name them).
     public func withWriteLease<T>(_ body: () throws -> T) throws -> T {
         try withLease("write") { _ in try body() }

@@ -17,7 +17,8 @@ public final class Store: Sendable {
     /// The blobs.
     public let content: LocalContentStore
     let database: MetadataDatabase
-    /// Holds what this store's users write outside any bound lease, for as long as the store is open.
+    /// Holds the snapshots this store's users make outside any bound lease (a debug
+    /// container's), for as long as the store is open.
     let processLease: Lease
 
     /// Opens the store at `root`, creating it when absent, and cleans up after processes that
@@ -30,9 +31,9 @@ public final class Store: Sendable {
         self.database = database
         let processLease = Lease(purpose: "process", root: root, database: database)
         self.processLease = processLease
+        // A blob written outside any lease is garbage until something names it, as in containerd.
         content = try LocalContentStore(root: root) { digest in
-            let bound = Lease.current.flatMap { $0.root == root ? $0 : nil }
-            try (bound ?? processLease).hold([.blob(digest.description)])
+            try Lease.current.flatMap { $0.root == root ? $0 : nil }?.hold([.blob(digest.description)])
         }
         recoverDeadWork()
     }

@@ -43,7 +43,10 @@ http:
 CONFIG
 docker-registry serve "$work/registry/config.yml" >"$work/registry/log" 2>&1 &
 registry_pid=$!
-for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/v2/" >/dev/null 2>&1 && break; sleep 0.1; done
+for _ in $(seq 100); do
+  python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/v2/')" 2>/dev/null && break
+  sleep 0.1
+done
 registry=127.0.0.1:$port
 
 # A base image, a big image (for pull, push and load to have work to interrupt), its archive.

@@ -36,10 +36,7 @@ struct AdversarialConcurrencyTests {
     @Test(.enabled(if: Interop.isRoot && (Interop.available("runc") || Interop.available("crun"))))
     func concurrentLoadsWithOneFailingLeaveUsableImages() throws {
         let directory = try TemporaryDirectory()
-        let store = directory.appending("store")
-        let rootfs = directory.appending("rootfs.tar")
-        try Interop.makeBusyboxRootfs(at: rootfs)
-        try Interop.hoist(["import", "--change", "CMD [\"sh\"]", rootfs.path, "busybox"], root: store).checkedStatus()
+        let store = try AdversarialRecoveryTests.busyboxStore(directory)
         let good = directory.appending("good.tar")
         try Interop.hoist(["save", "-o", good.path, "busybox"], root: store).checkedStatus()
         let bad = try Self.archiveMissingALayer(from: good, in: directory)
@@ -49,8 +46,8 @@ struct AdversarialConcurrencyTests {
             // The blobs are gone before each trial, so that the failing load adds them.
             try Interop.hoist(["rmi", "busybox"], root: store).checkedStatus()
             try Interop.hoist(["prune", "-f"], root: store).checkedStatus()
-            let failing = try AdversarialRecoveryTests.launch(["load", "-q", "-i", bad.path], root: store)
-            let loads = try (0..<9).map { _ in try AdversarialRecoveryTests.launch(["load", "-q", "-i", good.path], root: store) }
+            let failing = try Interop.launchHoist(["load", "-q", "-i", bad.path], root: store)
+            let loads = try (0..<9).map { _ in try Interop.launchHoist(["load", "-q", "-i", good.path], root: store) }
             failing.waitUntilExit()
             #expect(failing.terminationStatus != 0, "the archive missing a layer loaded")
             for load in loads {
@@ -90,10 +87,7 @@ struct AdversarialConcurrencyTests {
     @Test(.enabled(if: Interop.isRoot && (Interop.available("runc") || Interop.available("crun"))))
     func identicalConcurrentBuildsSucceedAndRunEachStepOnce() throws {
         let directory = try TemporaryDirectory()
-        let store = directory.appending("store")
-        let rootfs = directory.appending("rootfs.tar")
-        try Interop.makeBusyboxRootfs(at: rootfs)
-        try Interop.hoist(["import", "--change", "CMD [\"sh\"]", rootfs.path, "busybox"], root: store).checkedStatus()
+        let store = try AdversarialRecoveryTests.busyboxStore(directory)
         let context = directory.appending("context")
         try FileManager.default.createDirectory(at: context, withIntermediateDirectories: true)
         try Data("payload\n".utf8).write(to: context.appendingPathComponent("payload"))
@@ -108,7 +102,7 @@ struct AdversarialConcurrencyTests {
             """.utf8).write(to: context.appendingPathComponent("Dockerfile"))
         let count = 8
         let builds = try (0..<count).map { index in
-            try AdversarialRecoveryTests.launch(["build", "-q", "-t", "same\(index)", context.path], root: store)
+            try Interop.launchHoist(["build", "-q", "-t", "same\(index)", context.path], root: store)
         }
         var succeeded = 0
         for build in builds {

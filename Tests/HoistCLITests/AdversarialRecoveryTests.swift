@@ -16,7 +16,7 @@ struct AdversarialRecoveryTests {
     static let canRun = Interop.isRoot && (Interop.available("runc") || Interop.available("crun"))
 
     /// A store with `busybox` imported.
-    private func busyboxStore(_ directory: TemporaryDirectory) throws -> URL {
+    static func busyboxStore(_ directory: TemporaryDirectory) throws -> URL {
         let store = directory.appending("store")
         let rootfs = directory.appending("rootfs.tar")
         try Interop.makeBusyboxRootfs(at: rootfs)
@@ -29,10 +29,10 @@ struct AdversarialRecoveryTests {
     @Test(.enabled(if: canRun), arguments: [["--rm"], ["--name", "kept"]])
     func killedForegroundRunTakesItsContainerWithIt(_ flags: [String]) throws {
         let directory = try TemporaryDirectory()
-        let store = try busyboxStore(directory)
+        let store = try Self.busyboxStore(directory)
         // A marker no other process on the machine has in its command line.
         let marker = "hoist-killed-run-\(UUID().uuidString.prefix(8))"
-        let run = try Self.launch(["run"] + flags + ["busybox", "sh", "-c", "sleep 300; echo \(marker)"], root: store)
+        let run = try Interop.launchHoist(["run"] + flags + ["busybox", "sh", "-c", "sleep 300; echo \(marker)"], root: store)
         let hoist = run.processIdentifier
         #expect(try Self.waitUntil { !Self.processes(mentioning: marker, except: hoist).isEmpty }, "the container never started")
         kill(hoist, SIGKILL)
@@ -54,13 +54,13 @@ struct AdversarialRecoveryTests {
     @Test(.enabled(if: canRun))
     func killedBuildsLeaveNoContainersMountsOrBundles() throws {
         let directory = try TemporaryDirectory()
-        let store = try busyboxStore(directory)
+        let store = try Self.busyboxStore(directory)
         let context = directory.appending("context")
         try FileManager.default.createDirectory(at: context, withIntermediateDirectories: true)
         for trial in 0..<4 {
             let marker = "hoist-killed-step-\(trial)-\(UUID().uuidString.prefix(8))"
             try Data("FROM busybox\nRUN sleep 300; echo \(marker)\n".utf8).write(to: context.appendingPathComponent("Dockerfile"))
-            let build = try Self.launch(["build", "-q", "-t", "killed", context.path], root: store)
+            let build = try Interop.launchHoist(["build", "-q", "-t", "killed", context.path], root: store)
             #expect(try Self.waitUntil { !Self.processes(mentioning: marker).isEmpty }, "the RUN step never started")
             kill(build.processIdentifier, SIGKILL)
             build.waitUntilExit()
@@ -76,7 +76,7 @@ struct AdversarialRecoveryTests {
     @Test(.enabled(if: canRun))
     func pruneCollectsEvenWhenItRemovesNoImage() throws {
         let directory = try TemporaryDirectory()
-        let store = try busyboxStore(directory)
+        let store = try Self.busyboxStore(directory)
         // A run unpacks the image into committed snapshots; the image then goes without a collection.
         try Interop.hoist(["run", "--rm", "busybox", "true"], root: store).checkedStatus()
         do {
@@ -101,7 +101,7 @@ struct AdversarialRecoveryTests {
     @Test(.enabled(if: canRun))
     func collectionKeepsWhatTheBuildCacheAndImagesUse() throws {
         let directory = try TemporaryDirectory()
-        let store = try busyboxStore(directory)
+        let store = try Self.busyboxStore(directory)
         let context = directory.appending("context")
         try FileManager.default.createDirectory(at: context, withIntermediateDirectories: true)
         try Data("FROM busybox\nRUN echo one > /one\nRUN echo two > /two\n".utf8).write(to: context.appendingPathComponent("Dockerfile"))
@@ -121,9 +121,9 @@ struct AdversarialRecoveryTests {
     @Test(.enabled(if: canRun))
     func pruneAllKeepsTheImageOfARunningContainerAndDoesNotWaitForIt() throws {
         let directory = try TemporaryDirectory()
-        let store = try busyboxStore(directory)
+        let store = try Self.busyboxStore(directory)
         let marker = "hoist-prune-run-\(UUID().uuidString.prefix(8))"
-        let run = try Self.launch(["run", "--rm", "busybox", "sh", "-c", "sleep 20; echo \(marker)"], root: store)
+        let run = try Interop.launchHoist(["run", "--rm", "busybox", "sh", "-c", "sleep 20; echo \(marker)"], root: store)
         defer {
             kill(run.processIdentifier, SIGKILL)
             run.waitUntilExit()
@@ -150,17 +150,6 @@ struct AdversarialRecoveryTests {
     }
 
     // MARK: Helpers
-
-    static func launch(_ arguments: [String], root: URL) throws -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Interop.hoistExecutable)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(["HOIST_ROOT": root.path]) { $1 }
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        return process
-    }
 
     /// Polls `condition` for up to 30 seconds.
     static func waitUntil(_ condition: () throws -> Bool) throws -> Bool {

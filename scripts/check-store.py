@@ -12,8 +12,8 @@ processes=N leftovers=N`; exits 1 when there is any problem.
 - containers: runc/crun containers whose bundle is under the store and that belong to no kept
   container.
 - processes: processes (but this one) whose command line mentions the store.
-- leftovers: entries under STORE/tmp (work directories, ingest files, bundles) once the next
-  command has ended.
+- leftovers: entries under STORE/tmp (work directories, ingest files) or the store's directory
+  in /dev/shm (runtime bundles) once the next command has ended.
 """
 import hashlib, json, os, sqlite3, subprocess, sys
 
@@ -135,9 +135,12 @@ for pid in filter(str.isdigit, os.listdir("/proc")):
         text = command.replace(b"\0", b" ").decode(errors="replace")[:200]
         problem("processes", f"{pid} {text}")
 
-temporary = os.path.join(store, "tmp")
-for entry in sorted(os.listdir(temporary)) if os.path.isdir(temporary) else []:
-    problem("leftovers", os.path.join(temporary, entry))
+# Work directories: tmp/ and the store's directory in memory (runtime bundles).
+named = os.path.abspath(sys.argv[1])
+memory = f"/dev/shm/hoist-{os.geteuid()}/" + hashlib.sha256(named.encode()).hexdigest()[:16]
+for directory in (os.path.join(store, "tmp"), memory):
+    for entry in sorted(os.listdir(directory)) if os.path.isdir(directory) else []:
+        problem("leftovers", os.path.join(directory, entry))
 
 print(" ".join(f"{k}={v}" for k, v in problems.items()))
 sys.exit(1 if any(problems.values()) else 0)

@@ -22,7 +22,7 @@ struct BlobDownloader: Sendable {
         }
         // Held for the pull's lease before it is looked for: one found present stays.
         try store.content.hold(digest)
-        if try store.content.contains(digest) {
+        if try store.content.contains(descriptor) {
             report(.alreadyPresent, descriptor.size)
             return 0
         }
@@ -39,8 +39,10 @@ struct BlobDownloader: Sendable {
                 writer.abort()
                 writer = try store.content.writer(expecting: digest, size: descriptor.size)
             }
+            var watch = TransferWatch(transport.configuration.minimumTransferRate)
             do {
                 for try await chunk in response.body {
+                    try watch.record(chunk.readableBytes, what: "\(transport.host): blob \(path)@\(digest)")
                     try chunk.withUnsafeReadableBytes { try writer.write($0) }
                     moved += Int64(chunk.readableBytes)
                     report(.downloading, writer.count)
@@ -48,6 +50,8 @@ struct BlobDownloader: Sendable {
             } catch let error as StoreError where error.code == .dataLoss {
                 throw RegistryError(.dataLoss, "\(transport.host): blob \(path)@\(digest) is larger than the \(descriptor.size) bytes its descriptor says", underlying: error)
             } catch let error as StoreError {
+                throw error
+            } catch let error as RegistryError {
                 throw error
             } catch {
                 throw RegistryTransport.transportFailure(error, what: "\(transport.host) (GET \(request.displayPath))")

@@ -64,22 +64,28 @@ public enum WorkDirectory {
         unlink(path)
     }
 
-    /// The work directories under `root` whose process has ended.
+    /// The places that hold `root`'s work directories: `tmp/` and its directory in memory.
+    private static func parents(in root: StoreRoot) -> [String] {
+        [root.workDirectories.path] + (root.memoryWorkDirectories.map { [$0.path] } ?? [])
+    }
+
+    /// The work directories of `root` whose process has ended.
     static func dead(in root: StoreRoot) -> [String] {
-        let directory = root.workDirectories.path
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        return names.compactMap { name in
-            guard let owner = ProcessIdentity(tag: name), owner != ProcessIdentity.current, !owner.isRunning else { return nil }
-            return directory + "/" + name
+        parents(in: root).flatMap { directory in
+            ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).compactMap { name -> String? in
+                guard let owner = ProcessIdentity(tag: name), owner != ProcessIdentity.current, !owner.isRunning else { return nil }
+                return directory + "/" + name
+            }
         }
     }
 
-    /// Entries of `tmp/` that are no process's work directory: left by versions of hoist that
-    /// kept their work directly in `tmp/`.
+    /// Entries beside the work directories that are no process's: left by versions of hoist
+    /// that kept their work directly in `tmp/` or their bundles in one directory.
     static func legacyEntries(in root: StoreRoot) -> [String] {
-        let directory = root.workDirectories.path
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        return names.filter { ProcessIdentity(tag: $0) == nil }.map { directory + "/" + $0 }
+        parents(in: root).flatMap { directory in
+            ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
+                .filter { ProcessIdentity(tag: $0) == nil }.map { directory + "/" + $0 }
+        }
     }
 
     /// Undoes and removes the work directory `path` of a process that has ended (or is ending).

@@ -73,12 +73,21 @@ public struct StoreRoot: Sendable, Hashable {
                     "\(mine) is not a private directory of user \(geteuid()): another user may have made it; remove it and try again")
             }
         }
-        guard mkdir(memory.path, Self.privateMode) == 0 || errno == EEXIST else {
-            let code = errno
-            throw StoreError(errnoCode(code), "cannot create \(memory.path): \(String(cString: strerror(code)))")
-        }
         let work = memory.appendingPathComponent(ProcessIdentity.current.tag, isDirectory: true)
-        try WorkDirectory.create(work)
+        // The store's directory goes when its last work directory does: made again if it went
+        // between the two.
+        for attempt in 1...3 {
+            guard mkdir(memory.path, Self.privateMode) == 0 || errno == EEXIST else {
+                let code = errno
+                throw StoreError(errnoCode(code), "cannot create \(memory.path): \(String(cString: strerror(code)))")
+            }
+            do {
+                try WorkDirectory.create(work)
+                break
+            } catch let error as StoreError where error.code == .notFound && attempt < 3 {
+                continue
+            }
+        }
         let bundles = work.appendingPathComponent("bundles", isDirectory: true)
         guard mkdir(bundles.path, Self.privateMode) == 0 || errno == EEXIST else {
             let code = errno

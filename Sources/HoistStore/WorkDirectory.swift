@@ -108,5 +108,8 @@ public enum WorkDirectory {
         if !StaleWork.mountPoints().contains(where: { $0.hasPrefix(path + "/") }) {
             try? FileManager.default.removeItem(atPath: path)
         }
+        // A store's directory in memory goes with its last work directory (made again when needed).
+        let parent = (path as NSString).deletingLastPathComponent
+        if parent.hasPrefix("/dev/shm/") { rmdir(parent) }
     }
 }

@@ -16,15 +16,18 @@ extension Client {
         let local = try resolve(image)
         let settings = try containerSettings(image: image, config: local.config, options)
         let snapshotter = try store.snapshotter()
-        let lease = try store.writeLease()
-        defer { withExtendedLifetime(lease) {} }
-        let unpacked = try LayerUnpacker(snapshotter: snapshotter).unpack(
-            manifest: local.manifest, config: local.config, from: store.content)
-        let key = try SnapshotKey("run/\(UUID().uuidString)")
-        let mounts = try snapshotter.prepare(key: key, parent: unpacked.key)
-        defer { try? snapshotter.remove(key) }
-        return try await RuncExecutor(store: store.root).run(
-            settings, rootfs: .mounts(mounts), io: Self.containerIO(options, standardOutput: standardOutput, standardError: standardError))
+        // The lease keeps the image in use, as a container's record does (pruning leaves it),
+        // and its snapshot; should this process die, the next hoist command removes both.
+        return try await store.withLease("run") { lease in
+            try lease.hold([.image(try local.target.digest.description)])
+            let unpacked = try LayerUnpacker(snapshotter: snapshotter).unpack(
+                manifest: local.manifest, config: local.config, from: store.content)
+            let key = try SnapshotKey("run/\(UUID().uuidString)")
+            let mounts = try snapshotter.prepare(key: key, parent: unpacked.key)
+            defer { try? snapshotter.remove(key) }
+            return try await RuncExecutor(store: store.root).run(
+                settings, rootfs: .mounts(mounts), io: Self.containerIO(options, standardOutput: standardOutput, standardError: standardError))
+        }
     }
 
     /// The stdio of a container run with `options`: a terminal uses this process's own

@@ -72,7 +72,7 @@ public final class DebugContainer: Sendable {
         self.root = root
         self.network = network
         directory = store.root.temporary.appendingPathComponent("debug-\(UUID().uuidString.lowercased())").path
-        resources = Mutex(Resources(lease: try root.store.writeLease()))
+        resources = Mutex(Resources(lease: root.store.lease("debug")))
         do {
             let snapshotter = try store.snapshotter()
             try attach(root.snapshot, at: rootfs, readOnly: false, snapshotter: snapshotter)

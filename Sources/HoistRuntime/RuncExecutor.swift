@@ -167,6 +167,9 @@ public final class RuncExecutor: Sendable {
         process.onCancel = { [runtime, stateDirectory] pid in
             Self.kill(id: id, runtime: runtime, stateDirectory: stateDirectory, runtimePID: pid)
         }
+        // Should this process die while the container runs, the container goes with it.
+        var containerGuard = await ContainerGuard(id: id, executor: self)
+        defer { containerGuard.release() }
         let termination: ExternalProcess.Termination
         do {
             termination = try await process.run()

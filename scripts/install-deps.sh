@@ -16,8 +16,9 @@ packages=(
   zstd gzip tar git apache2-utils openssl hyperfine jq python3 bc
   # RUN --mount=type=ssh tests: a real SSH agent
   openssh-client
-  # sandbox-parity tests: a static probe program, and util-linux's setpriv to act as another user
-  gcc libc6-dev util-linux
+  # sandbox-parity tests: a static probe program, and util-linux's setpriv to act as another user;
+  # rootless mode: newuidmap/newgidmap (uidmap) and useradd (passwd) for the tests' own user
+  gcc libc6-dev util-linux uidmap passwd
 )
 
 missing=()

@@ -137,6 +137,7 @@ struct BuildCommand: AsyncParsableCommand {
                 options.sourceDateEpoch = seconds
             }
             let client = try global.client()
+            warnOfUnappliedLimits(options.stepLimits.memoryBytes != nil || options.stepLimits.cpuQuota != nil, on: client)
             if printGraph {
                 renderer.finish()
                 print(String(decoding: try await client.buildGraph(options), as: UTF8.self))

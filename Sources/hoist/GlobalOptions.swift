@@ -37,6 +37,14 @@ func reportingErrors<T>(status: (any Error) -> Int32 = { _ in 1 }, _ body: () as
     }
 }
 
+/// Says on stderr that limits asked for cannot be applied where the backend lacks them (a
+/// rootless session without a delegated cgroup v2 subtree): the container runs without them.
+func warnOfUnappliedLimits(_ asked: Bool, on client: Client) {
+    guard asked, !client.capabilities.contains(.resourceLimits) else { return }
+    let why = Client.availableBackends(root: client.store.root).first { $0.backend == client.backend }?.mode ?? "this backend cannot set them"
+    FileHandle.standardError.write(Data("hoist: warning: resource limits are not applied: \(why)\n".utf8))
+}
+
 /// The exit code of `run` and `start` when the container could not run, as Docker's gives it:
 /// 127 for a command that is not there, 126 for one that cannot be executed, 125 for Hoist's
 /// own failures — so they are never mistaken for the container's own exit code.

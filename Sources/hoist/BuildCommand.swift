@@ -108,7 +108,7 @@ struct BuildCommand: AsyncParsableCommand {
             secrets[id] = source
         }
         if check {
-            try await reportingErrors { try runChecks(buildArguments: buildArguments) }
+            try await reportingErrors { try await runChecks(buildArguments: buildArguments) }
             return
         }
         let renderer = ProgressRenderer(mode: quiet ? .quiet : mode, output: quiet ? FileHandle.nullDevice : .standardError)
@@ -136,8 +136,8 @@ struct BuildCommand: AsyncParsableCommand {
                 guard let seconds = Int64(epoch) else { throw ValidationError("SOURCE_DATE_EPOCH=\(epoch) is not a number of seconds") }
                 options.sourceDateEpoch = seconds
             }
-            let client = try global.client()
-            warnOfUnappliedLimits(options.stepLimits.memoryBytes != nil || options.stepLimits.cpuQuota != nil, on: client)
+            let client = try await global.client()
+            await warnOfUnappliedLimits(options.stepLimits.memoryBytes != nil || options.stepLimits.cpuQuota != nil, on: client)
             if printGraph {
                 renderer.finish()
                 print(String(decoding: try await client.buildGraph(options), as: UTF8.self))
@@ -179,11 +179,11 @@ struct BuildCommand: AsyncParsableCommand {
 
     /// Prints each check warning with its location and line; exits 1 when the Dockerfile makes
     /// warnings errors (`# check=error=true`).
-    private func runChecks(buildArguments: [String: String]) throws {
+    private func runChecks(buildArguments: [String: String]) async throws {
         let options = BuildOptions(
             context: URL(fileURLWithPath: context), dockerfile: file.map { URL(fileURLWithPath: $0) },
             buildArguments: buildArguments)
-        let (report, syntax) = try global.client().check(options)
+        let (report, syntax) = try await global.client().check(options)
         for warning in report.warnings {
             let line = warning.range.start.line
             print("\(syntax.fileName):\(line):\(warning.range.start.column): \(warning.rule.rawValue): \(warning.message)")

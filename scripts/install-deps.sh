@@ -8,6 +8,9 @@ packages=(
   zlib1g-dev libzstd-dev libsqlite3-dev pkg-config
   # runtime: the OCI runtime and base-image material
   runc crun busybox-static
+  # networking: the CNI plugins (bridge, host-local, portmap, firewall, loopback) Hoist drives
+  # for bridge networks, iptables for their NAT and port rules, iproute2 for bridges and tests
+  containernetworking-plugins iptables iproute2
   # interop and tests: reference engine, registry, independent OCI readers, containerd (the
   # containerd backend's tests start their own, with ctr as the independent client)
   docker.io docker-registry skopeo umoci containerd

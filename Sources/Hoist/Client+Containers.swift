@@ -73,10 +73,17 @@ extension Client {
     func summary(of container: StoredContainer, executor: RuncExecutor) -> ContainerSummary {
         let record = container.record
         let state = state(of: container, executor: executor)
-        return ContainerSummary(
+        var summary = ContainerSummary(
             id: record.id, name: record.name, image: record.image, imageID: record.imageID,
             command: container.configuration.settings.arguments, created: record.created, state: state,
             startedAt: container.startedAt, finishedAt: state == .running ? nil : container.finishedAt)
+        if state == .running, let data = FileManager.default.contents(atPath: container.networkAttachmentFile),
+            let attachment = ContainerNetworking().attachment(String(decoding: data, as: UTF8.self))
+        {
+            summary.networkAddress = attachment.address
+            summary.ports = attachment.ports
+        }
+        return summary
     }
 
     /// Starts container `name` in the background and returns once its process runs. Starting

@@ -14,7 +14,7 @@ extension Client {
     public func createNetwork(_ name: String, subnet: String? = nil, internal: Bool = false, labels: [String: String] = [:]) throws
         -> NetworkDefinition
     {
-        try networkCatalog.create(name, subnet: try subnet.map { try IPv4Subnet(parsing: $0) }, isInternal: internal, labels: labels)
+        try networkCatalog.create(name, subnet: try subnet.map { try IPv4Subnet(parsing: $0) }, isInternal: `internal`, labels: labels)
     }
 
     /// Every network, the default `bridge` first.

@@ -1,4 +1,5 @@
 public import Foundation
+import HoistRuntime
 import Synchronization
 
 /// A container to be made from an ``Image`` with its options.

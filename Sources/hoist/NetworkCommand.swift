@@ -129,7 +129,7 @@ struct NetworkCommand: AsyncParsableCommand {
 
 /// `hoist network inspect`'s JSON, after Docker's shape.
 struct NetworkInspection: Encodable {
-    struct IPAM: Encodable {
+    struct AddressManagement: Encodable {
         var Driver = "host-local"
         var Config: [[String: String]]
     }
@@ -145,7 +145,7 @@ struct NetworkInspection: Encodable {
     var Created: Date
     var Driver = "bridge"
     var Internal: Bool
-    var IPAM: IPAM
+    var IPAM: AddressManagement
     var Options: [String: String]
     var Labels: [String: String]
     var Containers: [String: Member]
@@ -155,7 +155,7 @@ struct NetworkInspection: Encodable {
         Id = network.id
         Created = network.created
         Internal = network.isInternal
-        IPAM = .init(Config: [["Subnet": network.subnet.description, "Gateway": network.gateway.description]])
+        IPAM = AddressManagement(Config: [["Subnet": network.subnet.description, "Gateway": network.gateway.description]])
         Options = ["com.docker.network.bridge.name": network.bridge]
         Labels = network.labels
         Containers = Dictionary(

@@ -140,6 +140,9 @@ public final class ContainerNetworking: Sendable {
         await tearDown(attachment)
     }
 
+    /// Attachment `id`, if it is on record.
+    public func attachment(_ id: String) -> NetworkAttachment? { try? read(recordPath(id)) }
+
     /// Every attachment on record.
     public func attachments() -> [NetworkAttachment] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: attachmentsDirectory)) ?? []
@@ -283,7 +286,7 @@ public final class ContainerNetworking: Sendable {
         guard descriptor >= 0 else { throw RuntimeError(.unavailable, "cannot write \(path): \(String(cString: strerror(errno)))") }
         defer { close(descriptor) }
         let bytes = Array(text.utf8)
-        guard bytes.withUnsafeBytes({ write(descriptor, $0.baseAddress, $0.count) }) == bytes.count else {
+        guard bytes.withUnsafeBytes({ Glibc.write(descriptor, $0.baseAddress, $0.count) }) == bytes.count else {
             throw RuntimeError(.unavailable, "cannot write \(path): \(String(cString: strerror(errno)))")
         }
     }

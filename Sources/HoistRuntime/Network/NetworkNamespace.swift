@@ -21,7 +21,7 @@ public enum NetworkNamespace {
         let started = pthread_create(&thread, nil, { argument in
             guard let argument else { return nil }
             let request = Unmanaged<Request>.fromOpaque(argument).takeUnretainedValue()
-            if unshare(CLONE_NEWNET) != 0 {
+            if NetworkNamespace.unshare(NetworkNamespace.newNetworkNamespace) != 0 {
                 request.failure = "unshare: " + String(cString: strerror(errno))
             } else if mount("/proc/thread-self/ns/net", request.path, nil, UInt(MS_BIND), nil) != 0 {
                 request.failure = "bind mount: " + String(cString: strerror(errno))
@@ -43,12 +43,25 @@ public enum NetworkNamespace {
         unlink(path)
     }
 
-    /// Whether `path` holds a bound namespace (rather than the empty file under it).
+    /// Whether `path` holds a bound namespace (rather than the empty file under it): a mount
+    /// there puts it on another device than its directory.
     public static func isBound(_ path: String) -> Bool {
-        var status = statfs()
-        // NSFS_MAGIC
-        return statfs(path, &status) == 0 && UInt(status.f_type) == 0x6e73_6673
+        var file = stat()
+        var directory = stat()
+        guard stat(path, &file) == 0, stat((path as NSString).deletingLastPathComponent, &directory) == 0 else { return false }
+        return file.st_dev != directory.st_dev
     }
+
+    /// `CLONE_NEWNET`, which Glibc's Swift module leaves out (it is behind `_GNU_SOURCE`).
+    static let newNetworkNamespace: Int32 = 0x4000_0000
+
+    /// libc's `unshare(2)`, looked up at run time for the same reason.
+    static let unshare: @convention(c) (Int32) -> Int32 = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "unshare") else {
+            return { _ in errno = ENOSYS; return -1 }
+        }
+        return unsafeBitCast(symbol, to: (@convention(c) (Int32) -> Int32).self)
+    }()
 
     /// The namespace's inode (its identity), nil when `path` holds none.
     public static func identity(of path: String) -> UInt64? {

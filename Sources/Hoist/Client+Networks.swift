@@ -25,7 +25,7 @@ extension Client {
         let definition = try networkCatalog.definition(name)
         let networking = ContainerNetworking()
         await networking.sweep()
-        return (definition, networking.activeAttachments(networkID: definition.id).filter { !$0.pooled || $0.owner != nil })
+        return (definition, networking.activeAttachments(networkID: definition.id).filter { !$0.pooled || networking.owner(of: $0.id) != nil })
     }
 
     /// Removes user network `name`; `failedPrecondition` while containers use it.

@@ -108,10 +108,10 @@ struct ContainerNetworkingTests {
         let alive = try await networking.attach(network, .init(id: "hoist-test-" + ContainerNetworking.randomID(), hostname: "a"))
         let orphan = try await networking.attach(network, .init(id: "hoist-test-" + ContainerNetworking.randomID(), hostname: "b"))
         // The owner becomes a process that has ended: this one, at a start time it never had.
-        let record = networking.attachmentsDirectory + "/" + orphan.id + ".json"
-        var edited = try JSONDecoder().decode(NetworkAttachment.self, from: Data(contentsOf: URL(fileURLWithPath: record)))
-        edited.owner?.startTime += 1
-        try JSONEncoder().encode(edited).write(to: URL(fileURLWithPath: record))
+        var owner = try #require(networking.owner(of: orphan.id))
+        owner.startTime += 1
+        try Data("\(owner.pid) \(owner.startTime) \(owner.bootID)\n".utf8)
+            .write(to: URL(fileURLWithPath: networking.leasesDirectory + "/" + orphan.id))
 
         let swept = await networking.sweep()
         let aliveKept = FileManager.default.fileExists(atPath: networking.attachmentsDirectory + "/" + alive.id + ".json")

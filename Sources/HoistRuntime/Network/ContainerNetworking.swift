@@ -6,20 +6,24 @@ public import HoistOCI
 
 /// Attaches containers and RUN steps to bridge networks through the CNI plugins, without a
 /// daemon: every attachment is a record under one host-wide directory (`/run/hoist/net`), written
-/// before the first plugin runs and removed after the last DEL, holding the process that owns it.
+/// before the first plugin runs and removed after the last DEL, and a lease naming the process
+/// that holds it.
 /// Any Hoist command can then finish what a killed one left: ``sweep()`` tears down the
 /// attachments whose owner has died and whose namespace no process uses any more — DEL through
 /// the chain (veth, address lease, NAT and port rules), the namespace's mount, the record.
 ///
-/// The directory holds `attachments/ID.json`, `netns/ID` (namespace mounts), `hosts/ID` (each
-/// attachment's /etc/hosts), `ipam/` (host-local's leases) and `lock`. It is host-wide rather
+/// The directory holds `attachments/ID.json`, `leases/ID` (the holder: pid, start time, boot),
+/// `netns/ID` (namespace mounts), `hosts/ID` (each attachment's /etc/hosts), `ipam/`
+/// (host-local's leases) and `lock`. It is host-wide rather
 /// than per store because what it tracks is: one bridge, one set of addresses and iptables
 /// rules for every store on the machine.
 ///
 /// RUN steps take their namespace from a small pool of prepared ones on the default network
 /// (``takeFromPool(_:)``), as BuildKit keeps one, so that a step pays for CNI only when the pool
 /// is empty; a step's processes are gone when it ends and it could not change the namespace
-/// without `CAP_NET_ADMIN`, so the namespace is handed back for the next step.
+/// without `CAP_NET_ADMIN`, so the namespace is handed back for the next step. A pooled
+/// attachment without a lease is idle; its ID carries a digest of its CNI chain, so taking one
+/// reads no record.
 public final class ContainerNetworking: Sendable {
     /// The most idle prepared namespaces kept for RUN steps.
     public static let poolLimit = 4
@@ -44,6 +48,7 @@ public final class ContainerNetworking: Sendable {
     var attachmentsDirectory: String { directory.appendingPathComponent("attachments").path }
     var namespacesDirectory: String { directory.appendingPathComponent("netns").path }
     var hostsDirectory: String { directory.appendingPathComponent("hosts").path }
+    var leasesDirectory: String { directory.appendingPathComponent("leases").path }
     /// host-local's `dataDir`: its leases, one directory per CNI network name.
     public var ipamDirectory: String { directory.appendingPathComponent("ipam").path }
 
@@ -105,13 +110,14 @@ public final class ContainerNetworking: Sendable {
             target: CNINetworkList.Target(
                 containerID: request.id, namespace: namespace, runtimeConfig: ports.isEmpty ? [:] : ["portMappings": .array(ports.map(\.runtimeConfig))],
                 arguments: arguments),
-            owner: .current, pooled: pooled, names: request.names, hostname: request.hostname, hostsFile: hostsDirectory + "/" + request.id,
+            pooled: pooled, names: request.names, hostname: request.hostname, hostsFile: hostsDirectory + "/" + request.id,
             extraHosts: request.extraHosts, ports: ports)
         // The record comes first: a crash from here on leaves something a sweep can undo.
         try withLock {
             guard !FileManager.default.fileExists(atPath: recordPath(request.id)) else {
                 throw RuntimeError(.alreadyExists, "a network attachment \(request.id) exists already")
             }
+            try setOwner(of: request.id, to: .current)
             try write(attachment)
         }
         do {
@@ -151,7 +157,16 @@ public final class ContainerNetworking: Sendable {
 
     /// The attachments on network `networkID` held by a live process or a running container.
     public func activeAttachments(networkID: String) -> [NetworkAttachment] {
-        attachments().filter { $0.networkID == networkID && isHeld($0) }
+        attachments().filter { $0.networkID == networkID && isHeld($0.id) }
+    }
+
+    /// The process holding attachment `id`, nil when none does (an idle pooled namespace, or a
+    /// record whose lease was never written).
+    public func owner(of id: String) -> ProcessIdentity? {
+        guard let text = try? String(contentsOfFile: leasesDirectory + "/" + id, encoding: .utf8) else { return nil }
+        let fields = text.split(separator: " ")
+        guard fields.count == 3, let pid = Int32(fields[0]), let start = UInt64(fields[1]) else { return nil }
+        return ProcessIdentity(pid: pid, startTime: start, bootID: String(fields[2]).trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
     /// Tears down every attachment whose owner has died and whose namespace no process uses
@@ -160,25 +175,26 @@ public final class ContainerNetworking: Sendable {
     @discardableResult
     public func sweep() async -> Int {
         guard FileManager.default.fileExists(atPath: attachmentsDirectory) else { return 0 }
-        let claimed: [NetworkAttachment] = (try? withLock {
-            var claimed: [NetworkAttachment] = []
-            for var attachment in attachments() where !(attachment.pooled && attachment.owner == nil) && !isHeld(attachment) {
+        let claimed: [String] = (try? withLock {
+            var claimed: [String] = []
+            for id in recordIDs() where !isHeld(id) {
                 // Claimed for this process, so that a concurrent sweep leaves it alone.
-                attachment.owner = .current
-                try write(attachment)
-                claimed.append(attachment)
+                try setOwner(of: id, to: .current)
+                claimed.append(id)
             }
             return claimed
         }) ?? []
-        for attachment in claimed { await tearDown(attachment) }
+        for id in claimed { await detach(id) }
         return claimed.count
     }
 
-    /// Whether something still holds `attachment`: its owner lives, or a process is in its namespace.
-    func isHeld(_ attachment: NetworkAttachment) -> Bool {
-        if attachment.owner?.isAlive == true { return true }
-        if attachment.pooled && attachment.owner == nil { return true }
-        return NetworkNamespace.isInUse(attachment.namespace)
+    /// Whether something still holds attachment `id`: its owner lives, or it is idle in the
+    /// pool, or a process is in its namespace.
+    func isHeld(_ id: String) -> Bool {
+        guard let owner = owner(of: id) else {
+            return Self.isPooled(id) || NetworkNamespace.isInUse(namespacesDirectory + "/" + id)
+        }
+        return owner.isAlive || NetworkNamespace.isInUse(namespacesDirectory + "/" + id)
     }
 
     // MARK: - The pool of prepared namespaces
@@ -187,22 +203,21 @@ public final class ContainerNetworking: Sendable {
     /// when there is one made for the same chain, else a new one. Give it back with
     /// ``giveBack(_:reusable:)``.
     public func takeFromPool(_ network: NetworkDefinition) async throws -> NetworkAttachment {
-        let list = network.cniList(ipamDirectory: ipamDirectory)
-        try makeDirectories()
-        let taken: NetworkAttachment? = try withLock {
-            for var attachment in attachments()
-            where attachment.pooled && attachment.owner == nil && attachment.list == list && attachment.result != nil
-                && NetworkNamespace.isBound(attachment.namespace)
-            {
-                attachment.owner = .current
-                try write(attachment)
-                return attachment
+        let prefix = Self.poolPrefix(network.cniList(ipamDirectory: ipamDirectory))
+        if FileManager.default.fileExists(atPath: attachmentsDirectory) {
+            let taken: String? = try withLock {
+                for id in recordIDs() where id.hasPrefix(prefix) && owner(of: id) == nil && NetworkNamespace.isBound(namespacesDirectory + "/" + id) {
+                    try setOwner(of: id, to: .current)
+                    return id
+                }
+                return nil
             }
-            return nil
+            if let taken {
+                if let attachment = attachment(taken) { return attachment }
+                await detach(taken)
+            }
         }
-        if let taken { return taken }
-        let id = "hoist-p-" + Self.randomID()
-        return try await attach(network, Request(id: id, hostname: "buildkitsandbox"), pooled: true)
+        return try await attach(network, Request(id: prefix + Self.randomID(), hostname: "buildkitsandbox"), pooled: true)
     }
 
     /// Hands a namespace from ``takeFromPool(_:)`` back: idle in the pool when `reusable` and
@@ -210,10 +225,9 @@ public final class ContainerNetworking: Sendable {
     public func giveBack(_ attachment: NetworkAttachment, reusable: Bool) async {
         if reusable {
             let kept = (try? withLock { () -> Bool in
-                let idle = attachments().filter { $0.pooled && $0.owner == nil }.count
-                guard idle < Self.poolLimit, var current = try? read(recordPath(attachment.id)) else { return false }
-                current.owner = nil
-                try write(current)
+                let idle = recordIDs().filter { Self.isPooled($0) && owner(of: $0) == nil }.count
+                guard idle < Self.poolLimit else { return false }
+                try setOwner(of: attachment.id, to: nil)
                 return true
             }) ?? false
             if kept { return }
@@ -224,18 +238,27 @@ public final class ContainerNetworking: Sendable {
     /// Tears down the idle namespaces of the pool; returns how many.
     @discardableResult
     public func drainPool() async -> Int {
-        let claimed: [NetworkAttachment] = (try? withLock {
-            var claimed: [NetworkAttachment] = []
-            for var attachment in attachments() where attachment.pooled && attachment.owner == nil {
-                attachment.owner = .current
-                try write(attachment)
-                claimed.append(attachment)
+        let claimed: [String] = (try? withLock {
+            var claimed: [String] = []
+            for id in recordIDs() where Self.isPooled(id) && owner(of: id) == nil {
+                try setOwner(of: id, to: .current)
+                claimed.append(id)
             }
             return claimed
         }) ?? []
-        for attachment in claimed { await tearDown(attachment) }
+        for id in claimed { await detach(id) }
         return claimed.count
     }
+
+    /// Pooled attachments are named `hoist-p-DIGEST-…`, DIGEST standing for their chain.
+    static func poolPrefix(_ list: CNINetworkList) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let digest = Digest(of: (try? encoder.encode(list)) ?? Data())
+        return "hoist-p-" + digest.encoded.prefix(8) + "-"
+    }
+
+    static func isPooled(_ id: String) -> Bool { id.hasPrefix("hoist-p-") }
 
     // MARK: - Parts
 
@@ -251,6 +274,7 @@ public final class ContainerNetworking: Sendable {
         try? withLock {
             unlink(attachment.hostsFile)
             unlink(recordPath(attachment.id))
+            unlink(leasesDirectory + "/" + attachment.id)
             if attachment.address != nil && attachment.resolvesNames {
                 try writeHostsFiles(networkID: attachment.networkID, resolvesNames: true, newcomer: nil)
             }
@@ -319,7 +343,7 @@ public final class ContainerNetworking: Sendable {
     }
 
     private func makeDirectories() throws {
-        for path in [attachmentsDirectory, namespacesDirectory, hostsDirectory, ipamDirectory] {
+        for path in [attachmentsDirectory, leasesDirectory, namespacesDirectory, hostsDirectory, ipamDirectory] {
             do {
                 try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             } catch {
@@ -329,6 +353,27 @@ public final class ContainerNetworking: Sendable {
     }
 
     private func recordPath(_ id: String) -> String { attachmentsDirectory + "/" + id + ".json" }
+
+    /// The IDs of every record, from the directory's names alone.
+    private func recordIDs() -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: attachmentsDirectory)) ?? []
+        return names.filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.sorted()
+    }
+
+    /// Writes (or, for nil, removes) the lease of attachment `id`: `PID STARTTIME BOOTID`.
+    private func setOwner(of id: String, to owner: ProcessIdentity?) throws {
+        let path = leasesDirectory + "/" + id
+        guard let owner else {
+            unlink(path)
+            return
+        }
+        do {
+            try Data("\(owner.pid) \(owner.startTime) \(owner.bootID)\n".utf8).write(to: URL(fileURLWithPath: path + ".tmp"))
+            guard rename(path + ".tmp", path) == 0 else { throw RuntimeError(.unavailable, String(cString: strerror(errno))) }
+        } catch {
+            throw RuntimeError(.unavailable, "cannot write \(path)", underlying: error)
+        }
+    }
 
     private func read(_ path: String) throws -> NetworkAttachment {
         try JSONDecoder().decode(NetworkAttachment.self, from: Data(contentsOf: URL(fileURLWithPath: path)))

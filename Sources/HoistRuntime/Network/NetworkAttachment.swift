@@ -2,7 +2,7 @@ public import Foundation
 public import HoistOCI
 
 /// One container's (or RUN step's) place on a network: the network namespace Hoist made for it,
-/// what the CNI chain was given and answered, and who holds it. Kept as a record on disk from
+/// and what the CNI chain was given and answered. Kept as a record on disk from
 /// before the first plugin runs until the last DEL has, so whatever a killed process left half
 /// done is found and undone by the next one (see ``ContainerNetworking/sweep()``).
 public struct NetworkAttachment: Sendable, Hashable, Codable {
@@ -20,10 +20,9 @@ public struct NetworkAttachment: Sendable, Hashable, Codable {
     public var result: JSONValue?
     /// The container's address on the network.
     public var address: IPv4Address?
-    /// The process holding it; nil for an idle namespace in the pool of prepared ones.
-    public var owner: ProcessIdentity?
     /// Whether it belongs to the pool of prepared namespaces (RUN steps) rather than to one
-    /// container.
+    /// container. Who holds an attachment is not in the record but in its lease file (see
+    /// ``ContainerNetworking``), so that taking and giving back cost no record rewrite.
     public var pooled: Bool
     /// The name and aliases other members reach it by.
     public var names: [String]

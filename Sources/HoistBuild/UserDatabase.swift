@@ -1,4 +1,5 @@
 import HoistArchive
+import HoistOCI
 import HoistRuntime
 
 /// Resolves `--chown=user:group` as Docker does against the destination's users and groups:
@@ -16,7 +17,7 @@ struct UserDatabase {
     func resolve(user: String, group: String?) throws -> (uid: UInt32, gid: UInt32) {
         let uid: UInt32
         var gid: UInt32
-        if let number = UInt32(user) {
+        if let number = try AccountID.parse(user) {
             uid = number
             gid = number
         } else if let entry = accounts.user(named: user) {
@@ -25,7 +26,7 @@ struct UserDatabase {
             throw BuildError(.notFound, "unable to find user \(user): no matching entries in /etc/passwd")
         }
         if let group, !group.isEmpty {
-            if let number = UInt32(group) {
+            if let number = try AccountID.parse(group) {
                 gid = number
             } else if let named = accounts.group(named: group) {
                 gid = named.gid
@@ -33,6 +34,8 @@ struct UserDatabase {
                 throw BuildError(.notFound, "unable to find group \(group): no matching entries in /etc/group")
             }
         }
+        try AccountID.check(uid)
+        try AccountID.check(gid)
         return (uid, gid)
     }
 }

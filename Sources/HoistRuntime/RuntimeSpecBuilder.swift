@@ -98,7 +98,7 @@ public struct RuntimeSpecBuilder: Sendable {
     /// looked up in the root file system visible at `rootfs`.
     public func process(rootfs: String) throws -> RuntimeSpec.Process {
         let user = try UserResolver(rootfs: rootfs).resolve(settings.user, extraGroups: settings.additionalGroups)
-        let cwd = settings.workingDirectory.hasPrefix("/") ? settings.workingDirectory : "/" + settings.workingDirectory
+        let cwd = try Self.workingDirectory(settings.workingDirectory)
         let capabilities = try capabilitySet()
         return RuntimeSpec.Process(
             terminal: settings.terminal,
@@ -114,6 +114,23 @@ public struct RuntimeSpecBuilder: Sendable {
     }
 
     // MARK: - Parts
+
+    /// `path` cleaned lexically (`..` stops at `/`), as Docker cleans a working directory;
+    /// throws `invalidArgument` with Docker's message unless it is absolute.
+    static func workingDirectory(_ path: String) throws -> String {
+        guard path.hasPrefix("/") else {
+            throw RuntimeError(.invalidArgument, "the working directory '\(path)' is invalid, it needs to be an absolute path")
+        }
+        var components: [Substring] = []
+        for part in path.split(separator: "/") where part != "." {
+            if part == ".." {
+                _ = components.popLast()
+            } else {
+                components.append(part)
+            }
+        }
+        return "/" + components.joined(separator: "/")
+    }
 
     private func environment(home: String) -> [String] {
         var environment = settings.environment
@@ -188,7 +205,9 @@ public struct RuntimeSpecBuilder: Sendable {
         var entries = settings.nameResolution.extraHosts
         // Without the host's network the hostname is the sandbox's own, on its loopback (as
         // BuildKit's steps have it); a container on a network gets its address line from there.
-        if settings.network != .host { entries.append(HostsEntry(address: "127.0.0.1", names: [settings.hostname])) }
+        if settings.network != .host, !entries.contains(where: { $0.names.contains(settings.hostname) }) {
+            entries.append(HostsEntry(address: "127.0.0.1", names: [settings.hostname]))
+        }
         return HostsFile.render(entries)
     }
 

@@ -113,11 +113,13 @@ struct ContainerNetworkingTests {
         try Data("\(owner.pid) \(owner.startTime) \(owner.bootID)\n".utf8)
             .write(to: URL(fileURLWithPath: networking.leasesDirectory + "/" + orphan.id))
 
-        let swept = await networking.sweep()
-        let aliveKept = FileManager.default.fileExists(atPath: networking.attachmentsDirectory + "/" + alive.id + ".json")
+        await networking.sweep()
+        // Another process's sweep (tests run in parallel) may have claimed it first and be
+        // running its DEL: its record goes when that is done.
+        for _ in 0..<200 where networking.attachment(orphan.id) != nil { try await Task.sleep(for: .milliseconds(100)) }
+        let aliveKept = networking.attachment(alive.id) != nil
         await networking.detach(alive.id)
         try await catalog.remove(network.name)
-        #expect(swept >= 1)
         #expect(aliveKept, "an attachment whose owner lives is kept")
         try expectNothingLeft(of: orphan)
         try expectNothingLeft(of: alive)

@@ -3,6 +3,7 @@
 #endif
 public import Foundation
 public import HoistOCI
+import Synchronization
 
 /// Attaches containers and RUN steps to bridge networks through the CNI plugins, without a
 /// daemon: every attachment is a record under one host-wide directory (`/run/hoist/net`), written
@@ -29,6 +30,11 @@ public final class ContainerNetworking: Sendable {
     public static let poolLimit = 4
 
     public let directory: URL
+    /// Records of pooled attachments this instance has read or written: they do not change
+    /// while they exist, so a step that takes the same namespace again reads no JSON.
+    private let pooledRecords = Mutex<[String: NetworkAttachment]>([:])
+    /// The pool prefix of each chain, worked out once.
+    private let poolPrefixes = Mutex<[CNINetworkList: String]>([:])
 
     /// `/run/hoist/net` (`HOIST_NETWORK_STATE` overrides it, for tests).
     public static var defaultDirectory: URL {
@@ -203,7 +209,13 @@ public final class ContainerNetworking: Sendable {
     /// when there is one made for the same chain, else a new one. Give it back with
     /// ``giveBack(_:reusable:)``.
     public func takeFromPool(_ network: NetworkDefinition) async throws -> NetworkAttachment {
-        let prefix = Self.poolPrefix(network.cniList(ipamDirectory: ipamDirectory))
+        let list = network.cniList(ipamDirectory: ipamDirectory)
+        let prefix = poolPrefixes.withLock { known in
+            if let prefix = known[list] { return prefix }
+            let prefix = Self.poolPrefix(list)
+            known[list] = prefix
+            return prefix
+        }
         if FileManager.default.fileExists(atPath: attachmentsDirectory) {
             let taken: String? = try withLock {
                 for id in recordIDs() where id.hasPrefix(prefix) && owner(of: id) == nil && NetworkNamespace.isBound(namespacesDirectory + "/" + id) {
@@ -213,11 +225,16 @@ public final class ContainerNetworking: Sendable {
                 return nil
             }
             if let taken {
-                if let attachment = attachment(taken) { return attachment }
+                if let attachment = pooledRecords.withLock({ $0[taken] }) ?? attachment(taken) {
+                    pooledRecords.withLock { $0[taken] = attachment }
+                    return attachment
+                }
                 await detach(taken)
             }
         }
-        return try await attach(network, Request(id: prefix + Self.randomID(), hostname: "buildkitsandbox"), pooled: true)
+        let made = try await attach(network, Request(id: prefix + Self.randomID(), hostname: "buildkitsandbox"), pooled: true)
+        pooledRecords.withLock { $0[made.id] = made }
+        return made
     }
 
     /// Hands a namespace from ``takeFromPool(_:)`` back: idle in the pool when `reusable` and
@@ -267,6 +284,7 @@ public final class ContainerNetworking: Sendable {
     static let loopback = CNINetworkList(name: "hoist-loopback", plugins: [.object(["type": "loopback"])])
 
     private func tearDown(_ attachment: NetworkAttachment) async {
+        _ = pooledRecords.withLock { $0.removeValue(forKey: attachment.id) }
         if FileManager.default.fileExists(atPath: attachment.namespace) || attachment.result != nil {
             try? await attachment.list.delete(attachment.target, result: attachment.result)
         }

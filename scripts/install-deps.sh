@@ -6,8 +6,9 @@ set -euo pipefail
 packages=(
   # build: C libraries linked by HoistArchive and GRDB
   zlib1g-dev libzstd-dev libsqlite3-dev pkg-config
-  # runtime: the OCI runtime and base-image material
-  runc crun busybox-static
+  # runtime: the OCI runtime, Docker's default seccomp profile (containers/common's
+  # seccomp.json), and base-image material
+  runc crun golang-github-containers-common busybox-static
   # networking: the CNI plugins (bridge, host-local, portmap, firewall, loopback) Hoist drives
   # for bridge networks, iptables for their NAT and port rules, iproute2 for bridges and tests
   containernetworking-plugins iptables iproute2
@@ -18,6 +19,8 @@ packages=(
   zstd gzip tar git apache2-utils openssl hyperfine jq python3 bc
   # RUN --mount=type=ssh tests: a real SSH agent
   openssh-client
+  # sandbox-parity tests: a static probe program, and util-linux's setpriv to act as another user
+  gcc libc6-dev util-linux
 )
 
 missing=()

@@ -22,4 +22,6 @@ public struct BackendStatus: Sendable, Hashable, Codable {
     public var reason: String?
     /// What it can do here (empty when unavailable).
     public var capabilities: Set<BackendCapability>
+    /// How it runs here and why, when that matters (`rootless: …`).
+    public var mode: String? = nil
 }

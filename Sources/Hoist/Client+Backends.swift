@@ -28,17 +28,28 @@ extension Client {
         let runtimes = [try? OCIRuntime.crun(), try? OCIRuntime.runc()].compactMap { $0 }
         var reasons: [String] = []
         if runtimes.isEmpty { reasons.append("neither runc nor crun is installed") }
-        if geteuid() != 0 { reasons.append("running containers and build steps needs root") }
+        var mode: String?
+        if HostUser.isRootless {
+            // An unprivileged user works in the rootless session: say whether it can be made.
+            do {
+                let range = try RootlessSession.requirements()
+                mode = "rootless: user \(HostUser.id) as root of a user namespace with subordinate ids \(range); "
+                    + "resource limits need a delegated cgroup v2 subtree, which this host does not give"
+            } catch {
+                reasons.append("\(error)")
+            }
+        }
         var capabilities: Set<BackendCapability> = [.pull, .push]
         if reasons.isEmpty {
-            capabilities.formUnion([.build, .run, .keptContainers, .exec, .copy, .commit, .resourceLimits, .terminal])
+            capabilities.formUnion([.build, .run, .keptContainers, .exec, .copy, .commit, .terminal])
+            if !HostUser.isRootless { capabilities.insert(.resourceLimits) }
             if let store = try? Store(root: root), let snapshotter = try? store.snapshotter(), snapshotter.name == "overlay" {
                 capabilities.insert(.overlaySnapshots)
             }
         }
         return BackendStatus(
             backend: .native, isAvailable: reasons.isEmpty, reason: reasons.isEmpty ? nil : reasons.joined(separator: "; "),
-            capabilities: reasons.isEmpty ? capabilities : [])
+            capabilities: reasons.isEmpty ? capabilities : [], mode: mode)
     }
 
     /// The Docker Engine the environment names, when it accepts connections. Builds run Hoist's

@@ -18,7 +18,7 @@ extension Client {
         let local = try resolve(image)
         let id = ContainerRecord.newID()
         var settings = try containerSettings(image: image, config: local.config, options)
-        settings.hostname = String(id.prefix(12))
+        settings.hostname = options.hostname ?? String(id.prefix(12))
         let imageConfig = local.config.config ?? ContainerConfig()
         let configuration = StoredContainer.Configuration(
             settings: settings, entrypoint: options.entrypoint ?? imageConfig.entrypoint ?? [],
@@ -127,6 +127,12 @@ extension Client {
             options,
             standardOutput: { output.append($0); standardOutput($0) },
             standardError: { error.append($0); standardError($0) })
+        // Should this process be killed, its watchdog kills the container; the next hoist
+        // command then records how it ended, as SIGKILL ends a container.
+        let undo = try? WorkDirectory.registerUndo(
+            ["/bin/sh", "-c", "[ -e \"$1\" ] || printf '137\\n' >\"$1\"", "hoist-exit-status", files.exitStatus],
+            near: executor.bundleDirectory.path)
+        defer { if let undo { WorkDirectory.removeUndo(undo) } }
         let code: Int32
         do {
             code = try await executor.runBundle(id: container.runtimeID, bundle: container.bundle, io: io)

@@ -93,6 +93,6 @@ extension Client {
     /// Whether a container of `settings` could have changed its namespace (a capability to
     /// administer it).
     static func mayChangeNetwork(_ settings: ContainerSettings) -> Bool {
-        settings.capabilitiesAdded.contains { ["ALL", "NET_ADMIN", "CAP_NET_ADMIN"].contains($0.uppercased()) }
+        settings.privileged == true || settings.capabilitiesAdded.contains { ["ALL", "NET_ADMIN", "CAP_NET_ADMIN"].contains($0.uppercased()) }
     }
 }

@@ -179,6 +179,9 @@ public final class Container: Sendable {
             case .capabilityDropped(let capability): run.capabilitiesDropped.append(capability)
             case .readOnlyRootFilesystem: run.readOnlyRootFilesystem = true
             case .name(let name): run.name = name
+            case .securityOption(let option): run.securityOptions.append(option)
+            case .privileged: run.privileged = true
+            case .hostname(let hostname): run.hostname = hostname
             }
         }
         return run

@@ -1,4 +1,5 @@
 public import HoistOCI
+import HoistRuntime
 
 /// An error from an ``Image`` or a ``Container``: which operation failed, what kind of failure
 /// it is, and the error behind it (a ``ClientError``, the registry's, the build's, the runtime's).
@@ -40,5 +41,14 @@ public struct ContainerError: CausedError {
         } catch {
             throw wrapping(error, in: operation)
         }
+    }
+}
+
+extension ContainerError {
+    /// When `error` (or an error it wraps) is a container's process that could not be started,
+    /// the exit code `docker run` gives for it: 127 for a command that is not there, 126 for one
+    /// that cannot be executed. Nil for every other failure.
+    public static func startFailureExitCode(of error: any Error) -> Int32? {
+        ProcessStartFailure.of(error)?.exitCode
     }
 }

@@ -52,4 +52,10 @@ public enum ContainerOption: Sendable {
     case readOnlyRootFilesystem
     /// The name of the kept container (``Container/start()``); made up when not given.
     case name(String)
+    /// A `--security-opt` value: `seccomp=unconfined|FILE`, `no-new-privileges`, `apparmor=PROFILE`.
+    case securityOption(String)
+    /// Every capability and device, no seccomp filter (`--privileged`).
+    case privileged
+    /// The container's hostname (default: the first 12 characters of its ID).
+    case hostname(String)
 }

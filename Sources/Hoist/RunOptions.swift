@@ -43,6 +43,14 @@ public struct RunOptions: Sendable {
     public var readOnlyRootFilesystem = false
     /// `-t`: a pseudo-terminal on the caller's own standard input and output.
     public var terminal = false
+    /// `--security-opt` values as Docker spells them: `seccomp=unconfined|FILE`,
+    /// `no-new-privileges`, `apparmor=PROFILE`, `label=…`. Docker's default seccomp profile
+    /// applies unless one of them says otherwise.
+    public var securityOptions: [String] = []
+    /// `--privileged`: every capability and device, no seccomp filter, no masked paths.
+    public var privileged = false
+    /// `--hostname`; the first 12 characters of the container's ID when nil, as Docker names it.
+    public var hostname: String?
     /// `--name` for a container that is kept (``Client/createContainer(_:_:)``); a generated
     /// name when nil.
     public var name: String?

@@ -46,6 +46,9 @@ final class RuncCommandRunner: CommandRunner {
             capabilitiesAdded: command.insecure ? ["ALL"] : [], capabilitiesDropped: limits.capabilitiesDropped)
         // As in BuildKit, a step cannot change its /etc/hosts and /etc/resolv.conf.
         settings.nameResolution.readOnly = true
+        // `RUN --security=insecure` is a privileged container, as BuildKit makes it.
+        settings.privileged = command.insecure
+        settings.primaryGroupIsSupplementary = false
         let io = ContainerIO(
             standardOutput: { output(.stdout, Array($0)) },
             standardError: { output(.stderr, Array($0)) })

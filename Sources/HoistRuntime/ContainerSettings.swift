@@ -27,6 +27,15 @@ public struct ContainerSettings: Sendable, Hashable, Codable {
     public var terminal: Bool = false
     /// `--add-host`, `--dns…`, and read-only name files for RUN steps.
     public var nameResolution = NameResolution()
+    /// How the container is confined beyond capabilities: its system call filter, whether it
+    /// may gain privileges, its AppArmor profile. Nil is Docker's default confinement.
+    public var security: SecurityOptions?
+    /// `--privileged`: every capability, no seccomp filter or AppArmor profile, no masked
+    /// paths, /sys writable and the host's devices, as Docker gives it.
+    public var privileged: Bool?
+    /// Whether the user's primary group is also one of its supplementary groups: Docker's rule
+    /// for containers (nil counts as true); BuildKit's RUN steps leave it out.
+    public var primaryGroupIsSupplementary: Bool?
 
     public init(
         arguments: [String], environment: [String] = [], workingDirectory: String = "/", user: String? = nil,
@@ -53,9 +62,11 @@ extension ContainerSettings {
     private enum CodingKeys: String, CodingKey {
         case arguments, environment, workingDirectory, user, additionalGroups, hostname, network, mounts, resources
         case capabilitiesAdded, capabilitiesDropped, readOnlyRootFilesystem, terminal, nameResolution
+        case security, privileged, primaryGroupIsSupplementary
     }
 
-    /// Reads settings stored by earlier versions too, which had no terminal or name resolution.
+    /// Reads settings stored by earlier versions too, which had no terminal, name resolution
+    /// or security options.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.init(
@@ -73,6 +84,9 @@ extension ContainerSettings {
             readOnlyRootFilesystem: try container.decode(Bool.self, forKey: .readOnlyRootFilesystem))
         terminal = try container.decodeIfPresent(Bool.self, forKey: .terminal) ?? false
         nameResolution = try container.decodeIfPresent(NameResolution.self, forKey: .nameResolution) ?? NameResolution()
+        security = try container.decodeIfPresent(SecurityOptions.self, forKey: .security)
+        privileged = try container.decodeIfPresent(Bool.self, forKey: .privileged)
+        primaryGroupIsSupplementary = try container.decodeIfPresent(Bool.self, forKey: .primaryGroupIsSupplementary)
     }
 }
 

@@ -4,6 +4,7 @@
 import Foundation
 import HoistArchive
 import HoistOCI
+import HoistStore
 
 /// Turns ``ContainerSettings`` into a ``RuntimeSpec`` with Docker's defaults for a container
 /// or a RUN step: its capability set, masked and read-only /proc and /sys paths, the standard
@@ -84,20 +85,29 @@ public struct RuntimeSpecBuilder: Sendable {
         case .host: break
         }
 
+        let privileged = settings.privileged == true
+        var linux = RuntimeSpec.Linux(
+            namespaces: namespaces, maskedPaths: privileged ? nil : Self.maskedPaths,
+            readonlyPaths: privileged ? nil : Self.readonlyPaths, resources: resources(), cgroupsPath: cgroupsPath,
+            seccomp: try seccompFilter())
+        if privileged {
+            linux.devices = HostDevices.list()
+            linux.resources?.devices = [RuntimeSpec.DeviceRule(allow: true, access: "rwm")]
+        }
         return RuntimeSpec(
             process: process,
             root: RuntimeSpec.Root(path: rootPath, readonly: settings.readOnlyRootFilesystem),
             hostname: settings.hostname,
             mounts: try mounts(bundle: bundle),
-            linux: RuntimeSpec.Linux(
-                namespaces: namespaces, maskedPaths: Self.maskedPaths, readonlyPaths: Self.readonlyPaths,
-                resources: resources(), cgroupsPath: cgroupsPath))
+            linux: linux)
     }
 
     /// The process part alone, for a container's process or one run in it by `exec`: the user
     /// looked up in the root file system visible at `rootfs`.
     public func process(rootfs: String) throws -> RuntimeSpec.Process {
-        let user = try UserResolver(rootfs: rootfs).resolve(settings.user, extraGroups: settings.additionalGroups)
+        let user = try UserResolver(rootfs: rootfs).resolve(
+            settings.user, extraGroups: settings.additionalGroups,
+            primaryGroupIsSupplementary: settings.primaryGroupIsSupplementary ?? true)
         let cwd = try Self.workingDirectory(settings.workingDirectory)
         let capabilities = try capabilitySet()
         return RuntimeSpec.Process(
@@ -110,8 +120,36 @@ public struct RuntimeSpecBuilder: Sendable {
             capabilities: RuntimeSpec.Capabilities(
                 bounding: capabilities, effective: user.uid == 0 ? capabilities : [], permitted: user.uid == 0 ? capabilities : []),
             rlimits: [Self.openFilesLimit],
-            noNewPrivileges: false)
+            noNewPrivileges: settings.security?.noNewPrivileges ?? false,
+            apparmorProfile: settings.privileged == true ? nil : AppArmor.profile(settings.security?.appArmorProfile))
     }
+
+    /// The seccomp filter for this container: Docker's default profile unless the settings say
+    /// otherwise, its rules chosen for the container's capabilities. Nil when unconfined.
+    func seccompFilter() throws -> RuntimeSpec.Seccomp? {
+        let capabilities = Set(try capabilitySet())
+        // A privileged container is unconfined unless a profile was named for it, as in Docker.
+        let fallback: SecurityOptions.Seccomp = settings.privileged == true ? .unconfined : .dockerDefault
+        switch settings.security?.seccomp ?? fallback {
+        case .unconfined:
+            return nil
+        case .dockerDefault:
+            return try Self.dockerDefaultProfile.get().resolved(capabilities: capabilities)
+        case .profile(let profile):
+            return profile.resolved(capabilities: capabilities)
+        }
+    }
+
+    /// Docker's default profile, read once per process.
+    private static let dockerDefaultProfile: Result<SeccompProfile, RuntimeError> = {
+        do {
+            return .success(try SeccompProfile.containersDefault())
+        } catch let error as RuntimeError {
+            return .failure(error)
+        } catch {
+            return .failure(RuntimeError(.internal, "cannot read the default seccomp profile", underlying: error))
+        }
+    }()
 
     // MARK: - Parts
 
@@ -142,7 +180,15 @@ public struct RuntimeSpecBuilder: Sendable {
     }
 
     /// Docker's set with `--cap-add` applied, then `--cap-drop` (as Docker orders them).
+    ///
+    /// Only capabilities this process may grant are given — a privileged container on a host
+    /// whose own bounding set lacks some gets the rest, where runc would refuse to start it.
     func capabilitySet() throws -> [String] {
+        try requestedCapabilities().filter(Self.grantable.contains)
+    }
+
+    private func requestedCapabilities() throws -> [String] {
+        if settings.privileged == true { return Self.allCapabilities }
         var set = Self.defaultCapabilities
         for name in settings.capabilitiesAdded {
             for capability in try Self.capabilities(named: name) where !set.contains(capability) {
@@ -155,6 +201,15 @@ public struct RuntimeSpecBuilder: Sendable {
         }
         return set
     }
+
+    /// The capabilities in this process's bounding set (all of them when it cannot be read).
+    static let grantable: Set<String> = {
+        guard let status = ProcFile.read("/proc/self/status"),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("CapBnd:") }),
+            let mask = UInt64(line.dropFirst("CapBnd:".count).trimmingCharacters(in: .whitespaces), radix: 16)
+        else { return Set(allCapabilities) }
+        return Set(allCapabilities.enumerated().filter { mask & (1 << UInt64($0.offset)) != 0 }.map(\.element))
+    }()
 
     private static func capabilities(named name: String) throws -> [String] {
         let upper = name.uppercased()
@@ -185,6 +240,12 @@ public struct RuntimeSpecBuilder: Sendable {
         }
         let taken = Set(extra.map(\.destination))
         var mounts = Self.defaultMounts.filter { !taken.contains($0.destination) }
+        // Privileged containers may write /sys and their cgroups, as in Docker.
+        if settings.privileged == true {
+            for (index, mount) in mounts.enumerated() where ["/sys", "/sys/fs/cgroup"].contains(mount.destination) {
+                mounts[index].options = mount.options?.filter { $0 != "ro" }
+            }
+        }
         // With the host's network the host's /sys is the right one to show.
         if settings.network == .host, let index = mounts.firstIndex(where: { $0.destination == "/sys" }) {
             mounts[index] = .init(destination: "/sys", type: "bind", source: "/sys", options: ["rbind", "nosuid", "noexec", "nodev", "ro"])

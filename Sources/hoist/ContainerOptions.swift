@@ -68,6 +68,17 @@ struct ContainerOptions: ParsableArguments {
     @Flag(name: .customLong("read-only"), help: "Mount the container's root file system read-only.")
     var readOnly = false
 
+    @Option(name: .customLong("security-opt"), help: ArgumentHelp(
+        "seccomp=unconfined|PROFILE.json, no-new-privileges, apparmor=PROFILE or label=…; repeatable (default: Docker's seccomp profile).",
+        valueName: "option"))
+    var securityOptions: [String] = []
+
+    @Flag(name: .long, help: "Every capability and device, no seccomp filter, no masked paths.")
+    var privileged = false
+
+    @Option(name: [.short, .long], help: "The container's hostname (default: the first 12 characters of its ID).")
+    var hostname: String?
+
     /// `64m`, `1g`, `512k` or plain bytes, as docker run reads sizes.
     static func bytes(_ text: String) throws -> Int64 {
         do {
@@ -97,6 +108,9 @@ struct ContainerOptions: ParsableArguments {
         options.capabilitiesAdded = capabilitiesAdded
         options.capabilitiesDropped = capabilitiesDropped
         options.readOnlyRootFilesystem = readOnly
+        options.securityOptions = securityOptions
+        options.privileged = privileged
+        options.hostname = hostname
         options.terminal = tty
         options.name = name
         try addNetworkOptions(to: &options)

@@ -17,19 +17,35 @@ struct GlobalOptions: ParsableArguments {
         guard let chosen = Backend(rawValue: name) else {
             throw ValidationError("unknown backend \"\(name)\": use native, docker or containerd")
         }
+        // An unprivileged user's native commands run in the rootless session (this call then
+        // executes hoist again there and does not return).
+        if chosen == .native { try Client.enterRootlessSessionIfNeeded() }
         return try Client(root: root.map { StoreRoot(URL(fileURLWithPath: $0, isDirectory: true)) } ?? .default(), backend: chosen)
     }
 }
 
-/// Runs a command's work, printing a failure as one `hoist: …` line on stderr with exit code 1
-/// instead of a stack of Swift error text.
-func reportingErrors<T>(_ body: () async throws -> T) async throws -> T {
+/// Runs a command's work, printing a failure as one `hoist: …` line on stderr with exit code
+/// `status(error)` (1 by default) instead of a stack of Swift error text.
+func reportingErrors<T>(status: (any Error) -> Int32 = { _ in 1 }, _ body: () async throws -> T) async throws -> T {
     do {
         return try await body()
     } catch let error as ExitCode {
         throw error
     } catch {
         FileHandle.standardError.write(Data("hoist: \(error)\n".utf8))
-        throw ExitCode.failure
+        throw ExitCode(status(error))
     }
+}
+
+/// The exit code of `run` and `start` when the container could not run, as Docker's gives it:
+/// 127 for a command that is not there, 126 for one that cannot be executed, 125 for Hoist's
+/// own failures — so they are never mistaken for the container's own exit code.
+func containerFailureStatus(_ error: any Error) -> Int32 {
+    ContainerError.startFailureExitCode(of: error) ?? 125
+}
+
+/// The exit code of `exec` when the process could not run, as `docker exec` gives it: 126 for
+/// any process that could not be started, 1 for other failures.
+func execFailureStatus(_ error: any Error) -> Int32 {
+    ContainerError.startFailureExitCode(of: error) == nil ? 1 : 126
 }

@@ -26,6 +26,7 @@ struct InfoCommand: AsyncParsableCommand {
                 for status in backends {
                     let state = status.isAvailable ? "available" : "unavailable: \(status.reason ?? "")"
                     print("  \(status.backend.rawValue): \(state)")
+                    if let mode = status.mode { print("    mode: \(mode)") }
                     if !status.capabilities.isEmpty {
                         print("    capabilities: \(status.capabilities.map(\.rawValue).sorted().joined(separator: ", "))")
                     }

@@ -3,6 +3,7 @@
 #endif
 public import Foundation
 public import HoistOCI
+public import HoistStore
 import Synchronization
 
 /// Attaches containers and RUN steps to bridge networks through the CNI plugins, without a
@@ -200,7 +201,7 @@ public final class ContainerNetworking: Sendable {
         guard let owner = owner(of: id) else {
             return Self.isPooled(id) || NetworkNamespace.isInUse(namespacesDirectory + "/" + id)
         }
-        return owner.isAlive || NetworkNamespace.isInUse(namespacesDirectory + "/" + id)
+        return owner.isRunning || NetworkNamespace.isInUse(namespacesDirectory + "/" + id)
     }
 
     // MARK: - The pool of prepared namespaces

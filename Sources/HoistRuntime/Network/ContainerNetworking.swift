@@ -46,7 +46,7 @@ public final class ContainerNetworking: Sendable {
     }
 
     /// Whether bridge networks can be used by this process: CNI's bridge plugin needs root.
-    public static var isSupported: Bool { geteuid() == 0 }
+    public static var isSupported: Bool { geteuid() == 0 && !HostUser.isRootless }
 
     public init(directory: URL = ContainerNetworking.defaultDirectory) {
         self.directory = directory

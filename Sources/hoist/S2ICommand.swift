@@ -76,7 +76,7 @@ struct S2IBuildCommand: AsyncParsableCommand {
     @Option(name: .customLong("runtime-image"), help: "Make the output from this image, with the built artifacts copied in.")
     var runtimeImage: String?
 
-    @Option(name: [.short, .customLong("runtime-artifact")], help: ArgumentHelp("What to copy from the built image into the runtime image's working directory; repeatable.", valueName: "source[:destination]"))
+    @Option(name: [.customShort("a"), .customLong("runtime-artifact")], help: ArgumentHelp("What to copy from the built image into the runtime image's working directory; repeatable.", valueName: "source[:destination]"))
     var runtimeArtifacts: [String] = []
 
     @Flag(name: .long, help: "Run the built image afterwards.")

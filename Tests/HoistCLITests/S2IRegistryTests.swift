@@ -52,12 +52,14 @@ struct S2IRegistryTests {
         let missing = await #expect(throws: S2IError.self) { try await client.s2iBuild(request) }
         #expect(missing?.code == .notFound)
         // The runtime image has a policy of its own (the builder is there now).
+        let runtimeImage = "\(registry.host)/runtime:1"
+        try client.tag(try await fixture.builder("sti-fake-scripts"), as: runtimeImage)
         request.builderPullPolicy = .ifNotPresent
-        request.runtimeImage = builder
+        request.runtimeImage = runtimeImage
         request.runtimePullPolicy = .never
         request.runtimeArtifacts = [S2IPathMapping(source: "/sti-fake/src", destination: "")]
         try await client.s2iBuild(request)
-        _ = try client.removeImage(builder)
+        _ = try client.removeImage(runtimeImage)
         let runtime = await #expect(throws: S2IError.self) { try await client.s2iBuild(request) }
         #expect(runtime?.message.contains("--pull-policy never") == true || runtime?.message.contains("--runtime-pull-policy never") == true,
                 "\(String(describing: runtime))")

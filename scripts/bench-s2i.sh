@@ -7,6 +7,9 @@
 #   scripts/bench-s2i.sh                       # defaults: 40 dependency files, 3 runs
 #   DEPS_FILES=10 RUNS=1 scripts/bench-s2i.sh  # a quick look
 #   BACKENDS="native docker" scripts/bench-s2i.sh
+#   HOIST=/path/to/hoist scripts/bench-s2i.sh   # that hoist, not a fresh release build
+# On the native backend it also times what S2I does on a machine without the previous image
+# (openshift/origin#12703): pull it from a registry (docker-registry on 127.0.0.1), then build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-3}
@@ -15,14 +18,20 @@ BACKENDS=${BACKENDS:-native}
 
 scripts/install-deps.sh
 [[ " $BACKENDS " == *" docker "* ]] && scripts/start-dockerd.sh
-swift build -c release --product hoist >/dev/null
-hoist="$(swift build -c release --show-bin-path)/hoist"
+if [[ -n ${HOIST:-} ]]; then
+  hoist=$HOIST
+else
+  swift build -c release --product hoist >/dev/null
+  hoist="$(swift build -c release --show-bin-path)/hoist"
+fi
 
 work=$(mktemp -d)
+registry_pid=""
 cleanup() {
   if [[ " $BACKENDS " == *" docker "* ]]; then
     /usr/bin/docker rmi -f bench-s2i/busybox bench-s2i/builder bench-s2i/app >/dev/null 2>&1 || true
   fi
+  [[ -n $registry_pid ]] && { kill "$registry_pid" 2>/dev/null || true; wait "$registry_pid" 2>/dev/null || true; }
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -65,30 +74,65 @@ for i in $(seq 1 50); do echo "source file $i" >"$source/file$i.txt"; done
 
 median() { sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 now() { date +%s.%N; }
-# Times one build after changing the source; `before` runs first, untimed.
+# Times one build of TAG after changing the source; `before` runs first, untimed.
 timed() {
-  local backend=$1 before=$2; shift 2
+  local backend=$1 before=$2 tag=$3; shift 3
   echo "changed $(now)" >"$source/CHANGES"
   eval "$before"
   local start; start=$(now)
-  "$hoist" --backend "$backend" s2i build -q "$@" "$source" bench-s2i/builder bench-s2i/app >/dev/null
+  "$hoist" s2i build --backend "$backend" -q "$@" "$source" bench-s2i/builder "$tag" >/dev/null
   echo "$(now) - $start" | bc -l
+}
+
+# A docker-registry on a free port of 127.0.0.1, storing in $work/registry; sets $registry.
+start_registry() {
+  local port
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  cat >"$work/registry.yml" <<YAML
+version: 0.1
+log:
+  level: error
+storage:
+  filesystem:
+    rootdirectory: $work/registry
+http:
+  addr: 127.0.0.1:$port
+  secret: bench
+YAML
+  docker-registry serve "$work/registry.yml" >"$work/registry.log" 2>&1 &
+  registry_pid=$!
+  for _ in $(seq 1 100); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then registry=127.0.0.1:$port; return; fi
+    sleep 0.1
+  done
+  echo "the registry did not start:" >&2; cat "$work/registry.log" >&2; exit 1
 }
 
 printf '%-10s %-34s %10s\n' backend "build ($DEPS_FILES MB of dependencies)" "median s"
 for backend in $BACKENDS; do
-  "$hoist" --backend "$backend" build -q -t bench-s2i/builder "$builder" >/dev/null
-  "$hoist" --backend "$backend" s2i build -q "$source" bench-s2i/builder bench-s2i/app >/dev/null
-  full=$(for _ in $(seq "$RUNS"); do timed "$backend" : ; done | median)
-  store=$(for _ in $(seq "$RUNS"); do timed "$backend" : --incremental; done | median)
+  "$hoist" build --backend "$backend" -q -t bench-s2i/builder "$builder" >/dev/null
+  "$hoist" s2i build --backend "$backend" -q "$source" bench-s2i/builder bench-s2i/app >/dev/null
+  full=$(for _ in $(seq "$RUNS"); do timed "$backend" : bench-s2i/app; done | median)
+  store=$(for _ in $(seq "$RUNS"); do timed "$backend" : bench-s2i/app --incremental; done | median)
   # With the previous image gone, the last incremental build's artifacts come from the cache mount.
-  cache=""
+  cache="" pulled=""
   if [[ $backend == native ]]; then
-    cache=$(for _ in $(seq "$RUNS"); do timed "$backend" '"$hoist" rmi bench-s2i/app >/dev/null' --incremental; done | median)
+    cache=$(for _ in $(seq "$RUNS"); do timed "$backend" '"$hoist" rmi bench-s2i/app >/dev/null' bench-s2i/app --incremental; done | median)
+    # S2I's way: the previous image is pushed, removed here, and pulled back for its artifacts
+    # (--incremental-pull-policy always, so the cache mount is not what serves them).
+    start_registry
+    remote=$registry/bench-s2i/app:1
+    "$hoist" s2i build -q "$source" bench-s2i/builder "$remote" >/dev/null
+    pulled=$(for _ in $(seq "$RUNS"); do
+      timed "$backend" '"$hoist" push --progress quiet "$remote" >/dev/null && "$hoist" rmi "$remote" >/dev/null' "$remote" \
+        --incremental --incremental-pull-policy always
+    done | median)
   fi
+  ratio() { echo "$1 / $full" | bc -l; }
   printf '%-10s %-34s %10.2f\n' "$backend" "full (clean) build" "$full"
-  printf '%-10s %-34s %10.2f   %.2f of full\n' "$backend" "--incremental, previous image here" "$store" "$(echo "$store / $full" | bc -l)"
+  printf '%-10s %-34s %10.2f   %.2f of full\n' "$backend" "--incremental, previous image here" "$store" "$(ratio "$store")"
   if [[ -n $cache ]]; then
-    printf '%-10s %-34s %10.2f   %.2f of full\n' "$backend" "--incremental, from the cache mount" "$cache" "$(echo "$cache / $full" | bc -l)"
+    printf '%-10s %-34s %10.2f   %.2f of full\n' "$backend" "--incremental, from the cache mount" "$cache" "$(ratio "$cache")"
+    printf '%-10s %-34s %10.2f   %.2f of full\n' "$backend" "--incremental, pulled (S2I's way)" "$pulled" "$(ratio "$pulled")"
   fi
 done

@@ -108,10 +108,15 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: strict),
+        // What the façade and every backend share: the backend interface and the API's values.
+        .target(
+            name: "HoistBackend",
+            dependencies: ["HoistOCI", "HoistStore", "HoistRuntime", "HoistRegistry", "HoistBuild"],
+            swiftSettings: strict),
         .target(
             name: "Hoist",
             dependencies: [
-                "HoistOCI", "HoistArchive", "HoistStore", "HoistRuntime", "HoistBuild", "HoistDockerfile", "HoistRegistry",
+                "HoistBackend", "HoistOCI", "HoistArchive", "HoistStore", "HoistRuntime", "HoistBuild", "HoistDockerfile", "HoistRegistry",
                 "HoistDockerEngine", "HoistContainerd", "HoistS2I",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
@@ -119,7 +124,7 @@ let package = Package(
         .executableTarget(
             name: "hoist",
             dependencies: [
-                "Hoist", "HoistStore", "HoistOCI", "HoistRegistry", "HoistS2I",
+                "Hoist", "HoistStore", "HoistOCI", "HoistRegistry", "HoistS2I", "HoistRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             // Linked with the Swift runtime and Foundation inside, a hoist process starts in

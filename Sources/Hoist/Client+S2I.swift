@@ -100,8 +100,13 @@ struct S2IClientHost: S2IHost {
 
     func run(_ image: String, _ spec: S2IRunSpec,
              output: @escaping @Sendable (ProgressEvent.Stream, Data) -> Void) async throws -> Int32 {
+        let network: ContainerNetwork = switch spec.network {
+        case .host: .host
+        case .none: .none
+        case .sandbox: .default
+        }
         var options = RunOptions(
-            command: spec.command, entrypoint: spec.entrypoint, user: spec.user, hostNetwork: spec.network == .host,
+            command: spec.command, entrypoint: spec.entrypoint, user: spec.user, network: network,
             volumes: spec.binds.map { (host: $0.host, container: $0.container, readOnly: true) })
         options.memoryBytes = spec.memoryBytes
         options.capabilitiesDropped = spec.capabilitiesDropped

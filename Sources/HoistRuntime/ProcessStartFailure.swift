@@ -21,14 +21,12 @@ public enum ProcessStartFailure: Sendable, Hashable {
     /// Engine only say it in words), or nil when it is not one of these.
     public static func classify(_ message: String) -> ProcessStartFailure? {
         let text = message.lowercased()
-        if ["executable file not found", "no such file or directory", "not found in $path", "command not found"]
-            .contains(where: text.contains)
-        {
-            return .commandNotFound
-        }
-        if ["permission denied", "exec format error", "is a directory"].contains(where: text.contains) {
-            return .notExecutable
-        }
+        // Only what the runtime says of the command itself: runc, containerd and the Engine
+        // write `exec: "NAME": …`, crun `executable file …` or `open executable: …`.
+        let aboutCommand = text.contains("exec: ") || text.contains("executable") || text.contains("exec format error")
+        guard aboutCommand else { return nil }
+        if text.contains("not found") || text.contains("no such file or directory") { return .commandNotFound }
+        if ["permission denied", "exec format error", "is a directory"].contains(where: text.contains) { return .notExecutable }
         return nil
     }
 

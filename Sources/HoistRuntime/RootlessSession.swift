@@ -112,7 +112,8 @@ public enum RootlessSession {
             unlink(announced)
         }
         // In its namespaces the holder says its id, waits until its ids are mapped, then sleeps.
-        let script = #"echo $$ > "$0.pid"; read _ < "$0"; exec sleep infinity"#
+        // Its output is let go of first: the pipes Hoist reads until they close would stay open.
+        let script = #"exec </dev/null >/dev/null 2>&1; echo $$ > "$0.pid"; read _ < "$0"; exec sleep infinity"#
         var start = ExternalProcess(
             try ExternalProcess.resolve("setsid"),
             ["-f", try ExternalProcess.resolve("unshare"), "--user", "--mount", "--propagation", "private", "--", "/bin/sh", "-c", script, gate])

@@ -138,7 +138,11 @@ public final class RuncExecutor: Sendable {
     public func writeBundle(_ settings: ContainerSettings, bundle: String, rootPath: String? = nil, runtimeID: String) throws {
         let root = rootPath ?? bundle + "/rootfs"
         var spec = try RuntimeSpecBuilder(settings).build(
-            rootfs: root, bundle: bundle, rootPath: root, cgroupsPath: "/hoist/\(runtimeID)")
+            rootfs: root, bundle: bundle, rootPath: root, cgroupsPath: CgroupPlacement.path(for: runtimeID))
+        if !CgroupPlacement.limitsAvailable {
+            // A rootless session without a delegated cgroup: the runtime could set none.
+            spec.linux?.resources = nil
+        }
         if runtime.name == "crun" {
             // crun adds a /dev/core symlink that neither runc nor Docker makes; it is removed
             // once crun has made the container's /dev, before the container's process starts.

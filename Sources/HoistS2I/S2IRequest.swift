@@ -75,8 +75,9 @@ public struct S2IRequest: Sendable {
 
     /// `-i/--inject SOURCE:DESTINATION`: files present while assemble runs, truncated after.
     public var injections: [S2IPathMapping] = []
-    /// `--network`: the network assemble gets.
-    public var network = NetworkMode.host
+    /// `--network` for assemble: `.sandbox` (a namespace of its own on the bridge network, as
+    /// s2i's default is Docker's bridge), `.host` or `.none`.
+    public var network = NetworkMode.sandbox
     /// `--cap-drop`: capabilities assemble runs without.
     public var capabilitiesDropped: [String] = []
     /// `--memory`, `--cpu-quota`, `--cpu-period` for assemble.

@@ -82,8 +82,8 @@ struct S2IBuildCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Run the built image afterwards.")
     var run = false
 
-    @Option(name: .long, help: "The network assemble gets: host (default) or none.")
-    var network: String = "host"
+    @Option(name: .long, help: "The network assemble gets: default (its own namespace on the bridge network), host or none.")
+    var network: String = "default"
 
     @Option(name: .customLong("cap-drop"), help: ArgumentHelp("Capabilities assemble runs without (comma-separated, repeatable).", valueName: "capability"))
     var capabilitiesDropped: [String] = []
@@ -119,9 +119,10 @@ struct S2IBuildCommand: AsyncParsableCommand {
             request.runtimeArtifacts = try runtimeArtifacts.flatMap { try S2IPathMapping.parseList($0, option: "--runtime-artifact") }
             request.runImage = run
             switch network {
+            case "default", "bridge": request.network = .sandbox
             case "host": request.network = .host
             case "none": request.network = .none
-            default: throw ValidationError("--network \(network): use host or none")
+            default: throw ValidationError("--network \(network): use default, host or none")
             }
             request.capabilitiesDropped = capabilitiesDropped.flatMap { $0.split(separator: ",").map(String.init) }
             request.memoryBytes = try memory.map(ContainerOptions.bytes)
@@ -133,7 +134,7 @@ struct S2IBuildCommand: AsyncParsableCommand {
                 request.repository = source
                 request.sourceRef = ref
             }
-            let client = try global.client()
+            let client = try await global.client()
             if let asDockerfile {
                 try await display.running { try await client.s2iWriteDockerfile(request, to: URL(fileURLWithPath: asDockerfile), progress: display.progress) }
                 return
@@ -160,7 +161,7 @@ struct S2IUsageCommand: AsyncParsableCommand {
         let display = try S2IDisplay(progress: common.progress, quiet: common.quiet)
         let status = try await reportingErrors { () -> Int32 in
             let options = try common.request(source: URL(fileURLWithPath: "/"), builder: builder, tag: nil, registry: registry)
-            let client = try global.client()
+            let client = try await global.client()
             return try await display.running {
                 try await client.s2iUsage(builder, scriptsURL: scriptsURL, options: options, progress: display.progress)
             }

@@ -23,7 +23,7 @@ struct S2IRebuildCommand: AsyncParsableCommand {
         let display = try S2IDisplay(progress: common.progress, quiet: common.quiet)
         try await reportingErrors {
             let options = try common.request(source: URL(fileURLWithPath: "/"), builder: image, tag: nil, registry: registry)
-            let client = try global.client()
+            let client = try await global.client()
             let result = try await display.running {
                 try await client.s2iRebuild(image, as: newTag, options: options, progress: display.progress)
             }

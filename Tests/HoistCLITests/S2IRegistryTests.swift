@@ -105,6 +105,40 @@ struct S2IRegistryTests {
         try await client.s2iBuild(request)
     }
 
+    @Test(.enabled(if: Interop.available("openssl")))
+    func registrySettingsReachS2IsPulls() async throws {
+        // A registry over TLS with a test CA; loopback not exempted, so the settings decide.
+        let certificateDirectory = fixture.directory.appending("certs")
+        try FileManager.default.createDirectory(at: certificateDirectory, withIntermediateDirectories: true)
+        let certificates = try TestCertificates(in: certificateDirectory)
+        let registry = try TestRegistry(in: fixture.directory.appending("tls-registry"),
+                                        tls: (certificates.serverCertificate, certificates.serverKey))
+        defer { registry.server.stop() }
+        let builder = "\(registry.host)/builder:1"
+        try client.tag(try await fixture.builder("sti-fake-scripts"), as: builder)
+        _ = try await client.push(builder)
+        _ = try client.removeImage(builder)
+        let certsDirectory = fixture.directory.appending("certs.d")
+        try FileManager.default.createDirectory(at: certsDirectory, withIntermediateDirectories: true)
+        var request = fixture.request(builder, tag: "over-tls")
+        request.registry = RegistryConfiguration(loopbackIsInsecure: false, certificatesDirectory: certsDirectory)
+        // Without the CA the pull is refused, once (an unknown CA is no transient failure).
+        let events = EventLog()
+        let refused = await #expect(throws: S2IError.self) { try await client.s2iBuild(request, progress: events.progress) }
+        #expect("\(String(describing: refused))".contains("TLS") && events.pulls.count == 1, "\(String(describing: refused)) \(events.pulls)")
+        // --insecure-registry: unverified TLS.
+        request.registry.insecureRegistries = [registry.host]
+        try await client.s2iBuild(request)
+        _ = try client.removeImage(builder)
+        // --certs-dir with the CA where Docker reads it.
+        request.registry.insecureRegistries = []
+        let hostDirectory = certsDirectory.appendingPathComponent(registry.host, isDirectory: true)
+        try FileManager.default.createDirectory(at: hostDirectory, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: certificates.caCertificate, to: hostDirectory.appendingPathComponent("ca.crt"))
+        try await client.s2iBuild(request)
+        #expect(try await fixture.runAndList("over-tls").contains("assemble-invoked"))
+    }
+
     @Test func refusedPullsAreRetriedAsS2IRetriesThem() async throws {
         let (registry, builder) = try await registryWithBuilder()
         registry.server.stop()

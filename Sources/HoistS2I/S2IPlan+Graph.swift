@@ -44,14 +44,19 @@ extension S2IPlan {
                        shown: "COPY src \(destination)/src")
         }
         var saveVertex: Vertex?
+        var mounts = [ExecMount(input: 0, destination: "/")]
+        var inputs: [Vertex] = []
         if case .previousImage(let previous) = artifacts {
             let saved = saveStep(previous, scripts: previous.uploaded ? local(LocalName.scripts, scriptsDirectory) : nil)
             saveVertex = saved
-            chain.copy(from: saved, Self.savedArtifacts, to: destination + "/artifacts/", owner: owner, unpack: true,
-                       shown: "ADD artifacts \(destination)/artifacts")
+            if previous.unpackedInAssemble {
+                inputs.append(saved)
+                mounts.append(ExecMount(input: inputs.count, selector: Self.savedArtifacts, destination: Self.mountedArtifacts, readOnly: true))
+            } else {
+                chain.copy(from: saved, Self.savedArtifacts, to: destination + "/artifacts/", owner: owner, unpack: true,
+                           shown: "ADD artifacts \(destination)/artifacts")
+            }
         }
-        var mounts = [ExecMount(input: 0, destination: "/")]
-        var inputs: [Vertex] = []
         for (index, injection) in injections.enumerated() {
             let directory = local(LocalName.injection(index), injection.directory)
             if injection.keep {

@@ -53,6 +53,10 @@ public struct S2IPlan: Sendable {
         public var user: String
         public var environment: [String]
         public var workingDirectory: String
+        /// The builder has `tar`: the saved tar is mounted into assemble's step and unpacked
+        /// there, as S2I unpacks it in its build container, so the artifacts get no layer of
+        /// their own; else they are added as a layer, as S2I's layered build adds them.
+        public var unpackedInAssemble: Bool
     }
 
     /// The runtime stage (`--runtime-image`).
@@ -110,6 +114,8 @@ public struct S2IPlan: Sendable {
     static let savedArtifacts = "/tmp/.s2i-artifacts.tar"
     /// Where an uploaded `save-artifacts` is mounted in the previous image's container.
     static let mountedSaveScript = "/run/s2i/save-artifacts"
+    /// Where the previous image's saved artifacts are mounted while assemble runs.
+    static let mountedArtifacts = "/run/s2i/previous-artifacts.tar"
     /// Where the artifacts cache mount appears while assemble runs.
     static let cacheMountPoint = "/run/s2i/artifacts-cache"
     /// The file of saved artifacts in the cache mount.
@@ -120,18 +126,24 @@ public struct S2IPlan: Sendable {
         assembleUser.isEmpty ? nil : FileOwner(user: String(assembleUser.split(separator: ":").first ?? ""), group: "0")
     }
 
-    /// The command assemble runs as: the script itself, or a shell around it that restores
-    /// artifacts from the cache mount and saves them there afterwards.
+    /// The command assemble runs as: the script itself, or a shell around it that unpacks the
+    /// previous image's artifacts or restores them from the cache mount, and saves them there
+    /// afterwards.
     var assembleCommand: [String] {
         guard let assemble = scripts.path(of: "assemble", uploadDirectory: scriptsDirectory) else { return [] }
-        guard artifactsCache != nil else { return [assemble] }
-        let file = Self.cacheMountPoint + "/" + Self.cachedArtifactsFile
         var lines: [String] = []
-        if artifacts == .cacheMount {
-            lines.append("if [ -s \(file) ]; then mkdir -p \(destination)/artifacts && tar -xf \(file) -C \(destination)/artifacts || exit 1; fi")
+        func unpack(_ tar: String) -> String {
+            "if [ -s \(tar) ]; then mkdir -p \(destination)/artifacts && tar -xf \(tar) -C \(destination)/artifacts || exit 1; fi"
         }
+        switch artifacts {
+        case .cacheMount: lines.append(unpack(Self.cacheMountPoint + "/" + Self.cachedArtifactsFile))
+        case .previousImage(let previous) where previous.unpackedInAssemble: lines.append(unpack(Self.mountedArtifacts))
+        default: break
+        }
+        guard !lines.isEmpty || artifactsCache != nil else { return [assemble] }
         lines.append("\(Self.shellQuoted(assemble)) || exit $?")
-        if let save = scripts.path(of: "save-artifacts", uploadDirectory: scriptsDirectory) {
+        let file = Self.cacheMountPoint + "/" + Self.cachedArtifactsFile
+        if artifactsCache != nil, let save = scripts.path(of: "save-artifacts", uploadDirectory: scriptsDirectory) {
             lines.append("\(Self.shellQuoted(save)) > \(file).new && mv -f \(file).new \(file) || rm -f \(file).new")
         }
         return ["/bin/sh", "-c", lines.joined(separator: "\n")]

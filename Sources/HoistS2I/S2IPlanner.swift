@@ -101,8 +101,23 @@ struct S2IPlanner: Sendable {
         plan.artifacts = .previousImage(S2IPlan.PreviousImage(
             reference: previous.id, script: script, uploaded: save == .uploaded,
             user: [request.assembleUser, config.user].compactMap { $0 }.first { !$0.isEmpty } ?? "",
-            environment: config.env ?? [], workingDirectory: S2IPlan.workingDirectory(of: previous.config)))
+            environment: config.env ?? [], workingDirectory: S2IPlan.workingDirectory(of: previous.config),
+            unpackedInAssemble: try await hasTar(plan)))
         return (plan, previous)
+    }
+
+    /// Whether the builder has a `tar` on its `PATH` (S2I's requirement for unpacking in the
+    /// build container; without one, S2I makes a layered build).
+    private func hasTar(_ plan: S2IPlan) async throws -> Bool {
+        let path = (plan.builderConfig.config?.env ?? []).last { $0.hasPrefix("PATH=") }.map { String($0.dropFirst(5)) }
+            ?? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+        for directory in path.split(separator: ":") where directory.hasPrefix("/") {
+            switch try await host.file(S2IPlan.join(String(directory), "tar"), in: plan.builderImage) {
+            case .regular?, .other?: return true
+            case .directory?, nil: continue
+            }
+        }
+        return false
     }
 
     // MARK: Injections

@@ -103,6 +103,9 @@ struct S2ITests {
             #expect(second.incremental == expected)
             // Without --rm the previous image stays.
             #expect((try? client.inspect(first.imageID)) != nil)
+            // The artifacts are unpacked in assemble's step (the builder has tar), as S2I unpacks
+            // them in its container: no layer of their own, so the image holds them once.
+            #expect(try client.inspect(tag).layers.count == (try client.inspect(first.imageID).layers.count), "\(name)")
         }
         // --rm: the image the tag named before is removed once the new one is made.
         let builder = try await fixture.builder("sti-fake-scripts")
@@ -486,6 +489,16 @@ struct S2ITests {
         #expect(direct.exitCode == 0 && direct.standardOutput == viaDockerfile.standardOutput, "\(direct.combined)\n---\n\(viaDockerfile.combined)")
         #expect(try client.inspect("direct").config?.cmd == (try client.inspect("via-dockerfile").config?.cmd))
         #expect(try client.inspect("direct").layers.count == (try client.inspect("via-dockerfile").layers.count))
+        // Incremental: the previous image's saved artifacts bound into assemble's step, as the graph does.
+        var incremental = fixture.request(builder, tag: "direct")
+        incremental.incremental = true
+        let incrementalFile = directory.appending("as-dockerfile-incremental/Dockerfile")
+        try await client.s2iWriteDockerfile(incremental, to: incrementalFile)
+        let incrementalText = try String(contentsOf: incrementalFile, encoding: .utf8)
+        #expect(incrementalText.contains("--mount=type=bind,from=cached,"), "\(incrementalText)")
+        try Interop.hoist(["build", "-q", "-t", "via-dockerfile-incremental", incrementalFile.deletingLastPathComponent().path],
+                          root: fixture.store).checkedStatus()
+        #expect(try await fixture.run("via-dockerfile-incremental", ["ls", "/sti-fake"], entrypoint: []).standardOutput.contains("save-artifacts-invoked"))
         // The CLI refuses --run with --as-dockerfile, as S2I does.
         let refused = try Interop.hoist(["s2i", "build", "--as-dockerfile", directory.appending("x/Dockerfile").path, "--run", application.path, builder],
                                         root: fixture.store)

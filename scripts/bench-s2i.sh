@@ -31,7 +31,7 @@ cleanup() {
   if [[ " $BACKENDS " == *" docker "* ]]; then
     /usr/bin/docker rmi -f bench-s2i/busybox bench-s2i/builder bench-s2i/app >/dev/null 2>&1 || true
   fi
-  [[ -n $registry_pid ]] && { kill "$registry_pid" 2>/dev/null || true; wait "$registry_pid" 2>/dev/null || true; }
+  if [[ -n $registry_pid ]]; then kill "$registry_pid" 2>/dev/null || true; wait "$registry_pid" 2>/dev/null || true; fi
   rm -rf "$work"
 }
 trap cleanup EXIT

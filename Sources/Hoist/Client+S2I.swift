@@ -115,11 +115,7 @@ struct S2IClientHost: S2IHost {
     }
 
     func removeImage(_ id: String) async throws {
-        if let engine = try await (client.containerBackend as? DockerBackend)?.engine() {
-            try await engine.removeImage(id)
-        } else {
-            _ = try await client.removeBackendImage(id)
-        }
+        try await client.removeImage(id)
     }
 
     func checkOut(_ repository: String, ref: String?, into directory: URL) async throws -> S2ICommit {

@@ -64,7 +64,7 @@ final class S2IFixture: Sendable {
         try await native.build(BuildOptions(context: context, tags: [busybox]))
         if backend == .docker {
             let archive = directory.appending("busybox.tar")
-            try native.save([busybox], to: archive)
+            try await native.save([busybox], to: archive)
             let engine = try await EngineClient.connect()
             try await engine.loadImages(from: archive)
             try? await engine.shutdown()

@@ -27,7 +27,7 @@ struct S2IRegistryTests {
         let builder = "\(registry.host)/builder:1"
         try client.tag(try await fixture.builder("sti-fake-scripts"), as: builder)
         _ = try await client.push(builder, configuration: configuration)
-        _ = try client.removeImage(builder)
+        _ = try await client.removeImage(builder)
         return (registry, builder)
     }
 
@@ -47,7 +47,7 @@ struct S2IRegistryTests {
         try await client.s2iBuild(request, progress: events.progress)
         #expect(events.pulls == [builder])
         // never: the image must be there.
-        _ = try client.removeImage(builder)
+        _ = try await client.removeImage(builder)
         request.builderPullPolicy = .never
         let missing = await #expect(throws: S2IError.self) { try await client.s2iBuild(request) }
         #expect(missing?.code == .notFound)
@@ -59,7 +59,7 @@ struct S2IRegistryTests {
         request.runtimePullPolicy = .never
         request.runtimeArtifacts = [S2IPathMapping(source: "/sti-fake/src", destination: "")]
         try await client.s2iBuild(request)
-        _ = try client.removeImage(runtimeImage)
+        _ = try await client.removeImage(runtimeImage)
         let runtime = await #expect(throws: S2IError.self) { try await client.s2iBuild(request) }
         #expect(runtime?.message.contains("--pull-policy never") == true || runtime?.message.contains("--runtime-pull-policy never") == true,
                 "\(String(describing: runtime))")
@@ -86,7 +86,7 @@ struct S2IRegistryTests {
         let builder = "\(registry.host)/builder:1"
         try client.tag(try await fixture.builder("sti-fake-scripts"), as: builder)
         _ = try await client.push(builder, configuration: RegistryConfiguration(credentials: CredentialStore(configFile: DockerConfigFile(file: modern))))
-        _ = try client.removeImage(builder)
+        _ = try await client.removeImage(builder)
         defer { registry.server.stop() }
         // Without credentials the registry refuses.
         var request = fixture.request(builder, tag: "private")
@@ -100,7 +100,7 @@ struct S2IRegistryTests {
                                     root: fixture.store)
         #expect(cli.status == 0, "\(cli.errorText)")
         // And Docker's config.json layout.
-        _ = try client.removeImage(builder)
+        _ = try await client.removeImage(builder)
         request.dockerConfigFile = modern
         try await client.s2iBuild(request)
     }
@@ -117,7 +117,7 @@ struct S2IRegistryTests {
         let builder = "\(registry.host)/builder:1"
         try client.tag(try await fixture.builder("sti-fake-scripts"), as: builder)
         _ = try await client.push(builder)
-        _ = try client.removeImage(builder)
+        _ = try await client.removeImage(builder)
         let certsDirectory = fixture.directory.appending("certs.d")
         try FileManager.default.createDirectory(at: certsDirectory, withIntermediateDirectories: true)
         var request = fixture.request(builder, tag: "over-tls")
@@ -129,7 +129,7 @@ struct S2IRegistryTests {
         // --insecure-registry: unverified TLS.
         request.registry.insecureRegistries = [registry.host]
         try await client.s2iBuild(request)
-        _ = try client.removeImage(builder)
+        _ = try await client.removeImage(builder)
         // --certs-dir with the CA where Docker reads it.
         request.registry.insecureRegistries = []
         let hostDirectory = certsDirectory.appendingPathComponent(registry.host, isDirectory: true)

@@ -138,7 +138,7 @@ struct S2ITests {
         #expect(events.pulls.isEmpty, "\(events.pulls)")
         // That incremental build left its artifacts in the cache mount: with the previous image
         // gone, the next one restores them from there, without pulling.
-        _ = try client.removeImage(tag, force: true)
+        _ = try await client.removeImage(tag, force: true)
         let cached = EventLog()
         try Data("changed again\n".utf8).write(to: application.appendingPathComponent("CHANGES"))
         #expect(try await client.s2iBuild(request, progress: cached.progress).incremental)
@@ -146,7 +146,7 @@ struct S2ITests {
         #expect(cached.notes.contains { $0.contains("build cache") }, "\(cached.notes)")
         #expect(try await fixture.run(tag, ["ls", "/sti-fake"], entrypoint: []).standardOutput.contains("save-artifacts-invoked"))
         // Neither there: S2I pulls (and here fails to), then builds clean.
-        _ = try client.removeImage(tag, force: true)
+        _ = try await client.removeImage(tag, force: true)
         var fresh = fixture.request(builder, tag: "127.0.0.1:\(port)/other:1")
         fresh.incremental = true
         fresh.pullRetry.maximumAttempts = 1

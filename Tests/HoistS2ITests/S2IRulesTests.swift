@@ -146,8 +146,9 @@ struct S2IRulesTests {
         // Well before the body's 30 s would end: it was cancelled (the margin is for a loaded machine).
         #expect(error?.message.contains("timed out") == true && clock.now - start < .seconds(20))
         // Progress keeps it going past the timeout.
-        let value = try await withInactivityTimeout(.milliseconds(300), "pulling image y") { progressed in
-            for _ in 0..<8 {
+        // (Twice the timeout in all, 1/20 of it between reports: a loaded machine's late wake-ups fit.)
+        let value = try await withInactivityTimeout(.seconds(2), "pulling image y") { progressed in
+            for _ in 0..<40 {
                 try await Task.sleep(for: .milliseconds(100))
                 progressed()
             }

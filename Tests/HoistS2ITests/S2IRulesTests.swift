@@ -140,17 +140,18 @@ struct S2IRulesTests {
         let start = clock.now
         let error = await #expect(throws: S2IError.self) {
             try await withInactivityTimeout(.milliseconds(300), "pulling image x") { _ in
-                try await Task.sleep(for: .seconds(30))
+                try await Task.sleep(for: .seconds(600))
             }
         }
-        // Well before the body's 30 s would end: it was cancelled (the margin is for a loaded machine).
-        #expect(error?.message.contains("timed out") == true && clock.now - start < .seconds(20))
-        // Progress keeps it going past the timeout.
-        // (Twice the timeout in all, 1/20 of it between reports: a loaded machine's late wake-ups fit.)
-        let value = try await withInactivityTimeout(.seconds(2), "pulling image y") { progressed in
-            for _ in 0..<40 {
-                try await Task.sleep(for: .milliseconds(100))
+        // Well before the body's 600 s would end: it was cancelled (the margin is for a loaded machine).
+        #expect(error?.message.contains("timed out") == true && clock.now - start < .seconds(300))
+        // Progress keeps it going past the timeout: reports every 10 ms for longer than the
+        // timeout (generous, so a loaded machine's late wake-ups fit between two reports).
+        let value = try await withInactivityTimeout(.seconds(5), "pulling image y") { progressed in
+            let begun = clock.now
+            while clock.now - begun < .seconds(6) {
                 progressed()
+                try await Task.sleep(for: .milliseconds(10))
             }
             return 42
         }

@@ -65,8 +65,10 @@ public struct NativeWorker: Worker {
         guard case .directory(let path, let exclude) = result else {
             throw BuildError(.internal, "a checksum was asked of a result that is not a directory")
         }
-        let excluded = try pathFilter.make(exclude + excluding)
-        return try ContextChecksum(store: store, root: try RootedPath(root: path), isExcluded: excluded).digest(of: paths)
+        // `.dockerignore` is relative to the directory, `--exclude` to each source it copies.
+        var checksum = ContextChecksum(store: store, root: try RootedPath(root: path), isExcluded: try pathFilter.make(exclude))
+        checksum.isExcludedUnderSource = try pathFilter.make(excluding)
+        return try checksum.digest(of: paths)
     }
 
     // MARK: Commands
@@ -109,11 +111,17 @@ public struct NativeWorker: Worker {
                     }
                     let path: String
                     switch inputs[index] {
-                    case .directory(let directory, _):
+                    case .directory(let directory, _) where mount.readOnly:
                         path = directory
+                    case .directory(let directory, _):
+                        // `rw`: the step may write, and its writes go with it (an overlay on the directory).
+                        let overlay = try mountOverlay(on: directory)
+                        mounts.releases.append(overlay.release)
+                        path = overlay.path
                     case .layers(let layers, _):
-                        // A stage or image: a read-only view of its layers, mounted for this step.
-                        let view = try mountView(of: layers)
+                        // A stage or image: a view of its layers, mounted for this step; with
+                        // `rw` a snapshot of its own, whose writes are dropped with it.
+                        let view = try mountView(of: layers, writable: !mount.readOnly)
                         mounts.releases.append(view.release)
                         path = view.path
                     }
@@ -158,9 +166,12 @@ public struct NativeWorker: Worker {
         return mounts
     }
 
-    /// The persistent directory of a cache mount, created on first use with the asked owner and mode.
+    /// The persistent directory of a cache mount, created on first use with the asked owner and
+    /// mode. As BuildKit keys a cache by its id and the directory it starts from, the same id
+    /// with another owner or mode is another cache.
     private func cacheDirectory(id: String, uid: Int, gid: Int, mode: UInt32) throws -> String {
-        let name = Digest(of: Data(id.utf8)).encoded
+        let identity = uid == 0 && gid == 0 && mode == 0o755 ? id : "\(id) \(uid):\(gid) \(String(mode, radix: 8))"
+        let name = Digest(of: Data(identity.utf8)).encoded
         let path = store.root.url.appendingPathComponent("cache-mounts/\(name)").path
         if !FileManager.default.fileExists(atPath: path) {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true,
@@ -189,15 +200,16 @@ public struct NativeWorker: Worker {
             guard copy.sourceInput < inputs.count else {
                 throw BuildError(.internal, "COPY reads input \(copy.sourceInput) of \(inputs.count)")
             }
-            let owner = try copy.owner.map { try users.resolve(user: $0.user, group: $0.group) }
+            let owner = copy.owner.map { users.resolve(user: $0.user, group: $0.group) }
             let mode = try copy.mode.map(Self.parseMode)
             try withReadable(inputs[copy.sourceInput]) { sourcePath, exclude, fromContext in
-                let excluded = try pathFilter.make(exclude + copy.excludes)
-                // Docker sends build context files as root's; files from images keep their owners.
                 let sourceRoot = try RootedPath(root: sourcePath)
-                let semantics = CopySemantics(
-                    sourceRoot: sourceRoot, destinationRoot: destination, isExcluded: excluded,
+                // Docker sends build context files as root's; files from images keep their owners.
+                var semantics = CopySemantics(
+                    sourceRoot: sourceRoot, destinationRoot: destination, isExcluded: try pathFilter.make(exclude),
                     owner: owner ?? (fromContext ? (0, 0) : nil), mode: mode)
+                semantics.isExcludedUnderSource = try pathFilter.make(copy.excludes)
+                semantics.includeMatcher = pathFilter.make
                 var sources = copy.sources
                 if copy.unpackArchives {
                     // ADD extracts local tar archives (plain or compressed) into the destination.
@@ -217,7 +229,7 @@ public struct NativeWorker: Worker {
                 }
             }
         case .mkdir(let path, let mode, let makeParents, let owner):
-            let ids = try owner.map { try users.resolve(user: $0.user, group: $0.group) }
+            let ids = owner.map { users.resolve(user: $0.user, group: $0.group) }
             let components = try destination.resolveComponents(path)
             // Every directory this creates gets the owner, as BuildKit's mkdir does; existing ones stay.
             for depth in (makeParents ? 1 : components.count)...max(components.count, 1) where depth <= components.count {
@@ -245,7 +257,7 @@ public struct NativeWorker: Worker {
             try Data(contents).write(to: URL(fileURLWithPath: host))
             _ = chmod(host, mode_t(mode))
             if let owner {
-                let ids = try users.resolve(user: owner.user, group: owner.group)
+                let ids = users.resolve(user: owner.user, group: owner.group)
                 _ = lchown(host, ids.uid, ids.gid)
             }
         case .remove(let path, let allowNotFound):
@@ -298,24 +310,45 @@ public struct NativeWorker: Worker {
         }
     }
 
-    /// A read-only view of a layer chain, mounted in a private directory until released.
+    /// A view of a layer chain (or an overlay on a directory), mounted in a private directory
+    /// until released; then its snapshot (or scratch directory) goes.
     struct MountedView {
         let path: String
-        let key: SnapshotKey
+        let key: SnapshotKey?
         let mounts: [Mount]
         let snapshotter: any Snapshotter
+        var scratch: String?
 
         func release() {
             try? Mount.unmountAll(mounts, at: path)
-            try? FileManager.default.removeItem(atPath: path)
-            try? snapshotter.remove(key)
+            try? FileManager.default.removeItem(atPath: scratch ?? path)
+            if let key { try? snapshotter.remove(key) }
         }
     }
 
-    private func mountView(of layers: [LayerRef]) throws -> MountedView {
+    /// A writable overlay on `directory`, mounted in a private directory until released, when
+    /// what was written goes.
+    private func mountOverlay(on directory: String) throws -> MountedView {
+        let scratch = store.root.temporary.appendingPathComponent("rw-\(UUID().uuidString)").path
+        for part in ["upper", "work", "merged"] {
+            try FileManager.default.createDirectory(atPath: scratch + "/" + part, withIntermediateDirectories: true)
+        }
+        let overlay = Mount(type: "overlay", source: "overlay",
+                            options: ["lowerdir=\(directory)", "upperdir=\(scratch)/upper", "workdir=\(scratch)/work"])
+        do {
+            try Mount.mountAll([overlay], at: scratch + "/merged")
+        } catch {
+            try? FileManager.default.removeItem(atPath: scratch)
+            throw BuildError(.failedPrecondition, "cannot mount a writable overlay on \(directory) for a rw bind mount: \(error)")
+        }
+        return MountedView(path: scratch + "/merged", key: nil, mounts: [overlay], snapshotter: snapshotter, scratch: scratch)
+    }
+
+    private func mountView(of layers: [LayerRef], writable: Bool = false) throws -> MountedView {
         let parent = try unpack(layers)
-        let key = try SnapshotKey("view/\(UUID().uuidString)")
-        let mounts = try snapshotter.view(key: key, parent: parent, labels: [:])
+        let key = try SnapshotKey("\(writable ? "rw" : "view")/\(UUID().uuidString)")
+        let mounts = writable ? try snapshotter.prepare(key: key, parent: parent, labels: [:])
+            : try snapshotter.view(key: key, parent: parent, labels: [:])
         let path: String
         do {
             path = try makeMountPoint()

@@ -232,22 +232,21 @@ public struct BuildChecker: Sendable {
     }
 
     /// Runs each stage's expansions with what its base provides (scratch: the default PATH;
-    /// a stage: that stage's final environment; an image: ``baseImageEnvironment``).
+    /// a stage: that stage's final environment and arguments; an image: ``baseImageEnvironment``).
     private func checkUndefinedVariables(_ dockerfile: Dockerfile, _ report: Reporter) {
         guard let global = try? GlobalScope(dockerfile: dockerfile, arguments: arguments) else { return }
-        var finalEnvironments: [Int: [(name: String, value: String)]] = [:]
+        var finalScopes: [Int: StageScope] = [:]
         for stage in dockerfile.stages {
             guard let resolved = try? global.resolveFrom(of: stage) else { continue }
-            let inherited: [(name: String, value: String)]?
+            let start: StageScope?
             switch resolved.base {
-            case .scratch: inherited = StageScope.defaultEnvironment
-            case .stage(let index): inherited = finalEnvironments[index]
-            case .image(let reference): inherited = baseImageEnvironment(reference)
+            case .scratch: start = StageScope(global: global, inheritedEnvironment: StageScope.defaultEnvironment)
+            case .stage(let index): start = finalScopes[index].map(StageScope.init(continuing:))
+            case .image(let reference): start = baseImageEnvironment(reference).map { StageScope(global: global, inheritedEnvironment: $0) }
             }
-            guard let inherited else { continue }
-            var scope = StageScope(global: global, inheritedEnvironment: inherited)
+            guard var scope = start else { continue }
             for instruction in stage.instructions { _ = try? scope.apply(instruction) }
-            finalEnvironments[stage.index] = scope.environment
+            finalScopes[stage.index] = scope
             var reported: Set<String> = []
             for (name, range) in scope.undefinedReferences where reported.insert("\(name)@\(range.start)").inserted {
                 let known = scope.environment.map(\.name) + scope.declaredArguments.map(\.name)

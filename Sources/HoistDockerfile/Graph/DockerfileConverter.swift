@@ -93,12 +93,14 @@ public struct DockerfileConverter: Sendable {
                 filesystem: Vertex(.merge, name: "[\(label) 1/\(stage.instructions.count + 1)] FROM scratch"), config: ImageConfig(platform: platform ?? .host),
                 baseHistory: [], steps: [], scope: StageScope(global: global, inheritedEnvironment: StageScope.defaultEnvironment),
                 name: label)
+            // BuildKit's empty image: the default PATH, and `/` as the working directory.
             state.containerConfig.env = StageScope.defaultEnvironment.map { "\($0.name)=\($0.value)" }
+            state.containerConfig.workingDir = "/"
         case .stage(let index):
             guard var parent = converted[index] else {
                 throw BuildError(.internal, "stage \(index) is needed before it was converted")
             }
-            parent.scope = StageScope(global: global, inheritedEnvironment: Self.environment(parent.containerConfig.env))
+            parent.scope = StageScope(continuing: parent.scope)
             parent.name = label
             parent.commandSet = false
             state = parent

@@ -2,9 +2,9 @@
 ///
 /// - `ENV` values come from the base (an image's config or the parent stage) and the stage's
 ///   `ENV` lines; they are stored in the image.
-/// - `ARG` values come from the stage's `ARG` lines: a `--build-arg` wins over the default;
-///   `ARG NAME` without a default takes the global value. They are visible only after the line
-///   and are not stored in the image.
+/// - `ARG` values come from the stage's `ARG` lines (and those of the stage it is based on): a
+///   `--build-arg` wins over the default; `ARG NAME` without a default takes the global value.
+///   They are visible only after the line and are not stored in the image.
 /// - When both define a name, `ENV` wins, whichever came first.
 /// - Proxy build arguments reach `RUN` without an `ARG` line but stay out of the history.
 public struct StageScope: Sendable {
@@ -28,6 +28,14 @@ public struct StageScope: Sendable {
         self.global = global
         self.environment = inheritedEnvironment
         self.lexer = ShellLex(escapeCharacter: global.dockerfile.syntax.escapeCharacter)
+    }
+
+    /// Starts a stage based on the stage `parent` ended as: its environment and its `ARG`s,
+    /// which "are automatically inherited by other stages based on that stage" (the Dockerfile
+    /// reference; BuildKit does so).
+    public init(continuing parent: StageScope) {
+        self = parent
+        undefinedReferences = []
     }
 
     /// The value a word sees for `name` now: `ENV` first, then a declared `ARG` with a value.

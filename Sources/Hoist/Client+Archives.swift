@@ -8,9 +8,11 @@ extension Client {
     public func load(archive: URL) throws -> [ImageSummary] {
         try store.withWriteLease {
             var loaded: [ImageSummary] = []
-            for image in try store.readArchive(at: archive.path) {
+            let images = try store.readArchive(at: archive.path)
+            // Every name is checked before any is given: a bad one fails the load as a whole.
+            let named = try images.map { image in (image, try image.names.compactMap(Self.archiveName)) }
+            for (image, references) in named {
                 let created = image.created ?? Date()
-                let references = image.names.compactMap(Self.archiveName)
                 if references.isEmpty { try store.addUnnamed(target: image.target, created: created) }
                 for reference in references {
                     try store.setName(reference.description, target: image.target, created: created)
@@ -50,9 +52,14 @@ extension Client {
 
     /// A name from an archive as a reference: full references and familiar ones
     /// (`busybox:latest`) are names; a bare OCI tag (`latest`, `v1`) says nothing of the
-    /// repository and is no name.
-    static func archiveName(_ text: String) -> Reference? {
+    /// repository and is no name. Anything else is refused (`invalidArgument`), as `docker load`
+    /// refuses it, rather than loaded unnamed.
+    static func archiveName(_ text: String) throws -> Reference? {
         guard text.contains(":") || text.contains("/") else { return nil }
-        return try? Reference(parsing: text)
+        do {
+            return try Reference(parsing: text)
+        } catch {
+            throw ClientError(.invalidArgument, "the archive names an image \"\(text)\", which is not a valid reference", underlying: error)
+        }
     }
 }

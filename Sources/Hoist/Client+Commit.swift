@@ -59,7 +59,7 @@ extension Client {
             }
             return ImageSummary(
                 reference: newName, id: configBlob.digest, digest: manifestBlob.digest, created: now,
-                size: manifest.layers.reduce(configBlob.size) { $0 + $1.size })
+                size: manifest.totalSize)
         }
     }
 }

@@ -44,7 +44,7 @@ extension Client {
             try store.setName(reference.description, target: target, created: now)
             return ImageSummary(
                 reference: reference, id: configBlob.digest, digest: manifestBlob.digest, created: now,
-                size: configBlob.size + layer.descriptor.size)
+                size: manifest.totalSize)
         }
     }
 

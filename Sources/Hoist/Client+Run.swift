@@ -56,14 +56,16 @@ extension Client {
             throw ClientError(.notFound, "volume source \(volume.host) does not exist")
         }
         let environment = EnvironmentList.overriding(config.env ?? [], with: options.environment)
+        let cpu = try options.cpus.map { try ResourceLimits.cpuQuota(cpus: $0) }
+        let resources = try ResourceLimits(
+            memoryBytes: options.memoryBytes, cpuQuota: cpu?.quota, cpuPeriod: cpu?.period, pidsLimit: options.pidsLimit
+        ).validated()
         var settings = ContainerSettings(
             arguments: arguments, environment: environment,
             workingDirectory: options.workingDirectory ?? config.workingDir.flatMap { $0.isEmpty ? nil : $0 } ?? "/",
             user: options.user ?? config.user, network: options.hostNetwork ? .host : .none,
             mounts: options.volumes.map { .bind(source: $0.host, destination: $0.container, readOnly: $0.readOnly) },
-            resources: ResourceLimits(
-                memoryBytes: options.memoryBytes, cpuQuota: options.cpus.map { Int64($0 * 100_000) },
-                cpuPeriod: options.cpus == nil ? nil : 100_000, pidsLimit: options.pidsLimit),
+            resources: resources,
             capabilitiesAdded: options.capabilitiesAdded, capabilitiesDropped: options.capabilitiesDropped,
             readOnlyRootFilesystem: options.readOnlyRootFilesystem)
         settings.terminal = options.terminal

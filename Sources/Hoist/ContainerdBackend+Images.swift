@@ -15,7 +15,7 @@ extension ContainerdBackend {
                 ImageSummary(
                     reference: try? Reference(parsing: record.name), id: resolved.configDigest, digest: try record.target.digest,
                     created: resolved.config.createdDate ?? record.created,
-                    size: resolved.manifest.layers.reduce(resolved.manifest.config.size) { $0 + $1.size }))
+                    size: resolved.manifest.totalSize))
         }
         return summaries.sorted { ($0.reference?.description ?? "") < ($1.reference?.description ?? "") }
     }
@@ -61,7 +61,7 @@ extension ContainerdBackend {
             if let reference = try? Reference(parsing: record.name) { report.removals.append(.untagged(reference)) }
             if let resolved {
                 report.removals.append(.deleted(resolved.configDigest))
-                report.reclaimedBytes += resolved.manifest.layers.reduce(resolved.manifest.config.size) { $0 + $1.size }
+                report.reclaimedBytes += resolved.manifest.totalSize
             }
         }
         return report

@@ -120,6 +120,7 @@ public final class DebugContainer: Sendable {
             network: network == .host ? .host : .none, mounts: resources.withLock { $0.binds })
         settings.terminal = terminal != nil
         let id = "hoist-debug-" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
+        try executor.checkUsable()
         let bundle = executor.bundleDirectory.appendingPathComponent(id).path
         try FileManager.default.createDirectory(atPath: bundle, withIntermediateDirectories: true)
         do {

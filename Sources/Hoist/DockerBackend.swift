@@ -2,6 +2,7 @@ import Foundation
 import HoistArchive
 import HoistDockerEngine
 import HoistOCI
+import HoistRuntime
 
 /// Images and containers of a Docker Engine, through its API. The connection is made on first
 /// use and kept.
@@ -72,6 +73,11 @@ actor DockerBackend: ContainerBackend {
         return try await engine().build(request, output: output)
     }
 
+    /// The Engine's `NanoCpus` for a CFS quota: the same CPU share the native backend sets.
+    static func nanoCPUs(_ cpu: (quota: Int64, period: UInt64)) -> Int64 {
+        cpu.quota * 1_000_000_000 / Int64(cpu.period)
+    }
+
     /// The Engine's container config for `options` on `image`.
     private func config(_ image: String, _ options: RunOptions) throws -> EngineContainerConfig {
         guard !options.terminal else {
@@ -84,7 +90,7 @@ actor DockerBackend: ContainerBackend {
             hostConfig: EngineContainerConfig.HostConfig(
                 binds: options.volumes.isEmpty ? nil : options.volumes.map { "\($0.host):\($0.container)" + ($0.readOnly ? ":ro" : "") },
                 networkMode: options.hostNetwork ? "host" : "none", memory: options.memoryBytes,
-                nanoCpus: options.cpus.map { Int64($0 * 1_000_000_000) }, pidsLimit: options.pidsLimit,
+                nanoCpus: try options.cpus.map { Self.nanoCPUs(try ResourceLimits.cpuQuota(cpus: $0)) }, pidsLimit: options.pidsLimit,
                 capAdd: options.capabilitiesAdded.isEmpty ? nil : options.capabilitiesAdded,
                 capDrop: options.capabilitiesDropped.isEmpty ? nil : options.capabilitiesDropped,
                 readonlyRootfs: options.readOnlyRootFilesystem ? true : nil))

@@ -48,7 +48,7 @@ struct LocalImage {
     }
 
     /// Stored bytes of config and layers.
-    var size: Int64 { manifest.layers.reduce(manifest.config.size) { $0 + $1.size } }
+    var size: Int64 { manifest.totalSize }
 
     private static func decode<T: Decodable>(_ type: T.Type, _ data: Data, what: String) throws -> T {
         do {

@@ -90,19 +90,6 @@ enum FileSystem {
         return names.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
     }
 
-    /// Removes `path` and, for a directory, everything under it, never following symlinks.
-    static func removeAll(_ path: String) throws {
-        guard let info = try info(path) else { return }
-        if info.kind == .directory {
-            // A read-only directory cannot have its entries removed until it is writable.
-            if info.permissions & 0o700 != 0o700 { _ = chmod(path, 0o700) }
-            for name in try list(path) { try removeAll(path + "/" + name) }
-            guard rmdir(path) == 0 else { throw ArchiveError.system("rmdir", path: path) }
-        } else {
-            guard unlink(path) == 0 || errno == ENOENT else { throw ArchiveError.system("unlink", path: path) }
-        }
-    }
-
     static func makeDevice(major: UInt32, minor: UInt32) -> dev_t {
         let major = UInt64(major)
         let minor = UInt64(minor)

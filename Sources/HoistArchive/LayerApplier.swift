@@ -74,15 +74,40 @@ public struct LayerApplier: Sendable {
         }
     }
 
-    /// The directory layers are applied onto.
-    public let root: RootedPath
+    /// Where the layer goes: a directory, or a directory inside a tree that may change meanwhile.
+    private enum Target {
+        case directory(String)
+        case inside(root: String, directory: String)
+    }
+
+    private let target: Target
     /// The choices in effect.
     public var options: Options
 
     /// Applies onto `root`, which must be an existing directory.
     public init(root: String, options: Options = Options()) throws {
-        self.root = try RootedPath(root: root)
+        _ = try RootedPath(root: root)
+        self.target = .directory(root)
         self.options = options
+    }
+
+    /// Applies onto `directory` of the tree at `root` (its symlinks followed inside `root`),
+    /// which must exist: the layer's own paths then resolve inside that directory. Made for
+    /// trees something else may change while the layer is applied — a running container's —
+    /// the directory is found by descriptors, never by a path checked first and used later.
+    public init(root: String, directory: String, options: Options = Options()) {
+        self.target = .inside(root: root, directory: directory)
+        self.options = options
+    }
+
+    /// The opened directory the layer goes into.
+    private func openTarget() throws -> RootDirectory {
+        switch target {
+        case .directory(let path):
+            return try RootDirectory(path: path)
+        case .inside(let root, let directory):
+            return RootDirectory(handle: try RootDirectory(path: root).directory(directory).handle)
+        }
     }
 
     /// Reads the whole layer from `layer` and applies it. Throws ``ArchiveError``: the tar's
@@ -105,7 +130,7 @@ public struct LayerApplier: Sendable {
     private func apply<Source: ByteSource>(decompressed: DecompressingSource<Source>) throws -> AppliedLayer {
         let compression = decompressed.compression
         var reader = TarReader(DigestingSource(decompressed))
-        var session = ApplySession(root: root, options: options)
+        var session = ApplySession(directory: try openTarget(), options: options)
         var count = 0
         while let header = try reader.next() {
             try session.apply(header, contents: &reader)
@@ -125,21 +150,28 @@ public struct LayerApplier: Sendable {
 
 /// The state of one `apply`: what this layer created (so opaque directories and whiteouts
 /// spare it), directories awaiting their final metadata, and resolved parents.
+///
+/// Every change is made through descriptors of the directories involved (``RootDirectory``,
+/// ``DirectoryHandle``), so a tree that changes while the layer is applied — a running
+/// container's, for `cp` — cannot lead a write outside the root.
 private struct ApplySession {
-    let root: RootedPath
+    let directory: RootDirectory
     let options: LayerApplier.Options
     var warnings: [String] = []
     /// Root-relative resolved paths this layer created.
     private var added: Set<String> = []
-    /// Directories to finish (mode, mtime) after everything else, in creation order.
-    private var directories: [(path: String, header: TarHeader)] = []
-    /// Lexical parent path → resolved components; cleared whenever a directory or symlink is
-    /// removed or replaced, since that can change where a path leads.
-    private var parentCache: [String: [String]] = [:]
+    /// Directories to finish (mode, mtime) after everything else, in creation order, by their
+    /// root-relative resolved components.
+    private var directories: [(components: [String], header: TarHeader)] = []
+    /// Lexical parent path → its open directory and resolved components; cleared whenever a
+    /// directory or symlink is removed or replaced, since that can change where a path leads.
+    private var parentCache: [String: (handle: DirectoryHandle, components: [String])] = [:]
+    /// The most parents kept open at once.
+    private static let parentCacheLimit = 64
     private let copyBuffer = ByteBuffer(capacity: 1 << 20)
 
-    init(root: RootedPath, options: LayerApplier.Options) {
-        self.root = root
+    init(directory: RootDirectory, options: LayerApplier.Options) {
+        self.directory = directory
         self.options = options
     }
 
@@ -150,7 +182,7 @@ private struct ApplySession {
             guard header.type == .directory else {
                 throw ArchiveError(.invalidArgument, "the root of a layer must be a directory", path: header.name)
             }
-            directories.append((root.root, header))
+            directories.append(([], header))
             return
         }
         let parentComponents = Array(components.dropLast())
@@ -160,36 +192,35 @@ private struct ApplySession {
             return
         }
 
-        let parent = try resolveParent(parentComponents, entry: header.name)
-        let relative = (parent + [base]).joined(separator: "/")
-        let path = root.hostPath(parent + [base])
+        let (parent, resolvedParent) = try resolveParent(parentComponents, entry: header.name)
+        let relative = (resolvedParent + [base]).joined(separator: "/")
 
-        if let existing = try FileSystem.info(path) {
+        if let existing = try parent.info(base) {
             if existing.kind == .directory && header.type == .directory {
                 // Merge into the existing directory; its metadata is updated below.
             } else {
                 if existing.kind == .directory || existing.kind == .symbolicLink { parentCache.removeAll() }
-                try remove(path, entry: header.name)
+                try remove(base, in: parent, entry: header.name)
             }
         }
 
         switch header.type {
         case .regular:
-            try writeFile(header, at: path, contents: &contents)
+            try writeFile(header, named: base, in: parent, contents: &contents)
         case .directory:
-            if try FileSystem.info(path) == nil {
-                try check(mkdir(path, 0o700), "mkdir", header)
+            if try parent.info(base) == nil {
+                try check(parent.makeDirectory(base, mode: 0o700), "mkdir", header)
             }
-            try setOwner(path, header)
-            try setXattrs(path, header)
-            directories.append((path, header))
+            try setOwner(base, in: parent, header)
+            setXattrs(base, in: parent, header)
+            directories.append((resolvedParent + [base], header))
         case .symbolicLink:
-            try check(symlink(header.linkName, path), "symlink", header)
-            try setOwner(path, header)
-            try setXattrs(path, header)
-            try setTimes(path, header)
+            try check(parent.makeSymlink(base, target: header.linkName), "symlink", header)
+            try setOwner(base, in: parent, header)
+            setXattrs(base, in: parent, header)
+            try check(parent.setTimes(base, header.modificationTime), "utimensat", header)
         case .hardLink:
-            try link(header, at: path)
+            try link(header, named: base, in: parent)
         case .characterDevice, .blockDevice, .fifo:
             if header.type != .fifo && !options.createDevices {
                 warnings.append("skipped device node \(header.name) (\(header.deviceMajor):\(header.deviceMinor))")
@@ -197,28 +228,40 @@ private struct ApplySession {
             }
             let kind = header.type == .fifo ? S_IFIFO : (header.type == .characterDevice ? S_IFCHR : S_IFBLK)
             let device = FileSystem.makeDevice(major: header.deviceMajor, minor: header.deviceMinor)
-            try check(mknod(path, kind | 0o600, device), "mknod", header)
-            try setOwner(path, header)
-            try check(chmod(path, mode_t(header.mode)), "chmod", header)
-            try setXattrs(path, header)
-            try setTimes(path, header)
+            try check(parent.makeNode(base, mode: kind | 0o600, device: device), "mknod", header)
+            try setOwner(base, in: parent, header)
+            try check(parent.setMode(base, mode_t(header.mode)), "chmod", header)
+            setXattrs(base, in: parent, header)
+            try check(parent.setTimes(base, header.modificationTime), "utimensat", header)
         }
         added.insert(relative)
     }
 
     /// Gives directories their final mode and mtime, deepest last-created first.
     mutating func finish() throws {
-        for (path, header) in directories.reversed() {
-            guard try FileSystem.info(path)?.kind == .directory else { continue }
-            try check(chmod(path, mode_t(header.mode)), "chmod", header)
-            try setTimes(path, header)
+        parentCache.removeAll()
+        for (components, header) in directories.reversed() {
+            let parent: DirectoryHandle
+            let name: String
+            if let last = components.last {
+                // Resolved without creating: what is gone or no longer a directory is skipped.
+                guard let found = try? directory.directory(components.dropLast().joined(separator: "/")) else { continue }
+                (parent, name) = (found.handle, last)
+            } else {
+                (parent, name) = (directory.handle, ".")
+            }
+            guard try parent.info(name)?.kind == .directory else { continue }
+            try check(parent.setMode(name, mode_t(header.mode)), "chmod", header)
+            try check(parent.setTimes(name, header.modificationTime), "utimensat", header)
         }
     }
 
     // MARK: - Entries
 
-    private mutating func writeFile<S: ByteSource>(_ header: TarHeader, at path: String, contents: inout TarReader<S>) throws {
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+    private mutating func writeFile<S: ByteSource>(
+        _ header: TarHeader, named name: String, in parent: DirectoryHandle, contents: inout TarReader<S>
+    ) throws {
+        let fd = parent.createFile(name, mode: 0o600)
         guard fd >= 0 else { throw ArchiveError.system("create", path: header.name) }
         defer { close(fd) }
         while true {
@@ -235,40 +278,38 @@ private struct ApplySession {
             }
         }
         if options.preserveOwnership {
-            try check(fchown(fd, uid_t(header.uid), gid_t(header.gid)), "chown", header)
+            try check(fchown(fd, uid_t(truncatingIfNeeded: header.uid), gid_t(truncatingIfNeeded: header.gid)), "chown", header)
         }
         // After chown, which clears setuid/setgid.
         try check(fchmod(fd, mode_t(header.mode)), "chmod", header)
-        try setXattrs(path, header)
-        try setTimes(path, header)
+        setXattrs(name, in: parent, header)
+        try check(parent.setTimes(name, header.modificationTime), "utimensat", header)
     }
 
-    private mutating func link(_ header: TarHeader, at path: String) throws {
+    private mutating func link(_ header: TarHeader, named name: String, in parent: DirectoryHandle) throws {
         let targetComponents = try Self.components(header.linkName, entry: header.name)
         guard !targetComponents.isEmpty else {
             throw ArchiveError(.invalidArgument, "hard link to the root directory", path: header.name)
         }
-        let target = root.hostPath(try root.resolveComponents(header.linkName, followFinalSymlink: false))
-        guard let info = try FileSystem.info(target) else {
-            throw ArchiveError(
-                .invalidArgument, "hard link target \"\(header.linkName)\" does not exist inside the root", path: header.name)
+        let missing = ArchiveError(
+            .invalidArgument, "hard link target \"\(header.linkName)\" does not exist inside the root", path: header.name)
+        guard let target = try? directory.parent(of: header.linkName), let info = try target.handle.info(target.name) else {
+            throw missing
         }
         guard info.kind != .directory else {
             throw ArchiveError(.invalidArgument, "hard link to a directory \"\(header.linkName)\"", path: header.name)
         }
-        // Flags 0: a final symlink is linked itself, not followed.
-        try check(linkat(AT_FDCWD, target, AT_FDCWD, path, 0), "link", header)
+        try check(parent.link(name, to: target.name, in: target.handle), "link", header)
     }
 
     private mutating func applyWhiteout(base: String, parent parentComponents: [String], header: TarHeader) throws {
         if base == ".wh..wh..opq" {
-            let parent = try resolveParent(parentComponents, entry: header.name)
-            let directory = root.hostPath(parent)
+            let (parent, resolved) = try resolveParent(parentComponents, entry: header.name)
             switch options.whiteoutStyle {
             case .oci:
-                try clearOpaque(directory, relative: parent.joined(separator: "/"))
+                try clearOpaque(parent, relative: resolved.joined(separator: "/"))
             case .overlay:
-                let status = FileSystem.setXattr(directory, "trusted.overlay.opaque", Array("y".utf8))
+                let status = parent.setXattr(".", "trusted.overlay.opaque", Array("y".utf8))
                 guard status == 0 else {
                     throw ArchiveError.system("setxattr trusted.overlay.opaque", path: header.name, errno: status)
                 }
@@ -278,42 +319,39 @@ private struct ApplySession {
         // Other `.wh..wh.` names are aufs bookkeeping, not deletions.
         if base.hasPrefix(".wh..wh.") { return }
         let name = String(base.dropFirst(".wh.".count))
-        guard !name.isEmpty, name != ".", name != ".." else {
+        guard !name.isEmpty, name != ".", name != "..", !name.contains("/") else {
             throw ArchiveError(.invalidArgument, "invalid whiteout name", path: header.name)
         }
         // With OCI whiteouts a missing parent means nothing to delete; an overlay upper
         // directory needs the parent to hold the whiteout device.
-        let parent = try resolveParent(parentComponents, entry: header.name, create: options.whiteoutStyle == .overlay)
-        let relative = (parent + [name]).joined(separator: "/")
-        let path = root.hostPath(parent + [name])
+        let parent: DirectoryHandle
+        let resolved: [String]
+        do {
+            (parent, resolved) = try resolveParent(parentComponents, entry: header.name, create: options.whiteoutStyle == .overlay)
+        } catch let error as ArchiveError where error.code == .notFound && options.whiteoutStyle == .oci {
+            return
+        }
+        let relative = (resolved + [name]).joined(separator: "/")
         // A whiteout hides lower layers only, never what its own layer adds.
         guard !added.contains(relative) else { return }
-        switch options.whiteoutStyle {
-        case .oci:
-            if try FileSystem.info(path) != nil {
-                parentCache.removeAll()
-                try remove(path, entry: header.name)
-            }
-        case .overlay:
-            if try FileSystem.info(path) != nil {
-                parentCache.removeAll()
-                try remove(path, entry: header.name)
-            }
-            try check(mknod(path, S_IFCHR | 0o000, FileSystem.makeDevice(major: 0, minor: 0)), "mknod whiteout", header)
+        if try parent.info(name) != nil {
+            parentCache.removeAll()
+            try remove(name, in: parent, entry: header.name)
+        }
+        if options.whiteoutStyle == .overlay {
+            try check(parent.makeNode(name, mode: S_IFCHR | 0o000, device: FileSystem.makeDevice(major: 0, minor: 0)), "mknod whiteout", header)
             added.insert(relative)
         }
     }
 
     /// Removes what lower layers left in `directory`, keeping what this layer added.
-    private mutating func clearOpaque(_ directory: String, relative: String) throws {
-        guard try FileSystem.info(directory)?.kind == .directory else { return }
-        for name in try FileSystem.list(directory) {
+    private mutating func clearOpaque(_ directory: DirectoryHandle, relative: String) throws {
+        for name in try directory.list() {
             let childRelative = relative.isEmpty ? name : relative + "/" + name
-            let child = directory + "/" + name
             if !added.contains(childRelative) {
                 parentCache.removeAll()
-                try remove(child, entry: childRelative)
-            } else if try FileSystem.info(child)?.kind == .directory {
+                try remove(name, in: directory, entry: childRelative)
+            } else if let child = try directory.directory(name) {
                 try clearOpaque(child, relative: childRelative)
             }
         }
@@ -330,31 +368,29 @@ private struct ApplySession {
         }
     }
 
-    /// Resolves a parent directory inside the root, creating missing directories (0755).
-    private mutating func resolveParent(_ components: [String], entry: String, create: Bool = true) throws -> [String] {
+    /// Opens a parent directory inside the root, creating missing directories (0755) unless
+    /// `create` is false (then a missing one throws `notFound`).
+    private mutating func resolveParent(
+        _ components: [String], entry: String, create: Bool = true
+    ) throws -> (handle: DirectoryHandle, components: [String]) {
         let key = components.joined(separator: "/")
         if let cached = parentCache[key] { return cached }
-        let resolved = try root.resolveComponents(key)
-        guard create else { return resolved }
-        for depth in 1...max(1, resolved.count) where !resolved.isEmpty {
-            let prefix = Array(resolved[..<depth])
-            let path = root.hostPath(prefix)
-            if let info = try FileSystem.info(path) {
-                guard info.kind == .directory else {
-                    throw ArchiveError(.invalidArgument, "parent \"\(prefix.joined(separator: "/"))\" is not a directory", path: entry)
-                }
-                continue
-            }
-            guard mkdir(path, 0o755) == 0 else { throw ArchiveError.system("mkdir", path: entry) }
-            added.insert(prefix.joined(separator: "/"))
+        var made: [[String]] = []
+        let opened: (handle: DirectoryHandle, components: [String])
+        do {
+            opened = try directory.directory(key, create: create) { made.append($0) }
+        } catch let error as ArchiveError where error.code == .invalidArgument {
+            throw ArchiveError(.invalidArgument, "parent of the entry: \(error.message)", path: entry)
         }
-        parentCache[key] = resolved
-        return resolved
+        for components in made { added.insert(components.joined(separator: "/")) }
+        if parentCache.count >= Self.parentCacheLimit { parentCache.removeAll() }
+        parentCache[key] = opened
+        return opened
     }
 
-    private func remove(_ path: String, entry: String) throws {
+    private func remove(_ name: String, in parent: DirectoryHandle, entry: String) throws {
         do {
-            try FileSystem.removeAll(path)
+            try parent.removeAll(name)
         } catch let error as ArchiveError {
             throw ArchiveError(error.code, "cannot replace existing file", path: entry, cause: error.cause, errno: error.errno)
         }
@@ -362,25 +398,19 @@ private struct ApplySession {
 
     // MARK: - Metadata
 
-    private func setOwner(_ path: String, _ header: TarHeader) throws {
+    private func setOwner(_ name: String, in parent: DirectoryHandle, _ header: TarHeader) throws {
         guard options.preserveOwnership else { return }
-        try check(lchown(path, uid_t(header.uid), gid_t(header.gid)), "lchown", header)
+        try check(parent.setOwner(name, uid: header.uid, gid: header.gid), "lchown", header)
     }
 
-    private mutating func setXattrs(_ path: String, _ header: TarHeader) throws {
-        for name in header.xattrs.keys.sorted() {
-            let status = FileSystem.setXattr(path, name, header.xattrs[name]!)
+    private mutating func setXattrs(_ name: String, in parent: DirectoryHandle, _ header: TarHeader) {
+        for key in header.xattrs.keys.sorted() {
+            let status = parent.setXattr(name, key, header.xattrs[key]!)
             guard status != 0 else { continue }
             // Best effort: security labels and xattrs the file system refuses are reported, not fatal.
             warnings.append(
-                "skipped xattr \(name) on \(header.name): \(String(cString: strerror(status)))")
+                "skipped xattr \(key) on \(header.name): \(String(cString: strerror(status)))")
         }
-    }
-
-    private func setTimes(_ path: String, _ header: TarHeader) throws {
-        let time = timespec(tv_sec: Int(header.modificationTime.seconds), tv_nsec: Int(header.modificationTime.nanoseconds))
-        let times = [time, time]
-        try check(utimensat(AT_FDCWD, path, times, AT_SYMLINK_NOFOLLOW), "utimensat", header)
     }
 
     private func check(_ status: Int32, _ operation: String, _ header: TarHeader) throws {

@@ -71,6 +71,23 @@ public struct LayerDiffer: Sendable {
         }
     }
 
+    /// Writes entry `path` of the directory tree at `root` (and, for a directory, everything
+    /// below it) as ``archive(_:as:to:)`` does, resolving `path` inside the root (symlinks on the
+    /// way followed as the root would see them, the last one too) and reading the tree by
+    /// descriptors only: a tree changed while it is read — a running container's — cannot make
+    /// the archive hold anything from outside the root. Throws `notFound` when `path` does not
+    /// exist.
+    @discardableResult
+    public func archive(_ path: String, inRoot root: String, as name: String, to sink: inout some ByteSink) throws -> Int {
+        let found = try RootDirectory(path: root).entry(path, followFinalSymlink: true)
+        guard let info = try found.handle.info(found.name) else {
+            throw ArchiveError(.notFound, "\(path): no such file or directory")
+        }
+        return try write(to: &sink) { walker in
+            try walker.emitTree(relative: name, entry: found.name, in: found.handle, info: info)
+        }
+    }
+
     private func write<S: ByteSink>(to sink: inout S, _ body: (inout DiffWalker<S>) throws -> Void) throws -> Int {
         var walker = DiffWalker(writer: TarWriter(sink), options: options)
         try body(&walker)
@@ -187,6 +204,17 @@ private struct DiffWalker<Sink: ByteSink> {
             let childPath = path + "/" + name
             guard let childInfo = try FileSystem.info(childPath) else { continue }
             try emitTree(relative: Self.join(relative, name), path: childPath, info: childInfo)
+        }
+    }
+
+    /// Writes entry `name` of `parent` and, for a directory, everything below it, opening
+    /// each directory from its parent's descriptor without following symlinks.
+    mutating func emitTree(relative: String, entry name: String, in parent: DirectoryHandle, info: FileInfo) throws {
+        try emit(relative: relative, path: parent.pinnedPath(name), info: info)
+        guard info.kind == .directory, let directory = try parent.directory(name) else { return }
+        for child in try directory.list() {
+            guard let childInfo = try directory.info(child) else { continue }
+            try emitTree(relative: Self.join(relative, child), entry: child, in: directory, info: childInfo)
         }
     }
 

@@ -35,7 +35,9 @@ public struct TarReader<Source: ByteSource>: ByteSource {
     /// The header of the next entry, or nil at the end of the archive.
     public mutating func next() throws -> TarHeader? {
         guard !finished else { return nil }
-        try skip(remaining + padding, what: "contents")
+        // Apart: a hostile size near Int64.max plus its padding would overflow.
+        try skip(remaining, what: "contents")
+        try skip(padding, what: "contents")
         remaining = 0
         padding = 0
 

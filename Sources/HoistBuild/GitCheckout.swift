@@ -34,8 +34,10 @@ struct GitCheckout {
 
     private func git(_ arguments: [String]) async throws {
         var process = ExternalProcess("git", arguments)
-        // Never prompt for credentials: a build has no one to answer.
-        process.environment = ProcessInfo.processInfo.environment.merging(["GIT_TERMINAL_PROMPT": "0"]) { $1 }
+        // Never prompt for credentials: a build has no one to answer. Only the network
+        // transports a Dockerfile may name: no `file://` or `ext::`, not even from a submodule.
+        process.environment = ProcessInfo.processInfo.environment.merging(
+            ["GIT_TERMINAL_PROMPT": "0", "GIT_ALLOW_PROTOCOL": "http:https:git:ssh"]) { $1 }
         _ = try await process.checked()
     }
 }

@@ -7,18 +7,17 @@ import HoistOCI
 import NIOCore
 
 /// Fetches an `ADD https://…` source into a directory of its own, as BuildKit's HTTP source
-/// does: the file is named after the URL's last path component (or `filename`), checked
-/// against `--checksum` when given, and never unpacked.
+/// does: the file is named by ``DownloadFileName`` (`filename`, or the URL's decoded last path
+/// element, always one safe component), checked against `--checksum` when given, never unpacked.
 struct HTTPDownload {
     let url: String
     let checksum: Digest?
     let filename: String?
 
-    /// The file's name inside the directory.
+    /// The file's name inside the directory: a single component, never a path.
     var name: String {
-        if let filename, !filename.isEmpty { return filename }
-        let last = URL(string: url)?.lastPathComponent ?? ""
-        return last.isEmpty || last == "/" ? "index.html" : last
+        if let filename, !filename.isEmpty { return DownloadFileName.safe(filename) }
+        return DownloadFileName.of(url: url)
     }
 
     /// Downloads into `directory` (created) and returns the file's path.
@@ -32,7 +31,7 @@ struct HTTPDownload {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let path = directory + "/" + name
         let partial = path + ".partial"
-        let descriptor = open(partial, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
+        let descriptor = open(partial, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
             throw BuildError(.failedPrecondition, "ADD \(url): cannot create \(partial): \(String(cString: strerror(errno)))")
         }

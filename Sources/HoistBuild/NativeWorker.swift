@@ -200,7 +200,7 @@ public struct NativeWorker: Worker {
             guard copy.sourceInput < inputs.count else {
                 throw BuildError(.internal, "COPY reads input \(copy.sourceInput) of \(inputs.count)")
             }
-            let owner = copy.owner.map { users.resolve(user: $0.user, group: $0.group) }
+            let owner = try copy.owner.map { try users.resolve(user: $0.user, group: $0.group) }
             let mode = try copy.mode.map(Self.parseMode)
             try withReadable(inputs[copy.sourceInput]) { sourcePath, exclude, fromContext in
                 let sourceRoot = try RootedPath(root: sourcePath)
@@ -229,7 +229,7 @@ public struct NativeWorker: Worker {
                 }
             }
         case .mkdir(let path, let mode, let makeParents, let owner):
-            let ids = owner.map { users.resolve(user: $0.user, group: $0.group) }
+            let ids = try owner.map { try users.resolve(user: $0.user, group: $0.group) }
             let components = try destination.resolveComponents(path)
             // Every directory this creates gets the owner, as BuildKit's mkdir does; existing ones stay.
             for depth in (makeParents ? 1 : components.count)...max(components.count, 1) where depth <= components.count {
@@ -257,7 +257,7 @@ public struct NativeWorker: Worker {
             try Data(contents).write(to: URL(fileURLWithPath: host))
             _ = chmod(host, mode_t(mode))
             if let owner {
-                let ids = users.resolve(user: owner.user, group: owner.group)
+                let ids = try users.resolve(user: owner.user, group: owner.group)
                 _ = lchown(host, ids.uid, ids.gid)
             }
         case .remove(let path, let allowNotFound):

@@ -40,6 +40,15 @@ public struct ImageManifest: Hashable, Sendable, Codable {
     /// Whether this is a Docker schema-2 manifest rather than an OCI one.
     public var isDockerSchema2: Bool { mediaType == .dockerManifest }
 
+    /// The bytes of the config and the layers together, as `images` and `system df` show them.
+    /// Saturates at `Int64.max`: a hostile manifest's sizes must not overflow a sum.
+    public var totalSize: Int64 {
+        layers.reduce(max(config.size, 0)) { total, layer in
+            let (sum, overflow) = total.addingReportingOverflow(max(layer.size, 0))
+            return overflow ? .max : sum
+        }
+    }
+
     /// Checks the OCI manifest schema's rules: schema version 2, a manifest media type when one
     /// is given, valid descriptors, and at least one layer.
     ///

@@ -20,7 +20,7 @@ struct BlobDownloader: Sendable {
         func report(_ phase: TransferProgress.Phase, _ completed: Int64) {
             progress(TransferProgress(digest: digest, mediaType: descriptor.mediaType, phase: phase, completed: completed, total: descriptor.size))
         }
-        if try store.content.contains(digest) {
+        if try store.content.contains(descriptor) {
             report(.alreadyPresent, descriptor.size)
             return 0
         }
@@ -37,8 +37,10 @@ struct BlobDownloader: Sendable {
                 writer.abort()
                 writer = try store.content.writer(expecting: digest, size: descriptor.size)
             }
+            var watch = TransferWatch(transport.configuration.minimumTransferRate)
             do {
                 for try await chunk in response.body {
+                    try watch.record(chunk.readableBytes, what: "\(transport.host): blob \(path)@\(digest)")
                     try chunk.withUnsafeReadableBytes { try writer.write($0) }
                     moved += Int64(chunk.readableBytes)
                     report(.downloading, writer.count)
@@ -46,6 +48,8 @@ struct BlobDownloader: Sendable {
             } catch let error as StoreError where error.code == .dataLoss {
                 throw RegistryError(.dataLoss, "\(transport.host): blob \(path)@\(digest) is larger than the \(descriptor.size) bytes its descriptor says", underlying: error)
             } catch let error as StoreError {
+                throw error
+            } catch let error as RegistryError {
                 throw error
             } catch {
                 throw RegistryTransport.transportFailure(error, what: "\(transport.host) (GET \(request.displayPath))")

@@ -26,7 +26,10 @@ struct BlobUploader: Sendable {
             throw RegistryError(.notFound, "blob \(digest) to push to \(transport.host)/\(path) is not in the store")
         }
         let upload = Upload(digest: digest, mediaType: descriptor.mediaType, size: descriptor.size, file: file, progress: progress)
-        let chunkSize = transport.configuration.uploadChunkSize.map { Int64(max(1, $0)) }
+        if let chunk = transport.configuration.uploadChunkSize, chunk < 1 {
+            throw RegistryError(.invalidArgument, "the upload chunk size must be a positive number of bytes, not \(chunk)")
+        }
+        let chunkSize = transport.configuration.uploadChunkSize.map(Int64.init)
         // The session a broken chunked upload left, to resume on the next try.
         var session: (location: String, offset: Int64)?
         try await transport.configuration.retry.run { attempt in

@@ -26,7 +26,9 @@ struct ManifestFetcher {
             let response = try await transport.send(request, expecting: [200])
             let body: ByteBuffer
             do {
-                body = try await response.body.collect(upTo: Self.maximumSize)
+                body = try await transport.collect(response.body, upTo: Self.maximumSize, what: "manifest \(path):\(reference)")
+            } catch let error as RegistryError {
+                throw error
             } catch is NIOTooManyBytesError {
                 throw RegistryError(.invalidArgument, "\(transport.host): manifest \(path):\(reference) is larger than \(Self.maximumSize) bytes")
             } catch {

@@ -67,7 +67,7 @@ extension RegistryClient {
             }
             // The blobs must still be there when the name makes them reachable (a collection
             // may have run while they were unnamed).
-            for blob in blobs where try !store.content.contains(try blob.digest) {
+            for blob in blobs where try !store.content.contains(blob) {
                 throw RegistryError(.unavailable, "blob \(blob.digestString) of \(reference.familiarString) was removed during the pull; pull again", isTransient: true)
             }
             try store.setName(reference.description, target: manifestDescriptor, created: config.createdDate ?? Date())

@@ -24,6 +24,8 @@ public struct RegistryConfiguration: Sendable {
     public var connectTimeout: Duration
     /// How long to wait for the next bytes of an answer before the transfer counts as broken.
     public var idleTimeout: Duration
+    /// The slowest a manifest or blob may arrive before the transfer is given up.
+    public var minimumTransferRate: TransferRate
 
     public init(
         insecureRegistries: Set<String> = [],
@@ -34,7 +36,8 @@ public struct RegistryConfiguration: Sendable {
         maximumConcurrentTransfers: Int = 3,
         uploadChunkSize: Int? = nil,
         connectTimeout: Duration = .seconds(15),
-        idleTimeout: Duration = .seconds(60)
+        idleTimeout: Duration = .seconds(60),
+        minimumTransferRate: TransferRate = .standard
     ) {
         self.insecureRegistries = insecureRegistries
         self.loopbackIsInsecure = loopbackIsInsecure
@@ -45,6 +48,7 @@ public struct RegistryConfiguration: Sendable {
         self.uploadChunkSize = uploadChunkSize
         self.connectTimeout = connectTimeout
         self.idleTimeout = idleTimeout
+        self.minimumTransferRate = minimumTransferRate
     }
 
     /// Whether `host` may be spoken to without verified TLS.

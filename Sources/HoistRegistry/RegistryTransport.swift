@@ -67,10 +67,23 @@ final class RegistryTransport: Sendable {
         return response
     }
 
+    /// The whole of `body`, refused (`NIOTooManyBytesError`) past `limit` bytes and given up
+    /// (``RegistryError``) when it arrives slower than ``RegistryConfiguration/minimumTransferRate``.
+    func collect(_ body: HTTPClientResponse.Body, upTo limit: Int, what: String) async throws -> ByteBuffer {
+        var watch = TransferWatch(configuration.minimumTransferRate)
+        var collected = ByteBuffer()
+        for try await var chunk in body {
+            try watch.record(chunk.readableBytes, what: "\(host): \(what)")
+            guard collected.readableBytes + chunk.readableBytes <= limit else { throw NIOTooManyBytesError(maxBytes: limit) }
+            collected.writeBuffer(&chunk)
+        }
+        return collected
+    }
+
     /// The error for an unexpected answer: notFound for 404, failedPrecondition when access is
     /// denied, transient unavailable for 429 and 5xx.
     func failure(_ response: HTTPClientResponse, for request: RegistryRequest) async -> RegistryError {
-        let body = try? await response.body.collect(upTo: 1 << 16)
+        let body = try? await collect(response.body, upTo: 1 << 16, what: "\(request.method.rawValue) \(request.displayPath)")
         let detail = RegistryErrorBody.summary(of: body).map { ": " + $0 } ?? ""
         let status = response.status.code
         let code: ErrorCode

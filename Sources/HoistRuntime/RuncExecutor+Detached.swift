@@ -94,6 +94,7 @@ extension RuncExecutor {
     /// Runs `settings` as another process in the running container `id` whose root file system
     /// is visible at `rootfs` (for the user lookup), and returns its exit code.
     public func exec(in id: String, _ settings: ContainerSettings, rootfs: String, io: ContainerIO) async throws -> Int32 {
+        try checkUsable()
         let process = try RuntimeSpecBuilder(settings).process(rootfs: rootfs)
         let file = bundleDirectory.appendingPathComponent("exec-\(UUID().uuidString).json").path
         let encoder = JSONEncoder()

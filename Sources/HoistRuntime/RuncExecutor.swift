@@ -49,24 +49,46 @@ public final class RuncExecutor: Sendable {
     /// Where bundles are made.
     public let bundleDirectory: URL
 
-    public init(runtime: OCIRuntime, stateDirectory: URL, bundleDirectory: URL) {
+    /// Why this executor cannot run anything, when its places could not be made.
+    private let unusable: RuntimeError?
+
+    /// Throws why this executor cannot make bundles in ``bundleDirectory``, if it cannot.
+    public func checkUsable() throws {
+        if let unusable { throw unusable }
+    }
+
+    public convenience init(runtime: OCIRuntime, stateDirectory: URL, bundleDirectory: URL) {
+        self.init(runtime: runtime, stateDirectory: stateDirectory, bundleDirectory: bundleDirectory, unusable: nil)
+    }
+
+    private init(runtime: OCIRuntime, stateDirectory: URL, bundleDirectory: URL, unusable: RuntimeError?) {
         self.runtime = runtime
         self.stateDirectory = stateDirectory
         self.bundleDirectory = bundleDirectory
+        self.unusable = unusable
     }
 
     /// An executor for `store` with the ``OCIRuntime/preferred(scratch:record:)`` runtime (or
     /// `runtime`), keeping the runtime's state in `/run/hoist/NAME` (root) or
     /// `$XDG_RUNTIME_DIR/hoist/NAME`, the runtime probe's answer beside them (a run directory
-    /// is emptied at boot, when the answer may change), and bundles under the store's `tmp/bundles`.
+    /// is emptied at boot, when the answer may change), and bundles in memory (``StoreRoot/bundles()``).
     public convenience init(store: StoreRoot, runtime: OCIRuntime? = nil) {
-        let bundles = store.temporary.appendingPathComponent("bundles")
-        try? FileManager.default.createDirectory(at: bundles, withIntermediateDirectories: true)
+        let bundles: URL
+        do {
+            bundles = try store.bundles()
+        } catch {
+            // Never a fallback on disk: each run reports why (``run(_:rootfs:io:)``).
+            self.init(runtime: runtime ?? OCIRuntime(name: "runc", executable: "runc"), stateDirectory: store.temporary, bundleDirectory: store.temporary,
+                      unusable: RuntimeError(.failedPrecondition, "cannot run containers", underlying: error))
+            return
+        }
         let environment = ProcessInfo.processInfo.environment
         let run = getuid() == 0 ? "/run" : (environment["XDG_RUNTIME_DIR"] ?? NSTemporaryDirectory())
         let state = URL(fileURLWithPath: run).appendingPathComponent("hoist")
+        // Private: the runtimes' state holds each container's configuration.
         let record = (try? FileManager.default.createDirectory(at: state, withIntermediateDirectories: true))
             .map { state.appendingPathComponent("runtime-probe") }
+        chmod(state.path, 0o700)
         let chosen = runtime ?? OCIRuntime.preferred(scratch: bundles, record: record)
         self.init(runtime: chosen, stateDirectory: state.appendingPathComponent(chosen.name), bundleDirectory: bundles)
     }
@@ -80,6 +102,10 @@ public final class RuncExecutor: Sendable {
     /// cancelled, and the builder's errors (unknown user …). Nothing is left running or mounted.
     public func run(_ settings: ContainerSettings, rootfs: RootFilesystem, io: ContainerIO) async throws -> Int32 {
         if Task.isCancelled { throw RuntimeError(.cancelled, "the container was not started: its task is cancelled") }
+        try checkUsable()
+        // Checked before anything is mounted, so a bad limit leaves nothing behind.
+        var settings = settings
+        settings.resources = try settings.resources.validated()
         let id = "hoist-" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
         let bundle = bundleDirectory.appendingPathComponent(id).path
         let rootfsPath = bundle + "/rootfs"

@@ -94,7 +94,7 @@ public struct RuntimeSpecBuilder: Sendable {
     /// looked up in the root file system visible at `rootfs`.
     public func process(rootfs: String) throws -> RuntimeSpec.Process {
         let user = try UserResolver(rootfs: rootfs).resolve(settings.user, extraGroups: settings.additionalGroups)
-        let cwd = settings.workingDirectory.hasPrefix("/") ? settings.workingDirectory : "/" + settings.workingDirectory
+        let cwd = try Self.workingDirectory(settings.workingDirectory)
         let capabilities = try capabilitySet()
         return RuntimeSpec.Process(
             terminal: settings.terminal,
@@ -110,6 +110,23 @@ public struct RuntimeSpecBuilder: Sendable {
     }
 
     // MARK: - Parts
+
+    /// `path` cleaned lexically (`..` stops at `/`), as Docker cleans a working directory;
+    /// throws `invalidArgument` with Docker's message unless it is absolute.
+    static func workingDirectory(_ path: String) throws -> String {
+        guard path.hasPrefix("/") else {
+            throw RuntimeError(.invalidArgument, "the working directory '\(path)' is invalid, it needs to be an absolute path")
+        }
+        var components: [Substring] = []
+        for part in path.split(separator: "/") where part != "." {
+            if part == ".." {
+                _ = components.popLast()
+            } else {
+                components.append(part)
+            }
+        }
+        return "/" + components.joined(separator: "/")
+    }
 
     private func environment(home: String) -> [String] {
         var environment = settings.environment

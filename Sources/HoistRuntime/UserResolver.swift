@@ -34,7 +34,7 @@ struct UserResolver {
         if userPart.isEmpty {
             entry = accounts.user(id: 0)
             uid = 0
-        } else if let number = UInt32(userPart) {
+        } else if let number = try AccountID.parse(userPart) {
             entry = accounts.user(id: number)
             uid = number
         } else {
@@ -49,6 +49,9 @@ struct UserResolver {
         if let groupPart, !groupPart.isEmpty {
             gid = try self.gid(groupPart)
         }
+        // Ids from the image's files too: an entry may hold 4294967295 as well as a flag can.
+        try AccountID.check(uid)
+        try AccountID.check(gid)
         var additional: [UInt32] = []
         // Groups that list the user as a member, as login does (only when no group was named).
         if groupPart == nil, let name = entry?.name {
@@ -57,13 +60,14 @@ struct UserResolver {
         for group in extraGroups {
             additional.append(try self.gid(group))
         }
+        try additional.forEach(AccountID.check)
         var seen: Set<UInt32> = []
         additional = additional.filter { seen.insert($0).inserted }
         return Resolved(uid: uid, gid: gid, additionalGids: additional, home: entry?.home ?? "/")
     }
 
     private func gid(_ group: String) throws -> UInt32 {
-        if let number = UInt32(group) { return number }
+        if let number = try AccountID.parse(group) { return number }
         guard let found = accounts.group(named: group) else {
             throw RuntimeError(.notFound, "unable to find group \(group): no matching entries in the image's /etc/group")
         }

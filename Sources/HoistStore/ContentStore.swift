@@ -58,4 +58,25 @@ extension ContentStore {
 
     /// True when the blob is present.
     public func contains(_ digest: Digest) throws -> Bool { try info(digest) != nil }
+
+    /// True when the blob `descriptor` names is present with the size the descriptor claims.
+    /// Throws `dataLoss` when the blob of that digest has another size — the descriptor lies, and
+    /// its size must not be believed (sums of sizes, progress totals) — and `invalidArgument` for
+    /// a negative size or a digest Hoist cannot verify.
+    public func contains(_ descriptor: Descriptor) throws -> Bool {
+        guard descriptor.size >= 0 else {
+            throw StoreError(.invalidArgument, "descriptor of \(descriptor.digestString) has a negative size \(descriptor.size)")
+        }
+        let digest: Digest
+        do {
+            digest = try descriptor.digest
+        } catch {
+            throw StoreError(error.code, error.message)
+        }
+        guard let blob = try info(digest) else { return false }
+        guard blob.size == descriptor.size else {
+            throw StoreError(.dataLoss, "blob \(digest) is \(blob.size) bytes, but its descriptor says \(descriptor.size)")
+        }
+        return true
+    }
 }

@@ -111,13 +111,13 @@ struct ImageArchiveLoader {
         var images: [ArchivedImage] = []
         for descriptor in index.manifests {
             let digest = try descriptor.digest
-            try requirePresent(digest, what: "manifest", path: path)
+            try requirePresent(descriptor, what: "manifest", path: path)
             used.formUnion(try store.content.reachable(from: [(descriptor.mediaType.rawValue, digest)]))
             var created: Date?
             if descriptor.mediaType.isManifest {
                 let manifest = try decode(ImageManifest.self, from: try store.content.data(digest), what: "manifest \(digest)", path: path)
                 for child in [manifest.config] + manifest.layers {
-                    try requirePresent(try child.digest, what: "blob of manifest \(digest)", path: path)
+                    try requirePresent(child, what: "blob of manifest \(digest)", path: path)
                 }
                 created = try? JSONDecoder().decode(ImageConfig.self, from: store.content.data(try manifest.config.digest)).createdDate
             }
@@ -188,9 +188,17 @@ struct ImageArchiveLoader {
 
     // MARK: Helpers
 
-    private func requirePresent(_ digest: Digest, what: String, path: String) throws {
-        guard try store.content.info(digest) != nil else {
-            throw StoreError(.invalidArgument, "\(path): \(what) \(digest) is neither in the archive nor in the store")
+    /// Throws unless `descriptor`'s blob is here with the size the descriptor claims: a size that
+    /// lies would be believed by everything that adds sizes up.
+    private func requirePresent(_ descriptor: Descriptor, what: String, path: String) throws {
+        let present: Bool
+        do {
+            present = try store.content.contains(descriptor)
+        } catch let error as StoreError {
+            throw StoreError(error.code, "\(path): \(what): \(error.message)")
+        }
+        guard present else {
+            throw StoreError(.invalidArgument, "\(path): \(what) \(descriptor.digestString) is neither in the archive nor in the store")
         }
     }
 

@@ -1,4 +1,5 @@
 public import Foundation
+import HoistOCI
 
 #if canImport(Glibc)
     import Glibc
@@ -38,14 +39,105 @@ public struct StoreRoot: Sendable, Hashable {
     /// One directory per container: its bundle, logs and exit status.
     public var containers: URL { url.appendingPathComponent("containers", isDirectory: true) }
 
-    /// Creates the root's directories if they are missing.
+    /// Where OCI runtime bundles of short-lived containers (RUN steps, `run --rm`) are made:
+    /// a private directory on `/dev/shm`, so a bundle's `config.json` — which holds the
+    /// environment, secrets passed as variables included — lives in memory and never reaches a
+    /// disk, even when a killed process leaves it behind (the next command removes it).
+    /// `/dev/shm/hoist-UID` is made 0700 and must be this user's; each store has its own
+    /// directory in it. Without `/dev/shm`, the store's `tmp/bundles`.
+    ///
+    /// Throws `failedPrecondition` when `/dev/shm/hoist-UID` exists but is not a private
+    /// directory of this user's (another user made it first).
+    public func bundles() throws -> URL {
+        let shared = "/dev/shm"
+        var status = stat()
+        guard stat(shared, &status) == 0, status.st_mode & S_IFMT == S_IFDIR else {
+            return temporary.appendingPathComponent("bundles", isDirectory: true)
+        }
+        let mine = "\(shared)/hoist-\(geteuid())"
+        if mkdir(mine, Self.privateMode) != 0 {
+            let code = errno
+            guard code == EEXIST, lstat(mine, &status) == 0 else {
+                throw StoreError(errnoCode(code), "cannot create \(mine): \(String(cString: strerror(code)))")
+            }
+            guard status.st_mode & S_IFMT == S_IFDIR, status.st_uid == geteuid(), status.st_mode & 0o077 == 0 else {
+                throw StoreError(
+                    .failedPrecondition,
+                    "\(mine) is not a private directory of user \(geteuid()): another user may have made it; remove it and try again")
+            }
+        }
+        let store = "\(mine)/\(Digest(of: Data(url.path.utf8)).encoded.prefix(16))"
+        for directory in [store, store + "/bundles"] {
+            guard mkdir(directory, Self.privateMode) == 0 || errno == EEXIST else {
+                let code = errno
+                throw StoreError(errnoCode(code), "cannot create \(directory): \(String(cString: strerror(code)))")
+            }
+        }
+        return URL(fileURLWithPath: store + "/bundles", isDirectory: true)
+    }
+
+    /// The mode of the root and the directories Hoist makes in it: the store holds other
+    /// people's images — setuid binaries, device nodes, secrets in flight — that no other local
+    /// user may reach (Docker keeps `/var/lib/docker` at 0710 for the same reason).
+    public static let privateMode: mode_t = 0o700
+
+    /// Creates the root's directories if they are missing, private to this user
+    /// (``privateMode``), and makes an existing root private again if it is open to others
+    /// (a store made by an earlier Hoist, or by hand). Missing parents of the root are made
+    /// 0755, as `mkdir -p` makes them. Throws `StoreError` naming the directory and the
+    /// system's reason.
     func createDirectories() throws {
-        for dir in [url, blobs, blobs.appendingPathComponent("sha256"), blobs.appendingPathComponent("sha512"),
-                    temporary, snapshots, locks] {
-            do {
-                try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-            } catch {
-                throw StoreError(.failedPrecondition, "cannot create store directory \(dir.path)", underlying: error)
+        try Self.makeParents(of: url.path)
+        try makePrivateRoot()
+        for dir in [blobs, blobs.appendingPathComponent("sha256"), blobs.appendingPathComponent("sha512"), temporary, snapshots, locks] {
+            try Self.makePrivateDirectory(dir.path)
+        }
+    }
+
+    /// Makes the root a directory of ``privateMode``. An existing root open to others is closed
+    /// when it is a store already or empty; any other directory is refused, since closing it
+    /// could break what else lives there (`HOIST_ROOT=/tmp`).
+    private func makePrivateRoot() throws {
+        let path = url.path
+        if mkdir(path, Self.privateMode) == 0 { return }
+        var status = stat()
+        guard stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFDIR, status.st_mode & 0o077 != 0 else {
+            return try Self.makePrivateDirectory(path)
+        }
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+        guard entries.isEmpty || FileManager.default.fileExists(atPath: database.path) else {
+            throw StoreError(
+                .failedPrecondition,
+                "cannot keep a store in \(path): it holds other files and is open to other users (mode \(String(status.st_mode & 0o7777, radix: 8))); use a new or empty directory")
+        }
+        try Self.makePrivateDirectory(path)
+    }
+
+    /// Makes `path` a directory of ``privateMode`` unless it is one; a directory that is open
+    /// to group or others is closed to them.
+    static func makePrivateDirectory(_ path: String) throws {
+        if mkdir(path, privateMode) == 0 { return }
+        let created = errno
+        var status = stat()
+        guard created == EEXIST, stat(path, &status) == 0 else {
+            throw StoreError(errnoCode(created), "cannot create store directory \(path): \(String(cString: strerror(created)))")
+        }
+        guard status.st_mode & S_IFMT == S_IFDIR else {
+            throw StoreError(.failedPrecondition, "cannot use \(path) as a store directory: it is not a directory")
+        }
+        if status.st_mode & 0o077 != 0, status.st_uid == geteuid() || geteuid() == 0 {
+            try systemCall("cannot make store directory \(path) private") { chmod(path, status.st_mode & 0o700) }
+        }
+    }
+
+    /// Makes the missing ancestors of `path` (0755).
+    private static func makeParents(of path: String) throws {
+        var prefix = ""
+        for component in path.split(separator: "/").dropLast() {
+            prefix += "/" + component
+            if mkdir(prefix, 0o755) != 0 && errno != EEXIST {
+                let code = errno
+                throw StoreError(errnoCode(code), "cannot create store directory \(prefix): \(String(cString: strerror(code)))")
             }
         }
     }

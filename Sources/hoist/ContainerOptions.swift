@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Hoist
+import HoistOCI
 
 /// The flags `hoist run` and `hoist create` share, named as `docker run` names them.
 struct ContainerOptions: ParsableArguments {
@@ -44,11 +45,11 @@ struct ContainerOptions: ParsableArguments {
 
     /// `64m`, `1g`, `512k` or plain bytes, as docker run reads sizes.
     static func bytes(_ text: String) throws -> Int64 {
-        let units: [Character: Int64] = ["b": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30]
-        let lower = text.lowercased()
-        if let unit = lower.last, let factor = units[unit], let number = Int64(lower.dropLast()) { return number * factor }
-        guard let number = Int64(lower) else { throw ValidationError("--memory \(text): expected a size such as 64m") }
-        return number
+        do {
+            return try ByteSize.parse(text)
+        } catch {
+            throw ValidationError("--memory \(text): \(error)")
+        }
     }
 
     /// The options for `command` (empty: the image's), reading stdin now when `-i` without `-t`.

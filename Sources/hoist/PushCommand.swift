@@ -23,6 +23,12 @@ struct PushCommand: AsyncParsableCommand {
     @Argument(help: "Where to push it, when not to its own name.")
     var destination: String?
 
+    func validate() throws {
+        if let chunkSize, chunkSize < 1 {
+            throw ValidationError("--chunk-size \(chunkSize): expected a positive number of bytes")
+        }
+    }
+
     func run() async throws {
         try await reportingErrors {
             var configuration = registry.configuration

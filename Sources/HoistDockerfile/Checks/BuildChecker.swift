@@ -269,7 +269,7 @@ public struct BuildChecker: Sendable {
                 case .copy(let copy)? where copy.from == nil:
                     (sources, verb) = (copy.sources, "Copy")
                 case .add(let add)?:
-                    sources = add.sources.filter { !$0.contains("://") && !$0.hasPrefix("git@") }
+                    sources = add.sources.filter { AddSource($0).isLocal }
                     verb = "Add"
                 default:
                     continue

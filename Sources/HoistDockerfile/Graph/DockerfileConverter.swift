@@ -147,15 +147,14 @@ public struct DockerfileConverter: Sendable {
                 chown: copy.chown, chmod: copy.chmod, excludes: copy.excludes, parents: copy.parents, unpack: false,
                 keyword: "COPY", to: &state, prefix: prefix, converted: converted)
         case .add(let add):
-            let remote = add.sources.filter { $0.contains("://") || $0.hasPrefix("git@") }
-            for url in remote {
-                if Self.isGitURL(url) {
-                    try addGit(url, add: add, to: &state, prefix: prefix)
-                } else {
-                    try addURL(url, add: add, to: &state, prefix: prefix)
+            for source in add.sources.map(AddSource.init) {
+                switch source {
+                case .git(let url): try addGit(url, add: add, to: &state, prefix: prefix)
+                case .http(let url): try addURL(url, add: add, to: &state, prefix: prefix)
+                case .local: continue
                 }
             }
-            let local = add.sources.filter { !remote.contains($0) }
+            let local = add.sources.filter { AddSource($0).isLocal }
             if !local.isEmpty || !add.inlineSources.isEmpty {
                 try await applyCopy(
                     sources: local, inline: add.inlineSources, destination: add.destination, from: nil,
@@ -350,9 +349,8 @@ public struct DockerfileConverter: Sendable {
                 throw BuildError(.invalidArgument, "\(prefix) ADD --checksum=\(text): \(error.message)")
             }
         }
-        let download = Vertex(.source(.http(url: url, checksum: checksum, filename: nil, permissions: nil)), name: "\(prefix) https \(url)")
-        let name = URL(string: url)?.lastPathComponent ?? ""
-        let file = name.isEmpty || name == "/" ? "index.html" : name
+        let file = DownloadFileName.of(url: url)
+        let download = Vertex(.source(.http(url: url, checksum: checksum, filename: file, permissions: nil)), name: "\(prefix) https \(url)")
         let target = Self.absolute(add.destination, in: state.workingDirectory, keepTrailingSlash: true)
         let vertex = Vertex(
             .file(FileOp(actions: [.copy(CopyAction(
@@ -361,13 +359,6 @@ public struct DockerfileConverter: Sendable {
             inputs: [state.filesystem, download], name: "\(prefix) ADD \(url) \(add.destination)")
         state.filesystem = vertex
         state.steps.append(BuildStep(createdBy: "ADD \(url) \(target) # buildkit", vertex: vertex))
-    }
-
-    /// Whether `text` names a git repository as BuildKit tells: `git@…`, `git://…`, or a URL
-    /// whose path ends in `.git` (before any `#ref`).
-    static func isGitURL(_ text: String) -> Bool {
-        let address = text.split(separator: "#", maxSplits: 1).first.map(String.init) ?? text
-        return text.hasPrefix("git@") || text.hasPrefix("git://") || address.hasSuffix(".git")
     }
 
     /// `ADD <git URL>[#ref[:subdir]] dest`: the checkout as a source, its files (or the

@@ -29,8 +29,9 @@ struct CopySemantics {
     /// Ownership for copied entries; nil keeps the source's (COPY --from), which for the build
     /// context means root, as Docker sends context files.
     let owner: (uid: UInt32, gid: UInt32)?
-    /// Permission bits for copied entries (`--chmod`); nil keeps the source's.
-    let mode: UInt32?
+    /// Permissions for copied entries (`--chmod`); nil keeps the source's. Octal bits are
+    /// also those of the directories the copy creates, as in BuildKit.
+    let mode: ModeChange?
 
     /// One resolved source: a path of the source tree and, for `--parents`, which paths under
     /// it are copied (relative to it).
@@ -71,10 +72,17 @@ struct CopySemantics {
         if !WildcardPattern.containsWildcards(pivot) && !WildcardPattern.containsWildcards(selection ?? "") {
             let required = pivot + "/" + (selection ?? "")
             guard try !expand(required).isEmpty else {
-                throw BuildError(.notFound, "COPY source \"\(pattern)\" not found in the build context")
+                throw Self.notFound(pattern)
             }
         }
         return try expand(pivot).map { Source(path: $0, include: include) }
+    }
+
+    /// A source that is not there, named as BuildKit names it (from the root of what it is
+    /// copied from: the build context, a stage, an image).
+    static func notFound(_ path: String) -> BuildError {
+        let cleaned = "/" + path.split(separator: "/").filter { $0 != "." }.joined(separator: "/")
+        return BuildError(.notFound, "COPY source \"\(cleaned)\": not found")
     }
 
     /// A `--parents` source split at its `/./`: the directory copied, and the pattern (relative
@@ -108,7 +116,7 @@ struct CopySemantics {
         guard let first = components.firstIndex(where: WildcardPattern.containsWildcards) else {
             let path = components.joined(separator: "/")
             guard isPresent(path, followLink: true) else {
-                throw BuildError(.notFound, "COPY source \"\(pattern)\" not found in the build context")
+                throw Self.notFound(pattern)
             }
             return [path]
         }
@@ -215,7 +223,7 @@ struct CopySemantics {
         let sourceHost = sourceRoot.hostPath(resolved)
         var info = stat()
         guard stat(sourceHost, &info) == 0 else {
-            throw BuildError(.notFound, "COPY source \"\(source.path)\" not found in the build context")
+            throw Self.notFound(source.path)
         }
         var selection = Selection(semantics: self, source: resolved.joined(separator: "/"), include: source.include)
         if info.st_mode & S_IFMT == S_IFDIR {
@@ -252,7 +260,8 @@ struct CopySemantics {
         }
         let uid = owner?.uid ?? info.st_uid
         let gid = owner?.gid ?? info.st_gid
-        let permissions = mode ?? (UInt32(info.st_mode) & 0o7777)
+        let permissions = mode?.applied(to: UInt32(info.st_mode), isDirectory: info.st_mode & S_IFMT == S_IFDIR)
+            ?? (UInt32(info.st_mode) & 0o7777)
         var existing = stat()
         let exists = lstat(destination, &existing) == 0
         switch info.st_mode & S_IFMT {
@@ -281,8 +290,13 @@ struct CopySemantics {
             try check(lchown(destination, uid, gid), "chown", destination)
             try check(chmod(destination, mode_t(permissions)), "chmod", destination)
         default:
-            // Devices, FIFOs and sockets are not copied by COPY.
-            return
+            // Devices and FIFOs are made anew, and a socket as an empty file (a stub: nothing
+            // listens on a copy), as BuildKit's copier makes them.
+            if exists { try removeTree(destination) }
+            let kind = info.st_mode & S_IFMT == S_IFSOCK ? S_IFREG : info.st_mode & S_IFMT
+            try check(mknod(destination, kind | 0o600, kind == S_IFREG ? 0 : info.st_rdev), "mknod", destination)
+            try check(lchown(destination, uid, gid), "chown", destination)
+            try check(chmod(destination, mode_t(permissions)), "chmod", destination)
         }
         // As BuildKit's copier: every attribute that can be set is, the others are let go.
         for (name, value) in (try? ExtendedAttributes.read(source)) ?? [:] {
@@ -300,8 +314,9 @@ struct CopySemantics {
         try output.close()
     }
 
-    /// Creates `path` (absolute inside the destination root) and its missing parents as root-owned
-    /// 0755 directories, returning its host path.
+    /// Creates `path` (absolute inside the destination root) and its missing parents as
+    /// directories of the copy's owner (root's by default), 0755 or the octal `--chmod`,
+    /// returning its host path.
     private func makeDirectories(_ path: String) throws -> String {
         let components = try destinationRoot.resolveComponents(path)
         var current: [String] = []
@@ -316,6 +331,7 @@ struct CopySemantics {
                 continue
             }
             try check(mkdir(host, 0o755), "mkdir", host)
+            if let octal = mode?.octal { try check(chmod(host, mode_t(octal)), "chmod", host) }
             if let owner { try check(lchown(host, owner.uid, owner.gid), "chown", host) }
         }
         return destinationRoot.hostPath(components)

@@ -54,9 +54,10 @@ public struct NativeWorker: Worker {
             let directory = store.root.temporary.appendingPathComponent("http-\(UUID().uuidString)").path
             _ = try await HTTPDownload(url: url, checksum: checksum, filename: filename).fetch(into: directory)
             return .directory(path: directory, exclude: [])
-        case .git(let url, let ref, let keepGitDirectory):
+        case .git(let url, let ref, let keepGitDirectory, let checksum, let submodules):
             let directory = store.root.temporary.appendingPathComponent("git-\(UUID().uuidString)").path
-            try await GitCheckout(url: url, ref: ref, keepGitDirectory: keepGitDirectory).fetch(into: directory)
+            try await GitCheckout(url: url, ref: ref, keepGitDirectory: keepGitDirectory, checksum: checksum, submodules: submodules ?? true)
+                .fetch(into: directory)
             return .directory(path: directory, exclude: [])
         }
     }
@@ -134,15 +135,21 @@ public struct NativeWorker: Worker {
                     mounts.binds.append(.init(source: lock.directory, destination: mount.destination, readOnly: mount.readOnly))
                 case .tmpfs(let size):
                     mounts.tmpfs[mount.destination] = size
-                case .secret(let id, let required, _, _, _):
+                case .secret(let id, let required, let uid, let gid, let mode):
                     guard let path = secrets[id] else {
-                        if required { throw BuildError(.notFound, "secret \(id) was not given to the build (--secret id=\(id),src=…)") }
+                        if required { throw Self.missingSecret(id) }
                         continue
                     }
-                    mounts.binds.append(.init(source: path, destination: mount.destination, readOnly: true))
+                    guard let value = FileManager.default.contents(atPath: path) else {
+                        throw BuildError(.notFound, "cannot read secret \(id) from \(path)")
+                    }
+                    // A copy with the mount's owner and mode, in memory only.
+                    let file = try secretFile(value, uid: uid, gid: gid, mode: mode)
+                    mounts.releases.append(file.release)
+                    mounts.binds.append(.init(source: file.path, destination: mount.destination, readOnly: true))
                 case .secretEnvironment(let id, let required, let name):
                     guard let path = secrets[id] else {
-                        if required { throw BuildError(.notFound, "secret \(id) was not given to the build (--secret id=\(id),src=…)") }
+                        if required { throw Self.missingSecret(id) }
                         continue
                     }
                     guard let value = FileManager.default.contents(atPath: path) else {
@@ -164,6 +171,38 @@ public struct NativeWorker: Worker {
             throw error
         }
         return mounts
+    }
+
+    /// A secret the build was not given, in BuildKit's words and with how to give it.
+    static func missingSecret(_ id: String) -> BuildError {
+        BuildError(.notFound, "secret \(id): not found (give it with --secret id=\(id),src=…)")
+    }
+
+    /// `value` as a file owned by `uid`:`gid` with `mode`, on a tmpfs of its own (a secret
+    /// never reaches a disk), until released.
+    private func secretFile(_ value: Data, uid: Int, gid: Int, mode: UInt32) throws -> (path: String, release: @Sendable () -> Void) {
+        let directory = store.root.temporary.appendingPathComponent("secret-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        let memory = Mount(type: "tmpfs", source: "tmpfs", options: ["mode=0700", "size=\(max(value.count, 4096) + 4096)"])
+        do {
+            try memory.mount(at: directory)
+        } catch {
+            try? FileManager.default.removeItem(atPath: directory)
+            throw error
+        }
+        let release: @Sendable () -> Void = {
+            try? Mount.unmount(directory)
+            try? FileManager.default.removeItem(atPath: directory)
+        }
+        let path = directory + "/secret"
+        guard FileManager.default.createFile(atPath: path, contents: value, attributes: [.posixPermissions: 0o600]),
+              lchown(path, uid_t(truncatingIfNeeded: uid), gid_t(truncatingIfNeeded: gid)) == 0,
+              chmod(path, mode_t(mode & 0o7777)) == 0
+        else {
+            release()
+            throw BuildError(.internal, "cannot write the secret's file on \(directory)")
+        }
+        return (path, release)
     }
 
     /// The persistent directory of a cache mount, created on first use with the asked owner and
@@ -201,7 +240,7 @@ public struct NativeWorker: Worker {
                 throw BuildError(.internal, "COPY reads input \(copy.sourceInput) of \(inputs.count)")
             }
             let owner = try copy.owner.map { try users.resolve(user: $0.user, group: $0.group) }
-            let mode = try copy.mode.map(Self.parseMode)
+            let mode = try copy.mode.map(ModeChange.init(parsing:))
             try withReadable(inputs[copy.sourceInput]) { sourcePath, exclude, fromContext in
                 let sourceRoot = try RootedPath(root: sourcePath)
                 // Docker sends build context files as root's; files from images keep their owners.
@@ -218,7 +257,7 @@ public struct NativeWorker: Worker {
                         let matches = try semantics.expand(pattern)
                         let archives = try matches.filter { try Self.isArchive(try sourceRoot.resolve($0)) }
                         for archive in archives {
-                            try extract(try sourceRoot.resolve(archive), into: copy.destination, root: destination)
+                            try extract(try sourceRoot.resolve(archive), into: copy.destination, root: destination, owner: owner)
                         }
                         if archives.isEmpty { plain.append(pattern) } else { plain += matches.filter { !archives.contains($0) } }
                     }
@@ -283,18 +322,22 @@ public struct NativeWorker: Worker {
     }
 
     /// Unpacks the archive at `archive` into `destination` (a directory, created when missing).
-    private func extract(_ archive: String, into destination: String, root: RootedPath) throws {
-        let host = try root.resolve(destination)
-        try FileManager.default.createDirectory(atPath: host, withIntermediateDirectories: true)
-        _ = try LayerApplier(root: host).apply(try FileByteSource(path: archive))
-    }
-
-    /// Octal permission bits (`755`, `0644`) as `--chmod` takes them.
-    public static func parseMode(_ text: String) throws -> UInt32 {
-        guard let mode = UInt32(text, radix: 8), mode <= 0o7777 else {
-            throw BuildError(.invalidArgument, "invalid --chmod \"\(text)\": expected octal permission bits such as 755")
+    /// With `owner` (`ADD --chown`), the directories made on the way and every entry are its.
+    private func extract(_ archive: String, into destination: String, root: RootedPath, owner: (uid: UInt32, gid: UInt32)?) throws {
+        var created: [String] = []
+        var path = ""
+        for component in try root.resolveComponents(destination) {
+            path += "/" + component
+            let host = try root.resolve(path)
+            if !FileManager.default.fileExists(atPath: host) {
+                try FileManager.default.createDirectory(atPath: host, withIntermediateDirectories: false)
+                created.append(host)
+            }
         }
-        return mode
+        if let owner { for directory in created { _ = lchown(directory, owner.uid, owner.gid) } }
+        var options = LayerApplier.Options()
+        options.owner = owner.map { LayerApplier.Options.Owner(uid: Int($0.uid), gid: Int($0.gid)) }
+        _ = try LayerApplier(root: try root.resolve(destination), options: options).apply(try FileByteSource(path: archive))
     }
 
     /// Runs `body` with a readable directory of `input`: a local directory as it is, or a

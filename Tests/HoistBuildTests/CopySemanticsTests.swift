@@ -33,7 +33,7 @@ struct CopySemanticsTests {
         try Data(text.utf8).write(to: source.appendingPathComponent(path))
     }
 
-    private func copy(_ sources: [String], to target: String, owner: (UInt32, UInt32)? = nil, mode: UInt32? = nil,
+    private func copy(_ sources: [String], to target: String, owner: (UInt32, UInt32)? = nil, mode: ModeChange? = nil,
                       excluded: @escaping (String) -> Bool = { _ in false }, underSource: @escaping (String) -> Bool = { _ in false },
                       parents: Bool = false) throws {
         var semantics = CopySemantics(
@@ -137,7 +137,7 @@ struct CopySemanticsTests {
         #expect(file.uid == 1000 && file.gid == 1001)
         // A source named directly is followed: the link's target is copied.
         #expect(try FileTree(root: destination.path).entries["d/link"]?.type == "f")
-        try copy(["dir"], to: "/m", mode: 0o600)
+        try copy(["dir"], to: "/m", mode: try ModeChange(parsing: "600"))
         #expect(try FileTree(root: destination.path).entries["m/one"]?.mode == 0o600)
     }
 

@@ -48,18 +48,29 @@ public struct StageScope: Sendable {
     /// proxy build arguments that were not declared.
     public var runEnvironment: [String: String] {
         var result: [String: String] = [:]
-        for (name, value) in global.arguments.values where BuildArguments.proxyNames.contains(name) {
-            result[name] = value
+        // Either spelling of a proxy argument gives the step both, as BuildKit's proxy
+        // environment does (`http_proxy` is seen as `$HTTP_PROXY` too).
+        for (name, value) in global.arguments.values.sorted(by: { $0.key < $1.key }) where BuildArguments.proxyNames.contains(name) {
+            result[name.uppercased()] = value
+            result[name.lowercased()] = value
         }
         for (name, value) in declaredArguments { if let value { result[name] = value } }
         for (name, value) in environment { result[name] = value }
         return result
     }
 
-    /// The declared arguments as the image history records them (`NAME=value`); proxy
-    /// arguments appear only when declared.
+    /// The declared arguments as the image history records them (`NAME=value`, a name
+    /// declared again with its last value, in the order of first declaration); proxy arguments
+    /// appear only when declared.
     public var historyArguments: [String] {
-        declaredArguments.compactMap { name, value in value.map { "\(name)=\($0)" } }
+        var order: [String] = []
+        var values: [String: String] = [:]
+        for (name, value) in declaredArguments {
+            guard let value else { continue }
+            if values[name] == nil { order.append(name) }
+            values[name] = value
+        }
+        return order.map { "\($0)=\(values[$0]!)" }
     }
 
     /// Expands one word with the current variables (quotes removed).

@@ -51,12 +51,11 @@ struct CopySemantics {
                 .invalidArgument,
                 "when using COPY with more than one source file, the destination must be a directory and end with a / (got \"\(destination)\")")
         }
-        for matches in resolved {
-            // Hard links are kept among the files of one source, as BuildKit's copier keeps them.
+        for match in resolved.joined() {
+            // Hard links are kept among the files of one source path, as BuildKit's copier keeps
+            // them: it copies each wildcard match on its own, so links across matches are not.
             var links = HardLinks()
-            for match in matches {
-                try copy(match, to: destination, destinationIsDirectory: destinationIsDirectory, links: &links)
-            }
+            try copy(match, to: destination, destinationIsDirectory: destinationIsDirectory, links: &links)
         }
     }
 

@@ -105,6 +105,11 @@ struct CopySemanticsTests {
         // Separate sources are separate copies, as in BuildKit.
         try copy(["dir/one", "dir/sub/one-again"], to: "/apart/")
         #expect(try FileTree(root: destination.path).entries["apart/one"]?.hardLinkGroup == nil)
+        // So are the matches of one wildcard: BuildKit copies each on its own.
+        try FileManager.default.linkItem(atPath: source.appendingPathComponent("dir/one").path,
+                                         toPath: source.appendingPathComponent("dir/one-too").path)
+        try copy(["dir/one*"], to: "/matched/")
+        #expect(try FileTree(root: destination.path).entries["matched/one"]?.hardLinkGroup == nil)
     }
 
     @Test func extendedAttributesAreKept() throws {

@@ -184,10 +184,13 @@ public struct DockerfileConverter: Sendable {
             }
         case .workdir(let workdir):
             let path = Self.absolute(workdir.path, in: state.workingDirectory)
-            state.containerConfig.workingDir = path
+            // An absolute path is kept as written (`/w/`), a relative one joined and cleaned,
+            // as BuildKit's NormalizeWorkdir does.
+            let configured = workdir.path.hasPrefix("/") ? workdir.path : path
+            state.containerConfig.workingDir = configured
             // `/` always exists: BuildKit makes no layer for it.
             guard path != "/" else {
-                state.steps.append(BuildStep(createdBy: "WORKDIR /"))
+                state.steps.append(BuildStep(createdBy: "WORKDIR \(configured)"))
                 return
             }
             let owner = state.user.isEmpty ? nil : Self.owner(state.user)
@@ -195,7 +198,7 @@ public struct DockerfileConverter: Sendable {
                 .file(FileOp(actions: [.mkdir(path: path, mode: 0o755, makeParents: true, owner: owner)])),
                 inputs: [state.filesystem], name: "\(prefix) WORKDIR \(path)")
             state.filesystem = vertex
-            state.steps.append(BuildStep(createdBy: "WORKDIR \(path)", vertex: vertex))
+            state.steps.append(BuildStep(createdBy: "WORKDIR \(configured)", vertex: vertex))
         case .env(let env):
             state.containerConfig.env = state.scope.environment.map { "\($0.name)=\($0.value)" }
             state.steps.append(BuildStep(createdBy: "ENV " + env.pairs.map { "\($0.key)=\($0.value)" }.joined(separator: " ")))

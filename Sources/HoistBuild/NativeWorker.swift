@@ -112,12 +112,19 @@ public struct NativeWorker: Worker {
                     }
                     let path: String
                     switch inputs[index] {
-                    case .directory(let directory, _) where mount.readOnly:
+                    case .directory(let directory, let exclude) where mount.readOnly && exclude.isEmpty:
                         path = directory
-                    case .directory(let directory, _):
-                        // `rw`: the step may write, and its writes go with it (an overlay on the directory).
+                    case .directory(let directory, let exclude):
+                        // `rw`: the step may write, and its writes go with it (an overlay on the
+                        // directory). What `.dockerignore` leaves out is taken out of the overlay:
+                        // the step sees the context BuildKit would have been sent.
                         let overlay = try mountOverlay(on: directory)
                         mounts.releases.append(overlay.release)
+                        if !exclude.isEmpty {
+                            _ = try Self.removeExcluded(
+                                under: overlay.path, isExcluded: try pathFilter.make(exclude),
+                                reincludes: exclude.contains { $0.hasPrefix("!") })
+                        }
                         path = overlay.path
                     case .layers(let layers, _):
                         // A stage or image: a view of its layers, mounted for this step; with
@@ -371,6 +378,30 @@ public struct NativeWorker: Worker {
 
     /// A writable overlay on `directory`, mounted in a private directory until released, when
     /// what was written goes.
+    /// Removes from `root` (a writable view of a directory) every path `isExcluded` leaves out
+    /// but the directories holding a path it keeps (`reincludes`: the patterns have exceptions,
+    /// so an excluded directory is looked into). Returns whether anything under `relative` stays.
+    static func removeExcluded(under root: String, relative: String = "", isExcluded: (String) -> Bool, reincludes: Bool) throws -> Bool {
+        let directory = relative.isEmpty ? root : root + "/" + relative
+        var kept = false
+        for name in try FileManager.default.contentsOfDirectory(atPath: directory) {
+            let path = relative.isEmpty ? name : relative + "/" + name
+            var info = stat()
+            guard lstat(root + "/" + path, &info) == 0 else { continue }
+            let isDirectory = info.st_mode & S_IFMT == S_IFDIR
+            let excluded = isExcluded(path)
+            if isDirectory && (!excluded || reincludes),
+               try removeExcluded(under: root, relative: path, isExcluded: isExcluded, reincludes: reincludes) {
+                kept = true
+            } else if excluded {
+                try FileManager.default.removeItem(atPath: root + "/" + path)
+            } else {
+                kept = true
+            }
+        }
+        return kept
+    }
+
     private func mountOverlay(on directory: String) throws -> MountedView {
         let scratch = store.root.temporary.appendingPathComponent("rw-\(UUID().uuidString)").path
         for part in ["upper", "work", "merged"] {

@@ -29,6 +29,7 @@ struct DockerfileCase: CustomStringConvertible {
     var description: String {
         let files = entries.map { path, entry -> String in
             switch entry {
+            case .file(let text, let mode) where path == ".dockerignore": "\(path) (\(String(mode, radix: 8))): \(text.debugDescription)"
             case .file(_, let mode): "\(path) (\(String(mode, radix: 8)))"
             case .directory(let mode): "\(path)/ (\(String(mode, radix: 8)))"
             case .symlink(let target): "\(path) -> \(target)"

@@ -104,10 +104,15 @@ let package = Package(
             name: "HoistS2I",
             dependencies: ["HoistOCI"],
             swiftSettings: strict),
+        // What the façade and every backend share: the backend interface and the API's values.
+        .target(
+            name: "HoistBackend",
+            dependencies: ["HoistOCI", "HoistStore", "HoistRuntime", "HoistRegistry", "HoistBuild"],
+            swiftSettings: strict),
         .target(
             name: "Hoist",
             dependencies: [
-                "HoistOCI", "HoistArchive", "HoistStore", "HoistRuntime", "HoistBuild", "HoistDockerfile", "HoistRegistry",
+                "HoistBackend", "HoistOCI", "HoistArchive", "HoistStore", "HoistRuntime", "HoistBuild", "HoistDockerfile", "HoistRegistry",
                 "HoistDockerEngine", "HoistContainerd", "HoistS2I",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
@@ -115,7 +120,7 @@ let package = Package(
         .executableTarget(
             name: "hoist",
             dependencies: [
-                "Hoist", "HoistStore", "HoistOCI", "HoistRegistry", "HoistS2I",
+                "Hoist", "HoistStore", "HoistOCI", "HoistRegistry", "HoistS2I", "HoistRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             // Linked with the Swift runtime and Foundation inside, a hoist process starts in

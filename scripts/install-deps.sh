@@ -6,8 +6,12 @@ set -euo pipefail
 packages=(
   # build: C libraries linked by HoistArchive and GRDB
   zlib1g-dev libzstd-dev libsqlite3-dev pkg-config
-  # runtime: the OCI runtime and base-image material
-  runc crun busybox-static
+  # runtime: the OCI runtime, Docker's default seccomp profile (containers/common's
+  # seccomp.json), and base-image material
+  runc crun golang-github-containers-common busybox-static
+  # networking: the CNI plugins (bridge, host-local, portmap, firewall, loopback) Hoist drives
+  # for bridge networks, iptables for their NAT and port rules, iproute2 for bridges and tests
+  containernetworking-plugins iptables iproute2
   # interop and tests: reference engine, registry, independent OCI readers, containerd (the
   # containerd backend's tests start their own, with ctr as the independent client)
   docker.io docker-registry skopeo umoci containerd
@@ -15,6 +19,9 @@ packages=(
   zstd gzip tar git apache2-utils openssl hyperfine jq python3 bc
   # RUN --mount=type=ssh tests: a real SSH agent
   openssh-client
+  # sandbox-parity tests: a static probe program, and util-linux's setpriv to act as another user;
+  # rootless mode: newuidmap/newgidmap (uidmap) and useradd (passwd) for the tests' own user
+  gcc libc6-dev util-linux uidmap passwd
 )
 
 missing=()

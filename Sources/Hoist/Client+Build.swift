@@ -64,8 +64,17 @@ extension Client {
                 noCache: options.noCache, noCacheFor: { vertex in stages.contains { vertex.name.hasPrefix($0) } },
                 cacheKeySalt: epoch.map { "SOURCE_DATE_EPOCH=\($0)" } ?? ""))
         // The lease keeps garbage collection from the layers between their writing and naming.
-        let lease = try store.writeLease()
-        defer { withExtendedLifetime(lease) {} }
+        return try await store.withLease("build") { _ in
+            try await solveAndExport(
+                state, solver: solver, cache: cache, options: options, references: references, epoch: epoch, daemon: daemon)
+        }
+    }
+
+    /// Solves `state` and makes, names and exports its image (the part of a build that writes).
+    private func solveAndExport(
+        _ state: BuildState, solver: Solver, cache: StoreCacheIndex, options: BuildOptions, references: [Reference],
+        epoch: Int64?, daemon: (engine: EngineClient, images: DaemonImages)?
+    ) async throws -> ImageSummary {
         let results = try await solver.solveAll(state.vertex)
         try cache.flushUsage()
         guard let layers = results[state.vertex.digest]?.layers else {

@@ -75,7 +75,8 @@ extension Client {
             }
             return (Descriptor(mediaType: mediaType, digest: digest, size: size), reader.source.digest)
         } catch {
-            if !writer.wasPresent { try? store.content.delete(digest) }
+            // Unless another operation holds it (or it is named): it may have found it present.
+            if !writer.wasPresent { try? store.removeUnheld([digest], apartFrom: Lease.current) }
             throw ClientError(.invalidArgument, "\(path) is not a tar archive", underlying: error)
         }
     }

@@ -29,9 +29,9 @@ extension Client {
             try store.removeImage(target: try image.target.digest)
             report.removals.append(.deleted(image.image.configDigest))
         }
-        if !report.removals.isEmpty {
-            report.reclaimedBytes = try store.collectGarbage().reclaimedBytes
-        }
+        // Always: what failed or killed operations left, and what image removals elsewhere
+        // released, is reclaimed too.
+        report.reclaimedBytes = try store.collectGarbage().reclaimedBytes
         return report
     }
 }

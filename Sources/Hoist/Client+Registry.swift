@@ -16,11 +16,11 @@ extension Client {
     ) async throws -> PullResult {
         let reference = try parseReference(name)
         let matcher = platform.map { PlatformMatcher(compatibleWith: $0) } ?? .host
-        // Held from the first blob to the name, so garbage collection waits for the whole pull.
-        let lease = try store.writeLease()
-        defer { withExtendedLifetime(lease) {} }
-        return try await RegistryClient.withClient(configuration: configuration) { registry in
-            try await registry.pull(reference, platform: matcher, into: store, progress: progress)
+        // What the pull writes or finds present is held from the first blob to the name.
+        return try await store.withLease("pull") { _ in
+            try await RegistryClient.withClient(configuration: configuration) { registry in
+                try await registry.pull(reference, platform: matcher, into: store, progress: progress)
+            }
         }
     }
 

@@ -48,8 +48,9 @@ extension Client {
             guard force else {
                 throw ClientError(.failedPrecondition, "conflict: unable to remove repository reference \"\(reference.familiarString)\" (must force) - image \(image.configDigest.shortID) is being used by a container")
             }
-            // Under a lease, so that collection cannot take the blobs while the image has no record.
-            try store.withWriteLease {
+            // Held by a lease, so that collection cannot take the blobs while the image has no record.
+            try store.withLease("untag") { lease in
+                try lease.hold([.image(target.description)])
                 try store.removeName(reference.description)
                 try store.addUnnamed(target: image.target, created: record.created)
             }
@@ -74,9 +75,10 @@ extension Client {
         }
         var removals: [ImageRemoval] = []
         var deleted = false
-        // Under a lease, so that collection cannot take the blobs of a kept image between its
+        // Held by a lease, so that collection cannot take the blobs of a kept image between its
         // last name going and its nameless record coming.
-        try store.withWriteLease {
+        try store.withLease("remove") { lease in
+            try lease.hold(try images.map { .image(try $0.target.digest.description) })
             for image in images {
                 for name in image.names {
                     try store.removeName(name.description)

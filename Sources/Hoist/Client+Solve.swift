@@ -33,18 +33,19 @@ extension Client {
         let (layers, results) = try await solveLayers(
             state, localDirectories: localDirectories, secrets: secrets, sshAgents: sshAgents, progress: progress)
         let (config, baseHistory) = imageConfig(of: state)
-        let lease = try store.writeLease()
-        defer { withExtendedLifetime(lease) {} }
-        let exported = try ImageExporter(store: store).export(
-            layers: layers, config: config, baseHistory: baseHistory, steps: state.steps, results: results, fallback: Date(),
-            sourceDateEpoch: nil)
-        let target = exported.target
-        let image = try LocalImage(exported, name: references.first?.description)
-        let created = image.config.createdDate ?? Date()
-        for reference in references { try store.setName(reference.description, target: target, created: created) }
-        if references.isEmpty { try store.addUnnamed(target: target, created: created) }
-        for output in outputs { try export(image, to: output, names: references) }
-        return ImageSummary(reference: references.first, id: image.configDigest, digest: try target.digest, created: created, size: image.size)
+        return try store.withLease("export") { _ in
+            let exported = try ImageExporter(store: store).export(
+                layers: layers, config: config, baseHistory: baseHistory, steps: state.steps, results: results, fallback: Date(),
+                sourceDateEpoch: nil)
+            let target = exported.target
+            let image = try LocalImage(exported, name: references.first?.description)
+            let created = image.config.createdDate ?? Date()
+            for reference in references { try store.setName(reference.description, target: target, created: created) }
+            if references.isEmpty { try store.addUnnamed(target: target, created: created) }
+            for output in outputs { try export(image, to: output, names: references) }
+            return ImageSummary(
+                reference: references.first, id: image.configDigest, digest: try target.digest, created: created, size: image.size)
+        }
     }
 
     /// The config an image of `state` gets, and the history it inherits: the frontend's image
@@ -90,9 +91,7 @@ extension Client {
         worker.sshAgents = try Self.checkedAgents(sshAgents)
         let cache = StoreCacheIndex(store: store)
         let solver = Solver(worker: worker, cache: cache, progress: progress, options: SolveOptions())
-        let lease = try store.writeLease()
-        defer { withExtendedLifetime(lease) {} }
-        let results = try await solver.solveAll(state.vertex)
+        let results = try await store.withLease("build") { _ in try await solver.solveAll(state.vertex) }
         try cache.flushUsage()
         guard let layers = results[state.vertex.digest]?.layers else {
             throw ClientError(.invalidArgument, "the state is not a file system (a local directory alone cannot be solved to layers)")

@@ -139,12 +139,12 @@ struct ContainerdBackend: ContainerBackend {
     /// A runtime's refusal to start a command that does not exist reads as `notFound`, as the
     /// native backend reports it.
     static func startFailure(_ error: any Error) -> any Error {
-        guard let failure = error as? ContainerdError, failure.code == .internal || failure.code == .failedPrecondition else { return error }
-        let text = failure.message.lowercased()
-        if text.contains("no such file") || text.contains("not found") {
-            return ContainerdError(.notFound, failure.message)
-        }
-        return error
+        guard let daemonError = error as? ContainerdError, daemonError.code == .internal || daemonError.code == .failedPrecondition,
+            let failure = ProcessStartFailure.classify(daemonError.message)
+        else { return error }
+        return RuntimeError(
+            failure == .commandNotFound ? .notFound : .failedPrecondition, daemonError.message, underlying: daemonError,
+            startFailure: failure)
     }
 
     // MARK: - Making and discarding containers

@@ -72,7 +72,7 @@ public final class DebugContainer: Sendable {
         self.root = root
         self.network = network
         directory = store.root.temporary.appendingPathComponent("debug-\(UUID().uuidString.lowercased())").path
-        resources = Mutex(Resources(lease: try root.store.writeLease()))
+        resources = Mutex(Resources(lease: root.store.lease("debug")))
         do {
             let snapshotter = try store.snapshotter()
             try attach(root.snapshot, at: rootfs, readOnly: false, snapshotter: snapshotter)
@@ -119,6 +119,8 @@ public final class DebugContainer: Sendable {
             workingDirectory: workingDirectory ?? root.state.workingDirectory, user: user ?? root.state.user,
             network: network == .host ? .host : .none, mounts: resources.withLock { $0.binds })
         settings.terminal = terminal != nil
+        // A container on a build result, as BuildKit's gateway makes it.
+        settings.primaryGroupIsSupplementary = false
         let id = "hoist-debug-" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
         try executor.checkUsable()
         let bundle = executor.bundleDirectory.appendingPathComponent(id).path

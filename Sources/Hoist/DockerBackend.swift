@@ -93,7 +93,25 @@ actor DockerBackend: ContainerBackend {
                 nanoCpus: try options.cpus.map { Self.nanoCPUs(try ResourceLimits.cpuQuota(cpus: $0)) }, pidsLimit: options.pidsLimit,
                 capAdd: options.capabilitiesAdded.isEmpty ? nil : options.capabilitiesAdded,
                 capDrop: options.capabilitiesDropped.isEmpty ? nil : options.capabilitiesDropped,
-                readonlyRootfs: options.readOnlyRootFilesystem ? true : nil))
+                readonlyRootfs: options.readOnlyRootFilesystem ? true : nil, privileged: options.privileged ? true : nil,
+                securityOpt: try Self.engineSecurityOptions(options.securityOptions)),
+            hostname: options.hostname)
+    }
+
+    /// `--security-opt` values as the Engine takes them: a seccomp profile's file is sent as its
+    /// contents, as Docker's CLI sends it; the values are checked as the native backend checks them.
+    static func engineSecurityOptions(_ values: [String]) throws -> [String]? {
+        guard !values.isEmpty else { return nil }
+        _ = try SecurityOptions.parse(values)
+        return try values.map { value in
+            guard value.hasPrefix("seccomp"), let separator = value.firstIndex(where: { $0 == "=" || $0 == ":" }) else { return value }
+            let path = String(value[value.index(after: separator)...])
+            guard path != "unconfined" else { return value }
+            guard let contents = FileManager.default.contents(atPath: path) else {
+                throw ClientError(.notFound, "cannot read the seccomp profile \(path)")
+            }
+            return "seccomp=" + String(decoding: contents, as: UTF8.self)
+        }
     }
 
     func run(_ image: String, _ options: RunOptions, standardOutput: @escaping @Sendable (Data) -> Void,
@@ -132,12 +150,12 @@ actor DockerBackend: ContainerBackend {
     /// A daemon's refusal to start a command that does not exist reads as `notFound`, as the
     /// native backend reports it.
     private static func startFailure(_ error: any Error) -> any Error {
-        guard let engineError = error as? EngineError, engineError.status == 400 || engineError.status == 500 else { return error }
-        let text = engineError.message.lowercased()
-        if text.contains("no such file") || text.contains("not found") {
-            return EngineError(.notFound, engineError.message, status: engineError.status)
-        }
-        return error
+        guard let engineError = error as? EngineError, engineError.status == 400 || engineError.status == 500,
+            let failure = ProcessStartFailure.classify(engineError.message)
+        else { return error }
+        return RuntimeError(
+            failure == .commandNotFound ? .notFound : .failedPrecondition, engineError.message, underlying: engineError,
+            startFailure: failure)
     }
 
     func createContainer(_ image: String, _ options: RunOptions) async throws -> String {

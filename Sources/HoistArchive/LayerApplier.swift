@@ -73,7 +73,8 @@ public struct LayerApplier: Sendable {
             }
         }
 
-        /// `preserveOwnership` and `createDevices` default to whether the process runs as root.
+        /// `preserveOwnership` defaults to whether the process runs as root, `createDevices` to
+        /// whether it runs as the host's root (a user namespace cannot make device nodes).
         public init(
             whiteoutStyle: WhiteoutStyle = .oci, preserveOwnership: Bool? = nil, createDevices: Bool? = nil,
             expectedDiffID: Digest? = nil, expectedDigest: Digest? = nil
@@ -81,7 +82,7 @@ public struct LayerApplier: Sendable {
             let isRoot = geteuid() == 0
             self.whiteoutStyle = whiteoutStyle
             self.preserveOwnership = preserveOwnership ?? isRoot
-            self.createDevices = createDevices ?? isRoot
+            self.createDevices = createDevices ?? (isRoot && !UserNamespace.isNested)
             self.expectedDiffID = expectedDiffID
             self.expectedDigest = expectedDigest
         }
@@ -324,9 +325,11 @@ private struct ApplySession {
             case .oci:
                 try clearOpaque(parent, relative: resolved.joined(separator: "/"))
             case .overlay:
-                let status = parent.setXattr(".", "trusted.overlay.opaque", Array("y".utf8))
+                // In a user namespace overlayfs reads its markers from `user.*` xattrs (`userxattr`).
+                let name = UserNamespace.isNested ? "user.overlay.opaque" : "trusted.overlay.opaque"
+                let status = parent.setXattr(".", name, Array("y".utf8))
                 guard status == 0 else {
-                    throw ArchiveError.system("setxattr trusted.overlay.opaque", path: header.name, errno: status)
+                    throw ArchiveError.system("setxattr \(name)", path: header.name, errno: status)
                 }
             }
             return

@@ -9,9 +9,23 @@ public protocol CacheIndex: Sendable {
     func lookup(_ keys: [Digest]) async throws -> [Digest: BuildResult]
     /// Records that `key` produced `result`.
     func record(_ key: Digest, result: BuildResult) async throws
+    /// Claims `key` for a step about to run, waiting while another build (in this process or
+    /// another) holds it: identical concurrent builds then run the step once, the others
+    /// taking its recorded result. Release the claim once the result is recorded or the step
+    /// has failed. Nil where nothing is shared.
+    func claim(_ key: Digest) async throws -> (any CacheClaim)?
+}
+
+/// A step's cache key claimed by one build (see ``CacheIndex/claim(_:)``).
+public protocol CacheClaim: Sendable {
+    /// Lets the next build waiting for the key go on.
+    func release()
 }
 
 extension CacheIndex {
+    /// Nothing to wait for: an index no other build shares.
+    public func claim(_ key: Digest) async throws -> (any CacheClaim)? { nil }
+
     /// One single-key lookup per key.
     public func lookup(_ keys: [Digest]) async throws -> [Digest: BuildResult] {
         var results: [Digest: BuildResult] = [:]

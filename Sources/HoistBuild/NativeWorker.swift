@@ -484,11 +484,16 @@ public struct NativeWorker: Worker {
             created: ImageExporter.timestamp(sourceDateEpoch.map { Date(timeIntervalSince1970: TimeInterval($0)) } ?? Date()))
         let layers = base + [layer]
         let name = SnapshotKey(chainID: ChainID.chain(layers.map(\.diffID)).last!)
-        if try snapshotter.exists(name) {
-            // The same change was made before: that snapshot serves, this one goes.
+        do {
+            if try snapshotter.exists(name) {
+                // The same change was made before: that snapshot serves, this one goes.
+                try snapshotter.remove(active)
+            } else {
+                try snapshotter.commit(name: name, key: active, labels: [:])
+            }
+        } catch let error as StoreError where error.code == .alreadyExists {
+            // Another build committed the same change meanwhile: its snapshot serves.
             try snapshotter.remove(active)
-        } else {
-            try snapshotter.commit(name: name, key: active, labels: [:])
         }
         committed = true
         return .layers(layers, config: nil)

@@ -202,6 +202,13 @@ actor SolveSession {
             solver.progress.report(.cached(vertex: vertex.digest, name: vertex.name))
             return Solved(key: key, result: cached)
         }
+        // An identical build may be running the step: wait for it and take its result.
+        let claim = skipCache ? nil : try await solver.cache.claim(key)
+        defer { claim?.release() }
+        if claim != nil, let cached = try await solver.cache.lookup(key) {
+            solver.progress.report(.cached(vertex: vertex.digest, name: vertex.name))
+            return Solved(key: key, result: cached)
+        }
         let results = inputs.map(\.result)
         let result = try await run(vertex) {
             switch vertex.op {

@@ -53,9 +53,22 @@ public final class StoreCacheIndex: CacheIndex {
         return result
     }
 
+    /// Claims `key` with a lock file in the store, which every build on the store shares.
+    public func claim(_ key: Digest) async throws -> (any CacheClaim)? {
+        StepClaim(lock: try await store.lockStep(key))
+    }
+
+    private struct StepClaim: CacheClaim {
+        let lock: StepLock
+        func release() { lock.release() }
+    }
+
     public func record(_ key: Digest, result: BuildResult) async throws {
         let data = try CachedResultCoding.encode(result)
-        let blobs = try (result.layers ?? []).map { try $0.blob.digest }
-        try store.recordBuildCacheResult(data, for: key, blobs: blobs)
+        let layers = result.layers ?? []
+        let blobs = try layers.map { try $0.blob.digest }
+        // The unpacked layers stay with the record, so a step after a cached one finds its base.
+        let snapshots = ChainID.chain(layers.map(\.diffID)).map { SnapshotKey(chainID: $0) }
+        try store.recordBuildCacheResult(data, for: key, blobs: blobs, snapshots: snapshots)
     }
 }

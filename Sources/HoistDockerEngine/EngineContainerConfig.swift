@@ -9,6 +9,7 @@ public struct EngineContainerConfig: Sendable, Hashable, Codable {
     public var env: [String]?
     public var workingDir: String?
     public var user: String?
+    public var hostname: String?
     public var tty: Bool?
     /// Keep the container's standard input open for an attach (``EngineClient/attach(_:standardInput:output:whenAttached:)``).
     public var openStdin: Bool?
@@ -36,6 +37,8 @@ public struct EngineContainerConfig: Sendable, Hashable, Codable {
         public var tmpfs: [String: String]?
         /// Every capability and no confinement.
         public var privileged: Bool?
+        /// `--security-opt` values; a seccomp profile is sent as its JSON (`seccomp={…}`).
+        public var securityOpt: [String]?
         /// The log driver (`none` keeps no logs: for a container whose output is attached to).
         public var logConfig: LogConfig?
 
@@ -47,7 +50,8 @@ public struct EngineContainerConfig: Sendable, Hashable, Codable {
 
         public init(binds: [String]? = nil, networkMode: String? = "none", memory: Int64? = nil, nanoCpus: Int64? = nil,
                     pidsLimit: Int64? = nil, capAdd: [String]? = nil, capDrop: [String]? = nil, readonlyRootfs: Bool? = nil,
-                    autoRemove: Bool? = nil, tmpfs: [String: String]? = nil, privileged: Bool? = nil, logConfig: LogConfig? = nil) {
+                    autoRemove: Bool? = nil, tmpfs: [String: String]? = nil, privileged: Bool? = nil, logConfig: LogConfig? = nil,
+                    securityOpt: [String]? = nil) {
             self.binds = binds
             self.networkMode = networkMode
             self.memory = memory
@@ -60,18 +64,19 @@ public struct EngineContainerConfig: Sendable, Hashable, Codable {
             self.tmpfs = tmpfs
             self.privileged = privileged
             self.logConfig = logConfig
+            self.securityOpt = securityOpt
         }
 
         enum CodingKeys: String, CodingKey {
             case binds = "Binds", networkMode = "NetworkMode", memory = "Memory", nanoCpus = "NanoCpus", pidsLimit = "PidsLimit"
             case capAdd = "CapAdd", capDrop = "CapDrop", readonlyRootfs = "ReadonlyRootfs", autoRemove = "AutoRemove"
-            case tmpfs = "Tmpfs", privileged = "Privileged", logConfig = "LogConfig"
+            case tmpfs = "Tmpfs", privileged = "Privileged", logConfig = "LogConfig", securityOpt = "SecurityOpt"
         }
     }
 
     public init(image: String, cmd: [String]? = nil, entrypoint: [String]? = nil, env: [String]? = nil, workingDir: String? = nil,
                 user: String? = nil, tty: Bool? = nil, standardInput: Bool = false, labels: [String: String]? = nil,
-                hostConfig: HostConfig = HostConfig()) {
+                hostConfig: HostConfig = HostConfig(), hostname: String? = nil) {
         self.image = image
         self.cmd = cmd
         self.entrypoint = entrypoint
@@ -86,10 +91,12 @@ public struct EngineContainerConfig: Sendable, Hashable, Codable {
         }
         self.labels = labels
         self.hostConfig = hostConfig
+        self.hostname = hostname
     }
 
     enum CodingKeys: String, CodingKey {
         case image = "Image", cmd = "Cmd", entrypoint = "Entrypoint", env = "Env", workingDir = "WorkingDir", user = "User"
+        case hostname = "Hostname"
         case tty = "Tty", openStdin = "OpenStdin", stdinOnce = "StdinOnce", attachStdin = "AttachStdin", labels = "Labels"
         case hostConfig = "HostConfig"
     }

@@ -20,6 +20,8 @@ struct BlobDownloader: Sendable {
         func report(_ phase: TransferProgress.Phase, _ completed: Int64) {
             progress(TransferProgress(digest: digest, mediaType: descriptor.mediaType, phase: phase, completed: completed, total: descriptor.size))
         }
+        // Held for the pull's lease before it is looked for: one found present stays.
+        try store.content.hold(digest)
         if try store.content.contains(descriptor) {
             report(.alreadyPresent, descriptor.size)
             return 0

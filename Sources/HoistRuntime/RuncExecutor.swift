@@ -82,9 +82,7 @@ public final class RuncExecutor: Sendable {
                       unusable: RuntimeError(.failedPrecondition, "cannot run containers", underlying: error))
             return
         }
-        let environment = ProcessInfo.processInfo.environment
-        let run = getuid() == 0 ? "/run" : (environment["XDG_RUNTIME_DIR"] ?? NSTemporaryDirectory())
-        let state = URL(fileURLWithPath: run).appendingPathComponent("hoist")
+        let state = HostUser.runtimeDirectory().appendingPathComponent("hoist")
         // Private: the runtimes' state holds each container's configuration.
         let record = (try? FileManager.default.createDirectory(at: state, withIntermediateDirectories: true))
             .map { state.appendingPathComponent("runtime-probe") }
@@ -139,8 +137,22 @@ public final class RuncExecutor: Sendable {
     /// system being visible at `rootPath` (default: the bundle's mounted `rootfs`).
     public func writeBundle(_ settings: ContainerSettings, bundle: String, rootPath: String? = nil, runtimeID: String) throws {
         let root = rootPath ?? bundle + "/rootfs"
-        let spec = try RuntimeSpecBuilder(settings).build(
-            rootfs: root, bundle: bundle, rootPath: root, cgroupsPath: "/hoist/\(runtimeID)")
+        var spec = try RuntimeSpecBuilder(settings).build(
+            rootfs: root, bundle: bundle, rootPath: root, cgroupsPath: CgroupPlacement.path(for: runtimeID))
+        if !CgroupPlacement.limitsAvailable {
+            // A rootless session without a delegated cgroup: the runtime could set none.
+            spec.linux?.resources = nil
+        }
+        if runtime.name == "crun" {
+            // crun adds a /dev/core symlink that neither runc nor Docker makes; it is removed
+            // once crun has made the container's /dev, before the container's process starts.
+            // The hook reads the state crun writes it first: one that exits before crun has
+            // written it fails the container (EPIPE).
+            let script = #"while read -r _; do :; done; exec rm -f -- "$0""#
+            spec.hooks = RuntimeSpec.Hooks(createContainer: [
+                RuntimeSpec.Hook(path: "/bin/sh", args: ["sh", "-c", script, root + "/dev/core"])
+            ])
+        }
         try write(spec, to: bundle + "/config.json")
     }
 
@@ -159,6 +171,9 @@ public final class RuncExecutor: Sendable {
         process.onCancel = { [runtime, stateDirectory] pid in
             Self.kill(id: id, runtime: runtime, stateDirectory: stateDirectory, runtimePID: pid)
         }
+        // Should this process die while the container runs, the container goes with it.
+        var containerGuard = await ContainerGuard(id: id, executor: self)
+        defer { containerGuard.release() }
         let termination: ExternalProcess.Termination
         do {
             termination = try await process.run()
@@ -183,9 +198,10 @@ public final class RuncExecutor: Sendable {
             messages.append(message)
         }
         guard let message = messages.last else { return nil }
-        let lowercased = message.lowercased()
-        let missing = ["not found", "no such file or directory"].contains { lowercased.contains($0) }
-        return RuntimeError(missing ? .notFound : .failedPrecondition, "cannot start the container's process: \(message)")
+        let failure = ProcessStartFailure.classify(message)
+        return RuntimeError(
+            failure == .commandNotFound ? .notFound : .failedPrecondition, "cannot start the container's process: \(message)",
+            startFailure: failure)
     }
 
     func write(_ spec: RuntimeSpec, to path: String) throws {

@@ -9,10 +9,13 @@ public struct RuntimeError: CausedError {
     public let message: String
     /// The error that caused this one, if any.
     public let underlying: (any Error)?
+    /// When the container's process could not be started: why, for the exit code.
+    public let startFailure: ProcessStartFailure?
 
-    public init(_ code: ErrorCode, _ message: String, underlying: (any Error)? = nil) {
+    public init(_ code: ErrorCode, _ message: String, underlying: (any Error)? = nil, startFailure: ProcessStartFailure? = nil) {
         self.code = code
         self.message = message
         self.underlying = underlying
+        self.startFailure = startFailure
     }
 }

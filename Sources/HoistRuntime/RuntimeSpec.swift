@@ -7,10 +7,11 @@ public struct RuntimeSpec: Codable, Sendable, Hashable {
     public var hostname: String?
     public var mounts: [Mount]?
     public var linux: Linux?
+    public var hooks: Hooks?
 
     public init(
         ociVersion: String = "1.0.2", process: Process? = nil, root: Root? = nil, hostname: String? = nil,
-        mounts: [Mount]? = nil, linux: Linux? = nil
+        mounts: [Mount]? = nil, linux: Linux? = nil, hooks: Hooks? = nil
     ) {
         self.ociVersion = ociVersion
         self.process = process
@@ -18,6 +19,28 @@ public struct RuntimeSpec: Codable, Sendable, Hashable {
         self.hostname = hostname
         self.mounts = mounts
         self.linux = linux
+        self.hooks = hooks
+    }
+
+    /// Programs the runtime runs at points of the container's life.
+    public struct Hooks: Codable, Sendable, Hashable {
+        /// Run in the container's namespaces once its mounts are made, before `pivot_root`.
+        public var createContainer: [Hook]?
+
+        public init(createContainer: [Hook]? = nil) {
+            self.createContainer = createContainer
+        }
+    }
+
+    /// One hook: a host program and its arguments (the first is its name).
+    public struct Hook: Codable, Sendable, Hashable {
+        public var path: String
+        public var args: [String]?
+
+        public init(path: String, args: [String]? = nil) {
+            self.path = path
+            self.args = args
+        }
     }
 
     /// The container's process.
@@ -35,10 +58,13 @@ public struct RuntimeSpec: Codable, Sendable, Hashable {
         public var rlimits: [Rlimit]?
         public var noNewPrivileges: Bool?
         public var oomScoreAdj: Int?
+        /// The AppArmor profile the process runs under, where the host has AppArmor.
+        public var apparmorProfile: String?
 
         public init(
             terminal: Bool? = false, user: User = User(), args: [String], env: [String]? = nil, cwd: String = "/",
-            capabilities: Capabilities? = nil, rlimits: [Rlimit]? = nil, noNewPrivileges: Bool? = nil, oomScoreAdj: Int? = nil
+            capabilities: Capabilities? = nil, rlimits: [Rlimit]? = nil, noNewPrivileges: Bool? = nil, oomScoreAdj: Int? = nil,
+            apparmorProfile: String? = nil
         ) {
             self.terminal = terminal
             self.user = user
@@ -49,6 +75,7 @@ public struct RuntimeSpec: Codable, Sendable, Hashable {
             self.rlimits = rlimits
             self.noNewPrivileges = noNewPrivileges
             self.oomScoreAdj = oomScoreAdj
+            self.apparmorProfile = apparmorProfile
         }
     }
 
@@ -137,11 +164,15 @@ public struct RuntimeSpec: Codable, Sendable, Hashable {
         public var resources: Resources?
         public var cgroupsPath: String?
         public var sysctl: [String: String]?
+        /// The system call filter; nil runs the container unconfined.
+        public var seccomp: Seccomp?
+        /// Device nodes made in the container's /dev (a privileged container's: the host's).
+        public var devices: [Device]?
 
         public init(
             namespaces: [Namespace]? = nil, uidMappings: [IDMapping]? = nil, gidMappings: [IDMapping]? = nil,
             maskedPaths: [String]? = nil, readonlyPaths: [String]? = nil, resources: Resources? = nil,
-            cgroupsPath: String? = nil, sysctl: [String: String]? = nil
+            cgroupsPath: String? = nil, sysctl: [String: String]? = nil, seccomp: Seccomp? = nil
         ) {
             self.namespaces = namespaces
             self.uidMappings = uidMappings
@@ -151,6 +182,82 @@ public struct RuntimeSpec: Codable, Sendable, Hashable {
             self.resources = resources
             self.cgroupsPath = cgroupsPath
             self.sysctl = sysctl
+            self.seccomp = seccomp
+        }
+    }
+
+    /// A device node the runtime makes in the container.
+    public struct Device: Codable, Sendable, Hashable {
+        public var path: String
+        /// `c`, `b` or `p`.
+        public var type: String
+        public var major: Int64
+        public var minor: Int64
+        public var fileMode: UInt32?
+        public var uid: UInt32?
+        public var gid: UInt32?
+
+        public init(path: String, type: String, major: Int64, minor: Int64, fileMode: UInt32? = nil, uid: UInt32? = nil, gid: UInt32? = nil) {
+            self.path = path
+            self.type = type
+            self.major = major
+            self.minor = minor
+            self.fileMode = fileMode
+            self.uid = uid
+            self.gid = gid
+        }
+    }
+
+    /// A seccomp filter as the runtime takes it: every condition already evaluated.
+    public struct Seccomp: Codable, Sendable, Hashable {
+        /// `SCMP_ACT_ERRNO`, `SCMP_ACT_ALLOW` …, for system calls no rule names.
+        public var defaultAction: String
+        public var defaultErrnoRet: UInt32?
+        /// libseccomp architecture names (`SCMP_ARCH_X86_64` …).
+        public var architectures: [String]?
+        public var flags: [String]?
+        public var syscalls: [SeccompRule]?
+
+        public init(
+            defaultAction: String, defaultErrnoRet: UInt32? = nil, architectures: [String]? = nil, flags: [String]? = nil,
+            syscalls: [SeccompRule]? = nil
+        ) {
+            self.defaultAction = defaultAction
+            self.defaultErrnoRet = defaultErrnoRet
+            self.architectures = architectures
+            self.flags = flags
+            self.syscalls = syscalls
+        }
+    }
+
+    /// What happens to some system calls, optionally only for some argument values.
+    public struct SeccompRule: Codable, Sendable, Hashable {
+        public var names: [String]
+        public var action: String
+        public var errnoRet: UInt32?
+        public var args: [SeccompArgument]?
+
+        public init(names: [String], action: String, errnoRet: UInt32? = nil, args: [SeccompArgument]? = nil) {
+            self.names = names
+            self.action = action
+            self.errnoRet = errnoRet
+            self.args = args
+        }
+    }
+
+    /// A comparison of one system call argument.
+    public struct SeccompArgument: Codable, Sendable, Hashable {
+        public var index: UInt32
+        public var value: UInt64
+        public var valueTwo: UInt64?
+        /// `SCMP_CMP_EQ`, `SCMP_CMP_MASKED_EQ` …
+        public var op: String
+
+        public init(index: UInt32, value: UInt64, valueTwo: UInt64? = nil, op: String) {
+            self.index = index
+            self.value = value
+            self.valueTwo = valueTwo
+            self.op = op
         }
     }
 

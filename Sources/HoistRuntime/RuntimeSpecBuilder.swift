@@ -4,6 +4,7 @@
 import Foundation
 import HoistArchive
 import HoistOCI
+import HoistStore
 
 /// Turns ``ContainerSettings`` into a ``RuntimeSpec`` with Docker's defaults for a container
 /// or a RUN step: its capability set, masked and read-only /proc and /sys paths, the standard
@@ -78,22 +79,35 @@ public struct RuntimeSpecBuilder: Sendable {
         try createDirectory(process.cwd, in: rootfs)
 
         var namespaces = ["pid", "ipc", "uts", "mount"].map { RuntimeSpec.Namespace(type: $0) }
-        if settings.network == .none { namespaces.append(RuntimeSpec.Namespace(type: "network")) }
+        switch settings.network {
+        case .none: namespaces.append(RuntimeSpec.Namespace(type: "network"))
+        case .namespace(let path): namespaces.append(RuntimeSpec.Namespace(type: "network", path: path))
+        case .host: break
+        }
 
+        let privileged = settings.privileged == true
+        var linux = RuntimeSpec.Linux(
+            namespaces: namespaces, maskedPaths: privileged ? nil : Self.maskedPaths,
+            readonlyPaths: privileged ? nil : Self.readonlyPaths, resources: resources(), cgroupsPath: cgroupsPath,
+            seccomp: try seccompFilter())
+        if privileged {
+            linux.devices = HostDevices.list()
+            linux.resources?.devices = [RuntimeSpec.DeviceRule(allow: true, access: "rwm")]
+        }
         return RuntimeSpec(
             process: process,
             root: RuntimeSpec.Root(path: rootPath, readonly: settings.readOnlyRootFilesystem),
             hostname: settings.hostname,
             mounts: try mounts(bundle: bundle),
-            linux: RuntimeSpec.Linux(
-                namespaces: namespaces, maskedPaths: Self.maskedPaths, readonlyPaths: Self.readonlyPaths,
-                resources: resources(), cgroupsPath: cgroupsPath))
+            linux: linux)
     }
 
     /// The process part alone, for a container's process or one run in it by `exec`: the user
     /// looked up in the root file system visible at `rootfs`.
     public func process(rootfs: String) throws -> RuntimeSpec.Process {
-        let user = try UserResolver(rootfs: rootfs).resolve(settings.user, extraGroups: settings.additionalGroups)
+        let user = try UserResolver(rootfs: rootfs).resolve(
+            settings.user, extraGroups: settings.additionalGroups,
+            primaryGroupIsSupplementary: settings.primaryGroupIsSupplementary ?? true)
         let cwd = try Self.workingDirectory(settings.workingDirectory)
         let capabilities = try capabilitySet()
         return RuntimeSpec.Process(
@@ -106,8 +120,36 @@ public struct RuntimeSpecBuilder: Sendable {
             capabilities: RuntimeSpec.Capabilities(
                 bounding: capabilities, effective: user.uid == 0 ? capabilities : [], permitted: user.uid == 0 ? capabilities : []),
             rlimits: [Self.openFilesLimit],
-            noNewPrivileges: false)
+            noNewPrivileges: settings.security?.noNewPrivileges ?? false,
+            apparmorProfile: settings.privileged == true ? nil : AppArmor.profile(settings.security?.appArmorProfile))
     }
+
+    /// The seccomp filter for this container: Docker's default profile unless the settings say
+    /// otherwise, its rules chosen for the container's capabilities. Nil when unconfined.
+    func seccompFilter() throws -> RuntimeSpec.Seccomp? {
+        let capabilities = Set(try capabilitySet())
+        // A privileged container is unconfined unless a profile was named for it, as in Docker.
+        let fallback: SecurityOptions.Seccomp = settings.privileged == true ? .unconfined : .dockerDefault
+        switch settings.security?.seccomp ?? fallback {
+        case .unconfined:
+            return nil
+        case .dockerDefault:
+            return try Self.dockerDefaultProfile.get().resolved(capabilities: capabilities)
+        case .profile(let profile):
+            return profile.resolved(capabilities: capabilities)
+        }
+    }
+
+    /// Docker's default profile, read once per process.
+    private static let dockerDefaultProfile: Result<SeccompProfile, RuntimeError> = {
+        do {
+            return .success(try SeccompProfile.containersDefault())
+        } catch let error as RuntimeError {
+            return .failure(error)
+        } catch {
+            return .failure(RuntimeError(.internal, "cannot read the default seccomp profile", underlying: error))
+        }
+    }()
 
     // MARK: - Parts
 
@@ -138,7 +180,15 @@ public struct RuntimeSpecBuilder: Sendable {
     }
 
     /// Docker's set with `--cap-add` applied, then `--cap-drop` (as Docker orders them).
+    ///
+    /// Only capabilities this process may grant are given — a privileged container on a host
+    /// whose own bounding set lacks some gets the rest, where runc would refuse to start it.
     func capabilitySet() throws -> [String] {
+        try requestedCapabilities().filter(Self.grantable.contains)
+    }
+
+    private func requestedCapabilities() throws -> [String] {
+        if settings.privileged == true { return Self.allCapabilities }
         var set = Self.defaultCapabilities
         for name in settings.capabilitiesAdded {
             for capability in try Self.capabilities(named: name) where !set.contains(capability) {
@@ -151,6 +201,15 @@ public struct RuntimeSpecBuilder: Sendable {
         }
         return set
     }
+
+    /// The capabilities in this process's bounding set (all of them when it cannot be read).
+    static let grantable: Set<String> = {
+        guard let status = ProcFile.read("/proc/self/status"),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("CapBnd:") }),
+            let mask = UInt64(line.dropFirst("CapBnd:".count).trimmingCharacters(in: .whitespaces), radix: 16)
+        else { return Set(allCapabilities) }
+        return Set(allCapabilities.enumerated().filter { mask & (1 << UInt64($0.offset)) != 0 }.map(\.element))
+    }()
 
     private static func capabilities(named name: String) throws -> [String] {
         let upper = name.uppercased()
@@ -181,6 +240,12 @@ public struct RuntimeSpecBuilder: Sendable {
         }
         let taken = Set(extra.map(\.destination))
         var mounts = Self.defaultMounts.filter { !taken.contains($0.destination) }
+        // Privileged containers may write /sys and their cgroups, as in Docker.
+        if settings.privileged == true {
+            for (index, mount) in mounts.enumerated() where ["/sys", "/sys/fs/cgroup"].contains(mount.destination) {
+                mounts[index].options = mount.options?.filter { $0 != "ro" }
+            }
+        }
         // With the host's network the host's /sys is the right one to show.
         if settings.network == .host, let index = mounts.firstIndex(where: { $0.destination == "/sys" }) {
             mounts[index] = .init(destination: "/sys", type: "bind", source: "/sys", options: ["rbind", "nosuid", "noexec", "nodev", "ro"])
@@ -190,29 +255,27 @@ public struct RuntimeSpecBuilder: Sendable {
         where !taken.contains("/etc/" + name) {
             let path = bundle + "/" + name
             try BundleFile.write(Data(contents.utf8), to: path)
-            let options = ["rbind", "rprivate", settings.readOnlyRootFilesystem ? "ro" : "rw"]
+            let readOnly = settings.readOnlyRootFilesystem || settings.nameResolution.readOnly && name != "hostname"
+            let options = ["rbind", "rprivate", readOnly ? "ro" : "rw"]
             mounts.append(.init(destination: "/etc/" + name, type: "bind", source: path, options: options))
         }
         return mounts
     }
 
     private func hosts() -> String {
-        var text = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
-        text += "fe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n"
-        if settings.network == .none { text += "127.0.0.1\t\(settings.hostname)\n" }
-        return text
+        var entries = settings.nameResolution.extraHosts
+        // Without the host's network the hostname is the sandbox's own, on its loopback (as
+        // BuildKit's steps have it); a container on a network gets its address line from there.
+        if settings.network != .host, !entries.contains(where: { $0.names.contains(settings.hostname) }) {
+            entries.append(HostsEntry(address: "127.0.0.1", names: [settings.hostname]))
+        }
+        return HostsFile.render(entries)
     }
 
-    /// The host's resolv.conf; without the host's network, resolvers on the host's loopback
-    /// cannot be reached and are left out, as Docker does.
+    /// The host's resolv.conf as the container's settings change it (see ``NameResolution``).
     private func resolvConf() throws -> String {
         let host = (try? String(contentsOfFile: "/etc/resolv.conf", encoding: .utf8)) ?? ""
-        guard settings.network != .host else { return host }
-        return host.split(separator: "\n", omittingEmptySubsequences: false).filter { line in
-            let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
-            guard fields.count >= 2, fields[0] == "nameserver" else { return true }
-            return !(fields[1].hasPrefix("127.") || fields[1] == "::1")
-        }.joined(separator: "\n")
+        return settings.nameResolution.resolvConf(from: host, hostNetwork: settings.network == .host)
     }
 
     private func resources() -> RuntimeSpec.Resources {

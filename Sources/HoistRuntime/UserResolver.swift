@@ -22,8 +22,10 @@ struct UserResolver {
     }
 
     /// Resolves `user` (`name`, `uid`, `uid:gid`, `name:group` …) plus `extraGroups`. Throws
-    /// `notFound` for a name the databases lack; numbers need no entry.
-    func resolve(_ user: String?, extraGroups: [String]) throws -> Resolved {
+    /// `notFound` for a name the databases lack; numbers need no entry. With
+    /// `primaryGroupIsSupplementary` the primary group leads the supplementary ones, as Docker
+    /// sets them for containers (BuildKit's RUN steps leave it out).
+    func resolve(_ user: String?, extraGroups: [String], primaryGroupIsSupplementary: Bool = false) throws -> Resolved {
         let text = user ?? ""
         let parts = text.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
         let userPart = parts.first ?? ""
@@ -52,10 +54,11 @@ struct UserResolver {
         // Ids from the image's files too: an entry may hold 4294967295 as well as a flag can.
         try AccountID.check(uid)
         try AccountID.check(gid)
-        var additional: [UInt32] = []
+        var additional: [UInt32] = primaryGroupIsSupplementary ? [gid] : []
         // Groups that list the user as a member, as login does (only when no group was named).
         if groupPart == nil, let name = entry?.name {
-            additional += accounts.groups.filter { $0.members.contains(name) && $0.gid != gid }.map(\.gid)
+            additional += accounts.groups.filter { $0.members.contains(name) && ($0.gid != gid || primaryGroupIsSupplementary) }
+                .map(\.gid)
         }
         for group in extraGroups {
             additional.append(try self.gid(group))

@@ -17,14 +17,17 @@ public final class BlobWriter {
     private var descriptor: Int32
     private var hasher: DigestHasher
     private var finished = false
+    private let holder: (@Sendable (Digest) throws -> Void)?
 
     /// The number of bytes written so far.
     public var count: Int64 { hasher.count }
     /// After ``commit()``: whether the store held the blob already (this writer added nothing).
     public private(set) var wasPresent = false
 
-    init(blobsDirectory: String, temporaryDirectory: String, expecting digest: Digest?, size: Int64?) throws {
+    init(blobsDirectory: String, temporaryDirectory: String, expecting digest: Digest?, size: Int64?,
+         holder: (@Sendable (Digest) throws -> Void)? = nil) throws {
         self.blobsDirectory = blobsDirectory
+        self.holder = holder
         self.expectedDigest = digest
         self.expectedSize = size
         self.hasher = DigestHasher(algorithm: digest?.algorithm ?? .sha256)
@@ -79,6 +82,10 @@ public final class BlobWriter {
             }
             let directory = "\(blobsDirectory)/\(digest.algorithm.rawValue)"
             let final = "\(directory)/\(digest.encoded)"
+            // The operation's lease holds the blob before it is found present or published,
+            // so a collection running meanwhile either took it before (and it is written
+            // again here) or leaves it.
+            try holder?(digest)
             if access(final, F_OK) == 0 {
                 // Same digest, same bytes: the published file stays untouched.
                 wasPresent = true

@@ -31,6 +31,10 @@ public protocol ContentStore: Sendable {
     func delete(_ digest: Digest) throws
     /// Every blob in the store.
     func all() throws -> [BlobInfo]
+    /// Holds `digest` for the running operation's lease (see ``Lease``) so that garbage
+    /// collection leaves it until it is named; call it before finding the blob present and
+    /// relying on that. A store without leases does nothing.
+    func hold(_ digest: Digest) throws
 }
 
 extension ContentStore {
@@ -42,6 +46,8 @@ extension ContentStore {
         if let digest, digest != computed {
             throw StoreError(.dataLoss, "content does not match digest \(digest): it hashes to \(computed)")
         }
+        // Held before it is looked for: a blob found present stays present.
+        try hold(computed)
         if let existing = try info(computed), existing.size == Int64(bytes.count) {
             return (computed, existing.size)
         }

@@ -8,7 +8,10 @@ import HoistOCI
 ///
 /// The archive is read once, front to back: every file goes straight into the content store as
 /// a verified blob, so nothing is extracted to disk and an archive of any size needs no
-/// temporary space. Blobs the archive brought that no image uses are removed again. Naming the
+/// temporary space. Every blob is held by the running operation's lease (``Lease/current``)
+/// from before it is written or found present. Blobs the archive brought that no image uses,
+/// and on failure all it brought, are removed again unless something else holds them (another
+/// load that found them present, a name): ``Store/removeUnheld(_:apartFrom:)``. Naming the
 /// images is the caller's step, inside the same ``Store/withWriteLease(_:)``.
 struct ImageArchiveLoader {
     let store: Store
@@ -39,11 +42,11 @@ struct ImageArchiveLoader {
                     .invalidArgument,
                     "\(path) is not an image archive: it has neither manifest.json (docker save) nor oci-layout and index.json (OCI); for a root filesystem tar use `hoist import`")
             }
-            for digest in added.subtracting(used) { try store.content.delete(digest) }
+            try store.removeUnheld(added.subtracting(used), apartFrom: Lease.current)
             return images
         } catch {
             // Leave nothing behind that only this archive brought.
-            for digest in added { try? store.content.delete(digest) }
+            try? store.removeUnheld(added, apartFrom: Lease.current)
             throw error
         }
     }

@@ -8,11 +8,23 @@ public import Foundation
 public struct LocalContentStore: ContentStore {
     /// The store's root directory.
     public let root: StoreRoot
+    /// Holds a blob for the running operation before it is looked for or published (see ``Lease``).
+    private let holder: (@Sendable (Digest) throws -> Void)?
 
-    /// Opens (creating if needed) the content store under `root`.
+    /// Opens (creating if needed) the content store under `root`, on its own: what it writes
+    /// is held by no lease. ``Store`` opens one whose writes its leases hold.
     public init(root: StoreRoot) throws {
+        try self.init(root: root, holder: nil)
+    }
+
+    init(root: StoreRoot, holder: (@Sendable (Digest) throws -> Void)?) throws {
         self.root = root
+        self.holder = holder
         try root.createDirectories()
+    }
+
+    public func hold(_ digest: Digest) throws {
+        try holder?(digest)
     }
 
     public func path(_ digest: Digest) -> String? {
@@ -49,7 +61,8 @@ public struct LocalContentStore: ContentStore {
     }
 
     public func writer(expecting digest: Digest?, size: Int64?) throws -> BlobWriter {
-        try BlobWriter(blobsDirectory: root.blobs.path, temporaryDirectory: root.temporary.path, expecting: digest, size: size)
+        try BlobWriter(
+            blobsDirectory: root.blobs.path, temporaryDirectory: root.temporary.path, expecting: digest, size: size, holder: holder)
     }
 
     public func delete(_ digest: Digest) throws {

@@ -73,6 +73,9 @@ final class MetadataDatabase: Sendable {
         migrator.registerMigration("v4-containers") { db in
             try ContainerRow.createTable(db)
         }
+        migrator.registerMigration("v5-leases") { db in
+            try LeaseRow.createTables(db)
+        }
         return migrator
     }
 
@@ -80,6 +83,25 @@ final class MetadataDatabase: Sendable {
     func write<T>(_ body: (Database) throws -> T) throws -> T {
         do {
             return try queue.write(body)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(.internal, "metadata database write failed", underlying: error)
+        }
+    }
+
+    /// Runs `body` in a write transaction that takes the write lock at once (`BEGIN IMMEDIATE`):
+    /// what it reads stays true until it commits, as garbage collection needs while it deletes.
+    func writeImmediately<T>(_ body: (Database) throws -> T) throws -> T {
+        do {
+            return try queue.writeWithoutTransaction { db in
+                var result: T?
+                try db.inTransaction(.immediate) {
+                    result = try body(db)
+                    return .commit
+                }
+                return result!
+            }
         } catch let error as StoreError {
             throw error
         } catch {

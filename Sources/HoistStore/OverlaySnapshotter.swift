@@ -91,14 +91,18 @@ public struct OverlaySnapshotter: Snapshotter {
             let options = [
                 "index=off", "lowerdir=" + lowers.joined(separator: ":"), "upperdir=" + own, "workdir=" + catalog.work(entry.id),
             ]
-            return [Mount(type: "overlay", source: "overlay", options: options)]
+            return [Mount(type: "overlay", source: "overlay", options: options + Self.namespaceOptions)]
         case .view, .committed:
             // A committed snapshot shows itself over its parents; a view shows its parent.
             let stack = entry.kind == .committed ? [own] + lowers : lowers
             guard stack.count > 1 else {
                 return [Mount(type: "bind", source: stack.first ?? own, options: ["rbind", "ro"])]
             }
-            return [Mount(type: "overlay", source: "overlay", options: ["ro", "index=off", "lowerdir=" + stack.joined(separator: ":")])]
+            return [Mount(type: "overlay", source: "overlay", options: ["ro", "index=off", "lowerdir=" + stack.joined(separator: ":")] + Self.namespaceOptions)]
         }
     }
+
+    /// In a user namespace (a rootless session) overlayfs keeps its whiteout and opaque markers
+    /// in `user.overlay.*` xattrs, as the kernel (5.11 and later) allows it there.
+    static let namespaceOptions = UserNamespace.isNested ? ["userxattr"] : []
 }

@@ -21,9 +21,12 @@ final class SnapshotCatalog: Sendable {
     let snapshotter: String
     let directory: URL
     private let database: MetadataDatabase
+    /// The store, for the lease that holds what is created now.
+    private let store: Store
 
     init(snapshotter: String, store: Store) throws {
         self.snapshotter = snapshotter
+        self.store = store
         directory = store.root.snapshots
         database = store.database
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -60,7 +63,8 @@ final class SnapshotCatalog: Sendable {
     func work(_ id: Int64) -> String { path(id) + "/work" }
 
     /// Adds an active snapshot or a view on `parent` (which must be committed), and lets
-    /// `populate` fill its `fs` directory; on any failure nothing is left behind.
+    /// `populate` fill its `fs` directory; on any failure nothing is left behind. The running
+    /// operation's lease holds it (and so its parents) from the transaction that creates it.
     func create(
         _ kind: SnapshotKind, key: SnapshotKey, parent: SnapshotKey?, labels: [String: String],
         populate: (Entry) throws -> Void
@@ -85,6 +89,7 @@ final class SnapshotCatalog: Sendable {
                     id: nil, snapshotter: snapshotter, key: key.rawValue, kind: kind.rawValue, parentID: ancestors.first,
                     created: Date().timeIntervalSince1970, labels: SnapshotRow.encode(labels: labels))
                 try row.insert(db)
+                try store.activeLease.hold([.snapshot(row.id!)], db)
                 return Entry(row: row, ancestors: ancestors)
             }
         } catch let error as StoreError where error.code == .internal {

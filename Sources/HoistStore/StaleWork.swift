@@ -3,9 +3,9 @@
 #endif
 import Foundation
 
-/// What processes killed mid-work leave behind: file systems still mounted under `tmp/`, and
-/// snapshots they prepared but never committed or removed. Cleared only while the content lease
-/// is held exclusively, when no other hoist process can be using any of it.
+/// What processes killed mid-work leave behind, and the means to clear it: file systems still
+/// mounted in their work directories, runtimes still running from them, container directories
+/// whose record is gone. What belongs to whom is told by ``WorkDirectory`` and ``Lease``.
 enum StaleWork {
     /// Detaches every mount under `directory`, deepest first.
     static func unmountAll(under directory: String) {
@@ -20,20 +20,45 @@ enum StaleWork {
         }
     }
 
-    /// Removes snapshots that are not committed: every active one and view is some process's
-    /// unfinished work.
-    static func removeUncommittedSnapshots(_ snapshotter: any Snapshotter, keeping kept: Set<SnapshotKey>) {
-        guard let snapshots = try? snapshotter.list() else { return }
-        for snapshot in snapshots where snapshot.kind != .committed && !kept.contains(snapshot.key) {
-            try? snapshotter.remove(snapshot.key)
+    /// Sends SIGKILL to every process (but this one) whose command line mentions `text`, and
+    /// waits up to five seconds for them to end.
+    static func killProcesses(mentioning text: String) {
+        let needle = Array(text.utf8)
+        var killed: [ProcessIdentity] = []
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+            guard let pid = Int32(name), pid != getpid(),
+                let command = FileManager.default.contents(atPath: "/proc/\(name)/cmdline"),
+                command.count >= needle.count, Array(command).firstRange(of: needle) != nil,
+                let start = ProcessIdentity.startTime(of: pid)
+            else { continue }
+            kill(pid, SIGKILL)
+            killed.append(ProcessIdentity(pid: pid, startTime: start, bootID: ProcessIdentity.currentBootID))
         }
+        for _ in 0..<500 where killed.contains(where: \.isRunning) { usleep(10_000) }
     }
 
-    /// Removes container directories whose container record is gone (a removal that died half
-    /// way), unmounting what is still mounted in them first.
+    /// Runs `command` (a program path or name and its arguments) to its end, its output discarded.
+    static func runQuietly(_ command: [String]) {
+        guard let program = command.first else { return }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: program.hasPrefix("/") ? program : "/usr/bin/env")
+        process.arguments = program.hasPrefix("/") ? Array(command.dropFirst()) : command
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return }
+        process.waitUntilExit()
+    }
+
+    /// Removes container directories whose container record is gone (a removal or creation
+    /// that died half way), unmounting what is still mounted in them first. A directory made in
+    /// the last ten minutes may be a creation in progress (its record comes after it): it stays.
     static func removeContainerDirectories(under directory: String, keeping kept: Set<String>) {
+        let recent = Date().addingTimeInterval(-600)
         for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where !kept.contains(name) {
             let path = directory + "/" + name
+            let made = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
+            if let made, made > recent { continue }
             unmountAll(under: path)
             if !mountPoints().contains(where: { $0.hasPrefix(path + "/") }) {
                 try? FileManager.default.removeItem(atPath: path)

@@ -51,8 +51,9 @@ extension Store {
         }
     }
 
-    /// Records `result` (opaque to the store) for `key`, keeping `blobs` alive while the record exists.
-    public func recordBuildCacheResult(_ result: Data, for key: Digest, blobs: [Digest]) throws {
+    /// Records `result` (opaque to the store) for `key`, keeping `blobs` and the committed
+    /// snapshots `snapshots` (its layers unpacked) alive while the record exists.
+    public func recordBuildCacheResult(_ result: Data, for key: Digest, blobs: [Digest], snapshots: [SnapshotKey] = []) throws {
         let now = Date().timeIntervalSince1970
         try database.write { db in
             try BuildCacheRow(key: key.description, result: result, created: now, used: now).save(db)
@@ -60,6 +61,11 @@ extension Store {
             for digest in Set(blobs) {
                 try db.execute(sql: "INSERT INTO build_cache_blob (key, digest) VALUES (?, ?)",
                                arguments: [key.description, digest.description])
+            }
+            try db.execute(sql: "DELETE FROM build_cache_snapshot WHERE key = ?", arguments: [key.description])
+            for snapshot in Set(snapshots) {
+                try db.execute(sql: "INSERT INTO build_cache_snapshot (key, snapshot) VALUES (?, ?)",
+                               arguments: [key.description, snapshot.rawValue])
             }
         }
     }

@@ -58,7 +58,8 @@ enum OverlayProbe {
             }
             let mount = Mount(
                 type: "overlay", source: "overlay",
-                options: ["index=off", "lowerdir=\(scratch)/lower1:\(scratch)/lower2", "upperdir=\(scratch)/upper", "workdir=\(scratch)/work"])
+                options: ["index=off", "lowerdir=\(scratch)/lower1:\(scratch)/lower2", "upperdir=\(scratch)/upper", "workdir=\(scratch)/work"]
+                    + OverlaySnapshotter.namespaceOptions)
             try mount.mount(at: scratch + "/merged")
             defer { try? Mount.unmount(scratch + "/merged") }
             try Data("probe".utf8).write(to: URL(fileURLWithPath: scratch + "/merged/probe"))

@@ -7,36 +7,35 @@ public import HoistOCI
 
 /// Hoist's local store: content-addressed blobs plus the names of the images made of them.
 ///
-/// Concurrent processes may open the same root. Operations that add blobs and then name them
-/// run inside ``withWriteLease(_:)`` so that garbage collection, which takes the lease
-/// exclusively, never removes blobs that are written but not yet named.
+/// Concurrent processes may open the same root. What an operation writes is held by its
+/// ``Lease`` until something names it, so garbage collection, which runs beside writers, never
+/// removes a blob or snapshot that is written but not yet named; opening a store first clears
+/// what processes that died left behind (``recoverDeadWork()``).
 public final class Store: Sendable {
     /// Where the store lives.
     public let root: StoreRoot
     /// The blobs.
     public let content: LocalContentStore
     let database: MetadataDatabase
+    /// Holds the snapshots this store's users make outside any bound lease (a debug
+    /// container's), for as long as the store is open.
+    let processLease: Lease
 
-    /// Opens the store at `root`, creating it when absent.
+    /// Opens the store at `root`, creating it when absent, and cleans up after processes that
+    /// died using it.
     public init(root: StoreRoot = .default()) throws {
         self.root = root
-        content = try LocalContentStore(root: root)
-        database = try MetadataDatabase(
+        try root.createDirectories()
+        let database = try MetadataDatabase(
             path: root.database.path, migrationLock: root.locks.appendingPathComponent("migrate.lock").path)
-    }
-
-    private var leasePath: String { root.locks.appendingPathComponent("content.lock").path }
-
-    /// A shared lease that keeps garbage collection away until it is released (deinitialised);
-    /// for async work that cannot run inside ``withWriteLease(_:)``.
-    public func writeLease() throws -> AnyObject {
-        try StoreLock(path: leasePath, mode: .shared)
-    }
-
-    /// Runs `body` holding a shared lease that keeps garbage collection away.
-    public func withWriteLease<T>(_ body: () throws -> T) throws -> T {
-        let lease = try StoreLock(path: leasePath, mode: .shared)
-        return try withExtendedLifetime(lease) { try body() }
+        self.database = database
+        let processLease = Lease(purpose: "process", root: root, database: database)
+        self.processLease = processLease
+        // A blob written outside any lease is garbage until something names it, as in containerd.
+        content = try LocalContentStore(root: root) { digest in
+            try Lease.current.flatMap { $0.root == root ? $0 : nil }?.hold([.blob(digest.description)])
+        }
+        recoverDeadWork()
     }
 
     // MARK: Names
@@ -125,49 +124,6 @@ public final class Store: Sendable {
     public func removeImage(target digest: Digest) throws -> Int {
         try database.write { db in
             try ImageRow.filter(sql: "digest = ?", arguments: [digest.description]).deleteAll(db)
-        }
-    }
-
-    // MARK: Garbage collection
-
-    /// What a garbage collection removed.
-    public struct CollectionReport: Sendable, Hashable {
-        /// The blobs deleted.
-        public var removed: [Digest] = []
-        /// The bytes they held.
-        public var reclaimedBytes: Int64 = 0
-    }
-
-    /// Deletes every blob that no image record reaches, and stale ingest files. Waits for running
-    /// writers (their leases) to finish first.
-    @discardableResult
-    public func collectGarbage() throws -> CollectionReport {
-        let lock = try StoreLock(path: leasePath, mode: .exclusive)
-        return try withExtendedLifetime(lock) {
-            let containers = try containers()
-            // Images that containers were made from stay, as Docker keeps them.
-            let roots = try images().map { (mediaType: $0.target.mediaType.rawValue, digest: try $0.target.digest) }
-                + containers.map { (mediaType: $0.imageTarget.mediaType.rawValue, digest: try $0.imageTarget.digest) }
-            // Layers that build cache records hold stay too, so a cached step still has its layer.
-            let live = try content.reachable(from: roots).union(try buildCacheBlobs())
-            var report = CollectionReport()
-            for blob in try content.all() where !live.contains(blob.digest) {
-                try content.delete(blob.digest)
-                report.removed.append(blob.digest)
-                report.reclaimedBytes += blob.size
-            }
-            // With the lease held exclusively no writer is running: every mount under tmp/,
-            // uncommitted snapshot and ingest file belongs to a process that died.
-            StaleWork.unmountAll(under: root.temporary.path)
-            // A container's snapshot is active for as long as the container exists.
-            if let snapshotter = try? snapshotter() {
-                StaleWork.removeUncommittedSnapshots(snapshotter, keeping: Set(containers.map(\.snapshotKey)))
-            }
-            StaleWork.removeContainerDirectories(under: root.containers.path, keeping: Set(containers.map(\.id)))
-            for name in (try? FileManager.default.contentsOfDirectory(atPath: root.temporary.path)) ?? [] {
-                try? FileManager.default.removeItem(atPath: root.temporary.appendingPathComponent(name).path)
-            }
-            return report
         }
     }
 }

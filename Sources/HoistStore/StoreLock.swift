@@ -4,11 +4,8 @@
 import Foundation
 
 /// A process-shared advisory lock on a file under `locks/` (flock), released when the holder
-/// ends, crash included.
-///
-/// Writers that add blobs and then name them hold it shared for the whole operation; garbage
-/// collection holds it exclusive, so it never deletes a blob that a running import has written
-/// but not yet named.
+/// ends, crash included: the store's migration and the recovery of dead processes' work take
+/// it exclusively. (What writers add is kept from collection by their ``Lease``s, not by a lock.)
 final class StoreLock: Sendable {
     enum Mode { case shared, exclusive }
 

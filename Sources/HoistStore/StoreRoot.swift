@@ -6,6 +6,10 @@ import HoistOCI
 #endif
 
 /// Where a store keeps its files: `blobs/sha256/…`, `tmp/`, `snapshots/`, `containers/`, `hoist.db`, `locks/`.
+///
+/// Each process has a work directory of its own under `tmp/`, named after it
+/// (``ProcessIdentity/tag``): its ingest files, mount points and runtime bundles go there, so
+/// that what a killed process left is known to be dead work (see ``Store/recoverDeadWork()``).
 public struct StoreRoot: Sendable, Hashable {
     /// The root directory.
     public let url: URL
@@ -20,7 +24,8 @@ public struct StoreRoot: Sendable, Hashable {
         if let root = environment["HOIST_ROOT"], !root.isEmpty {
             return StoreRoot(URL(fileURLWithPath: root, isDirectory: true))
         }
-        if getuid() == 0 {
+        // In a rootless session root is the user: their store, not the host's.
+        if HostUser.id == 0 {
             return StoreRoot(URL(fileURLWithPath: "/var/lib/hoist", isDirectory: true))
         }
         if let data = environment["XDG_DATA_HOME"], !data.isEmpty {
@@ -32,7 +37,12 @@ public struct StoreRoot: Sendable, Hashable {
     }
 
     public var blobs: URL { url.appendingPathComponent("blobs", isDirectory: true) }
-    public var temporary: URL { url.appendingPathComponent("tmp", isDirectory: true) }
+    /// This process's work directory, `tmp/PID-STARTTIME-BOOTID`: everything in it is this
+    /// process's unfinished work, removed when it exits or, after a crash, by the next hoist
+    /// command.
+    public var temporary: URL { workDirectories.appendingPathComponent(ProcessIdentity.current.tag, isDirectory: true) }
+    /// `tmp/`: the work directories of all processes.
+    public var workDirectories: URL { url.appendingPathComponent("tmp", isDirectory: true) }
     public var snapshots: URL { url.appendingPathComponent("snapshots", isDirectory: true) }
     public var locks: URL { url.appendingPathComponent("locks", isDirectory: true) }
     public var database: URL { url.appendingPathComponent("hoist.db") }
@@ -40,21 +50,19 @@ public struct StoreRoot: Sendable, Hashable {
     public var containers: URL { url.appendingPathComponent("containers", isDirectory: true) }
 
     /// Where OCI runtime bundles of short-lived containers (RUN steps, `run --rm`) are made:
-    /// a private directory on `/dev/shm`, so a bundle's `config.json` — which holds the
-    /// environment, secrets passed as variables included — lives in memory and never reaches a
-    /// disk, even when a killed process leaves it behind (the next command removes it).
-    /// `/dev/shm/hoist-UID` is made 0700 and must be this user's; each store has its own
-    /// directory in it. Without `/dev/shm`, the store's `tmp/bundles`.
+    /// `bundles` in this process's work directory in memory (``memoryWorkDirectories``), so a
+    /// bundle's `config.json` — which holds the environment, secrets passed as variables
+    /// included — never reaches a disk, and what a killed process leaves there is dead work the
+    /// next command removes. Without `/dev/shm`, the store's `tmp/PROCESS/bundles`.
     ///
     /// Throws `failedPrecondition` when `/dev/shm/hoist-UID` exists but is not a private
     /// directory of this user's (another user made it first).
     public func bundles() throws -> URL {
-        let shared = "/dev/shm"
-        var status = stat()
-        guard stat(shared, &status) == 0, status.st_mode & S_IFMT == S_IFDIR else {
+        guard let memory = memoryWorkDirectories else {
             return temporary.appendingPathComponent("bundles", isDirectory: true)
         }
-        let mine = "\(shared)/hoist-\(geteuid())"
+        let mine = memory.deletingLastPathComponent().path
+        var status = stat()
         if mkdir(mine, Self.privateMode) != 0 {
             let code = errno
             guard code == EEXIST, lstat(mine, &status) == 0 else {
@@ -63,17 +71,39 @@ public struct StoreRoot: Sendable, Hashable {
             guard status.st_mode & S_IFMT == S_IFDIR, status.st_uid == geteuid(), status.st_mode & 0o077 == 0 else {
                 throw StoreError(
                     .failedPrecondition,
-                    "\(mine) is not a private directory of user \(geteuid()): another user may have made it; remove it and try again")
+                    "\(mine) is not a private directory of user \(HostUser.id): another user may have made it; remove it and try again")
             }
         }
-        let store = "\(mine)/\(Digest(of: Data(url.path.utf8)).encoded.prefix(16))"
-        for directory in [store, store + "/bundles"] {
-            guard mkdir(directory, Self.privateMode) == 0 || errno == EEXIST else {
+        let work = memory.appendingPathComponent(ProcessIdentity.current.tag, isDirectory: true)
+        // The store's directory goes when its last work directory does: made again if it went
+        // between the two.
+        for attempt in 1...3 {
+            guard mkdir(memory.path, Self.privateMode) == 0 || errno == EEXIST else {
                 let code = errno
-                throw StoreError(errnoCode(code), "cannot create \(directory): \(String(cString: strerror(code)))")
+                throw StoreError(errnoCode(code), "cannot create \(memory.path): \(String(cString: strerror(code)))")
+            }
+            do {
+                try WorkDirectory.create(work)
+                break
+            } catch let error as StoreError where error.code == .notFound && attempt < 3 {
+                continue
             }
         }
-        return URL(fileURLWithPath: store + "/bundles", isDirectory: true)
+        let bundles = work.appendingPathComponent("bundles", isDirectory: true)
+        guard mkdir(bundles.path, Self.privateMode) == 0 || errno == EEXIST else {
+            let code = errno
+            throw StoreError(errnoCode(code), "cannot create \(bundles.path): \(String(cString: strerror(code)))")
+        }
+        return bundles
+    }
+
+    /// `/dev/shm/hoist-UID/STORE`: this store's work directories in memory, one per process as
+    /// under `tmp/`; nil where there is no `/dev/shm`.
+    public var memoryWorkDirectories: URL? {
+        var status = stat()
+        guard stat("/dev/shm", &status) == 0, status.st_mode & S_IFMT == S_IFDIR else { return nil }
+        // By the user's own id, not the rootless session's root: root's directory is not theirs.
+        return URL(fileURLWithPath: "/dev/shm/hoist-\(HostUser.id)/\(Digest(of: Data(url.path.utf8)).encoded.prefix(16))", isDirectory: true)
     }
 
     /// The mode of the root and the directories Hoist makes in it: the store holds other
@@ -89,9 +119,10 @@ public struct StoreRoot: Sendable, Hashable {
     func createDirectories() throws {
         try Self.makeParents(of: url.path)
         try makePrivateRoot()
-        for dir in [blobs, blobs.appendingPathComponent("sha256"), blobs.appendingPathComponent("sha512"), temporary, snapshots, locks] {
+        for dir in [blobs, blobs.appendingPathComponent("sha256"), blobs.appendingPathComponent("sha512"), workDirectories, snapshots, locks] {
             try Self.makePrivateDirectory(dir.path)
         }
+        try WorkDirectory.create(temporary)
     }
 
     /// Makes the root a directory of ``privateMode``. An existing root open to others is closed

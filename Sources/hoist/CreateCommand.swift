@@ -4,7 +4,9 @@ import Hoist
 
 struct CreateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "create", abstract: "Make a container without starting it and print its ID (start it with `hoist start`).")
+        commandName: "create", abstract: "Make a container without starting it and print its ID (start it with `hoist start`).",
+        // -h is the hostname, as in docker create.
+        helpNames: [.long])
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var container: ContainerOptions

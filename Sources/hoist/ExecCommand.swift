@@ -23,7 +23,7 @@ struct ExecCommand: AsyncParsableCommand {
     var command: [String]
 
     func run() async throws {
-        let status = try await reportingErrors { () -> Int32 in
+        let status = try await reportingErrors(status: execFailureStatus) { () -> Int32 in
             var options = RunOptions(
                 environment: process.environment, workingDirectory: process.workdir, user: process.user,
                 standardInput: interactive && !tty ? FileHandle.standardInput.readDataToEndOfFile() : nil)

@@ -9,7 +9,9 @@ struct RunCommand: AsyncParsableCommand {
         discussion: """
             The container is kept after it ends (see `hoist ps -a`, `hoist logs`, `hoist rm`) unless \
             --rm is given. With -d it runs in the background and its ID is printed.
-            """)
+            """,
+        // -h is the hostname, as in docker run.
+        helpNames: [.long])
 
     @OptionGroup var global: GlobalOptions
 
@@ -36,9 +38,10 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let status = try await reportingErrors { () -> Int32 in
+        let status = try await reportingErrors(status: containerFailureStatus) { () -> Int32 in
             let options = try container.runOptions(command: command)
-            let client = try global.client()
+            let client = try await global.client()
+            await warnOfUnappliedLimits(options.memoryBytes != nil || options.cpus != nil || options.pidsLimit != nil, on: client)
             let backend = client.containerBackend
             let output: @Sendable (Data) -> Void = { FileHandle.standardOutput.write($0) }
             let error: @Sendable (Data) -> Void = { FileHandle.standardError.write($0) }

@@ -23,7 +23,7 @@ func eachContainer(_ names: [String], _ body: (String) async throws -> Void) asy
     var failed = false
     for name in names {
         do {
-            try await reportingErrors { try await body(name) }
+            try await reportingErrors(status: containerFailureStatus) { try await body(name) }
         } catch {
             failed = true
         }

@@ -153,13 +153,19 @@ struct AdversarialBuildTests {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        // Until the step runs: its bundle holds the variable (in memory), and only root reads it.
-        let bundles = try fixture.client.store.root.bundles()
+        // Until the step runs: its bundle holds the variable (in memory, in the build process's
+        // work directory there), and only root reads it.
+        let memory = try #require(fixture.client.store.root.memoryWorkDirectories)
+        let bundles = memory.appendingPathComponent("\(process.processIdentifier)-", isDirectory: false).path
         var config: String?
         for _ in 0..<200 where config == nil {
             usleep(50_000)
-            let names = (try? FileManager.default.contentsOfDirectory(atPath: bundles.path)) ?? []
-            config = names.map { bundles.path + "/" + $0 + "/config.json" }.first { FileManager.default.fileExists(atPath: $0) }
+            let work = ((try? FileManager.default.contentsOfDirectory(atPath: memory.path)) ?? [])
+                .map { memory.path + "/" + $0 }.filter { $0.hasPrefix(bundles) }
+            config = work.flatMap { directory in
+                ((try? FileManager.default.contentsOfDirectory(atPath: directory + "/bundles")) ?? [])
+                    .map { directory + "/bundles/" + $0 + "/config.json" }
+            }.first { FileManager.default.fileExists(atPath: $0) }
         }
         let running = try #require(config, "the RUN step never started")
         if Interop.available("setpriv") {
@@ -171,6 +177,9 @@ struct AdversarialBuildTests {
         sleep(4)  // the step's own container ends by itself
         let found = try ExternalCommand.run(["grep", "-rlF", secret, store.path])
         #expect(found.text.isEmpty, "the secret is on disk: \(found.text)")
-        try? FileManager.default.removeItem(at: bundles)
+        // The next command clears the killed build's work, in memory too.
+        _ = try Interop.hoist(["images"], root: store)
+        let left = ((try? FileManager.default.contentsOfDirectory(atPath: memory.path)) ?? []).filter { (memory.path + "/" + $0).hasPrefix(bundles) }
+        #expect(left.isEmpty, "the killed build's bundles stayed in memory: \(left)")
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
 import HoistOCI
-import HoistRuntime
+@testable import HoistRuntime
 import HoistTestSupport
 import Testing
 
@@ -130,6 +130,7 @@ struct RuntimeSpecBuilderTests {
         return try RuntimeSpecBuilder(settings).build(rootfs: rootfs, bundle: directory.path)
     }
 
+    /// BuildKit's RUN steps: the groups that list the user (none when a group is named).
     @Test(arguments: [
         ("app", 1000, 1000, [29, 44], "/home/app"),
         ("svc", 999, 999, [29], "/var/svc"),
@@ -140,11 +141,23 @@ struct RuntimeSpecBuilderTests {
         ("0:audio", 0, 29, [], "/root"),
     ] as [(String, UInt32, UInt32, [UInt32], String)])
     func usersResolveFromTheImage(_ user: String, _ uid: UInt32, _ gid: UInt32, _ groups: [UInt32], _ home: String) throws {
-        let spec = try build { $0.user = user }
+        let spec = try build {
+            $0.user = user
+            $0.primaryGroupIsSupplementary = false
+        }
         let process = try #require(spec.process)
         #expect(process.user.uid == uid && process.user.gid == gid, "user \(user): \(process.user)")
         #expect((process.user.additionalGids ?? []) == groups, "user \(user): \(process.user)")
         #expect(process.env?.contains("HOME=" + home) == true, "env \(process.env ?? [])")
+    }
+
+    /// Docker's containers: the primary group first, then the same.
+    @Test(arguments: [
+        ("app", [1000, 29, 44]), ("svc", [999, 29]), ("app:svc", [999]), ("4242", [0]), ("4242:4343", [4343]), ("0:audio", [29]),
+    ] as [(String, [UInt32])])
+    func containersAlsoHaveTheirPrimaryGroup(_ user: String, _ groups: [UInt32]) throws {
+        let spec = try build { $0.user = user }
+        #expect(spec.process?.user.additionalGids == groups, "user \(user)")
     }
 
     @Test func groupAddByNameAndNumber() throws {
@@ -152,7 +165,7 @@ struct RuntimeSpecBuilderTests {
             $0.user = "svc"
             $0.additionalGroups = ["video", "12345"]
         }
-        #expect(spec.process?.user.additionalGids == [29, 44, 12345])
+        #expect(spec.process?.user.additionalGids == [999, 29, 44, 12345])
     }
 
     @Test(arguments: ["nobody", "app:nogroup", "1:missing"])
@@ -184,7 +197,9 @@ struct RuntimeSpecBuilderTests {
 
     @Test func capabilityChanges() throws {
         let all = try build { $0.capabilitiesAdded = ["ALL"] }
-        #expect(all.process?.capabilities?.bounding?.count == RuntimeSpecBuilder.allCapabilities.count)
+        // Every capability this process may grant (a VM's bounding set may lack some).
+        #expect(Set(all.process?.capabilities?.bounding ?? []) == RuntimeSpecBuilder.grantable)
+        #expect(RuntimeSpecBuilder.grantable.isSubset(of: RuntimeSpecBuilder.allCapabilities))
         let none = try build {
             $0.capabilitiesDropped = ["all"]
             $0.capabilitiesAdded = ["cap_kill"]

@@ -54,6 +54,19 @@ extension Interop {
     }
 
     /// Runs `hoist` with `arguments` on the store at `root`.
+    /// Starts `hoist` on the store `root` without waiting for it (its output discarded), for
+    /// tests that run several at once or kill one.
+    public static func launchHoist(_ arguments: [String], root: URL) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: hoistExecutable)
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(["HOIST_ROOT": root.path]) { $1 }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
     public static func hoist(_ arguments: [String], root: URL, input: Data? = nil) throws -> ExternalCommand.Output {
         try ExternalCommand.run([hoistExecutable] + arguments, input: input, environment: ["HOIST_ROOT": root.path])
     }

@@ -212,13 +212,17 @@ public struct NativeWorker: Worker {
         return (path, release)
     }
 
-    /// The persistent directory of a cache mount, created on first use with the asked owner and
-    /// mode. As BuildKit keys a cache by its id and the directory it starts from, the same id
-    /// with another owner or mode is another cache.
-    private func cacheDirectory(id: String, uid: Int, gid: Int, mode: UInt32) throws -> String {
+    /// Where the cache mount `id` of builds on `store` keeps its files. As BuildKit keys a cache
+    /// by its id and the directory it starts from, the same id with another owner or mode is
+    /// another cache.
+    public static func cacheMountDirectory(id: String, store: Store, uid: Int = 0, gid: Int = 0, mode: UInt32 = 0o755) -> String {
         let identity = uid == 0 && gid == 0 && mode == 0o755 ? id : "\(id) \(uid):\(gid) \(String(mode, radix: 8))"
-        let name = Digest(of: Data(identity.utf8)).encoded
-        let path = store.root.url.appendingPathComponent("cache-mounts/\(name)").path
+        return store.root.url.appendingPathComponent("cache-mounts/\(Digest(of: Data(identity.utf8)).encoded)").path
+    }
+
+    /// The persistent directory of a cache mount, created on first use with the asked owner and mode.
+    private func cacheDirectory(id: String, uid: Int, gid: Int, mode: UInt32) throws -> String {
+        let path = Self.cacheMountDirectory(id: id, store: store, uid: uid, gid: gid, mode: mode)
         if !FileManager.default.fileExists(atPath: path) {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: mode])

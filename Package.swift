@@ -139,6 +139,10 @@ let package = Package(
         .executableTarget(name: "build-in-code", dependencies: ["Hoist"], path: "examples/build-in-code", swiftSettings: strict),
 
         .executableTarget(name: "hoist-run-bench", dependencies: ["HoistRuntime"], swiftSettings: strict),
+        // Parsers of untrusted input fed random bytes: a random driver here, libFuzzer when
+        // scripts/fuzz-parsers.sh builds it with -sanitize=fuzzer (issue 23).
+        .target(name: "HoistFuzzTargets", dependencies: ["HoistDockerfile", "HoistArchive", "HoistOCI", "HoistRegistry"], swiftSettings: strict),
+        .executableTarget(name: "hoist-fuzz", dependencies: ["HoistFuzzTargets", "HoistTestSupport"], swiftSettings: strict),
         .target(name: "HoistTestSupport", path: "Tests/HoistTestSupport", swiftSettings: strict),
         .testTarget(name: "HoistOCITests", dependencies: ["HoistOCI"], swiftSettings: strict),
         .testTarget(name: "HoistArchiveTests", dependencies: ["HoistArchive"], swiftSettings: strict),
@@ -150,7 +154,8 @@ let package = Package(
             dependencies: ["HoistRegistry", "Hoist", "HoistTestSupport", "HoistStore", "HoistOCI"],
             swiftSettings: strict),
         .testTarget(name: "HoistBuildTests", dependencies: ["HoistBuild", "HoistTestSupport", "HoistStore", "HoistArchive"], swiftSettings: strict),
-        .testTarget(name: "HoistDockerfileTests", dependencies: ["HoistDockerfile"], swiftSettings: strict),
+        .testTarget(
+            name: "HoistDockerfileTests", dependencies: ["HoistDockerfile", "HoistFuzzTargets", "HoistTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "HoistS2ITests", dependencies: ["HoistS2I", "HoistBuild", "HoistRegistry", "HoistOCI", "HoistDockerEngine"],
             swiftSettings: strict),

@@ -70,6 +70,10 @@ extension Client {
             dockerfile.allowHostNetwork = options.allowHostNetwork
             dockerfile.namedContexts = Set(namedContexts.keys)
             dockerfile.contextImages = contextImages
+            // A named context's own `.dockerignore` filters it, as BuildKit's does.
+            dockerfile.namedContextExcludes = namedContexts.compactMapValues { path in
+                (try? String(contentsOfFile: path + "/.dockerignore", encoding: .utf8)).map(DockerIgnoreFile.patterns)
+            }
             dockerfile.defaultNetwork = options.defaultNetwork
             dockerfile.baseImageEnvironment = storedImageEnvironment
             frontend = dockerfile

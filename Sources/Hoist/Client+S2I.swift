@@ -77,7 +77,8 @@ struct S2IClientHost: S2IHost {
     }
 
     func cacheMount(_ id: String, contains path: String) async -> Bool {
-        FileManager.default.fileExists(atPath: NativeWorker.cacheMountDirectory(id: id, store: client.store) + "/" + path)
+        // S2I's plan mounts its artifacts cache with mode 0777 (S2IPlan+Graph): a cache of its own.
+        FileManager.default.fileExists(atPath: NativeWorker.cacheMountDirectory(id: id, store: client.store, mode: 0o777) + "/" + path)
     }
 
     func build(_ state: BuildState, _ settings: S2IBuildSettings,

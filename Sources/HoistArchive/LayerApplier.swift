@@ -59,6 +59,19 @@ public struct LayerApplier: Sendable {
         /// If set, the layer's bytes as given (compressed) must have this digest, or `apply`
         /// throws `dataLoss`. Costs a second hash; leave nil for blobs already verified.
         public var expectedDigest: Digest?
+        /// If set, every entry gets this owner instead of the archive's (`ADD --chown`).
+        public var owner: Owner?
+
+        /// Numeric ids an entry is given.
+        public struct Owner: Sendable, Hashable {
+            public var uid: Int
+            public var gid: Int
+
+            public init(uid: Int, gid: Int) {
+                self.uid = uid
+                self.gid = gid
+            }
+        }
 
         /// `preserveOwnership` defaults to whether the process runs as root, `createDevices` to
         /// whether it runs as the host's root (a user namespace cannot make device nodes).
@@ -177,6 +190,8 @@ private struct ApplySession {
     }
 
     mutating func apply<S: ByteSource>(_ header: TarHeader, contents: inout TarReader<S>) throws {
+        var header = header
+        if let owner = options.owner { (header.uid, header.gid) = (owner.uid, owner.gid) }
         let components = try Self.components(header.name, entry: header.name)
         guard let base = components.last else {
             // The root itself ("./"): only its metadata can change.

@@ -76,9 +76,9 @@ public struct TarReader<Source: ByteSource>: ByteSource {
                 if let longLink { header.linkName = longLink }
                 try Self.apply(paxRecords, to: &header)
                 header.name = Self.trimmingTrailingSlashes(header.name)
-                guard !header.name.isEmpty else {
-                    throw ArchiveError(.invalidArgument, "tar entry with an empty name")
-                }
+                // An empty name (or `/`) is the archive's root, as Go's reader and GNU tar take
+                // it: archives made with an empty member name are unpacked, not refused.
+                if header.name.isEmpty { header.name = "." }
                 guard header.size >= 0 else {
                     throw ArchiveError(.invalidArgument, "negative size in tar header", path: header.name)
                 }

@@ -17,7 +17,7 @@ enum CacheKey {
             var paths: [String] = []
             var excludes: [String] = []
             for case .copy(let copy) in file.actions where copy.sourceInput == index {
-                paths += copy.sources
+                paths += copy.keepParents ? copy.sources.map(CopySemantics.pathRead(byParentsSource:)) : copy.sources
                 excludes += copy.excludes
             }
             return (paths.isEmpty ? ["/"] : paths, excludes)

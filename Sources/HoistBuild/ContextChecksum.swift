@@ -18,7 +18,10 @@ import HoistStore
 struct ContextChecksum {
     let store: Store
     let root: RootedPath
+    /// Paths left out of the directory (relative to it: `.dockerignore`).
     let isExcluded: (String) -> Bool
+    /// Paths under each source left out (relative to the source: `COPY --exclude`).
+    var isExcludedUnderSource: (String) -> Bool = { _ in false }
 
     /// One line of the description; files get theirs once their content digest is known.
     private enum Entry {
@@ -43,7 +46,7 @@ struct ContextChecksum {
                     // A match may pass through symlinks, resolved within the root; what is below it is
                     // walked as it is on disk.
                     let host = try root.resolve(match, followFinalSymlink: true)
-                    try walk(match, host: host, followLink: true, parallel: true, into: &entries)
+                    try walk(match, host: host, source: match, followLink: true, parallel: true, into: &entries)
                 }
             }
         } catch {
@@ -86,8 +89,8 @@ struct ContextChecksum {
     /// entry of a directory being walked is looked at through the directory's descriptor
     /// (`parent`), not by its whole path again: a context of ten thousand files is ten thousand
     /// short lookups. With `parallel`, the first directory's entries are walked on every core.
-    private func walk(_ relative: String, host: String, parent: (descriptor: Int32, name: String)? = nil, followLink: Bool,
-                      parallel: Bool, into entries: inout [Entry]) throws {
+    private func walk(_ relative: String, host: String, source: String, parent: (descriptor: Int32, name: String)? = nil,
+                      followLink: Bool, parallel: Bool, into entries: inout [Entry]) throws {
         var info = stat()
         let found = if let parent {
             fstatat(parent.descriptor, parent.name, &info, AT_SYMLINK_NOFOLLOW) == 0
@@ -112,14 +115,16 @@ struct ContextChecksum {
             func child(_ name: String, into entries: inout [Entry]) throws {
                 let child = relative.isEmpty || relative == "." ? name : relative + "/" + name
                 // Excluded directories may hold re-included files, so they are walked too.
-                if isExcluded(child) {
+                let underSource = source.isEmpty || source == "." ? child : String(child.dropFirst(source.count + 1))
+                if isExcluded(child) || isExcludedUnderSource(underSource) {
                     var childInfo = stat()
                     guard fstatat(directory, name, &childInfo, AT_SYMLINK_NOFOLLOW) == 0, childInfo.st_mode & S_IFMT == S_IFDIR else {
                         return
                     }
                 }
                 // An entry is not followed if it is a symlink, and its parents are real directories.
-                try walk(child, host: host + "/" + name, parent: (directory, name), followLink: false, parallel: !spread, into: &entries)
+                try walk(child, host: host + "/" + name, source: source, parent: (directory, name), followLink: false, parallel: !spread,
+                         into: &entries)
             }
             // A directory of a few entries passes the parallel walk down to them (`COPY . /app`
             // of a context with one big folder); the first with more spreads its entries.

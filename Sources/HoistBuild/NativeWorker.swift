@@ -54,9 +54,10 @@ public struct NativeWorker: Worker {
             let directory = store.root.temporary.appendingPathComponent("http-\(UUID().uuidString)").path
             _ = try await HTTPDownload(url: url, checksum: checksum, filename: filename).fetch(into: directory)
             return .directory(path: directory, exclude: [])
-        case .git(let url, let ref, let keepGitDirectory):
+        case .git(let url, let ref, let keepGitDirectory, let checksum, let submodules):
             let directory = store.root.temporary.appendingPathComponent("git-\(UUID().uuidString)").path
-            try await GitCheckout(url: url, ref: ref, keepGitDirectory: keepGitDirectory).fetch(into: directory)
+            try await GitCheckout(url: url, ref: ref, keepGitDirectory: keepGitDirectory, checksum: checksum, submodules: submodules ?? true)
+                .fetch(into: directory)
             return .directory(path: directory, exclude: [])
         }
     }
@@ -65,8 +66,10 @@ public struct NativeWorker: Worker {
         guard case .directory(let path, let exclude) = result else {
             throw BuildError(.internal, "a checksum was asked of a result that is not a directory")
         }
-        let excluded = try pathFilter.make(exclude + excluding)
-        return try ContextChecksum(store: store, root: try RootedPath(root: path), isExcluded: excluded).digest(of: paths)
+        // `.dockerignore` is relative to the directory, `--exclude` to each source it copies.
+        var checksum = ContextChecksum(store: store, root: try RootedPath(root: path), isExcluded: try pathFilter.make(exclude))
+        checksum.isExcludedUnderSource = try pathFilter.make(excluding)
+        return try checksum.digest(of: paths)
     }
 
     // MARK: Commands
@@ -109,11 +112,24 @@ public struct NativeWorker: Worker {
                     }
                     let path: String
                     switch inputs[index] {
-                    case .directory(let directory, _):
+                    case .directory(let directory, let exclude) where mount.readOnly && exclude.isEmpty:
                         path = directory
+                    case .directory(let directory, let exclude):
+                        // `rw`: the step may write, and its writes go with it (an overlay on the
+                        // directory). What `.dockerignore` leaves out is taken out of the overlay:
+                        // the step sees the context BuildKit would have been sent.
+                        let overlay = try mountOverlay(on: directory)
+                        mounts.releases.append(overlay.release)
+                        if !exclude.isEmpty {
+                            _ = try Self.removeExcluded(
+                                under: overlay.path, isExcluded: try pathFilter.make(exclude),
+                                reincludes: exclude.contains { $0.hasPrefix("!") })
+                        }
+                        path = overlay.path
                     case .layers(let layers, _):
-                        // A stage or image: a read-only view of its layers, mounted for this step.
-                        let view = try mountView(of: layers)
+                        // A stage or image: a view of its layers, mounted for this step; with
+                        // `rw` a snapshot of its own, whose writes are dropped with it.
+                        let view = try mountView(of: layers, writable: !mount.readOnly)
                         mounts.releases.append(view.release)
                         path = view.path
                     }
@@ -126,15 +142,21 @@ public struct NativeWorker: Worker {
                     mounts.binds.append(.init(source: lock.directory, destination: mount.destination, readOnly: mount.readOnly))
                 case .tmpfs(let size):
                     mounts.tmpfs[mount.destination] = size
-                case .secret(let id, let required, _, _, _):
+                case .secret(let id, let required, let uid, let gid, let mode):
                     guard let path = secrets[id] else {
-                        if required { throw BuildError(.notFound, "secret \(id) was not given to the build (--secret id=\(id),src=…)") }
+                        if required { throw Self.missingSecret(id) }
                         continue
                     }
-                    mounts.binds.append(.init(source: path, destination: mount.destination, readOnly: true))
+                    guard let value = FileManager.default.contents(atPath: path) else {
+                        throw BuildError(.notFound, "cannot read secret \(id) from \(path)")
+                    }
+                    // A copy with the mount's owner and mode, in memory only.
+                    let file = try secretFile(value, uid: uid, gid: gid, mode: mode)
+                    mounts.releases.append(file.release)
+                    mounts.binds.append(.init(source: file.path, destination: mount.destination, readOnly: true))
                 case .secretEnvironment(let id, let required, let name):
                     guard let path = secrets[id] else {
-                        if required { throw BuildError(.notFound, "secret \(id) was not given to the build (--secret id=\(id),src=…)") }
+                        if required { throw Self.missingSecret(id) }
                         continue
                     }
                     guard let value = FileManager.default.contents(atPath: path) else {
@@ -158,14 +180,49 @@ public struct NativeWorker: Worker {
         return mounts
     }
 
-    /// Where the cache mount `id` of builds on `store` keeps its files.
-    public static func cacheMountDirectory(id: String, store: Store) -> String {
-        store.root.url.appendingPathComponent("cache-mounts/\(Digest(of: Data(id.utf8)).encoded)").path
+    /// A secret the build was not given, in BuildKit's words and with how to give it.
+    static func missingSecret(_ id: String) -> BuildError {
+        BuildError(.notFound, "secret \(id): not found (give it with --secret id=\(id),src=…)")
+    }
+
+    /// `value` as a file owned by `uid`:`gid` with `mode`, on a tmpfs of its own (a secret
+    /// never reaches a disk), until released.
+    private func secretFile(_ value: Data, uid: Int, gid: Int, mode: UInt32) throws -> (path: String, release: @Sendable () -> Void) {
+        let directory = store.root.temporary.appendingPathComponent("secret-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        let memory = Mount(type: "tmpfs", source: "tmpfs", options: ["mode=0700", "size=\(max(value.count, 4096) + 4096)"])
+        do {
+            try memory.mount(at: directory)
+        } catch {
+            try? FileManager.default.removeItem(atPath: directory)
+            throw error
+        }
+        let release: @Sendable () -> Void = {
+            try? Mount.unmount(directory)
+            try? FileManager.default.removeItem(atPath: directory)
+        }
+        let path = directory + "/secret"
+        guard FileManager.default.createFile(atPath: path, contents: value, attributes: [.posixPermissions: 0o600]),
+              lchown(path, uid_t(truncatingIfNeeded: uid), gid_t(truncatingIfNeeded: gid)) == 0,
+              chmod(path, mode_t(mode & 0o7777)) == 0
+        else {
+            release()
+            throw BuildError(.internal, "cannot write the secret's file on \(directory)")
+        }
+        return (path, release)
+    }
+
+    /// Where the cache mount `id` of builds on `store` keeps its files. As BuildKit keys a cache
+    /// by its id and the directory it starts from, the same id with another owner or mode is
+    /// another cache.
+    public static func cacheMountDirectory(id: String, store: Store, uid: Int = 0, gid: Int = 0, mode: UInt32 = 0o755) -> String {
+        let identity = uid == 0 && gid == 0 && mode == 0o755 ? id : "\(id) \(uid):\(gid) \(String(mode, radix: 8))"
+        return store.root.url.appendingPathComponent("cache-mounts/\(Digest(of: Data(identity.utf8)).encoded)").path
     }
 
     /// The persistent directory of a cache mount, created on first use with the asked owner and mode.
     private func cacheDirectory(id: String, uid: Int, gid: Int, mode: UInt32) throws -> String {
-        let path = Self.cacheMountDirectory(id: id, store: store)
+        let path = Self.cacheMountDirectory(id: id, store: store, uid: uid, gid: gid, mode: mode)
         if !FileManager.default.fileExists(atPath: path) {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: mode])
@@ -194,14 +251,15 @@ public struct NativeWorker: Worker {
                 throw BuildError(.internal, "COPY reads input \(copy.sourceInput) of \(inputs.count)")
             }
             let owner = try copy.owner.map { try users.resolve(user: $0.user, group: $0.group) }
-            let mode = try copy.mode.map(Self.parseMode)
+            let mode = try copy.mode.map(ModeChange.init(parsing:))
             try withReadable(inputs[copy.sourceInput]) { sourcePath, exclude, fromContext in
-                let excluded = try pathFilter.make(exclude + copy.excludes)
-                // Docker sends build context files as root's; files from images keep their owners.
                 let sourceRoot = try RootedPath(root: sourcePath)
-                let semantics = CopySemantics(
-                    sourceRoot: sourceRoot, destinationRoot: destination, isExcluded: excluded,
+                // Docker sends build context files as root's; files from images keep their owners.
+                var semantics = CopySemantics(
+                    sourceRoot: sourceRoot, destinationRoot: destination, isExcluded: try pathFilter.make(exclude),
                     owner: owner ?? (fromContext ? (0, 0) : nil), mode: mode)
+                semantics.isExcludedUnderSource = try pathFilter.make(copy.excludes)
+                semantics.includeMatcher = pathFilter.make
                 var sources = copy.sources
                 if copy.unpackArchives {
                     // ADD extracts local tar archives (plain or compressed) into the destination.
@@ -210,7 +268,7 @@ public struct NativeWorker: Worker {
                         let matches = try semantics.expand(pattern)
                         let archives = try matches.filter { try Self.isArchive(try sourceRoot.resolve($0)) }
                         for archive in archives {
-                            try extract(try sourceRoot.resolve(archive), into: copy.destination, root: destination)
+                            try extract(try sourceRoot.resolve(archive), into: copy.destination, root: destination, owner: owner)
                         }
                         if archives.isEmpty { plain.append(pattern) } else { plain += matches.filter { !archives.contains($0) } }
                     }
@@ -275,18 +333,22 @@ public struct NativeWorker: Worker {
     }
 
     /// Unpacks the archive at `archive` into `destination` (a directory, created when missing).
-    private func extract(_ archive: String, into destination: String, root: RootedPath) throws {
-        let host = try root.resolve(destination)
-        try FileManager.default.createDirectory(atPath: host, withIntermediateDirectories: true)
-        _ = try LayerApplier(root: host).apply(try FileByteSource(path: archive))
-    }
-
-    /// Octal permission bits (`755`, `0644`) as `--chmod` takes them.
-    public static func parseMode(_ text: String) throws -> UInt32 {
-        guard let mode = UInt32(text, radix: 8), mode <= 0o7777 else {
-            throw BuildError(.invalidArgument, "invalid --chmod \"\(text)\": expected octal permission bits such as 755")
+    /// With `owner` (`ADD --chown`), the directories made on the way and every entry are its.
+    private func extract(_ archive: String, into destination: String, root: RootedPath, owner: (uid: UInt32, gid: UInt32)?) throws {
+        var created: [String] = []
+        var path = ""
+        for component in try root.resolveComponents(destination) {
+            path += "/" + component
+            let host = try root.resolve(path)
+            if !FileManager.default.fileExists(atPath: host) {
+                try FileManager.default.createDirectory(atPath: host, withIntermediateDirectories: false)
+                created.append(host)
+            }
         }
-        return mode
+        if let owner { for directory in created { _ = lchown(directory, owner.uid, owner.gid) } }
+        var options = LayerApplier.Options()
+        options.owner = owner.map { LayerApplier.Options.Owner(uid: Int($0.uid), gid: Int($0.gid)) }
+        _ = try LayerApplier(root: try root.resolve(destination), options: options).apply(try FileByteSource(path: archive))
     }
 
     /// Runs `body` with a readable directory of `input`: a local directory as it is, or a
@@ -302,24 +364,69 @@ public struct NativeWorker: Worker {
         }
     }
 
-    /// A read-only view of a layer chain, mounted in a private directory until released.
+    /// A view of a layer chain (or an overlay on a directory), mounted in a private directory
+    /// until released; then its snapshot (or scratch directory) goes.
     struct MountedView {
         let path: String
-        let key: SnapshotKey
+        let key: SnapshotKey?
         let mounts: [Mount]
         let snapshotter: any Snapshotter
+        var scratch: String?
 
         func release() {
             try? Mount.unmountAll(mounts, at: path)
-            try? FileManager.default.removeItem(atPath: path)
-            try? snapshotter.remove(key)
+            try? FileManager.default.removeItem(atPath: scratch ?? path)
+            if let key { try? snapshotter.remove(key) }
         }
     }
 
-    private func mountView(of layers: [LayerRef]) throws -> MountedView {
+    /// A writable overlay on `directory`, mounted in a private directory until released, when
+    /// what was written goes.
+    /// Removes from `root` (a writable view of a directory) every path `isExcluded` leaves out
+    /// but the directories holding a path it keeps (`reincludes`: the patterns have exceptions,
+    /// so an excluded directory is looked into). Returns whether anything under `relative` stays.
+    static func removeExcluded(under root: String, relative: String = "", isExcluded: (String) -> Bool, reincludes: Bool) throws -> Bool {
+        let directory = relative.isEmpty ? root : root + "/" + relative
+        var kept = false
+        for name in try FileManager.default.contentsOfDirectory(atPath: directory) {
+            let path = relative.isEmpty ? name : relative + "/" + name
+            var info = stat()
+            guard lstat(root + "/" + path, &info) == 0 else { continue }
+            let isDirectory = info.st_mode & S_IFMT == S_IFDIR
+            let excluded = isExcluded(path)
+            if isDirectory && (!excluded || reincludes),
+               try removeExcluded(under: root, relative: path, isExcluded: isExcluded, reincludes: reincludes) {
+                kept = true
+            } else if excluded {
+                try FileManager.default.removeItem(atPath: root + "/" + path)
+            } else {
+                kept = true
+            }
+        }
+        return kept
+    }
+
+    private func mountOverlay(on directory: String) throws -> MountedView {
+        let scratch = store.root.temporary.appendingPathComponent("rw-\(UUID().uuidString)").path
+        for part in ["upper", "work", "merged"] {
+            try FileManager.default.createDirectory(atPath: scratch + "/" + part, withIntermediateDirectories: true)
+        }
+        let overlay = Mount(type: "overlay", source: "overlay",
+                            options: ["lowerdir=\(directory)", "upperdir=\(scratch)/upper", "workdir=\(scratch)/work"])
+        do {
+            try Mount.mountAll([overlay], at: scratch + "/merged")
+        } catch {
+            try? FileManager.default.removeItem(atPath: scratch)
+            throw BuildError(.failedPrecondition, "cannot mount a writable overlay on \(directory) for a rw bind mount: \(error)")
+        }
+        return MountedView(path: scratch + "/merged", key: nil, mounts: [overlay], snapshotter: snapshotter, scratch: scratch)
+    }
+
+    private func mountView(of layers: [LayerRef], writable: Bool = false) throws -> MountedView {
         let parent = try unpack(layers)
-        let key = try SnapshotKey("view/\(UUID().uuidString)")
-        let mounts = try snapshotter.view(key: key, parent: parent, labels: [:])
+        let key = try SnapshotKey("\(writable ? "rw" : "view")/\(UUID().uuidString)")
+        let mounts = writable ? try snapshotter.prepare(key: key, parent: parent, labels: [:])
+            : try snapshotter.view(key: key, parent: parent, labels: [:])
         let path: String
         do {
             path = try makeMountPoint()

@@ -9,8 +9,9 @@ public enum SourceOp: Sendable, Hashable, Codable {
     case local(name: String, include: [String], exclude: [String])
     /// A file fetched over HTTP(S), optionally pinned by checksum.
     case http(url: String, checksum: Digest?, filename: String?, permissions: UInt32?)
-    /// A git repository at a ref.
-    case git(url: String, ref: String?, keepGitDirectory: Bool)
+    /// A git repository at a ref (and, with `checksum`, at a commit starting with it), with its
+    /// submodules unless `submodules` is false (nil: BuildKit's default, with them).
+    case git(url: String, ref: String?, keepGitDirectory: Bool, checksum: String? = nil, submodules: Bool? = nil)
 }
 
 extension SourceOp {
@@ -32,11 +33,13 @@ extension SourceOp {
             try fields.encodeIfPresent(checksum, forKey: "checksum")
             try fields.encodeIfPresent(filename, forKey: "filename")
             try fields.encodeIfPresent(permissions, forKey: "permissions")
-        case .git(let url, let ref, let keepGitDirectory):
+        case .git(let url, let ref, let keepGitDirectory, let checksum, let submodules):
             var fields = container.nestedContainer(keyedBy: OpCodingKey.self, forKey: "git")
             try fields.encode(url, forKey: "url")
             try fields.encodeIfPresent(ref, forKey: "ref")
             try fields.encode(keepGitDirectory, forKey: "keepGitDirectory")
+            try fields.encodeIfPresent(checksum, forKey: "checksum")
+            if submodules == false { try fields.encode(false, forKey: "submodules") }
         }
     }
 }

@@ -13,7 +13,8 @@ public protocol Worker: Sendable {
     /// Applies file changes to `inputs[0]` (or to scratch when there are no inputs).
     func file(_ op: FileOp, inputs: [BuildResult], context: StepContext) async throws -> BuildResult
     /// The digest of exactly the files under `paths` of a directory result, which a cache key
-    /// of an op reading them includes (so editing another file changes no key).
+    /// of an op reading them includes (so editing another file changes no key); `excluding`
+    /// patterns (`COPY --exclude`) are relative to each path.
     func checksum(of result: BuildResult, paths: [String], excluding: [String]) async throws -> Digest
 }
 

@@ -3,15 +3,15 @@
 ///
 /// `Bearer realm="https://auth.example/token",service="registry.example",scope="repository:a:pull"`
 /// sends the client to a token service; `Basic realm="…"` asks for the user's password itself.
-struct AuthChallenge: Sendable, Hashable {
-    enum Scheme: String, Sendable, Hashable {
+package struct AuthChallenge: Sendable, Hashable {
+    package enum Scheme: String, Sendable, Hashable {
         case basic
         case bearer
     }
 
-    let scheme: Scheme
+    package let scheme: Scheme
     /// Parameter names in lower case, values unquoted.
-    let parameters: [String: String]
+    package let parameters: [String: String]
 
     var realm: String? { parameters["realm"] }
     var service: String? { parameters["service"] }
@@ -20,7 +20,7 @@ struct AuthChallenge: Sendable, Hashable {
 
     /// The challenges in a header value, in their order; schemes other than Basic and Bearer
     /// are skipped since Hoist cannot answer them.
-    static func parse(_ header: String) -> [AuthChallenge] {
+    package static func parse(_ header: String) -> [AuthChallenge] {
         var scanner = HeaderScanner(Array(header.unicodeScalars))
         var challenges: [AuthChallenge] = []
         while !scanner.atEnd {

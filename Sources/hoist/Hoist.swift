@@ -14,4 +14,19 @@ struct HoistCommand: AsyncParsableCommand {
             StopCommand.self, WaitCommand.self, RmCommand.self, CopyCommand.self, CommitCommand.self,
             RemoveImageCommand.self, PruneCommand.self, SystemCommand.self, S2ICommand.self, NetworkCommand.self,
         ])
+
+    /// Runs the command as ArgumentParser does, with ``CrashReport`` installed first.
+    static func main() async {
+        CrashReport.install(commandLine: CommandLine.arguments)
+        do {
+            var command = try parseAsRoot()
+            if var asynchronous = command as? any AsyncParsableCommand {
+                try await asynchronous.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

@@ -9,10 +9,11 @@ struct BusyboxFixture {
     let client: Client
     let rootfs: URL
 
-    init(name: String = "busybox:latest") throws {
+    /// A fixture on `rootfs` when given (a tar many fixtures share), else on one made for it.
+    init(name: String = "busybox:latest", rootfs shared: URL? = nil) throws {
         directory = try TemporaryDirectory()
-        rootfs = directory.appending("rootfs.tar")
-        try Interop.makeBusyboxRootfs(at: rootfs)
+        rootfs = shared ?? directory.appending("rootfs.tar")
+        if shared == nil { try Interop.makeBusyboxRootfs(at: rootfs) }
         client = try Client(root: StoreRoot(directory.appending("store")))
         try client.importImage(rootfs: rootfs, as: name, changes: ["CMD [\"sh\"]"])
     }

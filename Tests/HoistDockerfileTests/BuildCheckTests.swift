@@ -68,7 +68,7 @@ import Testing
             "FROM a\nENV aws_secret_key=1", .secretsUsedInArgOrEnv, 2,
             "Do not use ARG or ENV instructions for sensitive data (ENV \"aws_secret_key\")"
         ),
-        ("FROM a\nRUN a \\\n\n b", .noEmptyContinuation, 3, "Empty continuation line"),
+        ("FROM a\nRUN a \\\n\n b", .noEmptyContinuation, 4, "Empty continuation line"),  // at the instruction's last line, as BuildKit
         (
             "FROM a\nrun x", .consistentInstructionCasing, 2,
             "Command 'run' should match the case of the command majority (uppercase)"
@@ -117,9 +117,10 @@ import Testing
     }
 
     @Test func secretsDetectionIsWordBased() throws {
-        let found = try warnings("FROM a\nARG PUBLIC_KEY\nARG MONKEY=1\nARG KEYBOARD\nENV PASSWORD_FILE=/x\n")
+        // BuildKit's allowed words (public, file, version) clear a name.
+        let found = try warnings("FROM a\nARG PUBLIC_KEY\nARG MONKEY=1\nARG KEYBOARD\nENV PASSWORD_FILE=/x\nENV DB_PASSWORD=x\n")
         #expect(
-            found.map(\.message) == ["Do not use ARG or ENV instructions for sensitive data (ENV \"PASSWORD_FILE\")"])
+            found.map(\.message) == ["Do not use ARG or ENV instructions for sensitive data (ENV \"DB_PASSWORD\")"])
     }
 
     @Test func checkDirective() throws {
@@ -167,11 +168,11 @@ import Testing
     }
 
     @Test func copyOfIgnoredFiles() throws {
-        let matcher = try DockerIgnoreMatcher(patterns: ["*.log", "secrets/", "!keep.log"])
+        let matcher = try DockerIgnoreMatcher(patterns: ["*.log", "secrets/"])
         let text = """
             FROM alpine AS build
             ENV DIR=secrets
-            COPY app.log keep.log src/ /app/
+            COPY app.log src/ /app/
             ADD $DIR/key https://example.com/x.log /k
             FROM alpine
             COPY --from=build app.log /x
@@ -184,6 +185,10 @@ import Testing
                 "Attempting to Add file \"secrets/key\" that is excluded by .dockerignore",
             ])
         #expect(found.map(\.range.start.line) == [3, 4])
+        // With an exception (`!keep.log`) BuildKit does not guess what a source holds: no check.
+        let withException = try BuildChecker(ignoreMatcher: try DockerIgnoreMatcher(patterns: ["*.log", "!keep.log"]))
+            .check(Dockerfile.parse(text)).warnings.filter { $0.rule == .copyIgnoredFile }
+        #expect(withException.isEmpty)
     }
 
     @Test func documentationLinks() {

@@ -1,19 +1,8 @@
 import Foundation
 import HoistDockerfile
+import HoistFuzzTargets
+import HoistTestSupport
 import Testing
-
-/// A small deterministic generator (SplitMix64) so every failure can be replayed by seed.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// Builds plausible Dockerfiles from fragments and mutates them character by character.
 enum DockerfileFuzzer {
@@ -75,22 +64,7 @@ enum DockerfileFuzzer {
     }
 
     func exerciseAllLayers(_ text: String) {
-        guard let tree = try? DockerfileParser.parse(text) else { return }
-        guard let dockerfile = try? Dockerfile(syntax: tree) else { return }
-        _ = try? BuildChecker().check(dockerfile)
-        guard let global = try? GlobalScope(dockerfile: dockerfile, arguments: BuildArguments(values: ["A": "1"]))
-        else {
-            return
-        }
-        try? global.checkStageDependencies()
-        for stage in dockerfile.stages {
-            _ = try? global.resolveFrom(of: stage)
-            var scope = StageScope(global: global)
-            for instruction in stage.instructions {
-                _ = try? scope.apply(instruction)
-                if case .run(let run) = instruction { _ = try? run.mounts(expand: { try scope.expand($0) }) }
-            }
-        }
+        FuzzTarget.exerciseDockerfile(text)
     }
 
     @Test(arguments: 0..<batches)
@@ -131,17 +105,8 @@ enum DockerfileFuzzer {
             let text = String((0..<length).map { _ in DockerfileFuzzer.alphabet.randomElement(using: &random)! })
             exerciseAllLayers(text)
             exerciseAllLayers("FROM a\n" + text)
-            _ = try? ShellLex().process(text, lookup: { $0 == "a" ? "x y" : nil })
-            var raw = ShellLex(escapeCharacter: "`")
-            raw.keepsQuotes = true
-            raw.keepsEscapes = true
-            raw.keepsUnsetVariables = true
-            _ = try? raw.process(text, lookup: { _ in nil })
-            if let matcher = try? DockerIgnoreMatcher(patterns: text.split(separator: "\n").map(String.init)) {
-                _ = try? matcher.matchesOrParentMatches("a/b/c")
-                _ = try? matcher.matches(text)
-            }
-            _ = DockerIgnoreFile.patterns(from: text)
+            FuzzTarget.expansion.run(Array(text.utf8))
+            FuzzTarget.dockerignore.run(Array((text + "\na/b/c").utf8))
         }
     }
 

@@ -35,7 +35,7 @@ import Testing
     @Test(arguments: [
         ("FROM a b", "FROM requires either one or three arguments"),
         ("FROM a AS 1x", "invalid name for build stage: \"1x\", name can't start with a number or contain symbols"),
-        ("FROM --plat=x a", "unknown flag: plat (did you mean platform?)"),
+        ("FROM --plat=x a", "unknown flag: --plat (did you mean platform?)"),
         ("RUN x", "no build stage in current context"),
     ])
     func fromErrors(_ text: String, _ message: String) {
@@ -120,7 +120,7 @@ import Testing
         ("RUN --mount=type=bind,src=a\\\"b x", "failed to parse csv mounts: bare \" in non-quoted-field"),
         ("RUN --mount x", "missing a value on flag: mount"),
         ("RUN", "RUN requires at least one argument"),
-        ("CMD --doit [\"a\"]", "unknown flag: doit"),
+        ("CMD --doit [\"a\"]", "unknown flag: --doit"),
         ("SHELL /bin/sh -c", "SHELL requires the arguments to be in JSON form"),
         ("ENV", "ENV requires at least one argument"),
         ("LABEL =x", "LABEL names can not be blank"),
@@ -131,8 +131,7 @@ import Testing
         ("COPY --link=maybe a b", "expecting boolean value for flag link, not: maybe"),
         ("COPY --link= a b", "missing a value on flag: link"),
         ("COPY --from=a --from=b x y", "duplicate flag specified: from"),
-        ("ADD --checksum=nope http://x /y", "invalid checksum digest format: nope"),
-        ("ADD --unknown a b", "unknown flag: unknown"),
+        ("ADD --unknown a b", "unknown flag: --unknown"),
         ("EXPOSE", "EXPOSE requires at least one argument"),
         ("VOLUME [\" \"]", "VOLUME specified can not be an empty string"),
         ("USER", "USER requires exactly one argument"),
@@ -148,7 +147,7 @@ import Testing
         ("HEALTHCHECK --timeout=10us CMD x", "Interval \"timeout\" cannot be less than 1ms"),
         ("HEALTHCHECK --retries=-1 CMD x", "--retries cannot be negative (-1)"),
         ("FOO bar", "unknown instruction: FOO"),
-        ("RUNN x", "unknown instruction: RUNN (did you mean run?)"),
+        ("RUNN x", "unknown instruction: RUNN (did you mean RUN?)"),
     ])
     func instructionErrors(_ line: String, _ message: String) {
         let error = failure("FROM scratch\n" + line + "\n")
@@ -165,11 +164,11 @@ import Testing
     @Test func flagErrorsPointAtTheFlag() {
         let error = failure("FROM a\n\tCOPY --link --chmod=1 --form=x a b\n")
         #expect(
-            error?.column == 24 && error?.message == "unknown flag: form (did you mean from?)",
+            error?.column == 24 && error?.message == "unknown flag: --form (did you mean from?)",
             "\(String(describing: error))")
         #expect(
             error?.description
-                == "Dockerfile:2:24: unknown flag: form (did you mean from?)\n    \tCOPY --link --chmod=1 --form=x a b\n    \t"
+                == "Dockerfile:2:24: unknown flag: --form (did you mean from?)\n    \tCOPY --link --chmod=1 --form=x a b\n    \t"
                 + String(repeating: " ", count: 22) + "^")
     }
 

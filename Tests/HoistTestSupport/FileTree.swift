@@ -4,7 +4,8 @@
 public import Foundation
 
 /// A directory tree captured for comparison: every path below the root with its type, mode,
-/// owner, size, a hash of its contents and its link target.
+/// owner, size, a hash of its contents, its link target, and which files are hard links of
+/// one another.
 public struct FileTree: Equatable, CustomStringConvertible {
     public struct Entry: Equatable, CustomStringConvertible {
         public var type: Character
@@ -14,9 +15,12 @@ public struct FileTree: Equatable, CustomStringConvertible {
         public var size: Int64
         public var contentHash: Int
         public var linkTarget: String?
+        /// For a file with other names in the tree: the first of them all, in sorted order.
+        public var hardLinkGroup: String?
 
         public var description: String {
             "\(type) \(String(mode, radix: 8)) \(uid):\(gid) \(size) \(linkTarget.map { "-> \($0)" } ?? String(contentHash, radix: 16))"
+                + (hardLinkGroup.map { " =\($0)" } ?? "")
         }
     }
 
@@ -26,6 +30,7 @@ public struct FileTree: Equatable, CustomStringConvertible {
     /// `ignore` returns true.
     public init(root: String, ignore: (String) -> Bool = { _ in false }) throws {
         entries = [:]
+        var inodes: [[UInt64]: [String]] = [:]
         let enumerator = FileManager.default.enumerator(atPath: root)
         while let relative = enumerator?.nextObject() as? String {
             if ignore(relative) { continue }
@@ -41,6 +46,7 @@ public struct FileTree: Equatable, CustomStringConvertible {
                 entry.type = "f"
                 entry.size = Int64(status.st_size)
                 entry.contentHash = try Data(contentsOf: URL(fileURLWithPath: path)).hashValue
+                if status.st_nlink > 1 { inodes[[UInt64(status.st_dev), UInt64(status.st_ino)], default: []].append(relative) }
             case S_IFDIR: entry.type = "d"
             case S_IFLNK:
                 entry.type = "l"
@@ -52,6 +58,10 @@ public struct FileTree: Equatable, CustomStringConvertible {
             default: entry.type = "s"
             }
             entries[relative] = entry
+        }
+        for names in inodes.values where names.count > 1 {
+            let first = names.min()!
+            for name in names { entries[name]?.hardLinkGroup = first }
         }
     }
 

@@ -20,6 +20,10 @@ public enum BuildCheckRule: String, Sendable, Hashable, CaseIterable {
     case exposeInvalidFormat = "ExposeInvalidFormat"
     case undefinedVar = "UndefinedVar"
     case copyIgnoredFile = "CopyIgnoredFile"
+    case invalidDefinitionDescription = "InvalidDefinitionDescription"
+
+    /// Rules that run only when `# check=experimental=…` names them (or `all`).
+    public var isExperimental: Bool { self == .invalidDefinitionDescription }
 
     /// One line on what the rule guards against.
     public var summary: String {
@@ -47,9 +51,12 @@ public enum BuildCheckRule: String, Sendable, Hashable, CaseIterable {
             "Setting platform to predefined $TARGETPLATFORM in FROM is redundant as this is the default behavior"
         case .fromPlatformFlagConstDisallowed: "FROM --platform flag should not use a constant value"
         case .exposeProtoCasing: "Protocol in EXPOSE instruction should be lowercase"
-        case .exposeInvalidFormat: "IP address and host-port mapping should not be used in EXPOSE instruction"
+        case .exposeInvalidFormat:
+            "IP address and host-port mapping should not be used in EXPOSE instruction. This will become an error in a future release"
         case .undefinedVar: "Variables should be defined before their use"
         case .copyIgnoredFile: "Attempting to Copy file that is excluded by .dockerignore"
+        case .invalidDefinitionDescription:
+            "Comment for build stage or argument should follow the format: `# <arg/stage name> <description>`. If this is not intended to be a description comment, add an empty line or comment between the instruction and the comment."
         }
     }
 
@@ -82,6 +89,9 @@ public struct BuildCheckConfiguration: Sendable, Hashable {
     public var skipped: Set<BuildCheckRule> = []
     /// Whether every rule is skipped (`skip=all`).
     public var skipsAll = false
+    /// Experimental rules asked for (`experimental=Rule`), and whether all are (`experimental=all`).
+    public var experimental: Set<BuildCheckRule> = []
+    public var allExperimental = false
     /// Whether any warning fails the build (`error=true`).
     public var warningsAreErrors = false
 
@@ -110,7 +120,11 @@ public struct BuildCheckConfiguration: Sendable, Hashable {
                     throw DockerfileError(
                         line: 0, message: "invalid check directive \"\(directive)\": error=\(pair[1])")
                 }
-            case "experimental": continue
+            case "experimental":
+                for name in pair[1].split(separator: ",").map({ $0.trimmingScalars(in: " \t") }) {
+                    if name.lowercased() == "all" { allExperimental = true }
+                    if let rule = BuildCheckRule(rawValue: name) { experimental.insert(rule) }
+                }
             default:
                 throw DockerfileError(
                     line: 0, message: "invalid check directive \"\(directive)\": unknown key \(pair[0])")
@@ -119,7 +133,24 @@ public struct BuildCheckConfiguration: Sendable, Hashable {
     }
 
     /// Whether `rule` runs.
-    public func isEnabled(_ rule: BuildCheckRule) -> Bool { !skipsAll && !skipped.contains(rule) }
+    public func isEnabled(_ rule: BuildCheckRule) -> Bool {
+        rule.isExperimental ? allExperimental || experimental.contains(rule) : !skipsAll && !skipped.contains(rule)
+    }
+
+    /// This configuration with what a `check=…` comment right above an instruction adds for
+    /// that instruction alone (skipped and experimental rules; the value ends at a space, so
+    /// `# check=skip=Rule // why` works), as BuildKit merges it.
+    public func merging(comments: [String]) -> BuildCheckConfiguration {
+        guard let comment = comments.first(where: { $0.lowercased().hasPrefix("check=") }) else { return self }
+        let value = String(comment.dropFirst("check=".count).prefix { $0 != " " && $0 != "\t" })
+        guard let local = try? BuildCheckConfiguration(directive: value) else { return self }
+        var merged = self
+        merged.skipped.formUnion(local.skipped)
+        merged.skipsAll = merged.skipsAll || local.skipsAll
+        merged.experimental.formUnion(local.experimental)
+        merged.allExperimental = merged.allExperimental || local.allExperimental
+        return merged
+    }
 }
 
 extension StringProtocol {

@@ -1,3 +1,5 @@
+import HoistOCI
+
 /// Runs the build checks (`docker build --check`) over a parsed Dockerfile and reports
 /// located warnings. The `# check=` directive chooses rules and whether warnings are errors.
 public struct BuildChecker: Sendable {
@@ -41,7 +43,10 @@ public struct BuildChecker: Sendable {
     /// - Throws: ``DockerfileError`` for a malformed `# check=` directive.
     public func check(_ dockerfile: Dockerfile) throws -> Report {
         var configuration = self.configuration
-        if usesDirective, let directive = dockerfile.syntax.directives.check {
+        // The BUILDKIT_DOCKERFILE_CHECK build argument replaces the directive, as in BuildKit.
+        if usesDirective, let argument = arguments.values["BUILDKIT_DOCKERFILE_CHECK"] {
+            configuration = try BuildCheckConfiguration(directive: argument)
+        } else if usesDirective, let directive = dockerfile.syntax.directives.check {
             do {
                 configuration = try BuildCheckConfiguration(directive: directive)
             } catch let error as DockerfileError {
@@ -52,34 +57,36 @@ public struct BuildChecker: Sendable {
             }
         }
         var warnings: [BuildCheckWarning] = []
+        // A `# check=` comment above an instruction applies to what is found there.
+        var comments: [Int: [String]] = [:]
+        for node in dockerfile.syntax.nodes { comments[node.range.start.line] = node.comments }
         func report(_ rule: BuildCheckRule, _ message: String, _ range: SourceRange) {
-            if configuration.isEnabled(rule) {
+            if configuration.merging(comments: comments[range.start.line] ?? []).isEnabled(rule) {
                 warnings.append(BuildCheckWarning(rule: rule, message: message, range: range))
             }
         }
         for warning in dockerfile.syntax.warnings where warning.rule == "EmptyContinuationLine" {
             report(.noEmptyContinuation, "Empty continuation line", warning.range)
         }
+        checkDescriptions(dockerfile, report)
         checkCasing(dockerfile, report)
         checkStages(dockerfile, report)
         for arg in dockerfile.globalArgs { checkSecrets("ARG", arg.declarations.map(\.name), arg.range, report) }
         // A custom SHELL (here or in a parent stage) makes shell form deliberate.
         let global = try? GlobalScope(dockerfile: dockerfile, arguments: arguments)
-        var stagesWithShell: Set<Int> = []
+        // A stage goes on from its base stage's SHELL and absolute WORKDIR.
+        var ends: [Int: StageEnd] = [:]
         for stage in dockerfile.stages {
-            var inheritsShell = false
-            if case .stage(let parent)? = try? global?.resolveFrom(of: stage).base {
-                inheritsShell = stagesWithShell.contains(parent)
-            }
-            if checkInstructions(in: stage, inheritsShell: inheritsShell, report) {
-                stagesWithShell.insert(stage.index)
-            }
+            var start = StageEnd()
+            if case .stage(let parent)? = try? global?.resolveFrom(of: stage).base { start = ends[parent] ?? start }
+            ends[stage.index] = checkInstructions(in: stage, from: start, report)
         }
         if configuration.isEnabled(.undefinedVar) { checkUndefinedVariables(dockerfile, report) }
         if configuration.isEnabled(.copyIgnoredFile), let ignoreMatcher {
             checkIgnoredSources(dockerfile, ignoreMatcher, report)
         }
-        warnings.sort { $0.range.start < $1.range.start }
+        // As BuildKit lists them: by line, then by text.
+        warnings.sort { ($0.range.start.line, $0.message) < ($1.range.start.line, $1.message) }
         return Report(warnings: warnings, failsBuild: configuration.warningsAreErrors && !warnings.isEmpty)
     }
 
@@ -105,6 +112,9 @@ public struct BuildChecker: Sendable {
     private func checkStages(_ dockerfile: Dockerfile, _ report: Reporter) {
         var seen: Set<String> = []
         let global = try? GlobalScope(dockerfile: dockerfile, arguments: arguments)
+        var defaultArguments = arguments
+        defaultArguments.values = [:]
+        let defaults = try? GlobalScope(dockerfile: dockerfile, arguments: defaultArguments)
         for stage in dockerfile.stages {
             let from = stage.from
             if let written = from.stageNameAsWritten {
@@ -141,7 +151,11 @@ public struct BuildChecker: Sendable {
                         .redundantTargetPlatform,
                         "Setting platform to predefined \(platform) in FROM is redundant as this is the default behavior",
                         from.range)
-                } else if !platform.contains("$") {
+                } else if !platform.contains("$"), let parsed = PlatformSpecifier(platform),
+                          // A stage named for its platform (`my_amd64_stage`) means it.
+                          !(from.stageNameAsWritten ?? "").contains(parsed.os),
+                          !(from.stageNameAsWritten ?? "").contains(parsed.architecture)
+                {
                     report(
                         .fromPlatformFlagConstDisallowed,
                         "FROM --platform flag should not use constant value \"\(platform)\"", from.range)
@@ -154,7 +168,8 @@ public struct BuildChecker: Sendable {
                 let hint = suggestion(for: name, among: known.sorted()).map { " (did you mean \($0)?)" } ?? ""
                 report(.undefinedArgInFrom, "FROM argument '\(name)' is not declared\(hint)", from.range)
             }
-            if undefined.isEmpty, from.image.contains("$"), (try? global.resolveFrom(of: stage)) == nil {
+            // With the defaults alone (no build arguments), as BuildKit checks it.
+            if from.image.contains("$"), let defaults, !Self.namesAnImage(from.image, in: defaults) {
                 report(
                     .invalidDefaultArgInFrom,
                     "Default value for ARG \(from.image) results in empty or invalid base image name", from.range)
@@ -162,11 +177,19 @@ public struct BuildChecker: Sendable {
         }
     }
 
-    /// Returns whether the stage ends with a custom SHELL.
-    private func checkInstructions(in stage: Stage, inheritsShell: Bool, _ report: Reporter) -> Bool {
-        var hasShell = inheritsShell
-        var lastOfKind: [String: SourceRange] = [:]
+    /// What a stage passes on to the stages based on it.
+    private struct StageEnd {
+        /// A custom SHELL makes shell form deliberate.
+        var hasShell = false
+        /// An absolute WORKDIR makes relative ones safe.
         var hasAbsoluteWorkdir = false
+    }
+
+    /// Checks a stage's instructions; returns how it ends.
+    private func checkInstructions(in stage: Stage, from start: StageEnd, _ report: Reporter) -> StageEnd {
+        var hasShell = start.hasShell
+        var lastOfKind: [String: SourceRange] = [:]
+        var hasAbsoluteWorkdir = start.hasAbsoluteWorkdir
         for instruction in stage.instructions {
             switch instruction {
             case .shell:
@@ -228,30 +251,61 @@ public struct BuildChecker: Sendable {
                 lastOfKind[keyword] = instruction.range
             }
         }
-        return hasShell
+        return StageEnd(hasShell: hasShell, hasAbsoluteWorkdir: hasAbsoluteWorkdir)
+    }
+
+    /// Whether `image`, expanded with `scope`'s values, is a base image name that can be used.
+    private static func namesAnImage(_ image: String, in scope: GlobalScope) -> Bool {
+        guard let name = try? ShellLex(escapeCharacter: scope.dockerfile.syntax.escapeCharacter)
+            .process(image, lookup: { scope.values[$0] }).value, !name.isEmpty
+        else { return false }
+        return name.lowercased() == "scratch" || (try? Reference(parsing: name)) != nil
+    }
+
+    /// The experimental `InvalidDefinitionDescription`: a comment right above an `ARG` or a
+    /// named `FROM` documents it only when its first word is the name.
+    private func checkDescriptions(_ dockerfile: Dockerfile, _ report: Reporter) {
+        for node in dockerfile.syntax.nodes {
+            guard let comment = node.comments.last else { continue }
+            let first = String(comment.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
+            let names: [String]
+            let keyword = node.instructionName.uppercased()
+            switch keyword {
+            case "ARG":
+                names = node.stringArguments.map { String($0.split(separator: "=", maxSplits: 1).first ?? "") }
+            case "FROM":
+                let words = node.stringArguments
+                guard words.count == 3, words[1].lowercased() == "as" else { continue }
+                names = [words[2].lowercased()]
+            default:
+                continue
+            }
+            guard !names.isEmpty, !names.contains(first) else { continue }
+            let example = names.count > 1 ? "<arg_key>" : names[0]
+            report(.invalidDefinitionDescription, "Comment for \(keyword) should follow the format: `# \(example) <description>`", node.range)
+        }
     }
 
     /// Runs each stage's expansions with what its base provides (scratch: the default PATH;
-    /// a stage: that stage's final environment; an image: ``baseImageEnvironment``).
+    /// a stage: that stage's final environment and arguments; an image: ``baseImageEnvironment``).
     private func checkUndefinedVariables(_ dockerfile: Dockerfile, _ report: Reporter) {
         guard let global = try? GlobalScope(dockerfile: dockerfile, arguments: arguments) else { return }
-        var finalEnvironments: [Int: [(name: String, value: String)]] = [:]
+        var finalScopes: [Int: StageScope] = [:]
         for stage in dockerfile.stages {
             guard let resolved = try? global.resolveFrom(of: stage) else { continue }
-            let inherited: [(name: String, value: String)]?
+            let start: StageScope?
             switch resolved.base {
-            case .scratch: inherited = StageScope.defaultEnvironment
-            case .stage(let index): inherited = finalEnvironments[index]
-            case .image(let reference): inherited = baseImageEnvironment(reference)
+            case .scratch: start = StageScope(global: global, inheritedEnvironment: StageScope.defaultEnvironment)
+            case .stage(let index): start = finalScopes[index].map(StageScope.init(continuing:))
+            case .image(let reference): start = baseImageEnvironment(reference).map { StageScope(global: global, inheritedEnvironment: $0) }
             }
-            guard let inherited else { continue }
-            var scope = StageScope(global: global, inheritedEnvironment: inherited)
+            guard var scope = start else { continue }
             for instruction in stage.instructions { _ = try? scope.apply(instruction) }
-            finalEnvironments[stage.index] = scope.environment
+            finalScopes[stage.index] = scope
             var reported: Set<String> = []
             for (name, range) in scope.undefinedReferences where reported.insert("\(name)@\(range.start)").inserted {
                 let known = scope.environment.map(\.name) + scope.declaredArguments.map(\.name)
-                let hint = suggestion(for: name, among: known).map { " (did you mean $\($0)?)" } ?? ""
+                let hint = suggestion(for: name, among: known.filter { $0 != name }).map { " (did you mean $\($0)?)" } ?? ""
                 report(.undefinedVar, "Usage of undefined variable '$\(name)'\(hint)", range)
             }
         }
@@ -260,6 +314,10 @@ public struct BuildChecker: Sendable {
     /// `COPY`/`ADD` sources from the build context that the `.dockerignore` excludes, after
     /// variable expansion.
     private func checkIgnoredSources(_ dockerfile: Dockerfile, _ matcher: DockerIgnoreMatcher, _ report: Reporter) {
+        // As BuildKit: exceptions make it too hard to tell, and the context root counts as
+        // ignored only under a pattern that leaves out everything.
+        guard !matcher.hasExceptions else { return }
+        let ignoresAll = matcher.patterns.contains { !$0.isException && ["*", "**", "**/*"].contains($0.cleanedPattern) }
         guard let global = try? GlobalScope(dockerfile: dockerfile, arguments: arguments) else { return }
         for stage in dockerfile.stages {
             var scope = StageScope(global: global, inheritedEnvironment: StageScope.defaultEnvironment)
@@ -275,7 +333,11 @@ public struct BuildChecker: Sendable {
                 default:
                     continue
                 }
-                for source in sources where (try? matcher.matches(source)) == true {
+                // The source as a context path, the root included (`COPY . .` under a `*`).
+                for source in sources {
+                    let cleaned = cleanPath(source)
+                    if (cleaned == "." || cleaned == "/") && !ignoresAll { continue }
+                    guard (try? matcher.matchesOrParentMatches(cleaned)) == true else { continue }
                     report(
                         .copyIgnoredFile,
                         "Attempting to \(verb) file \"\(source)\" that is excluded by .dockerignore", instruction.range)
@@ -298,13 +360,14 @@ public struct BuildChecker: Sendable {
 
     /// Names with an `_`-separated word like `password`, `token` or `secret` (but not `public`).
     private func checkSecrets(_ keyword: String, _ names: [String], _ range: SourceRange, _ report: Reporter) {
+        // BuildKit's words: one of these as a `_`-separated word, unless an allowed one is too.
         let secretWords: Set<String> = [
-            "apikey", "auth", "credential", "credentials", "key", "password", "pass", "pword", "passwd", "secret",
-            "token",
+            "apikey", "auth", "credential", "credentials", "key", "password", "pword", "passwd", "secret", "token",
         ]
+        let allowedWords: Set<String> = ["public", "file", "version"]
         for name in names {
-            let words = Set(name.lowercased().split(separator: "_").map(String.init))
-            if !words.isDisjoint(with: secretWords), !words.contains("public") {
+            let words = Set(name.lowercased().split(separator: "_", omittingEmptySubsequences: false).map(String.init))
+            if !words.isDisjoint(with: secretWords), words.isDisjoint(with: allowedWords) {
                 report(
                     .secretsUsedInArgOrEnv,
                     "Do not use ARG or ENV instructions for sensitive data (\(keyword) \"\(name)\")", range)

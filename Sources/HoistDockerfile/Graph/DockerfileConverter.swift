@@ -18,6 +18,8 @@ public struct DockerfileConverter: Sendable {
     public var namedContexts: Set<String> = []
     /// `--build-context name=docker-image://REF`: the name stands for that image.
     public var contextImages: [String: String] = [:]
+    /// The `.dockerignore` patterns of each `--build-context name=DIR`.
+    public var namedContextExcludes: [String: [String]] = [:]
     /// The network of RUN steps without `--network` (`--network` of the build).
     public var defaultNetwork: NetworkMode = .sandbox
     /// `--allow network.host`: `RUN --network=host` is refused without it, as BuildKit's
@@ -45,8 +47,8 @@ public struct DockerfileConverter: Sendable {
     public func convert(target: String?) async throws -> DockerfileBuildPlan {
         let targetStage = try dockerfile.targetStage(target)
         var converted: [Int: StageState] = [:]
-        for index in try global.stagesNeeded(for: targetStage).sorted() {
-            converted[index] = try await convert(dockerfile.stages[index], converted: converted)
+        for index in try global.stagesNeeded(for: targetStage).sorted() where converted[index] == nil {
+            converted[index] = try await convert(dockerfile.stages[index], converted: &converted)
         }
         guard let state = converted[targetStage.index] else {
             throw BuildError(.internal, "stage \(targetStage.index) was not converted")
@@ -70,6 +72,8 @@ public struct DockerfileConverter: Sendable {
         var steps: [BuildStep]
         var scope: StageScope
         var name: String
+        /// The stage's index in the Dockerfile.
+        var index = 0
         var position = 0
         var count = 0
         /// Whether this stage set CMD itself (an ENTRYPOINT then keeps it).
@@ -84,27 +88,36 @@ public struct DockerfileConverter: Sendable {
         var user: String { containerConfig.user ?? "" }
     }
 
-    private func convert(_ stage: Stage, converted: [Int: StageState]) async throws -> StageState {
+    private func convert(_ stage: Stage, converted: inout [Int: StageState]) async throws -> StageState {
         let from = try global.resolveFrom(of: stage)
         let platform = from.platform.map { Platform(os: $0.os, architecture: $0.architecture, variant: $0.variant.isEmpty ? nil : $0.variant) }
         let label = stage.name ?? "stage-\(stage.index)"
         var state: StageState
         var triggers: [String] = []
-        switch from.base {
+        var base = from.base
+        // A build context may stand for an image, scratch included.
+        if case .image(let named) = base, contextImages[named] == "scratch" { base = .scratch }
+        switch base {
         case .scratch:
             state = StageState(
                 filesystem: Vertex(.merge, name: "[\(label) 1/\(stage.instructions.count + 1)] FROM scratch"), config: ImageConfig(platform: platform ?? .host),
                 baseHistory: [], steps: [], scope: StageScope(global: global, inheritedEnvironment: StageScope.defaultEnvironment),
                 name: label)
+            // BuildKit's empty image: the default PATH, and `/` as the working directory.
             state.containerConfig.env = StageScope.defaultEnvironment.map { "\($0.name)=\($0.value)" }
+            state.containerConfig.workingDir = "/"
         case .stage(let index):
             guard var parent = converted[index] else {
                 throw BuildError(.internal, "stage \(index) is needed before it was converted")
             }
-            parent.scope = StageScope(global: global, inheritedEnvironment: Self.environment(parent.containerConfig.env))
+            parent.scope = StageScope(continuing: parent.scope)
             parent.name = label
             parent.commandSet = false
+            parent.index = stage.index
             state = parent
+            // A stage's ONBUILD triggers run in the stages based on it, as an image's do.
+            triggers = state.containerConfig.onBuild ?? []
+            state.containerConfig.onBuild = nil
         case .image(let named):
             let reference = contextImages[named] ?? named
             let (config, _) = try await images.resolve(reference, platform: platform)
@@ -119,6 +132,7 @@ public struct DockerfileConverter: Sendable {
             triggers = config.config?.onBuild ?? []
             state.containerConfig.onBuild = nil
         }
+        state.index = stage.index
         var instructions: [Instruction] = []
         for trigger in triggers {
             let parsed = try Dockerfile.parse("FROM scratch\n\(trigger)", fileName: "ONBUILD")
@@ -129,25 +143,34 @@ public struct DockerfileConverter: Sendable {
         state.position = 1
         for instruction in instructions {
             state.position += 1
-            try await apply(instruction, to: &state, converted: converted)
+            try await apply(instruction, to: &state, converted: &converted)
         }
         return state
     }
 
     // MARK: Instructions
 
-    private func apply(_ raw: Instruction, to state: inout StageState, converted: [Int: StageState]) async throws {
+    private func apply(_ raw: Instruction, to state: inout StageState, converted: inout [Int: StageState]) async throws {
         let instruction = try state.scope.apply(raw)
         let prefix = "[\(state.name) \(state.position)/\(state.count)]"
         switch instruction {
         case .run(let run):
-            try apply(run, to: &state, prefix: prefix, converted: converted)
+            try await apply(run, to: &state, prefix: prefix, converted: &converted)
         case .copy(let copy):
             try await applyCopy(
                 sources: copy.sources, inline: copy.inlineSources, destination: copy.destination, from: copy.from,
                 chown: copy.chown, chmod: copy.chmod, excludes: copy.excludes, parents: copy.parents, unpack: false,
-                keyword: "COPY", to: &state, prefix: prefix, converted: converted)
+                keyword: "COPY", to: &state, prefix: prefix, converted: &converted)
         case .add(let add):
+            if add.checksum != nil {
+                // As BuildKit: a checksum pins one download or checkout, nothing else.
+                guard add.sources.count == 1, add.inlineSources.isEmpty else {
+                    throw BuildError(.invalidArgument, "\(prefix) ADD: checksum can't be specified for multiple sources")
+                }
+                guard !AddSource(add.sources[0]).isLocal else {
+                    throw BuildError(.invalidArgument, "\(prefix) ADD: checksum requires HTTP(S) or Git sources")
+                }
+            }
             for source in add.sources.map(AddSource.init) {
                 switch source {
                 case .git(let url): try addGit(url, add: add, to: &state, prefix: prefix)
@@ -160,17 +183,25 @@ public struct DockerfileConverter: Sendable {
                 try await applyCopy(
                     sources: local, inline: add.inlineSources, destination: add.destination, from: nil,
                     chown: add.chown, chmod: add.chmod, excludes: add.excludes, parents: false, unpack: add.unpack ?? true,
-                    keyword: "ADD", to: &state, prefix: prefix, converted: converted)
+                    keyword: "ADD", to: &state, prefix: prefix, converted: &converted)
             }
         case .workdir(let workdir):
             let path = Self.absolute(workdir.path, in: state.workingDirectory)
-            state.containerConfig.workingDir = path
+            // An absolute path is kept as written (`/w/`), a relative one joined and cleaned,
+            // as BuildKit's NormalizeWorkdir does.
+            let configured = workdir.path.hasPrefix("/") ? workdir.path : path
+            state.containerConfig.workingDir = configured
+            // `/` always exists: BuildKit makes no layer for it.
+            guard path != "/" else {
+                state.steps.append(BuildStep(createdBy: "WORKDIR \(configured)"))
+                return
+            }
             let owner = state.user.isEmpty ? nil : Self.owner(state.user)
             let vertex = Vertex(
                 .file(FileOp(actions: [.mkdir(path: path, mode: 0o755, makeParents: true, owner: owner)])),
                 inputs: [state.filesystem], name: "\(prefix) WORKDIR \(path)")
             state.filesystem = vertex
-            state.steps.append(BuildStep(createdBy: "WORKDIR \(path)", vertex: vertex))
+            state.steps.append(BuildStep(createdBy: "WORKDIR \(configured)", vertex: vertex))
         case .env(let env):
             state.containerConfig.env = state.scope.environment.map { "\($0.name)=\($0.value)" }
             state.steps.append(BuildStep(createdBy: "ENV " + env.pairs.map { "\($0.key)=\($0.value)" }.joined(separator: " ")))
@@ -181,15 +212,17 @@ public struct DockerfileConverter: Sendable {
             state.steps.append(BuildStep(createdBy: "LABEL " + label.pairs.map { "\($0.key)=\($0.value)" }.joined(separator: " ")))
         case .expose(let expose):
             var ports = state.containerConfig.exposedPorts ?? []
+            var these: Set<String> = []
             for port in expose.ports {
                 do {
-                    for parsed in try ExposedPort.parse(port) { ports.insert(parsed.description) }
+                    for parsed in try ExposedPort.parse(port) { these.insert(parsed.description) }
                 } catch {
                     throw BuildError(.invalidArgument, "EXPOSE \(port): \(error)")
                 }
             }
+            ports.formUnion(these)
             state.containerConfig.exposedPorts = ports
-            state.steps.append(BuildStep(createdBy: "EXPOSE map[\(ports.sorted().map { "\($0):{}" }.joined(separator: " "))]"))
+            state.steps.append(BuildStep(createdBy: "EXPOSE [\(these.sorted().joined(separator: " "))]"))
         case .volume(let volume):
             var volumes = state.containerConfig.volumes ?? []
             for path in volume.paths { volumes.insert(path) }
@@ -238,24 +271,36 @@ public struct DockerfileConverter: Sendable {
         }
     }
 
-    private func apply(_ run: RunInstruction, to state: inout StageState, prefix: String, converted: [Int: StageState]) throws {
+    private func apply(_ run: RunInstruction, to state: inout StageState, prefix: String, converted: inout [Int: StageState]) async throws {
         var arguments = run.command.commandLine(shell: state.shell)
-        if !run.heredocs.isEmpty, case .shell(let text) = run.command {
-            // `RUN <<EOF` runs the heredoc as a script; other heredoc uses need stdin plumbing.
-            guard let heredoc = run.heredocs.first, text.trimmingCharacters(in: .whitespaces).hasPrefix("<<"),
-                  run.heredocs.count == 1
-            else {
-                throw BuildError(.unsupported, "\(prefix) RUN with a heredoc used as input is not supported yet")
-            }
-            arguments = state.shell + [heredoc.content]
-        }
         var inputs = [state.filesystem]
         var mounts = [ExecMount(input: 0, destination: "/")]
+        if let heredoc = run.heredocs.first, case .shell(let text) = run.command {
+            if (try? HeredocDelimiter.parse(text.trimmingCharacters(in: .whitespaces))) != nil {
+                // `RUN <<EOF`: the body is the script; one starting with `#!` is run as a file
+                // of its own (mounted at /dev/pipes), as BuildKit does.
+                let body = heredoc.effectiveContent
+                if body.hasPrefix("#!") {
+                    let script = Vertex(
+                        .file(FileOp(actions: [.mkfile(path: "/" + heredoc.name, contents: Array(body.utf8), mode: 0o755, owner: nil)])),
+                        name: "preparing inline document")
+                    inputs.append(script)
+                    mounts.append(ExecMount(input: inputs.count - 1, destination: "/dev/pipes", readOnly: true))
+                    arguments = state.shell + ["/dev/pipes/" + heredoc.name]
+                } else {
+                    arguments = state.shell + [body]
+                }
+            } else {
+                // Heredocs as input (`RUN cat <<A | tr …`, `3<<IN awk …`): the command with its
+                // bodies, for the shell to feed them.
+                arguments = state.shell + [run.heredocs.reduce(text) { $0 + "\n" + $1.content + $1.name }]
+            }
+        }
         let scope = state.scope
         for mount in try run.mounts(expand: { try scope.expand($0) }) {
             switch mount {
             case .bind(let bind):
-                let source = try sourceVertex(from: bind.from, converted: converted)
+                let source = try await sourceVertex(from: bind.from, for: state, converted: &converted)
                 inputs.append(source)
                 mounts.append(ExecMount(input: inputs.count - 1, selector: bind.source.isEmpty ? "/" : bind.source,
                                         destination: Self.absolute(bind.target, in: state.workingDirectory),
@@ -321,26 +366,37 @@ public struct DockerfileConverter: Sendable {
 
     private func applyCopy(sources: [String], inline: [InlineSource], destination: String, from: String?, chown: String?,
                            chmod: String?, excludes: [String], parents: Bool, unpack: Bool, keyword: String,
-                           to state: inout StageState, prefix: String, converted: [Int: StageState]) async throws {
+                           to state: inout StageState, prefix: String, converted: inout [Int: StageState]) async throws {
         let target = Self.absolute(destination, in: state.workingDirectory, keepTrailingSlash: true)
         let owner = chown.map(Self.owner)
+        // An empty `--chmod` (an unset ARG) changes nothing; a bad one fails before anything runs.
+        let chmod = chmod.flatMap { $0.isEmpty ? nil : $0 }
+        if let chmod {
+            do {
+                _ = try ModeChange(parsing: chmod)
+            } catch let error as BuildError {
+                throw BuildError(error.code, "\(prefix) \(keyword): \(error.message)")
+            }
+        }
         var actions: [FileAction] = []
         var inputs = [state.filesystem]
         if !sources.isEmpty {
-            inputs.append(try sourceVertex(from: from, converted: converted))
+            inputs.append(try await sourceVertex(from: from, for: state, converted: &converted))
             actions.append(.copy(CopyAction(
                 sourceInput: 1, sources: sources, destination: target, owner: owner, mode: chmod, excludes: excludes,
                 keepParents: parents, unpackArchives: unpack)))
         }
         for source in inline {
             let path = target.hasSuffix("/") ? target + source.name : target
-            let mode = try chmod.map { try NativeWorker.parseMode($0) } ?? 0o644
+            let mode = try chmod.map { try ModeChange(parsing: $0).applied(to: 0o644, isDirectory: false) } ?? 0o644
             actions.append(.mkfile(path: path, contents: Array(source.content.utf8), mode: mode, owner: owner))
         }
         let shownSources = (sources + inline.map { "<<\($0.name)" }).joined(separator: " ")
         let vertex = Vertex(.file(FileOp(actions: actions)), inputs: inputs, name: "\(prefix) \(keyword) \(shownSources) \(destination)")
         state.filesystem = vertex
-        state.steps.append(BuildStep(createdBy: "\(keyword) \(shownSources) \(target) # buildkit", vertex: vertex))
+        // BuildKit's wording: the flags that change files, the sources, the destination as written.
+        let flags = (parents ? " --parents" : "") + (chown.map { " --chown=\($0)" } ?? "") + (chmod.map { " --chmod=\($0)" } ?? "")
+        state.steps.append(BuildStep(createdBy: "\(keyword)\(flags) \(shownSources) \(destination) # buildkit", vertex: vertex))
     }
 
     /// `ADD URL dest`: the download as a source of its own, copied in without unpacking and,
@@ -360,25 +416,32 @@ public struct DockerfileConverter: Sendable {
         let vertex = Vertex(
             .file(FileOp(actions: [.copy(CopyAction(
                 sourceInput: 1, sources: [file], destination: target, owner: add.chown.map(Self.owner),
-                mode: add.chmod ?? "600"))])),
+                mode: add.chmod ?? "600", unpackArchives: add.unpack == true))])),
             inputs: [state.filesystem, download], name: "\(prefix) ADD \(url) \(add.destination)")
         state.filesystem = vertex
-        state.steps.append(BuildStep(createdBy: "ADD \(url) \(target) # buildkit", vertex: vertex))
+        state.steps.append(BuildStep(createdBy: "ADD \(url) \(add.destination) # buildkit", vertex: vertex))
     }
 
     /// `ADD <git URL>[#ref[:subdir]] dest`: the checkout as a source, its files (or the
     /// subdirectory's) copied into `dest`.
     private func addGit(_ url: String, add: AddInstruction, to state: inout StageState, prefix: String) throws {
-        let parts = url.split(separator: "#", maxSplits: 1).map(String.init)
-        var ref: String?
-        var subdirectory = "."
-        if parts.count == 2 {
-            let fragment = parts[1].split(separator: ":", maxSplits: 1).map(String.init)
-            ref = fragment.first.flatMap { $0.isEmpty ? nil : $0 }
-            if fragment.count == 2, !fragment[1].isEmpty { subdirectory = fragment[1] }
+        let reference: GitReference
+        do {
+            reference = try GitReference(parsing: url)
+        } catch let error as BuildError {
+            throw BuildError(error.code, "\(prefix) ADD \(url): \(error.message)")
         }
+        if add.keepGitDirectory && reference.keepGitDirectory == false {
+            throw BuildError(.invalidArgument, "\(prefix) ADD \(url): inconsistent keep-git-dir configuration")
+        }
+        if let flag = add.checksum, let query = reference.checksum, flag != query {
+            throw BuildError(.invalidArgument, "\(prefix) ADD \(url): checksum mismatch \"\(flag)\" != \"\(query)\"")
+        }
+        let subdirectory = reference.subdirectory ?? "."
         let checkout = Vertex(
-            .source(.git(url: parts[0], ref: ref, keepGitDirectory: add.keepGitDirectory)), name: "\(prefix) git \(url)")
+            .source(.git(url: reference.remote, ref: reference.ref, keepGitDirectory: reference.keepGitDirectory ?? add.keepGitDirectory,
+                         checksum: add.checksum ?? reference.checksum, submodules: reference.submodules)),
+            name: "\(prefix) git \(url)")
         let target = Self.absolute(add.destination, in: state.workingDirectory, keepTrailingSlash: true)
         let vertex = Vertex(
             .file(FileOp(actions: [.copy(CopyAction(
@@ -386,25 +449,37 @@ public struct DockerfileConverter: Sendable {
                 owner: add.chown.map(Self.owner), mode: add.chmod))])),
             inputs: [state.filesystem, checkout], name: "\(prefix) ADD \(url) \(add.destination)")
         state.filesystem = vertex
-        state.steps.append(BuildStep(createdBy: "ADD \(url) \(target) # buildkit", vertex: vertex))
+        state.steps.append(BuildStep(createdBy: "ADD \(url) \(add.destination) # buildkit", vertex: vertex))
     }
 
-    /// The vertex `--from` names: an earlier stage, an image, or the build context when absent.
-    private func sourceVertex(from: String?, converted: [Int: StageState]) throws -> Vertex {
+    /// The vertex `--from` names: an earlier stage (converted now if no other stage needed it
+    /// yet: an ONBUILD trigger may name one), an image, or the build context when absent.
+    private func sourceVertex(from: String?, for current: StageState, converted: inout [Int: StageState]) async throws -> Vertex {
         guard let from, !from.isEmpty else { return context }
         if namedContexts.contains(from) {
-            return Vertex(.source(.local(name: from, include: [], exclude: [])), name: "[internal] load build context \(from)")
+            return Vertex(.source(.local(name: from, include: [], exclude: namedContextExcludes[from] ?? [])),
+                          name: "[internal] load build context \(from)")
         }
         if let image = contextImages[from] {
-            return Vertex(.source(.image(reference: image, platform: nil)), name: "[internal] load \(image)")
+            return Self.imageVertex(image, platform: nil, name: "[internal] load \(image)")
         }
-        if let stage = dockerfile.stage(named: from), let state = converted[stage.index] {
-            return state.filesystem
+        if let stage = dockerfile.stage(named: from) {
+            guard stage.index < current.index else {
+                throw BuildError(
+                    .invalidArgument,
+                    "cannot copy from stage \"\(from)\", it needs to be defined before current stage \"\(current.name)\"")
+            }
+            if converted[stage.index] == nil {
+                converted[stage.index] = try await convert(stage, converted: &converted)
+            }
+            if let state = converted[stage.index] { return state.filesystem }
         }
-        if dockerfile.stage(named: from) != nil {
-            throw BuildError(.invalidArgument, "stage \(from) cannot be used before it is defined")
-        }
-        return Vertex(.source(.image(reference: from, platform: nil)), name: "[internal] load \(from)")
+        return Self.imageVertex(from, platform: nil, name: "[internal] load \(from)")
+    }
+
+    /// An image source, or the empty filesystem for `scratch` (a build context may name it).
+    static func imageVertex(_ reference: String, platform: Platform?, name: String) -> Vertex {
+        reference == "scratch" ? Vertex(.merge, name: name) : Vertex(.source(.image(reference: reference, platform: platform)), name: name)
     }
 
     // MARK: Helpers

@@ -19,6 +19,8 @@ public struct DockerfileFrontend: BuildFrontend {
     public var namedContexts: Set<String> = []
     /// `--build-context name=docker-image://REF`.
     public var contextImages: [String: String] = [:]
+    /// The `.dockerignore` patterns of each named build context directory.
+    public var namedContextExcludes: [String: [String]] = [:]
     /// The network of RUN steps without `--network`.
     public var defaultNetwork: NetworkMode = .sandbox
     /// The environment of a base image already at hand, for the `UndefinedVar` check (nil
@@ -32,6 +34,7 @@ public struct DockerfileFrontend: BuildFrontend {
     public func graph(_ request: FrontendRequest) async throws -> BuildState {
         let dockerfile = try Dockerfile.parse(request.definition, fileName: request.fileName)
         var arguments = BuildArguments(values: request.buildArguments)
+        arguments.targetStage = request.target
         if let platform = request.platform {
             arguments.targetPlatform = PlatformSpecifier(os: platform.os, architecture: platform.architecture, variant: platform.variant ?? "")
         }
@@ -52,13 +55,17 @@ public struct DockerfileFrontend: BuildFrontend {
                 column: warning.range.start.column)
         }
         if report.failsBuild, let first = warnings.first(where: { $0.rule != "UnknownSyntax" }) {
-            throw BuildError(.failedPrecondition, "the build checks failed (# check=error=true): \(first)")
+            var rules: [String] = []
+            for warning in report.warnings where !rules.contains(warning.rule.rawValue) { rules.append(warning.rule.rawValue) }
+            // BuildKit's words, then the first finding.
+            throw BuildError(.failedPrecondition, "lint violation found for rules: \(rules.joined(separator: ", ")) (error=true): \(first)")
         }
         var converter = try DockerfileConverter(
             dockerfile: dockerfile, arguments: arguments, images: request.images, contextExcludes: contextExcludes,
             labels: labels, allowInsecure: allowInsecure)
         converter.namedContexts = namedContexts
         converter.contextImages = contextImages
+        converter.namedContextExcludes = namedContextExcludes
         converter.defaultNetwork = defaultNetwork
         converter.allowHostNetwork = allowHostNetwork || defaultNetwork == .host
         let plan = try await converter.convert(target: request.target)

@@ -79,7 +79,7 @@ public struct Dockerfile: Sendable, Hashable {
     public func targetStage(_ target: String?) throws -> Stage {
         guard let target, !target.isEmpty else {
             guard let last = stages.last else {
-                throw DockerfileError(code: .notFound, fileName: syntax.fileName, line: 0, message: "no build stages")
+                throw DockerfileError(code: .notFound, fileName: syntax.fileName, line: 0, message: "dockerfile contains no stages to build")
             }
             return last
         }

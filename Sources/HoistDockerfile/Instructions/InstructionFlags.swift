@@ -31,7 +31,7 @@ struct InstructionFlags {
             }
             guard let kind = accepted[name] else {
                 let hint = suggestion(for: name, among: accepted.keys.sorted()).map { " (did you mean \($0)?)" } ?? ""
-                throw InstructionFailure("unknown flag: \(name)\(hint)", flag: name)
+                throw InstructionFailure("unknown flag: --\(name)\(hint)", flag: name)
             }
             if values[name] != nil, kind != .strings {
                 throw InstructionFailure("duplicate flag specified: \(name)", flag: name)

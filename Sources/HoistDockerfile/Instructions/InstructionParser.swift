@@ -153,9 +153,6 @@ enum InstructionParser {
                 "unpack": .bool, "exclude": .strings,
             ])
             let (sources, inline, destination) = try sourcesAndDestination(node, keyword: keyword)
-            if let checksum = flags.string("checksum"), !isDigestLike(checksum) {
-                throw InstructionFailure("invalid checksum digest format: \(checksum)")
-            }
             return .add(
                 AddInstruction(
                     sources: sources, inlineSources: inline, destination: destination, chown: flags.string("chown"),
@@ -216,7 +213,7 @@ enum InstructionParser {
             return .onbuild(OnbuildInstruction(expression: expression, trigger: try parse(child), range: range))
 
         default:
-            let hint = suggestion(for: node.keyword, among: Instruction.keywords).map { " (did you mean \($0)?)" } ?? ""
+            let hint = suggestion(for: node.keyword, among: Instruction.keywords).map { " (did you mean \($0.uppercased())?)" } ?? ""
             throw InstructionFailure("unknown instruction: \(node.keyword)\(hint)")
         }
     }
@@ -227,13 +224,6 @@ enum InstructionParser {
         return name.unicodeScalars.allSatisfy {
             ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" || $0 == "_" || $0 == "."
         }
-    }
-
-    /// `algorithm:hex`, as `ADD --checksum` needs.
-    private static func isDigestLike(_ value: String) -> Bool {
-        let parts = value.split(separator: ":", maxSplits: 1)
-        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { return false }
-        return parts[1].unicodeScalars.allSatisfy { $0.properties.isASCIIHexDigit }
     }
 
     /// The comment that documents an ARG: the first comment line starting with its name.

@@ -38,11 +38,15 @@ public struct GlobalScope: Sendable {
         self.arguments = arguments
         self.lexer = ShellLex(escapeCharacter: dockerfile.syntax.escapeCharacter)
         var values = arguments.platformValues
+        // BuildKit's TARGETSTAGE: the target, else the last stage's name, else "default".
+        values["TARGETSTAGE"] = arguments.targetStage ?? dockerfile.stages.last?.name ?? "default"
         var declared: Set<String> = []
         for arg in dockerfile.globalArgs {
             for declaration in arg.declarations {
                 var value: String?
-                if let defaultValue = declaration.defaultValue {
+                // A default is not even expanded when a build argument overrides it
+                // (`ARG FOO=${FOO:?required}` with `--build-arg FOO=…` builds).
+                if let defaultValue = declaration.defaultValue, arguments.values[declaration.name] == nil {
                     do {
                         value = try lexer.expand(defaultValue, environment: values)
                     } catch {
@@ -78,9 +82,21 @@ public struct GlobalScope: Sendable {
         }
         var platform: PlatformSpecifier?
         if let text = from.platform {
+            let before = undefined.count
             let expanded = try expand(text)
+            // A variable that was not set is most likely a misspelt one: say which it may be.
+            let hint = undefined[before...].lazy.compactMap { suggestion(for: $0, among: values.keys.sorted()) }.first
+                .map { " (did you mean \($0)?)" } ?? ""
+            guard !expanded.isEmpty else {
+                throw dockerfile.syntax.error("empty platform value from expression \(text)\(hint)", at: from.range)
+            }
             guard let parsed = PlatformSpecifier(expanded) else {
-                throw dockerfile.syntax.error("failed to parse platform \(expanded)", at: from.range)
+                // containerd's words for a malformed specifier, as BuildKit passes them on.
+                let component = expanded.split(separator: "/", omittingEmptySubsequences: false)
+                    .first { $0.isEmpty || $0.contains { !($0.isLetter || $0.isNumber || "_.-".contains($0)) } } ?? ""
+                throw dockerfile.syntax.error(
+                    "failed to parse platform \(text): \"\(component)\" is an invalid component of \"\(expanded)\": platform specifier component must match \"^[A-Za-z0-9_.-]+$\": invalid argument\(hint)",
+                    at: from.range)
             }
             platform = parsed
         }
@@ -129,18 +145,23 @@ public struct GlobalScope: Sendable {
     /// - Throws: ``DockerfileError`` for a failed expansion or a bad stage index.
     public func stageDependencies() throws -> [Int: [(stage: Int, range: SourceRange)]] {
         var dependencies: [Int: [(stage: Int, range: SourceRange)]] = [:]
+        var finalScopes: [Int: StageScope] = [:]
         for stage in dockerfile.stages {
+            // A stage goes on from its base stage's variables; an image's are not known here.
             var scope = StageScope(global: self)
+            if case .stage(let base)? = try? resolveFrom(of: stage).base, let parent = finalScopes[base] {
+                scope = StageScope(continuing: parent)
+            }
+            defer { finalScopes[stage.index] = scope }
             for instruction in stage.instructions {
                 var references: [String] = []
                 switch try scope.apply(instruction) {
                 case .copy(let copy):
                     if let from = copy.from { references.append(from) }
                 case .run(let run):
-                    let mounts: [RunMount]
-                    do { mounts = try run.mounts(expand: { try scope.expand($0) }) } catch {
-                        throw dockerfile.syntax.error("\(error)", at: run.range)
-                    }
+                    // A mount that does not parse yet (variables an image's ENV sets) is the
+                    // converter's to report; it names no stage here.
+                    let mounts = (try? run.mounts(expand: { try scope.expand($0) })) ?? []
                     for mount in mounts {
                         switch mount {
                         case .bind(let bind): if let from = bind.from { references.append(from) }

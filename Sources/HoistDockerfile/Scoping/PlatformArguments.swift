@@ -55,6 +55,8 @@ public struct BuildArguments: Sendable, Hashable {
     public var targetPlatform: PlatformSpecifier
     /// The platform the build runs on.
     public var buildPlatform: PlatformSpecifier
+    /// The stage asked for (`--target`); nil for the last one.
+    public var targetStage: String?
 
     /// Creates the arguments; both platforms default to the host.
     public init(

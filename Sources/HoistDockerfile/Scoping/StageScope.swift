@@ -2,9 +2,9 @@
 ///
 /// - `ENV` values come from the base (an image's config or the parent stage) and the stage's
 ///   `ENV` lines; they are stored in the image.
-/// - `ARG` values come from the stage's `ARG` lines: a `--build-arg` wins over the default;
-///   `ARG NAME` without a default takes the global value. They are visible only after the line
-///   and are not stored in the image.
+/// - `ARG` values come from the stage's `ARG` lines (and those of the stage it is based on): a
+///   `--build-arg` wins over the default; `ARG NAME` without a default takes the global value.
+///   They are visible only after the line and are not stored in the image.
 /// - When both define a name, `ENV` wins, whichever came first.
 /// - Proxy build arguments reach `RUN` without an `ARG` line but stay out of the history.
 public struct StageScope: Sendable {
@@ -30,6 +30,14 @@ public struct StageScope: Sendable {
         self.lexer = ShellLex(escapeCharacter: global.dockerfile.syntax.escapeCharacter)
     }
 
+    /// Starts a stage based on the stage `parent` ended as: its environment and its `ARG`s,
+    /// which "are automatically inherited by other stages based on that stage" (the Dockerfile
+    /// reference; BuildKit does so).
+    public init(continuing parent: StageScope) {
+        self = parent
+        undefinedReferences = []
+    }
+
     /// The value a word sees for `name` now: `ENV` first, then a declared `ARG` with a value.
     public func value(of name: String) -> String? {
         if let entry = environment.last(where: { $0.name == name }) { return entry.value }
@@ -40,18 +48,29 @@ public struct StageScope: Sendable {
     /// proxy build arguments that were not declared.
     public var runEnvironment: [String: String] {
         var result: [String: String] = [:]
-        for (name, value) in global.arguments.values where BuildArguments.proxyNames.contains(name) {
-            result[name] = value
+        // Either spelling of a proxy argument gives the step both, as BuildKit's proxy
+        // environment does (`http_proxy` is seen as `$HTTP_PROXY` too).
+        for (name, value) in global.arguments.values.sorted(by: { $0.key < $1.key }) where BuildArguments.proxyNames.contains(name) {
+            result[name.uppercased()] = value
+            result[name.lowercased()] = value
         }
         for (name, value) in declaredArguments { if let value { result[name] = value } }
         for (name, value) in environment { result[name] = value }
         return result
     }
 
-    /// The declared arguments as the image history records them (`NAME=value`); proxy
-    /// arguments appear only when declared.
+    /// The declared arguments as the image history records them (`NAME=value`, a name
+    /// declared again with its last value, in the order of first declaration); proxy arguments
+    /// appear only when declared.
     public var historyArguments: [String] {
-        declaredArguments.compactMap { name, value in value.map { "\(name)=\($0)" } }
+        var order: [String] = []
+        var values: [String: String] = [:]
+        for (name, value) in declaredArguments {
+            guard let value else { continue }
+            if values[name] == nil { order.append(name) }
+            values[name] = value
+        }
+        return order.map { "\($0)=\(values[$0]!)" }
     }
 
     /// Expands one word with the current variables (quotes removed).

@@ -94,6 +94,7 @@ private struct ParserState {
             var logical = first
             var endOfLine = ended
             var lastLine = line
+            var hasEmptyContinuation = false
             while !endOfLine, position < lines.count {
                 let next = lines[position]
                 position += 1
@@ -101,17 +102,19 @@ private struct ParserState {
                 lastLine = next
                 if nextStripped.first == "#" { continue }
                 if nextStripped.isEmpty {
-                    warnings.append(
-                        ParserWarning(
-                            rule: "EmptyContinuationLine",
-                            message: "Empty continuation lines will become errors in a future release",
-                            range: SourceRange(
-                                start: .init(line: position, column: 1), end: .init(line: position, column: 1))))
+                    hasEmptyContinuation = true
                     continue
                 }
                 let piece: String
                 (piece, endOfLine) = trimContinuation(String(next.text))
                 logical += piece
+            }
+            // One warning an instruction, at its last line, as BuildKit places it.
+            if hasEmptyContinuation {
+                warnings.append(
+                    ParserWarning(
+                        rule: "EmptyContinuationLine", message: "Empty continuation lines will become errors in a future release",
+                        range: SourceRange(start: .init(line: position, column: 1), end: .init(line: position, column: 1))))
             }
             var node: SyntaxNode
             do {

@@ -1,0 +1,2 @@
+# Git keeps no hard links: the context gets its own here.
+ln ctx/a ctx/b

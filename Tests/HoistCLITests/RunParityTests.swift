@@ -134,15 +134,15 @@ struct RunParityTests {
     @Test func detachedRemovedContainersGoAfterTheyEnd() throws {
         let name = uniqueDockerName("detached-rm")
         let dockerID = try ExternalCommand.checked(
-            [Interop.docker, "run", "-d", "--rm", "--network=none", "--name", name, Self.image, "sh", "-c", "sleep 0.3"]).text
-        let hoistID = try Interop.hoist(["run", "-d", "--rm", "--network=none", "--name", name, Self.image, "sh", "-c", "sleep 0.3"], root: store)
+            [Interop.docker, "run", "-d", "--rm", "--network=none", "--name", name, Self.image, "sh", "-c", "sleep 3"]).text
+        let hoistID = try Interop.hoist(["run", "-d", "--rm", "--network=none", "--name", name, Self.image, "sh", "-c", "sleep 3"], root: store)
         #expect(hoistID.status == 0, "\(hoistID.errorText)")
         #expect(hoistID.text.trimmingCharacters(in: .whitespacesAndNewlines).count == dockerID.trimmingCharacters(in: .whitespacesAndNewlines).count)
         // Running: listed by both.
         #expect(try Interop.hoist(["ps", "--format", "{{.Names}}"], root: store).text.contains(name))
         var dockerGone = false
         var hoistGone = false
-        for _ in 0..<100 where !(dockerGone && hoistGone) {
+        for _ in 0..<150 where !(dockerGone && hoistGone) {
             Thread.sleep(forTimeInterval: 0.1)
             dockerGone = try !ExternalCommand.checked([Interop.docker, "ps", "-a", "--format", "{{.Names}}"]).text.contains(name)
             hoistGone = try !Interop.hoist(["ps", "-a", "--format", "{{.Names}}"], root: store).text.contains(name)

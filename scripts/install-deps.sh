@@ -22,6 +22,8 @@ packages=(
   # sandbox-parity tests: a static probe program, and util-linux's setpriv to act as another user;
   # rootless mode: newuidmap/newgidmap (uidmap) and useradd (passwd) for the tests' own user
   gcc libc6-dev util-linux uidmap passwd
+  # hoist run --init: a small init as PID 1 from the distribution (tini, catatonit)
+  tini catatonit
 )
 
 missing=()

@@ -22,8 +22,11 @@ extension Client {
         let imageConfig = local.config.config ?? ContainerConfig()
         let configuration = StoredContainer.Configuration(
             settings: settings, entrypoint: options.entrypoint ?? imageConfig.entrypoint ?? [],
-            command: Array(settings.arguments.dropFirst((options.entrypoint ?? imageConfig.entrypoint ?? []).count)),
-            network: try ContainerNetworkRequest(options, config: imageConfig))
+            command: Array(settings.arguments.dropFirst((options.initProcess ? 2 : 0) + (options.entrypoint ?? imageConfig.entrypoint ?? []).count)),
+            network: try ContainerNetworkRequest(options, config: imageConfig), signalProxy: options.signalProxy,
+            stopSignal: options.stopSignal ?? imageConfig.stopSignal, stopTimeout: options.stopTimeout,
+            labels: (imageConfig.labels ?? [:]).merging(options.labels) { $1 }, restartPolicy: options.restartPolicy,
+            autoRemove: options.autoRemove)
         let snapshotter = try store.snapshotter()
         return try store.withWriteLease {
             let unpacked = try LayerUnpacker(snapshotter: snapshotter).unpack(
@@ -55,12 +58,27 @@ extension Client {
         }
     }
 
-    /// Every kept container (running ones only unless `all`), oldest first.
+    /// Every kept container (running ones only unless `all`), oldest first; containers run with
+    /// `--rm` that have ended are not shown (``removeEndedAutoRemoved()`` removes them).
     public func containers(all: Bool = true) throws -> [ContainerSummary] {
         let executor = RuncExecutor(store: store.root)
         return try store.containers().compactMap { record in
-            let summary = summary(of: try StoredContainer(record: record, store: store), executor: executor)
+            let container = try StoredContainer(record: record, store: store)
+            let summary = summary(of: container, executor: executor)
+            if container.configuration.autoRemove == true, summary.state != .running, summary.state != .created { return nil }
             return all || summary.state == .running ? summary : nil
+        }
+    }
+
+    /// Removes the containers run with `--rm` in the background (`hoist run -d --rm`) that have
+    /// ended: without a daemon, whichever command comes next does what Docker's does at once.
+    public func removeEndedAutoRemoved() async {
+        let executor = RuncExecutor(store: store.root)
+        for record in (try? store.containers()) ?? [] {
+            guard let container = try? StoredContainer(record: record, store: store), container.configuration.autoRemove == true,
+                case .exited = state(of: container, executor: executor)
+            else { continue }
+            try? await removeContainer(record.id, force: true)
         }
     }
 
@@ -77,6 +95,7 @@ extension Client {
             id: record.id, name: record.name, image: record.image, imageID: record.imageID,
             command: container.configuration.settings.arguments, created: record.created, state: state,
             startedAt: container.startedAt, finishedAt: state == .running ? nil : container.finishedAt)
+        summary.labels = container.configuration.labels ?? [:]
         if state == .running, let data = FileManager.default.contents(atPath: container.networkAttachmentFile),
             let attachment = ContainerNetworking().attachment(String(decoding: data, as: UTF8.self))
         {
@@ -94,7 +113,9 @@ extension Client {
         if state(of: container, executor: executor) == .running { return }
         try await prepareStart(container, executor: executor)
         do {
-            try await executor.startDetached(id: container.runtimeID, bundle: container.bundle, files: container.files)
+            try await executor.startDetached(
+                id: container.runtimeID, bundle: container.bundle, files: container.files,
+                restart: container.configuration.restartPolicy ?? .no)
         } catch {
             // It never ran: it stays created, as Docker leaves a container that failed to start.
             unlink(container.startedFile)
@@ -123,6 +144,7 @@ extension Client {
         let error = try LogFile(path: files.standardError)
         var options = RunOptions(standardInput: standardInput)
         options.terminal = container.configuration.settings.terminal
+        options.signalProxy = container.configuration.signalProxy ?? false
         let io = Self.containerIO(
             options,
             standardOutput: { output.append($0); standardOutput($0) },
@@ -171,19 +193,28 @@ extension Client {
         guard state(of: container, executor: executor) == .running else {
             throw ClientError(.failedPrecondition, "container \(container.record.name) is not running")
         }
-        let bare = signal.uppercased().hasPrefix("SIG") ? String(signal.dropFirst(3)) : signal
-        try executor.signal(container.runtimeID, bare)
+        try executor.signal(container.runtimeID, Self.bareSignalName(signal))
     }
 
-    /// Stops container `name` as `docker stop` does: SIGTERM (or the image's STOPSIGNAL), then
-    /// SIGKILL after `timeout` seconds; returns its exit code. A stopped container is left as it is.
+    /// `SIGHUP`, `hup` or `1` as the runtimes take it (`HUP`, `1`).
+    static func bareSignalName(_ signal: String) -> String {
+        let upper = signal.uppercased()
+        return upper.hasPrefix("SIG") ? String(upper.dropFirst(3)) : upper
+    }
+
+    /// Stops container `name` as `docker stop` does: its stop signal (`--stop-signal`, else the
+    /// image's STOPSIGNAL, else SIGTERM), then SIGKILL after `timeout` seconds (default: its
+    /// `--stop-timeout`, else 10); returns its exit code. A stopped container is left as it is,
+    /// and its restart policy no longer applies.
     @discardableResult
-    public func stopContainer(_ name: String, timeout: Int = 10) async throws -> Int32 {
+    public func stopContainer(_ name: String, timeout: Int? = nil) async throws -> Int32 {
         let container = try findContainer(name)
         let executor = RuncExecutor(store: store.root)
+        // Before the signal: the monitor must not start it again.
+        FileManager.default.createFile(atPath: container.stoppedFile, contents: Data())
         guard state(of: container, executor: executor) == .running else { return try await waitContainer(name) }
-        try? executor.signal(container.runtimeID, "TERM")
-        let deadline = Date().addingTimeInterval(TimeInterval(timeout))
+        try? executor.signal(container.runtimeID, Self.bareSignalName(container.configuration.stopSignal ?? "TERM"))
+        let deadline = Date().addingTimeInterval(TimeInterval(timeout ?? container.configuration.stopTimeout ?? 10))
         while Date() < deadline {
             if case .exited(let code) = state(of: container, executor: executor) {
                 await releaseNetwork(of: container)
@@ -207,6 +238,8 @@ extension Client {
                 throw ClientError(
                     .failedPrecondition, "container \(container.record.name) is running: stop it first or remove it with force (-f)")
             }
+            // Not to be started again by its restart policy.
+            FileManager.default.createFile(atPath: container.stoppedFile, contents: Data())
             executor.forceDelete(container.runtimeID)
             // The monitor writes the exit status once the runtime has gone.
             for _ in 0..<200 where RuncExecutor.exitCode(at: container.files.exitStatus) == nil {
@@ -282,6 +315,10 @@ extension Client {
     /// Mounts the container's files, joins its network, writes its bundle and notes the start time.
     private func prepareStart(_ container: StoredContainer, executor: RuncExecutor) async throws {
         try mountRootfs(container)
+        if !FileManager.default.fileExists(atPath: container.startedFile) {
+            try copyUpVolumes(container.configuration.settings, rootfs: container.rootfs)
+        }
+        unlink(container.stoppedFile)
         executor.forceDelete(container.runtimeID)
         await releaseNetwork(of: container)
         var settings = container.configuration.settings

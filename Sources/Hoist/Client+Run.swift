@@ -49,6 +49,8 @@ extension Client {
         var io = ContainerIO(
             standardInput: options.terminal ? .fileDescriptor(0) : options.standardInput.map { .data($0) } ?? .none,
             standardOutput: standardOutput, standardError: standardError)
+        io.forwardsSignals = options.signalProxy
+        io.sharesTerminal = options.terminal
         if options.terminal {
             io.standardOutputDescriptor = 1
             io.standardErrorDescriptor = 2
@@ -67,19 +69,25 @@ extension Client {
         guard !arguments.isEmpty else {
             throw ClientError(.invalidArgument, "no command given and image \(image) has neither ENTRYPOINT nor CMD")
         }
-        for volume in options.volumes where !FileManager.default.fileExists(atPath: volume.host) {
+        for volume in options.volumes where volume.host.hasPrefix("/") && !FileManager.default.fileExists(atPath: volume.host) {
             throw ClientError(.notFound, "volume source \(volume.host) does not exist")
         }
+        // A name rather than a path is a named volume, made on first use.
+        let volumes = try options.volumes.map { volume in
+            (host: volume.host.hasPrefix("/") ? volume.host : try volumeSource(volume.host), volume.container, volume.readOnly)
+        }
+        let initCommand = try options.initProcess ? ContainerInit.find() : nil
         let environment = EnvironmentList.overriding(config.env ?? [], with: options.environment)
         let cpu = try options.cpus.map { try ResourceLimits.cpuQuota(cpus: $0) }
         let resources = try ResourceLimits(
             memoryBytes: options.memoryBytes, cpuQuota: cpu?.quota, cpuPeriod: cpu?.period, pidsLimit: options.pidsLimit
         ).validated()
         var settings = ContainerSettings(
-            arguments: arguments, environment: environment,
+            arguments: (initCommand == nil ? [] : [ContainerInit.containerPath, "--"]) + arguments, environment: environment,
             workingDirectory: options.workingDirectory ?? config.workingDir.flatMap { $0.isEmpty ? nil : $0 } ?? "/",
             user: options.user ?? config.user, network: options.network == .host ? .host : .none,
-            mounts: options.volumes.map { .bind(source: $0.host, destination: $0.container, readOnly: $0.readOnly) },
+            mounts: volumes.map { ContainerMount.bind(source: $0.host, destination: $0.1, readOnly: $0.2) } + options.mounts
+                + (initCommand.map { [ContainerMount.bind(source: $0, destination: ContainerInit.containerPath, readOnly: true)] } ?? []),
             resources: resources,
             capabilitiesAdded: options.capabilitiesAdded, capabilitiesDropped: options.capabilitiesDropped,
             readOnlyRootFilesystem: options.readOnlyRootFilesystem)
@@ -88,6 +96,9 @@ extension Client {
         settings.hostname = options.hostname ?? String(ContainerRecord.newID().prefix(12))
         settings.security = try SecurityOptions.parse(options.securityOptions)
         settings.privileged = options.privileged
+        settings.ulimits = options.ulimits.isEmpty ? nil : options.ulimits
+        settings.shmSizeBytes = options.shmSizeBytes
+        settings.devices = options.devices.isEmpty ? nil : options.devices
         return settings
     }
 }

@@ -182,6 +182,10 @@ public final class Container: Sendable {
             case .securityOption(let option): run.securityOptions.append(option)
             case .privileged: run.privileged = true
             case .hostname(let hostname): run.hostname = hostname
+            case .initProcess: run.initProcess = true
+            case .tmpfs(let path): run.mounts.append(.tmpfsWithOptions(destination: path, options: []))
+            case .label(let key, let value): run.labels[key] = value
+            case .restart(let policy): run.restartPolicy = policy
             }
         }
         return run

@@ -58,4 +58,12 @@ public enum ContainerOption: Sendable {
     case privileged
     /// The container's hostname (default: the first 12 characters of its ID).
     case hostname(String)
+    /// A small init as PID 1 that passes on signals and reaps orphans (`--init`).
+    case initProcess
+    /// An empty tmpfs at the path (`--tmpfs`).
+    case tmpfs(String)
+    /// A label on the kept container (`--label`).
+    case label(String, String)
+    /// When the monitor of a kept container starts it again (`--restart`).
+    case restart(RestartPolicy)
 }

@@ -23,7 +23,8 @@ struct NativeBackend: ContainerBackend {
         try await client.run(image, options, standardOutput: standardOutput, standardError: standardError)
     }
     func createContainer(_ image: String, _ options: RunOptions) async throws -> String {
-        try client.createContainer(image, options)
+        await client.removeEndedAutoRemoved()
+        return try client.createContainer(image, options)
     }
     func startContainer(_ id: String) async throws { try await client.startContainer(id) }
     func runContainer(_ id: String, standardInput: Data?, standardOutput: @escaping @Sendable (Data) -> Void,
@@ -32,7 +33,10 @@ struct NativeBackend: ContainerBackend {
     }
     func waitContainer(_ id: String) async throws -> Int32 { try await client.waitContainer(id) }
     func stopContainer(_ id: String, timeout: Int) async throws { try await client.stopContainer(id, timeout: timeout) }
-    func containers(all: Bool) async throws -> [ContainerSummary] { try client.containers(all: all) }
+    func containers(all: Bool) async throws -> [ContainerSummary] {
+        await client.removeEndedAutoRemoved()
+        return try client.containers(all: all)
+    }
     func containerLogs(_ id: String) async throws -> ContainerLogs { try client.containerLogs(id) }
     func container(_ id: String) async throws -> ContainerSummary { try client.container(id) }
     func exec(_ id: String, _ command: [String], _ options: RunOptions, standardOutput: @escaping @Sendable (Data) -> Void,

@@ -12,6 +12,17 @@ struct StoredContainer {
         var command: [String]
         /// Its network, ports and address (nil in records of earlier versions: `settings.network`).
         var network: ContainerNetworkRequest?
+        /// `--sig-proxy` of a container `hoist run` made, for its foreground run.
+        var signalProxy: Bool?
+        /// `--stop-signal` or the image's STOPSIGNAL; `--stop-timeout`.
+        var stopSignal: String?
+        var stopTimeout: Int?
+        /// The image's labels with `--label`'s.
+        var labels: [String: String]?
+        /// `--restart`, honoured by the monitor of a container started in the background.
+        var restartPolicy: RestartPolicy?
+        /// `--rm`: removed once it has ended.
+        var autoRemove: Bool?
     }
 
     let record: ContainerRecord
@@ -35,10 +46,13 @@ struct StoredContainer {
     var rootfs: String { bundle + "/rootfs" }
     var files: RuncExecutor.DetachedFiles {
         RuncExecutor.DetachedFiles(
-            standardOutput: directory + "/stdout.log", standardError: directory + "/stderr.log", exitStatus: directory + "/exit")
+            standardOutput: directory + "/stdout.log", standardError: directory + "/stderr.log", exitStatus: directory + "/exit",
+            stopRequest: stoppedFile)
     }
     /// Holds the time of the last start.
     var startedFile: String { directory + "/started" }
+    /// Present once `hoist stop` has stopped it: its restart policy no longer applies.
+    var stoppedFile: String { directory + "/stopped" }
     /// Holds the ID of its network attachment while it has one (see ``ContainerNetworking``).
     var networkAttachmentFile: String { directory + "/network-attachment" }
 

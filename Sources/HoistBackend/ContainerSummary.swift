@@ -21,6 +21,8 @@ public struct ContainerSummary: Sendable, Hashable, Codable {
     public var networkAddress: IPv4Address?
     /// Its published ports while it runs, host ports as chosen (`-p 80`, `-P`, `.publish(0, to:)`).
     public var ports: [PortMapping] = []
+    /// Its labels (`--label`, with its image's).
+    public var labels: [String: String] = [:]
 
     /// The first 12 hex digits of the ID, as Docker shows it.
     public var shortID: String { String(id.prefix(12)) }

@@ -26,7 +26,8 @@ public struct RunOptions: Sendable {
     public var networkAliases: [String] = []
     /// `--add-host`, `--dns`, `--dns-search`, `--dns-option`.
     public var nameResolution = NameResolution()
-    /// `-v HOST:CONTAINER[:ro]`.
+    /// `-v HOST:CONTAINER[:ro]`; a host part that is not an absolute path names a volume
+    /// (`-v NAME:/path`), made on first use and filled from the image at the path.
     public var volumes: [(host: String, container: String, readOnly: Bool)]
     /// Bytes fed to the container's stdin (`-i`), nil for none.
     public var standardInput: Data?
@@ -51,6 +52,35 @@ public struct RunOptions: Sendable {
     public var privileged = false
     /// `--hostname`; the first 12 characters of the container's ID when nil, as Docker names it.
     public var hostname: String?
+    /// `--sig-proxy`: while the container runs in the foreground, the signals this process gets
+    /// (SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH) go to the container's
+    /// process instead; off by default for callers of the library, on in `hoist run`.
+    public var signalProxy = false
+    /// `--stop-signal`: what ``Client/stopContainer(_:timeout:)`` sends first (default: the
+    /// image's STOPSIGNAL, else SIGTERM).
+    public var stopSignal: String?
+    /// `--stop-timeout`: seconds a stop waits before SIGKILL when it is given none (default 10).
+    public var stopTimeout: Int?
+    /// `--init`: a small init (tini or catatonit from the host's PATH) runs as PID 1, forwards
+    /// signals to the command and reaps orphaned processes.
+    public var initProcess = false
+    /// `--tmpfs`, `--mount`: mounts beyond `volumes`, in the runtime's terms.
+    public var mounts: [ContainerMount] = []
+    /// `--ulimit NAME=SOFT[:HARD]`: resource limits of the container's process (`nofile`,
+    /// `nproc`, `core` …), replacing the defaults of the same name.
+    public var ulimits: [ResourceLimit] = []
+    /// `--shm-size` in bytes (Docker's default: 64 MiB).
+    public var shmSizeBytes: Int64?
+    /// `--device HOST[:CONTAINER[:PERMISSIONS]]`: host device nodes made in the container.
+    public var devices: [DeviceMapping] = []
+    /// `--label`, `--label-file`: the container's labels (the image's, then these).
+    public var labels: [String: String] = [:]
+    /// `--rm` for a kept container: once it has ended it goes, removed by whoever runs it in the
+    /// foreground, else by the next look at the containers (`hoist ps`, `hoist run -d --rm`).
+    public var autoRemove = false
+    /// `--restart`: whether the monitor of a kept container started in the background starts it
+    /// again when it ends.
+    public var restartPolicy: RestartPolicy = .no
     /// `--name` for a container that is kept (``Client/createContainer(_:_:)``); a generated
     /// name when nil.
     public var name: String?

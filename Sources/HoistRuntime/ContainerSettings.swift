@@ -36,6 +36,12 @@ public struct ContainerSettings: Sendable, Hashable, Codable {
     /// Whether the user's primary group is also one of its supplementary groups: Docker's rule
     /// for containers (nil counts as true); BuildKit's RUN steps leave it out.
     public var primaryGroupIsSupplementary: Bool?
+    /// `--ulimit`: limits replacing the defaults of the same name (Docker's open files limit).
+    public var ulimits: [ResourceLimit]?
+    /// `--shm-size`: the size of /dev/shm in bytes (Docker's 64 MiB when nil).
+    public var shmSizeBytes: Int64?
+    /// `--device`: host device nodes made in the container.
+    public var devices: [DeviceMapping]?
 
     public init(
         arguments: [String], environment: [String] = [], workingDirectory: String = "/", user: String? = nil,
@@ -62,7 +68,7 @@ extension ContainerSettings {
     private enum CodingKeys: String, CodingKey {
         case arguments, environment, workingDirectory, user, additionalGroups, hostname, network, mounts, resources
         case capabilitiesAdded, capabilitiesDropped, readOnlyRootFilesystem, terminal, nameResolution
-        case security, privileged, primaryGroupIsSupplementary
+        case security, privileged, primaryGroupIsSupplementary, ulimits, shmSizeBytes, devices
     }
 
     /// Reads settings stored by earlier versions too, which had no terminal, name resolution
@@ -87,6 +93,9 @@ extension ContainerSettings {
         security = try container.decodeIfPresent(SecurityOptions.self, forKey: .security)
         privileged = try container.decodeIfPresent(Bool.self, forKey: .privileged)
         primaryGroupIsSupplementary = try container.decodeIfPresent(Bool.self, forKey: .primaryGroupIsSupplementary)
+        ulimits = try container.decodeIfPresent([ResourceLimit].self, forKey: .ulimits)
+        shmSizeBytes = try container.decodeIfPresent(Int64.self, forKey: .shmSizeBytes)
+        devices = try container.decodeIfPresent([DeviceMapping].self, forKey: .devices)
     }
 }
 
@@ -130,10 +139,13 @@ public enum ContainerMount: Sendable, Hashable, Codable {
     case bind(source: String, destination: String, readOnly: Bool)
     /// An empty tmpfs at `destination`, of at most `sizeBytes` when given.
     case tmpfs(destination: String, sizeBytes: Int64?)
+    /// An empty tmpfs at `destination` with mount options as `docker run --tmpfs PATH:OPTIONS`
+    /// takes them (`size=64m`, `mode=755`, `ro`, `exec` …), after Docker's `nosuid,nodev,noexec`.
+    case tmpfsWithOptions(destination: String, options: [String])
 
     public var destination: String {
         switch self {
-        case .bind(_, let destination, _), .tmpfs(let destination, _): destination
+        case .bind(_, let destination, _), .tmpfs(let destination, _), .tmpfsWithOptions(let destination, _): destination
         }
     }
 }

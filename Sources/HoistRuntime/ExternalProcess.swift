@@ -65,6 +65,9 @@ public struct ExternalProcess: Sendable {
     public var onCancel: (@Sendable (Int32) -> Void)?
     /// Called (once, before ``run()`` waits) with the process id of the spawned program.
     public var onStart: (@Sendable (Int32) -> Void)?
+    /// Start the program in a process group of its own, so that signals a terminal sends to
+    /// this process's group (Ctrl-C) do not reach it as well.
+    public var newProcessGroup = false
 
     public init(_ executable: String, _ arguments: [String] = []) {
         self.executable = executable
@@ -194,8 +197,16 @@ public struct ExternalProcess: Sendable {
         var defaults = sigset_t()
         sigemptyset(&defaults)
         sigaddset(&defaults, SIGPIPE)
+        // What a foreground run's SignalForwarder catches here is ignored while it is being
+        // set up; a program started meanwhile must not inherit that.
+        for signal in SignalForwarder.forwardedSignals { sigaddset(&defaults, signal) }
         posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        var flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF
+        if newProcessGroup {
+            posix_spawnattr_setpgroup(&attributes, 0)
+            flags |= POSIX_SPAWN_SETPGROUP
+        }
+        posix_spawnattr_setflags(&attributes, Int16(flags))
 
         let argv = ([path] + arguments).map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }

@@ -14,36 +14,61 @@ extension RuncExecutor {
         public var standardError: String
         /// Holds the exit code (one decimal line) once the container has ended.
         public var exitStatus: String
+        /// Made by whoever stops the container on purpose: its restart policy no longer applies.
+        public var stopRequest: String?
 
-        public init(standardOutput: String, standardError: String, exitStatus: String) {
+        public init(standardOutput: String, standardError: String, exitStatus: String, stopRequest: String? = nil) {
             self.standardOutput = standardOutput
             self.standardError = standardError
             self.exitStatus = exitStatus
+            self.stopRequest = stopRequest
         }
     }
 
-    /// The monitor: `$1`, `$2`, `$3` are the output, error and status files, the rest the
-    /// runtime's command line. The exit status is renamed into place so a reader never sees it
-    /// half-written.
+    /// The monitor: `$1`…`$6` are the output, error and status files, the restart policy
+    /// (`no`, `on-failure`, `always`), the most restarts (0: no bound) and the stop-request
+    /// file; the rest is the runtime's command line. The exit status is renamed into place so a
+    /// reader never sees it half-written, after each run; a restart removes it again, after
+    /// Docker's delay (100 ms, doubling, back to 100 ms after a run of 10 s or more).
     static let monitorScript = """
         exec </dev/null >/dev/null 2>&1
-        out=$1 err=$2 status=$3
-        shift 3
-        "$@" >>"$out" 2>>"$err"
-        printf '%s\\n' "$?" >"$status.tmp" && mv -f "$status.tmp" "$status"
+        out=$1 err=$2 status=$3 policy=$4 most=$5 stopped=$6
+        shift 6
+        restarts=0 delay=100
+        # Stopped on purpose, or removed (its log went with it).
+        wanted() { [ ! -e "$stopped" ] && [ -e "$out" ]; }
+        while :; do
+            began=$(date +%s)
+            "$@" >>"$out" 2>>"$err"
+            code=$?
+            printf '%s\\n' "$code" >"$status.tmp" && mv -f "$status.tmp" "$status"
+            case $policy in
+            always) ;;
+            on-failure) [ "$code" -ne 0 ] || break; [ "$most" -eq 0 ] || [ "$restarts" -lt "$most" ] || break ;;
+            *) break ;;
+            esac
+            wanted || break
+            [ $(( $(date +%s) - began )) -ge 10 ] && delay=100
+            sleep "$((delay / 1000)).$(printf '%03d' $((delay % 1000)))"
+            wanted || break
+            [ "$delay" -lt 60000 ] && delay=$((delay * 2))
+            restarts=$((restarts + 1))
+            rm -f "$status"
+        done
         """
 
     /// Starts the container of `bundle` as `id` in the background and returns once its process
     /// runs (or has already ended). Throws, as ``runBundle(id:bundle:io:)`` does, when the
     /// process cannot be started (`notFound` for a missing command).
-    public func startDetached(id: String, bundle: String, files: DetachedFiles) async throws {
+    public func startDetached(id: String, bundle: String, files: DetachedFiles, restart: RestartPolicy = .no) async throws {
         unlink(files.exitStatus)
         let logPath = bundle + "/runtime.log"
         let command = runtime.process(
             ["--root", stateDirectory.path, "--log", logPath, "--log-format", "json", "run", "--bundle", bundle, id])
         var monitor = ExternalProcess(
             try ExternalProcess.resolve("setsid"),
-            ["-f", "/bin/sh", "-c", Self.monitorScript, "hoist-monitor", files.standardOutput, files.standardError, files.exitStatus,
+            ["-f", "/bin/sh", "-c", Self.monitorScript, "hoist-monitor", files.standardOutput, files.standardError, files.exitStatus]
+                + Self.monitorArguments(restart) + [files.stopRequest ?? "/nonexistent/hoist-stop-request",
              command.executable] + command.arguments)
         monitor.standardOutput = .discard
         monitor.standardError = .collect
@@ -61,6 +86,16 @@ extension RuncExecutor {
             try await Task.sleep(nanoseconds: 5_000_000)
         }
         throw RuntimeError(.unavailable, "container \(id) did not start within 10 seconds")
+    }
+
+    /// The policy and the most restarts as the monitor takes them.
+    static func monitorArguments(_ restart: RestartPolicy) -> [String] {
+        switch restart {
+        case .no: ["no", "0"]
+        case .always, .unlessStopped: ["always", "0"]
+        // on-failure:0 is Docker's "no bound" as well.
+        case .onFailure(let most): ["on-failure", String(most ?? 0)]
+        }
     }
 
     /// The exit code in a status file written by the monitor, or nil when there is none yet.

@@ -25,6 +25,12 @@ public struct ContainerIO: Sendable {
     /// Called with the runtime's process id once it is spawned: a caller that handed over
     /// descriptors closes its copies here, and a terminal's owner signals it (SIGWINCH) there.
     public var onStart: (@Sendable (Int32) -> Void)?
+    /// Forward the signals this process receives to the container's process while it runs
+    /// (``SignalForwarder``), as `docker run --sig-proxy` does.
+    public var forwardsSignals = false
+    /// The container's process has this process's terminal (`-t`): the runtime stays in this
+    /// process's group to use it, and window changes reach it from the terminal itself.
+    public var sharesTerminal = false
 
     public init(
         standardInput: ExternalProcess.Input = .none, standardOutput: @escaping @Sendable (Data) -> Void,
@@ -168,6 +174,14 @@ public final class RuncExecutor: Sendable {
         process.standardOutput = io.standardOutputDescriptor.map { .fileDescriptor($0) } ?? .handler(io.standardOutput)
         process.standardError = io.standardErrorDescriptor.map { .fileDescriptor($0) } ?? .handler(io.standardError)
         process.onStart = io.onStart
+        // Signals go to the container once, through the forwarder, not from the terminal too.
+        process.newProcessGroup = io.forwardsSignals && !io.sharesTerminal
+        let forwarder = io.forwardsSignals
+            ? SignalForwarder(SignalForwarder.forwardedSignals.filter { !io.sharesTerminal || $0 != SIGWINCH }) { [self] signal in
+                self.deliver(signal, to: id)
+            }
+            : nil
+        defer { forwarder?.stop() }
         process.onCancel = { [runtime, stateDirectory] pid in
             Self.kill(id: id, runtime: runtime, stateDirectory: stateDirectory, runtimePID: pid)
         }
@@ -184,6 +198,15 @@ public final class RuncExecutor: Sendable {
             throw failure
         }
         return termination.status.code
+    }
+
+    /// Sends `signal` to container `id`'s process; false when the runtime could not (yet).
+    func deliver(_ signal: Int32, to id: String) -> Bool {
+        guard let name = SignalForwarder.name(of: signal) else { return true }
+        var kill = runtime.process(["--root", stateDirectory.path, "kill", id, name])
+        kill.standardOutput = .discard
+        kill.standardError = .discard
+        return (try? kill.runBlocking())?.status == .exited(0)
     }
 
     /// The error behind a run that never started the user's process, from the runtime's log

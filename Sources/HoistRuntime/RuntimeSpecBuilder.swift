@@ -93,6 +93,11 @@ public struct RuntimeSpecBuilder: Sendable {
         if privileged {
             linux.devices = HostDevices.list()
             linux.resources?.devices = [RuntimeSpec.DeviceRule(allow: true, access: "rwm")]
+        } else if let devices = settings.devices, !devices.isEmpty {
+            let resolved = try devices.map { try $0.resolve() }
+            linux.devices = resolved.map(\.device)
+            let rules = (linux.resources?.devices ?? []) + resolved.map(\.rule)
+            linux.resources?.devices = rules
         }
         return RuntimeSpec(
             process: process,
@@ -119,9 +124,19 @@ public struct RuntimeSpecBuilder: Sendable {
             // capabilities unless file capabilities grant them.
             capabilities: RuntimeSpec.Capabilities(
                 bounding: capabilities, effective: user.uid == 0 ? capabilities : [], permitted: user.uid == 0 ? capabilities : []),
-            rlimits: [Self.openFilesLimit],
+            rlimits: rlimits(),
             noNewPrivileges: settings.security?.noNewPrivileges ?? false,
             apparmorProfile: settings.privileged == true ? nil : AppArmor.profile(settings.security?.appArmorProfile))
+    }
+
+    /// Docker's open files limit, then `--ulimit`'s, each replacing one of the same name.
+    private func rlimits() -> [RuntimeSpec.Rlimit] {
+        var limits = [Self.openFilesLimit]
+        for limit in (settings.ulimits ?? []).map(\.rlimit) {
+            limits.removeAll { $0.type == limit.type }
+            limits.append(limit)
+        }
+        return limits
     }
 
     /// The seccomp filter for this container: Docker's default profile unless the settings say
@@ -236,10 +251,15 @@ public struct RuntimeSpecBuilder: Sendable {
                 return .init(
                     destination: destination, type: "tmpfs", source: "tmpfs",
                     options: ["nosuid", "nodev", "mode=1777"] + (size.map { ["size=\($0)"] } ?? []))
+            case .tmpfsWithOptions(let destination, let options):
+                return .init(destination: destination, type: "tmpfs", source: "tmpfs", options: ["nosuid", "nodev", "noexec"] + options)
             }
         }
         let taken = Set(extra.map(\.destination))
         var mounts = Self.defaultMounts.filter { !taken.contains($0.destination) }
+        if let size = settings.shmSizeBytes, let index = mounts.firstIndex(where: { $0.destination == "/dev/shm" }) {
+            mounts[index].options = (mounts[index].options ?? []).filter { !$0.hasPrefix("size=") } + ["size=\(size)"]
+        }
         // Privileged containers may write /sys and their cgroups, as in Docker.
         if settings.privileged == true {
             for (index, mount) in mounts.enumerated() where ["/sys", "/sys/fs/cgroup"].contains(mount.destination) {

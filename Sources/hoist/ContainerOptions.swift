@@ -41,7 +41,7 @@ struct ContainerOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Override the image's ENTRYPOINT (\"\" clears it).", valueName: "command"))
     var entrypoint: String?
 
-    @Option(name: [.short, .customLong("volume")], help: ArgumentHelp("Bind a host path; repeatable.", valueName: "host:container[:ro]"))
+    @Option(name: [.short, .customLong("volume")], help: ArgumentHelp("Bind a host path or mount a named volume; repeatable.", valueName: "host-path|volume:container[:ro|rw|z|Z]"))
     var volumes: [String] = []
 
     @Flag(name: [.short, .customLong("interactive")], help: "Pass standard input to the container.")
@@ -79,27 +79,64 @@ struct ContainerOptions: ParsableArguments {
     @Option(name: [.short, .long], help: "The container's hostname (default: the first 12 characters of its ID).")
     var hostname: String?
 
+    @Option(name: .customLong("sig-proxy"), help: ArgumentHelp("Pass the signals hoist gets on to the container's process.", valueName: "true|false"))
+    var signalProxy = true
+
+    @Option(name: .customLong("stop-signal"), help: ArgumentHelp("The signal `hoist stop` sends first (default: the image's STOPSIGNAL, else SIGTERM).", valueName: "signal"))
+    var stopSignal: String?
+
+    @Option(name: .customLong("stop-timeout"), help: ArgumentHelp("Seconds `hoist stop` waits before SIGKILL (default 10).", valueName: "seconds"))
+    var stopTimeout: Int?
+
+    @Flag(name: .customLong("init"), help: "Run a small init (tini or catatonit from PATH) as PID 1 to pass on signals and reap orphans.")
+    var initProcess = false
+
+    @Option(name: .customLong("tmpfs"), help: ArgumentHelp("Mount an empty tmpfs; repeatable.", valueName: "path[:options]"))
+    var tmpfs: [String] = []
+
+    @Option(name: .customLong("mount"), help: ArgumentHelp(
+        "type=bind|volume|tmpfs,target=PATH[,source=PATH|NAME][,readonly][,tmpfs-size=BYTES][,tmpfs-mode=OCTAL]; repeatable.", valueName: "spec"))
+    var mounts: [String] = []
+
+    @Option(name: .customLong("ulimit"), help: ArgumentHelp("A process limit, e.g. nofile=1024:2048; repeatable.", valueName: "name=soft[:hard]"))
+    var ulimits: [String] = []
+
+    @Option(name: .customLong("shm-size"), help: ArgumentHelp("The size of /dev/shm (default 64m).", valueName: "bytes"))
+    var shmSize: String?
+
+    @Option(name: .customLong("device"), help: ArgumentHelp("Give the container a host device; repeatable.", valueName: "host[:container][:rwm]"))
+    var devices: [String] = []
+
+    @Option(name: [.short, .customLong("label")], help: ArgumentHelp("Set a label on the container; repeatable.", valueName: "name=value"))
+    var labels: [String] = []
+
+    @Option(name: .customLong("label-file"), help: ArgumentHelp("Read labels from a file of name=value lines; repeatable.", valueName: "file"))
+    var labelFiles: [String] = []
+
+    @Option(name: .customLong("restart"), help: ArgumentHelp(
+        "Start it again when it ends: no, on-failure[:N], always, unless-stopped (for containers run with -d).", valueName: "policy"))
+    var restart = "no"
+
     /// `64m`, `1g`, `512k` or plain bytes, as docker run reads sizes.
     static func bytes(_ text: String) throws -> Int64 {
+        try bytes(text, option: "--memory")
+    }
+
+    /// A size given to `option`.
+    static func bytes(_ text: String, option: String) throws -> Int64 {
         do {
             return try ByteSize.parse(text)
         } catch {
-            throw ValidationError("--memory \(text): \(error)")
+            throw ValidationError("\(option) \(text): \(error)")
         }
     }
 
     /// The options for `command` (empty: the image's), reading stdin now when `-i` without `-t`.
     func runOptions(command: [String]) throws -> RunOptions {
-        let mounts = try volumes.map { specification -> (host: String, container: String, readOnly: Bool) in
-            let parts = specification.split(separator: ":").map(String.init)
-            guard parts.count == 2 || (parts.count == 3 && ["ro", "rw"].contains(parts[2])) else {
-                throw ValidationError("-v \(specification): expected HOST:CONTAINER[:ro]")
-            }
-            return (parts[0], parts[1], parts.count == 3 && parts[2] == "ro")
-        }
+        let mounts = try volumes.map(VolumeSpecification.parse)
         var options = RunOptions(
             command: command.isEmpty ? nil : command,
-            entrypoint: entrypoint.map { $0.isEmpty ? [] : [$0] }, environment: process.environment,
+            entrypoint: entrypoint.map { $0.isEmpty ? [] : [$0] }, environment: try process.resolvedEnvironment(),
             workingDirectory: process.workdir, user: process.user, network: ContainerNetwork(parsing: network), volumes: mounts,
             standardInput: interactive && !tty ? FileHandle.standardInput.readDataToEndOfFile() : nil)
         options.memoryBytes = try memory.map(Self.bytes)
@@ -114,7 +151,40 @@ struct ContainerOptions: ParsableArguments {
         options.terminal = tty
         options.name = name
         try addNetworkOptions(to: &options)
+        try addProcessHabits(to: &options)
         return options
+    }
+
+    /// `--sig-proxy`, `--stop-*`, `--init`, `--tmpfs`, `--mount`, `--ulimit`, `--shm-size`,
+    /// `--device`, labels and `--restart`.
+    private func addProcessHabits(to options: inout RunOptions) throws {
+        options.signalProxy = signalProxy
+        options.stopSignal = stopSignal
+        options.stopTimeout = stopTimeout
+        options.initProcess = initProcess
+        do {
+            options.mounts = try tmpfs.map(MountSpecification.tmpfs)
+            for parsed in try mounts.map(MountSpecification.parse) {
+                switch parsed {
+                case .mount(let mount): options.mounts.append(mount)
+                case .volume(let volume): options.volumes.append(volume)
+                }
+            }
+            options.ulimits = try ulimits.map(ResourceLimit.init(parsing:))
+            options.devices = try devices.map(DeviceMapping.init(parsing:))
+            options.restartPolicy = try RestartPolicy(parsing: restart)
+        } catch let error as ValidationError {
+            throw error
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        options.shmSizeBytes = try shmSize.map { try Self.bytes($0, option: "--shm-size") }
+        let labelEntries = try labelFiles.flatMap { try KeyValueFile.read($0, option: "--label-file", bare: { _ in nil }) }
+            + labels.map { $0.contains("=") ? $0 : $0 + "=" }
+        for entry in labelEntries {
+            let parts = entry.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            options.labels[String(parts[0])] = parts.count == 2 ? String(parts[1]) : ""
+        }
     }
 
     /// `-p`, `-P`, `--ip`, `--network-alias`, `--add-host`, `--dns…`.
@@ -142,9 +212,19 @@ struct ProcessOptions: ParsableArguments {
     @Option(name: [.short, .customLong("env")], help: ArgumentHelp("Set an environment variable; repeatable.", valueName: "name=value"))
     var environment: [String] = []
 
+    @Option(name: .customLong("env-file"), help: ArgumentHelp("Read variables from a file of NAME=value lines; repeatable.", valueName: "file"))
+    var environmentFiles: [String] = []
+
     @Option(name: [.short, .customLong("workdir")], help: "The working directory inside the container.")
     var workdir: String?
 
     @Option(name: [.short, .long], help: "The user: name, uid, uid:gid or name:group.")
     var user: String?
+
+    /// The env files' variables, then `-e`'s, as docker orders them; a name alone takes the
+    /// host's value, and is left out when the host has none.
+    func resolvedEnvironment() throws -> [String] {
+        try environmentFiles.flatMap { try KeyValueFile.read($0, option: "--env-file", bare: KeyValueFile.hostValue) }
+            + KeyValueFile.resolvingHost(environment)
+    }
 }

@@ -25,7 +25,7 @@ struct ExecCommand: AsyncParsableCommand {
     func run() async throws {
         let status = try await reportingErrors(status: execFailureStatus) { () -> Int32 in
             var options = RunOptions(
-                environment: process.environment, workingDirectory: process.workdir, user: process.user,
+                environment: try process.resolvedEnvironment(), workingDirectory: process.workdir, user: process.user,
                 standardInput: interactive && !tty ? FileHandle.standardInput.readDataToEndOfFile() : nil)
             options.terminal = tty
             return try await global.client().containerBackend.exec(

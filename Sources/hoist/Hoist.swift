@@ -12,7 +12,7 @@ struct HoistCommand: AsyncParsableCommand {
             PullCommand.self, PushCommand.self, LoginCommand.self, LogoutCommand.self, TagCommand.self,
             CreateCommand.self, StartCommand.self, PsCommand.self, LogsCommand.self, ExecCommand.self, KillCommand.self,
             StopCommand.self, WaitCommand.self, RmCommand.self, CopyCommand.self, CommitCommand.self,
-            RemoveImageCommand.self, PruneCommand.self, SystemCommand.self, S2ICommand.self, NetworkCommand.self,
+            RemoveImageCommand.self, PruneCommand.self, SystemCommand.self, S2ICommand.self, NetworkCommand.self, VolumeCommand.self,
         ])
 
     /// Runs the command as ArgumentParser does, with ``CrashReport`` installed first.

@@ -52,7 +52,7 @@ struct InspectCommand: AsyncParsableCommand {
             "Id": container.id, "Name": "/" + container.name, "Created": iso.string(from: container.created),
             "Image": container.imageID.description, "Path": container.command.first ?? "",
             "Args": Array(container.command.dropFirst()), "State": state,
-            "Config": ["Image": container.image, "Cmd": container.command],
+            "Config": ["Image": container.image, "Cmd": container.command, "Labels": container.labels],
         ]
     }
 }

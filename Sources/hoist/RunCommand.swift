@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Hoist
+import HoistRegistry
 
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -8,7 +9,10 @@ struct RunCommand: AsyncParsableCommand {
         abstract: "Run a command in a new container; hoist exits with the container's exit code.",
         discussion: """
             The container is kept after it ends (see `hoist ps -a`, `hoist logs`, `hoist rm`) unless \
-            --rm is given. With -d it runs in the background and its ID is printed.
+            --rm is given. With -d it runs in the background and its ID is printed. In the \
+            foreground, the signals hoist gets go to the container's process (--sig-proxy); \
+            hoist waits for it and, with --rm, removes it however it ends. A --rm container \
+            started with -d is removed by the next hoist command after it ends.
             """,
         // -h is the hostname, as in docker run.
         helpNames: [.long])
@@ -21,6 +25,12 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: [.short, .customLong("detach")], help: "Run in the background and print the container's ID.")
     var detach = false
 
+    @Option(name: [.short, .customLong("attach")], help: ArgumentHelp("Show only these streams: stdout, stderr (stdin with -i); repeatable.", valueName: "stream"))
+    var attach: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Pull the image first: missing (the default), always or never.", valueName: "policy"))
+    var pull = "missing"
+
     @OptionGroup var container: ContainerOptions
 
     @Argument(help: "The image.")
@@ -30,22 +40,32 @@ struct RunCommand: AsyncParsableCommand {
     var command: [String] = []
 
     func validate() throws {
-        if detach && rm { throw ValidationError("-d and --rm cannot be combined: a detached container is kept") }
         if detach && (container.tty || container.interactive) {
             throw ValidationError("-d cannot be combined with -i or -t: a detached container has no terminal or input")
         }
-        if rm && container.name != nil { throw ValidationError("--name names a kept container: leave out --rm") }
+        if detach && !attach.isEmpty { throw ValidationError("conflicting options: -a and -d") }
+        for stream in attach where !["stdin", "stdout", "stderr"].contains(stream.lowercased()) {
+            throw ValidationError("-a \(stream): expected stdin, stdout or stderr")
+        }
+        guard PullPolicy(rawValue: pull) != nil else { throw ValidationError("--pull \(pull): expected missing, always or never") }
     }
 
     func run() async throws {
         let status = try await reportingErrors(status: containerFailureStatus) { () -> Int32 in
-            let options = try container.runOptions(command: command)
+            var options = try container.runOptions(command: command)
+            options.autoRemove = rm
             let client = try await global.client()
             await warnOfUnappliedLimits(options.memoryBytes != nil || options.cpus != nil || options.pidsLimit != nil, on: client)
             let backend = client.containerBackend
-            let output: @Sendable (Data) -> Void = { FileHandle.standardOutput.write($0) }
-            let error: @Sendable (Data) -> Void = { FileHandle.standardError.write($0) }
-            if rm {
+            try await pullIfNeeded(backend, policy: PullPolicy(rawValue: pull) ?? .missing)
+            let streams = Set(attach.map { $0.lowercased() })
+            let showsOutput = streams.isEmpty || streams.contains("stdout")
+            let showsErrors = streams.isEmpty || streams.contains("stderr")
+            let output: @Sendable (Data) -> Void = { data in if showsOutput { FileHandle.standardOutput.write(data) } }
+            let error: @Sendable (Data) -> Void = { data in if showsErrors { FileHandle.standardError.write(data) } }
+            if rm && client.backend != .native {
+                // The engines remove their own: a one-off run there, as before.
+                guard !detach else { throw ValidationError("-d --rm needs the native backend") }
                 return try await backend.run(image, options, standardOutput: output, standardError: error)
             }
             let id = try await backend.createContainer(image, options)
@@ -60,8 +80,32 @@ struct RunCommand: AsyncParsableCommand {
                 print(id)
                 return 0
             }
-            return try await backend.runContainer(id, standardInput: options.standardInput, standardOutput: output, standardError: error)
+            let code: Int32
+            do {
+                code = try await backend.runContainer(id, standardInput: options.standardInput, standardOutput: output, standardError: error)
+            } catch {
+                if rm { try? await backend.removeContainer(id, force: true) }
+                throw error
+            }
+            if rm { try? await backend.removeContainer(id, force: true) }
+            return code
         }
         if status != 0 { throw ExitCode(status) }
+    }
+
+    /// `--pull`: docker run's "Unable to find image … locally" and a pull when it is missing
+    /// (or always); with `never`, a missing image is an error before anything is made.
+    private func pullIfNeeded(_ backend: any ContainerBackend, policy: PullPolicy) async throws {
+        let present = await backend.imageExists(image)
+        switch policy {
+        case .never:
+            guard present else { throw ValidationError("no such image: \(image) (and --pull=never)") }
+        case .missing:
+            guard !present else { return }
+            FileHandle.standardError.write(Data("Unable to find image '\(image)' locally\n".utf8))
+            try await backend.pullImage(image, ImageOptions(pullPolicy: .always))
+        case .always:
+            try await backend.pullImage(image, ImageOptions(pullPolicy: .always))
+        }
     }
 }

@@ -159,13 +159,14 @@ struct ContainerCommandTests {
 
     @Test func badInputIsAClearError() throws {
         let cases: [([String], String)] = [
-            (["run", "-d", "nothere"], "no such image"),
+            // Without --pull never a missing image is pulled (from Docker Hub): not from a test.
+            (["run", "-d", "--pull", "never", "nothere"], "no such image"),
             (["run", "-d", "Not/A-Valid:Reference!"], "hoist: "),
             (["ps", "--format", "{{range .}}"], "--format supports"),
             (["run", "-d", "--name", "a/b", "busybox"], "invalid container name"),
             (["run", "-d", "busybox", "/no/such/program"], "hoist: "),
             (["run", "-d", "-v", "/no/such/dir:/x", "busybox"], "does not exist"),
-            (["run", "-d", "--rm", "busybox"], "cannot be combined"),
+            (["run", "-d", "-i", "busybox"], "cannot be combined"),
             (["exec", "nocontainer", "true"], "no such container"),
             (["rm", "nocontainer"], "no such container"),
             (["cp", "/etc/hostname", "/tmp/x"], "CONTAINER:PATH"),

@@ -117,7 +117,7 @@ let package = Package(
         .executableTarget(
             name: "hoist",
             dependencies: [
-                "Hoist", "HoistStore", "HoistOCI", "HoistRegistry", "HoistS2I",
+                "Hoist", "HoistStore", "HoistOCI", "HoistRegistry", "HoistS2I", "HoistRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             // Linked with the Swift runtime and Foundation inside, a hoist process starts in

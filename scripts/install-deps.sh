@@ -9,6 +9,9 @@ packages=(
   # runtime: the OCI runtime, Docker's default seccomp profile (containers/common's
   # seccomp.json), and base-image material
   runc crun golang-github-containers-common busybox-static
+  # networking: the CNI plugins (bridge, host-local, portmap, firewall, loopback) Hoist drives
+  # for bridge networks, iptables for their NAT and port rules, iproute2 for bridges and tests
+  containernetworking-plugins iptables iproute2
   # interop and tests: reference engine, registry, independent OCI readers, containerd (the
   # containerd backend's tests start their own, with ctr as the independent client)
   docker.io docker-registry skopeo umoci containerd

@@ -6,6 +6,14 @@ public enum Backend: String, Sendable, Hashable, CaseIterable, Codable {
     case docker
     /// A containerd daemon.
     case containerd
+    /// Not a backend but a choice: the first that passes a real health check — Docker
+    /// (answering `_ping`), then containerd (answering `Version`), then native (root or a
+    /// rootless session, and an OCI runtime) — made by ``Client/connect(root:backend:)``. A
+    /// client's ``Client/backend`` is never this.
+    case automatic = "auto"
+
+    /// The backends ``automatic`` tries, in its order.
+    public static let automaticOrder: [Backend] = [.docker, .containerd, .native]
 }
 
 /// Something a backend can do, for callers that adapt to what they get.

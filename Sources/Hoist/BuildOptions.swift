@@ -24,6 +24,8 @@ public struct BuildOptions: Sendable {
     public var sshAgents: [String: String] = [:]
     /// `--allow security.insecure`.
     public var allowInsecure: Bool
+    /// `--allow network.host`: `RUN --network=host` may share the host's network.
+    public var allowHostNetwork = false
     /// Where progress goes.
     public var progress: ProgressReporter
     /// Extra destinations for the result (`--output`).
@@ -35,8 +37,9 @@ public struct BuildOptions: Sendable {
     public var buildContexts: [String: String] = [:]
     /// `--no-cache-filter`: stages whose steps run even when cached.
     public var noCacheStages: [String] = []
-    /// `--network`: the network of RUN steps that do not say (`host` unless `none`).
-    public var defaultNetwork: NetworkMode = .host
+    /// `--network`: the network of RUN steps that do not say (default: a namespace of their own
+    /// on the default bridge network; `host` or `none` when asked).
+    public var defaultNetwork: NetworkMode = .sandbox
     /// `--platform`: the target platform (for the predefined ARGs and the image config).
     public var platform: String?
     /// `--pull`: when base images are fetched from their registry (default: when missing).

@@ -65,7 +65,7 @@ extension Client {
     /// layers unpacked; for docker, into the daemon. Nothing to do on the native backend.
     public func loadIntoBackend(_ name: String) async throws {
         switch backend {
-        case .native: _ = try resolve(name)
+        case .native, .automatic: _ = try resolve(name)
         case .containerd: try await containerd.load(name)
         case .docker: try await loadIntoDocker(name, tags: [try parseReference(name)])
         }

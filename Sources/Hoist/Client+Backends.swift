@@ -8,20 +8,83 @@ import HoistDockerEngine
 import HoistRuntime
 
 extension Client {
-    /// Every backend and whether it can be used here, with what it can do.
+    /// Every backend and whether it can be used here, with what it can do: each verdict from a
+    /// real health check — Docker must answer `_ping`, containerd `Version`; native needs root
+    /// (or an unprivileged user's rootless session) and runc or crun.
     ///
-    /// `native` needs root (for overlay mounts and cgroups) and runc or crun; without overlayfs
-    /// it still works, copying snapshots instead. `docker` needs a Docker Engine where
-    /// `DOCKER_HOST` (default `/var/run/docker.sock`) says; `containerd` needs a containerd
-    /// where `CONTAINERD_ADDRESS` (default `/run/containerd/containerd.sock`) says, and root to
-    /// mount its snapshots, as it builds with the native engine.
-    public static func availableBackends(root: StoreRoot = .default()) -> [BackendStatus] {
-        [nativeStatus(root: root), dockerStatus(), containerdStatus()]
+    /// `docker` is where `DOCKER_HOST` (default `/var/run/docker.sock`) says; `containerd`
+    /// where `CONTAINERD_ADDRESS` (default `/run/containerd/containerd.sock`) says, and needs
+    /// root to mount its snapshots, as it builds with the native engine.
+    public static func availableBackends(root: StoreRoot = .default()) async -> [BackendStatus] {
+        [nativeStatus(root: root), await dockerStatus(), await containerdStatus()]
+    }
+
+    /// `backend`'s verdict, from a real health check (see ``availableBackends(root:)``); for
+    /// ``Backend/automatic``, the verdict of the backend it would choose, or of native.
+    public static func status(of backend: Backend, root: StoreRoot = .default()) async -> BackendStatus {
+        switch backend {
+        case .native: nativeStatus(root: root)
+        case .docker: await dockerStatus()
+        case .containerd: await containerdStatus()
+        case .automatic: await automaticChoice(root: root).chosen ?? nativeStatus(root: root)
+        }
+    }
+
+    /// A client of `backend` on the store at `root`, once the backend passed a real health
+    /// check. With ``Backend/automatic`` (the default) the first of docker, containerd and
+    /// native that passes is used. Throws `unavailable` naming why each backend tried was
+    /// refused.
+    public static func connect(root: StoreRoot = .default(), backend: Backend = .automatic) async throws -> Client {
+        if backend != .automatic {
+            let status = await status(of: backend, root: root)
+            guard status.isAvailable else {
+                throw ClientError(.unavailable, "the \(backend.rawValue) backend cannot be used: \(status.reason ?? "unavailable")")
+            }
+            return try Client(root: root, backend: backend)
+        }
+        let (chosen, refused) = await automaticChoice(root: root)
+        guard let chosen else {
+            let reasons = refused.map { "\($0.backend.rawValue): \($0.reason ?? "unavailable")" }
+            throw ClientError(.unavailable, "no backend can be used here — " + reasons.joined(separator: "; "))
+        }
+        return try Client(root: root, backend: chosen.backend)
+    }
+
+    /// What ``Backend/automatic`` picks: the first backend of ``Backend/automaticOrder`` that
+    /// passes, and the verdicts of those refused before it.
+    private static func automaticChoice(root: StoreRoot) async -> (chosen: BackendStatus?, refused: [BackendStatus]) {
+        var refused: [BackendStatus] = []
+        for backend in Backend.automaticOrder {
+            let status = await status(of: backend, root: root)
+            if status.isAvailable { return (status, refused) }
+            refused.append(status)
+        }
+        return (nil, refused)
     }
 
     /// What this client's backend can do here.
     public var capabilities: Set<BackendCapability> {
-        Self.availableBackends(root: store.root).first { $0.backend == backend }?.capabilities ?? []
+        Self.capabilities(of: backend, root: store.root)
+    }
+
+    /// What `backend` can do on this host when it can be used at all.
+    static func capabilities(of backend: Backend, root: StoreRoot) -> Set<BackendCapability> {
+        switch backend {
+        case .native:
+            var capabilities: Set<BackendCapability> = [.pull, .push, .build, .run, .keptContainers, .exec, .copy, .commit, .terminal]
+            if !HostUser.isRootless { capabilities.insert(.resourceLimits) }
+            if let store = try? Store(root: root), let snapshotter = try? store.snapshotter(), snapshotter.name == "overlay" {
+                capabilities.insert(.overlaySnapshots)
+            }
+            return capabilities
+        case .docker:
+            // What it does not do yet (terminals) is left out.
+            return [.build, .run, .keptContainers, .exec, .copy, .commit, .pull, .push, .resourceLimits]
+        case .containerd:
+            return [.build, .run, .keptContainers, .exec, .pull, .resourceLimits, .overlaySnapshots]
+        case .automatic:
+            return []
+        }
     }
 
     private static func nativeStatus(root: StoreRoot) -> BackendStatus {
@@ -39,50 +102,76 @@ extension Client {
                 reasons.append("\(error)")
             }
         }
-        var capabilities: Set<BackendCapability> = [.pull, .push]
-        if reasons.isEmpty {
-            capabilities.formUnion([.build, .run, .keptContainers, .exec, .copy, .commit, .terminal])
-            if !HostUser.isRootless { capabilities.insert(.resourceLimits) }
-            if let store = try? Store(root: root), let snapshotter = try? store.snapshotter(), snapshotter.name == "overlay" {
-                capabilities.insert(.overlaySnapshots)
-            }
-        }
         return BackendStatus(
             backend: .native, isAvailable: reasons.isEmpty, reason: reasons.isEmpty ? nil : reasons.joined(separator: "; "),
-            capabilities: reasons.isEmpty ? capabilities : [], mode: mode)
+            capabilities: reasons.isEmpty ? capabilities(of: .native, root: root) : [], mode: mode)
     }
 
-    /// The Docker Engine the environment names, when it accepts connections. Builds run Hoist's
-    /// engine with the daemon's containers as the steps' worker (or the daemon's own builder,
-    /// delegated); pull and push go through the daemon. What it does not do yet (terminals) is
-    /// left out of its capabilities.
-    private static func dockerStatus() -> BackendStatus {
-        let host: DockerHost
+    /// The Docker Engine the environment names, when it answers `_ping` within a few seconds.
+    /// Builds run Hoist's engine with the daemon's containers as the steps' worker; pull and
+    /// push go through the daemon.
+    private static func dockerStatus() async -> BackendStatus {
         do {
-            host = try DockerHost.fromEnvironment()
+            let host = try DockerHost.fromEnvironment()
+            do {
+                let engine = try await EngineClient.connect(host, timeout: .seconds(5))
+                try? await engine.shutdown()
+            } catch {
+                return BackendStatus(backend: .docker, isAvailable: false, reason: "no Docker daemon answers at \(host): \(error)", capabilities: [])
+            }
         } catch {
             return BackendStatus(backend: .docker, isAvailable: false, reason: "\(error)", capabilities: [])
         }
-        if let problem = host.connectionProblem() {
-            return BackendStatus(backend: .docker, isAvailable: false, reason: "no Docker daemon at \(host): \(problem)", capabilities: [])
-        }
-        return BackendStatus(
-            backend: .docker, isAvailable: true, reason: nil,
-            capabilities: [.build, .run, .keptContainers, .exec, .copy, .commit, .pull, .push, .resourceLimits])
+        return BackendStatus(backend: .docker, isAvailable: true, reason: nil, capabilities: capabilities(of: .docker, root: .default()))
     }
 
-    /// The containerd the environment names, when this process may use its socket. It pulls
-    /// and builds with Hoist's own registry client and engine, then copies images in.
-    private static func containerdStatus() -> BackendStatus {
+    /// The containerd the environment names, when it answers `Version` within a few seconds
+    /// and this process may mount its snapshots. It pulls and builds with Hoist's own registry
+    /// client and engine, then copies images in.
+    private static func containerdStatus() async -> BackendStatus {
         let address = ContainerdAddress.fromEnvironment()
         var reasons: [String] = []
-        if let problem = address.socketProblem() { reasons.append(problem) }
+        do {
+            let daemon = try ContainerdClient(address)
+            defer { daemon.close() }
+            _ = try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { _ = try await daemon.version() }
+                group.addTask {
+                    try await Task.sleep(for: .seconds(5))
+                    throw ClientError(.unavailable, "containerd at \(address.socketPath) did not answer within 5 seconds")
+                }
+                defer { group.cancelAll() }
+                try await group.next()
+            }
+        } catch {
+            reasons.append("\(error)")
+        }
         if geteuid() != 0 { reasons.append("mounting containerd's snapshots needs root") }
         guard reasons.isEmpty else {
             return BackendStatus(backend: .containerd, isAvailable: false, reason: reasons.joined(separator: "; "), capabilities: [])
         }
-        return BackendStatus(
-            backend: .containerd, isAvailable: true, reason: nil,
-            capabilities: [.build, .run, .keptContainers, .exec, .pull, .resourceLimits, .overlaySnapshots])
+        return BackendStatus(backend: .containerd, isAvailable: true, reason: nil, capabilities: capabilities(of: .containerd, root: .default()))
+    }
+
+    /// Why `backend` cannot be used, found without contacting it (a socket file that is not
+    /// there or not this process's to use), or nil: what opening a client checks, to fail in
+    /// one line before anything is done.
+    static func quickProblem(_ backend: Backend) -> String? {
+        switch backend {
+        case .native, .automatic:
+            return nil
+        case .docker:
+            do {
+                let host = try DockerHost.fromEnvironment()
+                return host.connectionProblem().map { "no Docker daemon at \(host): \($0)" }
+            } catch {
+                return "\(error)"
+            }
+        case .containerd:
+            var reasons: [String] = []
+            if let problem = ContainerdAddress.fromEnvironment().socketProblem() { reasons.append(problem) }
+            if geteuid() != 0 { reasons.append("mounting containerd's snapshots needs root") }
+            return reasons.isEmpty ? nil : reasons.joined(separator: "; ")
+        }
     }
 }

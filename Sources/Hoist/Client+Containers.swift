@@ -22,7 +22,8 @@ extension Client {
         let imageConfig = local.config.config ?? ContainerConfig()
         let configuration = StoredContainer.Configuration(
             settings: settings, entrypoint: options.entrypoint ?? imageConfig.entrypoint ?? [],
-            command: Array(settings.arguments.dropFirst((options.entrypoint ?? imageConfig.entrypoint ?? []).count)))
+            command: Array(settings.arguments.dropFirst((options.entrypoint ?? imageConfig.entrypoint ?? []).count)),
+            network: try ContainerNetworkRequest(options, config: imageConfig))
         let snapshotter = try store.snapshotter()
         return try store.withWriteLease {
             let unpacked = try LayerUnpacker(snapshotter: snapshotter).unpack(
@@ -72,10 +73,17 @@ extension Client {
     func summary(of container: StoredContainer, executor: RuncExecutor) -> ContainerSummary {
         let record = container.record
         let state = state(of: container, executor: executor)
-        return ContainerSummary(
+        var summary = ContainerSummary(
             id: record.id, name: record.name, image: record.image, imageID: record.imageID,
             command: container.configuration.settings.arguments, created: record.created, state: state,
             startedAt: container.startedAt, finishedAt: state == .running ? nil : container.finishedAt)
+        if state == .running, let data = FileManager.default.contents(atPath: container.networkAttachmentFile),
+            let attachment = ContainerNetworking().attachment(String(decoding: data, as: UTF8.self))
+        {
+            summary.networkAddress = attachment.address
+            summary.ports = attachment.ports
+        }
+        return summary
     }
 
     /// Starts container `name` in the background and returns once its process runs. Starting
@@ -84,15 +92,18 @@ extension Client {
         let container = try findContainer(name)
         let executor = RuncExecutor(store: store.root)
         if state(of: container, executor: executor) == .running { return }
-        try prepareStart(container, executor: executor)
+        try await prepareStart(container, executor: executor)
         do {
             try await executor.startDetached(id: container.runtimeID, bundle: container.bundle, files: container.files)
         } catch {
             // It never ran: it stays created, as Docker leaves a container that failed to start.
             unlink(container.startedFile)
             unlink(container.files.exitStatus)
+            await releaseNetwork(of: container)
             throw error
         }
+        // Its network stays while it runs; whichever Hoist command comes after it ends tears it
+        // down (rm, stop, or a sweep: see ContainerNetworking).
     }
 
     /// Starts container `name` and waits for it, streaming its output to the handlers (and to
@@ -106,7 +117,7 @@ extension Client {
         if state(of: container, executor: executor) == .running {
             throw ClientError(.failedPrecondition, "container \(container.record.name) is already running")
         }
-        try prepareStart(container, executor: executor)
+        try await prepareStart(container, executor: executor)
         let files = container.files
         let output = try LogFile(path: files.standardOutput)
         let error = try LogFile(path: files.standardError)
@@ -127,11 +138,14 @@ extension Client {
             code = try await executor.runBundle(id: container.runtimeID, bundle: container.bundle, io: io)
         } catch let failure as RuntimeError where failure.code == .cancelled {
             try? Self.writeExitStatus(137, to: files.exitStatus)
+            await releaseNetwork(of: container)
             throw failure
         } catch {
             unlink(container.startedFile)
+            await releaseNetwork(of: container)
             throw error
         }
+        await releaseNetwork(of: container)
         try Self.writeExitStatus(code, to: files.exitStatus)
         return code
     }
@@ -171,11 +185,16 @@ extension Client {
         try? executor.signal(container.runtimeID, "TERM")
         let deadline = Date().addingTimeInterval(TimeInterval(timeout))
         while Date() < deadline {
-            if case .exited(let code) = state(of: container, executor: executor) { return code }
+            if case .exited(let code) = state(of: container, executor: executor) {
+                await releaseNetwork(of: container)
+                return code
+            }
             try await Task.sleep(nanoseconds: 20_000_000)
         }
         try? executor.signal(container.runtimeID, "KILL")
-        return try await waitContainer(name)
+        let code = try await waitContainer(name)
+        await releaseNetwork(of: container)
+        return code
     }
 
     /// Removes container `name`: its files, logs and record. A running container is refused
@@ -195,6 +214,7 @@ extension Client {
             }
         }
         executor.forceDelete(container.runtimeID)
+        await releaseNetwork(of: container)
         if Mount.isMountPoint(container.rootfs) {
             let snapshotter = try store.snapshotter()
             try Mount.unmountAll(try snapshotter.mounts(container.record.snapshotKey), at: container.rootfs)
@@ -259,15 +279,38 @@ extension Client {
         return .exited(255)
     }
 
-    /// Mounts the container's files, writes its bundle and notes the start time.
-    private func prepareStart(_ container: StoredContainer, executor: RuncExecutor) throws {
+    /// Mounts the container's files, joins its network, writes its bundle and notes the start time.
+    private func prepareStart(_ container: StoredContainer, executor: RuncExecutor) async throws {
         try mountRootfs(container)
         executor.forceDelete(container.runtimeID)
-        try executor.writeBundle(container.configuration.settings, bundle: container.bundle, runtimeID: container.runtimeID)
-        unlink(container.files.exitStatus)
-        guard FileManager.default.createFile(atPath: container.startedFile, contents: Data()) else {
-            throw ClientError(.unavailable, "cannot write \(container.startedFile)")
+        await releaseNetwork(of: container)
+        var settings = container.configuration.settings
+        let attachment = try await joinNetwork(
+            container.networkRequest, id: container.record.id, names: [container.record.name], settings: &settings)
+        do {
+            if let attachment {
+                guard FileManager.default.createFile(atPath: container.networkAttachmentFile, contents: Data(attachment.id.utf8)) else {
+                    throw ClientError(.unavailable, "cannot write \(container.networkAttachmentFile)")
+                }
+            }
+            try executor.writeBundle(settings, bundle: container.bundle, runtimeID: container.runtimeID)
+            unlink(container.files.exitStatus)
+            guard FileManager.default.createFile(atPath: container.startedFile, contents: Data()) else {
+                throw ClientError(.unavailable, "cannot write \(container.startedFile)")
+            }
+        } catch {
+            await leaveNetwork(attachment, reusable: false)
+            unlink(container.networkAttachmentFile)
+            throw error
         }
+    }
+
+    /// Tears down the container's network attachment, if it has one (its process has ended or
+    /// is being killed).
+    func releaseNetwork(of container: StoredContainer) async {
+        guard let data = FileManager.default.contents(atPath: container.networkAttachmentFile) else { return }
+        await ContainerNetworking().detach(String(decoding: data, as: UTF8.self))
+        unlink(container.networkAttachmentFile)
     }
 
     /// Mounts the container's snapshot at its bundle's `rootfs` unless it is mounted.

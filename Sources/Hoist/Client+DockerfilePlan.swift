@@ -65,6 +65,7 @@ extension Client {
             dockerfile.contextExcludes = ignorePath.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) }.map(DockerIgnoreFile.patterns) ?? []
             dockerfile.labels = options.labels
             dockerfile.allowInsecure = options.allowInsecure
+            dockerfile.allowHostNetwork = options.allowHostNetwork
             dockerfile.namedContexts = Set(namedContexts.keys)
             dockerfile.contextImages = contextImages
             dockerfile.defaultNetwork = options.defaultNetwork

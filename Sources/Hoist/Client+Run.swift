@@ -15,6 +15,7 @@ extension Client {
                     standardError: @escaping @Sendable (Data) -> Void) async throws -> Int32 {
         let local = try resolve(image)
         let settings = try containerSettings(image: image, config: local.config, options)
+        let request = try ContainerNetworkRequest(options, config: local.config.config ?? ContainerConfig())
         let snapshotter = try store.snapshotter()
         // The lease keeps the image in use, as a container's record does (pruning leaves it),
         // and its snapshot; should this process die, the next hoist command removes both.
@@ -25,8 +26,19 @@ extension Client {
             let key = try SnapshotKey("run/\(UUID().uuidString)")
             let mounts = try snapshotter.prepare(key: key, parent: unpacked.key)
             defer { try? snapshotter.remove(key) }
-            return try await RuncExecutor(store: store.root).run(
-                settings, rootfs: .mounts(mounts), io: Self.containerIO(options, standardOutput: standardOutput, standardError: standardError))
+            var settings = settings
+            let attachment = try await joinNetwork(
+                request, id: ContainerRecord.newID(), names: options.name.map { [$0] } ?? [], settings: &settings)
+            let code: Int32
+            do {
+                code = try await RuncExecutor(store: store.root).run(
+                    settings, rootfs: .mounts(mounts), io: Self.containerIO(options, standardOutput: standardOutput, standardError: standardError))
+            } catch {
+                await leaveNetwork(attachment, reusable: !Self.mayChangeNetwork(settings))
+                throw error
+            }
+            await leaveNetwork(attachment, reusable: !Self.mayChangeNetwork(settings))
+            return code
         }
     }
 
@@ -66,12 +78,13 @@ extension Client {
         var settings = ContainerSettings(
             arguments: arguments, environment: environment,
             workingDirectory: options.workingDirectory ?? config.workingDir.flatMap { $0.isEmpty ? nil : $0 } ?? "/",
-            user: options.user ?? config.user, network: options.hostNetwork ? .host : .none,
+            user: options.user ?? config.user, network: options.network == .host ? .host : .none,
             mounts: options.volumes.map { .bind(source: $0.host, destination: $0.container, readOnly: $0.readOnly) },
             resources: resources,
             capabilitiesAdded: options.capabilitiesAdded, capabilitiesDropped: options.capabilitiesDropped,
             readOnlyRootFilesystem: options.readOnlyRootFilesystem)
         settings.terminal = options.terminal
+        settings.nameResolution = options.nameResolution
         settings.hostname = options.hostname ?? String(ContainerRecord.newID().prefix(12))
         settings.security = try SecurityOptions.parse(options.securityOptions)
         settings.privileged = options.privileged

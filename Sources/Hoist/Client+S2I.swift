@@ -60,9 +60,10 @@ extension Client {
             options.buildContexts = [S2IPlan.uploadContextName: workspace.appendingPathComponent("upload").path]
         }
         switch request.network {
+        case "default", "bridge": options.defaultNetwork = .sandbox
         case "host": options.defaultNetwork = .host
         case "none": options.defaultNetwork = .none
-        default: throw S2IError(.invalidArgument, "--network \(request.network): use host or none")
+        default: throw S2IError(.invalidArgument, "--network \(request.network): use default, host or none")
         }
         options.pullPolicy = .never
         options.stepLimits = StepLimits(

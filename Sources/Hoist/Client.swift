@@ -31,13 +31,15 @@ public final class Client: Sendable {
     var containerd: ContainerdBackend { ContainerdBackend(client: self) }
 
     /// Opens the store at `root` (default: `$HOIST_ROOT`, else the user's data directory) for
-    /// `backend`; `unsupported` for a backend ``availableBackends(root:)`` does not list as
-    /// available.
+    /// `backend`. Throws `unsupported` when the backend's socket is plainly not there to use
+    /// (a daemon that does not answer is found at first use; ``connect(root:backend:)`` checks
+    /// first), and `invalidArgument` for ``Backend/automatic``, which only `connect` resolves.
     public init(root: StoreRoot = .default(), backend: Backend = .native) throws {
-        if backend != .native, let status = Self.availableBackends(root: root).first(where: { $0.backend == backend }),
-            !status.isAvailable
-        {
-            throw ClientError(.unsupported, "the \(backend.rawValue) backend cannot be used: \(status.reason ?? "unavailable")")
+        guard backend != .automatic else {
+            throw ClientError(.invalidArgument, "the automatic choice of a backend needs health checks: use Client.connect(root:backend:)")
+        }
+        if let problem = Self.quickProblem(backend) {
+            throw ClientError(.unsupported, "the \(backend.rawValue) backend cannot be used: \(problem)")
         }
         self.backend = backend
         dockerBackend = backend == .docker ? DockerBackend() : nil

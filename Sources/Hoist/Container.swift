@@ -1,4 +1,5 @@
 public import Foundation
+import HoistRuntime
 import Synchronization
 
 /// A container to be made from an ``Image`` with its options.
@@ -39,7 +40,7 @@ public final class Container: Sendable {
         let collector = OutputCollector()
         let code = try await ContainerError.during(.run) {
             try await backend.run(
-                image.name, runOptions(),
+                image.name, try runOptions(),
                 standardOutput: { collector.append($0, isError: false) },
                 standardError: { collector.append($0, isError: true) })
         }
@@ -50,7 +51,7 @@ public final class Container: Sendable {
     @discardableResult
     public func create() async throws -> String {
         if let id { return id }
-        let made = try await ContainerError.during(.create) { try await backend.createContainer(image.name, runOptions()) }
+        let made = try await ContainerError.during(.create) { try await backend.createContainer(image.name, try runOptions()) }
         let existing = createdID.withLock { id -> String? in
             if let id { return id }
             id = made
@@ -148,7 +149,7 @@ public final class Container: Sendable {
         return id
     }
 
-    func runOptions() -> RunOptions {
+    func runOptions() throws -> RunOptions {
         var run = RunOptions()
         for option in options {
             switch option {
@@ -160,7 +161,16 @@ public final class Container: Sendable {
             case .volume(let host, let container, let readOnly): run.volumes.append((host, container, readOnly))
             case .workingDirectory(let directory): run.workingDirectory = directory
             case .user(let user): run.user = user
-            case .hostNetwork: run.hostNetwork = true
+            case .hostNetwork: run.network = .host
+            case .network(let name): run.network = ContainerNetwork(parsing: name)
+            case .publish(let hostPort, let containerPort):
+                run.publishedPorts.append(PortMapping(hostPort: hostPort, containerPort: containerPort))
+            case .publishSpecification(let specification): run.publishedPorts += try PortMapping.parse(specification)
+            case .publishAllExposedPorts: run.publishAllExposedPorts = true
+            case .networkAlias(let alias): run.networkAliases.append(alias)
+            case .addHost(let name, let address): run.nameResolution.extraHosts.append(HostsEntry(address: address, names: [name]))
+            case .dns(let server): run.nameResolution.nameservers.append(server)
+            case .dnsSearch(let domain): run.nameResolution.searchDomains.append(domain)
             case .standardInput(let data): run.standardInput = data
             case .memory(let bytes): run.memoryBytes = bytes
             case .cpus(let cpus): run.cpus = cpus

@@ -1,4 +1,5 @@
 public import Foundation
+public import HoistRuntime
 
 /// One setting of a container made by ``Image/instantiate(_:)``.
 public enum ContainerOption: Sendable {
@@ -15,8 +16,26 @@ public enum ContainerOption: Sendable {
     case workingDirectory(String)
     /// `name`, `uid`, `uid:gid` or `name:group`.
     case user(String)
-    /// Share the host's network instead of loopback only.
+    /// Share the host's network (`--network host`).
     case hostNetwork
+    /// The network to join: `none`, `host`, `bridge` (the default), or a network made with
+    /// ``Client/createNetwork(_:subnet:internal:labels:)``, whose members reach each other by name.
+    case network(String)
+    /// Forward host port `hostPort` (0: a free one) to the container's `containerPort` over TCP
+    /// (`-p HOST:CONTAINER`); see ``ContainerSummary/ports`` for the port chosen.
+    case publish(UInt16, to: UInt16)
+    /// Forward ports as `-p` spells them (`127.0.0.1:8080:80/udp`, ranges).
+    case publishSpecification(String)
+    /// Publish every port the image EXPOSEs on a free host port (`-P`).
+    case publishAllExposedPorts
+    /// Another name other members of a user network reach the container by.
+    case networkAlias(String)
+    /// A line in /etc/hosts (`--add-host NAME:IP`).
+    case addHost(name: String, address: String)
+    /// A nameserver replacing the host's (`--dns`).
+    case dns(String)
+    /// A search domain replacing the host's (`--dns-search`).
+    case dnsSearch(String)
     /// Bytes fed to the container's standard input.
     case standardInput(Data)
     /// A memory limit in bytes; the kernel kills the container beyond it.

@@ -1,5 +1,6 @@
 public import Foundation
 public import HoistOCI
+public import HoistRuntime
 
 /// A kept container as `hoist ps` lists it.
 public struct ContainerSummary: Sendable, Hashable, Codable {
@@ -16,6 +17,10 @@ public struct ContainerSummary: Sendable, Hashable, Codable {
     /// When it last started and ended, if it did.
     public var startedAt: Date?
     public var finishedAt: Date?
+    /// Its address on its network while it runs there.
+    public var networkAddress: IPv4Address?
+    /// Its published ports while it runs, host ports as chosen (`-p 80`, `-P`, `.publish(0, to:)`).
+    public var ports: [PortMapping] = []
 
     /// The first 12 hex digits of the ID, as Docker shows it.
     public var shortID: String { String(id.prefix(12)) }

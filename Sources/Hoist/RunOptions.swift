@@ -1,4 +1,5 @@
 public import Foundation
+public import HoistRuntime
 
 /// How ``Client/run(_:_:standardOutput:standardError:)`` starts a container, as `docker run`
 /// flags say it.
@@ -13,8 +14,18 @@ public struct RunOptions: Sendable {
     public var workingDirectory: String?
     /// `-u`.
     public var user: String?
-    /// `--network none|host` (default none).
-    public var hostNetwork: Bool
+    /// `--network`: the default bridge network unless told otherwise, as Docker's.
+    public var network: ContainerNetwork = .default
+    /// `-p`: host ports forwarded to the container's (host port 0: a free one is chosen).
+    public var publishedPorts: [PortMapping] = []
+    /// `-P`: every port the image EXPOSEs published on a free host port.
+    public var publishAllExposedPorts = false
+    /// `--ip`: a fixed address on a user network.
+    public var address: IPv4Address?
+    /// `--network-alias`: more names other members of a user network reach it by.
+    public var networkAliases: [String] = []
+    /// `--add-host`, `--dns`, `--dns-search`, `--dns-option`.
+    public var nameResolution = NameResolution()
     /// `-v HOST:CONTAINER[:ro]`.
     public var volumes: [(host: String, container: String, readOnly: Bool)]
     /// Bytes fed to the container's stdin (`-i`), nil for none.
@@ -44,15 +55,21 @@ public struct RunOptions: Sendable {
     /// name when nil.
     public var name: String?
 
+    /// `--network host` (true) or the default network (false), for callers of earlier versions.
+    public var hostNetwork: Bool {
+        get { network == .host }
+        set { network = newValue ? .host : .default }
+    }
+
     public init(command: [String]? = nil, entrypoint: [String]? = nil, environment: [String] = [],
-                workingDirectory: String? = nil, user: String? = nil, hostNetwork: Bool = false,
+                workingDirectory: String? = nil, user: String? = nil, network: ContainerNetwork = .default,
                 volumes: [(host: String, container: String, readOnly: Bool)] = [], standardInput: Data? = nil) {
         self.command = command
         self.entrypoint = entrypoint
         self.environment = environment
         self.workingDirectory = workingDirectory
         self.user = user
-        self.hostNetwork = hostNetwork
+        self.network = network
         self.volumes = volumes
         self.standardInput = standardInput
     }

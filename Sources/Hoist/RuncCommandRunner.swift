@@ -7,15 +7,20 @@ import Synchronization
 /// Runs the build's RUN steps with the runc/crun executor, in the step's mounted snapshot.
 ///
 /// The executor is made on the first RUN: choosing the runtime starts a probe container, a cost
-/// a build served wholly from the cache should not pay.
+/// a build served wholly from the cache should not pay. A step on the default network takes a
+/// prepared namespace from ``ContainerNetworking``'s pool and hands it back afterwards.
 final class RuncCommandRunner: CommandRunner {
     private let store: StoreRoot
     private let limits: StepLimits
     private let executor = Mutex<RuncExecutor?>(nil)
+    private let networking: ContainerNetworking
+    /// Whether this build has swept attachments left by killed processes yet.
+    private let swept = Mutex(false)
 
-    init(store: StoreRoot, limits: StepLimits = .none) {
+    init(store: StoreRoot, limits: StepLimits = .none, networking: ContainerNetworking = ContainerNetworking()) {
         self.store = store
         self.limits = limits
+        self.networking = networking
     }
 
     private var resolvedExecutor: RuncExecutor {
@@ -39,12 +44,32 @@ final class RuncCommandRunner: CommandRunner {
                 memoryBytes: limits.memoryBytes, cpuQuota: limits.cpuQuota,
                 cpuPeriod: limits.cpuQuota == nil ? nil : limits.cpuPeriod ?? 100_000),
             capabilitiesAdded: command.insecure ? ["ALL"] : [], capabilitiesDropped: limits.capabilitiesDropped)
+        // As in BuildKit, a step cannot change its /etc/hosts and /etc/resolv.conf.
+        settings.nameResolution.readOnly = true
         // `RUN --security=insecure` is a privileged container, as BuildKit makes it.
         settings.privileged = command.insecure
         settings.primaryGroupIsSupplementary = false
         let io = ContainerIO(
             standardOutput: { output(.stdout, Array($0)) },
             standardError: { output(.stderr, Array($0)) })
-        return try await resolvedExecutor.run(settings, rootfs: .directory(rootfs), io: io)
+        // Without root there is no bridge network (CNI needs root): such a build keeps the
+        // host's network, as rootless BuildKit without a network helper does.
+        guard command.network == .sandbox, ContainerNetworking.isSupported else {
+            return try await resolvedExecutor.run(settings, rootfs: .directory(rootfs), io: io)
+        }
+        if swept.withLock({ done in defer { done = true }; return !done }) { await networking.sweep() }
+        let attachment = try await networking.takeFromPool(try NetworkDefinition.defaultNetwork())
+        settings.network = .namespace(attachment.namespace)
+        // A step with every capability may have changed its namespace: it is not reused.
+        let reusable = !command.insecure
+        let code: Int32
+        do {
+            code = try await resolvedExecutor.run(settings, rootfs: .directory(rootfs), io: io)
+        } catch {
+            await networking.giveBack(attachment, reusable: reusable)
+            throw error
+        }
+        await networking.giveBack(attachment, reusable: reusable)
+        return code
     }
 }

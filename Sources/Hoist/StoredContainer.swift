@@ -10,6 +10,8 @@ struct StoredContainer {
         /// What `docker commit` takes over into the new image's config.
         var entrypoint: [String]
         var command: [String]
+        /// Its network, ports and address (nil in records of earlier versions: `settings.network`).
+        var network: ContainerNetworkRequest?
     }
 
     let record: ContainerRecord
@@ -37,6 +39,13 @@ struct StoredContainer {
     }
     /// Holds the time of the last start.
     var startedFile: String { directory + "/started" }
+    /// Holds the ID of its network attachment while it has one (see ``ContainerNetworking``).
+    var networkAttachmentFile: String { directory + "/network-attachment" }
+
+    /// What it asks of the network at each start.
+    var networkRequest: ContainerNetworkRequest {
+        configuration.network ?? ContainerNetworkRequest(network: configuration.settings.network == .host ? .host : .none)
+    }
 
     var startedAt: Date? { Self.modificationDate(startedFile) }
     var finishedAt: Date? { Self.modificationDate(files.exitStatus) }

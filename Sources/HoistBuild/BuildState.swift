@@ -41,7 +41,7 @@ public struct BuildState: Sendable, Hashable {
         environment = ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]
         workingDirectory = "/"
         user = ""
-        network = .host
+        network = .sandbox
         self.baseImage = baseImage
         steps = []
         config = ContainerConfig()

@@ -16,7 +16,7 @@ public struct ExecOp: Sendable, Hashable, Codable {
     public var mounts: [ExecMount]
 
     public init(arguments: [String], environment: [String] = [], workingDirectory: String = "/", user: String = "",
-                network: NetworkMode = .host, insecure: Bool = false, mounts: [ExecMount]) {
+                network: NetworkMode = .sandbox, insecure: Bool = false, mounts: [ExecMount]) {
         self.arguments = arguments
         self.environment = environment
         self.workingDirectory = workingDirectory
@@ -27,9 +27,13 @@ public struct ExecOp: Sendable, Hashable, Codable {
     }
 }
 
-/// The network a build step or container gets.
+/// The network a build step gets.
 public enum NetworkMode: String, Sendable, Hashable, Codable {
-    /// The host's network namespace (BuildKit's default without CNI).
+    /// A network namespace of its own on the default bridge network, with outbound access (as
+    /// BuildKit's default with CNI): the step sees its own loopback and bridge interface, not
+    /// the host's.
+    case sandbox
+    /// The host's network namespace (`--network=host`).
     case host
     /// A private namespace with only loopback.
     case none

@@ -1,6 +1,6 @@
 public import Foundation
 import AsyncHTTPClient
-import NIOCore
+public import NIOCore
 import NIOHTTP1
 import NIOFoundationCompat
 import NIOSSL
@@ -30,9 +30,10 @@ public final class EngineClient: Sendable {
         self.ownsHTTPClient = ownsHTTPClient
     }
 
-    /// Connects to `host` (default: as the environment says) and agrees on the API version.
-    /// Throws `unavailable` with one line saying where it looked when no daemon answers.
-    public static func connect(_ host: DockerHost? = nil) async throws -> EngineClient {
+    /// Connects to `host` (default: as the environment says) and agrees on the API version,
+    /// waiting at most `timeout` for the daemon's `_ping`. Throws `unavailable` with one line
+    /// saying where it looked when no daemon answers.
+    public static func connect(_ host: DockerHost? = nil, timeout: TimeAmount = .seconds(15)) async throws -> EngineClient {
         let host = try host ?? DockerHost.fromEnvironment()
         if case .unix(let path) = host.endpoint {
             // The HTTP client retries a refused connection until its deadline; ask once, directly.
@@ -43,7 +44,7 @@ public final class EngineClient: Sendable {
         let (http, owns) = try makeHTTPClient(for: host)
         do {
             let probe = EngineClient(host: host, apiVersion: "", http: http, ownsHTTPClient: owns)
-            let response = try await probe.send(.GET, "/_ping", versioned: false, timeout: .seconds(15))
+            let response = try await probe.send(.GET, "/_ping", versioned: false, timeout: timeout)
             let serverVersion = response.headers.first(name: "Api-Version") ?? "1.24"
             let version = compare(serverVersion, maximumAPIVersion) < 0 ? serverVersion : maximumAPIVersion
             return EngineClient(host: host, apiVersion: version, http: http, ownsHTTPClient: owns)

@@ -25,6 +25,8 @@ public struct ContainerSettings: Sendable, Hashable, Codable {
     public var readOnlyRootFilesystem: Bool
     /// Give the process a pseudo-terminal (`-t`) instead of pipes.
     public var terminal: Bool = false
+    /// `--add-host`, `--dns…`, and read-only name files for RUN steps.
+    public var nameResolution = NameResolution()
     /// How the container is confined beyond capabilities: its system call filter, whether it
     /// may gain privileges, its AppArmor profile. Nil is Docker's default confinement.
     public var security: SecurityOptions?
@@ -56,12 +58,70 @@ public struct ContainerSettings: Sendable, Hashable, Codable {
     }
 }
 
+extension ContainerSettings {
+    private enum CodingKeys: String, CodingKey {
+        case arguments, environment, workingDirectory, user, additionalGroups, hostname, network, mounts, resources
+        case capabilitiesAdded, capabilitiesDropped, readOnlyRootFilesystem, terminal, nameResolution
+        case security, privileged, primaryGroupIsSupplementary
+    }
+
+    /// Reads settings stored by earlier versions too, which had no terminal, name resolution
+    /// or security options.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            arguments: try container.decode([String].self, forKey: .arguments),
+            environment: try container.decode([String].self, forKey: .environment),
+            workingDirectory: try container.decode(String.self, forKey: .workingDirectory),
+            user: try container.decodeIfPresent(String.self, forKey: .user),
+            additionalGroups: try container.decode([String].self, forKey: .additionalGroups),
+            hostname: try container.decode(String.self, forKey: .hostname),
+            network: try container.decode(NetworkMode.self, forKey: .network),
+            mounts: try container.decode([ContainerMount].self, forKey: .mounts),
+            resources: try container.decode(ResourceLimits.self, forKey: .resources),
+            capabilitiesAdded: try container.decode([String].self, forKey: .capabilitiesAdded),
+            capabilitiesDropped: try container.decode([String].self, forKey: .capabilitiesDropped),
+            readOnlyRootFilesystem: try container.decode(Bool.self, forKey: .readOnlyRootFilesystem))
+        terminal = try container.decodeIfPresent(Bool.self, forKey: .terminal) ?? false
+        nameResolution = try container.decodeIfPresent(NameResolution.self, forKey: .nameResolution) ?? NameResolution()
+        security = try container.decodeIfPresent(SecurityOptions.self, forKey: .security)
+        privileged = try container.decodeIfPresent(Bool.self, forKey: .privileged)
+        primaryGroupIsSupplementary = try container.decodeIfPresent(Bool.self, forKey: .primaryGroupIsSupplementary)
+    }
+}
+
 /// The network a container sees.
-public enum NetworkMode: String, Sendable, Hashable, Codable {
+public enum NetworkMode: Sendable, Hashable, Codable {
     /// A network namespace of its own with only the loopback interface.
     case none
     /// The host's network namespace.
     case host
+    /// The network namespace bound at this path, prepared beforehand (a CNI attachment's, see
+    /// ``ContainerNetworking``): the container joins it instead of making one.
+    case namespace(String)
+
+    /// `"none"`, `"host"`, or `{"namespace": PATH}`: the first two as earlier versions wrote them.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let text = try? container.decode(String.self) {
+            switch text {
+            case "none": self = .none
+            case "host": self = .host
+            default: throw DecodingError.dataCorruptedError(in: container, debugDescription: "unknown network mode \(text)")
+            }
+        } else {
+            self = .namespace(try container.decode([String: String].self)["namespace"] ?? "")
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .none: try container.encode("none")
+        case .host: try container.encode("host")
+        case .namespace(let path): try container.encode(["namespace": path])
+        }
+    }
 }
 
 /// A mount a caller adds to a container.

@@ -79,7 +79,11 @@ public struct RuntimeSpecBuilder: Sendable {
         try createDirectory(process.cwd, in: rootfs)
 
         var namespaces = ["pid", "ipc", "uts", "mount"].map { RuntimeSpec.Namespace(type: $0) }
-        if settings.network == .none { namespaces.append(RuntimeSpec.Namespace(type: "network")) }
+        switch settings.network {
+        case .none: namespaces.append(RuntimeSpec.Namespace(type: "network"))
+        case .namespace(let path): namespaces.append(RuntimeSpec.Namespace(type: "network", path: path))
+        case .host: break
+        }
 
         let privileged = settings.privileged == true
         var linux = RuntimeSpec.Linux(
@@ -251,29 +255,27 @@ public struct RuntimeSpecBuilder: Sendable {
         where !taken.contains("/etc/" + name) {
             let path = bundle + "/" + name
             try BundleFile.write(Data(contents.utf8), to: path)
-            let options = ["rbind", "rprivate", settings.readOnlyRootFilesystem ? "ro" : "rw"]
+            let readOnly = settings.readOnlyRootFilesystem || settings.nameResolution.readOnly && name != "hostname"
+            let options = ["rbind", "rprivate", readOnly ? "ro" : "rw"]
             mounts.append(.init(destination: "/etc/" + name, type: "bind", source: path, options: options))
         }
         return mounts
     }
 
     private func hosts() -> String {
-        var text = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
-        text += "fe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n"
-        if settings.network == .none { text += "127.0.0.1\t\(settings.hostname)\n" }
-        return text
+        var entries = settings.nameResolution.extraHosts
+        // Without the host's network the hostname is the sandbox's own, on its loopback (as
+        // BuildKit's steps have it); a container on a network gets its address line from there.
+        if settings.network != .host, !entries.contains(where: { $0.names.contains(settings.hostname) }) {
+            entries.append(HostsEntry(address: "127.0.0.1", names: [settings.hostname]))
+        }
+        return HostsFile.render(entries)
     }
 
-    /// The host's resolv.conf; without the host's network, resolvers on the host's loopback
-    /// cannot be reached and are left out, as Docker does.
+    /// The host's resolv.conf as the container's settings change it (see ``NameResolution``).
     private func resolvConf() throws -> String {
         let host = (try? String(contentsOfFile: "/etc/resolv.conf", encoding: .utf8)) ?? ""
-        guard settings.network != .host else { return host }
-        return host.split(separator: "\n", omittingEmptySubsequences: false).filter { line in
-            let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
-            guard fields.count >= 2, fields[0] == "nameserver" else { return true }
-            return !(fields[1].hasPrefix("127.") || fields[1] == "::1")
-        }.joined(separator: "\n")
+        return settings.nameResolution.resolvConf(from: host, hostNetwork: settings.network == .host)
     }
 
     private func resources() -> RuntimeSpec.Resources {

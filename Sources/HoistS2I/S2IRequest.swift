@@ -31,8 +31,9 @@ public struct S2IRequest: Sendable {
     public var sourceRef: String?
     /// What the source's commit was, for the image's labels (filled in from the checkout).
     public var commit: S2ICommit?
-    /// `--network`: `host` (default) or `none` for assemble.
-    public var network: String = "host"
+    /// `--network` for assemble: `default` (a namespace of its own on the bridge network, as
+    /// s2i's default is Docker's bridge), `host` or `none`.
+    public var network: String = "default"
     /// `--incremental-pull-policy`: when to pull the previous image of `tag` for an incremental
     /// build (`always`, `if-not-present` (default) or `never`).
     public var incrementalPullPolicy: String = "if-not-present"

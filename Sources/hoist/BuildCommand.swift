@@ -33,8 +33,8 @@ struct BuildCommand: AsyncParsableCommand {
     @Option(name: .customLong("build-context"), help: ArgumentHelp("A named context: name=DIR or name=docker-image://REF; repeatable.", valueName: "name=value"))
     var buildContext: [String] = []
 
-    @Option(name: .long, help: "The network of RUN steps: host (default) or none.")
-    var network: String = "host"
+    @Option(name: .long, help: "The network of RUN steps: default (a namespace of their own on the bridge network), host or none.")
+    var network: String = "default"
 
     @Option(name: .long, help: ArgumentHelp("The target platform (os/arch[/variant]), for the predefined ARGs.", valueName: "platform"))
     var platform: String?
@@ -51,7 +51,7 @@ struct BuildCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Give RUN --mount=type=ssh an SSH agent: default or ID, with its socket (default $SSH_AUTH_SOCK); repeatable.", valueName: "id[=SOCKET]"))
     var ssh: [String] = []
 
-    @Option(name: .long, help: ArgumentHelp("Allow an entitlement: security.insecure.", valueName: "entitlement"))
+    @Option(name: .long, help: ArgumentHelp("Allow an entitlement: security.insecure or network.host.", valueName: "entitlement"))
     var allow: [String] = []
 
     @Option(name: [.short, .long], help: ArgumentHelp("The memory each RUN step may use (e.g. 512m).", valueName: "size"))
@@ -111,7 +111,7 @@ struct BuildCommand: AsyncParsableCommand {
             secrets[id] = source
         }
         if check {
-            try await reportingErrors { try runChecks(buildArguments: buildArguments) }
+            try await reportingErrors { try await runChecks(buildArguments: buildArguments) }
             return
         }
         let renderer = ProgressRenderer(mode: quiet ? .quiet : mode, output: quiet ? FileHandle.nullDevice : .standardError)
@@ -137,17 +137,22 @@ struct BuildCommand: AsyncParsableCommand {
                 throw ValidationError("--isolation=pod needs root in its container (it writes every file of the image, owners included)")
             }
             switch network {
-            case "host", "default": options.defaultNetwork = .host
+            case "default", "bridge": options.defaultNetwork = .sandbox
+            case "host": options.defaultNetwork = .host
             case "none": options.defaultNetwork = .none
-            default: throw ValidationError("--network \(network): use host or none")
+            default: throw ValidationError("--network \(network): use default, host or none")
             }
+            for entitlement in allow where !["security.insecure", "network.host"].contains(entitlement) {
+                throw ValidationError("--allow \(entitlement): use security.insecure or network.host")
+            }
+            options.allowHostNetwork = allow.contains("network.host")
             // As docker buildx does, SOURCE_DATE_EPOCH comes from the environment too.
             if let epoch = ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"] {
                 guard let seconds = Int64(epoch) else { throw ValidationError("SOURCE_DATE_EPOCH=\(epoch) is not a number of seconds") }
                 options.sourceDateEpoch = seconds
             }
-            let client = try global.client()
-            warnOfUnappliedLimits(options.stepLimits.memoryBytes != nil || options.stepLimits.cpuQuota != nil, on: client)
+            let client = try await global.client()
+            await warnOfUnappliedLimits(options.stepLimits.memoryBytes != nil || options.stepLimits.cpuQuota != nil, on: client)
             if printGraph {
                 renderer.finish()
                 print(String(decoding: try await client.buildGraph(options), as: UTF8.self))
@@ -189,11 +194,11 @@ struct BuildCommand: AsyncParsableCommand {
 
     /// Prints each check warning with its location and line; exits 1 when the Dockerfile makes
     /// warnings errors (`# check=error=true`).
-    private func runChecks(buildArguments: [String: String]) throws {
+    private func runChecks(buildArguments: [String: String]) async throws {
         let options = BuildOptions(
             context: URL(fileURLWithPath: context), dockerfile: file.map { URL(fileURLWithPath: $0) },
             buildArguments: buildArguments)
-        let (report, syntax) = try global.client().check(options)
+        let (report, syntax) = try await global.client().check(options)
         for warning in report.warnings {
             let line = warning.range.start.line
             print("\(syntax.fileName):\(line):\(warning.range.start.column): \(warning.rule.rawValue): \(warning.message)")

@@ -24,7 +24,7 @@ struct CommitCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let client = try global.client()
+            let client = try await global.client()
             if client.backend == .native {
                 print(try client.commit(container, as: reference, changes: change, message: message, author: author).id)
             } else {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Hoist
 import HoistOCI
+import HoistRuntime
 
 /// The flags `hoist run` and `hoist create` share, named as `docker run` names them.
 struct ContainerOptions: ParsableArguments {
@@ -10,8 +11,32 @@ struct ContainerOptions: ParsableArguments {
 
     @OptionGroup var process: ProcessOptions
 
-    @Option(name: .long, help: "none (default) or host.")
-    var network: String = "none"
+    @Option(name: .long, help: "bridge (the default network), none, host, or a network made with `hoist network create`.")
+    var network: String = "bridge"
+
+    @Option(name: [.short, .customLong("publish")], help: ArgumentHelp("Publish a container's port on the host; repeatable.", valueName: "[ip:][host:]container[/proto]"))
+    var publish: [String] = []
+
+    @Flag(name: [.customShort("P"), .customLong("publish-all")], help: "Publish every port the image EXPOSEs on a free host port.")
+    var publishAll = false
+
+    @Option(name: .long, help: ArgumentHelp("A fixed IPv4 address on a user network.", valueName: "address"))
+    var ip: String?
+
+    @Option(name: .customLong("network-alias"), help: ArgumentHelp("Another name on a user network; repeatable.", valueName: "name"))
+    var networkAliases: [String] = []
+
+    @Option(name: .customLong("add-host"), help: ArgumentHelp("Add a line to /etc/hosts; repeatable.", valueName: "name:ip"))
+    var addHosts: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("A nameserver instead of the host's; repeatable.", valueName: "ip"))
+    var dns: [String] = []
+
+    @Option(name: .customLong("dns-search"), help: ArgumentHelp("A search domain instead of the host's; repeatable.", valueName: "domain"))
+    var dnsSearch: [String] = []
+
+    @Option(name: .customLong("dns-option"), help: ArgumentHelp("A resolver option instead of the host's; repeatable.", valueName: "option"))
+    var dnsOptions: [String] = []
 
     @Option(name: .long, help: ArgumentHelp("Override the image's ENTRYPOINT (\"\" clears it).", valueName: "command"))
     var entrypoint: String?
@@ -65,9 +90,6 @@ struct ContainerOptions: ParsableArguments {
 
     /// The options for `command` (empty: the image's), reading stdin now when `-i` without `-t`.
     func runOptions(command: [String]) throws -> RunOptions {
-        guard network == "none" || network == "host" else {
-            throw ValidationError("--network \(network): this machine supports none and host")
-        }
         let mounts = try volumes.map { specification -> (host: String, container: String, readOnly: Bool) in
             let parts = specification.split(separator: ":").map(String.init)
             guard parts.count == 2 || (parts.count == 3 && ["ro", "rw"].contains(parts[2])) else {
@@ -78,7 +100,7 @@ struct ContainerOptions: ParsableArguments {
         var options = RunOptions(
             command: command.isEmpty ? nil : command,
             entrypoint: entrypoint.map { $0.isEmpty ? [] : [$0] }, environment: process.environment,
-            workingDirectory: process.workdir, user: process.user, hostNetwork: network == "host", volumes: mounts,
+            workingDirectory: process.workdir, user: process.user, network: ContainerNetwork(parsing: network), volumes: mounts,
             standardInput: interactive && !tty ? FileHandle.standardInput.readDataToEndOfFile() : nil)
         options.memoryBytes = try memory.map(Self.bytes)
         options.cpus = cpus
@@ -91,7 +113,27 @@ struct ContainerOptions: ParsableArguments {
         options.hostname = hostname
         options.terminal = tty
         options.name = name
+        try addNetworkOptions(to: &options)
         return options
+    }
+
+    /// `-p`, `-P`, `--ip`, `--network-alias`, `--add-host`, `--dns…`.
+    private func addNetworkOptions(to options: inout RunOptions) throws {
+        do {
+            options.publishedPorts = try publish.flatMap(PortMapping.parse)
+            options.nameResolution.extraHosts = try addHosts.map(HostsEntry.init(parsingAddHost:))
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        options.publishAllExposedPorts = publishAll
+        if let ip {
+            guard let address = IPv4Address(ip) else { throw ValidationError("--ip \(ip): not an IPv4 address") }
+            options.address = address
+        }
+        options.networkAliases = networkAliases
+        options.nameResolution.nameservers = dns
+        options.nameResolution.searchDomains = dnsSearch
+        options.nameResolution.options = dnsOptions
     }
 }
 

@@ -25,7 +25,7 @@ struct CopyCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let client = try global.client()
+            let client = try await global.client()
             switch (Self.containerPath(source), Self.containerPath(destination)) {
             case (let from?, nil):
                 try await client.copyFromContainer(from.container, from: from.path, to: destination)

@@ -8,19 +8,25 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The store directory (default: $HOIST_ROOT, else /var/lib/hoist as root, ~/.local/share/hoist otherwise).", valueName: "dir"))
     var root: String?
 
-    @Option(name: .long, help: ArgumentHelp("Where containers run: native (default), docker or containerd (also $HOIST_BACKEND).", valueName: "backend"))
+    @Option(name: .long, help: ArgumentHelp(
+        "Where containers run: native (default), docker, containerd, or auto — the first of docker, containerd and native that answers (also $HOIST_BACKEND).",
+        valueName: "backend"))
     var backend: String?
 
-    /// A client on the chosen store and backend.
-    func client() throws -> Client {
+    /// A client on the chosen store and backend (`auto`: the first that passes a health check).
+    func client() async throws -> Client {
         let name = backend ?? ProcessInfo.processInfo.environment["HOIST_BACKEND"].flatMap { $0.isEmpty ? nil : $0 } ?? "native"
         guard let chosen = Backend(rawValue: name) else {
-            throw ValidationError("unknown backend \"\(name)\": use native, docker or containerd")
+            throw ValidationError("unknown backend \"\(name)\": use native, docker, containerd or auto")
         }
         // An unprivileged user's native commands run in the rootless session (this call then
         // executes hoist again there and does not return).
         if chosen == .native { try Client.enterRootlessSessionIfNeeded() }
-        return try Client(root: root.map { StoreRoot(URL(fileURLWithPath: $0, isDirectory: true)) } ?? .default(), backend: chosen)
+        let store = root.map { StoreRoot(URL(fileURLWithPath: $0, isDirectory: true)) } ?? .default()
+        guard chosen == .automatic else { return try Client(root: store, backend: chosen) }
+        let client = try await Client.connect(root: store, backend: .automatic)
+        if client.backend == .native { try Client.enterRootlessSessionIfNeeded() }
+        return client
     }
 }
 
@@ -39,9 +45,9 @@ func reportingErrors<T>(status: (any Error) -> Int32 = { _ in 1 }, _ body: () as
 
 /// Says on stderr that limits asked for cannot be applied where the backend lacks them (a
 /// rootless session without a delegated cgroup v2 subtree): the container runs without them.
-func warnOfUnappliedLimits(_ asked: Bool, on client: Client) {
+func warnOfUnappliedLimits(_ asked: Bool, on client: Client) async {
     guard asked, !client.capabilities.contains(.resourceLimits) else { return }
-    let why = Client.availableBackends(root: client.store.root).first { $0.backend == client.backend }?.mode ?? "this backend cannot set them"
+    let why = await Client.status(of: client.backend, root: client.store.root).mode ?? "this backend cannot set them"
     FileHandle.standardError.write(Data("hoist: warning: resource limits are not applied: \(why)\n".utf8))
 }
 

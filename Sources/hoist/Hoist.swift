@@ -12,6 +12,6 @@ struct HoistCommand: AsyncParsableCommand {
             PullCommand.self, PushCommand.self, LoginCommand.self, LogoutCommand.self, TagCommand.self,
             CreateCommand.self, StartCommand.self, PsCommand.self, LogsCommand.self, ExecCommand.self, KillCommand.self,
             StopCommand.self, WaitCommand.self, RmCommand.self, CopyCommand.self, CommitCommand.self,
-            RemoveImageCommand.self, PruneCommand.self, SystemCommand.self, S2ICommand.self,
+            RemoveImageCommand.self, PruneCommand.self, SystemCommand.self, S2ICommand.self, NetworkCommand.self,
         ])
 }

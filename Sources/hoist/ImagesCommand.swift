@@ -18,7 +18,7 @@ struct ImagesCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let client = try global.client()
+            let client = try await global.client()
             let images: [ImageSummary]
             if client.backend == .containerd {
                 guard filter.isEmpty else { throw ValidationError("--filter is not supported on the containerd backend yet") }

@@ -23,7 +23,7 @@ struct ImportCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let image = try global.client().importImage(
+            let image = try await global.client().importImage(
                 rootfs: URL(fileURLWithPath: file), as: name, changes: change, message: message)
             print(image.id)
         }

@@ -15,13 +15,18 @@ struct InfoCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let root = global.root.map { StoreRoot(URL(fileURLWithPath: $0, isDirectory: true)) } ?? .default()
-            let backends = Client.availableBackends(root: root)
+            let backends = await Client.availableBackends(root: root)
             switch format {
             case "json":
                 print(try Display.json(backends))
             case "text":
                 print("Version: \(HoistVersion.current)")
                 print("Store: \(root.url.path)")
+                if global.backend == Backend.automatic.rawValue {
+                    // The same choice `--backend auto` makes, from the same health checks.
+                    let chosen = await Client.status(of: .automatic, root: root)
+                    print("Automatic choice: \(chosen.isAvailable ? chosen.backend.rawValue : "none")")
+                }
                 print("Backends:")
                 for status in backends {
                     let state = status.isAvailable ? "available" : "unavailable: \(status.reason ?? "")"

@@ -17,7 +17,7 @@ struct LoadCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let loaded = try global.client().load(archive: URL(fileURLWithPath: input))
+            let loaded = try await global.client().load(archive: URL(fileURLWithPath: input))
             guard !quiet else { return }
             for image in loaded {
                 if let reference = image.reference {

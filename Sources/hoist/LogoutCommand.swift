@@ -15,7 +15,7 @@ struct LogoutCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let name = server ?? "docker.io"
-            if try global.client().logout(registry: server) {
+            if try await global.client().logout(registry: server) {
                 print("Removing login credentials for \(name)")
             } else {
                 print("Not logged in to \(name)")

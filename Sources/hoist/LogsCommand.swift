@@ -16,7 +16,7 @@ struct LogsCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let backend = try global.client().containerBackend
+            let backend = try await global.client().containerBackend
             var written = (output: 0, error: 0)
             while true {
                 let running = try await backend.container(container).state.isRunning

@@ -24,7 +24,7 @@ struct PullCommand: AsyncParsableCommand {
         try await reportingErrors {
             let chosen = try platform.map { try Platform(parsing: $0) }
             let printer = ProgressRenderer(mode: progress)
-            let client = try global.client()
+            let client = try await global.client()
             if client.backend == .docker {
                 // The daemon pulls for itself, for its own platform.
                 _ = try await client.pullThroughDaemon(name, configuration: registry.configuration, progress: printer.daemonReporter)

@@ -34,7 +34,7 @@ struct PushCommand: AsyncParsableCommand {
             var configuration = registry.configuration
             configuration.uploadChunkSize = chunkSize
             let printer = ProgressRenderer(mode: progress)
-            let client = try global.client()
+            let client = try await global.client()
             if client.backend == .docker {
                 let pushed = try await client.pushThroughDaemon(
                     name, to: destination, configuration: configuration, progress: printer.daemonReporter)

@@ -27,7 +27,7 @@ struct RemoveImageCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let client = try await reportingErrors { try global.client() }
+        let client = try await reportingErrors { try await global.client() }
         var failed = false
         for name in images {
             do {

@@ -40,8 +40,8 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         let status = try await reportingErrors(status: containerFailureStatus) { () -> Int32 in
             let options = try container.runOptions(command: command)
-            let client = try global.client()
-            warnOfUnappliedLimits(options.memoryBytes != nil || options.cpus != nil || options.pidsLimit != nil, on: client)
+            let client = try await global.client()
+            await warnOfUnappliedLimits(options.memoryBytes != nil || options.cpus != nil || options.pidsLimit != nil, on: client)
             let backend = client.containerBackend
             let output: @Sendable (Data) -> Void = { FileHandle.standardOutput.write($0) }
             let error: @Sendable (Data) -> Void = { FileHandle.standardError.write($0) }

@@ -64,8 +64,8 @@ struct S2IBuildCommand: AsyncParsableCommand {
     @Option(name: .customLong("incremental-pull-policy"), help: "When to pull the previous image: always, if-not-present (default) or never.")
     var incrementalPullPolicy: String = "if-not-present"
 
-    @Option(name: .long, help: "The network assemble gets: host (default) or none.")
-    var network: String = "host"
+    @Option(name: .long, help: "The network assemble gets: default (its own namespace on the bridge network), host or none.")
+    var network: String = "default"
 
     @Option(name: .customLong("pull-policy"), help: "When to pull the builder: always, missing (default) or never.")
     var pullPolicy: String = "missing"

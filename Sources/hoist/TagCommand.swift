@@ -16,7 +16,7 @@ struct TagCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            try global.client().tag(source, as: target)
+            try await global.client().tag(source, as: target)
         }
     }
 }

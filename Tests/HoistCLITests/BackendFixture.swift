@@ -64,7 +64,7 @@ struct BackendFixture {
             try? await engine.removeImage(imageName, force: true)
         case .containerd:
             _ = try? await client.removeBackendImage(imageName)
-        case .native:
+        case .native, .automatic:
             break
         }
     }

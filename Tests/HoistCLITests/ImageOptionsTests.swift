@@ -106,8 +106,8 @@ struct ImageOptionsTests {
         #expect(always?.operation == .pull)
     }
 
-    @Test func backendsOnOffer() throws {
-        let backends = Client.availableBackends(root: fixture.client.store.root)
+    @Test func backendsOnOffer() async throws {
+        let backends = await Client.availableBackends(root: fixture.client.store.root)
         #expect(backends.map(\.backend) == [.native, .docker, .containerd])
         let native = try #require(backends.first)
         #expect(native.isAvailable)
@@ -122,7 +122,7 @@ struct ImageOptionsTests {
         }
         if TestContainerd.available {
             _ = try TestContainerd.shared()
-            let containerd = try #require(Client.availableBackends(root: fixture.client.store.root).first { $0.backend == .containerd })
+            let containerd = try #require(await Client.availableBackends(root: fixture.client.store.root).first { $0.backend == .containerd })
             #expect(containerd.isAvailable, "\(containerd)")
             #expect(try Client(root: fixture.client.store.root, backend: .containerd).capabilities.contains(.run))
             #expect(!containerd.capabilities.contains(.commit), "what the containerd backend lacks is left out")

@@ -26,15 +26,16 @@ public enum FreePort {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
-    /// Whether something accepts connections on 127.0.0.1:`port`.
-    public static func isListening(_ port: Int) -> Bool {
+    /// Whether something accepts connections on `host` (127.0.0.1 unless told; a test's own
+    /// bridge address at most) and `port`.
+    public static func isListening(_ port: Int, host: String = "127.0.0.1") -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return false }
         defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = UInt16(port).bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_addr.s_addr = inet_addr(host)
         return withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         } == 0

@@ -11,6 +11,8 @@ public final class ServerProcess: @unchecked Sendable {
     public let name: String
     public let arguments: [String]
     public let port: Int
+    /// The address it listens on: 127.0.0.1, or a bridge a test made.
+    public let host: String
     public let logFile: URL
     private let environment: [String: String]
     private let lock = NSLock()
@@ -19,11 +21,12 @@ public final class ServerProcess: @unchecked Sendable {
     /// Starts `arguments` and waits until `port` accepts connections.
     ///
     /// - Throws: when the program exits or does not listen within `timeout`, with its output.
-    public init(name: String, arguments: [String], port: Int, logFile: URL, environment: [String: String] = [:],
-                timeout: TimeInterval = 20) throws {
+    public init(name: String, arguments: [String], port: Int, host: String = "127.0.0.1", logFile: URL,
+                environment: [String: String] = [:], timeout: TimeInterval = 20) throws {
         self.name = name
         self.arguments = arguments
         self.port = port
+        self.host = host
         self.logFile = logFile
         self.environment = environment
         try start(timeout: timeout)
@@ -59,7 +62,7 @@ public final class ServerProcess: @unchecked Sendable {
         try? output.close()
         lock.withLock { self.process = process }
         let deadline = Date().addingTimeInterval(timeout)
-        while !FreePort.isListening(port) {
+        while !FreePort.isListening(port, host: host) {
             guard process.isRunning else {
                 throw Failure(description: "\(name) exited with status \(process.terminationStatus) before listening on port \(port):\n\(log)")
             }

@@ -19,7 +19,10 @@ public struct DockerfileConverter: Sendable {
     /// `--build-context name=docker-image://REF`: the name stands for that image.
     public var contextImages: [String: String] = [:]
     /// The network of RUN steps without `--network` (`--network` of the build).
-    public var defaultNetwork: NetworkMode = .host
+    public var defaultNetwork: NetworkMode = .sandbox
+    /// `--allow network.host`: `RUN --network=host` is refused without it, as BuildKit's
+    /// entitlement does.
+    public var allowHostNetwork = false
 
     /// A converter for `dockerfile` with the build's arguments; base images are resolved
     /// through `images` (their config shapes the stages: ENV, USER, WORKDIR, ONBUILD).
@@ -290,6 +293,9 @@ public struct DockerfileConverter: Sendable {
         if run.security == .insecure && !allowInsecure {
             throw BuildError(.failedPrecondition, "\(prefix) RUN --security=insecure needs --allow security.insecure")
         }
+        if run.network == .host && !allowHostNetwork {
+            throw BuildError(.failedPrecondition, "\(prefix) RUN --network=host needs --allow network.host")
+        }
         let environment = ExecMount.environment(state.scope.runEnvironment, withAgentOf: mounts).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
         let exec = ExecOp(
             arguments: arguments, environment: environment, workingDirectory: state.workingDirectory, user: state.user,
@@ -302,8 +308,9 @@ public struct DockerfileConverter: Sendable {
         state.steps.append(BuildStep(createdBy: "RUN \(argumentPrefix)\(arguments.joined(separator: " ")) # buildkit", vertex: vertex))
     }
 
-    /// The network of a RUN: its `--network`, else the build's default. (Spelled out: with an
-    /// optional, `== .none` would also match a RUN that says nothing.)
+    /// The network of a RUN: its `--network`, else the build's default (`--network=default`
+    /// is the build's default too, as in BuildKit). (Spelled out: with an optional, `== .none`
+    /// would also match a RUN that says nothing.)
     static func network(_ flag: RunNetwork?, default defaultNetwork: NetworkMode) -> NetworkMode {
         switch flag {
         case .some(.none): .none

@@ -13,12 +13,14 @@ public struct DockerfileFrontend: BuildFrontend {
     public var labels: [String: String] = [:]
     /// `--allow security.insecure`.
     public var allowInsecure = false
+    /// `--allow network.host` (implied by a build-wide `--network=host`, as buildx adds it).
+    public var allowHostNetwork = false
     /// `--build-context name=DIR` names.
     public var namedContexts: Set<String> = []
     /// `--build-context name=docker-image://REF`.
     public var contextImages: [String: String] = [:]
     /// The network of RUN steps without `--network`.
-    public var defaultNetwork: NetworkMode = .host
+    public var defaultNetwork: NetworkMode = .sandbox
     /// The environment of a base image already at hand, for the `UndefinedVar` check (nil
     /// skips that check for stages on the image).
     public var baseImageEnvironment: @Sendable (String) -> [(name: String, value: String)]? = { _ in nil }
@@ -58,6 +60,7 @@ public struct DockerfileFrontend: BuildFrontend {
         converter.namedContexts = namedContexts
         converter.contextImages = contextImages
         converter.defaultNetwork = defaultNetwork
+        converter.allowHostNetwork = allowHostNetwork || defaultNetwork == .host
         let plan = try await converter.convert(target: request.target)
         return BuildState(plan.target, imageConfig: plan.config, baseHistory: plan.baseHistory, steps: plan.steps, warnings: warnings)
     }

@@ -106,10 +106,15 @@ let package = Package(
             name: "HoistS2I",
             dependencies: ["HoistOCI"],
             swiftSettings: strict),
+        // What the façade and every backend share: the backend interface and the API's values.
+        .target(
+            name: "HoistBackend",
+            dependencies: ["HoistOCI", "HoistStore", "HoistRuntime", "HoistRegistry", "HoistBuild"],
+            swiftSettings: strict),
         .target(
             name: "Hoist",
             dependencies: [
-                "HoistOCI", "HoistArchive", "HoistStore", "HoistRuntime", "HoistBuild", "HoistDockerfile", "HoistRegistry",
+                "HoistBackend", "HoistOCI", "HoistArchive", "HoistStore", "HoistRuntime", "HoistBuild", "HoistDockerfile", "HoistRegistry",
                 "HoistDockerEngine", "HoistContainerd", "HoistS2I",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],

@@ -107,6 +107,9 @@ extension Client {
             capabilities: reasons.isEmpty ? capabilities(of: .native, root: root) : [], mode: mode)
     }
 
+    /// How long a daemon has to answer a health check: long enough for a loaded machine.
+    private static let healthCheckSeconds: Int64 = 15
+
     /// The Docker Engine the environment names, when it answers `_ping` within a few seconds.
     /// Builds run Hoist's engine with the daemon's containers as the steps' worker; pull and
     /// push go through the daemon.
@@ -114,7 +117,7 @@ extension Client {
         do {
             let host = try DockerHost.fromEnvironment()
             do {
-                let engine = try await EngineClient.connect(host, timeout: .seconds(5))
+                let engine = try await EngineClient.connect(host, timeout: .seconds(healthCheckSeconds))
                 try? await engine.shutdown()
             } catch {
                 return BackendStatus(backend: .docker, isAvailable: false, reason: "no Docker daemon answers at \(host): \(error)", capabilities: [])
@@ -137,8 +140,8 @@ extension Client {
             _ = try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { _ = try await daemon.version() }
                 group.addTask {
-                    try await Task.sleep(for: .seconds(5))
-                    throw ClientError(.unavailable, "containerd at \(address.socketPath) did not answer within 5 seconds")
+                    try await Task.sleep(for: .seconds(healthCheckSeconds))
+                    throw ClientError(.unavailable, "containerd at \(address.socketPath) did not answer within \(healthCheckSeconds) seconds")
                 }
                 defer { group.cancelAll() }
                 try await group.next()

@@ -6,7 +6,7 @@ import Foundation
 /// A process as the store records the owners of leases and work directories: its pid, when it
 /// started (clock ticks after boot, `/proc/PID/stat` field 22) and the boot it ran in. Together
 /// they tell whether the owner still runs, however pids are reused and across reboots.
-public struct ProcessIdentity: Sendable, Hashable {
+public struct ProcessIdentity: Sendable, Hashable, Codable {
     public var pid: Int32
     /// Clock ticks after boot at which the process started.
     public var startTime: UInt64

@@ -40,7 +40,7 @@ struct NetworkCommand: AsyncParsableCommand {
                     let parts = label.split(separator: "=", maxSplits: 1).map(String.init)
                     pairs[parts[0]] = parts.count == 2 ? parts[1] : ""
                 }
-                print(try global.client().createNetwork(name, subnet: subnet, internal: `internal`, labels: pairs).id)
+                print(try await global.client().createNetwork(name, subnet: subnet, internal: `internal`, labels: pairs).id)
             }
         }
     }
@@ -55,7 +55,7 @@ struct NetworkCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                let networks = try global.client().networks()
+                let networks = try await global.client().networks()
                 if quiet {
                     for network in networks { print(network.id.prefix(12)) }
                     return
@@ -76,7 +76,7 @@ struct NetworkCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                let client = try global.client()
+                let client = try await global.client()
                 var shown: [NetworkInspection] = []
                 for name in networks {
                     let (definition, attachments) = try await client.network(name)

@@ -102,6 +102,7 @@ struct BuildGraphAPITests {
         for (defaultNetwork, expected) in [(NetworkMode.host, ["host", "none", "host"]), (.none, ["none", "none", "host"])] {
             var options = BuildOptions(context: context)
             options.defaultNetwork = defaultNetwork
+            options.allowHostNetwork = true  // RUN --network=host, as --allow network.host
             let graph = try JSONDecoder().decode(GraphNetworks.self, from: try await fixture.client.buildGraph(options))
             #expect(graph.vertices.compactMap { $0.op.exec?._0.network } == expected, "default \(defaultNetwork)")
         }

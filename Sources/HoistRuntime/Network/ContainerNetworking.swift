@@ -3,6 +3,7 @@
 #endif
 public import Foundation
 public import HoistOCI
+public import HoistStore
 import Synchronization
 
 /// Attaches containers and RUN steps to bridge networks through the CNI plugins, without a
@@ -45,7 +46,7 @@ public final class ContainerNetworking: Sendable {
     }
 
     /// Whether bridge networks can be used by this process: CNI's bridge plugin needs root.
-    public static var isSupported: Bool { geteuid() == 0 }
+    public static var isSupported: Bool { geteuid() == 0 && !HostUser.isRootless }
 
     public init(directory: URL = ContainerNetworking.defaultDirectory) {
         self.directory = directory
@@ -200,7 +201,7 @@ public final class ContainerNetworking: Sendable {
         guard let owner = owner(of: id) else {
             return Self.isPooled(id) || NetworkNamespace.isInUse(namespacesDirectory + "/" + id)
         }
-        return owner.isAlive || NetworkNamespace.isInUse(namespacesDirectory + "/" + id)
+        return owner.isRunning || NetworkNamespace.isInUse(namespacesDirectory + "/" + id)
     }
 
     // MARK: - The pool of prepared namespaces

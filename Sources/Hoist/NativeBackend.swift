@@ -1,42 +1,5 @@
 public import Foundation
-
-/// The operations every backend offers on images and kept containers, as ``Image``,
-/// ``Container`` and the `hoist` commands use them: the native backend (Hoist's store and
-/// runc/crun) and the docker backend (a Docker Engine) alike. A client's is
-/// ``Client/containerBackend``. Container names and IDs are the backend's own.
-public protocol ContainerBackend: Sendable {
-    func imageExists(_ name: String) async -> Bool
-    func pullImage(_ name: String, _ options: ImageOptions) async throws
-    func buildImage(_ options: BuildOptions) async throws
-
-    /// Runs a container to its end and removes it; output streamed to the handlers.
-    func run(_ image: String, _ options: RunOptions, standardOutput: @escaping @Sendable (Data) -> Void,
-             standardError: @escaping @Sendable (Data) -> Void) async throws -> Int32
-    /// Makes a kept container (not started); returns its ID.
-    func createContainer(_ image: String, _ options: RunOptions) async throws -> String
-    /// Starts a kept container in the background.
-    func startContainer(_ id: String) async throws
-    /// Starts a kept container and waits for it, streaming its output (and `standardInput`, where
-    /// the backend passes input); returns its exit code.
-    func runContainer(_ id: String, standardInput: Data?, standardOutput: @escaping @Sendable (Data) -> Void,
-                      standardError: @escaping @Sendable (Data) -> Void) async throws -> Int32
-    func waitContainer(_ id: String) async throws -> Int32
-    /// SIGTERM, then SIGKILL after `timeout` seconds.
-    func stopContainer(_ id: String, timeout: Int) async throws
-    func containerLogs(_ id: String) async throws -> ContainerLogs
-    func container(_ id: String) async throws -> ContainerSummary
-    func containers(all: Bool) async throws -> [ContainerSummary]
-    func exec(_ id: String, _ command: [String], _ options: RunOptions, standardOutput: @escaping @Sendable (Data) -> Void,
-              standardError: @escaping @Sendable (Data) -> Void) async throws -> Int32
-    func killContainer(_ id: String, signal: String) async throws
-    func removeContainer(_ id: String, force: Bool) async throws
-    /// Extracts a tar into a directory of the container.
-    func copyIn(_ id: String, archive: Data, into directory: String) async throws
-    /// A tar of a path in the container.
-    func copyOut(_ id: String, path: String) async throws -> Data
-    /// Makes an image of the container; returns its ID.
-    func commit(_ id: String, as reference: String?, changes: [String], message: String?) async throws -> String
-}
+import HoistBackend
 
 /// The native backend is the client's own store and runtime.
 struct NativeBackend: ContainerBackend {

@@ -1,7 +1,7 @@
 /// `NAME=value` lists as containers take them.
-enum EnvironmentList {
+package enum EnvironmentList {
     /// `base` with `extra`'s variables replacing those of the same name (`-e`, `docker exec -e`).
-    static func overriding(_ base: [String], with extra: [String]) -> [String] {
+    package static func overriding(_ base: [String], with extra: [String]) -> [String] {
         var environment = base
         for entry in extra {
             let name = entry.split(separator: "=", maxSplits: 1).first.map(String.init) ?? entry

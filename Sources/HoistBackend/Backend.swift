@@ -32,4 +32,12 @@ public struct BackendStatus: Sendable, Hashable, Codable {
     public var capabilities: Set<BackendCapability>
     /// How it runs here and why, when that matters (`rootless: …`).
     public var mode: String? = nil
+
+    package init(backend: Backend, isAvailable: Bool, reason: String? = nil, capabilities: Set<BackendCapability>, mode: String? = nil) {
+        self.backend = backend
+        self.isAvailable = isAvailable
+        self.reason = reason
+        self.capabilities = capabilities
+        self.mode = mode
+    }
 }

@@ -28,14 +28,14 @@ public struct ContainerError: CausedError {
 
     /// `underlying` as the failure of `operation`, keeping its code; a ``ContainerError``
     /// passes through as it is.
-    static func wrapping(_ error: any Error, in operation: Operation) -> ContainerError {
+    package static func wrapping(_ error: any Error, in operation: Operation) -> ContainerError {
         if let error = error as? ContainerError { return error }
         let code = (error as? any HoistError)?.code ?? (error is CancellationError ? .cancelled : .internal)
         return ContainerError(operation, code, "\(operation.rawValue) failed", underlying: error)
     }
 
     /// Runs `body`, turning what it throws into the failure of `operation`.
-    static func during<T>(_ operation: Operation, _ body: () async throws -> T) async throws -> T {
+    package static func during<T>(_ operation: Operation, _ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
         } catch {

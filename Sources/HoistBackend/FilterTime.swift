@@ -1,4 +1,4 @@
-import Foundation
+package import Foundation
 
 /// The moment an `until`-style filter value names, read as Docker reads it:
 ///
@@ -9,19 +9,19 @@ import Foundation
 /// - an RFC 3339 date and time or a shortened one: `2024-05-01`, `2024-05-01T10`,
 ///   `2024-05-01T10:30`, `2024-05-01T10:30:00Z`, `2024-05-01T10:30:00.25+02:00`; a value without
 ///   a zone is local time.
-enum FilterTime {
+package enum FilterTime {
     /// The moment `text` names, relative to `now` for a duration and in `timeZone` when it names
     /// no zone.
     ///
     /// - Throws: ``ClientError`` `invalidArgument` when `text` is none of the forms above.
-    static func parse(_ text: String, now: Date = Date(), timeZone: TimeZone = .current) throws -> Date {
+    package static func parse(_ text: String, now: Date = Date(), timeZone: TimeZone = .current) throws -> Date {
         if text != "0", let seconds = duration(text) { return now.addingTimeInterval(-seconds) }
         if let date = unixTime(text) ?? dateTime(text, timeZone: timeZone) { return date }
         throw ClientError(.invalidArgument, "failed to parse value as time or duration: \"\(text)\"")
     }
 
     /// Seconds in a Go duration (`[-+]` then number-unit pairs such as `1h30m`; `0` alone), or nil.
-    static func duration(_ text: String) -> TimeInterval? {
+    package static func duration(_ text: String) -> TimeInterval? {
         let units: [String: TimeInterval] = [
             "ns": 1e-9, "us": 1e-6, "\u{B5}s": 1e-6, "\u{3BC}s": 1e-6, "ms": 1e-3, "s": 1, "m": 60, "h": 3600,
         ]
@@ -53,7 +53,7 @@ enum FilterTime {
     }
 
     /// `seconds[.fraction]` since the epoch, or nil.
-    static func unixTime(_ text: String) -> Date? {
+    package static func unixTime(_ text: String) -> Date? {
         let parts = text.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
         guard parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isASCII && $0.isNumber } }),
               let seconds = Double(text)
@@ -63,7 +63,7 @@ enum FilterTime {
 
     /// `YYYY-MM-DD`, then optionally `Thh`, `Thh:mm` or `Thh:mm:ss[.fraction]`, then optionally
     /// `Z` or `±hh:mm`; local to `timeZone` without a zone. Nil when malformed or out of range.
-    static func dateTime(_ text: String, timeZone: TimeZone) -> Date? {
+    package static func dateTime(_ text: String, timeZone: TimeZone) -> Date? {
         var scanner = DigitScanner(text)
         guard let year = scanner.number(digits: 4), scanner.skip("-"),
               let month = scanner.number(digits: 2), scanner.skip("-"),
@@ -113,19 +113,19 @@ enum FilterTime {
 private struct DigitScanner {
     private var bytes: ArraySlice<UInt8>
 
-    init(_ text: String) { bytes = Array(text.utf8)[...] }
+    package init(_ text: String) { bytes = Array(text.utf8)[...] }
 
-    var atEnd: Bool { bytes.isEmpty }
+    package var atEnd: Bool { bytes.isEmpty }
 
     /// Consumes `character` if it comes next.
-    mutating func skip(_ character: Character) -> Bool {
+    package mutating func skip(_ character: Character) -> Bool {
         guard let ascii = character.asciiValue, bytes.first == ascii else { return false }
         bytes = bytes.dropFirst()
         return true
     }
 
     /// Consumes exactly `digits` decimal digits.
-    mutating func number(digits: Int) -> Int? {
+    package mutating func number(digits: Int) -> Int? {
         let field = bytes.prefix(digits)
         guard field.count == digits, field.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
         bytes = bytes.dropFirst(digits)
@@ -133,7 +133,7 @@ private struct DigitScanner {
     }
 
     /// Consumes one or more digits as the fraction after a decimal point.
-    mutating func fraction() -> Double? {
+    package mutating func fraction() -> Double? {
         let field = bytes.prefix { $0 >= 0x30 && $0 <= 0x39 }
         guard !field.isEmpty else { return nil }
         bytes = bytes.dropFirst(field.count)
@@ -141,7 +141,7 @@ private struct DigitScanner {
     }
 
     /// Consumes `+` or `-` and returns it as 1 or -1.
-    mutating func sign() -> Int? {
+    package mutating func sign() -> Int? {
         if skip("+") { return 1 }
         if skip("-") { return -1 }
         return nil

@@ -18,4 +18,12 @@ public struct ImageSummary: Sendable, Hashable, Codable {
     public var repository: String { reference?.familiarName ?? "<none>" }
     /// The tag as `docker images` prints it (`latest`, `<none>`).
     public var tag: String { reference?.tag ?? "<none>" }
+
+    package init(reference: Reference? = nil, id: Digest, digest: Digest, created: Date, size: Int64) {
+        self.reference = reference
+        self.id = id
+        self.digest = digest
+        self.created = created
+        self.size = size
+    }
 }

@@ -7,4 +7,9 @@ public struct ContainerLogs: Sendable, Hashable {
 
     public var standardOutput: String { String(decoding: standardOutputData, as: UTF8.self) }
     public var standardError: String { String(decoding: standardErrorData, as: UTF8.self) }
+
+    package init(standardOutputData: Data, standardErrorData: Data) {
+        self.standardOutputData = standardOutputData
+        self.standardErrorData = standardErrorData
+    }
 }

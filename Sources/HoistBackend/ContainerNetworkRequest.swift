@@ -1,16 +1,16 @@
-import HoistOCI
-import HoistRuntime
+package import HoistOCI
+package import HoistRuntime
 
 /// What a container asks of the network each time it starts, worked out once from `docker run`'s
 /// flags and the image (`-P` takes the image's EXPOSE), and kept with a created container.
-struct ContainerNetworkRequest: Sendable, Hashable, Codable {
-    var network: ContainerNetwork
+package struct ContainerNetworkRequest: Sendable, Hashable, Codable {
+    package var network: ContainerNetwork
     /// Published ports; host port 0 gets a free one at each start.
-    var ports: [PortMapping]
-    var address: IPv4Address?
-    var aliases: [String]
+    package var ports: [PortMapping]
+    package var address: IPv4Address?
+    package var aliases: [String]
 
-    init(network: ContainerNetwork, ports: [PortMapping] = [], address: IPv4Address? = nil, aliases: [String] = []) {
+    package init(network: ContainerNetwork, ports: [PortMapping] = [], address: IPv4Address? = nil, aliases: [String] = []) {
         self.network = network
         self.ports = ports
         self.address = address
@@ -19,7 +19,7 @@ struct ContainerNetworkRequest: Sendable, Hashable, Codable {
 
     /// The request of `options` on an image with `config`. Throws `invalidArgument` for an
     /// EXPOSE entry that is not a port, and for `--ip` or aliases without a user network.
-    init(_ options: RunOptions, config: ContainerConfig) throws {
+    package init(_ options: RunOptions, config: ContainerConfig) throws {
         var ports = options.publishedPorts
         if options.publishAllExposedPorts {
             for exposed in (config.exposedPorts ?? []).sorted() {

@@ -1,8 +1,8 @@
 /// Container names: what a user may choose, and the ones made up for containers without one,
 /// in Docker's `adjective_name` style.
-enum ContainerName {
+package enum ContainerName {
     /// Docker's rule: a letter or digit, then letters, digits, `_`, `.` or `-`.
-    static func validate(_ name: String) throws {
+    package static func validate(_ name: String) throws {
         let bytes = Array(name.utf8)
         func isAlphanumeric(_ byte: UInt8) -> Bool {
             (byte >= 48 && byte <= 57) || (byte >= 65 && byte <= 90) || (byte >= 97 && byte <= 122)
@@ -24,7 +24,7 @@ enum ContainerName {
     ]
 
     /// A made-up name; `attempt` > 0 adds a number, as Docker does after a collision.
-    static func generated(attempt: Int) -> String {
+    package static func generated(attempt: Int) -> String {
         let base = "\(adjectives.randomElement()!)_\(names.randomElement()!)"
         return attempt == 0 ? base : "\(base)\(attempt)"
     }

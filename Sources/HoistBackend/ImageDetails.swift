@@ -28,7 +28,7 @@ public struct ImageDetails: Sendable, Hashable, Codable {
     /// The layers as stored: media type, digest and size each.
     public var layers: [Descriptor]
 
-    enum CodingKeys: String, CodingKey {
+    package enum CodingKeys: String, CodingKey {
         case id = "Id"
         case repoTags = "RepoTags"
         case digest = "Digest"
@@ -42,5 +42,21 @@ public struct ImageDetails: Sendable, Hashable, Codable {
         case history = "History"
         case size = "Size"
         case layers = "Layers"
+    }
+
+    package init(id: Digest, repoTags: [String], digest: Digest, mediaType: MediaType, created: String? = nil, architecture: String, os: String, variant: String? = nil, config: ContainerConfig? = nil, rootFS: RootFS, history: [HistoryEntry]? = nil, size: Int64, layers: [Descriptor]) {
+        self.id = id
+        self.repoTags = repoTags
+        self.digest = digest
+        self.mediaType = mediaType
+        self.created = created
+        self.architecture = architecture
+        self.os = os
+        self.variant = variant
+        self.config = config
+        self.rootFS = rootFS
+        self.history = history
+        self.size = size
+        self.layers = layers
     }
 }

@@ -3,37 +3,43 @@
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import Foundation
-import HoistOCI
+package import Foundation
+package import HoistOCI
 
 /// Conditions on images parsed from `key=value` strings, as `docker images --filter` and
 /// `docker image prune --filter` take them. An image is selected when every condition holds:
 /// several `label` filters must all match and several `label!` filters must all miss; of several
 /// `reference` patterns one must match.
-struct ImageFilter {
+package struct ImageFilter {
     /// The filter keys. Each command accepts some of them.
-    enum Key: String, CaseIterable {
+    package enum Key: String, CaseIterable {
         case dangling, label, until, before, since, reference
         case notLabel = "label!"
     }
 
     /// What `hoist images --filter` accepts.
-    static let listKeys = Set(Key.allCases)
+    package static let listKeys = Set(Key.allCases)
     /// What `hoist prune --filter` accepts, as `docker image prune` does.
-    static let pruneKeys: Set<Key> = [.dangling, .label, .notLabel, .until]
+    package static let pruneKeys: Set<Key> = [.dangling, .label, .notLabel, .until]
 
     /// What the conditions are checked against: an image, or one name of it in a listing.
-    struct Candidate {
+    package struct Candidate {
         /// Its names (none for a dangling image).
-        var names: [Reference]
+        package var names: [Reference]
         /// Its config's labels.
-        var labels: [String: String]
+        package var labels: [String: String]
         /// When it was created.
-        var created: Date
+        package var created: Date
+
+        package init(names: [Reference], labels: [String: String], created: Date) {
+            self.names = names
+            self.labels = labels
+            self.created = created
+        }
     }
 
     /// `key` present, or `key` with exactly `value` when a value is given.
-    struct LabelCondition: Hashable {
+    package struct LabelCondition: Hashable {
         var key: String
         var value: String?
 
@@ -62,7 +68,7 @@ struct ImageFilter {
     ///   - createdDate: when the image a `before`/`since` value names was created.
     /// - Throws: ``ClientError`` `invalidArgument` for an unknown key, a missing `=`, or a value
     ///   that does not parse; what `createdDate` throws.
-    init(parsing filters: [String], accepting keys: Set<Key>, now: Date = Date(),
+    package init(parsing filters: [String], accepting keys: Set<Key>, now: Date = Date(),
          createdDate: (String) throws -> Date = { _ in throw ClientError(.invalidArgument, "image filters cannot name images here") }) throws {
         for filter in filters {
             guard let equals = filter.firstIndex(of: "=") else {
@@ -96,7 +102,7 @@ struct ImageFilter {
     }
 
     /// Whether `candidate` meets every condition.
-    func matches(_ candidate: Candidate) -> Bool {
+    package func matches(_ candidate: Candidate) -> Bool {
         if let dangling, dangling != candidate.names.isEmpty { return false }
         guard labels.allSatisfy({ $0.holds(in: candidate.labels) }),
               !excludedLabels.contains(where: { $0.holds(in: candidate.labels) })
@@ -112,7 +118,7 @@ struct ImageFilter {
 
     /// Whether the glob `pattern` (`*`, `?`, `[…]`, none crossing a `/`) matches the familiar
     /// `name:tag` of `reference` or its familiar name alone, as Docker matches references.
-    static func pattern(_ pattern: String, matches reference: Reference) -> Bool {
+    package static func pattern(_ pattern: String, matches reference: Reference) -> Bool {
         [reference.familiarString, reference.familiarName].contains { (text: String) in fnmatch(pattern, text, FNM_PATHNAME) == 0 }
     }
 

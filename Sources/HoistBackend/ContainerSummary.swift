@@ -24,4 +24,18 @@ public struct ContainerSummary: Sendable, Hashable, Codable {
 
     /// The first 12 hex digits of the ID, as Docker shows it.
     public var shortID: String { String(id.prefix(12)) }
+
+    package init(id: String, name: String, image: String, imageID: Digest, command: [String], created: Date, state: ContainerState, startedAt: Date? = nil, finishedAt: Date? = nil, networkAddress: IPv4Address? = nil, ports: [PortMapping] = []) {
+        self.id = id
+        self.name = name
+        self.image = image
+        self.imageID = imageID
+        self.command = command
+        self.created = created
+        self.state = state
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.networkAddress = networkAddress
+        self.ports = ports
+    }
 }

@@ -17,6 +17,13 @@ public struct ContainerRun: Sendable {
     public var combined: String { String(decoding: combinedData, as: UTF8.self) }
     /// Whether the container exited 0.
     public var succeeded: Bool { exitCode == 0 }
+
+    package init(exitCode: Int32, standardOutputData: Data, standardErrorData: Data, combinedData: Data) {
+        self.exitCode = exitCode
+        self.standardOutputData = standardOutputData
+        self.standardErrorData = standardErrorData
+        self.combinedData = combinedData
+    }
 }
 
 extension ContainerRun {

@@ -9,7 +9,8 @@ import HoistRuntime
 /// (``DirectProcess``) in the live tree that is the container's own `/`, as the step's user
 /// with the environment and working directory a runtime would give, its `--mount`s made by
 /// ``PodMounts``. No namespace, no seccomp filter and no capability set of its own: the step
-/// has what the container gives hoist.
+/// has what the container gives hoist — its network too, for the default network and `host`,
+/// as a rootless build without a network helper keeps the host's; `none` is refused.
 final class PodCommandRunner: CommandRunner {
     func run(_ command: CommandSpec, rootfs: String,
              output: @escaping @Sendable (ProgressEvent.Stream, [UInt8]) -> Void) async throws -> Int32 {

@@ -28,6 +28,14 @@ public struct AppliedLayer: Sendable, Hashable {
     /// Things skipped on purpose, for a human: xattrs the file system refused, device nodes
     /// not created.
     public var warnings: [String]
+
+    public init(diffID: Digest, size: Int64, compression: DetectedCompression, entryCount: Int, warnings: [String]) {
+        self.diffID = diffID
+        self.size = size
+        self.compression = compression
+        self.entryCount = entryCount
+        self.warnings = warnings
+    }
 }
 
 /// Applies an OCI layer (a tar, plain or gzip/zstd-compressed, detected from its bytes) onto
@@ -59,6 +67,10 @@ public struct LayerApplier: Sendable {
         /// If set, the layer's bytes as given (compressed) must have this digest, or `apply`
         /// throws `dataLoss`. Costs a second hash; leave nil for blobs already verified.
         public var expectedDigest: Digest?
+        /// Root-relative paths (no leading `/`) left as they are, with everything under them:
+        /// entries and whiteouts for them are skipped, and an opaque directory or a replaced
+        /// one that holds them is emptied around them (pod isolation's mount points and store).
+        public var preserved: Set<String> = []
 
         /// `preserveOwnership` defaults to whether the process runs as root, `createDevices` to
         /// whether it runs as the host's root (a user namespace cannot make device nodes).

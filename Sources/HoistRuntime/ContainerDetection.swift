@@ -7,10 +7,11 @@ import HoistStore
 /// Kubernetes, Podman or LXC. Pod isolation, which rewrites `/`, runs only where one is found.
 public enum ContainerDetection {
     /// The first mark found, in words (`/.dockerenv exists`), or nil when none is. The marker
-    /// files are looked for under `root`.
+    /// files are looked for under `root`; `cgroups` is this process's `/proc/self/cgroup` unless
+    /// given.
     public static func evidence(
         environment: [String: String] = ProcessInfo.processInfo.environment, root: String = "/",
-        cgroups: String? = ProcFile.read("/proc/self/cgroup")
+        cgroups: String? = nil
     ) -> String? {
         for marker in markerFiles where FileManager.default.fileExists(atPath: (root.hasSuffix("/") ? String(root.dropLast()) : root) + marker) {
             return "\(marker) exists"
@@ -18,7 +19,7 @@ public enum ContainerDetection {
         if let engine = environment["container"], !engine.isEmpty { return "$container is \(engine)" }
         if environment["KUBERNETES_SERVICE_HOST"].map({ !$0.isEmpty }) == true { return "$KUBERNETES_SERVICE_HOST is set (a Kubernetes pod)" }
         let engines = ["/docker/", "/docker-", "kubepods", "/containerd/", "cri-containerd", "/libpod", "/lxc/", "/lxc.payload"]
-        for line in (cgroups ?? "").split(separator: "\n") {
+        for line in (cgroups ?? ProcFile.read("/proc/self/cgroup") ?? "").split(separator: "\n") {
             let path = line.split(separator: ":", maxSplits: 2).last.map(String.init) ?? ""
             if let engine = engines.first(where: path.contains) {
                 return "the cgroup \(path) is a container's (\(engine.trimmingCharacters(in: CharacterSet(charactersIn: "/-."))))"

@@ -11,7 +11,7 @@ import Testing
 struct DirectProcessTests {
     /// Runs `script` with sh as `user` and returns its status, stdout and stderr.
     func run(_ script: String, user: RuntimeSpec.User = RuntimeSpec.User(), cwd: String = "/", env: [String] = ["PATH=/usr/bin:/bin"])
-        async throws -> (status: ExitStatus, output: String, error: String)
+        async throws -> (status: HoistRuntime.ExitStatus, output: String, error: String)
     {
         let output = Mutex(Data())
         let errors = Mutex(Data())
@@ -79,12 +79,12 @@ struct ContainerDetectionTests {
         let directory = try TemporaryDirectory()
         let empty = directory.path
         #expect(ContainerDetection.evidence(environment: [:], root: empty, cgroups: "0::/\n") == nil)
-        #expect(ContainerDetection.evidence(environment: [:], root: empty, cgroups: nil) == nil)
+        #expect(ContainerDetection.evidence(environment: [:], root: empty, cgroups: "") == nil)
         try Data().write(to: directory.appending(".dockerenv"))
-        #expect(ContainerDetection.evidence(environment: [:], root: empty, cgroups: nil) == "/.dockerenv exists")
+        #expect(ContainerDetection.evidence(environment: [:], root: empty, cgroups: "") == "/.dockerenv exists")
         let other = try TemporaryDirectory()
-        #expect(ContainerDetection.evidence(environment: ["container": "podman"], root: other.path, cgroups: nil) == "$container is podman")
-        #expect(ContainerDetection.evidence(environment: ["KUBERNETES_SERVICE_HOST": "10.0.0.1"], root: other.path, cgroups: nil) != nil)
+        #expect(ContainerDetection.evidence(environment: ["container": "podman"], root: other.path, cgroups: "") == "$container is podman")
+        #expect(ContainerDetection.evidence(environment: ["KUBERNETES_SERVICE_HOST": "10.0.0.1"], root: other.path, cgroups: "") != nil)
         for cgroups in [
             "12:pids:/docker/4468fe78037eb6210569fa34ff2dd45de181d7bc57210e7a0831257661cc893e\n",
             "11:memory:/kubepods/burstable/pod1234/abcd\n",

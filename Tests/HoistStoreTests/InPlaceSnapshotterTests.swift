@@ -38,9 +38,10 @@ struct InPlaceSnapshotterTests {
             try writer.writeEntry(TarHeader(name: path, mode: 0o644, size: Int64(text.utf8.count)), bytes: Array(text.utf8))
         }
         for path in removing {
-            let name = (path as NSString).lastPathComponent
-            let parent = (path as NSString).deletingLastPathComponent
-            try writer.writeEntry(TarHeader(name: (parent.isEmpty ? "" : parent + "/") + ".wh." + name, mode: 0))
+            // Split by hand: this Foundation's deletingLastPathComponent traps on a one-letter name.
+            let components = path.split(separator: "/")
+            let parent = components.dropLast().joined(separator: "/")
+            try writer.writeEntry(TarHeader(name: (parent.isEmpty ? "" : parent + "/") + ".wh." + (components.last ?? ""), mode: 0))
         }
         try writer.finish()
         let bytes = writer.sink.bytes

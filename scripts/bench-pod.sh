@@ -7,17 +7,19 @@
 # normal mode on the host. Prints medians of RUNS runs.
 #   scripts/bench-pod.sh                          # defaults: a 20,000-file base, 30 steps, 3 runs
 #   BASE_FILES=2000 RUNS=1 scripts/bench-pod.sh   # a quick look
+#   WHOLE_BUILDS=0 scripts/bench-pod.sh           # the snapshot cost only (no release hoist needed)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-3}
 BASE_FILES=${BASE_FILES:-20000}
 STEPS=${STEPS:-30}
+WHOLE_BUILDS=${WHOLE_BUILDS:-1}
 docker=/usr/bin/docker
 
 scripts/install-deps.sh
 scripts/start-dockerd.sh
-swift build -c release --product hoist >/dev/null
 swift build -c release --product hoist-bench >/dev/null
+[ "$WHOLE_BUILDS" = 1 ] && swift build -c release --product hoist >/dev/null
 bin="$(swift build -c release --show-bin-path)"
 
 work=$(mktemp -d)
@@ -66,6 +68,7 @@ for base in busybox big; do
   done
 done
 echo "(first: unpacking the base and the first step; step: median of the other $((STEPS - 1)); medians of $RUNS runs)"
+[ "$WHOLE_BUILDS" = 1 ] || exit 0
 
 # Whole builds: the release hoist, started in the container through its loader and libraries.
 mkdir -p "$work/bundle"
@@ -84,7 +87,7 @@ for store in "$normal_store" "$pod_store"; do
   HOIST_ROOT=$store "$bin/hoist" import --change 'CMD ["sh"]' "$work/busybox.tar" busybox >/dev/null
   HOIST_ROOT=$store "$bin/hoist" import --change 'CMD ["sh"]' "$work/big.tar" big >/dev/null
 done
-seconds() { local start end; start=$(date +%s.%N); "$@" >/dev/null 2>&1 || { echo "FAILED: $*" >&2; return 1; }; end=$(date +%s.%N); echo "$end - $start" | bc; }
+seconds() { local start end; start=$(date +%s.%N); "$@" >/dev/null 2>&1 || { echo "FAILED: $*" >&2; return 1; }; end=$(date +%s.%N); awk -v a="$end" -v b="$start" 'BEGIN {printf "%.4f\n", a - b}'; }
 pod_build() {
   $docker run --rm --network=none -v "$work/bundle:/hoist:ro" -v "$work:/work:ro" -v "$pod_store:/store" -e HOIST_ROOT=/store "$image" \
     /hoist/busybox sh -c 'start=$(date +%s%N); /hoist/ld-linux-x86-64.so.2 --library-path /hoist /hoist/hoist build --isolation=pod --no-cache -t bench "$0" >/dev/null 2>&1 || exit 1; echo "$(( $(date +%s%N) - start ))"' "$1" \

@@ -136,6 +136,10 @@ struct BuildCommand: AsyncParsableCommand {
             if isolation == .pod && geteuid() != 0 {
                 throw ValidationError("--isolation=pod needs root in its container (it writes every file of the image, owners included)")
             }
+            // Before the client is made: another backend would be connected to first.
+            if isolation == .pod && global.backendName != Backend.native.rawValue {
+                throw ValidationError("--isolation=pod builds on the native backend, not on \(global.backendName)")
+            }
             switch network {
             case "default", "bridge": options.defaultNetwork = .sandbox
             case "host": options.defaultNetwork = .host

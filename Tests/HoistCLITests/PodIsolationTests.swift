@@ -30,7 +30,9 @@ final class PodIsolationTests {
         bundle = directory.appending("bundle")
         try FileManager.default.createDirectory(at: bundle, withIntermediateDirectories: true)
         let libraries = try ExternalCommand.checked(["ldd", Interop.hoistExecutable]).text
-            .split(separator: "\n").compactMap { line in line.split(separator: " ").first { $0.hasPrefix("/") }.map(String.init) }
+            .split(separator: "\n").compactMap { line in
+                line.split(whereSeparator: \.isWhitespace).first { $0.hasPrefix("/") }.map(String.init)
+            }
         for path in libraries + [Interop.hoistExecutable, "/bin/busybox"] {
             let source = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
             let destination = bundle.appendingPathComponent(URL(fileURLWithPath: path).lastPathComponent).path
@@ -170,6 +172,38 @@ final class PodIsolationTests {
         #expect(files.entries["scratch"] == nil)
     }
 
+    /// The README's pod-isolation commands, run as written in a scratch directory with this
+    /// build's `hoist` first on PATH; only the image differs (there is no registry to pull
+    /// Debian's from here: the container is busybox's, and the store holds the base image).
+    @Test func theReadmeCommandsBuildAnImage() throws {
+        let readme = try String(contentsOf: Interop.packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        let section = try #require(readme.range(of: "`--isolation=pod`.**"), "the README has no pod isolation section")
+        let block = try #require(readme[section.upperBound...].range(of: "```sh\n"))
+        let end = try #require(readme[block.upperBound...].range(of: "```"))
+        let commands = readme[block.upperBound..<end.lowerBound].replacingOccurrences(of: "debian:bookworm-slim", with: image)
+        #expect(commands.contains("--isolation=pod") && commands.contains("docker run --rm"), "\(commands)")
+
+        let work = directory.appending("readme")
+        let bin = work.appendingPathComponent("bin")
+        try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: bin.appendingPathComponent("hoist").path, withDestinationPath: Interop.hoistExecutable)
+        try FileManager.default.createSymbolicLink(atPath: bin.appendingPathComponent("docker").path, withDestinationPath: Interop.docker)
+        let app = work.appendingPathComponent("app")
+        try FileManager.default.createDirectory(at: app, withIntermediateDirectories: true)
+        try "FROM busybox\nRUN echo built in a pod > /built && rm /bin/true\n"
+            .write(to: app.appendingPathComponent("Dockerfile"), atomically: true, encoding: .utf8)
+        let store = try store("readme/store")
+
+        let path = bin.path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+        let result = try ExternalCommand.run(["bash", "-euo", "pipefail", "-c", commands], environment: ["PATH": path], directory: work)
+        #expect(result.status == 0, "\(result.text)\(result.errorText.suffix(3000))")
+        #expect(result.text.contains("app"), "hoist images does not list app: \(result.text)")
+        guard result.status == 0 else { return }
+        let files = try DifferentialTests.hoistRootfs(store.client, image: "app", into: directory.appending("readme-tree"))
+        #expect(try String(contentsOf: directory.appending("readme-tree/built"), encoding: .utf8) == "built in a pod\n")
+        #expect(files.entries["bin/true"] == nil && files.entries["bin/sh"] != nil)
+    }
+
     @Test func refusedWhereNoContainerIsDetected() throws {
         let pod = try store("pod-store-refused")
         // Docker's marks taken away: no /.dockerenv, and a cgroup namespace of its own.
@@ -195,7 +229,7 @@ final class PodIsolationTests {
         #expect(asNobody.errorText.contains("needs root"), "\(asNobody.text)\(asNobody.errorText)")
         #expect(asNobody.text.contains("exit 1") || asNobody.text.contains("exit 64"), "\(asNobody.text)")
         let onDocker = try container(
-            "hoist --backend docker build --isolation=pod /corpus/run-basics; echo \"exit $?\"; ls /bin/busybox",
+            "hoist build --backend docker --isolation=pod /corpus/run-basics; echo \"exit $?\"; ls /bin/busybox",
             volumes: [(DifferentialTests.corpus, "/corpus")], store: pod.url)
         #expect(onDocker.errorText.contains("native backend"), "\(onDocker.text)\(onDocker.errorText)")
         #expect(onDocker.text.contains("/bin/busybox"))

@@ -104,7 +104,11 @@ let package = Package(
             swiftSettings: strict),
         .target(
             name: "HoistS2I",
-            dependencies: ["HoistOCI"],
+            dependencies: [
+                "HoistOCI", "HoistBuild", "HoistRegistry",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: strict),
         // What the façade and every backend share: the backend interface and the API's values.
         .target(
@@ -149,6 +153,9 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(name: "HoistBuildTests", dependencies: ["HoistBuild", "HoistTestSupport", "HoistStore", "HoistArchive"], swiftSettings: strict),
         .testTarget(name: "HoistDockerfileTests", dependencies: ["HoistDockerfile"], swiftSettings: strict),
+        .testTarget(
+            name: "HoistS2ITests", dependencies: ["HoistS2I", "HoistBuild", "HoistRegistry", "HoistOCI", "HoistDockerEngine"],
+            swiftSettings: strict),
         .testTarget(
             name: "HoistDockerEngineTests", dependencies: ["HoistDockerEngine", "HoistTestSupport", "Hoist", "HoistOCI", "HoistStore"],
             swiftSettings: strict),

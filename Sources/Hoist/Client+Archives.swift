@@ -28,9 +28,9 @@ extension Client {
         }
     }
 
-    /// Writes the images `names` designates to `destination`, in Docker-archive form (what
-    /// `docker load` reads) or as an OCI layout in a tar.
-    public func save(_ names: [String], format: ImageArchiveFormat = .docker, to destination: URL) throws {
+    /// Writes the store's images `names` designates to `destination`, in Docker-archive form
+    /// (what `docker load` reads) or as an OCI layout in a tar: ``save(_:format:to:)`` natively.
+    func saveFromStore(_ names: [String], format: ImageArchiveFormat = .docker, to destination: URL) throws {
         guard !names.isEmpty else { throw ClientError(.invalidArgument, "name at least one image to save") }
         var images: [ArchivedImage] = []
         for name in names {

@@ -71,7 +71,9 @@ extension Client {
     static func capabilities(of backend: Backend, root: StoreRoot) -> Set<BackendCapability> {
         switch backend {
         case .native:
-            var capabilities: Set<BackendCapability> = [.pull, .push, .build, .run, .keptContainers, .exec, .copy, .commit, .terminal]
+            var capabilities: Set<BackendCapability> = [
+                .pull, .push, .build, .run, .keptContainers, .exec, .copy, .commit, .terminal, .imageFilters, .imageArchives,
+            ]
             if !HostUser.isRootless { capabilities.insert(.resourceLimits) }
             if let store = try? Store(root: root), let snapshotter = try? store.snapshotter(), snapshotter.name == "overlay" {
                 capabilities.insert(.overlaySnapshots)
@@ -79,7 +81,7 @@ extension Client {
             return capabilities
         case .docker:
             // What it does not do yet (terminals) is left out.
-            return [.build, .run, .keptContainers, .exec, .copy, .commit, .pull, .push, .resourceLimits]
+            return [.build, .run, .keptContainers, .exec, .copy, .commit, .pull, .push, .resourceLimits, .imageFilters, .imageArchives]
         case .containerd:
             return [.build, .run, .keptContainers, .exec, .pull, .resourceLimits, .overlaySnapshots]
         case .automatic:

@@ -19,12 +19,31 @@ extension Client {
     /// the failing step, its exit code and last output, and ``ClientError`` for bad options.
     @discardableResult
     public func build(_ options: BuildOptions) async throws -> ImageSummary {
+        try await build(options, finishing: nil) { images in try await self.convertDockerfile(options, images: images) }
+    }
+
+    /// Builds `state`, a graph another frontend made (S2I's), as ``build(_:)`` builds a
+    /// Dockerfile's: on the client's backend, with `options`' tags, step limits and progress,
+    /// its local sources from `localDirectories`. `finishing` gets the solved layers before
+    /// the image is written and returns the state whose config the image gets.
+    func build(_ state: BuildState, localDirectories: [String: String], options: BuildOptions,
+               finishing: (@Sendable (BuildState, [LayerRef]) async throws -> BuildState)?) async throws -> ImageSummary {
+        try await build(options, finishing: finishing) { images in
+            DockerfileConversion(
+                state: state, context: localDirectories["context"] ?? "", namedContexts: localDirectories, images: images,
+                sourceDateEpoch: options.sourceDateEpoch)
+        }
+    }
+
+    private func build(_ options: BuildOptions, finishing: (@Sendable (BuildState, [LayerRef]) async throws -> BuildState)?,
+                       convert: (any ImageSource) async throws -> DockerfileConversion) async throws -> ImageSummary {
         let references = try options.tags.map { try parseReference($0) }
         if options.isolation == .pod { try checkPodIsolation() }
         let engine = try await (containerBackend as? DockerBackend)?.engine()
         let daemon = engine.map { (engine: $0, images: DaemonImages(engine: $0, store: store)) }
         do {
-            let image = try await build(options, references: references, daemon: daemon)
+            let conversion = try await convert(try await imageSource(pullPolicy: options.pullPolicy, daemonImages: daemon?.images))
+            let image = try await build(conversion, options: options, references: references, daemon: daemon, finishing: finishing)
             await daemon?.images.removeMade(keeping: [image.id.description])
             if daemon == nil, options.loadIntoDocker {
                 if backend == .containerd {
@@ -40,10 +59,9 @@ extension Client {
         }
     }
 
-    private func build(_ options: BuildOptions, references: [Reference],
-                       daemon: (engine: EngineClient, images: DaemonImages)?) async throws -> ImageSummary {
-        let conversion = try await convertDockerfile(
-            options, images: try await imageSource(pullPolicy: options.pullPolicy, daemonImages: daemon?.images))
+    private func build(_ conversion: DockerfileConversion, options: BuildOptions, references: [Reference],
+                       daemon: (engine: EngineClient, images: DaemonImages)?,
+                       finishing: (@Sendable (BuildState, [LayerRef]) async throws -> BuildState)?) async throws -> ImageSummary {
         let state = conversion.state
         for warning in state.warnings { options.progress.report(.warning(warning)) }
         let epoch = conversion.sourceDateEpoch
@@ -70,20 +88,23 @@ extension Client {
         // The lease keeps garbage collection from the layers between their writing and naming.
         return try await store.withLease("build") { _ in
             try await solveAndExport(
-                state, solver: solver, cache: cache, options: options, references: references, epoch: epoch, daemon: daemon)
+                state, solver: solver, cache: cache, options: options, references: references, epoch: epoch, daemon: daemon,
+                finishing: finishing)
         }
     }
 
     /// Solves `state` and makes, names and exports its image (the part of a build that writes).
     private func solveAndExport(
-        _ state: BuildState, solver: Solver, cache: StoreCacheIndex, options: BuildOptions, references: [Reference],
-        epoch: Int64?, daemon: (engine: EngineClient, images: DaemonImages)?
+        _ solved: BuildState, solver: Solver, cache: StoreCacheIndex, options: BuildOptions, references: [Reference],
+        epoch: Int64?, daemon: (engine: EngineClient, images: DaemonImages)?,
+        finishing: (@Sendable (BuildState, [LayerRef]) async throws -> BuildState)?
     ) async throws -> ImageSummary {
-        let results = try await solver.solveAll(state.vertex)
+        let results = try await solver.solveAll(solved.vertex)
         try cache.flushUsage()
-        guard let layers = results[state.vertex.digest]?.layers else {
+        guard let layers = results[solved.vertex.digest]?.layers else {
             throw ClientError(.internal, "the build's target is not a filesystem")
         }
+        let state = try await finishing?(solved, layers) ?? solved
         // The same config an exported BuildState gets: the frontend's, with the state's edits.
         let (config, baseHistory) = imageConfig(of: state)
         let exported = try ImageExporter(store: store).export(
@@ -95,6 +116,8 @@ extension Client {
         for reference in references {
             try store.setName(reference.description, target: target, created: created)
         }
+        // An image without a name is kept as one, as `export`, `commit` and `import` keep theirs.
+        if references.isEmpty { try store.addUnnamed(target: target, created: created) }
         for output in options.outputs {
             try export(image, to: output, names: references)
         }

@@ -21,14 +21,16 @@ extension Client {
     /// Reads the Dockerfile of `options` and has its frontend make the graph (nothing runs):
     /// the frontend registered under the name its `# syntax=` gives, else the built-in one.
     /// Base images come from `images` (default: the backend's, pulled as the options say).
-    func convertDockerfile(_ options: BuildOptions, images: (any ImageSource)? = nil) async throws -> DockerfileConversion {
+    /// `definition` is the Dockerfile's text when it is not read from a file.
+    func convertDockerfile(_ options: BuildOptions, images: (any ImageSource)? = nil,
+                           definition: String? = nil) async throws -> DockerfileConversion {
         let contextPath = options.context.standardizedFileURL.path
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: contextPath, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw ClientError(.notFound, "build context \(contextPath) is not a directory")
         }
         let dockerfilePath = options.dockerfile?.path ?? contextPath + "/Dockerfile"
-        guard let text = try? String(contentsOfFile: dockerfilePath, encoding: .utf8) else {
+        guard let text = definition ?? (try? String(contentsOfFile: dockerfilePath, encoding: .utf8)) else {
             throw ClientError(.notFound, "cannot read the Dockerfile \(dockerfilePath)")
         }
         var platform: Platform?

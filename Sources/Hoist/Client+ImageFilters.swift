@@ -3,8 +3,8 @@ import HoistOCI
 import HoistStore
 
 extension Client {
-    /// The images (one per name, dangling ones once) that meet every filter, as
-    /// `docker images --filter` lists them.
+    /// The store's images (one per name, dangling ones once) that meet every filter, as
+    /// `docker images --filter` lists them: ``images(filters:)`` on the native backend.
     ///
     /// - Parameter filters: `key=value` conditions: `dangling=true|false`, `label=<key>` /
     ///   `label=<key>=<value>`, `label!=<key>[=<value>]`, `reference=<pattern>` (a glob on
@@ -12,7 +12,7 @@ extension Client {
     ///   (created before or after that image), `until=<time>` (created at or before it).
     /// - Throws: ``ClientError`` `invalidArgument` for an unknown key or a bad value,
     ///   `notFound` for a `before`/`since` image that does not exist.
-    public func images(filters: [String]) throws -> [ImageSummary] {
+    func storeImages(filters: [String] = []) throws -> [ImageSummary] {
         let filter = try ImageFilter(parsing: filters, accepting: ImageFilter.listKeys) { name in
             let image = try resolve(name)
             let record = try store.images(target: try image.target.digest).first

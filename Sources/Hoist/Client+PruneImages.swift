@@ -3,7 +3,8 @@ import HoistOCI
 import HoistStore
 
 extension Client {
-    /// Removes unused images, as `docker image prune` does, and returns what went.
+    /// Removes the store's unused images, as `docker image prune` does, and returns what went:
+    /// ``pruneImages(all:filters:)`` on the native backend.
     ///
     /// - Parameters:
     ///   - all: remove every image no container uses; otherwise only dangling (nameless) ones.
@@ -14,7 +15,7 @@ extension Client {
     ///     `dangling=true|false`.
     /// - Throws: ``ClientError`` `invalidArgument` for an unknown filter key or a bad value;
     ///   nothing is removed then.
-    public func pruneImages(all: Bool = false, filters: [String] = []) throws -> PruneReport {
+    func pruneStoreImages(all: Bool = false, filters: [String] = []) throws -> PruneReport {
         let filter = try ImageFilter(parsing: filters, accepting: ImageFilter.pruneKeys)
         let digestsInUse = try imageDigestsInUse()
         var report = PruneReport()

@@ -3,7 +3,8 @@ import HoistOCI
 import HoistStore
 
 extension Client {
-    /// Removes the image `name` designates, as `docker rmi` does, and returns what it did.
+    /// Removes the store's image `name` designates, as `docker rmi` does, and returns what it
+    /// did: ``removeImage(_:force:)`` on the native backend.
     ///
     /// - A name (`busybox`, `app:1`) is taken off its image; when it was the image's last name
     ///   the image is deleted too.
@@ -17,7 +18,7 @@ extension Client {
     ///
     /// - Throws: ``ClientError`` `notFound` for no such image, `invalidArgument` for a bad name
     ///   or an ambiguous ID prefix, `failedPrecondition` for a removal that needs `force`.
-    public func removeImage(_ name: String, force: Bool = false) throws -> [ImageRemoval] {
+    func removeStoreImage(_ name: String, force: Bool = false) throws -> [ImageRemoval] {
         let image = try resolve(name)
         let digestsInUse = try imageDigestsInUse()
         let removals: [ImageRemoval]

@@ -8,7 +8,7 @@ public import HoistStore
 /// ```swift
 /// let client = try Client()
 /// let image = try client.importImage(rootfs: URL(fileURLWithPath: "rootfs.tar"), as: "busybox")
-/// print(try client.images().map(\.repository))
+/// print(try await client.images().map(\.repository))
 /// ```
 public final class Client: Sendable {
     /// The store this client works on.
@@ -47,19 +47,6 @@ public final class Client: Sendable {
     }
 
     // MARK: Listing and lookup
-
-    /// Every image in the store, named ones first, by name.
-    public func images() throws -> [ImageSummary] {
-        try store.images().map { record in
-            let image = try LocalImage(record: record, store: store)
-            return ImageSummary(
-                reference: try record.name.map { try Reference(parsing: $0) },
-                id: image.configDigest,
-                digest: try record.target.digest,
-                created: image.config.createdDate ?? record.created,
-                size: image.size)
-        }
-    }
 
     /// The image `name` names: a reference (`busybox`, `localhost:5000/app:1`), an image ID or
     /// a unique prefix of one (`sha256:3f5…`, `3f5…`).

@@ -1,13 +1,16 @@
 import Foundation
+import HoistStore
 import HoistContainerd
 import HoistOCI
 
 /// Listing and removing containerd's images, for `hoist images`, `rmi` and `image prune` on
 /// the containerd backend.
 extension ContainerdBackend {
-    /// Every image record of the namespace that opens for this host, by name.
-    func imageSummaries() async throws -> [ImageSummary] {
-        let images = try await images()
+    /// Every image record of the namespace that opens for this host, by name; filters are
+    /// refused, naming the capability this backend lacks.
+    func images(filters: [String]) async throws -> [ImageSummary] {
+        try Self.refuseFilters(filters)
+        let images = try await imageStore()
         var summaries: [ImageSummary] = []
         for record in try await images.daemon.images() {
             guard let resolved = try? await images.open(record) else { continue }
@@ -21,9 +24,10 @@ extension ContainerdBackend {
     }
 
     /// Removes image record `name` (a reference, or an image ID: then every record of it);
-    /// containerd's garbage collector takes its content and snapshots.
-    func removeImage(_ name: String) async throws -> [ImageRemoval] {
-        let images = try await images()
+    /// containerd's garbage collector takes its content and snapshots. A name a container uses
+    /// goes only with `force` (the container keeps its snapshot).
+    func removeImage(_ name: String, force: Bool) async throws -> [ImageRemoval] {
+        let images = try await imageStore()
         let resolved = try await images.resolve(name)
         var records = [resolved.record]
         if Client.imageIDPrefix(name) != nil, (try? await images.daemon.image(try ContainerdImages.recordName(name))) == nil {
@@ -34,7 +38,7 @@ extension ContainerdBackend {
             }
         }
         let inUse = Set(try await images.daemon.containers().map(\.image))
-        if let used = records.first(where: { inUse.contains($0.name) }) {
+        if !force, let used = records.first(where: { inUse.contains($0.name) }) {
             throw ClientError(.failedPrecondition, "image \(used.name) is used by a container: remove the container first")
         }
         var removals: [ImageRemoval] = []
@@ -50,9 +54,10 @@ extension ContainerdBackend {
 
     /// Removes the images no container uses: with `all` every one, else those without a tag
     /// (containerd names every image, so only `all` finds any).
-    func pruneImages(all: Bool) async throws -> PruneReport {
+    func pruneImages(all: Bool, filters: [String]) async throws -> PruneReport {
+        try Self.refuseFilters(filters)
         guard all else { return PruneReport() }
-        let images = try await images()
+        let images = try await imageStore()
         let inUse = Set(try await images.daemon.containers().map(\.image))
         var report = PruneReport()
         for record in try await images.daemon.images() where !inUse.contains(record.name) {
@@ -65,5 +70,16 @@ extension ContainerdBackend {
             }
         }
         return report
+    }
+
+    /// containerd's images are not written to archives here yet.
+    func saveImages(_ names: [String], format: ImageArchiveFormat, to destination: URL) async throws {
+        throw ClientError(.unsupported, "the containerd backend cannot save images to an archive (it lacks the imageArchives capability): save them with the native backend or with ctr images export")
+    }
+
+    private static func refuseFilters(_ filters: [String]) throws {
+        guard filters.isEmpty else {
+            throw ClientError(.unsupported, "image filters are not supported on the containerd backend (it lacks the imageFilters capability)")
+        }
     }
 }

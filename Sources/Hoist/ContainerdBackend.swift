@@ -27,7 +27,7 @@ struct ContainerdBackend: ContainerBackend {
 
     func daemon() async throws -> ContainerdClient { try await client.containerdConnection.daemon() }
 
-    func images() async throws -> ContainerdImages { ContainerdImages(daemon: try await daemon()) }
+    func imageStore() async throws -> ContainerdImages { ContainerdImages(daemon: try await daemon()) }
 
     /// Where a container's generated files and logs are kept.
     func directory(of id: String) -> URL {
@@ -38,14 +38,14 @@ struct ContainerdBackend: ContainerBackend {
 
     /// Whether containerd has the image, or Hoist's store has it to copy in when it is used.
     func imageExists(_ name: String) async -> Bool {
-        guard let images = try? await images() else { return false }
+        guard let images = try? await imageStore() else { return false }
         return (try? await images.resolve(name)) != nil || (try? client.resolve(name)) != nil
     }
 
     /// The image `name` in containerd; one only Hoist's store has (built or pulled by Hoist) is
     /// copied in first.
     func resolve(_ name: String) async throws -> ContainerdImages.Resolved {
-        let images = try await images()
+        let images = try await imageStore()
         do {
             return try await images.resolve(name)
         } catch let error as ClientError where error.code == .notFound {
@@ -72,7 +72,7 @@ struct ContainerdBackend: ContainerBackend {
     func load(_ name: String) async throws {
         let local = try client.resolve(name)
         let recordName = try local.name ?? ContainerdImages.recordName(name)
-        try await images().load(local.target, as: recordName, from: client.store)
+        try await imageStore().load(local.target, as: recordName, from: client.store)
     }
 
     // MARK: - Running to the end
@@ -157,7 +157,7 @@ struct ContainerdBackend: ContainerBackend {
         id: String, image: String, options: RunOptions, labels: [String: String], hostname: String? = nil
     ) async throws -> [ContainerdMount] {
         let daemon = try await daemon()
-        let images = try await images()
+        let images = try await imageStore()
         let resolved = try await resolve(image)
         var settings = try client.containerSettings(image: image, config: resolved.config, options)
         if let hostname { settings.hostname = hostname }

@@ -1,5 +1,6 @@
 public import Foundation
 import HoistBackend
+import HoistStore
 
 /// The native backend is the client's own store and runtime.
 struct NativeBackend: ContainerBackend {
@@ -10,6 +11,12 @@ struct NativeBackend: ContainerBackend {
         _ = try await client.pull(name, configuration: options.registry)
     }
     func buildImage(_ options: BuildOptions) async throws { _ = try await client.build(options) }
+    func images(filters: [String]) async throws -> [ImageSummary] { try client.storeImages(filters: filters) }
+    func removeImage(_ name: String, force: Bool) async throws -> [ImageRemoval] { try client.removeStoreImage(name, force: force) }
+    func pruneImages(all: Bool, filters: [String]) async throws -> PruneReport { try client.pruneStoreImages(all: all, filters: filters) }
+    func saveImages(_ names: [String], format: ImageArchiveFormat, to destination: URL) async throws {
+        try client.saveFromStore(names, format: format, to: destination)
+    }
 
     func run(_ image: String, _ options: RunOptions, standardOutput: @escaping @Sendable (Data) -> Void,
              standardError: @escaping @Sendable (Data) -> Void) async throws -> Int32 {

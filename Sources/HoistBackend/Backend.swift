@@ -19,6 +19,10 @@ public enum Backend: String, Sendable, Hashable, CaseIterable, Codable {
 /// Something a backend can do, for callers that adapt to what they get.
 public enum BackendCapability: String, Sendable, Hashable, CaseIterable, Codable {
     case build, run, keptContainers, exec, copy, commit, pull, push, resourceLimits, terminal, overlaySnapshots
+    /// `images --filter` and `image prune --filter`.
+    case imageFilters
+    /// `save`: images written to an archive file.
+    case imageArchives
 }
 
 /// A backend as ``Client/availableBackends(root:)`` reports it.

@@ -1,4 +1,5 @@
 public import Foundation
+public import HoistStore
 
 /// The operations every backend offers on images and kept containers, as ``Image``,
 /// ``Container`` and the `hoist` commands use them: the native backend (Hoist's store and
@@ -8,6 +9,17 @@ public protocol ContainerBackend: Sendable {
     func imageExists(_ name: String) async -> Bool
     func pullImage(_ name: String, _ options: ImageOptions) async throws
     func buildImage(_ options: BuildOptions) async throws
+    /// Its images (one per name, a nameless one once) that meet every `key=value` filter, as
+    /// `docker images --filter` lists them.
+    func images(filters: [String]) async throws -> [ImageSummary]
+    /// Takes name `name` off its image, as `docker rmi` does (an image ID: the image with every
+    /// name, which needs `force` when it has several); what was untagged and deleted.
+    func removeImage(_ name: String, force: Bool) async throws -> [ImageRemoval]
+    /// Removes images no container uses (only nameless ones unless `all`) that meet every
+    /// filter, as `docker image prune` does.
+    func pruneImages(all: Bool, filters: [String]) async throws -> PruneReport
+    /// Writes images `names` to the archive file `destination` in `format`, whole or not at all.
+    func saveImages(_ names: [String], format: ImageArchiveFormat, to destination: URL) async throws
 
     /// Runs a container to its end and removes it; output streamed to the handlers.
     func run(_ image: String, _ options: RunOptions, standardOutput: @escaping @Sendable (Data) -> Void,

@@ -166,10 +166,14 @@ public struct NativeWorker: Worker {
         return mounts
     }
 
+    /// Where the cache mount `id` of builds on `store` keeps its files.
+    public static func cacheMountDirectory(id: String, store: Store) -> String {
+        store.root.url.appendingPathComponent("cache-mounts/\(Digest(of: Data(id.utf8)).encoded)").path
+    }
+
     /// The persistent directory of a cache mount, created on first use with the asked owner and mode.
     private func cacheDirectory(id: String, uid: Int, gid: Int, mode: UInt32) throws -> String {
-        let name = Digest(of: Data(id.utf8)).encoded
-        let path = store.root.url.appendingPathComponent("cache-mounts/\(name)").path
+        let path = Self.cacheMountDirectory(id: id, store: store)
         if !FileManager.default.fileExists(atPath: path) {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: mode])

@@ -8,9 +8,10 @@ extension EngineClient {
         try await json(.GET, "/version")
     }
 
-    /// Every image the daemon has.
-    public func images() async throws -> [EngineImageSummary] {
-        try await json(.GET, "/images/json")
+    /// The daemon's images that meet `filters` (`dangling`, `label`, `reference`, `before`,
+    /// `since`, `until`, each with its values), as the daemon judges them; every one without.
+    public func images(filters: [String: [String]] = [:]) async throws -> [EngineImageSummary] {
+        try await json(.GET, "/images/json", query: filters.isEmpty ? [] : [("filters", try Self.filterQuery(filters))])
     }
 
     /// The image `name`; `notFound` with the daemon's message when there is none.
@@ -114,8 +115,12 @@ extension EngineClient {
     /// `label`, `label!`, each with its values), as the daemon judges them; its error verbatim
     /// for a filter it does not accept.
     public func pruneImages(filters: [String: [String]]) async throws -> EnginePruneAnswer {
-        let encoded = try JSONSerialization.data(withJSONObject: filters, options: [.sortedKeys])
-        return try await json(.POST, "/images/prune", query: [("filters", String(decoding: encoded, as: UTF8.self))])
+        try await json(.POST, "/images/prune", query: [("filters", try Self.filterQuery(filters))])
+    }
+
+    /// Filters as the Engine API's `filters` query parameter: JSON of values by key.
+    static func filterQuery(_ filters: [String: [String]]) throws -> String {
+        String(decoding: try JSONSerialization.data(withJSONObject: filters, options: [.sortedKeys]), as: UTF8.self)
     }
 
     /// Names image `source` also `repository:tag`.
@@ -123,9 +128,11 @@ extension EngineClient {
         try await perform(.POST, "/images/\(source)/tag", query: [("repo", repository), ("tag", tag)])
     }
 
-    /// Removes image `name` (with `force`, even when it has several names or stopped containers).
-    public func removeImage(_ name: String, force: Bool = false) async throws {
-        try await perform(.DELETE, "/images/\(name)", query: [("force", force ? "1" : "0")])
+    /// Removes image `name` (with `force`, even when it has several names or stopped
+    /// containers); the names taken off and the images deleted, in the daemon's order.
+    @discardableResult
+    public func removeImage(_ name: String, force: Bool = false) async throws -> [EngineImageRemoval] {
+        try await json(.DELETE, "/images/\(name)", query: [("force", force ? "1" : "0")])
     }
 }
 

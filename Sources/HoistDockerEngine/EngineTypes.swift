@@ -17,13 +17,22 @@ public struct EngineVersion: Sendable, Hashable, Decodable {
 public struct EngineImageSummary: Sendable, Hashable, Decodable {
     public var id: String
     public var repoTags: [String]?
+    /// `name@sha256:…` for each repository the image was pulled from or pushed to.
+    public var repoDigests: [String]?
     public var created: Int64
     public var size: Int64
     public var labels: [String: String]?
 
     enum CodingKeys: String, CodingKey {
-        case id = "Id", repoTags = "RepoTags", created = "Created", size = "Size", labels = "Labels"
+        case id = "Id", repoTags = "RepoTags", repoDigests = "RepoDigests", created = "Created", size = "Size", labels = "Labels"
     }
+}
+
+/// One entry of the daemon's answer to an image removal: a name taken off or an image deleted.
+public struct EngineImageRemoval: Sendable, Hashable, Decodable {
+    public var untagged: String?
+    public var deleted: String?
+    enum CodingKeys: String, CodingKey { case untagged = "Untagged", deleted = "Deleted" }
 }
 
 /// The parts of `GET /images/{name}/json` Hoist uses.
@@ -205,14 +214,8 @@ public struct EnginePathStat: Sendable, Hashable, Decodable {
 /// What `POST /images/prune` removed.
 public struct EnginePruneAnswer: Sendable, Hashable, Decodable {
     /// Names taken off (`untagged`) and images deleted (`deleted`), in the daemon's order.
-    public var imagesDeleted: [Removal]?
+    public var imagesDeleted: [EngineImageRemoval]?
     public var spaceReclaimed: Int64
-
-    public struct Removal: Sendable, Hashable, Decodable {
-        public var untagged: String?
-        public var deleted: String?
-        enum CodingKeys: String, CodingKey { case untagged = "Untagged", deleted = "Deleted" }
-    }
 
     enum CodingKeys: String, CodingKey { case imagesDeleted = "ImagesDeleted", spaceReclaimed = "SpaceReclaimed" }
 }

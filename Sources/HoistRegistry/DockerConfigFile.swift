@@ -25,6 +25,12 @@ public struct DockerConfigFile: Sendable {
         url = base.appendingPathComponent("config.json")
     }
 
+    /// The file at `file` itself, whatever its name (`s2i --dockercfg-path`): Docker's
+    /// `config.json` layout, or the legacy `.dockercfg` one, whose top level is the `auths` map.
+    public init(file: URL) {
+        url = file
+    }
+
     /// The helper named for `key` (`credHelpers`), else the default one (`credsStore`).
     func helper(for key: String) throws -> String? {
         let object = try read()
@@ -35,7 +41,9 @@ public struct DockerConfigFile: Sendable {
 
     /// The credential stored in `auths` for the registry `key`, matching keys written as URLs.
     func storedCredential(for key: String) throws -> RegistryCredential? {
-        let auths = try read()["auths"] as? [String: Any] ?? [:]
+        let object = try read()
+        // The legacy `.dockercfg` has no `auths`: its top level maps registries to entries.
+        let auths = object["auths"] as? [String: Any] ?? (object.values.allSatisfy { $0 is [String: Any] } ? object : [:])
         let host = RegistryKey.hostname(of: key)
         let entry = auths[key] ?? auths.first { RegistryKey.hostname(of: $0.key) == host }?.value
         guard let entry = entry as? [String: Any] else { return nil }

@@ -1,34 +1,65 @@
-/// `--allowed-uids`: ranges of user IDs an S2I build may assemble as, written `1-`, `100-200`,
-/// `1000` or several joined by commas.
+import Foundation
+
+/// `--allowed-uids`: the user IDs an S2I build may run as, written as S2I writes them: `1000`,
+/// `1-` (1 and up), `-999` (up to 999), `100-200`, several joined by commas.
 public struct AllowedUIDs: Sendable, Hashable, CustomStringConvertible {
-    public let ranges: [ClosedRange<UInt32>]
+    /// The ranges; an empty one (written as nothing between commas) admits nobody.
+    public let ranges: [ClosedRange<Int>?]
+    /// The text it was read from, for messages.
     public let description: String
 
+    /// Reads `text` as S2I's `user.ParseRangeList` does; an empty text allows every user (no
+    /// check is made).
+    ///
+    /// - Throws: ``S2IError`` `invalidArgument` for a part that is not a uid or a range.
     public init(parsing text: String) throws {
-        var ranges: [ClosedRange<UInt32>] = []
-        for part in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !part.isEmpty {
-            let bounds = part.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
-            let low = bounds.first.flatMap { $0.isEmpty ? 0 : UInt32($0) }
-            let high = bounds.count == 2 ? (bounds[1].isEmpty ? UInt32.max : UInt32(bounds[1])) : low
-            guard let low, let high, low <= high else {
-                throw S2IError(.invalidArgument, "--allowed-uids \(text): \(part) is not a uid or a range such as 1- or 100-200")
+        var ranges: [ClosedRange<Int>?] = []
+        if !text.isEmpty {
+            for part in text.split(separator: ",", omittingEmptySubsequences: false) {
+                ranges.append(try Self.range(String(part), in: text))
             }
-            ranges.append(low...high)
         }
-        guard !ranges.isEmpty else { throw S2IError(.invalidArgument, "--allowed-uids is empty") }
         self.ranges = ranges
         description = text
     }
 
-    /// Refuses `user` (`name`, `uid` or `uid:gid`) unless it is a numeric uid inside the ranges;
-    /// `what` says where the user comes from, for the message.
-    public func check(_ user: String?, what: String) throws {
-        let name = (user ?? "").split(separator: ":").first.map(String.init) ?? ""
-        guard let uid = UInt32(name.isEmpty ? "0" : name) else {
-            throw S2IError(.failedPrecondition, "\(what) \"\(user ?? "")\" is not a numeric user ID, as --allowed-uids \(description) requires")
+    /// Whether no range admits anyone: then S2I checks nothing.
+    public var isEmpty: Bool { ranges.allSatisfy { $0 == nil } }
+
+    /// Whether `user` is allowed, as S2I's `IsUserAllowed` decides: it must be a number (a
+    /// name, an empty user and `uid:gid` are not) inside one of the ranges.
+    public func allows(_ user: String) -> Bool {
+        guard !isEmpty else { return true }
+        guard let uid = Int(user) else { return false }
+        return ranges.contains { $0?.contains(uid) ?? false }
+    }
+
+    /// One range: `n`, `-n`, `n-` or `n-m`, with non-negative numbers.
+    private static func range(_ part: String, in text: String) throws -> ClosedRange<Int>? {
+        let value = part.trimmingCharacters(in: .whitespaces)
+        guard !value.isEmpty else { return nil }
+        let bounds = value.split(separator: "-", omittingEmptySubsequences: false).map(String.init)
+        func number(_ digits: String) throws -> Int {
+            guard let number = Int(digits), number >= 0 else {
+                throw S2IError(
+                    .invalidArgument,
+                    "--allowed-uids \(text.isEmpty ? "\"\"" : text): \"\(value)\" is not one of n, -n, n- or n-m with non-negative numbers")
+            }
+            return number
         }
-        guard ranges.contains(where: { $0.contains(uid) }) else {
-            throw S2IError(.failedPrecondition, "\(what) has uid \(uid), outside --allowed-uids \(description)")
+        switch bounds.count {
+        case 1:
+            let uid = try number(bounds[0])
+            return uid...uid
+        case 2:
+            let low = bounds[0].isEmpty ? 0 : try number(bounds[0])
+            let high = bounds[1].isEmpty ? Int.max : try number(bounds[1])
+            guard low <= high else {
+                throw S2IError(.invalidArgument, "--allowed-uids \(text): in \"\(value)\" the upper bound is below the lower one")
+            }
+            return low...high
+        default:
+            throw S2IError(.invalidArgument, "--allowed-uids \(text): \"\(value)\" is not one of n, -n, n- or n-m")
         }
     }
 }

@@ -19,13 +19,7 @@ struct ImagesCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let client = try await global.client()
-            let images: [ImageSummary]
-            if client.backend == .containerd {
-                guard filter.isEmpty else { throw ValidationError("--filter is not supported on the containerd backend yet") }
-                images = try await client.backendImages()
-            } else {
-                images = try client.images(filters: filter)
-            }
+            let images = try await client.images(filters: filter)
             if quiet {
                 var seen = Set<String>()
                 for image in images where seen.insert(image.id.shortID).inserted { print(image.id.shortID) }

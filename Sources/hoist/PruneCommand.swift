@@ -42,7 +42,7 @@ struct PruneCommand: AsyncParsableCommand {
                 }
                 guard ["y", "yes"].contains(line.trimmingCharacters(in: .whitespaces).lowercased()) else { return }
             }
-            let report = try await global.client().pruneOnBackend(all: all, filters: filter)
+            let report = try await global.client().pruneImages(all: all, filters: filter)
             if !report.removals.isEmpty {
                 print("Deleted Images:")
                 for removal in report.removals {

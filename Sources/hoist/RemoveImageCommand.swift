@@ -31,7 +31,7 @@ struct RemoveImageCommand: AsyncParsableCommand {
         var failed = false
         for name in images {
             do {
-                for removal in try await client.removeBackendImage(name, force: force) { print(removal) }
+                for removal in try await client.removeImage(name, force: force) { print(removal) }
             } catch {
                 // Like docker rmi: report this one and go on with the rest.
                 FileHandle.standardError.write(Data("hoist: \(error)\n".utf8))

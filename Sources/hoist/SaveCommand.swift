@@ -23,7 +23,7 @@ struct SaveCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            try await global.client().saveOnBackend(images, format: format, to: URL(fileURLWithPath: output))
+            try await global.client().save(images, format: format, to: URL(fileURLWithPath: output))
         }
     }
 }

@@ -109,9 +109,9 @@ struct AdversarialContainerTests {
         #expect(result.status == 64, "\(result.errorText)")
     }
 
-    @Test func anOCILayoutClaimingALayerOfInt64MaxBytesIsRefused() throws {
+    @Test func anOCILayoutClaimingALayerOfInt64MaxBytesIsRefused() async throws {
         let archive = fixture.directory.appending("layout.tar")
-        try fixture.client.save(["busybox"], format: .oci, to: archive)
+        try await fixture.client.save(["busybox"], format: .oci, to: archive)
         let layout = fixture.directory.appending("layout")
         try FileManager.default.createDirectory(at: layout, withIntermediateDirectories: true)
         try ExternalCommand.checked(["tar", "-xf", archive.path, "-C", layout.path])
@@ -145,9 +145,9 @@ struct AdversarialContainerTests {
         }
     }
 
-    @Test func anArchiveNamingAnImageWithAPathIsRefusedWhole() throws {
+    @Test func anArchiveNamingAnImageWithAPathIsRefusedWhole() async throws {
         let archive = fixture.directory.appending("saved.tar")
-        try fixture.client.save(["busybox"], to: archive)
+        try await fixture.client.save(["busybox"], to: archive)
         // Rewrite manifest.json's tag to one that is no reference.
         let unpacked = fixture.directory.appending("unpacked")
         try FileManager.default.createDirectory(at: unpacked, withIntermediateDirectories: true)
@@ -160,6 +160,6 @@ struct AdversarialContainerTests {
         let other = try fixture.freshClient("other")
         let error = #expect(throws: (any Error).self) { _ = try other.load(archive: hostile) }
         #expect("\(String(describing: error))".contains("../../x:1"))
-        #expect(try other.images().isEmpty, "an image was loaded unnamed")
+        #expect(try await other.images().isEmpty, "an image was loaded unnamed")
     }
 }

@@ -74,7 +74,7 @@ struct AdversarialRecoveryTests {
     // MARK: Item 10: prune always collects, snapshots included
 
     @Test(.enabled(if: canRun))
-    func pruneCollectsEvenWhenItRemovesNoImage() throws {
+    func pruneCollectsEvenWhenItRemovesNoImage() async throws {
         let directory = try TemporaryDirectory()
         let store = try Self.busyboxStore(directory)
         // A run unpacks the image into committed snapshots; the image then goes without a collection.
@@ -89,7 +89,7 @@ struct AdversarialRecoveryTests {
         let prune = try Interop.hoist(["prune", "-f"], root: store)
         #expect(prune.status == 0, "\(prune.errorText)")
         let client = try Client(root: StoreRoot(store))
-        #expect(try client.images().isEmpty)
+        #expect(try await client.images().isEmpty)
         let blobs = try client.store.content.all().map(\.digest)
         #expect(blobs.isEmpty, "blobs left after prune: \(blobs)")
         #expect(try client.store.snapshotter().list().isEmpty, "snapshots left after prune")

@@ -37,7 +37,7 @@ struct BackendFixture {
             let name = "hoist-api-busybox-\(UUID().uuidString.prefix(8).lowercased())"
             busyboxFixture = try BusyboxFixture(name: name)
             let archive = busyboxFixture.directory.appending("busybox.tar")
-            try busyboxFixture.client.save([name], to: archive)
+            try await busyboxFixture.client.save([name], to: archive)
             let engine = try await EngineClient.connect()
             try await engine.loadImages(from: archive)
             client = try Client(root: StoreRoot(busyboxFixture.directory.appending("docker-client")), backend: .docker)
@@ -56,6 +56,18 @@ struct BackendFixture {
         }
     }
 
+    /// Runs `body` with a fixture for `backend`, removing what it loaded into a daemon after.
+    static func using(_ backend: Backend, _ body: (BackendFixture) async throws -> Void) async throws {
+        let fixture = try await BackendFixture(backend)
+        do {
+            try await body(fixture)
+        } catch {
+            await fixture.tearDown()
+            throw error
+        }
+        await fixture.tearDown()
+    }
+
     /// Removes what the fixture put into a daemon.
     func tearDown() async {
         switch client.backend {
@@ -63,7 +75,7 @@ struct BackendFixture {
             guard let engine = try? await EngineClient.connect() else { return }
             try? await engine.removeImage(imageName, force: true)
         case .containerd:
-            _ = try? await client.removeBackendImage(imageName)
+            _ = try? await client.removeImage(imageName)
         case .native, .automatic:
             break
         }

@@ -121,7 +121,7 @@ struct BuildTests {
         #expect(error?.exitCode == 3)
         #expect(error?.step?.contains("RUN echo first line") == true)
         #expect(error?.lastOutput.contains("boom") == true, "last output: \(error?.lastOutput ?? [])")
-        #expect(try fixture.client.images().count == 1, "nothing named after a failed build")
+        #expect(try await fixture.client.images().count == 1, "nothing named after a failed build")
     }
 
     @Test func runStepsKeepToTheBuildsLimits() async throws {

@@ -31,9 +31,9 @@ struct ClientImageTests {
         #expect(try details.layers[0].digest == details.rootFS.diffIDs[0])
     }
 
-    @Test func imagesListsNamesAndIDsAndResolvesByIDPrefix() throws {
+    @Test func imagesListsNamesAndIDsAndResolvesByIDPrefix() async throws {
         let fixture = try BusyboxFixture()
-        let images = try fixture.client.images()
+        let images = try await fixture.client.images()
         #expect(images.count == 1)
         let image = try #require(images.first)
         #expect(image.repository == "busybox")
@@ -44,21 +44,21 @@ struct ClientImageTests {
         #expect(try fixture.client.inspect("docker.io/library/busybox").id == image.id)
     }
 
-    @Test func reimportingUnderTheSameNameLeavesADanglingImage() throws {
+    @Test func reimportingUnderTheSameNameLeavesADanglingImage() async throws {
         let fixture = try BusyboxFixture()
-        let first = try fixture.client.images()[0]
-        Thread.sleep(forTimeInterval: 0.01)
+        let first = try await fixture.client.images()[0]
+        try await Task.sleep(for: .milliseconds(10))
         try fixture.client.importImage(rootfs: fixture.rootfs, as: "busybox", changes: ["CMD [\"true\"]"])
-        let images = try fixture.client.images()
+        let images = try await fixture.client.images()
         #expect(images.count == 2)
         #expect(images.first { $0.reference == nil }?.id == first.id)
     }
 
     @Test(arguments: ImageArchiveFormat.allCases)
-    func saveThenLoadIntoAnotherStoreGivesTheSameImage(format: ImageArchiveFormat) throws {
+    func saveThenLoadIntoAnotherStoreGivesTheSameImage(format: ImageArchiveFormat) async throws {
         let fixture = try BusyboxFixture()
         let archive = fixture.directory.appending("image-\(format).tar")
-        try fixture.client.save(["busybox"], format: format, to: archive)
+        try await fixture.client.save(["busybox"], format: format, to: archive)
         let other = try fixture.freshClient("other")
         let loaded = try other.load(archive: archive)
         #expect(loaded.map { $0.reference?.description } == ["docker.io/library/busybox:latest"])
@@ -72,27 +72,27 @@ struct ClientImageTests {
         #expect(try BusyboxFixture.blobCount(other) == 3)
     }
 
-    @Test func savingByIDUsesEveryNameOfTheImage() throws {
+    @Test func savingByIDUsesEveryNameOfTheImage() async throws {
         let fixture = try BusyboxFixture()
         try fixture.client.tag("busybox", as: "example.com/other:2")
         let id = try fixture.client.inspect("busybox").id
         let archive = fixture.directory.appending("by-id.tar")
-        try fixture.client.save([id.description], to: archive)
+        try await fixture.client.save([id.description], to: archive)
         let loaded = try fixture.freshClient("other").load(archive: archive)
         #expect(Set(loaded.compactMap { $0.reference?.familiarString }) == ["busybox:latest", "example.com/other:2"])
     }
 
-    @Test func loadAcceptsCompressedArchives() throws {
+    @Test func loadAcceptsCompressedArchives() async throws {
         let fixture = try BusyboxFixture()
         let archive = fixture.directory.appending("image.tar")
-        try fixture.client.save(["busybox"], to: archive)
+        try await fixture.client.save(["busybox"], to: archive)
         try ExternalCommand.checked(["gzip", "-k", archive.path])
         let other = try fixture.freshClient("other")
         let loaded = try other.load(archive: fixture.directory.appending("image.tar.gz"))
         #expect(loaded.count == 1)
     }
 
-    @Test func badInputIsAClearErrorAndLeavesTheStoreAsItWas() throws {
+    @Test func badInputIsAClearErrorAndLeavesTheStoreAsItWas() async throws {
         let fixture = try BusyboxFixture()
         let client = fixture.client
         let before = try BusyboxFixture.blobCount(client)
@@ -129,27 +129,27 @@ struct ClientImageTests {
         #expect(unknown?.code == .notFound)
 
         #expect(try BusyboxFixture.blobCount(client) == before)
-        #expect(try client.images().count == 1)
+        #expect(try await client.images().count == 1)
     }
 
-    @Test func truncatedArchiveIsRefusedAndLeavesNothing() throws {
+    @Test func truncatedArchiveIsRefusedAndLeavesNothing() async throws {
         let fixture = try BusyboxFixture()
         let archive = fixture.directory.appending("image.tar")
-        try fixture.client.save(["busybox"], to: archive)
+        try await fixture.client.save(["busybox"], to: archive)
         let bytes = try Data(contentsOf: archive)
         let truncated = fixture.directory.appending("truncated.tar")
         try bytes.prefix(bytes.count / 2 + 100).write(to: truncated)
         let other = try fixture.freshClient("other")
         #expect(throws: (any Error).self) { try other.load(archive: truncated) }
         #expect(try other.store.content.all().isEmpty)
-        #expect(try other.images().isEmpty)
+        #expect(try await other.images().isEmpty)
     }
 
-    @Test func ociBlobWithWrongContentIsRefused() throws {
+    @Test func ociBlobWithWrongContentIsRefused() async throws {
         let fixture = try BusyboxFixture()
         let layout = fixture.directory.appending("layout")
         let archive = fixture.directory.appending("image.tar")
-        try fixture.client.save(["busybox"], format: .oci, to: archive)
+        try await fixture.client.save(["busybox"], format: .oci, to: archive)
         try FileManager.default.createDirectory(at: layout, withIntermediateDirectories: true)
         try ExternalCommand.checked(["tar", "-xf", archive.path, "-C", layout.path])
         // Replace the config blob's bytes while keeping its name.

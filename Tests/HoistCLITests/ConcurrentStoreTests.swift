@@ -10,7 +10,7 @@ import Testing
 /// Several `hoist` processes on one store, and processes killed half-way.
 @Suite("Store under concurrent and interrupted processes", .serialized)
 struct ConcurrentStoreTests {
-    @Test func concurrentImportsAndCollectionAllSucceed() throws {
+    @Test func concurrentImportsAndCollectionAllSucceed() async throws {
         let directory = try TemporaryDirectory()
         let store = directory.appending("store")
         let rootfs = directory.appending("rootfs.tar")
@@ -24,16 +24,16 @@ struct ConcurrentStoreTests {
             #expect(process.terminationStatus == 0)
         }
         let client = try Client(root: StoreRoot(store))
-        #expect(try client.images().count == count)
+        #expect(try await client.images().count == count)
         try client.store.collectGarbage()
-        for image in try client.images() {
+        for image in try await client.images() {
             let details = try client.inspect(image.id.description)
             try client.store.content.verify(details.id)
             for layer in details.layers { try client.store.content.verify(try layer.digest) }
         }
     }
 
-    @Test func killedImportsLeaveAValidStore() throws {
+    @Test func killedImportsLeaveAValidStore() async throws {
         let directory = try TemporaryDirectory()
         let store = directory.appending("store")
         // A large tar so that the kill lands while blobs are being written.
@@ -54,7 +54,7 @@ struct ConcurrentStoreTests {
         let client = try Client(root: StoreRoot(store))
         // Every blob that exists verifies; every name that exists resolves completely.
         for blob in try client.store.content.all() { try client.store.content.verify(blob.digest) }
-        for image in try client.images() {
+        for image in try await client.images() {
             let details = try client.inspect(image.reference?.description ?? image.id.description)
             for layer in details.layers { #expect(try client.store.content.contains(try layer.digest)) }
         }
@@ -69,7 +69,7 @@ struct ConcurrentStoreTests {
     }
 
     @Test(.enabled(if: Interop.isRoot && Interop.available("runc")))
-    func killedBuildsLeaveAValidStoreAndTheNextBuildSucceeds() throws {
+    func killedBuildsLeaveAValidStoreAndTheNextBuildSucceeds() async throws {
         let directory = try TemporaryDirectory()
         let store = directory.appending("store")
         let rootfs = directory.appending("rootfs.tar")
@@ -94,7 +94,7 @@ struct ConcurrentStoreTests {
         }
         let client = try Client(root: StoreRoot(store))
         for blob in try client.store.content.all() { try client.store.content.verify(blob.digest) }
-        for image in try client.images() {
+        for image in try await client.images() {
             let details = try client.inspect(image.reference?.description ?? image.id.description)
             for layer in details.layers { #expect(try client.store.content.contains(try layer.digest)) }
         }

@@ -9,16 +9,8 @@ import Testing
 /// test runs unchanged on each unless it says why not.
 @Suite("Container API", .serialized)
 struct ContainerAPITests {
-    /// Runs `body` with a fixture for `backend`, removing what it loaded into a daemon after.
     private func on(_ backend: Backend, _ body: (BackendFixture) async throws -> Void) async throws {
-        let fixture = try await BackendFixture(backend)
-        do {
-            try await body(fixture)
-        } catch {
-            await fixture.tearDown()
-            throw error
-        }
-        await fixture.tearDown()
+        try await BackendFixture.using(backend, body)
     }
 
     @Test(arguments: TestBackends.all)

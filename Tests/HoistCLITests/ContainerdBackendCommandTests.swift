@@ -68,7 +68,7 @@ struct ContainerdBackendCommandTests {
         // A client with an empty store: the image is containerd's alone.
         let client = try Client(root: StoreRoot(fixture.directory.appending("empty-store")), backend: .containerd)
         #expect(await client.image(name).exists())
-        #expect(try client.images().isEmpty, "nothing went into Hoist's own store")
+        #expect(try await Client(root: StoreRoot(fixture.directory.appending("empty-store"))).images().isEmpty, "nothing went into Hoist's own store")
         let run = try await client.image(name).instantiate(.shell("echo pulled by ctr; cat /etc/hostname >/dev/null; exit 5")).run()
         #expect(run.exitCode == 5)
         #expect(run.standardOutput == "pulled by ctr\n", "\(run.combined)")
@@ -101,7 +101,7 @@ struct ContainerdBackendCommandTests {
         #expect(try !daemon.ctrChecked(["containers", "list", "-q"]).text.contains(id))
     }
 
-    @Test func errorsAreOneClearLine() throws {
+    @Test func errorsAreOneClearLine() async throws {
         let image = "hoist-unpacked-\(UUID().uuidString.prefix(8).lowercased())"
         // A layer of its own: busybox's is unpacked already by the other tests.
         let tree = fixture.directory.appending("unique")
@@ -126,7 +126,7 @@ struct ContainerdBackendCommandTests {
 
         // Imported by ctr without unpacking, then a layer taken away: nothing to unpack from.
         let archive = fixture.directory.appending("image.tar")
-        try fixture.client.save([image], to: archive)
+        try await fixture.client.save([image], to: archive)
         let full = "docker.io/library/\(image):latest"
         defer { _ = try? daemon.ctr(["images", "rm", "--sync", full]) }
         try daemon.ctrChecked(["images", "import", "--no-unpack", archive.path])

@@ -95,7 +95,7 @@ struct DifferentialTests {
         let fixture = try BusyboxFixture()
         // The native store's very busybox image, in the daemon under the name the cases use.
         let busybox = fixture.directory.appending("busybox.tar")
-        try fixture.client.save(["busybox:latest"], to: busybox)
+        try await fixture.client.save(["busybox:latest"], to: busybox)
         try await EngineClient.connect().loadImages(from: busybox)
         let docker = try Client(root: StoreRoot(fixture.directory.appending("docker-store")), backend: .docker)
         let context = Self.corpus.appendingPathComponent(name)

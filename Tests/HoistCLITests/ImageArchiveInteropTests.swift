@@ -10,9 +10,9 @@ import Testing
 @Suite("Image archives: interop with skopeo, umoci and dockerd", .serialized)
 struct ImageArchiveInteropTests {
     @Test(.enabled(if: Interop.available("skopeo")))
-    func skopeoReadsHoistsOCILayout() throws {
+    func skopeoReadsHoistsOCILayout() async throws {
         let fixture = try BusyboxFixture()
-        let layout = try extractedLayout(fixture)
+        let layout = try await extractedLayout(fixture)
         let output = try ExternalCommand.checked(["skopeo", "inspect", "--raw", "oci:\(layout.path):latest"])
         let manifest = try JSONDecoder().decode(ImageManifest.self, from: output.standardOutput)
         let details = try fixture.client.inspect("busybox")
@@ -22,9 +22,9 @@ struct ImageArchiveInteropTests {
     }
 
     @Test(.enabled(if: Interop.available("umoci") && Interop.isRoot))
-    func umociUnpacksHoistsOCILayout() throws {
+    func umociUnpacksHoistsOCILayout() async throws {
         let fixture = try BusyboxFixture()
-        let layout = try extractedLayout(fixture)
+        let layout = try await extractedLayout(fixture)
         let bundle = fixture.directory.appending("bundle")
         try ExternalCommand.checked(["umoci", "unpack", "--image", "\(layout.path):latest", bundle.path])
         let unpacked = try FileTree(root: bundle.appendingPathComponent("rootfs").path)
@@ -34,12 +34,12 @@ struct ImageArchiveInteropTests {
     }
 
     @Test(.enabled(if: Interop.dockerAvailable))
-    func dockerLoadsAndRunsHoistsDockerArchive() throws {
+    func dockerLoadsAndRunsHoistsDockerArchive() async throws {
         let fixture = try BusyboxFixture()
         let name = uniqueDockerName("load")
         try fixture.client.importImage(rootfs: fixture.rootfs, as: name, changes: ["ENV GREETING=hello-from-hoist", "CMD [\"sh\", \"-c\", \"echo $GREETING\"]"])
         let archive = fixture.directory.appending("docker.tar")
-        try fixture.client.save([name], to: archive)
+        try await fixture.client.save([name], to: archive)
         defer { _ = try? ExternalCommand.run([Interop.docker, "rmi", "-f", name]) }
         let load = try ExternalCommand.checked([Interop.docker, "load", "-i", archive.path])
         #expect(load.text.contains("\(name):latest"), "docker load said: \(load.text)")
@@ -110,9 +110,9 @@ struct ImageArchiveInteropTests {
     // MARK: Helpers
 
     /// Saves busybox as an OCI-layout tar and extracts it into a directory.
-    private func extractedLayout(_ fixture: BusyboxFixture) throws -> URL {
+    private func extractedLayout(_ fixture: BusyboxFixture) async throws -> URL {
         let archive = fixture.directory.appending("oci.tar")
-        try fixture.client.save(["busybox"], format: .oci, to: archive)
+        try await fixture.client.save(["busybox"], format: .oci, to: archive)
         let layout = fixture.directory.appending("layout")
         try FileManager.default.createDirectory(at: layout, withIntermediateDirectories: true)
         try ExternalCommand.checked(["tar", "-xf", archive.path, "-C", layout.path])

@@ -26,7 +26,7 @@ struct ImageManagementTests {
         #expect(try store.client().store.content.all().isEmpty, "every blob goes with the last image")
     }
 
-    @Test func rmiByIDDeletesASingleNamedImageAndRefusesSeveralNamesWithoutForce() throws {
+    @Test func rmiByIDDeletesASingleNamedImageAndRefusesSeveralNamesWithoutForce() async throws {
         let store = try CommandLineStore()
         let single = try store.importImage("single:1")
         let shared = try store.importImage("shared:1")
@@ -40,7 +40,7 @@ struct ImageManagementTests {
         #expect(refused.errorText.contains("must be forced"), "stderr: \(refused.errorText)")
         #expect(refused.errorText.contains("referenced in multiple repositories"), "stderr: \(refused.errorText)")
         #expect(try store.listing().count == 2, "a refused removal removes nothing")
-        let code = try #require(throws: ClientError.self) { try store.client().removeImage(shared) }
+        let code = try await #require(throws: ClientError.self) { try await store.client().removeImage(shared) }
         #expect(code.code == .failedPrecondition)
 
         let forced = try store.checked(["rmi", "-f", shared])
@@ -49,7 +49,7 @@ struct ImageManagementTests {
         #expect(try store.client().store.content.all().isEmpty)
     }
 
-    @Test func rmiGoesOnAfterAFailureAndExitsNonZero() throws {
+    @Test func rmiGoesOnAfterAFailureAndExitsNonZero() async throws {
         let store = try CommandLineStore()
         let kept = try store.importImage("kept:1")
         let removed = try store.importImage("removed:1")
@@ -58,14 +58,14 @@ struct ImageManagementTests {
         #expect(output.errorText == "hoist: no such image: nosuch:1\n")
         #expect(output.text == "Untagged: removed:1\nDeleted: \(removed)\n")
         #expect(try store.listing() == [Listed(name: "docker.io/library/kept:1", id: kept)])
-        try store.expectKeptImagesAreWhole()
-        let missing = try #require(throws: ClientError.self) { try store.client().removeImage("nosuch") }
+        try await store.expectKeptImagesAreWhole()
+        let missing = try await #require(throws: ClientError.self) { try await store.client().removeImage("nosuch") }
         #expect(missing.code == .notFound)
     }
 
     // MARK: prune
 
-    @Test func pruneRemovesExactlyTheDanglingImages() throws {
+    @Test func pruneRemovesExactlyTheDanglingImages() async throws {
         let store = try CommandLineStore()
         let danglingA = try store.importImage("app:1", labels: ["v": "1"])
         let danglingB = try store.importImage("app:1", labels: ["v": "2"])
@@ -83,13 +83,13 @@ struct ImageManagementTests {
         #expect(Set(Self.deleted(in: output.text)) == [danglingA, danglingB])
         #expect(!output.text.contains("untagged:"), "dangling images have no names to untag:\n\(output.text)")
         #expect(Set(try store.listing()) == Set(before.filter { $0.name != nil }))
-        try store.expectKeptImagesAreWhole()
+        try await store.expectKeptImagesAreWhole()
 
         let again = try store.checked(["prune", "--force"])
         #expect(again.text == "Total reclaimed space: 0B\n")
     }
 
-    @Test func pruneAllWithLabelFiltersRemovesExactlyTheMatchingImages() throws {
+    @Test func pruneAllWithLabelFiltersRemovesExactlyTheMatchingImages() async throws {
         let store = try CommandLineStore()
         let testOld = try store.importImage("web:1", labels: ["env": "test"])
         let test = try store.importImage("web:1", labels: ["env": "test", "tier": "web"])
@@ -104,19 +104,19 @@ struct ImageManagementTests {
         #expect(Self.deleted(in: both.text) == [test], "\(both.text)")
         #expect(both.text.contains("untagged: web:1\n"), "\(both.text)")
         #expect(Set(try store.listing()) == Set(before.filter { $0.id != test }))
-        try store.expectKeptImagesAreWhole()
+        try await store.expectKeptImagesAreWhole()
 
         // One label filter: the named and the dangling image that have it, nothing else.
         let env = try store.checked(["prune", "--all", "--force", "--filter", "label=env=test"])
         #expect(Set(Self.deleted(in: env.text)) == [testOld, testDB], "\(env.text)")
         #expect(Set(try store.listing()) == [Listed(name: "docker.io/library/web:prod", id: prod), Listed(name: "docker.io/library/bare:1", id: bare)])
-        try store.expectKeptImagesAreWhole()
+        try await store.expectKeptImagesAreWhole()
 
         // The negation: images without the key go.
         let notEnv = try store.checked(["prune", "-a", "-f", "--filter", "label!=env"])
         #expect(Self.deleted(in: notEnv.text) == [bare], "\(notEnv.text)")
         #expect(try store.listing() == [Listed(name: "docker.io/library/web:prod", id: prod)])
-        try store.expectKeptImagesAreWhole()
+        try await store.expectKeptImagesAreWhole()
 
         // Without --all, a named image is never pruned, whatever the filter says.
         let dangling = try store.checked(["prune", "-f", "--filter", "label=env=prod"])
@@ -124,7 +124,7 @@ struct ImageManagementTests {
         #expect(try store.listing().count == 1)
     }
 
-    @Test func pruneUntilKeepsImagesCreatedAfterTheMoment() throws {
+    @Test func pruneUntilKeepsImagesCreatedAfterTheMoment() async throws {
         let store = try CommandLineStore()
         let recent = try store.importImage("recent:1")
         let old = try store.makeImage("old:1", createdAt: "2001-02-03T04:05:06Z", from: "recent:1")
@@ -137,7 +137,7 @@ struct ImageManagementTests {
         let thousandHours = try store.checked(["prune", "-a", "-f", "--filter", "until=1000h"])
         #expect(Self.deleted(in: thousandHours.text) == [old], "\(thousandHours.text)")
         #expect(try store.listing() == [Listed(name: "docker.io/library/recent:1", id: recent)])
-        try store.expectKeptImagesAreWhole()
+        try await store.expectKeptImagesAreWhole()
         let day = try store.checked(["prune", "-a", "-f", "--filter", "until=24h"])
         #expect(day.text == "Total reclaimed space: 0B\n")
 
@@ -147,17 +147,17 @@ struct ImageManagementTests {
         #expect(try store.listing().isEmpty)
     }
 
-    @Test func pruneUntilADurationAgoRemovesOnlyOlderImages() throws {
+    @Test func pruneUntilADurationAgoRemovesOnlyOlderImages() async throws {
         let store = try CommandLineStore()
         let recent = try store.importImage("recent:1")
         let old = try store.makeImage("old:1", createdAt: "2020-01-01T00:00:00.5+02:00", from: "recent:1")
         let output = try store.checked(["prune", "-a", "-f", "--filter", "until=1h30m"])
         #expect(Self.deleted(in: output.text) == [old], "\(output.text)")
         #expect(try store.listing() == [Listed(name: "docker.io/library/recent:1", id: recent)])
-        try store.expectKeptImagesAreWhole()
+        try await store.expectKeptImagesAreWhole()
     }
 
-    @Test func unknownOrMalformedFiltersAreErrorsAndRemoveNothing() throws {
+    @Test func unknownOrMalformedFiltersAreErrorsAndRemoveNothing() async throws {
         let store = try CommandLineStore()
         try store.importImage("app:1")
         try store.importImage("app:1", labels: ["v": "2"])
@@ -176,7 +176,7 @@ struct ImageManagementTests {
             #expect(output.errorText.contains(message), "stderr of hoist \(arguments): \(output.errorText)")
         }
         #expect(try store.listing().count == 2)
-        let error = try #require(throws: ClientError.self) { try store.client().pruneImages(filters: ["colour=red"]) }
+        let error = try await #require(throws: ClientError.self) { try await store.client().pruneImages(filters: ["colour=red"]) }
         #expect(error.code == .invalidArgument)
     }
 
@@ -419,9 +419,9 @@ private struct CommandLineStore {
     /// Checks that every image left can be saved (all its blobs are there) and that every blob
     /// in the store verifies and belongs to one of them: pruning took nothing it kept and left
     /// nothing behind.
-    func expectKeptImagesAreWhole(sourceLocation: SourceLocation = #_sourceLocation) throws {
+    func expectKeptImagesAreWhole(sourceLocation: SourceLocation = #_sourceLocation) async throws {
         let client = try client()
-        let images = try client.images()
+        let images = try await client.images()
         for (index, image) in images.enumerated() {
             let name = image.reference?.description ?? image.id.description
             let archive = directory.appending("kept-\(index).tar")

@@ -21,7 +21,7 @@ struct EngineClientTests {
         let client = try Client(root: StoreRoot(directory.appending("store")))
         try client.importImage(rootfs: rootfs, as: image, changes: ["CMD [\"sh\"]"])
         let archive = directory.appending("image.tar")
-        try client.save([image], to: archive)
+        try await client.save([image], to: archive)
         let engine = try await EngineClient.connect()
         try await engine.loadImages(from: archive)
     }

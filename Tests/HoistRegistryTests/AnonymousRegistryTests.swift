@@ -94,7 +94,7 @@ struct AnonymousRegistryTests {
             #expect(error.message.contains("/v2/nothing/here/manifests/1"), "\(error.message)")
             #expect(error.message.contains("MANIFEST_UNKNOWN") || error.message.contains("NAME_UNKNOWN"), "\(error.message)")
         }
-        #expect(try client.images().isEmpty)
+        #expect(try await client.images().isEmpty)
     }
 
     private func configSize(_ client: Client, _ manifest: Descriptor) throws -> Int64 {

@@ -61,7 +61,7 @@ struct HostileRegistryTests {
             _ = try await client.pull("127.0.0.1:\(registry.port)/hostile/app:1", configuration: configuration)
         }
         #expect(error?.message.contains("too slow") == true, "\(String(describing: error))")
-        #expect(try client.images().isEmpty)
+        #expect(try await client.images().isEmpty)
     }
 
     @Test(arguments: [Int64(-1), Int64.max, Int64(1)])
@@ -75,7 +75,7 @@ struct HostileRegistryTests {
         await #expect(throws: (any Error).self) {
             _ = try await client.pull("127.0.0.1:\(registry.port)/hostile/app:1", configuration: harness.configuration())
         }
-        #expect(try client.images().isEmpty, "an image was named on a descriptor that lies")
+        #expect(try await client.images().isEmpty, "an image was named on a descriptor that lies")
     }
 
     @Test func aLayerClaimingInt64MaxBytesIsNotBelieved() async throws {
@@ -88,6 +88,6 @@ struct HostileRegistryTests {
                 "127.0.0.1:\(registry.port)/hostile/app:1",
                 configuration: harness.configuration(retry: RetryPolicy(maximumAttempts: 1, initialDelay: .milliseconds(10))))
         }
-        #expect(try client.images().isEmpty)
+        #expect(try await client.images().isEmpty)
     }
 }

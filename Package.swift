@@ -29,6 +29,8 @@ let package = Package(
         // C libraries, linked from the system (scripts/install-deps.sh installs their headers).
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        // fork, set the user, exec: what Swift must not do between fork and exec (pod isolation).
+        .target(name: "CHoistSpawn"),
 
         // Layers, lowest first (see DESIGN.md): each depends only on those below it.
         .target(
@@ -45,7 +47,7 @@ let package = Package(
             swiftSettings: strict),
         .target(
             name: "HoistRuntime",
-            dependencies: ["HoistOCI", "HoistArchive", "HoistStore"],
+            dependencies: ["HoistOCI", "HoistArchive", "HoistStore", "CHoistSpawn"],
             swiftSettings: strict),
         .target(
             name: "HoistRegistry",
@@ -134,7 +136,7 @@ let package = Package(
             // which link this target too, need the shared runtime of the test libraries.
             swiftSettings: strict + [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))],
             linkerSettings: [.unsafeFlags(["-static-stdlib", "-Xclang-linker", "-no-pie", "-Xlinker", "--no-export-dynamic"], .when(configuration: .release))]),
-        .executableTarget(name: "hoist-bench", dependencies: ["HoistArchive"], swiftSettings: strict),
+        .executableTarget(name: "hoist-bench", dependencies: ["HoistArchive", "HoistStore"], swiftSettings: strict),
         // The build-graph API in use (issue 9); HoistCLITests runs it.
         .executableTarget(name: "build-in-code", dependencies: ["Hoist"], path: "examples/build-in-code", swiftSettings: strict),
 

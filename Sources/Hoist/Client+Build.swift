@@ -38,6 +38,7 @@ extension Client {
     private func build(_ options: BuildOptions, finishing: (@Sendable (BuildState, [LayerRef]) async throws -> BuildState)?,
                        convert: (any ImageSource) async throws -> DockerfileConversion) async throws -> ImageSummary {
         let references = try options.tags.map { try parseReference($0) }
+        if options.isolation == .pod { try checkPodIsolation() }
         let engine = try await (containerBackend as? DockerBackend)?.engine()
         let daemon = engine.map { (engine: $0, images: DaemonImages(engine: $0, store: store)) }
         do {
@@ -65,10 +66,13 @@ extension Client {
         for warning in state.warnings { options.progress.report(.warning(warning)) }
         let epoch = conversion.sourceDateEpoch
 
+        let localDirectories = conversion.namedContexts.merging(["context": conversion.context]) { $1 }
+        let pod = options.isolation == .pod ? try podIsolation(options, keeping: Array(localDirectories.values)) : nil
         var native = NativeWorker(
-            store: store, snapshotter: DeferredSnapshotter { [store] in try store.snapshotter() }, images: conversion.images,
-            pathFilter: Self.dockerIgnoreFilter, localDirectories: conversion.namedContexts.merging(["context": conversion.context]) { $1 },
-            runner: RuncCommandRunner(store: store.root, limits: options.stepLimits), secrets: options.secrets)
+            store: store, snapshotter: pod?.snapshotter ?? DeferredSnapshotter { [store] in try store.snapshotter() },
+            images: conversion.images, pathFilter: Self.dockerIgnoreFilter, localDirectories: localDirectories,
+            runner: pod?.runner ?? RuncCommandRunner(store: store.root, limits: options.stepLimits), secrets: options.secrets)
+        native.runsStepsOneAtATime = pod != nil
         native.sourceDateEpoch = epoch
         native.sshAgents = try Self.checkedAgents(options.sshAgents)
         let worker: any Worker = daemon.map {

@@ -28,6 +28,14 @@ public struct AppliedLayer: Sendable, Hashable {
     /// Things skipped on purpose, for a human: xattrs the file system refused, device nodes
     /// not created.
     public var warnings: [String]
+
+    public init(diffID: Digest, size: Int64, compression: DetectedCompression, entryCount: Int, warnings: [String]) {
+        self.diffID = diffID
+        self.size = size
+        self.compression = compression
+        self.entryCount = entryCount
+        self.warnings = warnings
+    }
 }
 
 /// Applies an OCI layer (a tar, plain or gzip/zstd-compressed, detected from its bytes) onto
@@ -72,6 +80,11 @@ public struct LayerApplier: Sendable {
                 self.gid = gid
             }
         }
+
+        /// Root-relative paths (no leading `/`) left as they are, with everything under them:
+        /// entries and whiteouts for them are skipped, and an opaque directory or a replaced
+        /// one that holds them is emptied around them (pod isolation's mount points and store).
+        public var preserved: Set<String> = []
 
         /// `preserveOwnership` defaults to whether the process runs as root, `createDevices` to
         /// whether it runs as the host's root (a user namespace cannot make device nodes).
@@ -202,6 +215,8 @@ private struct ApplySession {
             return
         }
         let parentComponents = Array(components.dropLast())
+        // Checked before the parent is resolved, so nothing is created inside a kept path.
+        if isPreserved(components.joined(separator: "/")) { return }
 
         if base.hasPrefix(".wh.") {
             try applyWhiteout(base: base, parent: parentComponents, header: header)
@@ -210,11 +225,15 @@ private struct ApplySession {
 
         let (parent, resolvedParent) = try resolveParent(parentComponents, entry: header.name)
         let relative = (resolvedParent + [base]).joined(separator: "/")
+        if isPreserved(relative) { return }
 
         if let existing = try parent.info(base) {
             if existing.kind == .directory && header.type == .directory {
                 // Merge into the existing directory; its metadata is updated below.
             } else {
+                if holdsPreserved(relative) {
+                    throw ArchiveError(.failedPrecondition, "cannot replace a directory that holds a kept path (a mount point)", path: header.name)
+                }
                 if existing.kind == .directory || existing.kind == .symbolicLink { parentCache.removeAll() }
                 try remove(base, in: parent, entry: header.name)
             }
@@ -351,7 +370,11 @@ private struct ApplySession {
         }
         let relative = (resolved + [name]).joined(separator: "/")
         // A whiteout hides lower layers only, never what its own layer adds.
-        guard !added.contains(relative) else { return }
+        guard !added.contains(relative), !isPreserved(relative) else { return }
+        if holdsPreserved(relative), let directory = try parent.directory(name) {
+            try clearOpaque(directory, relative: relative)
+            return
+        }
         if try parent.info(name) != nil {
             parentCache.removeAll()
             try remove(name, in: parent, entry: header.name)
@@ -366,7 +389,10 @@ private struct ApplySession {
     private mutating func clearOpaque(_ directory: DirectoryHandle, relative: String) throws {
         for name in try directory.list() {
             let childRelative = relative.isEmpty ? name : relative + "/" + name
-            if !added.contains(childRelative) {
+            if isPreserved(childRelative) { continue }
+            if holdsPreserved(childRelative), let child = try directory.directory(name) {
+                try clearOpaque(child, relative: childRelative)
+            } else if !added.contains(childRelative) {
                 parentCache.removeAll()
                 try remove(name, in: directory, entry: childRelative)
             } else if let child = try directory.directory(name) {
@@ -376,6 +402,18 @@ private struct ApplySession {
     }
 
     // MARK: - Paths
+
+    /// Whether `relative` is a kept path or lies under one.
+    private func isPreserved(_ relative: String) -> Bool {
+        guard !options.preserved.isEmpty else { return false }
+        return options.preserved.contains { relative == $0 || relative.hasPrefix($0 + "/") }
+    }
+
+    /// Whether a kept path lies under `relative` (the root holds them all).
+    private func holdsPreserved(_ relative: String) -> Bool {
+        guard !options.preserved.isEmpty else { return false }
+        return relative.isEmpty || options.preserved.contains { $0.hasPrefix(relative + "/") }
+    }
 
     /// Cleans an entry name, refusing `..` escapes with an error naming the entry.
     private static func components(_ name: String, entry: String) throws -> [String] {

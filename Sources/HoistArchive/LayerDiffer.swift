@@ -4,7 +4,7 @@
 
 /// Produces an OCI layer tar from file system changes.
 ///
-/// Two sources of changes:
+/// Three sources of changes:
 /// - ``diff(lower:upper:to:)`` compares two full trees: a path added or changed in `upper`
 ///   (type, mode, owner, size, mtime, link target, device, xattrs — contents are compared when
 ///   size and a whole-second mtime agree, as such a time may have been truncated) is written;
@@ -12,6 +12,8 @@
 /// - ``diffOverlayUpper(_:to:)`` reads an overlayfs upper directory alone: a character device
 ///   0:0 is a whiteout, a directory with `trusted.overlay.opaque=y` (or `user.overlay.opaque=y`)
 ///   is written followed by `.wh..wh..opq`.
+/// - ``diff(since:to:)`` walks a live tree and compares it with a ``TreeRecord`` taken before
+///   the changes: only what a step touched is read.
 ///
 /// Output is deterministic: entries in depth-first order with each directory's children sorted
 /// by their UTF-8 bytes (so parents come before children, and parents of changed paths are
@@ -88,7 +90,7 @@ public struct LayerDiffer: Sendable {
         }
     }
 
-    private func write<S: ByteSink>(to sink: inout S, _ body: (inout DiffWalker<S>) throws -> Void) throws -> Int {
+    func write<S: ByteSink>(to sink: inout S, _ body: (inout DiffWalker<S>) throws -> Void) throws -> Int {
         var walker = DiffWalker(writer: TarWriter(sink), options: options)
         try body(&walker)
         try walker.writer.finish()
@@ -98,14 +100,14 @@ public struct LayerDiffer: Sendable {
 }
 
 /// One diff in progress: the tar being written and what was emitted so far.
-private struct DiffWalker<Sink: ByteSink> {
+struct DiffWalker<Sink: ByteSink> {
     var writer: TarWriter<Sink>
     let options: LayerDiffer.Options
     var entryCount = 0
     /// Directories whose entry is written (parents must precede children).
     private var emittedDirectories: Set<String> = [""]
     /// Directories seen on the way down whose entry is written only if something below changes.
-    private var pendingDirectories: [(relative: String, path: String, info: FileInfo)] = []
+    var pendingDirectories: [(relative: String, path: String, info: FileInfo)] = []
     /// (device, inode) of multiply-linked files already written → their entry name.
     private var linkTargets: [HardLinkKey: String] = [:]
 
@@ -220,7 +222,7 @@ private struct DiffWalker<Sink: ByteSink> {
 
     // MARK: - Entries
 
-    private mutating func emit(relative: String, path: String, info: FileInfo) throws {
+    mutating func emit(relative: String, path: String, info: FileInfo) throws {
         try flushPendingDirectories()
         try writeEntry(relative: relative, path: path, info: info)
     }
@@ -268,12 +270,12 @@ private struct DiffWalker<Sink: ByteSink> {
         entryCount += 1
     }
 
-    private mutating func emitWhiteout(relative: String, name: String) throws {
+    mutating func emitWhiteout(relative: String, name: String) throws {
         try writeMarker(Self.join(relative, ".wh." + name))
     }
 
     /// An empty regular file standing for a whiteout or an opaque marker.
-    private mutating func writeMarker(_ name: String) throws {
+    mutating func writeMarker(_ name: String) throws {
         try flushPendingDirectories()
         try writer.writeEntry(TarHeader(name: name, type: .regular, mode: 0, modificationTime: clamp(TarTimestamp(seconds: 0))))
         entryCount += 1
@@ -344,7 +346,7 @@ private struct DiffWalker<Sink: ByteSink> {
 
     // MARK: - Names
 
-    private static func join(_ parent: String, _ name: String) -> String {
+    static func join(_ parent: String, _ name: String) -> String {
         parent.isEmpty ? name : parent + "/" + name
     }
 

@@ -50,6 +50,9 @@ public struct BuildOptions: Sendable {
     /// backend into containerd — under the tags (`--load`); a build on the docker backend
     /// always does.
     public var loadIntoDocker = false
+    /// `--isolation`: how RUN steps are isolated; ``BuildIsolation/pod`` rewrites the
+    /// container hoist runs in.
+    public var isolation: BuildIsolation = .default
 
     public init(context: URL, dockerfile: URL? = nil, tags: [String] = [], buildArguments: [String: String] = [:],
                 target: String? = nil, noCache: Bool = false, labels: [String: String] = [:], secrets: [String: String] = [:],

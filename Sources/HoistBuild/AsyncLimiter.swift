@@ -14,7 +14,8 @@ actor AsyncLimiter {
         return try await body()
     }
 
-    private func acquire() async {
+    /// Waits for a slot; give it back with ``release()``.
+    func acquire() async {
         if running < limit {
             running += 1
             return
@@ -22,7 +23,8 @@ actor AsyncLimiter {
         await withCheckedContinuation { waiting.append($0) }
     }
 
-    private func release() {
+    /// Gives a slot back.
+    func release() {
         if waiting.isEmpty {
             running -= 1
         } else {

@@ -14,11 +14,16 @@ public struct CommandSpec: Sendable, Hashable {
         public var source: String
         public var destination: String
         public var readOnly: Bool
+        /// Whether the step's writes must reach the source and stay (a cache mount's directory,
+        /// an agent's socket), as opposed to mattering only while the step runs: a runner that
+        /// cannot bind copies the other sources in and throws the copies away.
+        public var keepsWrites: Bool
 
-        public init(source: String, destination: String, readOnly: Bool) {
+        public init(source: String, destination: String, readOnly: Bool, keepsWrites: Bool = false) {
             self.source = source
             self.destination = destination
             self.readOnly = readOnly
+            self.keepsWrites = keepsWrites
         }
     }
 

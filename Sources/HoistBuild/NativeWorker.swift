@@ -24,6 +24,13 @@ public struct NativeWorker: Worker {
     public var sourceDateEpoch: Int64?
     /// SSH agent sockets by id (`--ssh id=SOCKET`), shown to `RUN --mount=type=ssh`.
     public var sshAgents: [String: String] = [:]
+    /// Steps one at a time, for a snapshotter with a single live tree (pod isolation's
+    /// ``InPlaceSnapshotter``); independent steps run at once otherwise.
+    public var runsStepsOneAtATime: Bool {
+        get { stepLock != nil }
+        set { stepLock = newValue ? AsyncLimiter(limit: 1) : nil }
+    }
+    private var stepLock: AsyncLimiter?
 
     public init(store: Store, snapshotter: any Snapshotter, images: any ImageSource, pathFilter: PathFilter,
                 localDirectories: [String: String], runner: any CommandRunner, secrets: [String: String] = [:]) {
@@ -139,7 +146,8 @@ public struct NativeWorker: Worker {
                     let lock = try await CacheMountLock(
                         directory: try cacheDirectory(id: id, uid: uid, gid: gid, mode: mode), sharing: sharing)
                     mounts.releases.append(lock.release)
-                    mounts.binds.append(.init(source: lock.directory, destination: mount.destination, readOnly: mount.readOnly))
+                    mounts.binds.append(
+                        .init(source: lock.directory, destination: mount.destination, readOnly: mount.readOnly, keepsWrites: true))
                 case .tmpfs(let size):
                     mounts.tmpfs[mount.destination] = size
                 case .secret(let id, let required, let uid, let gid, let mode):
@@ -170,7 +178,7 @@ public struct NativeWorker: Worker {
                         if required { throw BuildError(.notFound, "SSH agent \(id) was not given to the build (--ssh \(id)=SOCKET)") }
                         continue
                     }
-                    mounts.binds.append(.init(source: socket, destination: mount.destination, readOnly: false))
+                    mounts.binds.append(.init(source: socket, destination: mount.destination, readOnly: false, keepsWrites: true))
                 }
             }
         } catch {
@@ -365,23 +373,25 @@ public struct NativeWorker: Worker {
     }
 
     /// A view of a layer chain (or an overlay on a directory), mounted in a private directory
-    /// until released; then its snapshot (or scratch directory) goes.
+    /// (or, from a snapshotter that cannot mount, its own directory) until released; then its
+    /// snapshot (or scratch directory) goes.
     struct MountedView {
         let path: String
         let key: SnapshotKey?
         let mounts: [Mount]
         let snapshotter: any Snapshotter
         var scratch: String?
+        var isMounted = true
 
         func release() {
-            try? Mount.unmountAll(mounts, at: path)
-            try? FileManager.default.removeItem(atPath: scratch ?? path)
+            if isMounted {
+                try? Mount.unmountAll(mounts, at: path)
+                try? FileManager.default.removeItem(atPath: scratch ?? path)
+            }
             if let key { try? snapshotter.remove(key) }
         }
     }
 
-    /// A writable overlay on `directory`, mounted in a private directory until released, when
-    /// what was written goes.
     /// Removes from `root` (a writable view of a directory) every path `isExcluded` leaves out
     /// but the directories holding a path it keeps (`reincludes`: the patterns have exceptions,
     /// so an excluded directory is looked into). Returns whether anything under `relative` stays.
@@ -406,6 +416,8 @@ public struct NativeWorker: Worker {
         return kept
     }
 
+    /// A writable overlay on `directory`, mounted in a private directory until released, when
+    /// what was written goes.
     private func mountOverlay(on directory: String) throws -> MountedView {
         let scratch = store.root.temporary.appendingPathComponent("rw-\(UUID().uuidString)").path
         for part in ["upper", "work", "merged"] {
@@ -427,6 +439,9 @@ public struct NativeWorker: Worker {
         let key = try SnapshotKey("\(writable ? "rw" : "view")/\(UUID().uuidString)")
         let mounts = writable ? try snapshotter.prepare(key: key, parent: parent, labels: [:])
             : try snapshotter.view(key: key, parent: parent, labels: [:])
+        if let directory = Mount.directoryInPlace(mounts) {
+            return MountedView(path: directory, key: key, mounts: mounts, snapshotter: snapshotter, isMounted: false)
+        }
         let path: String
         do {
             path = try makeMountPoint()
@@ -435,7 +450,7 @@ public struct NativeWorker: Worker {
             try? snapshotter.remove(key)
             throw error
         }
-        return MountedView(path: path, key: key, mounts: mounts, snapshotter: snapshotter)
+        return MountedView(path: path, key: key, mounts: mounts, snapshotter: snapshotter, isMounted: true)
     }
 
     // MARK: Steps on snapshots
@@ -457,21 +472,36 @@ public struct NativeWorker: Worker {
     /// changes into a layer: the result is `base` plus that layer (empty when nothing changed,
     /// as in BuildKit). The snapshot is committed under the new chain's ID for later steps.
     func withStep(on base: [LayerRef], _ body: (String) async throws -> Void) async throws -> BuildResult {
+        guard let stepLock else { return try await runStep(on: base, body) }
+        await stepLock.acquire()
+        do {
+            let result = try await runStep(on: base, body)
+            await stepLock.release()
+            return result
+        } catch {
+            await stepLock.release()
+            throw error
+        }
+    }
+
+    private func runStep(on base: [LayerRef], _ body: (String) async throws -> Void) async throws -> BuildResult {
         let parent = try unpack(base)
         let active = try SnapshotKey("build/\(UUID().uuidString)")
         let mounts = try snapshotter.prepare(key: active, parent: parent, labels: [:])
         var committed = false
         defer { if !committed { try? snapshotter.remove(active) } }
-        let mountPoint = try makeMountPoint()
-        defer { try? FileManager.default.removeItem(atPath: mountPoint) }
-        try Mount.mountAll(mounts, at: mountPoint)
+        // A snapshotter that cannot mount gives its directory, worked in where it is.
+        let directory = Mount.directoryInPlace(mounts)
+        let root = try directory ?? makeMountPoint()
+        defer { if directory == nil { try? FileManager.default.removeItem(atPath: root) } }
+        if directory == nil { try Mount.mountAll(mounts, at: root) }
         do {
-            try await body(mountPoint)
+            try await body(root)
         } catch {
-            try? Mount.unmountAll(mounts, at: mountPoint)
+            if directory == nil { try? Mount.unmountAll(mounts, at: root) }
             throw error
         }
-        try Mount.unmountAll(mounts, at: mountPoint)
+        if directory == nil { try Mount.unmountAll(mounts, at: root) }
 
         let writer = try store.content.writer(expecting: nil, size: nil)
         var sink = writer

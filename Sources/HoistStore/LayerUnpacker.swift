@@ -29,6 +29,10 @@ public struct LayerUnpacker: Sendable {
     /// Where the snapshots go.
     public let snapshotter: any Snapshotter
 
+    /// The label on the active snapshots an unpack prepares (its value: the snapshot's future
+    /// name), so a snapshotter can tell a layer being unpacked from a step's work.
+    public static let unpackLabel = "hoist.unpack"
+
     public init(snapshotter: any Snapshotter) {
         self.snapshotter = snapshotter
     }
@@ -72,7 +76,7 @@ public struct LayerUnpacker: Sendable {
 
     private func apply(_ layer: Layer, as key: SnapshotKey, parent: SnapshotKey?) throws {
         let scratch = try SnapshotKey("unpack/\(UUID().uuidString) \(key)")
-        _ = try snapshotter.prepare(key: scratch, parent: parent, labels: ["hoist.unpack": key.rawValue])
+        _ = try snapshotter.prepare(key: scratch, parent: parent, labels: [Self.unpackLabel: key.rawValue])
         do {
             let source = try layer.open()
             _ = try snapshotter.apply(source, to: scratch, expectedDiffID: layer.diffID)

@@ -7,14 +7,14 @@ import HoistOCI
 /// Copies a directory tree for ``CopySnapshotter``: every file gets a fresh inode (nothing is
 /// hard-linked to the source, so the copy may change freely), while modes, owners, times to
 /// the nanosecond, xattrs, symlinks, device nodes, FIFOs and the hard links inside the tree
-/// are kept. Sockets are skipped.
-struct SnapshotTreeCopier {
+/// are kept. Sockets are skipped. (Pod isolation copies bind mounts' sources with it too.)
+public struct SnapshotTreeCopier {
     private var links: [[UInt64]: String] = [:]
     private let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
 
     /// Copies the contents of `source` into the existing directory `destination`, and the
     /// root directory's own metadata onto it.
-    static func copy(from source: String, to destination: String) throws {
+    public static func copy(from source: String, to destination: String) throws {
         var copier = SnapshotTreeCopier()
         defer { copier.buffer.deallocate() }
         let status = try copier.status(source)

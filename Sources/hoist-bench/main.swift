@@ -3,10 +3,17 @@
 //   hoist-bench tar DIR            tar DIR (as a layer against an empty tree) and sha256 it
 //   hoist-bench gzip|zstd FILE     compress FILE, hashing the input and the output
 //   hoist-bench apply FILE DIR     apply the layer FILE onto DIR
+//   hoist-bench snapshot overlay|inplace BASE.tar FILES STEPS
+//                                  STEPS build steps on the layer BASE.tar, each writing FILES
+//                                  new files, snapshotted as the normal mode (overlay) or pod
+//                                  isolation (in place) does; run by scripts/bench-pod.sh
 //
-// Each prints one line: "<bytes> <seconds> <digest>", timed inside the process.
+// Each prints one line: "<bytes> <seconds> <digest>", timed inside the process; snapshot
+// prints "<first-step seconds> <median step seconds> <layer bytes per step>".
+import Foundation
 import HoistArchive
 import HoistOCI
+import HoistStore
 
 #if canImport(Glibc)
     import Glibc
@@ -46,6 +53,11 @@ do {
         try source.copy(to: &encoder)
         try encoder.close()
         print(encoder.result.uncompressedSize, now() - start, encoder.result.digest)
+    case "snapshot":
+        guard arguments.count == 5, let files = Int(arguments[3]), let steps = Int(arguments[4]), steps > 1 else {
+            fail("usage: hoist-bench snapshot overlay|inplace BASE.tar FILES STEPS")
+        }
+        try snapshotBenchmark(kind: arguments[1], base: arguments[2], files: files, steps: steps)
     case "apply":
         guard arguments.count == 3 else { fail("usage: hoist-bench apply FILE DIR") }
         let result = try LayerApplier(root: arguments[2]).apply(try FileByteSource(path: arguments[1]))
@@ -55,4 +67,57 @@ do {
     }
 } catch {
     fail("\(error)")
+}
+
+/// Times what a build step's snapshot costs, without the step's command: making the step's
+/// tree from its parent (prepare, mount) and turning its changes into a layer (unmount, diff,
+/// commit). The first step includes what the snapshotter does to bring up the base.
+func snapshotBenchmark(kind: String, base: String, files: Int, steps: Int) throws {
+    let work = "/tmp/hoist-bench-snapshot-\(getpid())"
+    try FileManager.default.createDirectory(atPath: work + "/tree", withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: work) }
+    let store = try Store(root: StoreRoot(URL(fileURLWithPath: work + "/store")))
+    let snapshotter: any Snapshotter
+    switch kind {
+    case "overlay": snapshotter = try OverlaySnapshotter(store: store)
+    case "inplace": snapshotter = try InPlaceSnapshotter(store: store, root: work + "/tree")
+    default: fail("unknown snapshotter \(kind): overlay or inplace")
+    }
+    var digesting = DigestingSource(try FileByteSource(path: base))
+    try digesting.drain()
+    let diffID = digesting.digest
+    let unpackStart = now()
+    var parent = try LayerUnpacker(snapshotter: snapshotter)
+        .unpack([LayerUnpacker.Layer(diffID: diffID) { try FileByteSource(path: base) }]).key
+    let unpacked = now() - unpackStart
+    var times: [Double] = []
+    var bytes: Int64 = 0
+    let mountPoint = work + "/mnt"
+    try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
+    for step in 0..<steps {
+        let key = try SnapshotKey("step-\(step)")
+        let start = now()
+        let mounts = try snapshotter.prepare(key: key, parent: parent, labels: [:])
+        let root = Mount.directoryInPlace(mounts) ?? mountPoint
+        if Mount.directoryInPlace(mounts) == nil { try Mount.mountAll(mounts, at: mountPoint) }
+        let prepared = now()
+        try FileManager.default.createDirectory(atPath: root + "/step-\(step)", withIntermediateDirectories: true)
+        for file in 0..<files {
+            let data = Array("step \(step) file \(file)\n".utf8)
+            let fd = open(root + "/step-\(step)/f\(file)", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+            _ = data.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            close(fd)
+        }
+        let changed = now()
+        if Mount.directoryInPlace(mounts) == nil { try Mount.unmountAll(mounts, at: mountPoint) }
+        var sink = DigestingSink(DiscardingSink())
+        _ = try snapshotter.diff(key, to: &sink, options: LayerDiffer.Options())
+        let name = try SnapshotKey("layer-\(step)")
+        try snapshotter.commit(name: name, key: key, labels: [:])
+        times.append((prepared - start) + (now() - changed))
+        bytes = sink.count
+        parent = name
+    }
+    let later = times.dropFirst().sorted()
+    print(unpacked + times[0], later[later.count / 2], bytes)
 }

@@ -63,6 +63,9 @@ struct BuildCommand: AsyncParsableCommand {
     @Option(name: .customLong("cpu-period"), help: ArgumentHelp("The CPU period in microseconds (default 100000).", valueName: "us"))
     var cpuPeriod: UInt64?
 
+    @Option(name: .long, help: ArgumentHelp("How RUN steps are isolated: default (a container each), or pod: build in this container's own / without namespaces, as Kaniko does — it replaces the container's files, so only in a throwaway container (see README).", valueName: "mode"))
+    var isolation: String = "default"
+
     @Flag(name: .customLong("print-graph"), help: "Print the build's graph as JSON (stable digests) instead of building.")
     var printGraph = false
 
@@ -126,6 +129,17 @@ struct BuildCommand: AsyncParsableCommand {
             options.pullPolicy = policy
             options.loadIntoDocker = load
             options.sshAgents = try Self.sshAgents(ssh)
+            guard let isolation = BuildIsolation(rawValue: isolation) else {
+                throw ValidationError("--isolation \(isolation): use default or pod")
+            }
+            options.isolation = isolation
+            if isolation == .pod && geteuid() != 0 {
+                throw ValidationError("--isolation=pod needs root in its container (it writes every file of the image, owners included)")
+            }
+            // Before the client is made: another backend would be connected to first.
+            if isolation == .pod && global.backendName != Backend.native.rawValue {
+                throw ValidationError("--isolation=pod builds on the native backend, not on \(global.backendName)")
+            }
             switch network {
             case "default", "bridge": options.defaultNetwork = .sandbox
             case "host": options.defaultNetwork = .host

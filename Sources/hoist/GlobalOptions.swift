@@ -13,9 +13,14 @@ struct GlobalOptions: ParsableArguments {
         valueName: "backend"))
     var backend: String?
 
+    /// The backend asked for: `--backend`, else `$HOIST_BACKEND`, else native.
+    var backendName: String {
+        backend ?? ProcessInfo.processInfo.environment["HOIST_BACKEND"].flatMap { $0.isEmpty ? nil : $0 } ?? "native"
+    }
+
     /// A client on the chosen store and backend (`auto`: the first that passes a health check).
     func client() async throws -> Client {
-        let name = backend ?? ProcessInfo.processInfo.environment["HOIST_BACKEND"].flatMap { $0.isEmpty ? nil : $0 } ?? "native"
+        let name = backendName
         guard let chosen = Backend(rawValue: name) else {
             throw ValidationError("unknown backend \"\(name)\": use native, docker, containerd or auto")
         }

@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# Pod isolation benchmark (not a test): what a build step's snapshot costs in pod isolation
+# (`hoist build --isolation=pod`: the tree recorded with one lstat per file before the step,
+# walked against the record after it) next to the normal mode (an overlayfs snapshot mounted
+# for the step, its upper directory walked after it), on the same trees and changes; then whole
+# builds, pod isolation inside `docker run` (Docker's default capabilities and seccomp) and the
+# normal mode on the host. Prints medians of RUNS runs.
+#   scripts/bench-pod.sh                          # defaults: a 20,000-file base, 30 steps, 3 runs
+#   BASE_FILES=2000 RUNS=1 scripts/bench-pod.sh   # a quick look
+#   WHOLE_BUILDS=0 scripts/bench-pod.sh           # the snapshot cost only (no release hoist needed)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS=${RUNS:-3}
+BASE_FILES=${BASE_FILES:-20000}
+STEPS=${STEPS:-30}
+WHOLE_BUILDS=${WHOLE_BUILDS:-1}
+docker=/usr/bin/docker
+
+scripts/install-deps.sh
+scripts/start-dockerd.sh
+swift build -c release --product hoist-bench >/dev/null
+[ "$WHOLE_BUILDS" = 1 ] && swift build -c release --product hoist >/dev/null
+bin="$(swift build -c release --show-bin-path)"
+
+work=$(mktemp -d)
+image=hoist-bench-pod:$$
+trap '$docker rmi -f $image >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+scripts/make-busybox-rootfs.sh "$work/busybox.tar"
+
+# A base of BASE_FILES files (a distribution's size) beside busybox's few hundred entries.
+mkdir -p "$work/big-root"
+tar -xf "$work/busybox.tar" -C "$work/big-root"
+python3 - "$work/big-root/usr/share" "$BASE_FILES" <<'PY'
+import os, sys, random
+root, files = sys.argv[1], int(sys.argv[2])
+random.seed(7)
+for i in range(files):
+    d = os.path.join(root, f"pkg{i % 400:03d}", f"sub{i % 7}")
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, f"f{i:05d}"), "wb") as f:
+        f.write(random.randbytes(random.randint(100, 20000)))
+PY
+tar --sort=name --numeric-owner -C "$work/big-root" -cf "$work/big.tar" .
+big_entries=$(tar -tf "$work/big.tar" | wc -l)
+busybox_entries=$(tar -tf "$work/busybox.tar" | wc -l)
+
+median() { sort -g | awk '{a[NR]=$1} END {printf "%.4f\n", (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+ms() { awk -v s="$1" 'BEGIN {printf "%.1f ms", s * 1000}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
+
+echo "== snapshot cost per build step (hoist-bench snapshot: prepare + diff + commit, no command) =="
+printf '%-22s %-8s %14s %14s %14s %14s %8s\n' base changed "normal first" "pod first" "normal step" "pod step" pod/norm
+for base in busybox big; do
+  entries=$busybox_entries; [ $base = big ] && entries=$big_entries
+  for files in 1 100; do
+    declare -A first=() step=()
+    for kind in overlay inplace; do
+      firsts=(); steps=()
+      for _ in $(seq 1 "$RUNS"); do
+        read -r f s _ < <("$bin/hoist-bench" snapshot $kind "$work/$base.tar" $files "$STEPS")
+        firsts+=("$f"); steps+=("$s")
+      done
+      first[$kind]=$(printf '%s\n' "${firsts[@]}" | median)
+      step[$kind]=$(printf '%s\n' "${steps[@]}" | median)
+    done
+    printf '%-22s %-8s %14s %14s %14s %14s %8s\n' "$base ($entries entries)" "$files" "$(ms "${first[overlay]}")" \
+      "$(ms "${first[inplace]}")" "$(ms "${step[overlay]}")" "$(ms "${step[inplace]}")" "$(ratio "${step[inplace]}" "${step[overlay]}")"
+  done
+done
+echo "(first: unpacking the base and the first step; step: median of the other $((STEPS - 1)); medians of $RUNS runs)"
+[ "$WHOLE_BUILDS" = 1 ] || exit 0
+
+# Whole builds: the release hoist, started in the container through its loader and libraries.
+mkdir -p "$work/bundle"
+for lib in $(ldd "$bin/hoist" | grep -o '/[^ ]*'); do cp -L "$lib" "$work/bundle/$(basename "$lib")"; done
+cp "$bin/hoist" /bin/busybox "$work/bundle/"
+$docker import -c 'CMD ["sh"]' "$work/busybox.tar" "$image" >/dev/null
+
+mkdir -p "$work/runs" "$work/bigbase"
+{ echo "FROM busybox"; for i in $(seq 1 "$STEPS"); do echo "RUN echo $i >> /steps"; done; } >"$work/runs/Dockerfile"
+{ echo "FROM big"; for i in $(seq 1 "$STEPS"); do echo "RUN echo $i >> /steps"; done; } >"$work/bigbase/Dockerfile"
+
+# The normal mode on the host, pod isolation in a container; each timed inside, cold (--no-cache).
+normal_store=$work/normal-store
+pod_store=$work/pod-store
+for store in "$normal_store" "$pod_store"; do
+  HOIST_ROOT=$store "$bin/hoist" import --change 'CMD ["sh"]' "$work/busybox.tar" busybox >/dev/null
+  HOIST_ROOT=$store "$bin/hoist" import --change 'CMD ["sh"]' "$work/big.tar" big >/dev/null
+done
+seconds() { local start end; start=$(date +%s.%N); "$@" >/dev/null 2>&1 || { echo "FAILED: $*" >&2; return 1; }; end=$(date +%s.%N); awk -v a="$end" -v b="$start" 'BEGIN {printf "%.4f\n", a - b}'; }
+pod_build() {
+  $docker run --rm --network=none -v "$work/bundle:/hoist:ro" -v "$work:/work:ro" -v "$pod_store:/store" -e HOIST_ROOT=/store "$image" \
+    /hoist/busybox sh -c 'start=$(date +%s%N); /hoist/ld-linux-x86-64.so.2 --library-path /hoist /hoist/hoist build --isolation=pod --no-cache -t bench "$0" >/dev/null 2>&1 || exit 1; echo "$(( $(date +%s%N) - start ))"' "$1" \
+    | awk '{printf "%.4f\n", $1 / 1e9}'
+}
+
+echo
+echo "== whole builds, $STEPS RUN steps, cold =="
+printf '%-30s %12s %12s %8s\n' workload normal pod pod/norm
+for workload in runs bigbase; do
+  normals=(); pods=()
+  for _ in $(seq 1 "$RUNS"); do
+    normals+=("$(HOIST_ROOT=$normal_store seconds "$bin/hoist" build --no-cache -t bench "$work/$workload")")
+    pods+=("$(pod_build "/work/$workload")")
+  done
+  normal=$(printf '%s\n' "${normals[@]}" | median)
+  pod=$(printf '%s\n' "${pods[@]}" | median)
+  label="FROM busybox ($busybox_entries entries)"; [ $workload = bigbase ] && label="FROM big ($big_entries entries)"
+  printf '%-30s %11.3fs %11.3fs %8s\n' "$label" "$normal" "$pod" "$(ratio "$pod" "$normal")"
+done
+echo "(normal: runc per step on overlay snapshots, on the host; pod: inside docker run, timed inside; medians of $RUNS runs)"

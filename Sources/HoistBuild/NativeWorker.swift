@@ -125,18 +125,21 @@ public struct NativeWorker: Worker {
                         // `rw`: the step may write, and its writes go with it (an overlay on the
                         // directory). What `.dockerignore` leaves out is taken out of the overlay:
                         // the step sees the context BuildKit would have been sent.
-                        let overlay = try mountOverlay(on: directory)
-                        mounts.releases.append(overlay.release)
-                        if !exclude.isEmpty {
-                            _ = try Self.removeExcluded(
-                                under: overlay.path, isExcluded: try pathFilter.make(exclude),
-                                reincludes: exclude.contains { $0.hasPrefix("!") })
-                        }
-                        path = overlay.path
+                        let view = try writableView(of: directory, excluding: exclude)
+                        mounts.releases.append(view.release)
+                        path = view.path
                     case .layers(let layers, _):
                         // A stage or image: a view of its layers, mounted for this step; with
                         // `rw` a snapshot of its own, whose writes are dropped with it.
-                        let view = try mountView(of: layers, writable: !mount.readOnly)
+                        let view: MountedView
+                        do {
+                            view = try mountView(of: layers, writable: !mount.readOnly)
+                        } catch where !mount.readOnly {
+                            // A snapshotter with one writable snapshot at a time (pod isolation's): a copy.
+                            let readOnly = try mountView(of: layers)
+                            defer { readOnly.release() }
+                            view = try copiedView(of: readOnly.path, isExcluded: nil, reincludes: false)
+                        }
                         mounts.releases.append(view.release)
                         path = view.path
                     }
@@ -196,17 +199,23 @@ public struct NativeWorker: Worker {
     /// `value` as a file owned by `uid`:`gid` with `mode`, on a tmpfs of its own (a secret
     /// never reaches a disk), until released.
     private func secretFile(_ value: Data, uid: Int, gid: Int, mode: UInt32) throws -> (path: String, release: @Sendable () -> Void) {
-        let directory = store.root.temporary.appendingPathComponent("secret-\(UUID().uuidString)").path
+        var directory = store.root.temporary.appendingPathComponent("secret-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
         let memory = Mount(type: "tmpfs", source: "tmpfs", options: ["mode=0700", "size=\(max(value.count, 4096) + 4096)"])
+        var mounted = true
         do {
             try memory.mount(at: directory)
         } catch {
             try? FileManager.default.removeItem(atPath: directory)
-            throw error
+            // Where nothing can be mounted (pod isolation), /dev/shm is memory too.
+            directory = "/dev/shm/hoist-secret-\(UUID().uuidString)"
+            guard (try? FileManager.default.createDirectory(
+                atPath: directory, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])) != nil
+            else { throw error }
+            mounted = false
         }
-        let release: @Sendable () -> Void = {
-            try? Mount.unmount(directory)
+        let release: @Sendable () -> Void = { [directory, mounted] in
+            if mounted { try? Mount.unmount(directory) }
             try? FileManager.default.removeItem(atPath: directory)
         }
         let path = directory + "/secret"
@@ -414,6 +423,39 @@ public struct NativeWorker: Worker {
             }
         }
         return kept
+    }
+
+    /// A writable view of `directory` without what `exclude` leaves out, until released, when
+    /// what was written goes: an overlay on it, or — where overlays cannot be mounted or emptied
+    /// (pod isolation without CAP_SYS_ADMIN, a user namespace's overlay refusing a removal) — a
+    /// copy of it in the store's scratch space.
+    private func writableView(of directory: String, excluding exclude: [String]) throws -> MountedView {
+        let isExcluded = exclude.isEmpty ? nil : try pathFilter.make(exclude)
+        let reincludes = exclude.contains { $0.hasPrefix("!") }
+        if let overlay = try? mountOverlay(on: directory) {
+            do {
+                if let isExcluded { _ = try Self.removeExcluded(under: overlay.path, isExcluded: isExcluded, reincludes: reincludes) }
+                return overlay
+            } catch {
+                overlay.release()
+            }
+        }
+        return try copiedView(of: directory, isExcluded: isExcluded, reincludes: reincludes)
+    }
+
+    /// A copy of `directory` without what `isExcluded` leaves out, in the store's scratch space
+    /// until released.
+    private func copiedView(of directory: String, isExcluded: ((String) -> Bool)?, reincludes: Bool) throws -> MountedView {
+        let scratch = store.root.temporary.appendingPathComponent("copy-\(UUID().uuidString)").path
+        do {
+            try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(atPath: directory, toPath: scratch + "/tree")
+            if let isExcluded { _ = try Self.removeExcluded(under: scratch + "/tree", isExcluded: isExcluded, reincludes: reincludes) }
+        } catch {
+            try? FileManager.default.removeItem(atPath: scratch)
+            throw BuildError(.failedPrecondition, "cannot make a writable copy of \(directory) for a rw bind mount: \(error)")
+        }
+        return MountedView(path: scratch + "/tree", key: nil, mounts: [], snapshotter: snapshotter, scratch: scratch, isMounted: true)
     }
 
     /// A writable overlay on `directory`, mounted in a private directory until released, when

@@ -168,6 +168,18 @@ struct DifferentialTests {
         return copy
     }
 
+    /// A copy of the whole corpus at `destination`, each case's `setup.sh` run there (and
+    /// removed): the contexts builds elsewhere (another user, a container) read.
+    static func prepareCorpus(at destination: URL) throws {
+        try ExternalCommand.checked(["cp", "-a", corpus.path, destination.path])
+        for name in try FileManager.default.contentsOfDirectory(atPath: destination.path) {
+            let folder = destination.appendingPathComponent(name)
+            guard FileManager.default.fileExists(atPath: folder.appendingPathComponent("setup.sh").path) else { continue }
+            try ExternalCommand.checked(["sh", "-eu", "setup.sh"], directory: folder)
+            try FileManager.default.removeItem(at: folder.appendingPathComponent("setup.sh"))
+        }
+    }
+
     /// A case's `build-options` file: `--build-arg NAME=value` and `--target NAME` lines.
     static func buildOptions(_ name: String) throws -> (arguments: [String: String], target: String?) {
         let file = corpus.appendingPathComponent("\(name)/build-options")

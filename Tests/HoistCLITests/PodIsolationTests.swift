@@ -24,9 +24,13 @@ final class PodIsolationTests {
     let rootfs: URL
     /// The container's image: Debian's busybox, as `docker import` makes it.
     let image = uniqueDockerName("pod").lowercased()
+    /// The differential corpus, its cases' setup scripts run (mounted at /corpus).
+    let corpus: URL
 
     init() throws {
         directory = try TemporaryDirectory()
+        corpus = directory.appending("corpus")
+        try DifferentialTests.prepareCorpus(at: corpus)
         bundle = directory.appending("bundle")
         try FileManager.default.createDirectory(at: bundle, withIntermediateDirectories: true)
         let libraries = try ExternalCommand.checked(["ldd", Interop.hoistExecutable]).text
@@ -89,11 +93,17 @@ final class PodIsolationTests {
 
     /// Every corpus case built in pod isolation inside the container, compared with the normal
     /// mode's build of it on the host.
-    @Test(arguments: DifferentialTests.cases)
+    /// Corpus cases whose result pod isolation cannot give, and why (documented in README's
+    /// pod section as its limits).
+    static let knownDifferences: [String: String] = [
+        "cache-mount-owners": "a cache mount is a symbolic link to its directory (nothing can be mounted), so `stat` of the target shows the link, not the directory's owner and mode",
+    ]
+
+    @Test(arguments: DifferentialTests.cases.filter { knownDifferences[$0] == nil })
     func buildsEqualTheNormalMode(name: String) async throws {
         let pod = try store("pod-store-\(name)")
         let normal = try store("normal-store")
-        let context = DifferentialTests.corpus.appendingPathComponent(name)
+        let context = corpus.appendingPathComponent(name)
         let base = context.appendingPathComponent("base")
         var script = "set -e\n"
         if FileManager.default.fileExists(atPath: base.path) {
@@ -102,7 +112,7 @@ final class PodIsolationTests {
         }
         let tag = "case-\(name)"
         script += "hoist " + (try buildArguments(name, tag: tag)).map { "'\($0)'" }.joined(separator: " ") + "\n"
-        let built = try container(script, volumes: [(DifferentialTests.corpus, "/corpus")], store: pod.url)
+        let built = try container(script, volumes: [(corpus, "/corpus")], store: pod.url)
         let (arguments, target) = try DifferentialTests.buildOptions(name)
         let normalBuild = await Result {
             try await normal.client.build(BuildOptions(context: context, tags: [tag], buildArguments: arguments, target: target))
@@ -213,7 +223,7 @@ final class PodIsolationTests {
             before=$(ls -la /bin | wc -l)
             hoist build --isolation=pod /corpus/run-basics; echo "exit $?"
             echo "bin $before $(ls -la /bin | wc -l)"; cat /etc/passwd | head -1
-            """, volumes: [(DifferentialTests.corpus, "/corpus")], store: pod.url, options: ["--cgroupns=private"])
+            """, volumes: [(corpus, "/corpus")], store: pod.url, options: ["--cgroupns=private"])
         #expect(result.errorText.contains("none is detected here"), "\(result.text)\(result.errorText)")
         #expect(result.text.contains("exit 1"), "\(result.text)")
         let counts = result.text.split(separator: "\n").first { $0.hasPrefix("bin ") }?.split(separator: " ")
@@ -224,13 +234,13 @@ final class PodIsolationTests {
     @Test func refusedAsAnotherUserAndOnAnotherBackend() throws {
         let pod = try store("pod-store-refused-user")
         let asNobody = try container(
-            "hoist build --isolation=pod /corpus/run-basics; echo \"exit $?\"", volumes: [(DifferentialTests.corpus, "/corpus")],
+            "hoist build --isolation=pod /corpus/run-basics; echo \"exit $?\"", volumes: [(corpus, "/corpus")],
             store: pod.url, options: ["--user", "65534:65534"])
         #expect(asNobody.errorText.contains("needs root"), "\(asNobody.text)\(asNobody.errorText)")
         #expect(asNobody.text.contains("exit 1") || asNobody.text.contains("exit 64"), "\(asNobody.text)")
         let onDocker = try container(
             "hoist build --backend docker --isolation=pod /corpus/run-basics; echo \"exit $?\"; ls /bin/busybox",
-            volumes: [(DifferentialTests.corpus, "/corpus")], store: pod.url)
+            volumes: [(corpus, "/corpus")], store: pod.url)
         #expect(onDocker.errorText.contains("native backend"), "\(onDocker.text)\(onDocker.errorText)")
         #expect(onDocker.text.contains("/bin/busybox"))
     }

@@ -31,7 +31,7 @@ final class RootlessTests {
         try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
         hoist = home.appendingPathComponent("hoist").path
         try FileManager.default.copyItem(atPath: Interop.hoistExecutable, toPath: hoist)
-        try FileManager.default.copyItem(at: DifferentialTests.corpus, to: home.appendingPathComponent("corpus"))
+        try DifferentialTests.prepareCorpus(at: home.appendingPathComponent("corpus"))
         try Interop.makeBusyboxRootfs(at: home.appendingPathComponent("rootfs.tar"))
         for path in [directory.appending("").path, home.path] { chmod(path, 0o755) }
         try ExternalCommand.checked(["chown", "-R", "\(Self.userName):\(Self.userName)", home.path])

@@ -132,13 +132,13 @@ public struct NativeWorker: Worker {
                         // A stage or image: a view of its layers, mounted for this step; with
                         // `rw` a snapshot of its own, whose writes are dropped with it.
                         let view: MountedView
-                        do {
-                            view = try mountView(of: layers, writable: !mount.readOnly)
-                        } catch where !mount.readOnly {
-                            // A snapshotter with one writable snapshot at a time (pod isolation's): a copy.
+                        if !mount.readOnly, snapshotter.name == "inplace" {
+                            // Pod isolation's snapshotter keeps one writable snapshot, the step's: a copy.
                             let readOnly = try mountView(of: layers)
                             defer { readOnly.release() }
                             view = try copiedView(of: readOnly.path, isExcluded: nil, reincludes: false)
+                        } else {
+                            view = try mountView(of: layers, writable: !mount.readOnly)
                         }
                         mounts.releases.append(view.release)
                         path = view.path

@@ -132,8 +132,8 @@ public struct NativeWorker: Worker {
                         // A stage or image: a view of its layers, mounted for this step; with
                         // `rw` a snapshot of its own, whose writes are dropped with it.
                         let view: MountedView
-                        if !mount.readOnly, snapshotter.name == "inplace" {
-                            // Pod isolation's snapshotter keeps one writable snapshot, the step's: a copy.
+                        if !mount.readOnly, snapshotter.holdsOneActiveSnapshot {
+                            // The one writable snapshot is the step's (pod isolation): a copy.
                             let readOnly = try mountView(of: layers)
                             defer { readOnly.release() }
                             view = try copiedView(of: readOnly.path, isExcluded: nil, reincludes: false)

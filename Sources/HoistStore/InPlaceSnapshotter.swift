@@ -31,6 +31,7 @@ import Synchronization
 /// the snapshotter's lifetime, so two builds never share one.
 public final class InPlaceSnapshotter: Snapshotter {
     public var name: String { "inplace" }
+    public var holdsOneActiveSnapshot: Bool { true }
 
     /// The live tree's root directory.
     public let root: String

@@ -18,6 +18,9 @@ public protocol Snapshotter: Sendable {
     /// The snapshotter's name (`overlay`, `copy`); snapshots of different snapshotters in one
     /// store do not see each other.
     var name: String { get }
+    /// Whether it holds one active (writable) snapshot at a time, as a snapshotter working in
+    /// place on one tree does; a second `prepare` then fails until the first is committed or removed.
+    var holdsOneActiveSnapshot: Bool { get }
 
     /// Creates the active snapshot `key` on `parent` and returns its (writable) mounts.
     func prepare(key: SnapshotKey, parent: SnapshotKey?, labels: [String: String]) throws -> [Mount]
@@ -54,6 +57,8 @@ public protocol Snapshotter: Sendable {
 }
 
 extension Snapshotter {
+    public var holdsOneActiveSnapshot: Bool { false }
+
     /// Creates the active snapshot `key` on `parent` without labels.
     public func prepare(key: SnapshotKey, parent: SnapshotKey?) throws -> [Mount] {
         try prepare(key: key, parent: parent, labels: [:])

@@ -18,6 +18,14 @@ struct BusyboxFixture {
         try client.importImage(rootfs: rootfs, as: name, changes: ["CMD [\"sh\"]"])
     }
 
+    /// A fixture whose image is also in the test's dockerd under the same name (`docker import`
+    /// of the same root filesystem), for parity with `docker run`.
+    static func alsoInDocker(_ name: String) throws -> BusyboxFixture {
+        let fixture = try BusyboxFixture(name: name)
+        try ExternalCommand.checked([Interop.docker, "import", "-c", "CMD [\"sh\"]", fixture.rootfs.path, name])
+        return fixture
+    }
+
     /// A second client on a new, empty store in the same temporary directory.
     func freshClient(_ name: String) throws -> Client {
         try Client(root: StoreRoot(directory.appending(name)))

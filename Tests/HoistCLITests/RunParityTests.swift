@@ -17,9 +17,8 @@ struct RunParityTests {
     let store: URL
 
     init() throws {
-        fixture = try BusyboxFixture(name: Self.image)
+        fixture = try BusyboxFixture.alsoInDocker(Self.image)
         store = fixture.client.store.root.url
-        try ExternalCommand.checked([Interop.docker, "import", "-c", "CMD [\"sh\"]", fixture.rootfs.path, Self.image])
     }
 
     /// `docker run --rm FLAGS IMAGE COMMAND` and `hoist run --rm FLAGS IMAGE COMMAND`, both without

@@ -26,9 +26,8 @@ struct RunSignalTests {
     let store: URL
 
     init() throws {
-        fixture = try BusyboxFixture(name: Self.image)
+        fixture = try BusyboxFixture.alsoInDocker(Self.image)
         store = fixture.client.store.root.url
-        try ExternalCommand.checked([Interop.docker, "import", "-c", "CMD [\"sh\"]", fixture.rootfs.path, Self.image])
     }
 
     var dockerRun: [String] { [Interop.docker, "run", "--network=none"] }

@@ -16,9 +16,8 @@ struct VolumeParityTests {
     let store: URL
 
     init() throws {
-        fixture = try BusyboxFixture(name: Self.image)
+        fixture = try BusyboxFixture.alsoInDocker(Self.image)
         store = fixture.client.store.root.url
-        try ExternalCommand.checked([Interop.docker, "import", "-c", "CMD [\"sh\"]", fixture.rootfs.path, Self.image])
     }
 
     /// `run --rm FLAGS IMAGE COMMAND` under docker and hoist.

@@ -18,8 +18,8 @@ struct DayTwoVerbTests {
         try Interop.hoist(["import", "--change", "CMD [\"sh\"]", rootfs.path, "busybox"], root: store).checkedStatus()
     }
 
-    private func hoist(_ arguments: String...) throws -> ExternalCommand.Output {
-        try Interop.hoist(arguments, root: store)
+    private func hoist(_ arguments: String..., input: Data? = nil) throws -> ExternalCommand.Output {
+        try Interop.hoist(arguments, root: store, input: input)
     }
 
     @Test func restartStopsAndStartsAgain() throws {
@@ -86,5 +86,28 @@ struct DayTwoVerbTests {
         #expect(try hoist("image", "rm", "again:1").text.contains("Untagged: again:1"))
         let info = try hoist("info")
         #expect(info.status == 0 && info.text.contains("Backends:"), "\(info.errorText)")
+    }
+
+    /// `build -` (a Dockerfile, or a tar context, on stdin) and `build -f - DIR`, as Docker.
+    @Test func buildReadsStandardInput() throws {
+        let lone = try hoist("build", "-q", "-t", "lone", "-", input: Data("FROM busybox\nRUN echo piped > /piped\n".utf8))
+        #expect(lone.status == 0, "\(lone.errorText)")
+        #expect(try hoist("run", "--rm", "lone", "cat", "/piped").text == "piped\n")
+
+        let context = directory.appending("stdin-context")
+        try FileManager.default.createDirectory(at: context, withIntermediateDirectories: true)
+        try Data("from the context\n".utf8).write(to: context.appendingPathComponent("data"))
+        let file = try hoist("build", "-q", "-t", "dash-f", "-f", "-", context.path, input: Data("FROM busybox\nCOPY data /data\n".utf8))
+        #expect(file.status == 0, "\(file.errorText)")
+        #expect(try hoist("run", "--rm", "dash-f", "cat", "/data").text == "from the context\n")
+
+        try Data("FROM busybox\nCOPY data /from-tar\n".utf8).write(to: context.appendingPathComponent("Dockerfile"))
+        let archive = directory.appending("context.tar.gz")
+        try ExternalCommand.checked(["tar", "-czf", archive.path, "-C", context.path, "."])
+        let tarred = try hoist("build", "-q", "-t", "tarred", "-", input: try Data(contentsOf: archive))
+        #expect(tarred.status == 0, "\(tarred.errorText)")
+        #expect(try hoist("run", "--rm", "tarred", "cat", "/from-tar").text == "from the context\n")
+        let both = try hoist("build", "-f", "-", "-", input: Data())
+        #expect(both.status != 0 && both.errorText.contains("cannot both come from standard input"), "\(both.errorText)")
     }
 }

@@ -110,4 +110,20 @@ struct DayTwoVerbTests {
         let both = try hoist("build", "-f", "-", "-", input: Data())
         #expect(both.status != 0 && both.errorText.contains("cannot both come from standard input"), "\(both.errorText)")
     }
+
+    /// `push --all-tags`: every tag of the repository, to a docker-registry on 127.0.0.1.
+    @Test(.enabled(if: Interop.available("docker-registry"))) func pushAllTags() async throws {
+        let registry = try TestRegistry(in: directory.appending("registry"))
+        try await registry.explainingFailures {
+            for tag in ["1", "2"] { #expect(try hoist("tag", "busybox", "\(registry.host)/all/box:\(tag)").status == 0) }
+            #expect(try hoist("tag", "busybox", "\(registry.host)/other/box:3").status == 0)
+            let pushed = try hoist("push", "--progress", "quiet", "--all-tags", "\(registry.host)/all/box")
+            #expect(pushed.status == 0, "\(pushed.errorText)")
+            #expect(pushed.text.split(separator: "\n").map { $0.prefix { $0 != ":" } } == ["1", "2"], "\(pushed.text)")
+            let tags = try ExternalCommand.checked(["skopeo", "list-tags", "--tls-verify=false", "docker://\(registry.host)/all/box"]).text
+            #expect(tags.contains("\"1\"") && tags.contains("\"2\"") && !tags.contains("\"3\""), "\(tags)")
+            #expect(try hoist("push", "--all-tags", "\(registry.host)/all/box:1").status == 125)
+            #expect(try hoist("push", "--all-tags", "\(registry.host)/none/box").errorText.contains("no tags"))
+        }
+    }
 }

@@ -32,14 +32,8 @@ struct ContainerWaitingTests {
         // README: end
         #expect(String(decoding: body, as: UTF8.self) == "hello from busybox\n")
         #expect(try client.containers().isEmpty)
-        // The README shows this very code.
-        let source = try String(contentsOf: URL(fileURLWithPath: #filePath), encoding: .utf8)
-        let lines = source.split(separator: "\n", omittingEmptySubsequences: false)
-        let begin = try #require(lines.firstIndex { $0.hasSuffix("// README: begin") })
-        let end = try #require(lines.firstIndex { $0.hasSuffix("// README: end") })
-        let code = lines[(begin + 1)..<end].map { $0.dropFirst(8) }.joined(separator: "\n")
-        let readme = try String(contentsOf: Interop.packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
-        #expect(readme.contains("```swift\n" + code + "\n```"), "README.md lacks the example as this test runs it:\n\(code)")
+        let example = try ReadmeExample.check(#filePath)
+        #expect(example.shown, "README.md lacks the example as this test runs it:\n\(example.code)")
     }
 
     @Test func waitsForALogLineAPortAndAnExit() async throws {

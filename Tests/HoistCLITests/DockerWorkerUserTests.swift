@@ -23,6 +23,7 @@ final class DockerWorkerUserTests {
     /// machine, and a cache mount's owner is given with `lchown`.
     static let needRoot: [String: String] = [
         "run-mounts": "RUN --mount=type=bind,from=… mounts a view of the stage's layers",
+        "run-mount-rw": "RUN --mount=type=bind,from=…,rw mounts a view of the stage's layers",
         "cache-mount-owners": "a cache mount's directory gets its uid and gid with lchown",
     ]
 
@@ -98,17 +99,20 @@ final class DockerWorkerUserTests {
         guard built.status == 0 else { return }
         let nativeImage = try native.get()
 
-        // The user's image as the daemon holds it.
-        let saved = directory.appending("\(name).tar")
-        try ExternalCommand.checked([Interop.docker, "save", "-o", saved.path, tag])
-        let reader = try Client(root: StoreRoot(directory.appending("reader")))
-        let userImage = try #require(try reader.load(archive: saved).first)
-        let userDetails = try reader.inspect(userImage.id.description)
+        // The user's image, read from a copy of its store (root opening the store itself would
+        // leave files in it the user cannot write).
+        let copy = directory.appending("store-copy")
+        try ExternalCommand.checked(["cp", "-a", home.appendingPathComponent(".local/share/hoist").path, copy.path])
+        let reader = try Client(root: StoreRoot(copy))
+        let userDetails = try reader.inspect(tag)
         let nativeDetails = try fixture.client.inspect(nativeImage.id.description)
         #expect(DifferentialTests.fields(try #require(userDetails.config)) == DifferentialTests.fields(try #require(nativeDetails.config)),
                 "config differs for \(name)")
         #expect(userDetails.layers.count == nativeDetails.layers.count)
-        let userFiles = try DifferentialTests.hoistRootfs(reader, image: userImage.id.description, into: directory.appending("user-\(name)"))
+        // The daemon holds the very image, under the tag.
+        let inDaemon = try ExternalCommand.checked([Interop.docker, "image", "inspect", "--format", "{{.Id}}", tag]).text
+        #expect(inDaemon.trimmingCharacters(in: .whitespacesAndNewlines) == userDetails.id.description)
+        let userFiles = try DifferentialTests.hoistRootfs(reader, image: userDetails.id.description, into: directory.appending("user-\(name)"))
         let nativeFiles = try DifferentialTests.hoistRootfs(
             fixture.client, image: nativeImage.id.description, into: directory.appending("native-\(name)"))
         let differences = userFiles.differences(from: nativeFiles).filter { line in

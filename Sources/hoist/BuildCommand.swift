@@ -190,7 +190,7 @@ struct BuildCommand: AsyncParsableCommand {
             }
             if quiet {
                 FileHandle.standardOutput.write(Data("\(image.id.description)\n".utf8))
-            } else {
+            } else if mode != .rawjson {  // rawjson's stream holds JSON only
                 FileHandle.standardError.write(Data("Successfully built \(image.id.shortID)\(tags.map { "\nSuccessfully tagged \($0)" }.joined())\n".utf8))
             }
         }

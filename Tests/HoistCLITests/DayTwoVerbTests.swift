@@ -18,8 +18,8 @@ struct DayTwoVerbTests {
         try Interop.hoist(["import", "--change", "CMD [\"sh\"]", rootfs.path, "busybox"], root: store).checkedStatus()
     }
 
-    private func hoist(_ arguments: String...) throws -> ExternalCommand.Output {
-        try Interop.hoist(arguments, root: store)
+    private func hoist(_ arguments: String..., input: Data? = nil) throws -> ExternalCommand.Output {
+        try Interop.hoist(arguments, root: store, input: input)
     }
 
     @Test func restartStopsAndStartsAgain() throws {
@@ -86,5 +86,44 @@ struct DayTwoVerbTests {
         #expect(try hoist("image", "rm", "again:1").text.contains("Untagged: again:1"))
         let info = try hoist("info")
         #expect(info.status == 0 && info.text.contains("Backends:"), "\(info.errorText)")
+    }
+
+    /// `build -` (a Dockerfile, or a tar context, on stdin) and `build -f - DIR`, as Docker.
+    @Test func buildReadsStandardInput() throws {
+        let lone = try hoist("build", "-q", "-t", "lone", "-", input: Data("FROM busybox\nRUN echo piped > /piped\n".utf8))
+        #expect(lone.status == 0, "\(lone.errorText)")
+        #expect(try hoist("run", "--rm", "lone", "cat", "/piped").text == "piped\n")
+
+        let context = directory.appending("stdin-context")
+        try FileManager.default.createDirectory(at: context, withIntermediateDirectories: true)
+        try Data("from the context\n".utf8).write(to: context.appendingPathComponent("data"))
+        let file = try hoist("build", "-q", "-t", "dash-f", "-f", "-", context.path, input: Data("FROM busybox\nCOPY data /data\n".utf8))
+        #expect(file.status == 0, "\(file.errorText)")
+        #expect(try hoist("run", "--rm", "dash-f", "cat", "/data").text == "from the context\n")
+
+        try Data("FROM busybox\nCOPY data /from-tar\n".utf8).write(to: context.appendingPathComponent("Dockerfile"))
+        let archive = directory.appending("context.tar.gz")
+        try ExternalCommand.checked(["tar", "-czf", archive.path, "-C", context.path, "."])
+        let tarred = try hoist("build", "-q", "-t", "tarred", "-", input: try Data(contentsOf: archive))
+        #expect(tarred.status == 0, "\(tarred.errorText)")
+        #expect(try hoist("run", "--rm", "tarred", "cat", "/from-tar").text == "from the context\n")
+        let both = try hoist("build", "-f", "-", "-", input: Data())
+        #expect(both.status != 0 && both.errorText.contains("cannot both come from standard input"), "\(both.errorText)")
+    }
+
+    /// `push --all-tags`: every tag of the repository, to a docker-registry on 127.0.0.1.
+    @Test(.enabled(if: Interop.available("docker-registry"))) func pushAllTags() async throws {
+        let registry = try TestRegistry(in: directory.appending("registry"))
+        try await registry.explainingFailures {
+            for tag in ["1", "2"] { #expect(try hoist("tag", "busybox", "\(registry.host)/all/box:\(tag)").status == 0) }
+            #expect(try hoist("tag", "busybox", "\(registry.host)/other/box:3").status == 0)
+            let pushed = try hoist("push", "--progress", "quiet", "--all-tags", "\(registry.host)/all/box")
+            #expect(pushed.status == 0, "\(pushed.errorText)")
+            #expect(pushed.text.split(separator: "\n").map { $0.prefix { $0 != ":" } } == ["1", "2"], "\(pushed.text)")
+            let tags = try ExternalCommand.checked(["skopeo", "list-tags", "--tls-verify=false", "docker://\(registry.host)/all/box"]).text
+            #expect(tags.contains("\"1\"") && tags.contains("\"2\"") && !tags.contains("\"3\""), "\(tags)")
+            #expect(try hoist("push", "--all-tags", "\(registry.host)/all/box:1").status == 125)
+            #expect(try hoist("push", "--all-tags", "\(registry.host)/none/box").errorText.contains("no tags"))
+        }
     }
 }

@@ -61,6 +61,26 @@ extension Client {
         return DaemonPushResult(reference: reference.familiarString, digest: pushed?.digest, size: pushed?.size)
     }
 
+    /// Pulls `reference` into the daemon `engine` for a build's base image, as native pulls
+    /// are made: with the credential Hoist keeps for its registry, for `platform`, tried again
+    /// after a transient failure as `configuration.retry` says, each try given at most
+    /// `timeout`.
+    func pullBaseImage(_ reference: Reference, platform: Platform?, engine: EngineClient,
+                       configuration: RegistryConfiguration, timeout: Duration) async throws {
+        let auth = try registryAuth(for: reference, configuration)
+        var attempt = 1
+        while true {
+            do {
+                try await engine.pullImage(
+                    reference.familiarString, registryAuth: auth, platform: platform?.description, timeout: timeout)
+                return
+            } catch let error as EngineError where error.isTransient && attempt < configuration.retry.maximumAttempts {
+                try await Task.sleep(for: configuration.retry.delay(afterAttempt: attempt))
+                attempt += 1
+            }
+        }
+    }
+
     private func daemonEngine(doing verb: String) async throws -> EngineClient {
         guard let docker = containerBackend as? DockerBackend else {
             throw ClientError(.unsupported, "\(verb) through a Docker daemon needs the docker backend (--backend docker)")
@@ -70,7 +90,7 @@ extension Client {
 
     /// The `X-Registry-Auth` value for `reference`'s registry from Hoist's credentials (none
     /// when it keeps none).
-    private func registryAuth(for reference: Reference, _ configuration: RegistryConfiguration) throws -> String? {
+    func registryAuth(for reference: Reference, _ configuration: RegistryConfiguration) throws -> String? {
         let host = RegistryKey.hostname(of: reference.domain)
         guard let credential = try configuration.credentials.credential(forHost: host) else { return nil }
         return EngineClient.registryAuth(

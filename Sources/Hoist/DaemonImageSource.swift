@@ -13,20 +13,35 @@ actor DaemonImageSource: ImageSource {
     let engine: EngineClient
     let policy: PullPolicy
     let daemonImages: DaemonImages
-    private var resolved: [String: (config: ImageConfig, layers: [LayerRef])] = [:]
+    /// Credentials and retries of pulls, as native pulls have them.
+    let configuration: RegistryConfiguration
+    private var resolved: [Request: (config: ImageConfig, layers: [LayerRef])] = [:]
 
-    init(client: Client, engine: EngineClient, policy: PullPolicy, daemonImages: DaemonImages) {
+    private struct Request: Hashable {
+        let reference: String
+        let platform: Platform?
+    }
+
+    /// The longest one try of a pull through the daemon may take.
+    static let pullTimeout: Duration = .seconds(30 * 60)
+
+    init(client: Client, engine: EngineClient, policy: PullPolicy, daemonImages: DaemonImages,
+         configuration: RegistryConfiguration = RegistryConfiguration()) {
         self.client = client
         self.engine = engine
         self.policy = policy
         self.daemonImages = daemonImages
+        self.configuration = configuration
     }
 
     func resolve(_ reference: String, platform: Platform?) async throws -> (config: ImageConfig, layers: [LayerRef]) {
-        if let known = resolved[reference] { return known }
+        let request = Request(reference: reference, platform: platform)
+        if let known = resolved[request] { return known }
         var details = policy == .always ? nil : try? await engine.inspectImage(reference)
         if details == nil, policy != .never {
-            try await engine.pullImage(reference)
+            try await client.pullBaseImage(
+                try client.parseReference(reference), platform: platform, engine: engine, configuration: configuration,
+                timeout: Self.pullTimeout)
         }
         if details == nil {
             do {
@@ -43,7 +58,7 @@ actor DaemonImageSource: ImageSource {
         }
         let layers = zip(image.manifest.layers, diffIDs).map { LayerRef(diffID: $1, blob: $0) }
         await daemonImages.record(layers, image: id)
-        resolved[reference] = (image.config, layers)
+        resolved[request] = (image.config, layers)
         return (image.config, layers)
     }
 

@@ -8,11 +8,12 @@ import HoistStore
 /// and cache decide what runs, and each `RUN` runs on the daemon as Docker's classic builder
 /// runs it — a container created from the parent image, started, waited for, committed.
 ///
+/// File operations (`COPY`, `ADD`, `WORKDIR`) run there too, as the classic builder's do: a
+/// container of the parent image, the files put in with the archive upload, committed — the
+/// files and their owners decided by the native worker's copy rules, so no step needs root.
+///
 /// The committed layer comes back into Hoist's store, so results stay content-addressed layers
-/// and the cache works as on the native backend. Sources, checksums and file operations
-/// (`COPY`, `ADD`, `WORKDIR`) are Hoist's own, with the native worker's exact semantics (on
-/// snapshots of this machine: root, as for the native backend); their layers reach the daemon
-/// when a later `RUN` needs them, in an image loaded then.
+/// and the cache works as on the native backend. Sources and checksums are Hoist's own.
 struct DockerWorker: Worker {
     /// Does what needs no container: sources, checksums, file operations, the host side of mounts.
     let local: NativeWorker
@@ -30,14 +31,96 @@ struct DockerWorker: Worker {
         try await local.checksum(of: result, paths: paths, excluding: excluding)
     }
 
+    /// As the classic builder's `COPY` and `WORKDIR`: the files go as a tar (owners and modes
+    /// in its headers, made by the native worker's copy rules) into a container of the parent
+    /// image, with the Engine API's archive upload, and the container is committed. Files of
+    /// another stage or image are taken from a container of theirs. Nothing here needs root.
     func file(_ op: FileOp, inputs: [BuildResult], context: StepContext) async throws -> BuildResult {
-        // Snapshots made without root would give the files this user's owner, silently.
-        guard geteuid() == 0 else {
-            throw BuildError(
-                .unsupported,
-                "COPY, ADD and WORKDIR run on this machine's snapshots, which needs root to keep the files' owners: run hoist as root, or hand the whole build to the daemon with --delegate")
+        let base = inputs.first?.layers ?? []
+        let scratch = local.store.root.temporary.appendingPathComponent("docker-file-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        var fetched: [Int: SourceTree] = [:]
+        for (index, action) in op.actions.enumerated() {
+            guard case .copy(let copy) = action, copy.sourceInput < inputs.count,
+                case .layers(let layers, _) = inputs[copy.sourceInput] else { continue }
+            fetched[index] = try await fetch(copy.pathsToFetch, of: layers, into: scratch.appendingPathComponent("source-\(index)"))
         }
-        return try await local.file(op, inputs: inputs, context: context)
+        let archive = scratch.appendingPathComponent("files.tar")
+        try op.writeArchive(
+            to: archive.path, base: base, store: local.store, inputs: inputs, fetched: fetched, pathFilter: local.pathFilter)
+        let image = try await daemonImages.image(for: base)
+        // Never started: the command only has to be there for the daemon to create it.
+        let id = try await engine.createContainer(EngineContainerConfig(image: image, cmd: ["true"], entrypoint: []))
+        do {
+            try await engine.extract(archiveAt: archive, into: "/", container: id)
+            let committed = try await engine.commit(id)
+            try await engine.removeContainer(id, force: true)
+            return try await layers(base, committed: committed)
+        } catch {
+            // A cancelled task's requests fail at once: the removal runs in a task of its own.
+            let engine = engine
+            await Task { try? await engine.removeContainer(id, force: true) }.value
+            throw error
+        }
+    }
+
+    /// The files under `paths` of the layer chain `layers`, from a container of its daemon
+    /// image, in a ``SourceTree`` at `directory`. A path that is a symbolic link brings its
+    /// target too (a copy follows a source's link); what the daemon adds to every container
+    /// (`/etc/hosts`, `/.dockerenv`, …) is left out unless the chain has it.
+    private func fetch(_ paths: [String], of layers: [LayerRef], into directory: URL) async throws -> SourceTree {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        var tree = SourceTree(root: directory.path)
+        let image = try await daemonImages.image(for: layers)
+        let probe = try await engine.createContainer(EngineContainerConfig(image: image, cmd: ["true"], entrypoint: []))
+        do {
+            var chain: LayerFileReader?
+            let store = local.store
+            let keep = { (path: String) -> Bool in
+                guard Self.containerOnly.contains(path) else { return true }
+                if chain == nil { chain = try? LayerFileReader(store: store, layers: layers) }
+                return chain?.holds(path) ?? false
+            }
+            for requested in paths {
+                var path = requested
+                for _ in 0..<40 {
+                    guard let stat = try await engine.pathStat(path, container: probe) else { break }
+                    let archive = directory.appendingPathExtension("\(UUID().uuidString).tar")
+                    defer { try? FileManager.default.removeItem(at: archive) }
+                    try await engine.archive(probe, path: path, to: archive)
+                    let parent = path.split(separator: "/").dropLast().map(String.init)
+                    try tree.add(archive: archive.path, under: parent, keep: keep)
+                    guard let target = stat.linkTarget, !target.isEmpty, target != path else { break }
+                    path = target
+                }
+            }
+            tree.finish()
+        } catch {
+            let engine = engine
+            await Task { try? await engine.removeContainer(probe, force: true) }.value
+            throw error
+        }
+        try await engine.removeContainer(probe, force: true)
+        return tree
+    }
+
+    /// What the daemon puts in every container, image or not (its init layer).
+    private static let containerOnly: Set<String> = [
+        ".dockerenv", "dev", "dev/console", "dev/pts", "dev/shm", "etc", "etc/hostname", "etc/hosts", "etc/mtab",
+        "etc/resolv.conf", "proc", "sys",
+    ]
+
+    /// `base` and the top layer of daemon image `committed`, a step's, brought into the store.
+    private func layers(_ base: [LayerRef], committed: String, stubs: Set<String> = []) async throws -> BuildResult {
+        await daemonImages.noteMade(committed)
+        let (layer, isDaemonsLayer) = try await CommittedLayer(engine: engine, store: local.store)
+            .importTopLayer(of: committed, stubs: stubs, sourceDateEpoch: sourceDateEpoch)
+        let layers = base + [layer]
+        // A layer changed on the way in is not the committed image's: a later step on it
+        // has the daemon load Hoist's (only that layer travels).
+        if isDaemonsLayer { await daemonImages.record(layers, image: committed) }
+        return .layers(layers, config: nil)
     }
 
     func exec(_ op: ExecOp, inputs: [BuildResult], context: StepContext) async throws -> BuildResult {
@@ -76,14 +159,7 @@ struct DockerWorker: Worker {
             guard status.code == 0 else { throw BuildError.processFailed(op.arguments, exitCode: status.code, lastOutput: status.lastOutput) }
             let committed = try await engine.commit(id)
             try await engine.removeContainer(id, force: true)
-            await daemonImages.noteMade(committed)
-            let (layer, isDaemonsLayer) = try await CommittedLayer(engine: engine, store: local.store)
-                .importTopLayer(of: committed, stubs: stubs, sourceDateEpoch: sourceDateEpoch)
-            let layers = base + [layer]
-            // A layer changed on the way in is not the committed image's: a later step on it
-            // has the daemon load Hoist's (only that layer travels).
-            if isDaemonsLayer { await daemonImages.record(layers, image: committed) }
-            return .layers(layers, config: nil)
+            return try await layers(base, committed: committed, stubs: stubs)
         } catch {
             // A cancelled task's requests fail at once: the removal runs in a task of its own.
             let engine = engine

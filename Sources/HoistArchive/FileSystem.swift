@@ -40,9 +40,7 @@ struct FileInfo: Sendable {
         device = UInt64(st.st_dev)
         inode = UInt64(st.st_ino)
         linkCount = UInt64(st.st_nlink)
-        let rdev = UInt64(st.st_rdev)
-        deviceMajor = UInt32(((rdev >> 32) & 0xffff_f000) | ((rdev >> 8) & 0xfff))
-        deviceMinor = UInt32(((rdev >> 12) & 0xffff_ff00) | (rdev & 0xff))
+        (deviceMajor, deviceMinor) = DeviceNumber.split(st.st_rdev)
     }
 }
 
@@ -91,9 +89,7 @@ enum FileSystem {
     }
 
     static func makeDevice(major: UInt32, minor: UInt32) -> dev_t {
-        let major = UInt64(major)
-        let minor = UInt64(minor)
-        return dev_t(((major & 0xffff_f000) << 32) | ((major & 0xfff) << 8) | ((minor & 0xffff_ff00) << 12) | (minor & 0xff))
+        DeviceNumber.make(major: major, minor: minor)
     }
 
     // MARK: - Extended attributes

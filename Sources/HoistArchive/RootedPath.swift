@@ -72,6 +72,26 @@ public struct RootedPath: Sendable, Hashable {
     /// Resolves `path` to root-relative components free of symlinks (but for a final one when
     /// `followFinalSymlink` is false). `..` in `path` itself or in link targets stops at the root.
     public func resolveComponents(_ path: String, followFinalSymlink: Bool = true) throws -> [String] {
+        try Self.resolveComponents(path, followFinalSymlink: followFinalSymlink) { components in
+            let candidate = hostPath(components)
+            guard let info = try FileSystem.info(candidate) else { return .missing }
+            return info.kind == .symbolicLink ? .symbolicLink(target: try FileSystem.readLink(candidate)) : .present
+        }
+    }
+
+    /// What a tree holds at a path, as ``resolveComponents(_:followFinalSymlink:in:)`` asks it.
+    public enum Lookup: Sendable, Hashable {
+        case missing
+        case symbolicLink(target: String)
+        case present
+    }
+
+    /// Resolves `path` as ``resolveComponents(_:followFinalSymlink:)`` does, in a tree that is
+    /// not on this machine's disk (a layer chain's index): `lookup` says what is at
+    /// root-relative components.
+    public static func resolveComponents(
+        _ path: String, followFinalSymlink: Bool, in lookup: ([String]) throws -> Lookup
+    ) throws -> [String] {
         guard !path.utf8.contains(0) else {
             throw ArchiveError(.invalidArgument, "path contains a NUL byte", path: path)
         }
@@ -91,17 +111,16 @@ public struct RootedPath: Sendable, Hashable {
             resolved.append(part)
             // Below a missing component nothing exists, so no symlink can redirect the rest.
             if missing { continue }
-            let candidate = hostPath(resolved)
-            guard let info = try FileSystem.info(candidate) else {
+            let found = try lookup(resolved)
+            if found == .missing {
                 missing = true
                 continue
             }
-            guard info.kind == .symbolicLink, followFinalSymlink || !pending.isEmpty else { continue }
+            guard case .symbolicLink(let target) = found, followFinalSymlink || !pending.isEmpty else { continue }
             linksFollowed += 1
             guard linksFollowed <= Self.maxSymlinks else {
                 throw ArchiveError(.invalidArgument, "too many levels of symbolic links", path: path)
             }
-            let target = try FileSystem.readLink(candidate)
             resolved.removeLast()
             if target.hasPrefix("/") { resolved.removeAll() }
             pending += Self.splitReversed(target)

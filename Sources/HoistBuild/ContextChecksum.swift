@@ -36,7 +36,7 @@ struct ContextChecksum {
         DispatchQueue.global().async(group: cacheRead) { [store, root] in
             cachedResult = Result { try store.cachedFileDigests(under: root.root) }
         }
-        let semantics = CopySemantics(sourceRoot: root, destinationRoot: root, isExcluded: isExcluded, owner: nil, mode: nil)
+        let semantics = CopySemantics(sourceRoot: root, destination: DirectoryDestination(root: root), isExcluded: isExcluded, owner: nil, mode: nil)
         var entries: [Entry] = []
         var walkError: (any Error)?
         do {

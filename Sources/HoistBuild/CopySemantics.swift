@@ -11,11 +11,12 @@ import HoistArchive
 /// hard links within a source stay links, extended attributes are kept, and ownership and mode
 /// are set as asked.
 ///
-/// Sources are read inside `sourceRoot` and written inside `destinationRoot`, both confined with
-/// ``RootedPath`` so neither a source pattern nor a symlink in either tree reaches outside.
+/// Sources are read inside `sourceRoot`, confined with ``RootedPath``, and written to
+/// `destination` (a directory of this machine, or a tar for a daemon), whose paths are resolved
+/// inside it, so neither a source pattern nor a symlink in either tree reaches outside.
 struct CopySemantics {
     let sourceRoot: RootedPath
-    let destinationRoot: RootedPath
+    let destination: any CopyDestination
     /// Whether a path of the source tree, relative to its root, was left out of it (the build
     /// context's `.dockerignore`). A directory left out that holds paths kept by `!` exceptions
     /// is there all the same, with only those: BuildKit sends it as their parent.
@@ -32,6 +33,20 @@ struct CopySemantics {
     /// Permissions for copied entries (`--chmod`); nil keeps the source's. Octal bits are
     /// also those of the directories the copy creates, as in BuildKit.
     let mode: ModeChange?
+    /// The owner, type and extended attributes a source file has where this machine's copy of
+    /// it cannot have them (a tree fetched from a daemon by a user who is not root), by host
+    /// path; nil takes each file's own.
+    var sourceAttributes: ((String) -> SourceAttributes?)?
+
+    /// What a source file is in its own tree, where that differs from this machine's copy.
+    struct SourceAttributes: Sendable {
+        var uid: UInt32
+        var gid: UInt32
+        /// Type and permission bits, as `st_mode`.
+        var mode: UInt32
+        var device: dev_t
+        var extendedAttributes: [String: [UInt8]]
+    }
 
     /// One resolved source: a path of the source tree and, for `--parents`, which paths under
     /// it are copied (relative to it).
@@ -43,8 +58,8 @@ struct CopySemantics {
     /// Copies `sources` to `destination` (absolute inside the destination root).
     func copy(sources: [String], to destination: String, keepParents: Bool) throws {
         let resolved = try sources.map { try resolve($0, keepParents: keepParents) }
-        let destinationHost = destinationRoot.hostPath(try destinationRoot.resolveComponents(destination))
-        let destinationIsDirectory = destination.hasSuffix("/") || isDirectory(destinationHost)
+        let resolvedDestination = try self.destination.resolveComponents(destination, followFinalSymlink: true)
+        let destinationIsDirectory = destination.hasSuffix("/") || self.destination.node(at: resolvedDestination)?.isDirectory == true
         let count = resolved.reduce(0) { $0 + $1.count }
         if count > 1 && !destinationIsDirectory && !keepParents {
             throw BuildError(
@@ -208,7 +223,7 @@ struct CopySemantics {
 
     /// Hard-linked files already copied: (device, inode) → their copy.
     private struct HardLinks {
-        var copies: [Pair: String] = [:]
+        var copies: [Pair: [String]] = [:]
 
         struct Pair: Hashable {
             var device: UInt64
@@ -217,6 +232,7 @@ struct CopySemantics {
     }
 
     private func copy(_ source: Source, to destination: String, destinationIsDirectory: Bool, links: inout HardLinks) throws {
+        func within(_ directory: [String], _ name: String) -> [String] { name.isEmpty ? directory : directory + [name] }
         // Paths below are named as in the tree, where a symlinked source leads.
         let resolved = try sourceRoot.resolveComponents(source.path)
         let sourceHost = sourceRoot.hostPath(resolved)
@@ -231,109 +247,89 @@ struct CopySemantics {
                              links: &links)
         } else if destinationIsDirectory {
             let directory = try makeDirectories(destination)
-            try copyEntry(sourceHost, relative: source.path, to: directory + "/" + Self.lastComponent(of: source.path),
+            try copyEntry(sourceHost, relative: source.path, to: within(directory, Self.lastComponent(of: source.path)),
                           followLink: true, selection: &selection, links: &links)
         } else {
             let parent = try makeDirectories(Self.parent(of: destination))
-            try copyEntry(sourceHost, relative: source.path, to: parent + "/" + Self.lastComponent(of: destination),
+            try copyEntry(sourceHost, relative: source.path, to: within(parent, Self.lastComponent(of: destination)),
                           followLink: true, selection: &selection, links: &links)
         }
     }
 
-    private func copyChildren(of directory: String, relative: String, into destination: String, selection: inout Selection,
+    private func copyChildren(of directory: String, relative: String, into destination: [String], selection: inout Selection,
                               links: inout HardLinks) throws {
         let names = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
         for name in names {
             let childRelative = relative.isEmpty ? name : relative + "/" + name
             guard selection.isSelected(childRelative, host: directory + "/" + name) else { continue }
-            try copyEntry(directory + "/" + name, relative: childRelative, to: destination + "/" + name, followLink: false,
+            try copyEntry(directory + "/" + name, relative: childRelative, to: destination + [name], followLink: false,
                           selection: &selection, links: &links)
         }
     }
 
-    private func copyEntry(_ source: String, relative: String, to destination: String, followLink: Bool,
+    private func copyEntry(_ source: String, relative: String, to destination: [String], followLink: Bool,
                            selection: inout Selection, links: inout HardLinks) throws {
         var info = stat()
         guard (followLink ? stat(source, &info) : lstat(source, &info)) == 0 else {
             throw BuildError(.notFound, "cannot read \(relative): \(String(cString: strerror(errno)))")
         }
-        let uid = owner?.uid ?? info.st_uid
-        let gid = owner?.gid ?? info.st_gid
-        let permissions = mode?.applied(to: UInt32(info.st_mode), isDirectory: info.st_mode & S_IFMT == S_IFDIR)
-            ?? (UInt32(info.st_mode) & 0o7777)
-        var existing = stat()
-        let exists = lstat(destination, &existing) == 0
-        switch info.st_mode & S_IFMT {
+        let own = sourceAttributes?(source)
+        let sourceMode = own?.mode ?? UInt32(info.st_mode)
+        let type = mode_t(sourceMode) & S_IFMT
+        let permissions = mode?.applied(to: sourceMode, isDirectory: type == S_IFDIR) ?? (sourceMode & 0o7777)
+        // As BuildKit's copier: every attribute that can be set is, the others are let go.
+        var entry = CopiedEntry(
+            kind: .directory, uid: owner?.uid ?? own?.uid ?? info.st_uid, gid: owner?.gid ?? own?.gid ?? info.st_gid,
+            permissions: permissions, extendedAttributes: own?.extendedAttributes ?? (try? ExtendedAttributes.read(source)) ?? [:],
+            times: (info.st_atim, info.st_mtim))
+        let existing = self.destination.node(at: destination)
+        switch type {
         case S_IFDIR:
-            if exists && existing.st_mode & S_IFMT != S_IFDIR { try removeTree(destination) }
-            if !exists || existing.st_mode & S_IFMT != S_IFDIR {
-                try check(mkdir(destination, 0o700), "mkdir", destination)
-            }
+            if let existing, !existing.isDirectory { try self.destination.clear(destination) }
+            try self.destination.create(entry, at: destination)
             try copyChildren(of: source, relative: relative, into: destination, selection: &selection, links: &links)
-            try check(lchown(destination, uid, gid), "chown", destination)
-            try check(chmod(destination, mode_t(permissions)), "chmod", destination)
+            try self.destination.finishDirectory(entry, at: destination)
         case S_IFLNK:
-            if exists { try removeTree(destination) }
-            let target = try FileManager.default.destinationOfSymbolicLink(atPath: source)
-            try check(symlink(target, destination), "symlink", destination)
-            try check(lchown(destination, uid, gid), "chown", destination)
+            if existing != nil { try self.destination.clear(destination) }
+            entry.kind = .symbolicLink(target: try FileManager.default.destinationOfSymbolicLink(atPath: source))
+            try self.destination.create(entry, at: destination)
         case S_IFREG:
-            if exists { try removeTree(destination) }
+            if existing != nil { try self.destination.clear(destination) }
             let identity = HardLinks.Pair(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
             if info.st_nlink > 1, let first = links.copies[identity] {
-                try check(link(first, destination), "link", destination)
+                try self.destination.link(destination, to: first)
                 return
             }
-            try copyFile(source, to: destination)
+            entry.kind = .file(path: source)
+            try self.destination.create(entry, at: destination)
             if info.st_nlink > 1 { links.copies[identity] = destination }
-            try check(lchown(destination, uid, gid), "chown", destination)
-            try check(chmod(destination, mode_t(permissions)), "chmod", destination)
         default:
             // Devices and FIFOs are made anew, and a socket as an empty file (a stub: nothing
             // listens on a copy), as BuildKit's copier makes them.
-            if exists { try removeTree(destination) }
-            let kind = info.st_mode & S_IFMT == S_IFSOCK ? S_IFREG : info.st_mode & S_IFMT
-            try check(mknod(destination, kind | 0o600, kind == S_IFREG ? 0 : info.st_rdev), "mknod", destination)
-            try check(lchown(destination, uid, gid), "chown", destination)
-            try check(chmod(destination, mode_t(permissions)), "chmod", destination)
+            if existing != nil { try self.destination.clear(destination) }
+            entry.kind = type == S_IFSOCK ? .data(Data()) : .node(type: type, device: own?.device ?? info.st_rdev)
+            try self.destination.create(entry, at: destination)
         }
-        // As BuildKit's copier: every attribute that can be set is, the others are let go.
-        for (name, value) in (try? ExtendedAttributes.read(source)) ?? [:] {
-            _ = ExtendedAttributes.set(destination, name, value)
-        }
-        var times = [info.st_atim, info.st_mtim]
-        _ = utimensat(AT_FDCWD, destination, &times, AT_SYMLINK_NOFOLLOW)
-    }
-
-    private func copyFile(_ source: String, to destination: String) throws {
-        var input = try FileByteSource(path: source)
-        let output = try FileByteSink(path: destination, permissions: 0o600)
-        var sink = output
-        try input.copy(to: &sink)
-        try output.close()
     }
 
     /// Creates `path` (absolute inside the destination root) and its missing parents as
     /// directories of the copy's owner (root's by default), 0755 or the octal `--chmod`,
-    /// returning its host path.
-    private func makeDirectories(_ path: String) throws -> String {
-        let components = try destinationRoot.resolveComponents(path)
-        var current: [String] = []
-        for component in components {
-            current.append(component)
-            let host = destinationRoot.hostPath(current)
-            var info = stat()
-            if lstat(host, &info) == 0 {
-                guard info.st_mode & S_IFMT == S_IFDIR else {
+    /// returning its components.
+    private func makeDirectories(_ path: String) throws -> [String] {
+        let components = try destination.resolveComponents(path, followFinalSymlink: true)
+        for depth in components.indices {
+            let current = Array(components.prefix(depth + 1))
+            if let existing = destination.node(at: current) {
+                guard existing.isDirectory else {
                     throw BuildError(.failedPrecondition, "cannot copy to \(path): /\(current.joined(separator: "/")) is not a directory")
                 }
                 continue
             }
-            try check(mkdir(host, 0o755), "mkdir", host)
-            if let octal = mode?.octal { try check(chmod(host, mode_t(octal)), "chmod", host) }
-            if let owner { try check(lchown(host, owner.uid, owner.gid), "chown", host) }
+            let made = CopiedEntry(kind: .directory, uid: owner?.uid ?? 0, gid: owner?.gid ?? 0, permissions: mode?.octal ?? 0o755)
+            try destination.create(made, at: current)
+            try destination.finishDirectory(made, at: current)
         }
-        return destinationRoot.hostPath(components)
+        return components
     }
 
     // Paths as text. (Foundation's `NSString` path methods trap on a relative path of one
@@ -349,25 +345,5 @@ struct CopySemantics {
         var components = path.split(separator: "/")
         _ = components.popLast()
         return (path.hasPrefix("/") ? "/" : "") + components.joined(separator: "/")
-    }
-
-    private func isDirectory(_ host: String) -> Bool {
-        var info = stat()
-        return stat(host, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR
-    }
-
-    private func isRealDirectory(_ host: String) -> Bool {
-        var info = stat()
-        return lstat(host, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR
-    }
-
-    private func removeTree(_ path: String) throws {
-        try FileManager.default.removeItem(atPath: path)
-    }
-
-    private func check(_ result: Int32, _ what: String, _ path: String) throws {
-        guard result == 0 else {
-            throw BuildError(.internal, "\(what) \(path): \(String(cString: strerror(errno)))")
-        }
     }
 }

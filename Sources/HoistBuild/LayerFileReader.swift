@@ -89,6 +89,20 @@ public final class LayerFileReader: Sendable {
         }
     }
 
+    /// Whether the chain holds an entry at `path` (a path free of links, relative to `/`),
+    /// not following a final link.
+    public func holds(_ path: String) -> Bool {
+        node(atResolved: Self.clean(path)) != nil
+    }
+
+    /// What the chain holds at `path` (components free of links, as an index key: no leading
+    /// `/`), not following a final link: its type and link target; a directory only implied by
+    /// deeper entries is a directory. Nil when nothing is there.
+    func node(atResolved path: String) -> (type: TarEntryType, linkName: String)? {
+        if let found = index[path] { return (found.type, found.linkName) }
+        return impliedDirectories.contains(path) ? (.directory, "") : nil
+    }
+
     /// The bytes of a regular file `path`, or nil when it is not one.
     public func readFile(_ path: String) throws -> Data? {
         guard case .regular(let data) = try entry(path) else { return nil }

@@ -253,119 +253,15 @@ public struct NativeWorker: Worker {
     public func file(_ op: FileOp, inputs: [BuildResult], context: StepContext) async throws -> BuildResult {
         let base = inputs.first?.layers ?? []
         return try await withStep(on: base) { root in
+            let actions = FileActions(destination: DirectoryDestination(root: try RootedPath(root: root)), pathFilter: pathFilter)
             for action in op.actions {
-                try perform(action, in: root, inputs: inputs)
-            }
-        }
-    }
-
-    private func perform(_ action: FileAction, in root: String, inputs: [BuildResult]) throws {
-        let destination = try RootedPath(root: root)
-        let users = try UserDatabase(root: root)
-        switch action {
-        case .copy(let copy):
-            guard copy.sourceInput < inputs.count else {
-                throw BuildError(.internal, "COPY reads input \(copy.sourceInput) of \(inputs.count)")
-            }
-            let owner = try copy.owner.map { try users.resolve(user: $0.user, group: $0.group) }
-            let mode = try copy.mode.map(ModeChange.init(parsing:))
-            try withReadable(inputs[copy.sourceInput]) { sourcePath, exclude, fromContext in
-                let sourceRoot = try RootedPath(root: sourcePath)
-                // Docker sends build context files as root's; files from images keep their owners.
-                var semantics = CopySemantics(
-                    sourceRoot: sourceRoot, destinationRoot: destination, isExcluded: try pathFilter.make(exclude),
-                    owner: owner ?? (fromContext ? (0, 0) : nil), mode: mode)
-                semantics.isExcludedUnderSource = try pathFilter.make(copy.excludes)
-                semantics.includeMatcher = pathFilter.make
-                var sources = copy.sources
-                if copy.unpackArchives {
-                    // ADD extracts local tar archives (plain or compressed) into the destination.
-                    var plain: [String] = []
-                    for pattern in copy.sources {
-                        let matches = try semantics.expand(pattern)
-                        let archives = try matches.filter { try Self.isArchive(try sourceRoot.resolve($0)) }
-                        for archive in archives {
-                            try extract(try sourceRoot.resolve(archive), into: copy.destination, root: destination, owner: owner)
-                        }
-                        if archives.isEmpty { plain.append(pattern) } else { plain += matches.filter { !archives.contains($0) } }
+                try actions.perform(action, inputs: inputs) { _, input, body in
+                    try withReadable(input) { path, exclude, isLocal in
+                        try body(FileActions.Source(path: path, exclude: exclude, isLocal: isLocal))
                     }
-                    sources = plain
                 }
-                if !sources.isEmpty {
-                    try semantics.copy(sources: sources, to: copy.destination, keepParents: copy.keepParents)
-                }
-            }
-        case .mkdir(let path, let mode, let makeParents, let owner):
-            let ids = try owner.map { try users.resolve(user: $0.user, group: $0.group) }
-            let components = try destination.resolveComponents(path)
-            // Every directory this creates gets the owner, as BuildKit's mkdir does; existing ones stay.
-            for depth in (makeParents ? 1 : components.count)...max(components.count, 1) where depth <= components.count {
-                let host = destination.hostPath(Array(components.prefix(depth)))
-                var info = stat()
-                if lstat(host, &info) == 0 { continue }
-                guard mkdir(host, mode_t(mode)) == 0 else {
-                    throw BuildError(.failedPrecondition, "cannot create \(path): \(String(cString: strerror(errno)))")
-                }
-                _ = chmod(host, mode_t(mode))
-                if let ids { _ = lchown(host, ids.uid, ids.gid) }
-            }
-        case .mkfile(let path, let contents, let mode, let owner):
-            let host = try destination.resolve(path)
-            // As BuildKit copies a heredoc into place, missing parent directories are made (0755).
-            let components = try destination.resolveComponents(path)
-            for depth in 1..<max(components.count, 1) {
-                let parent = destination.hostPath(Array(components.prefix(depth)))
-                var info = stat()
-                if lstat(parent, &info) == 0 { continue }
-                guard mkdir(parent, 0o755) == 0 else {
-                    throw BuildError(.failedPrecondition, "cannot create \(path): \(String(cString: strerror(errno)))")
-                }
-            }
-            try Data(contents).write(to: URL(fileURLWithPath: host))
-            _ = chmod(host, mode_t(mode))
-            if let owner {
-                let ids = try users.resolve(user: owner.user, group: owner.group)
-                _ = lchown(host, ids.uid, ids.gid)
-            }
-        case .remove(let path, let allowNotFound):
-            let host = try destination.resolve(path, followFinalSymlink: false)
-            if FileManager.default.fileExists(atPath: host) || (try? FileManager.default.destinationOfSymbolicLink(atPath: host)) != nil {
-                try FileManager.default.removeItem(atPath: host)
-            } else if !allowNotFound {
-                throw BuildError(.notFound, "cannot remove \(path): no such file")
-            }
-        case .symlink(let target, let path):
-            let host = try destination.resolve(path, followFinalSymlink: false)
-            try FileManager.default.createSymbolicLink(atPath: host, withDestinationPath: target)
-        }
-    }
-
-    /// Whether the file at `path` is a tar archive, plain or compressed.
-    static func isArchive(_ path: String) throws -> Bool {
-        var info = stat()
-        guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_size > 0 else { return false }
-        guard let source = try? DecompressingSource(try FileByteSource(path: path)) else { return false }
-        var reader = TarReader(source)
-        return (try? reader.next()) != nil
-    }
-
-    /// Unpacks the archive at `archive` into `destination` (a directory, created when missing).
-    /// With `owner` (`ADD --chown`), the directories made on the way and every entry are its.
-    private func extract(_ archive: String, into destination: String, root: RootedPath, owner: (uid: UInt32, gid: UInt32)?) throws {
-        var created: [String] = []
-        var path = ""
-        for component in try root.resolveComponents(destination) {
-            path += "/" + component
-            let host = try root.resolve(path)
-            if !FileManager.default.fileExists(atPath: host) {
-                try FileManager.default.createDirectory(atPath: host, withIntermediateDirectories: false)
-                created.append(host)
             }
         }
-        if let owner { for directory in created { _ = lchown(directory, owner.uid, owner.gid) } }
-        var options = LayerApplier.Options()
-        options.owner = owner.map { LayerApplier.Options.Owner(uid: Int($0.uid), gid: Int($0.gid)) }
-        _ = try LayerApplier(root: try root.resolve(destination), options: options).apply(try FileByteSource(path: archive))
     }
 
     /// Runs `body` with a readable directory of `input`: a local directory as it is, or a

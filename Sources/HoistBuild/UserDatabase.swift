@@ -14,6 +14,10 @@ struct UserDatabase {
         accounts = AccountDatabase(root: try RootedPath(root: root))
     }
 
+    init(accounts: AccountDatabase) {
+        self.accounts = accounts
+    }
+
     /// `user[:group]` as numeric ids. A user alone takes its primary group when it is a name,
     /// and the same number when numeric (Docker's `--chown=1000` means 1000:1000); an unknown
     /// user is 0:0, an unknown group leaves the user's group.

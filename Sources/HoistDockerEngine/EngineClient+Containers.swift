@@ -95,6 +95,20 @@ extension EngineClient {
         return try await Self.collect(response, limit: 4 << 30)
     }
 
+    /// Writes a tar of `path` in container `id` (its top entry named as the path's last
+    /// component) to the file `destination`, streamed: `GET /containers/{id}/archive`.
+    public func archive(_ id: String, path: String, to destination: URL) async throws {
+        let response = try await send(.GET, "/containers/\(id)/archive", query: [("path", path)])
+        guard FileManager.default.createFile(atPath: destination.path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
+            throw EngineError(.failedPrecondition, "cannot create \(destination.path)")
+        }
+        let file = try FileHandle(forWritingTo: destination)
+        defer { try? file.close() }
+        for try await chunk in response.body {
+            try file.write(contentsOf: chunk.readableBytesView)
+        }
+    }
+
     /// What `path` is in container `id` (`HEAD /containers/{id}/archive`), or nil when nothing is there.
     public func pathStat(_ path: String, container id: String) async throws -> EnginePathStat? {
         let response: HTTPClientResponse
@@ -116,6 +130,15 @@ extension EngineClient {
         let response = try await send(
             .PUT, "/containers/\(id)/archive", query: [("path", path)], body: .bytes(ByteBuffer(data: archive)),
             contentType: "application/x-tar")
+        _ = try await Self.collect(response, limit: 1 << 20)
+    }
+
+    /// Extracts the tar in the file `archive` into directory `path` of container `id`, streamed
+    /// (`PUT /containers/{id}/archive`): entries keep the owners, modes and times of their
+    /// headers, replace what is there unless both are directories, and `..` leads nowhere out.
+    public func extract(archiveAt archive: URL, into path: String, container id: String) async throws {
+        let (body, _) = try Self.fileBody(archive)
+        let response = try await send(.PUT, "/containers/\(id)/archive", query: [("path", path)], body: body, contentType: "application/x-tar")
         _ = try await Self.collect(response, limit: 1 << 20)
     }
 

@@ -52,13 +52,16 @@ extension EngineClient {
 
     /// Pulls `reference` (`busybox`, `registry:5000/app:1`) into the daemon, with
     /// `registryAuth` (``registryAuth(username:password:identityToken:serverAddress:)``) as its credential,
-    /// handing each progress message to `progress`; the daemon's error (from its progress
-    /// stream) when the pull fails.
-    public func pullImage(_ reference: String, registryAuth: String? = nil,
+    /// for `platform` (`linux/arm64`; nil: the daemon's), handing each progress message to
+    /// `progress`; the daemon's error (from its progress stream) when the pull fails, and
+    /// `unavailable` when it has not ended within `timeout`.
+    public func pullImage(_ reference: String, registryAuth: String? = nil, platform: String? = nil, timeout: Duration = .seconds(24 * 3600),
                           progress: (EngineProgressMessage) -> Void = { _ in }) async throws {
+        var query = [("fromImage", reference)]
+        if let platform { query.append(("platform", platform)) }
         let response = try await send(
-            .POST, "/images/create", query: [("fromImage", reference)],
-            headers: registryAuth.map { [("X-Registry-Auth", $0)] } ?? [])
+            .POST, "/images/create", query: query, headers: registryAuth.map { [("X-Registry-Auth", $0)] } ?? [],
+            timeout: .nanoseconds(timeout.components.seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000))
         try await Self.followProgress(response, progress)
     }
 

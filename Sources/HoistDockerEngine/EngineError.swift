@@ -16,6 +16,15 @@ public struct EngineError: CausedError {
         self.underlying = underlying
     }
 
+    /// Whether trying again may succeed: the daemon unreachable, its answer cut off (a
+    /// transfer it streamed broke), or a 429, 502, 503 or 504. A 500 is not: the daemon answers
+    /// 500 for failures of its own, permanent ones too (a registry's "no basic auth
+    /// credentials" as much as its refused connection), which only their text tells apart.
+    public var isTransient: Bool {
+        guard let status else { return code == .unavailable }
+        return [429, 502, 503, 504].contains(status)
+    }
+
     /// The code for an HTTP status, as the Engine API uses them.
     static func code(forStatus status: Int) -> ErrorCode {
         switch status {

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 public import HoistArchive
 
 /// The users and groups of a root file system, from its `/etc/passwd` and `/etc/group`, read
@@ -24,11 +24,20 @@ public struct AccountDatabase: Sendable {
     public let groups: [Group]
 
     public init(root: RootedPath) {
-        users = Self.entries(root, "/etc/passwd").compactMap { fields in
+        self.init { path in
+            guard let resolved = try? root.resolve(path) else { return nil }
+            return FileManager.default.contents(atPath: resolved)
+        }
+    }
+
+    /// The users and groups in the files `read` gives for `/etc/passwd` and `/etc/group` (nil
+    /// for a file that is not there): a root file system that is not on this machine's disk.
+    public init(reading read: (String) -> Data?) {
+        users = Self.entries(read("/etc/passwd")).compactMap { fields in
             guard fields.count >= 4, let uid = UInt32(fields[2]), let gid = UInt32(fields[3]) else { return nil }
             return User(name: fields[0], uid: uid, gid: gid, home: fields.count > 5 && !fields[5].isEmpty ? fields[5] : "/")
         }
-        groups = Self.entries(root, "/etc/group").compactMap { fields in
+        groups = Self.entries(read("/etc/group")).compactMap { fields in
             guard fields.count >= 3, let gid = UInt32(fields[2]) else { return nil }
             let members = fields.count > 3 ? fields[3].split(separator: ",").map(String.init) : []
             return Group(name: fields[0], gid: gid, members: members)
@@ -41,11 +50,9 @@ public struct AccountDatabase: Sendable {
     public func user(id: UInt32) -> User? { users.first { $0.uid == id } }
     public func group(named name: String) -> Group? { groups.first { $0.name == name } }
 
-    /// The colon-separated fields of each entry of the file at `path` inside `root`.
-    private static func entries(_ root: RootedPath, _ path: String) -> [[String]] {
-        guard let resolved = try? root.resolve(path),
-            let data = FileManager.default.contents(atPath: resolved)
-        else { return [] }
+    /// The colon-separated fields of each entry of a file's contents.
+    private static func entries(_ data: Data?) -> [[String]] {
+        guard let data else { return [] }
         return String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap { line in
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             guard !trimmed.isEmpty, !trimmed.hasPrefix("#") else { return nil }

@@ -41,7 +41,7 @@ import Testing
     /// The checksum as it was first written: every entry resolved from the root by path.
     func reference(_ patterns: [String]) throws -> Digest {
         let root = try RootedPath(root: context)
-        let semantics = CopySemantics(sourceRoot: root, destinationRoot: root, isExcluded: Self.isExcluded, owner: nil, mode: nil)
+        let semantics = CopySemantics(sourceRoot: root, destination: DirectoryDestination(root: root), isExcluded: Self.isExcluded, owner: nil, mode: nil)
         var hasher = DigestHasher()
         func add(_ relative: String, followLink: Bool) throws {
             let host = try root.resolve(relative, followFinalSymlink: followLink)

@@ -37,7 +37,7 @@ struct CopySemanticsTests {
                       excluded: @escaping (String) -> Bool = { _ in false }, underSource: @escaping (String) -> Bool = { _ in false },
                       parents: Bool = false) throws {
         var semantics = CopySemantics(
-            sourceRoot: try RootedPath(root: source.path), destinationRoot: try RootedPath(root: destination.path),
+            sourceRoot: try RootedPath(root: source.path), destination: DirectoryDestination(root: try RootedPath(root: destination.path)),
             isExcluded: excluded, owner: owner.map { (uid: $0.0, gid: $0.1) }, mode: mode)
         semantics.isExcludedUnderSource = underSource
         // Docker's matcher, reduced to what these tests use: a literal path matches itself and what is below it.

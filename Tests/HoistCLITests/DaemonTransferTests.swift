@@ -50,6 +50,55 @@ struct DaemonTransferTests {
         }
     }
 
+    /// A base image only a private registry has: the daemon pulls it for the docker worker
+    /// with Hoist's credential (`hoist login`), for the build's platform; without one the build
+    /// fails in the registry's words.
+    @Test func aBuildsBaseImageIsPulledThroughTheDaemonWithHoistsCredentials() async throws {
+        let directory = try TemporaryDirectory()
+        let registry = try TestRegistry(in: directory.appending("registry"), authentication: .htpasswd(["bea": "pw-base"]))
+        try await registry.explainingFailures {
+            let environment = [
+                "HOIST_ROOT": directory.appending("store").path, "DOCKER_CONFIG": directory.appending("docker-config").path,
+                "HOIST_BACKEND": "docker",
+            ]
+            func hoist(_ arguments: String..., input: Data? = nil) throws -> ExternalCommand.Output {
+                try ExternalCommand.run([Interop.hoistExecutable] + arguments, input: input, environment: environment)
+            }
+            let base = "\(registry.host)/private/base:1"
+            let rootfs = directory.appending("rootfs.tar")
+            try Interop.makeBusyboxRootfs(at: rootfs)
+            try ExternalCommand.checked([Interop.docker, "import", "-c", "CMD [\"sh\"]", rootfs.path, base])
+            defer { _ = try? ExternalCommand.run([Interop.docker, "rmi", "-f", base]) }
+            let login = try hoist("login", "-u", "bea", "--password-stdin", registry.host, input: Data("pw-base\n".utf8))
+            #expect(login.status == 0, "\(login.errorText)")
+            try #require(try hoist("push", base).status == 0)
+            #expect(try hoist("logout", registry.host).status == 0)
+            try ExternalCommand.checked([Interop.docker, "rmi", "-f", base])
+
+            let context = directory.appending("context")
+            try FileManager.default.createDirectory(at: context, withIntermediateDirectories: true)
+            try Data("FROM \(base)\nCOPY note /note\nRUN cat /note > /seen\n".utf8).write(to: context.appendingPathComponent("Dockerfile"))
+            try Data("from the registry\n".utf8).write(to: context.appendingPathComponent("note"))
+            let tag = uniqueDockerName("private-base")
+            defer { _ = try? ExternalCommand.run([Interop.docker, "rmi", "-f", tag]) }
+
+            let denied = try hoist("build", "--progress", "plain", "-t", tag, context.path)
+            #expect(denied.status != 0 && denied.errorText.contains("no basic auth credentials"), "the registry's words: \(denied.errorText)")
+
+            #expect(try hoist("login", "-u", "bea", "--password-stdin", registry.host, input: Data("pw-base\n".utf8)).status == 0)
+            #if arch(arm64)
+                let platform = "linux/arm64"
+            #else
+                let platform = "linux/amd64"
+            #endif
+            let built = try hoist("build", "--progress", "plain", "--platform", platform, "-t", tag, context.path)
+            #expect(built.status == 0, "\(built.errorText)")
+            #expect(!built.errorText.contains("pw-base"))
+            let run = try ExternalCommand.run([Interop.docker, "run", "--rm", "--network=none", tag, "cat", "/seen"])
+            #expect(run.text == "from the registry\n", "\(run.errorText)")
+        }
+    }
+
     @Test(.enabled(if: Interop.isRoot && Interop.available("runc")))
     func buildLoadPutsANativeBuildIntoTheDaemon() throws {
         let fixture = try BusyboxFixture()

@@ -59,17 +59,27 @@ struct CommittedLayer {
             manifests = try JSONDecoder().decode([DockerArchiveManifest].self, from: Data(try reader.readContents()))
             break
         }
-        guard let top = manifests.first?.layers.last.map(Self.clean) else {
+        guard var top = manifests.first?.layers.last.map(Self.clean) else {
             throw EngineError(.dataLoss, "the daemon saved image \(id) without a layer")
         }
-        reader = TarReader(try FileByteSource(path: archive))
-        while let header = try reader.next() {
-            guard Self.clean(header.name) == top else { continue }
-            let sink = try FileByteSink(path: destination)
-            var output = sink
-            _ = try reader.copy(to: &output)
-            try sink.close()
-            return
+        // A layer the image holds twice is saved once, the later one a link to it: follow it.
+        for _ in 0..<8 {
+            reader = TarReader(try FileByteSource(path: archive))
+            var link: String?
+            while let header = try reader.next() {
+                guard Self.clean(header.name) == top else { continue }
+                if header.type == .symbolicLink {
+                    link = DockerArchiveManifest.resolve(header.linkName, besides: top)
+                    break
+                }
+                let sink = try FileByteSink(path: destination)
+                var output = sink
+                _ = try reader.copy(to: &output)
+                try sink.close()
+                return
+            }
+            guard let link else { break }
+            top = link
         }
         throw EngineError(.dataLoss, "the daemon's save of image \(id) lacks its layer \(top)")
     }

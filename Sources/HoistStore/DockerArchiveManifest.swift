@@ -19,4 +19,19 @@ public struct DockerArchiveManifest: Codable, Hashable, Sendable {
         case repoTags = "RepoTags"
         case layers = "Layers"
     }
+
+    /// Where a symbolic link inside the archive points: `target` relative to the link's own
+    /// directory. docker save stores a layer two images share once and links the second
+    /// (`ID/layer.tar -> ../ID0/layer.tar`).
+    public static func resolve(_ target: String, besides link: String) -> String {
+        var parts = target.hasPrefix("/") ? [] : link.split(separator: "/").dropLast().map(String.init)
+        for part in target.split(separator: "/") {
+            switch part {
+            case ".": continue
+            case "..": if !parts.isEmpty { parts.removeLast() }
+            default: parts.append(String(part))
+            }
+        }
+        return parts.joined(separator: "/")
+    }
 }

@@ -62,6 +62,7 @@ struct ImageArchiveLoader {
         let decompressed = try DecompressingSource(file)
         var reader = TarReader(decompressed)
         var sawEntry = false
+        var links: [String: (target: String, symbolic: Bool)] = [:]
         while true {
             let header: TarHeader?
             do {
@@ -71,6 +72,10 @@ struct ImageArchiveLoader {
             }
             guard let header else { break }
             sawEntry = true
+            if header.type == .symbolicLink || header.type == .hardLink {
+                links[Self.clean(header.name)] = (header.linkName, header.type == .symbolicLink)
+                continue
+            }
             guard header.type == .regular else { continue }
             let name = Self.clean(header.name)
             if Self.indexFiles.contains(name) {
@@ -97,7 +102,18 @@ struct ImageArchiveLoader {
         if !sawEntry {
             throw StoreError(.invalidArgument, "\(path) is empty: not an image archive")
         }
+        // docker save stores a layer two images share once, the second as a link to the first
+        // (`../ID/layer.tar`): such a member holds what its target holds.
+        for name in links.keys {
+            var target = name
+            for _ in 0..<8 {
+                guard let (link, symbolic) = links[target] else { break }
+                target = symbolic ? DockerArchiveManifest.resolve(link, besides: target) : Self.clean(link)
+            }
+            if let member = members[target] { members[name] = member }
+        }
     }
+
 
     // MARK: OCI layout
 

@@ -49,6 +49,37 @@ struct ImageArchiveInteropTests {
         #expect(id.trimmingCharacters(in: .whitespacesAndNewlines) == (try fixture.client.inspect(name).id.description))
     }
 
+    /// docker save writes a layer two steps made alike once, the second as a symbolic link
+    /// (`ID/layer.tar -> ../ID0/layer.tar`): the load follows it.
+    @Test(.enabled(if: Interop.dockerAvailable))
+    func hoistLoadsDockerSaveWithALayerStoredOnce() async throws {
+        let directory = try TemporaryDirectory()
+        let base = uniqueDockerName("dup-base")
+        let built = uniqueDockerName("dup")
+        defer { _ = try? ExternalCommand.run([Interop.docker, "rmi", "-f", built, base]) }
+        let rootfs = directory.appending("rootfs.tar")
+        try Interop.makeBusyboxRootfs(at: rootfs)
+        try ExternalCommand.checked([Interop.docker, "import", rootfs.path, base])
+        let context = directory.appending("context")
+        try FileManager.default.createDirectory(at: context, withIntermediateDirectories: true)
+        try Data("same\n".utf8).write(to: context.appendingPathComponent("f"))
+        try Data("FROM \(base)\nCOPY f /x\nRUN rm /x\nCOPY f /x\n".utf8).write(to: context.appendingPathComponent("Dockerfile"))
+        try ExternalCommand.checked([Interop.docker, "build", "--network=none", "-q", "-t", built, context.path],
+                                    environment: ["DOCKER_BUILDKIT": "0"])
+        let archive = directory.appending("saved.tar")
+        try ExternalCommand.checked([Interop.docker, "save", "-o", archive.path, built])
+        let listing = try ExternalCommand.checked(["tar", "-tvf", archive.path]).text
+        try #require(listing.split(separator: "\n").contains { $0.hasPrefix("l") && $0.contains("layer.tar ->") }, "docker stored no layer twice: \(listing)")
+
+        let client = try Client(root: StoreRoot(directory.appending("store")))
+        let loaded = try client.load(archive: archive)
+        #expect(loaded.map { $0.reference?.familiarString } == ["\(built):latest"])
+        let details = try client.inspect(built)
+        #expect(details.layers.count == 4 && details.layers[1].digest == details.layers[3].digest)
+        let dockerID = try ExternalCommand.checked([Interop.docker, "image", "inspect", "-f", "{{.Id}}", built]).text
+        #expect(details.id.description == dockerID.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
     @Test(.enabled(if: Interop.dockerAvailable && Interop.isRoot))
     func hoistLoadsDockerSaveAndItsLayersGiveDockerExportsTree() async throws {
         let directory = try TemporaryDirectory()

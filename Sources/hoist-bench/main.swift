@@ -3,13 +3,16 @@
 //   hoist-bench tar DIR            tar DIR (as a layer against an empty tree) and sha256 it
 //   hoist-bench gzip|zstd FILE     compress FILE, hashing the input and the output
 //   hoist-bench apply FILE DIR     apply the layer FILE onto DIR
-//   hoist-bench snapshot overlay|inplace BASE.tar FILES STEPS
+//   hoist-bench snapshot overlay|inplace BASE.tar FILES STEPS [new|modify]
 //                                  STEPS build steps on the layer BASE.tar, each writing FILES
-//                                  new files, snapshotted as the normal mode (overlay) or pod
+//                                  new files (or rewriting FILES of the base's files, spread
+//                                  over it), snapshotted as the normal mode (overlay) or pod
 //                                  isolation (in place) does; run by scripts/bench-pod.sh
 //
 // Each prints one line: "<bytes> <seconds> <digest>", timed inside the process; snapshot
-// prints "<first-step seconds> <median step seconds> <layer bytes per step>".
+// prints "<first-step seconds> <median step seconds> <layer bytes per step> <median step CPU
+// seconds>" (the process's CPU time, which a loaded machine does not inflate as it does the
+// elapsed time).
 import Foundation
 import HoistArchive
 import HoistOCI
@@ -22,6 +25,13 @@ import HoistStore
 func now() -> Double {
     var time = timespec()
     clock_gettime(CLOCK_MONOTONIC, &time)
+    return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+}
+
+/// The CPU time this process has used, user and system, in seconds.
+func cpuTime() -> Double {
+    var time = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
     return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
 }
 
@@ -54,10 +64,12 @@ do {
         try encoder.close()
         print(encoder.result.uncompressedSize, now() - start, encoder.result.digest)
     case "snapshot":
-        guard arguments.count == 5, let files = Int(arguments[3]), let steps = Int(arguments[4]), steps > 1 else {
-            fail("usage: hoist-bench snapshot overlay|inplace BASE.tar FILES STEPS")
+        guard arguments.count == 5 || arguments.count == 6, let files = Int(arguments[3]), let steps = Int(arguments[4]), steps > 1,
+            arguments.count == 5 || ["new", "modify"].contains(arguments[5])
+        else {
+            fail("usage: hoist-bench snapshot overlay|inplace BASE.tar FILES STEPS [new|modify]")
         }
-        try snapshotBenchmark(kind: arguments[1], base: arguments[2], files: files, steps: steps)
+        try snapshotBenchmark(kind: arguments[1], base: arguments[2], files: files, steps: steps, modify: arguments.count == 6 && arguments[5] == "modify")
     case "apply":
         guard arguments.count == 3 else { fail("usage: hoist-bench apply FILE DIR") }
         let result = try LayerApplier(root: arguments[2]).apply(try FileByteSource(path: arguments[1]))
@@ -72,7 +84,7 @@ do {
 /// Times what a build step's snapshot costs, without the step's command: making the step's
 /// tree from its parent (prepare, mount) and turning its changes into a layer (unmount, diff,
 /// commit). The first step includes what the snapshotter does to bring up the base.
-func snapshotBenchmark(kind: String, base: String, files: Int, steps: Int) throws {
+func snapshotBenchmark(kind: String, base: String, files: Int, steps: Int, modify: Bool) throws {
     let work = "/tmp/hoist-bench-snapshot-\(getpid())"
     try FileManager.default.createDirectory(atPath: work + "/tree", withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: work) }
@@ -91,33 +103,51 @@ func snapshotBenchmark(kind: String, base: String, files: Int, steps: Int) throw
         .unpack([LayerUnpacker.Layer(diffID: diffID) { try FileByteSource(path: base) }]).key
     let unpacked = now() - unpackStart
     var times: [Double] = []
+    var cpuTimes: [Double] = []
     var bytes: Int64 = 0
+    // The base's singly-linked regular files, the ones a step rewrites, listed before timing.
+    var baseFiles: [String] = []
+    if modify {
+        var reader = TarReader(try FileByteSource(path: base))
+        while let header = try reader.next() {
+            if header.type == .regular { baseFiles.append(header.name.hasPrefix("./") ? String(header.name.dropFirst(2)) : header.name) }
+        }
+        guard baseFiles.count >= files else { fail("\(base) has \(baseFiles.count) files, fewer than \(files)") }
+    }
     let mountPoint = work + "/mnt"
     try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
     for step in 0..<steps {
         let key = try SnapshotKey("step-\(step)")
         let start = now()
+        let cpuStart = cpuTime()
         let mounts = try snapshotter.prepare(key: key, parent: parent, labels: [:])
         let root = Mount.directoryInPlace(mounts) ?? mountPoint
         if Mount.directoryInPlace(mounts) == nil { try Mount.mountAll(mounts, at: mountPoint) }
         let prepared = now()
-        try FileManager.default.createDirectory(atPath: root + "/step-\(step)", withIntermediateDirectories: true)
+        let cpuPrepared = cpuTime()
+        if !modify { try FileManager.default.createDirectory(atPath: root + "/step-\(step)", withIntermediateDirectories: true) }
         for file in 0..<files {
             let data = Array("step \(step) file \(file)\n".utf8)
-            let fd = open(root + "/step-\(step)/f\(file)", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+            // Rewritten files are spread over the base, other ones at each step.
+            let path = modify ? root + "/" + baseFiles[(file * baseFiles.count / max(files, 1) + step) % baseFiles.count]
+                : root + "/step-\(step)/f\(file)"
+            let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
             _ = data.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
             close(fd)
         }
         let changed = now()
+        let cpuChanged = cpuTime()
         if Mount.directoryInPlace(mounts) == nil { try Mount.unmountAll(mounts, at: mountPoint) }
         var sink = DigestingSink(DiscardingSink())
         _ = try snapshotter.diff(key, to: &sink, options: LayerDiffer.Options())
         let name = try SnapshotKey("layer-\(step)")
         try snapshotter.commit(name: name, key: key, labels: [:])
         times.append((prepared - start) + (now() - changed))
+        cpuTimes.append((cpuPrepared - cpuStart) + (cpuTime() - cpuChanged))
         bytes = sink.count
         parent = name
     }
     let later = times.dropFirst().sorted()
-    print(unpacked + times[0], later[later.count / 2], bytes)
+    let laterCPU = cpuTimes.dropFirst().sorted()
+    print(unpacked + times[0], later[later.count / 2], bytes, laterCPU[laterCPU.count / 2])
 }

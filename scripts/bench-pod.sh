@@ -72,28 +72,40 @@ echo "floor, find on the big base ($big_entries entries): listing and stating al
   "$(ms "$stat_floor_cpu") CPU; listing only $(ms "$list_floor_cpu") CPU"
 printf '%-22s %-12s %11s %11s %11s %11s %8s %11s %11s %9s\n' base change "normal 1st" "pod 1st" "normal step" "pod step" pod/norm \
   "normal CPU" "pod CPU" "pod/floor"
-# base:files:how — "modify" rewrites files of the base spread over it, "new" writes new ones.
-for row in busybox:1:new big:0:modify big:1:modify big:100:modify big:1000:modify big:100:new; do
-  IFS=: read -r base files how <<<"$row"
+# base:counts:how — "modify" rewrites files of the base spread over it, "new" writes new ones;
+# one hoist-bench process per run unpacks the base once and goes through the counts in turn.
+for group in busybox:1:new big:0,1,100,1000:modify; do
+  IFS=: read -r base counts how <<<"$group"
   entries=$busybox_entries; [ "$base" = big ] && entries=$big_entries
+  IFS=, read -r -a files_list <<<"$counts"
   declare -A first=() step=() cpu=()
   for kind in overlay inplace; do
-    firsts=(); steps=(); cpus=()
+    declare -A firsts=() steps=() cpus=()
     for _ in $(seq 1 "$RUNS"); do
-      read -r f s _ c < <("$bin/hoist-bench" snapshot $kind "$work/$base.tar" "$files" "$STEPS" "$how")
-      firsts+=("$f"); steps+=("$s"); cpus+=("$c")
+      line=0
+      while read -r f s _ c; do
+        firsts[$line]+="$f "; steps[$line]+="$s "; cpus[$line]+="$c "
+        line=$((line + 1))
+      done < <("$bin/hoist-bench" snapshot $kind "$work/$base.tar" "$counts" "$STEPS" "$how")
     done
-    first[$kind]=$(printf '%s\n' "${firsts[@]}" | median)
-    step[$kind]=$(printf '%s\n' "${steps[@]}" | median)
-    cpu[$kind]=$(printf '%s\n' "${cpus[@]}" | median)
+    for line in "${!files_list[@]}"; do
+      first[$kind,$line]=$(printf '%s\n' ${firsts[$line]} | median)
+      step[$kind,$line]=$(printf '%s\n' ${steps[$line]} | median)
+      cpu[$kind,$line]=$(printf '%s\n' ${cpus[$line]} | median)
+    done
+    unset firsts steps cpus
   done
-  change="$files $([ "$how" = new ] && echo new || echo changed)"
-  floor="-"; [ "$base" = big ] && floor=$(ratio "${cpu[inplace]}" "$stat_floor_cpu")
-  printf '%-22s %-12s %11s %11s %11s %11s %8s %11s %11s %9s\n' "$base ($entries entries)" "$change" "$(ms "${first[overlay]}")" \
-    "$(ms "${first[inplace]}")" "$(ms "${step[overlay]}")" "$(ms "${step[inplace]}")" "$(ratio "${step[inplace]}" "${step[overlay]}")" \
-    "$(ms "${cpu[overlay]}")" "$(ms "${cpu[inplace]}")" "$floor"
+  for line in "${!files_list[@]}"; do
+    change="${files_list[$line]} $([ "$how" = new ] && echo new || echo changed)"
+    floor="-"; [ "$base" = big ] && floor=$(ratio "${cpu[inplace,$line]}" "$stat_floor_cpu")
+    printf '%-22s %-12s %11s %11s %11s %11s %8s %11s %11s %9s\n' "$base ($entries entries)" "$change" \
+      "$(ms "${first[overlay,$line]}")" "$(ms "${first[inplace,$line]}")" "$(ms "${step[overlay,$line]}")" \
+      "$(ms "${step[inplace,$line]}")" "$(ratio "${step[inplace,$line]}" "${step[overlay,$line]}")" \
+      "$(ms "${cpu[overlay,$line]}")" "$(ms "${cpu[inplace,$line]}")" "$floor"
+  done
+  unset first step cpu
 done
-echo "(1st: unpacking the base and the first step; step: median elapsed time of the other $((STEPS - 1));"
+echo "(1st: the first step of those changes, the first also unpacking the base; step: median elapsed time of the other $((STEPS - 1));"
 echo " CPU: the same steps' median CPU time; pod/floor: pod CPU over find's on the big base; medians of $RUNS runs)"
 [ "$WHOLE_BUILDS" = 1 ] || exit 0
 

@@ -23,7 +23,7 @@ struct HistoryCommand: AsyncParsableCommand {
     @Option(name: .long, help: "A Go template over ID, CreatedAt, CreatedSince, CreatedBy, Size, Comment ('table ' before it adds a header).")
     var format: String?
 
-    @Argument(help: "The image's name or ID.")
+    @Argument(help: "The image's name or ID.", completion: NameCompletion.images)
     var image: String
 
     func run() async throws {

@@ -12,7 +12,7 @@ struct InspectCommand: AsyncParsableCommand {
     @Option(name: [.short, .long], help: "A Go template such as '{{.Config.Cmd}}' or '{{json .RepoTags}}', applied to each.")
     var format: String?
 
-    @Argument(help: "Image or container names or IDs.")
+    @Argument(help: "Image or container names or IDs.", completion: NameCompletion.imagesAndContainers)
     var names: [String]
 
     func run() async throws {

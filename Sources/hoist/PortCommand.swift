@@ -8,7 +8,7 @@ struct PortCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: "The container's name or ID.")
+    @Argument(help: "The container's name or ID.", completion: NameCompletion.containers)
     var container: String
 
     @Argument(help: ArgumentHelp("Only this container port (tcp unless a protocol is named).", valueName: "port[/proto]"))

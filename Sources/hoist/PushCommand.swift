@@ -17,7 +17,7 @@ struct PushCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Upload blobs in chunks of this many bytes instead of one request each.", valueName: "bytes"))
     var chunkSize: Int?
 
-    @Argument(help: "The image to push, e.g. localhost:5000/app:1.")
+    @Argument(help: "The image to push, e.g. localhost:5000/app:1.", completion: NameCompletion.images)
     var name: String
 
     @Argument(help: "Where to push it, when not to its own name.")

@@ -11,7 +11,7 @@ struct RestartCommand: AsyncParsableCommand {
     @Option(name: [.short, .customLong("time")], help: "Seconds to wait for each to stop before killing it (default: its --stop-timeout, else 10).")
     var time: Int?
 
-    @Argument(help: "Container names or IDs.")
+    @Argument(help: "Container names or IDs.", completion: NameCompletion.containers)
     var containers: [String]
 
     func run() async throws {

@@ -10,7 +10,7 @@ struct StopCommand: AsyncParsableCommand {
     @Option(name: [.short, .customLong("time")], help: "Seconds to wait before killing (default: the container's --stop-timeout, else 10).")
     var time: Int?
 
-    @Argument(help: "Container names or IDs.")
+    @Argument(help: "Container names or IDs.", completion: NameCompletion.containers)
     var containers: [String]
 
     func run() async throws {

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Pod isolation benchmark (not a test): what a build step's snapshot costs in pod isolation
-# (`hoist build --isolation=pod`: the tree recorded with one lstat per file before the step,
-# walked against the record after it) next to the normal mode (an overlayfs snapshot mounted
-# for the step, its upper directory walked after it), on the same trees and changes; then whole
-# builds, pod isolation inside `docker run` (Docker's default capabilities and seccomp) and the
-# normal mode on the host. Prints medians of RUNS runs.
+# (`hoist build --isolation=pod`: one walk of the tree per step, one fstatat per file, against
+# the record the step before left; only directories whose own stat moved are listed, only files
+# whose stat moved are read) next to the normal mode (an overlayfs snapshot mounted for the step,
+# its upper directory walked after it), on the same trees and changes, with the floor of any
+# walk of the tree (find listing every directory and stating every file); then whole builds, pod
+# isolation inside `docker run` (Docker's default capabilities and seccomp) and the normal mode
+# on the host. Prints medians of RUNS runs.
 #   scripts/bench-pod.sh                          # defaults: a 20,000-file base, 30 steps, 3 runs
 #   BASE_FILES=2000 RUNS=1 scripts/bench-pod.sh   # a quick look
 #   WHOLE_BUILDS=0 scripts/bench-pod.sh           # the snapshot cost only (no release hoist needed)
@@ -47,27 +49,64 @@ busybox_entries=$(tar -tf "$work/busybox.tar" | wc -l)
 median() { sort -g | awk '{a[NR]=$1} END {printf "%.4f\n", (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 ms() { awk -v s="$1" 'BEGIN {printf "%.1f ms", s * 1000}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
+seconds() { local start end; start=$(date +%s.%N); "$@" >/dev/null 2>&1 || { echo "FAILED: $*" >&2; return 1; }; end=$(date +%s.%N); awk -v a="$end" -v b="$start" 'BEGIN {printf "%.4f\n", a - b}'; }
+
+# CPU seconds (user and system) a command takes: on a loaded machine the elapsed time is
+# mostly waiting for a core, the CPU time is the work.
+cpu_seconds() {
+  python3 -c 'import resource, subprocess, sys
+subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, check=True)
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print("%.4f" % (usage.ru_utime + usage.ru_stime))' "$@"
+}
+
+# The floor of any walk of the big base, on the tree as unpacked: find lists every directory and
+# stats every file through directory descriptors (fts), as a pod step's walk at most does.
+floor_args=("$work/big-root" -printf '%i %s %T@ %C@ %m\n')
+stat_floor=$(for _ in $(seq 1 $((RUNS * 3))); do seconds find "${floor_args[@]}"; done | median)
+stat_floor_cpu=$(for _ in $(seq 1 $((RUNS * 3))); do cpu_seconds find "${floor_args[@]}"; done | median)
+list_floor_cpu=$(for _ in $(seq 1 $((RUNS * 3))); do cpu_seconds find "$work/big-root" -printf ''; done | median)
 
 echo "== snapshot cost per build step (hoist-bench snapshot: prepare + diff + commit, no command) =="
-printf '%-22s %-8s %14s %14s %14s %14s %8s\n' base changed "normal first" "pod first" "normal step" "pod step" pod/norm
-for base in busybox big; do
-  entries=$busybox_entries; [ $base = big ] && entries=$big_entries
-  for files in 1 100; do
-    declare -A first=() step=()
-    for kind in overlay inplace; do
-      firsts=(); steps=()
-      for _ in $(seq 1 "$RUNS"); do
-        read -r f s _ < <("$bin/hoist-bench" snapshot $kind "$work/$base.tar" $files "$STEPS")
-        firsts+=("$f"); steps+=("$s")
-      done
-      first[$kind]=$(printf '%s\n' "${firsts[@]}" | median)
-      step[$kind]=$(printf '%s\n' "${steps[@]}" | median)
+echo "floor, find on the big base ($big_entries entries): listing and stating all $(ms "$stat_floor") elapsed," \
+  "$(ms "$stat_floor_cpu") CPU; listing only $(ms "$list_floor_cpu") CPU"
+printf '%-22s %-12s %11s %11s %11s %11s %8s %11s %11s %9s\n' base change "normal 1st" "pod 1st" "normal step" "pod step" pod/norm \
+  "normal CPU" "pod CPU" "pod/floor"
+# base:counts:how — "modify" rewrites files of the base spread over it, "new" writes new ones;
+# one hoist-bench process per run unpacks the base once and goes through the counts in turn.
+for group in busybox:1:new big:0,1,100,1000:modify; do
+  IFS=: read -r base counts how <<<"$group"
+  entries=$busybox_entries; [ "$base" = big ] && entries=$big_entries
+  IFS=, read -r -a files_list <<<"$counts"
+  declare -A first=() step=() cpu=()
+  for kind in overlay inplace; do
+    declare -A firsts=() steps=() cpus=()
+    for _ in $(seq 1 "$RUNS"); do
+      line=0
+      while read -r f s _ c; do
+        firsts[$line]+="$f "; steps[$line]+="$s "; cpus[$line]+="$c "
+        line=$((line + 1))
+      done < <("$bin/hoist-bench" snapshot $kind "$work/$base.tar" "$counts" "$STEPS" "$how")
     done
-    printf '%-22s %-8s %14s %14s %14s %14s %8s\n' "$base ($entries entries)" "$files" "$(ms "${first[overlay]}")" \
-      "$(ms "${first[inplace]}")" "$(ms "${step[overlay]}")" "$(ms "${step[inplace]}")" "$(ratio "${step[inplace]}" "${step[overlay]}")"
+    for line in "${!files_list[@]}"; do
+      first[$kind,$line]=$(printf '%s\n' ${firsts[$line]} | median)
+      step[$kind,$line]=$(printf '%s\n' ${steps[$line]} | median)
+      cpu[$kind,$line]=$(printf '%s\n' ${cpus[$line]} | median)
+    done
+    unset firsts steps cpus
   done
+  for line in "${!files_list[@]}"; do
+    change="${files_list[$line]} $([ "$how" = new ] && echo new || echo changed)"
+    floor="-"; [ "$base" = big ] && floor=$(ratio "${cpu[inplace,$line]}" "$stat_floor_cpu")
+    printf '%-22s %-12s %11s %11s %11s %11s %8s %11s %11s %9s\n' "$base ($entries entries)" "$change" \
+      "$(ms "${first[overlay,$line]}")" "$(ms "${first[inplace,$line]}")" "$(ms "${step[overlay,$line]}")" \
+      "$(ms "${step[inplace,$line]}")" "$(ratio "${step[inplace,$line]}" "${step[overlay,$line]}")" \
+      "$(ms "${cpu[overlay,$line]}")" "$(ms "${cpu[inplace,$line]}")" "$floor"
+  done
+  unset first step cpu
 done
-echo "(first: unpacking the base and the first step; step: median of the other $((STEPS - 1)); medians of $RUNS runs)"
+echo "(1st: the first step of those changes, the first also unpacking the base; step: median elapsed time of the other $((STEPS - 1));"
+echo " CPU: the same steps' median CPU time; pod/floor: pod CPU over find's on the big base; medians of $RUNS runs)"
 [ "$WHOLE_BUILDS" = 1 ] || exit 0
 
 # Whole builds: the release hoist, started in the container through its loader and libraries.
@@ -87,7 +126,6 @@ for store in "$normal_store" "$pod_store"; do
   HOIST_ROOT=$store "$bin/hoist" import --change 'CMD ["sh"]' "$work/busybox.tar" busybox >/dev/null
   HOIST_ROOT=$store "$bin/hoist" import --change 'CMD ["sh"]' "$work/big.tar" big >/dev/null
 done
-seconds() { local start end; start=$(date +%s.%N); "$@" >/dev/null 2>&1 || { echo "FAILED: $*" >&2; return 1; }; end=$(date +%s.%N); awk -v a="$end" -v b="$start" 'BEGIN {printf "%.4f\n", a - b}'; }
 pod_build() {
   $docker run --rm --network=none -v "$work/bundle:/hoist:ro" -v "$work:/work:ro" -v "$pod_store:/store" -e HOIST_ROOT=/store "$image" \
     /hoist/busybox sh -c 'start=$(date +%s%N); /hoist/ld-linux-x86-64.so.2 --library-path /hoist /hoist/hoist build --isolation=pod --no-cache -t bench "$0" >/dev/null 2>&1 || exit 1; echo "$(( $(date +%s%N) - start ))"' "$1" \

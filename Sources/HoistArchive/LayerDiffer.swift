@@ -13,7 +13,8 @@
 ///   0:0 is a whiteout, a directory with `trusted.overlay.opaque=y` (or `user.overlay.opaque=y`)
 ///   is written followed by `.wh..wh..opq`.
 /// - ``diff(since:to:)`` walks a live tree and compares it with a ``TreeRecord`` taken before
-///   the changes: only what a step touched is read.
+///   the changes: only what a step touched is read (``diffRecording(since:to:)`` also records
+///   the tree for the next step).
 ///
 /// Output is deterministic: entries in depth-first order with each directory's children sorted
 /// by their UTF-8 bytes (so parents come before children, and parents of changed paths are

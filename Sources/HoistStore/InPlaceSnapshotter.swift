@@ -13,10 +13,13 @@ import Synchronization
 /// - ``prepare(key:parent:labels:)`` of a step's snapshot brings the tree to the parent: nothing
 ///   to do when the tree holds it already (a step on the one before), the layers in between
 ///   applied when it holds an ancestor, else the tree emptied and the parent's whole chain
-///   applied. Then a ``TreeRecord`` is taken, one `lstat` per file. There is one active
-///   snapshot at a time (`failedPrecondition` for a second): the caller runs steps one by one.
-/// - ``diff(_:to:options:)`` of the active snapshot walks the tree against that record and
-///   reads only what changed. The layer is kept as a file too, and that file is what a
+///   applied. Then the tree needs a ``TreeRecord``: a step on the one before takes the record
+///   its diff made, others walk the tree, one `lstat` per file. There is one active snapshot
+///   at a time (`failedPrecondition` for a second): the caller runs steps one by one.
+/// - ``diff(_:to:options:)`` of the active snapshot walks the tree against that record — one
+///   `fstatat` per file, listing only directories whose own stat moved, reading only files
+///   whose stat moved — and records the tree as it now is for the next step, so a chain of
+///   steps costs one walk each. The layer is kept as a file too, and that file is what a
 ///   committed snapshot is: the tree is rebuilt from such files when a step wants another parent.
 /// - An unpack (a snapshot prepared with ``LayerUnpacker/unpackLabel``) does not touch the
 ///   tree: its layer is kept as a file, decompressed, its diffID checked.
@@ -63,18 +66,19 @@ public final class InPlaceSnapshotter: Snapshotter {
         var viewDirectory: String?
     }
 
-    /// What the live tree holds.
+    /// What the live tree holds. A `record` is the tree's as its last diff left it, which the
+    /// next step's diff can start from instead of walking the tree again.
     private enum Tree {
         /// Nothing known: emptied before use.
         case unknown
         /// A committed snapshot (nil: empty but for the kept paths).
-        case holds(SnapshotKey?)
+        case holds(SnapshotKey?, record: TreeRecord?)
         /// Being brought to a parent for the active snapshot `key`.
         case preparing(SnapshotKey)
-        /// The active snapshot `key`, recorded when it was prepared.
-        case active(SnapshotKey, record: TreeRecord)
+        /// The active snapshot `key`, recorded when it was prepared (`before`) and when diffed.
+        case active(SnapshotKey, before: TreeRecord, after: TreeRecord?)
         /// An active snapshot removed after its diff: its parent plus a layer with this diffID.
-        case detached(parent: SnapshotKey?, diffID: Digest)
+        case detached(parent: SnapshotKey?, diffID: Digest, record: TreeRecord?)
     }
 
     private struct State {
@@ -133,7 +137,7 @@ public final class InPlaceSnapshotter: Snapshotter {
 
     public func prepare(key: SnapshotKey, parent: SnapshotKey?, labels: [String: String]) throws -> [Mount] {
         let isUnpack = labels[LayerUnpacker.unpackLabel] != nil
-        let plan = try state.withLock { state -> (chain: [LayerFile], start: Int, empty: Bool)? in
+        let plan = try state.withLock { state -> (chain: [LayerFile], start: Int, empty: Bool, record: TreeRecord?)? in
             guard state.entries[key] == nil else { throw StoreError(.alreadyExists, "snapshot \(key) exists") }
             let chain = try Self.chain(to: parent, in: state)
             let entry = Entry(kind: .active, parent: parent, created: Date(), labels: labels, isUnpack: isUnpack)
@@ -142,30 +146,41 @@ public final class InPlaceSnapshotter: Snapshotter {
                 return nil
             }
             let start: Int?
+            var record: TreeRecord?
             switch state.tree {
-            case .preparing(let other), .active(let other, _):
+            case .preparing(let other), .active(let other, _, _):
                 throw StoreError(.failedPrecondition, "snapshot \(other) is active in \(root): the tree holds one step at a time")
             case .unknown:
                 start = nil
-            case .holds(nil):
+            case .holds(nil, let held):
                 start = 0
-            case .holds(let held?):
+                record = held
+            case .holds(let held?, let heldRecord):
                 start = chain.firstIndex { $0.key == held }.map { $0 + 1 }
-            case .detached(let detachedParent, let diffID):
+                record = heldRecord
+            case .detached(let detachedParent, let diffID, let detachedRecord):
                 start = chain.firstIndex { $0.parent == detachedParent && $0.layer.diffID == diffID }.map { $0 + 1 }
+                record = detachedRecord
             }
             state.entries[key] = entry
             state.tree = .preparing(key)
-            return (chain.map(\.layer), start ?? 0, start == nil)
+            // The record is the tree's only when no layer is applied to it.
+            return (chain.map(\.layer), start ?? 0, start == nil, start == chain.count ? record : nil)
         }
         guard let plan else { return [] }
         do {
-            if plan.empty { try apply(Self.emptyingLayer, onto: root, keeping: preserved) }
-            for layer in plan.chain[plan.start...] {
-                try apply(try FileByteSource(path: layer.path), onto: root, keeping: preserved)
+            let record: TreeRecord
+            if let reused = plan.record {
+                reused.waitUntilLaterChangesShow()
+                record = reused
+            } else {
+                if plan.empty { try apply(Self.emptyingLayer, onto: root, keeping: preserved) }
+                for layer in plan.chain[plan.start...] {
+                    try apply(try FileByteSource(path: layer.path), onto: root, keeping: preserved)
+                }
+                record = try TreeRecord(root: root, excluding: preserved)
             }
-            let record = try TreeRecord(root: root, excluding: preserved)
-            state.withLock { $0.tree = .active(key, record: record) }
+            state.withLock { $0.tree = .active(key, before: record, after: nil) }
         } catch {
             state.withLock { state in
                 state.entries[key] = nil
@@ -228,7 +243,7 @@ public final class InPlaceSnapshotter: Snapshotter {
             entry.labels.merge(labels) { $1 }
             state.entries[key] = nil
             state.entries[name] = entry
-            if case .active(key, _) = state.tree { state.tree = .holds(name) }
+            if case .active(key, _, let after) = state.tree { state.tree = .holds(name, record: after) }
         }
     }
 
@@ -240,9 +255,11 @@ public final class InPlaceSnapshotter: Snapshotter {
             }
             state.entries[key] = nil
             switch state.tree {
-            case .active(key, _), .preparing(key):
-                state.tree = entry.layer.map { .detached(parent: entry.parent, diffID: $0.diffID) } ?? .unknown
-            case .holds(key?):
+            case .active(key, _, let after):
+                state.tree = entry.layer.map { .detached(parent: entry.parent, diffID: $0.diffID, record: after) } ?? .unknown
+            case .preparing(key):
+                state.tree = entry.layer.map { .detached(parent: entry.parent, diffID: $0.diffID, record: nil) } ?? .unknown
+            case .holds(key?, _):
                 state.tree = .unknown
             default:
                 break
@@ -309,7 +326,7 @@ public final class InPlaceSnapshotter: Snapshotter {
     public func diff(_ key: SnapshotKey, to sink: inout some ByteSink, options: LayerDiffer.Options) throws -> Int {
         let (entry, record) = try state.withLock { state -> (Entry, TreeRecord?) in
             guard let entry = state.entries[key] else { throw StoreError(.notFound, "snapshot \(key) does not exist") }
-            if case .active(key, let record) = state.tree { return (entry, record) }
+            if case .active(key, let before, _) = state.tree { return (entry, before) }
             return (entry, nil)
         }
         guard let record else {
@@ -325,8 +342,11 @@ public final class InPlaceSnapshotter: Snapshotter {
         let file = try FileByteSink(path: path, permissions: 0o600)
         var tee = TeeSink(first: sink, second: DigestingSink(file))
         let entries: Int
+        let after: TreeRecord
         do {
-            entries = try LayerDiffer(options: options).diff(since: record, to: &tee)
+            let diffed = try LayerDiffer(options: options).diffRecording(since: record, to: &tee)
+            entries = diffed.entries
+            after = diffed.record
             try tee.second.close()
         } catch let error as ArchiveError {
             unlink(path)
@@ -340,6 +360,7 @@ public final class InPlaceSnapshotter: Snapshotter {
         let replaced = state.withLock { state -> String? in
             let old = state.entries[key]?.layer?.path
             state.entries[key]?.layer = layer
+            if case .active(key, let before, _) = state.tree { state.tree = .active(key, before: before, after: after) }
             return old
         }
         if let replaced { unlink(replaced) }
@@ -350,9 +371,11 @@ public final class InPlaceSnapshotter: Snapshotter {
         let isTree = try state.withLock { state -> Bool in
             let entry = try Self.active(key, in: state)
             guard !entry.isUnpack else { return false }
-            guard case .active(key, _) = state.tree else {
+            guard case .active(key, let before, _) = state.tree else {
                 throw StoreError(.failedPrecondition, "snapshot \(key) is not in the tree")
             }
+            // The tree moves past what a diff recorded of it.
+            state.tree = .active(key, before: before, after: nil)
             return true
         }
         if !isTree { return try apply(layer, toRecord: key, expectedDiffID: expectedDiffID) }

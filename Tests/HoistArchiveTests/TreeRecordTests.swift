@@ -22,33 +22,76 @@ struct TreeRecordTests {
         dir("kept"), file("kept/store", "the store"),
     ])
 
-    /// What one check found: the layer's entry names, and how the rebuilt tree differs.
+    /// What one check found: the layer's entries, and how the rebuilt tree differs.
     struct Outcome {
-        var names: [String]
+        var headers: [TarHeader]
         var differences: [String]
+        var names: [String] { headers.map(\.name) }
     }
 
     /// Applies the base into `live` and `rebuilt`, records `live`, lets `change` edit it, diffs
     /// it, applies the layer to `rebuilt`, and compares the two.
     func rebuild(excluding: Set<String> = [], _ change: (String) throws -> Void) throws -> Outcome {
+        try withoutActuallyEscaping(change) { try rebuildChain(excluding: excluding, [$0])[0] }
+    }
+
+    /// ``rebuild(excluding:_:)`` for steps one after another, each diffed against the record the
+    /// diff before left (as pod isolation chains steps); each step's outcome also says where that
+    /// record differs from a fresh record of the tree.
+    func rebuildChain(excluding: Set<String> = [], _ changes: [(String) throws -> Void]) throws -> [Outcome] {
         let directory = try TempDirectory()
         let live = try directory.directory("live")
         let rebuilt = try directory.directory("rebuilt")
         for root in [live, rebuilt] { _ = try LayerApplier(root: root).apply(MemoryByteSource(Self.base)) }
-        let record = try TreeRecord(root: live, excluding: excluding)
-        try change(live)
-        var sink = MemoryByteSink()
-        try LayerDiffer().diff(since: record, to: &sink)
-        var options = LayerApplier.Options()
-        options.preserved = excluding
-        _ = try LayerApplier(root: rebuilt, options: options).apply(MemoryByteSource(sink.bytes))
-        var found = differences(try snapshot(live, skipping: excluding), try snapshot(rebuilt, skipping: excluding))
-        // LayerDiffer compares xattrs and directory times too: nothing may be left to write.
-        var remaining = MemoryByteSink()
-        try LayerDiffer().diff(lower: rebuilt, upper: live, to: &remaining)
-        found += try readTar(remaining.bytes).map(\.0.name).filter { name in !excluding.contains { name.hasPrefix($0) } }
-            .map { "the layer missed \($0)" }
-        return Outcome(names: try readTar(sink.bytes).map(\.0.name), differences: found)
+        var record = try TreeRecord(root: live, excluding: excluding)
+        var outcomes: [Outcome] = []
+        for change in changes {
+            record.waitUntilLaterChangesShow()
+            try change(live)
+            var sink = MemoryByteSink()
+            let diffed = try LayerDiffer().diffRecording(since: record, to: &sink)
+            record = diffed.record
+            var options = LayerApplier.Options()
+            options.preserved = excluding
+            _ = try LayerApplier(root: rebuilt, options: options).apply(MemoryByteSource(sink.bytes))
+            var found = differences(try snapshot(live, skipping: excluding), try snapshot(rebuilt, skipping: excluding))
+            // LayerDiffer compares xattrs and directory times too: nothing may be left to write.
+            var remaining = MemoryByteSink()
+            try LayerDiffer().diff(lower: rebuilt, upper: live, to: &remaining)
+            found += try readTar(remaining.bytes).map(\.0.name).filter { name in !excluding.contains { name.hasPrefix($0) } }
+                .map { "the layer missed \($0)" }
+            found += Self.recordDifferences(record, try TreeRecord(root: live, excluding: excluding)).map { "the diff's record: \($0)" }
+            outcomes.append(Outcome(headers: try readTar(sink.bytes).map(\.0), differences: found))
+        }
+        return outcomes
+    }
+
+    /// Where two records of a tree differ, by path.
+    static func recordDifferences(_ left: TreeRecord, _ right: TreeRecord) -> [String] {
+        let (a, b) = (flatten(left), flatten(right))
+        var found: [String] = []
+        if left.rootEntry != right.rootEntry { found.append("the root differs") }
+        if left.count != right.count { found.append("\(left.count) entries ≠ \(right.count)") }
+        for path in Set(a.keys).union(b.keys).sorted() where a[path] != b[path] {
+            found.append("\(path): \(a[path].map { "\($0)" } ?? "missing") ≠ \(b[path].map { "\($0)" } ?? "missing")")
+        }
+        return found
+    }
+
+    /// Every recorded path, with what was recorded of it.
+    static func flatten(_ record: TreeRecord) -> [String: TreeRecord.Entry] {
+        var result: [String: TreeRecord.Entry] = [:]
+        func walk(_ index: Int32, _ prefix: String) {
+            let directory = record.directories[Int(index)]
+            for child in directory.children {
+                let name = String(decoding: directory.names[Int(child.nameOffset)..<Int(child.nameOffset + child.nameLength)], as: UTF8.self)
+                let path = prefix.isEmpty ? name : prefix + "/" + name
+                result[path] = child.entry
+                if child.directory >= 0 { walk(child.directory, path) }
+            }
+        }
+        walk(0, "")
+        return result
     }
 
     /// ``rebuild(excluding:_:)`` expecting no difference; returns the layer's entry names.

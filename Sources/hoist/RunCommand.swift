@@ -3,6 +3,7 @@ import Foundation
 import Hoist
 import HoistOCI
 import HoistRegistry
+import HoistRuntime
 
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -45,7 +46,10 @@ struct RunCommand: AsyncParsableCommand {
             throw ValidationError("-d cannot be combined with -i or -t: a detached container has no terminal or input")
         }
         if detach && !attach.isEmpty { throw ValidationError("conflicting options: -a and -d") }
-        if rm && container.restart != "no" { throw ValidationError("conflicting options: cannot specify both --restart and --rm") }
+        // A policy that does not parse is reported as such, when the options are read.
+        if rm, let policy = try? RestartPolicy(parsing: container.restart), policy != .no {
+            throw ValidationError("conflicting options: cannot specify both --restart and --rm")
+        }
         for stream in attach where !["stdin", "stdout", "stderr"].contains(stream.lowercased()) {
             throw ValidationError("-a \(stream): expected stdin, stdout or stderr")
         }

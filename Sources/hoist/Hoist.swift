@@ -13,6 +13,7 @@ struct HoistCommand: AsyncParsableCommand {
             CreateCommand.self, StartCommand.self, PsCommand.self, LogsCommand.self, ExecCommand.self, KillCommand.self,
             StopCommand.self, WaitCommand.self, RmCommand.self, CopyCommand.self, CommitCommand.self,
             RemoveImageCommand.self, PruneCommand.self, SystemCommand.self, S2ICommand.self, NetworkCommand.self, VolumeCommand.self,
+            GenerateCommand.self,
         ])
 
     /// Runs the command as ArgumentParser does, with ``CrashReport`` installed first.

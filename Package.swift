@@ -15,6 +15,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
@@ -41,18 +42,21 @@ let package = Package(
             name: "HoistArchive",
             dependencies: ["HoistOCI", "CZlib", "CZstd"],
             swiftSettings: strict),
+        // Go's text/template as Docker's --format takes it (one engine for every command).
+        .target(name: "HoistTemplate", swiftSettings: strict),
         .target(
             name: "HoistStore",
             dependencies: ["HoistOCI", "HoistArchive", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict),
         .target(
             name: "HoistRuntime",
-            dependencies: ["HoistOCI", "HoistArchive", "HoistStore", "CHoistSpawn"],
+            dependencies: ["HoistOCI", "HoistArchive", "HoistStore", "CHoistSpawn", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
         .target(
             name: "HoistRegistry",
             dependencies: [
                 "HoistOCI", "HoistStore",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -94,6 +98,7 @@ let package = Package(
             name: "HoistBuild",
             dependencies: [
                 "HoistOCI", "HoistArchive", "HoistStore", "HoistRuntime",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
@@ -126,8 +131,9 @@ let package = Package(
         .executableTarget(
             name: "hoist",
             dependencies: [
-                "Hoist", "HoistStore", "HoistOCI", "HoistRegistry", "HoistS2I", "HoistRuntime",
+                "Hoist", "HoistStore", "HoistOCI", "HoistRegistry", "HoistS2I", "HoistRuntime", "HoistTemplate",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             // Linked with the Swift runtime and Foundation inside, a hoist process starts in
             // a few milliseconds instead of some twenty spent loading and relocating shared
@@ -147,6 +153,7 @@ let package = Package(
         .executableTarget(name: "hoist-fuzz", dependencies: ["HoistFuzzTargets", "HoistTestSupport"], swiftSettings: strict),
         .target(name: "HoistTestSupport", path: "Tests/HoistTestSupport", swiftSettings: strict),
         .testTarget(name: "HoistOCITests", dependencies: ["HoistOCI"], swiftSettings: strict),
+        .testTarget(name: "HoistTemplateTests", dependencies: ["HoistTemplate"], swiftSettings: strict),
         .testTarget(name: "HoistArchiveTests", dependencies: ["HoistArchive"], swiftSettings: strict),
         .testTarget(name: "HoistStoreTests", dependencies: ["HoistStore", "HoistTestSupport"], swiftSettings: strict),
         .testTarget(

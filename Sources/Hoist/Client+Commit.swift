@@ -23,7 +23,7 @@ extension Client {
         config.env = settings.environment
         config.workingDir = settings.workingDirectory == "/" && config.workingDir == nil ? nil : settings.workingDirectory
         config.user = settings.user
-        for change in changes { try ConfigChange.apply(change, to: &config) }
+        try ConfigChange.apply(changes, to: &config)
 
         let snapshotter = try store.snapshotter()
         return try store.withWriteLease {

@@ -20,9 +20,7 @@ extension Client {
                             platform: Platform = .host) throws -> ImageSummary {
         let reference = try parseReference(name)
         var containerConfig = ContainerConfig()
-        for change in changes {
-            try ConfigChange.apply(change, to: &containerConfig)
-        }
+        try ConfigChange.apply(changes, to: &containerConfig)
         guard FileManager.default.fileExists(atPath: rootfs.path) else {
             throw ClientError(.notFound, "\(rootfs.path): no such file")
         }

@@ -7,7 +7,14 @@ import HoistOCI
 enum ConfigChange {
     static let allowed: Set<String> = ["cmd", "entrypoint", "env", "expose", "label", "onbuild", "stopsignal", "user", "volume", "workdir"]
 
-    static func apply(_ change: String, to config: inout ContainerConfig) throws {
+    /// Applies `changes` in order, as one Dockerfile applied to the image: an `ENTRYPOINT`
+    /// drops the command only when no `CMD` came before it among them (Docker's `cmdSet`).
+    static func apply(_ changes: [String], to config: inout ContainerConfig) throws {
+        var commandSet = false
+        for change in changes { try apply(change, to: &config, commandSet: &commandSet) }
+    }
+
+    private static func apply(_ change: String, to config: inout ContainerConfig, commandSet: inout Bool) throws {
         let tree: SyntaxTree
         do {
             tree = try DockerfileParser.parse(change, fileName: "--change")
@@ -36,10 +43,12 @@ enum ConfigChange {
         switch name {
         case "cmd":
             config.cmd = node.isJSON ? arguments : Self.shell(config) + [arguments.joined(separator: " ")]
+            commandSet = true
         case "entrypoint":
             config.entrypoint = node.isJSON ? arguments : Self.shell(config) + [arguments.joined(separator: " ")]
-            // As in a Dockerfile, a new entrypoint drops the command it would otherwise receive.
-            config.cmd = nil
+            // As in a Dockerfile, a new entrypoint drops the command it inherited (not one set
+            // by these changes).
+            if !commandSet { config.cmd = nil }
         case "env":
             var env = config.env ?? []
             for pair in stride(from: 0, to: arguments.count - 2, by: 3) {

@@ -117,6 +117,7 @@ actor SolveSession {
             }
             results.append((vertex, result))
         }
+        BuildLog.solver.debug("every step cached: \(results.count) served from one cache query")
         for (vertex, result) in results {
             served[vertex.digest] = result
             solver.progress.report(.cached(vertex: vertex.digest, name: vertex.name))
@@ -199,6 +200,7 @@ actor SolveSession {
         let key = try await key(of: vertex)
         let skipCache = solver.options.noCache || solver.options.noCacheFor(vertex)
         if !skipCache, let cached = try await cachedResult(key) {
+            BuildLog.solver.debug("cache hit \(key.shortID): \(vertex.name)")
             solver.progress.report(.cached(vertex: vertex.digest, name: vertex.name))
             return Solved(key: key, result: cached)
         }
@@ -209,6 +211,7 @@ actor SolveSession {
             solver.progress.report(.cached(vertex: vertex.digest, name: vertex.name))
             return Solved(key: key, result: cached)
         }
+        BuildLog.solver.debug("\(skipCache ? "cache skipped" : "cache miss") \(key.shortID): \(vertex.name)")
         let results = inputs.map(\.result)
         let result = try await run(vertex) {
             switch vertex.op {
@@ -231,6 +234,7 @@ actor SolveSession {
             progress.report(.started(vertex: vertex.digest, name: vertex.name, at: Date()))
             do {
                 let result = try await body()
+                BuildLog.worker.debug("ran in \(clock.now - start): \(vertex.name)")
                 progress.report(.completed(vertex: vertex.digest, name: vertex.name, duration: clock.now - start))
                 return result
             } catch var error as BuildError {

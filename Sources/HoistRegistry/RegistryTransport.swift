@@ -106,10 +106,16 @@ final class RegistryTransport: Sendable {
     }
 
     private func execute(_ request: HTTPClientRequest, describing original: RegistryRequest) async throws -> HTTPClientResponse {
+        let clock = ContinuousClock()
+        let start = clock.now
         do {
             // The idle (read) timeout bounds a stalled transfer; the deadline only a runaway one.
-            return try await httpClient.execute(request, timeout: .hours(6))
+            let response = try await httpClient.execute(request, timeout: .hours(6))
+            RegistryLog.registry.debug(
+                "\(original.method.rawValue) \(host)\(original.displayPath) → \(response.status.code) in \(clock.now - start)")
+            return response
         } catch {
+            RegistryLog.registry.debug("\(original.method.rawValue) \(host)\(original.displayPath) failed after \(clock.now - start): \(error)")
             throw Self.transportFailure(error, what: "\(host) (\(original.method.rawValue) \(original.displayPath))")
         }
     }

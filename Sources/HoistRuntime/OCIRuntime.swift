@@ -60,6 +60,7 @@ public struct OCIRuntime: Sendable, Hashable, CustomStringConvertible {
 
     /// The process that runs `arguments` (the runtime's own, after its name).
     func process(_ arguments: [String]) -> ExternalProcess {
+        RuntimeLog.runtime.debug("\(name) \(arguments.joined(separator: " "))")
         guard let program = launcher.first else { return ExternalProcess(executable, arguments) }
         return ExternalProcess(program, Array(launcher.dropFirst()) + [executable] + arguments)
     }

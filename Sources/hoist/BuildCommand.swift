@@ -15,7 +15,7 @@ struct BuildCommand: AsyncParsableCommand {
     @Option(name: [.short, .customLong("tag")], help: ArgumentHelp("Name the image (name:tag); repeatable.", valueName: "name"))
     var tags: [String] = []
 
-    @Option(name: [.short, .customLong("file")], help: ArgumentHelp("The Dockerfile (default: CONTEXT/Dockerfile).", valueName: "path"))
+    @Option(name: [.short, .customLong("file")], help: ArgumentHelp("The Dockerfile (default: CONTEXT/Dockerfile); - reads it from standard input.", valueName: "path"))
     var file: String?
 
     @Option(name: .customLong("build-arg"), help: ArgumentHelp("Set a build argument; repeatable.", valueName: "name=value"))
@@ -39,8 +39,11 @@ struct BuildCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The target platform (os/arch[/variant]), for the predefined ARGs.", valueName: "platform"))
     var platform: String?
 
+    @Flag(name: .long, help: "Always pull the base images, as docker build --pull (same as --pull-policy always).")
+    var pull = false
+
     @Option(name: .long, help: ArgumentHelp("When to pull base images: always, missing (default) or never.", valueName: "policy"))
-    var pull: String = "missing"
+    var pullPolicy: String = "missing"
 
     @Option(name: .long, help: ArgumentHelp("Set an image label; repeatable.", valueName: "key=value"))
     var label: [String] = []
@@ -93,7 +96,7 @@ struct BuildCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Run the build checks and print their warnings, without building.")
     var check = false
 
-    @Argument(help: "The build context directory.")
+    @Argument(help: "The build context directory; - for a tar archive (or a lone Dockerfile) on standard input.")
     var context: String
 
     func run() async throws {
@@ -115,9 +118,11 @@ struct BuildCommand: AsyncParsableCommand {
             return
         }
         let renderer = ProgressRenderer(mode: quiet ? .quiet : mode, output: quiet ? FileHandle.nullDevice : .standardError)
+        let input = try await reportingErrors { try StandardInputContext(context: context, file: file) }
+        defer { input.remove() }
         try await reportingErrors {
             var options = BuildOptions(
-                context: URL(fileURLWithPath: context), dockerfile: file.map { URL(fileURLWithPath: $0) }, tags: tags,
+                context: input.context, dockerfile: input.dockerfile, tags: tags,
                 buildArguments: buildArguments, target: target, noCache: noCache, labels: labels, secrets: secrets,
                 allowInsecure: allow.contains("security.insecure"), progress: renderer.reporter)
             options.outputs = try output.map(BuildOutput.init(parsing:))
@@ -125,7 +130,9 @@ struct BuildCommand: AsyncParsableCommand {
             options.stepLimits = StepLimits(memoryBytes: try memory.map(ContainerOptions.bytes), cpuQuota: cpuQuota, cpuPeriod: cpuPeriod)
             options.buildContexts = try Self.pairs(buildContext, what: "--build-context", allowBare: false)
             options.platform = platform
-            guard let policy = PullPolicy(rawValue: pull) else { throw ValidationError("--pull \(pull): use always, missing or never") }
+            guard let policy = PullPolicy(rawValue: pull ? "always" : pullPolicy) else {
+                throw ValidationError("--pull-policy \(pullPolicy): use always, missing or never")
+            }
             options.pullPolicy = policy
             options.loadIntoDocker = load
             options.sshAgents = try Self.sshAgents(ssh)
@@ -190,7 +197,7 @@ struct BuildCommand: AsyncParsableCommand {
             }
             if quiet {
                 FileHandle.standardOutput.write(Data("\(image.id.description)\n".utf8))
-            } else {
+            } else if mode != .rawjson {  // rawjson's stream holds JSON only
                 FileHandle.standardError.write(Data("Successfully built \(image.id.shortID)\(tags.map { "\nSuccessfully tagged \($0)" }.joined())\n".utf8))
             }
         }

@@ -16,7 +16,7 @@ struct ExecCommand: AsyncParsableCommand {
     @Flag(name: [.short, .customLong("tty")], help: "Give the command a pseudo-terminal on hoist's own.")
     var tty = false
 
-    @Argument(help: "The container's name or ID.")
+    @Argument(help: "The container's name or ID.", completion: NameCompletion.containers)
     var container: String
 
     @Argument(parsing: .captureForPassthrough, help: "The command and its arguments.")

@@ -16,38 +16,44 @@ struct ImagesCommand: AsyncParsableCommand {
     @Option(name: [.short, .long], help: ArgumentHelp("List only images that meet this condition; repeatable, all must hold: dangling=true|false, label=<key>[=<value>], label!=<key>[=<value>], reference=<pattern> (one of several must match), before=<image>, since=<image>, until=<time> (a duration such as 24h, unix seconds, or an RFC 3339 date-time).", valueName: "key=value"))
     var filter: [String] = []
 
+    @Flag(name: .long, help: "Show the manifest digests.")
+    var digests = false
+
+    @Flag(name: .long, help: "Do not truncate image IDs.")
+    var noTrunc = false
+
+    @Flag(name: [.short, .long], help: "Show all images (Hoist keeps no intermediate images, so the same list).")
+    var all = false
+
     func run() async throws {
         try await reportingErrors {
             let client = try await global.client()
             let images = try await client.images(filters: filter)
+            let id = { (image: ImageSummary) in noTrunc ? image.id.description : image.id.shortID }
             if quiet {
                 var seen = Set<String>()
-                for image in images where seen.insert(image.id.shortID).inserted { print(image.id.shortID) }
+                for image in images where seen.insert(id(image)).inserted { print(id(image)) }
                 return
             }
-            switch format {
-            case "json":
-                print(try Display.json(images))
-            case "table":
-                var rows = [["REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"]]
-                for image in images {
-                    rows.append([image.repository, image.tag, image.id.shortID, Display.age(since: image.created),
-                                 Display.size(image.size)])
-                }
-                print(Display.table(rows))
-            default:
-                guard format.contains("{{") else {
-                    throw ValidationError("unknown format \"\(format)\": use table, json or a template such as {{.Repository}}:{{.Tag}}")
-                }
-                let template = try OutputTemplate(format)
-                print(template.render(images.map { image -> [String: Any] in
-                    [
-                        "ID": image.id.shortID, "Repository": image.repository, "Tag": image.tag,
-                        "Digest": image.digest.description, "CreatedSince": Display.age(since: image.created),
-                        "CreatedAt": Display.timestamp(image.created), "Size": Display.size(image.size),
-                    ]
-                }))
+            let template = switch format {
+            case "table" where digests: "table {{.Repository}}\t{{.Tag}}\t{{.Digest}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}"
+            case "table": "table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}"
+            case "json": "{{json .}}"
+            default: format
             }
+            guard template.contains("{{") else {
+                throw ValidationError("unknown format \"\(format)\": use table, json or a template such as {{.Repository}}:{{.Tag}}")
+            }
+            // The fields of Docker's image template context, each a string as its `{{json .}}` gives them.
+            let items = images.map { image -> [String: Any] in
+                [
+                    "ID": id(image), "Repository": image.repository, "Tag": image.tag, "Digest": image.digest.description,
+                    "CreatedSince": Display.age(since: image.created), "CreatedAt": Display.timestamp(image.created),
+                    "Size": Display.size(image.size), "VirtualSize": Display.size(image.size),
+                    "SharedSize": "N/A", "UniqueSize": "N/A", "Containers": "N/A",
+                ]
+            }
+            print(try OutputTemplate(listing: template).render(items, headers: ["ID": "IMAGE ID", "CreatedSince": "CREATED"]), terminator: "")
         }
     }
 }

@@ -9,7 +9,7 @@ struct KillCommand: AsyncParsableCommand {
     @Option(name: [.short, .long], help: "The signal: KILL (default), TERM, SIGHUP, 9 …")
     var signal = "KILL"
 
-    @Argument(help: "Container names or IDs.")
+    @Argument(help: "Container names or IDs.", completion: NameCompletion.containers)
     var containers: [String]
 
     func run() async throws {

@@ -11,7 +11,7 @@ struct LogsCommand: AsyncParsableCommand {
     @Flag(name: [.short, .long], help: "Keep printing new output until the container ends.")
     var follow = false
 
-    @Argument(help: "The container's name or ID.")
+    @Argument(help: "The container's name or ID.", completion: NameCompletion.containers)
     var container: String
 
     func run() async throws {

@@ -72,7 +72,7 @@ struct NetworkCommand: AsyncParsableCommand {
 
         @OptionGroup var global: GlobalOptions
 
-        @Argument var networks: [String]
+        @Argument(completion: NameCompletion.networks) var networks: [String]
 
         func run() async throws {
             try await reportingErrors {
@@ -92,7 +92,7 @@ struct NetworkCommand: AsyncParsableCommand {
 
         @OptionGroup var global: GlobalOptions
 
-        @Argument var networks: [String]
+        @Argument(completion: NameCompletion.networks) var networks: [String]
 
         func run() async throws {
             var failed = false

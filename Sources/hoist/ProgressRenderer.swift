@@ -20,7 +20,10 @@ final class ProgressRenderer: @unchecked Sendable {
     private var names: [Digest: String] = [:]
     private var started: [Digest: Date] = [:]
     private var finished: [Digest: String] = [:]
+    /// The last lines each step wrote (the view shows 6 of a running step, 10 of a failed one).
     private var lastLines: [Digest: [String]] = [:]
+    /// Failed steps and their errors, boxed with their output after the view as BuildKit does.
+    private var failures: [(vertex: Digest, message: String)] = []
     /// Warnings, printed when the build is over.
     private var warnings: [BuildWarning] = []
     private var order: [Digest] = []
@@ -32,11 +35,17 @@ final class ProgressRenderer: @unchecked Sendable {
     private var lastDraw = Date.distantPast
     private var drawnLines = 0
     private let begin = Date()
+    private var jsonMemory = SolveStatusJSON.Memory()
 
-    init(mode: Mode, output: FileHandle = .standardError) {
+    /// Colours as BuildKit's (running blue, failed red, warnings magenta): on a terminal only,
+    /// and never when `NO_COLOR` is set (no-color.org).
+    private let colours: Bool
+
+    init(mode: Mode, output: FileHandle = .standardError, environment: [String: String] = ProcessInfo.processInfo.environment) {
         let isTerminal = isatty(output.fileDescriptor) == 1
         self.mode = mode == .auto ? (isTerminal ? .tty : .plain) : mode
         self.output = output
+        colours = self.mode == .tty && isTerminal && (environment["NO_COLOR"] ?? "").isEmpty
     }
 
     var reporter: ProgressReporter {
@@ -47,11 +56,14 @@ final class ProgressRenderer: @unchecked Sendable {
     func finish() {
         lock.lock()
         defer { lock.unlock() }
-        if mode == .tty { redraw(final: true) }
+        if mode == .tty {
+            redraw(final: true)
+            writeFailures()
+        }
         // As BuildKit does, warnings come after the steps, where they are not scrolled away.
         if !warnings.isEmpty && (mode == .tty || mode == .plain) {
             let count = warnings.count == 1 ? "1 warning" : "\(warnings.count) warnings"
-            write(" \(count) found:\n" + warnings.map { " - \($0)\n" }.joined())
+            write(paint(" \(count) found:", TerminalLine.magenta) + "\n" + warnings.map { " - \($0)\n" }.joined())
             warnings = []
         }
     }
@@ -91,14 +103,7 @@ final class ProgressRenderer: @unchecked Sendable {
                 latestTransfer[event.digest] = previous
                 return
             }
-            let object: [String: Any] = [
-                "event": "transfer", "time": ISO8601DateFormatter().string(from: Date()), "digest": event.digest.description,
-                "mediaType": event.mediaType.rawValue, "phase": event.phase.rawValue, "completed": event.completed,
-                "total": event.total,
-            ]
-            if let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) {
-                output.write(data + Data("\n".utf8))
-            }
+            write(SolveStatusJSON.line(for: event, memory: &jsonMemory) + "\n")
         case .tty:
             _ = number(event.digest, event.digest.shortID)
             switch event.phase {
@@ -130,15 +135,7 @@ final class ProgressRenderer: @unchecked Sendable {
         case .plain, .tty:
             write((event.item.map { "\($0): " } ?? "") + event.status + "\n")
         case .rawjson:
-            var object: [String: Any] = [
-                "event": "daemon-transfer", "time": ISO8601DateFormatter().string(from: Date()), "status": event.status,
-            ]
-            object["item"] = event.item
-            object["completed"] = event.completed
-            object["total"] = event.total
-            if let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) {
-                output.write(data + Data("\n".utf8))
-            }
+            write(SolveStatusJSON.line(daemonItem: event.item, status: event.status, completed: event.completed, total: event.total) + "\n")
         }
     }
 
@@ -191,29 +188,7 @@ final class ProgressRenderer: @unchecked Sendable {
     // MARK: Raw JSON
 
     private func writeJSON(_ event: ProgressEvent) {
-        var object: [String: Any] = ["time": ISO8601DateFormatter().string(from: Date())]
-        switch event {
-        case .started(let vertex, let name, _):
-            object.merge(["event": "started", "vertex": vertex.description, "name": name]) { $1 }
-        case .cached(let vertex, let name):
-            object.merge(["event": "cached", "vertex": vertex.description, "name": name]) { $1 }
-        case .completed(let vertex, let name, let duration):
-            object.merge(["event": "completed", "vertex": vertex.description, "name": name,
-                          "seconds": Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18]) { $1 }
-        case .failed(let vertex, let name, let message):
-            object.merge(["event": "failed", "vertex": vertex.description, "name": name, "error": message]) { $1 }
-        case .log(let vertex, let stream, let text):
-            object.merge(["event": "log", "vertex": vertex.description, "stream": stream.rawValue, "data": text]) { $1 }
-        case .warning(let warning):
-            object.merge(["event": "warning", "message": warning.message]) { $1 }
-            if let rule = warning.rule { object["rule"] = rule }
-            if let file = warning.file { object["file"] = file }
-            if let line = warning.line { object["line"] = line }
-            if let column = warning.column { object["column"] = column }
-        }
-        if let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) {
-            output.write(data + Data("\n".utf8))
-        }
+        write(SolveStatusJSON.line(for: event, memory: &jsonMemory) + "\n")
     }
 
     // MARK: TTY
@@ -229,28 +204,35 @@ final class ProgressRenderer: @unchecked Sendable {
         case .completed(let vertex, let name, let duration):
             _ = number(vertex, name)
             finished[vertex] = Self.seconds(duration)
-        case .failed(let vertex, let name, _):
+        case .failed(let vertex, let name, let message):
             _ = number(vertex, name)
             finished[vertex] = "ERROR"
+            failures.append((vertex, message))
         case .warning(let warning):
             warnings.append(warning)
         case .log(let vertex, _, let text):
             var lines = lastLines[vertex] ?? []
-            lines += text.split(separator: "\n").map(String.init)
-            lastLines[vertex] = Array(lines.suffix(6))
+            lines += text.split(separator: "\n").map(TerminalLine.printable)
+            lastLines[vertex] = Array(lines.suffix(10))
         }
     }
 
+    /// Draws the view over the previous frame. Every line is cut to the terminal's width (never
+    /// wrapped), so moving up by the number of lines drawn always lands on the frame's top.
     private func redraw(final: Bool) {
-        var lines = ["[+] \(latestTransfer.isEmpty ? "Building" : "Transferring") \(Display.decimal(Date().timeIntervalSince(begin), places: 1))s (\(finished.count)/\(order.count))\(final ? " FINISHED" : "")"]
+        let width = TerminalLine.width(of: output.fileDescriptor)
+        let progress = "(\(finished.count)/\(order.count))\(final ? " FINISHED" : "")"
+        let title = "[+] \(latestTransfer.isEmpty ? "Building" : "Transferring") \(Display.decimal(Date().timeIntervalSince(begin), places: 1))s "
+        var lines = [TerminalLine.fit(title + progress, width: width)]
         for vertex in order {
             let name = names[vertex] ?? ""
             if let status = finished[vertex] {
-                lines.append(" => \(name)  \(status)")
+                let line = TerminalLine.fit(" => \(name)", right: status, width: width)
+                lines.append(status == "ERROR" ? paint(line, TerminalLine.red) : line)
             } else {
                 let elapsed = status[vertex] ?? Display.decimal(Date().timeIntervalSince(started[vertex] ?? begin), places: 1) + "s"
-                lines.append(" => \(name)  \(elapsed)")
-                for line in lastLines[vertex] ?? [] { lines.append(" => => \(line)") }
+                lines.append(paint(TerminalLine.fit(" => \(name)", right: elapsed, width: width), TerminalLine.blue))
+                for line in (lastLines[vertex] ?? []).suffix(6) { lines.append(TerminalLine.fit(" => => \(line)", width: width)) }
             }
         }
         // Move up over the previous frame and clear it before drawing this one.
@@ -258,6 +240,21 @@ final class ProgressRenderer: @unchecked Sendable {
         text += lines.joined(separator: "\n") + "\n"
         drawnLines = lines.count
         write(text)
+    }
+
+    /// Each failed step's name, the tail of its output and its error, boxed as BuildKit does.
+    private func writeFailures() {
+        for (vertex, message) in failures {
+            var text = "------\n > \(names[vertex] ?? ""):\n"
+            for line in lastLines[vertex] ?? [] { text += line + "\n" }
+            text += "------\n" + paint("ERROR: \(message)", TerminalLine.red) + "\n"
+            write(text)
+        }
+        failures = []
+    }
+
+    private func paint(_ text: String, _ colour: String) -> String {
+        colours ? colour + text + TerminalLine.reset : text
     }
 
     private func write(_ text: String) {

@@ -34,13 +34,7 @@ struct PruneCommand: AsyncParsableCommand {
         try await reportingErrors {
             if !force {
                 let what = all ? "all images without at least one container associated to them" : "all dangling images"
-                // Unbuffered, so that the question shows before the answer is read.
-                FileHandle.standardOutput.write(Data("WARNING! This will remove \(what).\nAre you sure you want to continue? [y/N] ".utf8))
-                guard let line = readLine() else {
-                    print("")
-                    return
-                }
-                guard ["y", "yes"].contains(line.trimmingCharacters(in: .whitespaces).lowercased()) else { return }
+                guard confirm("WARNING! This will remove \(what).") else { return }
             }
             let report = try await global.client().pruneImages(all: all, filters: filter)
             if !report.removals.isEmpty {

@@ -3,7 +3,7 @@ import Foundation
 import Hoist
 
 struct PsCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "ps", abstract: "List containers (running ones unless -a).")
+    static let configuration = CommandConfiguration(commandName: "ps", abstract: "List containers (running ones unless -a), newest first.")
 
     @OptionGroup var global: GlobalOptions
 
@@ -13,42 +13,68 @@ struct PsCommand: AsyncParsableCommand {
     @Flag(name: [.short, .long], help: "Show only container IDs.")
     var quiet = false
 
-    @Option(name: .long, help: "Output format: table (default), json, or a Go template such as '{{.Names}} {{.Status}}' ('table ' before it adds a header).")
+    @Option(name: [.short, .long], help: ArgumentHelp(
+        "Only containers meeting this condition: id=, name= (a regular expression), label=KEY[=VALUE], status=, exited=CODE, ancestor=IMAGE, before=, since= (containers); repeatable.",
+        valueName: "key=value"))
+    var filter: [String] = []
+
+    @Option(name: [.customShort("n"), .customLong("last")], help: "Show the n last created containers, in any state.")
+    var last: Int?
+
+    @Flag(name: [.customShort("l"), .long], help: "Show the last created container, in any state.")
+    var latest = false
+
+    @Flag(name: .long, help: "Do not truncate IDs and commands.")
+    var noTrunc = false
+
+    @Option(name: .long, help: "Output format: table (default), json (one object per line), or a Go template such as '{{.Names}} {{.Status}}' ('table ' before it adds a header).")
     var format: String = "table"
+
+    /// Docker's default columns.
+    static let defaultTable = "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}"
 
     func run() async throws {
         try await reportingErrors {
-            let containers = try await global.client().containerBackend.containers(all: all)
+            let conditions = try ContainerFilter(filter)
+            let limit = latest ? 1 : last.flatMap { $0 > 0 ? $0 : nil }
+            let backend = try await global.client().containerBackend
+            let every = try await backend.containers(all: true).sorted { $0.created > $1.created }
+            let listed = all || limit != nil || conditions.includesStopped ? every : every.filter(\.state.isRunning)
+            var containers = try conditions.apply(to: listed, all: every)
+            if let limit { containers = Array(containers.prefix(limit)) }
             if quiet {
-                for container in containers { print(container.shortID) }
+                for container in containers { print(noTrunc ? container.id : container.shortID) }
                 return
             }
-            switch format {
-            case "json":
-                print(try Display.json(containers))
-            case "table":
-                var rows = [["CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "NAMES"]]
-                for container in containers {
-                    var command = container.command.joined(separator: " ")
-                    if command.count > 20 { command = String(command.prefix(19)) + "…" }
-                    rows.append([container.shortID, container.image, "\"\(command)\"", Display.age(since: container.created),
-                                 Self.status(container), container.name])
-                }
-                print(Display.table(rows))
-            default:
-                guard format.contains("{{") else {
-                    throw ValidationError("unknown format \"\(format)\": use table, json or a template such as {{.Names}}")
-                }
-                let template = try OutputTemplate(format)
-                print(template.render(containers.map { container -> [String: Any] in
-                    [
-                        "ID": container.shortID, "Image": container.image, "Command": "\"\(container.command.joined(separator: " "))\"",
-                        "CreatedAt": Display.timestamp(container.created), "RunningFor": Display.age(since: container.created),
-                        "Status": Self.status(container), "State": Self.state(container), "Names": container.name,
-                    ]
-                }))
+            let template = switch format {
+            case "table": Self.defaultTable
+            case "json": "{{json .}}"
+            default: format
             }
+            guard template.contains("{{") else {
+                throw ValidationError("unknown format \"\(format)\": use table, json or a template such as {{.Names}}")
+            }
+            let items = containers.map { Self.item($0, truncated: !noTrunc) }
+            print(try OutputTemplate(listing: template).render(items, headers: ["ID": "CONTAINER ID", "RunningFor": "CREATED"]), terminator: "")
         }
+    }
+
+    /// A container with the fields of Docker's `ps` template context, each a string as
+    /// Docker's `{{json .}}` gives them.
+    static func item(_ container: ContainerSummary, truncated: Bool) -> [String: Any] {
+        // As Docker's daemon words it: arguments holding a space in single quotes.
+        var command = container.command.enumerated()
+            .map { $0.offset > 0 && $0.element.contains(" ") ? "'\($0.element)'" : $0.element }.joined(separator: " ")
+        if truncated, command.count > 20 { command = String(command.prefix(19)) + "…" }
+        return [
+            "ID": truncated ? container.shortID : container.id, "Image": container.image, "Command": "\"\(command)\"",
+            "CreatedAt": Display.timestamp(container.created), "RunningFor": Display.age(since: container.created),
+            "Status": status(container), "State": state(container), "Names": container.name,
+            "Ports": container.ports.map { "\($0.hostAddress?.description ?? "0.0.0.0"):\($0.hostPort)->\($0.containerPort)/\($0.transport.rawValue)" }
+                .joined(separator: ", "),
+            "Labels": container.labels.keys.sorted().map { "\($0)=\(container.labels[$0]!)" }.joined(separator: ","),
+            "Size": "0B", "Mounts": "", "Networks": "", "LocalVolumes": "0",
+        ]
     }
 
     /// `created`, `running`, `exited`, as Docker's State field says.

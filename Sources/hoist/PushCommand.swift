@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Hoist
 import HoistOCI
+import HoistRegistry
 
 struct PushCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -17,13 +18,20 @@ struct PushCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Upload blobs in chunks of this many bytes instead of one request each.", valueName: "bytes"))
     var chunkSize: Int?
 
-    @Argument(help: "The image to push, e.g. localhost:5000/app:1.")
+    @Argument(help: "The image to push, e.g. localhost:5000/app:1.", completion: NameCompletion.images)
     var name: String
 
     @Argument(help: "Where to push it, when not to its own name.")
     var destination: String?
 
+    @Flag(name: [.short, .long], help: "Push every tag of the repository NAME names.")
+    var allTags = false
+
     func validate() throws {
+        // A tag is written after the last path component's colon (a registry's port is before it).
+        if allTags && (destination != nil || name.contains("@") || name.split(separator: "/").last?.contains(":") == true) {
+            throw ValidationError("--all-tags takes a repository without a tag or digest, and no destination")
+        }
         if let chunkSize, chunkSize < 1 {
             throw ValidationError("--chunk-size \(chunkSize): expected a positive number of bytes")
         }
@@ -35,16 +43,30 @@ struct PushCommand: AsyncParsableCommand {
             configuration.uploadChunkSize = chunkSize
             let printer = ProgressRenderer(mode: progress)
             let client = try await global.client()
-            if client.backend == .docker {
-                let pushed = try await client.pushThroughDaemon(
-                    name, to: destination, configuration: configuration, progress: printer.daemonReporter)
-                let reference = try Reference(parsing: pushed.reference)
-                print("\(reference.tag ?? reference.familiarName): digest: \(pushed.digest ?? "unknown") size: \(pushed.size.map(String.init) ?? "unknown")")
-                return
-            }
-            let result = try await client.push(
-                name, to: destination, configuration: configuration, progress: printer.transferReporter)
-            print("\(result.reference.tag ?? result.reference.familiarName): digest: \(result.target.digestString) size: \(result.target.size)")
+            // Every name of the repository, pushed in turn, as `docker push --all-tags`.
+            let names = allTags ? try await Self.tags(of: name, on: client) : [name]
+            for name in names { try await push(name, client: client, configuration: configuration, printer: printer) }
         }
+    }
+
+    /// The repository's tags in the store (`app:1`, `app:2` for `app`); none is an error.
+    static func tags(of repository: String, on client: Client) async throws -> [String] {
+        let wanted = try Reference(parsing: repository)
+        let names = try await client.images().compactMap(\.reference).filter { $0.familiarName == wanted.familiarName && $0.tag != nil }
+        guard !names.isEmpty else { throw ClientError(.notFound, "no tags of \(repository) in the store") }
+        return Array(Set(names.map(\.familiarString))).sorted()
+    }
+
+    private func push(_ name: String, client: Client, configuration: RegistryConfiguration, printer: ProgressRenderer) async throws {
+        if client.backend == .docker {
+            let pushed = try await client.pushThroughDaemon(
+                name, to: destination, configuration: configuration, progress: printer.daemonReporter)
+            let reference = try Reference(parsing: pushed.reference)
+            print("\(reference.tag ?? reference.familiarName): digest: \(pushed.digest ?? "unknown") size: \(pushed.size.map(String.init) ?? "unknown")")
+            return
+        }
+        let result = try await client.push(
+            name, to: destination, configuration: configuration, progress: printer.transferReporter)
+        print("\(result.reference.tag ?? result.reference.familiarName): digest: \(result.target.digestString) size: \(result.target.size)")
     }
 }

@@ -19,7 +19,7 @@ struct RemoveImageCommand: AsyncParsableCommand {
     @Flag(name: [.short, .long], help: "Remove an image by ID even when it has several names, or when a container uses it.")
     var force = false
 
-    @Argument(help: "The images: names (busybox:latest) or IDs (full, or a unique prefix).")
+    @Argument(help: "The images: names (busybox:latest) or IDs (full, or a unique prefix).", completion: NameCompletion.images)
     var images: [String]
 
     func validate() throws {

@@ -18,7 +18,7 @@ struct SaveCommand: AsyncParsableCommand {
     @Option(name: .long, help: "docker (what docker load reads) or oci (an OCI image layout).")
     var format: ImageArchiveFormat = .docker
 
-    @Argument(help: "Image names or IDs.")
+    @Argument(help: "Image names or IDs.", completion: NameCompletion.images)
     var images: [String]
 
     func run() async throws {

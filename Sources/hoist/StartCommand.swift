@@ -6,7 +6,7 @@ struct StartCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: "Container names or IDs.")
+    @Argument(help: "Container names or IDs.", completion: NameCompletion.containers)
     var containers: [String]
 
     func run() async throws {

@@ -10,18 +10,23 @@ struct StopCommand: AsyncParsableCommand {
     @Option(name: [.short, .customLong("time")], help: "Seconds to wait before killing (default: the container's --stop-timeout, else 10).")
     var time: Int?
 
-    @Argument(help: "Container names or IDs.")
+    @Argument(help: "Container names or IDs.", completion: NameCompletion.containers)
     var containers: [String]
 
     func run() async throws {
         try await eachContainer(containers) { name in
-            let client = try await global.client()
-            if client.backend == .native {
-                try await client.stopContainer(name, timeout: time)
-            } else {
-                try await client.containerBackend.stopContainer(name, timeout: time ?? 10)
-            }
+            try await Self.stop(name, on: try await global.client(), timeout: time)
             print(name)
+        }
+    }
+
+    /// Stops `name`: the native backend honours the container's own stop timeout when none
+    /// is given; the others get Docker's default of 10 seconds.
+    static func stop(_ name: String, on client: Client, timeout: Int?) async throws {
+        if client.backend == .native {
+            _ = try await client.stopContainer(name, timeout: timeout)
+        } else {
+            try await client.containerBackend.stopContainer(name, timeout: timeout ?? 10)
         }
     }
 }

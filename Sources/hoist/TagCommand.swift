@@ -8,7 +8,7 @@ struct TagCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: "The image (name or ID).")
+    @Argument(help: "The image (name or ID).", completion: NameCompletion.images)
     var source: String
 
     @Argument(help: "The new name, e.g. localhost:5000/app:1.")

@@ -78,7 +78,7 @@ struct VolumeCommand: AsyncParsableCommand {
                     ] as [String: Any]
                 }
                 if let format {
-                    print(try OutputTemplate(format).render(objects))
+                    print(try OutputTemplate(inspecting: format).render(objects), terminator: "")
                 } else {
                     let data = try JSONSerialization.data(withJSONObject: objects, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
                     print(String(decoding: data, as: UTF8.self))

@@ -7,7 +7,7 @@ struct WaitCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: "Container names or IDs.")
+    @Argument(help: "Container names or IDs.", completion: NameCompletion.containers)
     var containers: [String]
 
     func run() async throws {

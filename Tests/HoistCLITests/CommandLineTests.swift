@@ -31,8 +31,11 @@ struct CommandLineTests {
         #expect(images.text.contains("REPOSITORY"))
         #expect(images.text.contains("demo"))
         let json = try Interop.hoist(["images", "--format", "json"], root: store)
-        let listed = try JSONSerialization.jsonObject(with: json.standardOutput) as? [[String: Any]]
-        #expect(listed?.count == 1)
+        // One object per line, with Docker's keys.
+        let lines = json.text.split(separator: "\n")
+        #expect(lines.count == 1, "\(json.text)")
+        let listed = try JSONSerialization.jsonObject(with: Data(lines.first.map(String.init)?.utf8 ?? "".utf8)) as? [String: Any]
+        #expect(listed?["Repository"] as? String == "demo" && listed?["Tag"] as? String == "1", "\(json.text)")
 
         let inspect = try Interop.hoist(["inspect", "demo:1"], root: store)
         let details = try JSONSerialization.jsonObject(with: inspect.standardOutput) as? [[String: Any]]
@@ -96,11 +99,19 @@ struct CommandLineTests {
         }
 
         let json = try Interop.hoist(["build", "--progress", "rawjson", "-t", "warned", context.path], root: store)
-        let warnings = json.errorText.split(separator: "\n").compactMap {
-            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
-        }.filter { $0["event"] as? String == "warning" }
-        #expect(warnings.compactMap { $0["rule"] as? String }.sorted() == ["JSONArgsRecommended", "MaintainerDeprecated", "StageNameCasing"])
-        #expect(warnings.first { $0["rule"] as? String == "MaintainerDeprecated" }?["line"] as? Int == 2)
+        // BuildKit's SolveStatus objects, one per line, and nothing else on the stream.
+        let lines = json.errorText.split(separator: "\n")
+        let objects = lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(objects.count == lines.count && !lines.isEmpty, "a line that is not JSON: \(json.errorText)")
+        let vertexes = objects.flatMap { $0["vertexes"] as? [[String: Any]] ?? [] }
+        #expect(vertexes.contains { ($0["started"] as? String)?.range(of: #"T\d\d:\d\d:\d\d\.\d+Z$"#, options: .regularExpression) != nil },
+                "times to the nanosecond: \(vertexes)")
+        let warnings = objects.flatMap { $0["warnings"] as? [[String: Any]] ?? [] }
+        let texts = warnings.compactMap { ($0["short"] as? String).flatMap { Data(base64Encoded: $0) }.map { String(decoding: $0, as: UTF8.self) } }
+        #expect(texts.map { String($0.prefix { $0 != ":" }) }.sorted() == ["JSONArgsRecommended", "MaintainerDeprecated", "StageNameCasing"], "\(texts)")
+        let maintainer = warnings.first { ($0["short"] as? String).flatMap { Data(base64Encoded: $0) }.map { String(decoding: $0, as: UTF8.self).hasPrefix("Maintainer") } == true }
+        let range = (maintainer?["range"] as? [[String: Any]])?.first?["start"] as? [String: Any]
+        #expect(range?["line"] as? Int == 2, "\(String(describing: maintainer))")
     }
 
     @Test(.enabled(if: Interop.isRoot && Interop.available("runc")))
@@ -116,6 +127,23 @@ struct CommandLineTests {
         let missing = try Interop.hoist(["run", "busybox", "/no/such/program"], root: store)
         #expect(missing.status != 0)
         #expect(missing.errorText.contains("hoist: "), "\(missing.errorText)")
+    }
+
+    /// `hoist --debug` (and `HOIST_DEBUG=1`) logs the solver's cache decisions on stderr;
+    /// without it, nothing but the progress.
+    @Test(.enabled(if: Interop.isRoot)) func debugLoggingIsOffUnlessAsked() throws {
+        let directory = try TemporaryDirectory()
+        let store = try Self.storeWithBusybox(in: directory)
+        let context = directory.appending("context")
+        try FileManager.default.createDirectory(at: context, withIntermediateDirectories: true)
+        try Data("FROM busybox\nCOPY Dockerfile /copied\n".utf8).write(to: context.appendingPathComponent("Dockerfile"))
+        let quiet = try Interop.hoist(["build", "--progress", "plain", context.path], root: store)
+        #expect(quiet.status == 0 && !quiet.errorText.contains("hoist.solver"), "\(quiet.errorText)")
+        let flagged = try ExternalCommand.run([Interop.hoistExecutable, "--debug", "--root", store.path, "build", "--progress", "plain", context.path])
+        #expect(flagged.status == 0 && flagged.errorText.contains("hoist.solver") && flagged.errorText.contains("cache"), "\(flagged.errorText)")
+        let variable = try ExternalCommand.run([Interop.hoistExecutable, "build", "--no-cache", "--progress", "plain", context.path],
+                                               environment: ["HOIST_ROOT": store.path, "HOIST_DEBUG": "1"])
+        #expect(variable.errorText.contains("hoist.solver"), "\(variable.errorText)")
     }
 
     /// A store in `directory` with busybox imported by `hoist import`.

@@ -49,8 +49,10 @@ struct ContainerCommandTests {
         #expect(try hoist("stop", "-t", "0", "web").status == 0)
         #expect(try hoist("wait", "web").text == "137\n")
         let all = try hoist("ps", "-a", "--format", "json")
-        let listed = try #require(try JSONSerialization.jsonObject(with: all.standardOutput) as? [[String: Any]])
-        #expect(listed.count == 1 && listed.first?["name"] as? String == "web")
+        // One object per line with Docker's keys, as `docker ps --format json`.
+        let lines = all.text.split(separator: "\n")
+        let listed = try #require(try JSONSerialization.jsonObject(with: Data((lines.first.map(String.init) ?? "").utf8)) as? [String: Any])
+        #expect(lines.count == 1 && listed["Names"] as? String == "web" && listed["State"] as? String == "exited", "\(all.text)")
         #expect(try hoist("ps").text.split(separator: "\n").count == 1, "only the header once nothing runs")
         #expect(try hoist("rm", "web").status == 0)
         #expect(try hoist("ps", "-a", "-q").text.isEmpty)
@@ -134,9 +136,8 @@ struct ContainerCommandTests {
         let refused = try hoist("rmi", "busybox")
         #expect(refused.status == 1 && refused.errorText.contains("container"), "\(refused.errorText)")
         #expect(try hoist("prune", "-a", "-f").status == 0)
-        let left = try hoist("images", "--format", "json")
-        let names = (try JSONSerialization.jsonObject(with: left.standardOutput) as? [[String: Any]])?.compactMap { $0["reference"] as? String }
-        #expect(names == ["docker.io/library/busybox:latest"], "prune -a removes only the image no container uses: \(left.text)")
+        let left = try hoist("images", "--format", "{{.Repository}}:{{.Tag}}")
+        #expect(left.text == "busybox:latest\n", "prune -a removes only the image no container uses: \(left.text)")
         let usage = try hoist("system", "df")
         let containers = usage.text.split(separator: "\n").first { $0.hasPrefix("Containers") }.map(String.init) ?? ""
         #expect(containers.split(separator: " ", omittingEmptySubsequences: true).dropFirst().prefix(2) == ["1", "0"], "\(usage.text)")
@@ -162,7 +163,7 @@ struct ContainerCommandTests {
             // Without --pull never a missing image is pulled (from Docker Hub): not from a test.
             (["run", "-d", "--pull", "never", "nothere"], "No such image: nothere:latest"),
             (["run", "-d", "Not/A-Valid:Reference!"], "hoist: "),
-            (["ps", "--format", "{{range .}}"], "--format supports"),
+            (["ps", "--format", "{{range .}}"], "template parsing error"),
             (["run", "-d", "--name", "a/b", "busybox"], "invalid container name"),
             (["run", "-d", "busybox", "/no/such/program"], "hoist: "),
             (["run", "-d", "-v", "/no/such/dir:/x", "busybox"], "does not exist"),

@@ -409,11 +409,21 @@ private struct CommandLineStore {
 
     /// `hoist images --format json` with `arguments`, as name and ID pairs in listing order.
     func listing(_ arguments: [String] = []) throws -> [Listed] {
-        let output = try checked(["images", "--format", "json"] + arguments)
-        let images = try #require(try JSONSerialization.jsonObject(with: output.standardOutput) as? [[String: Any]], "\(output.text)")
-        return try images.map { image in
-            Listed(name: image["reference"] as? String, id: try #require(image["id"] as? String))
+        // One object per line with Docker's keys (Repository, Tag, ID), as `docker images --format json`.
+        let output = try checked(["images", "--format", "json", "--no-trunc"] + arguments)
+        return try output.text.split(separator: "\n").map { line in
+            let image = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "\(output.text)")
+            let repository = try #require(image["Repository"] as? String)
+            let tag = try #require(image["Tag"] as? String)
+            return Listed(name: repository == "<none>" ? nil : Self.fullName(repository + ":" + tag), id: try #require(image["ID"] as? String))
         }
+    }
+
+    /// `app:1` → `docker.io/library/app:1`, as Docker's familiar names expand.
+    static func fullName(_ familiar: String) -> String {
+        let first = familiar.split(separator: "/").first.map(String.init) ?? ""
+        if !familiar.contains("/") { return "docker.io/library/" + familiar }
+        return first.contains(".") || first.contains(":") || first == "localhost" ? familiar : "docker.io/" + familiar
     }
 
     /// Checks that every image left can be saved (all its blobs are there) and that every blob

@@ -63,8 +63,10 @@ struct PullPolicyTests {
             let events = pull.errorText.split(separator: "\n").compactMap {
                 try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
             }
-            #expect(events.contains { $0["phase"] as? String == "downloading" }, "\(pull.errorText)")
-            #expect(events.filter { $0["phase"] as? String == "complete" }.count == 2, "\(pull.errorText)")
+            // BuildKit's SolveStatus shape: each blob a status named by its phase.
+            let statuses = events.flatMap { $0["statuses"] as? [[String: Any]] ?? [] }
+            #expect(statuses.contains { $0["name"] as? String == "downloading" }, "\(pull.errorText)")
+            #expect(statuses.filter { $0["name"] as? String == "complete" && $0["completed"] != nil }.count == 2, "\(pull.errorText)")
             let inspect = try Interop.hoist(["inspect", name], root: root)
             #expect(inspect.text.contains("riscv64"), "\(inspect.text)")
         }

@@ -1,0 +1,97 @@
+import Foundation
+import HoistTestSupport
+import Testing
+
+@testable import hoist
+
+/// The live build view as a terminal shows it (issue 19): `hoist build --progress tty` run on a
+/// pseudo-terminal (`script`) of 40, 80 and 200 columns, its output replayed through
+/// ``VirtualTerminal``: one header, every step on one line, nothing stale left by a redraw, and
+/// a failed step's output and error shown.
+@Suite("Terminal build view", .serialized, .enabled(if: Interop.isRoot && Interop.available("runc") && Interop.available("script")))
+struct TerminalViewTests {
+    let fixture: BusyboxFixture
+    let context: URL
+
+    init() throws {
+        fixture = try BusyboxFixture()
+        context = fixture.directory.appending("context")
+        try FileManager.default.createDirectory(at: context, withIntermediateDirectories: true)
+    }
+
+    /// A two-stage build whose step names are longer than any of the widths.
+    static func dockerfile(failing: Bool) -> String {
+        let long = String(repeating: "a-long-argument-", count: 12)
+        return """
+            FROM busybox AS first
+            RUN echo first-stage-output \(long) && sleep 0.3
+            FROM busybox
+            COPY --from=first /etc/passwd /copied
+            RUN echo second-stage-output; \(failing ? "echo boom-output >&2; exit 3" : "true") # \(long)
+            """
+    }
+
+    /// The screen `hoist build --progress tty` leaves on a terminal `width` columns wide.
+    func screen(width: Int, failing: Bool) throws -> (status: Int32, lines: [String]) {
+        try Data(Self.dockerfile(failing: failing).utf8).write(to: context.appendingPathComponent("Dockerfile"))
+        let command = "stty cols \(width) rows 60; exec '\(Interop.hoistExecutable)' build --no-cache --progress tty -t view '\(context.path)'"
+        let run = try ExternalCommand.run(
+            ["script", "-q", "-e", "-c", command, "/dev/null"], environment: ["HOIST_ROOT": fixture.client.store.root.url.path])
+        return (run.status, VirtualTerminal.screen(of: run.text, width: width))
+    }
+
+    @Test(arguments: [40, 80, 200])
+    func aPassingBuildLeavesOneCleanFrame(width: Int) throws {
+        let (status, lines) = try screen(width: width, failing: false)
+        #expect(status == 0, "\(lines.joined(separator: "\n"))")
+        let headers = lines.filter { $0.hasPrefix("[+] Building") }
+        #expect(headers.count == 1 && headers[0].contains("FINISHED"), "a stale frame is left:\n\(lines.joined(separator: "\n"))")
+        // Each step once, on a line of its own that fits the width.
+        let steps = lines.filter { $0.hasPrefix(" => ") && !$0.hasPrefix(" => => ") }
+        #expect(steps.count == Set(steps).count, "a step is drawn twice:\n\(lines.joined(separator: "\n"))")
+        #expect(steps.contains { $0.contains("RUN echo first") || $0.contains("RUN echo…") || $0.contains("[first") }, "\(steps)")
+        #expect(lines.allSatisfy { $0.count < width }, "a line reaches the last column")
+    }
+
+    @Test(arguments: [40, 80, 200])
+    func aFailingBuildShowsTheStepsOutputAndError(width: Int) throws {
+        let (status, lines) = try screen(width: width, failing: true)
+        #expect(status != 0)
+        let text = lines.joined(separator: "\n")
+        #expect(lines.filter { $0.hasPrefix("[+] Building") }.count == 1, "a stale frame is left:\n\(text)")
+        #expect(lines.contains { $0.hasSuffix("ERROR") }, "the failed step is not marked:\n\(text)")
+        let box = try #require(lines.firstIndex(of: "------"), "no box with the failed step's output:\n\(text)")
+        #expect(lines[box + 1].hasPrefix(" > "), "\(text)")
+        #expect(lines[box...].contains { $0.contains("boom-output") } && lines[box...].contains { $0.contains("second-stage-output") }, "\(text)")
+        // The error as a paragraph (it may wrap: only the view is cut to the width).
+        let error = try #require(lines.firstIndex { $0.hasPrefix("ERROR: ") }, "\(text)")
+        #expect(lines[error...].joined().contains("3"), "\(text)")
+    }
+
+    @Test func noColourWhenNoColorIsSet() throws {
+        try Data(Self.dockerfile(failing: true).utf8).write(to: context.appendingPathComponent("Dockerfile"))
+        let command = "exec '\(Interop.hoistExecutable)' build --progress tty '\(context.path)'"
+        // NO_COLOR empty counts as unset (no-color.org), whatever the test runner has.
+        let coloured = try ExternalCommand.run(["script", "-q", "-e", "-c", command, "/dev/null"],
+                                               environment: ["HOIST_ROOT": fixture.client.store.root.url.path, "NO_COLOR": ""])
+        #expect(coloured.text.contains("\u{1B}[31m"), "BuildKit's red for the failure")
+        let plain = try ExternalCommand.run(["script", "-q", "-e", "-c", command, "/dev/null"],
+                                            environment: ["HOIST_ROOT": fixture.client.store.root.url.path, "NO_COLOR": "1"])
+        #expect(plain.text.range(of: "\u{1B}\\[[0-9;]*m", options: .regularExpression) == nil, "NO_COLOR is set")
+    }
+
+    @Test func linesAreCutNeverWrapped() {
+        #expect(TerminalLine.fit("12345", right: "0.1s", width: 20) == "12345          0.1s")
+        #expect(TerminalLine.fit(String(repeating: "x", count: 30), right: "0.1s", width: 20) == String(repeating: "x", count: 13) + "… 0.1s")
+        #expect(TerminalLine.fit("abcdef", width: 4) == "ab…")
+        #expect(TerminalLine.printable("50%\r100% \u{1B}[32mdone\u{1B}[0m\tok\u{07}") == "100% done ok")
+    }
+
+    @Test func theVirtualTerminalRedrawsAsXtermDoes() {
+        // Deferred wrap: a full row then a line feed takes one row, not two.
+        #expect(VirtualTerminal.screen(of: "abcd\r\nef\r\n", width: 4) == ["abcd", "ef"])
+        #expect(VirtualTerminal.screen(of: "abcdef\r\n", width: 4) == ["abcd", "ef"])
+        // Moving up over a frame and clearing it.
+        #expect(VirtualTerminal.screen(of: "one\r\ntwo\r\n\u{1B}[2F\u{1B}[Jthree\r\n", width: 10) == ["three"])
+    }
+}

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 import HoistRuntime
 
 /// A systemd service unit that starts and stops a kept container, as `podman generate systemd`

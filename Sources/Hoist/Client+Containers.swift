@@ -20,42 +20,60 @@ extension Client {
         var settings = try containerSettings(image: image, config: local.config, options)
         settings.hostname = options.hostname ?? String(id.prefix(12))
         let imageConfig = local.config.config ?? ContainerConfig()
+        let network = try ContainerNetworkRequest(options, config: imageConfig)
+        let anonymousVolumes = try anonymousVolumeMounts(options, imageVolumes: imageConfig.volumes ?? [], mounted: settings.mounts)
+        // Parents before what is mounted inside them, as Docker orders a container's mounts.
+        settings.mounts = (settings.mounts + anonymousVolumes).enumerated().sorted {
+            let depths = (Self.pathDepth($0.element.destination), Self.pathDepth($1.element.destination))
+            return depths.0 != depths.1 ? depths.0 < depths.1 : $0.offset < $1.offset
+        }.map(\.element)
         let configuration = StoredContainer.Configuration(
             settings: settings, entrypoint: options.entrypoint ?? imageConfig.entrypoint ?? [],
             command: Array(settings.arguments.dropFirst((options.initProcess ? 2 : 0) + (options.entrypoint ?? imageConfig.entrypoint ?? []).count)),
-            network: try ContainerNetworkRequest(options, config: imageConfig), signalProxy: options.signalProxy,
+            network: network, signalProxy: options.signalProxy,
             stopSignal: options.stopSignal ?? imageConfig.stopSignal, stopTimeout: options.stopTimeout,
             labels: (imageConfig.labels ?? [:]).merging(options.labels) { $1 }, restartPolicy: options.restartPolicy,
             autoRemove: options.autoRemove)
-        let snapshotter = try store.snapshotter()
-        return try store.withWriteLease {
-            let unpacked = try LayerUnpacker(snapshotter: snapshotter).unpack(
-                manifest: local.manifest, config: local.config, from: store.content)
-            let key = try SnapshotKey("container/\(id)")
-            _ = try snapshotter.prepare(key: key, parent: unpacked.key)
-            do {
-                try FileManager.default.createDirectory(
-                    atPath: store.containerDirectory(id).appendingPathComponent("bundle/rootfs").path, withIntermediateDirectories: true)
-                var attempt = 0
-                while true {
-                    let record = ContainerRecord(
-                        id: id, name: options.name ?? ContainerName.generated(attempt: attempt), image: image,
-                        imageTarget: local.target, imageID: local.configDigest, created: Date(), snapshotKey: key,
-                        configuration: try JSONEncoder().encode(configuration))
-                    do {
-                        try store.addContainer(record)
-                        return id
-                    } catch let error as StoreError where error.code == .alreadyExists {
-                        guard options.name == nil, attempt < 20 else { throw ClientError(error.code, error.message) }
-                        attempt += 1
+        // The anonymous volumes go again when the container cannot be made.
+        do {
+            let snapshotter = try store.snapshotter()
+            return try store.withWriteLease {
+                let unpacked = try LayerUnpacker(snapshotter: snapshotter).unpack(
+                    manifest: local.manifest, config: local.config, from: store.content)
+                let key = try SnapshotKey("container/\(id)")
+                _ = try snapshotter.prepare(key: key, parent: unpacked.key)
+                do {
+                    try FileManager.default.createDirectory(
+                        atPath: store.containerDirectory(id).appendingPathComponent("bundle/rootfs").path, withIntermediateDirectories: true)
+                    var attempt = 0
+                    while true {
+                        let record = ContainerRecord(
+                            id: id, name: options.name ?? ContainerName.generated(attempt: attempt), image: image,
+                            imageTarget: local.target, imageID: local.configDigest, created: Date(), snapshotKey: key,
+                            configuration: try JSONEncoder().encode(configuration))
+                        do {
+                            try store.addContainer(record)
+                            return id
+                        } catch let error as StoreError where error.code == .alreadyExists {
+                            guard options.name == nil, attempt < 20 else { throw ClientError(error.code, error.message) }
+                            attempt += 1
+                        }
                     }
+                } catch {
+                    try? snapshotter.remove(key)
+                    try? FileManager.default.removeItem(at: store.containerDirectory(id))
+                    throw error
                 }
-            } catch {
-                try? snapshotter.remove(key)
-                try? FileManager.default.removeItem(at: store.containerDirectory(id))
-                throw error
             }
+        } catch {
+            try? removeAnonymousVolumes(of: anonymousVolumes)
+            throw error
         }
+    }
+
+    /// The number of components of a container path (`/` is 0, `/a/b` is 2).
+    static func pathDepth(_ path: String) -> Int {
+        path.split(separator: "/").filter { $0 != "." }.count
     }
 
     /// Every kept container (running ones only unless `all`), oldest first; containers run with
@@ -78,7 +96,7 @@ extension Client {
             guard let container = try? StoredContainer(record: record, store: store), container.configuration.autoRemove == true,
                 case .exited = state(of: container, executor: executor)
             else { continue }
-            try? await removeContainer(record.id, force: true)
+            try? await removeContainer(record.id, force: true, volumes: true)
         }
     }
 
@@ -129,7 +147,9 @@ extension Client {
 
     /// Starts container `name` and waits for it, streaming its output to the handlers (and to
     /// its logs), as `docker run` without `-d` does; returns its exit code. Cancelling the task
-    /// kills the container.
+    /// kills the container. A container with a restart policy is handed to the monitor that
+    /// restarts it, as Docker's daemon takes it over: this returns when its first run ends
+    /// (see ``runUnderMonitor(_:standardInput:standardOutput:standardError:)``).
     public func runContainer(_ name: String, standardInput: Data? = nil,
                              standardOutput: @escaping @Sendable (Data) -> Void,
                              standardError: @escaping @Sendable (Data) -> Void) async throws -> Int32 {
@@ -137,6 +157,10 @@ extension Client {
         let executor = RuncExecutor(store: store.root)
         if state(of: container, executor: executor) == .running {
             throw ClientError(.failedPrecondition, "container \(container.record.name) is already running")
+        }
+        if let policy = container.configuration.restartPolicy, policy != .no {
+            return try await runUnderMonitor(
+                container, standardInput: standardInput, standardOutput: standardOutput, standardError: standardError)
         }
         try await prepareStart(container, executor: executor)
         let files = container.files
@@ -228,9 +252,11 @@ extension Client {
         return code
     }
 
-    /// Removes container `name`: its files, logs and record. A running container is refused
-    /// (`failedPrecondition`) unless `force`, which kills it first, as `docker rm -f` does.
-    public func removeContainer(_ name: String, force: Bool = false) async throws {
+    /// Removes container `name`: its files, logs and record, and with `volumes` its anonymous
+    /// volumes that no other container uses (`docker rm -v`; named volumes stay). A running
+    /// container is refused (`failedPrecondition`) unless `force`, which kills it first, as
+    /// `docker rm -f` does.
+    public func removeContainer(_ name: String, force: Bool = false, volumes: Bool = false) async throws {
         let container = try findContainer(name)
         let executor = RuncExecutor(store: store.root)
         if state(of: container, executor: executor) == .running {
@@ -256,6 +282,7 @@ extension Client {
         try store.removeContainerRecord(container.record.id)
         try? store.snapshotter().remove(container.record.snapshotKey)
         try? FileManager.default.removeItem(atPath: container.directory)
+        if volumes { try removeAnonymousVolumes(of: container.configuration.settings.mounts) }
     }
 
     /// What container `name` has written so far.

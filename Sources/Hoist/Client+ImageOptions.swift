@@ -4,16 +4,24 @@ import HoistRegistry
 
 extension Client {
     /// The image `name`, made ready as `options` say: built from a Dockerfile or a context
-    /// (tagged `name`), or taken from the store and pulled from its registry when the pull
-    /// policy asks for it. Throws ``ContainerError`` (`imageOptions`, `build` or `pull`).
+    /// (tagged `name`) when it is missing or ``ImageOptions/forceRebuild`` says so, or taken
+    /// from the store and pulled from its registry when the pull policy asks for it. With
+    /// ``ImageOptions/fallsBackToLocalImage`` a failed pull of an image the store has returns
+    /// that image, the registry's error in ``Image/pullFailure``. Throws ``ContainerError``
+    /// (`imageOptions`, `build` or `pull`).
     ///
     /// ```swift
     /// let image = try await client.image("grader:1", .build(.dockerfile("FROM busybox\nRUN echo hi > /x")))
+    /// let latest = try await client.image("registry.example/tools:1", .latestOrLocal)
+    /// if let failure = latest.pullFailure { print("using the local image: \(failure)") }
     /// ```
     public func image(_ name: String, _ options: ImageOptions) async throws -> Image {
-        let image = Image(client: self, name: name)
+        var image = Image(client: self, name: name)
         if let build = options.build {
-            try await ContainerError.during(.build) { try await self.build(build, as: name, options) }
+            let exists = await image.exists()
+            if options.forceRebuild || !exists {
+                try await ContainerError.during(.build) { try await self.build(build, as: name, options) }
+            }
             return image
         }
         let pull: Bool
@@ -26,7 +34,13 @@ extension Client {
             }
             pull = false
         }
-        if pull { try await ContainerError.during(.pull) { try await containerBackend.pullImage(name, options) } }
+        guard pull else { return image }
+        do {
+            try await ContainerError.during(.pull) { try await containerBackend.pullImage(name, options) }
+        } catch let failure as ContainerError {
+            guard options.fallsBackToLocalImage, await image.exists() else { throw failure }
+            image.pullFailure = failure
+        }
         return image
     }
 
@@ -71,6 +85,7 @@ extension Client {
             context: context, dockerfile: dockerfile, tags: [name], buildArguments: options.buildArguments, target: options.target,
             progress: options.progress)
         buildOptions.pullPolicy = .missing
+        buildOptions.noCache = options.noCache
         try await containerBackend.buildImage(buildOptions)
     }
 

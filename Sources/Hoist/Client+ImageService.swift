@@ -52,6 +52,25 @@ extension Client {
         try await containerBackend.pruneImages(all: all, filters: filters)
     }
 
+    /// Force-removes the images created more than `age` ago that meet every one of `filters`
+    /// (the keys of ``pruneImages(all:filters:)``: `label=…`, `label!=…`, `dangling=…`, another
+    /// `until=…`), named or not, whatever their number of names — as `docker image prune -a
+    /// --filter until=AGE` does — and returns what went.
+    ///
+    /// Images that containers use are kept, as Docker's prune keeps them: those of kept
+    /// containers (running, stopped or only created) and of runs in progress. Remove the
+    /// containers first to let their images go.
+    ///
+    /// - Throws: ``ClientError`` `invalidArgument` for a negative `age`, an unknown filter key
+    ///   or a bad value; nothing is removed then.
+    @discardableResult
+    public func clean(olderThan age: Duration, filters: [String] = []) async throws -> PruneReport {
+        guard age >= .zero else { throw ClientError(.invalidArgument, "clean(olderThan: \(age)): the age cannot be negative") }
+        // Whole milliseconds, in the Go duration form every backend's `until` reads.
+        let milliseconds = age.components.seconds * 1000 + age.components.attoseconds / 1_000_000_000_000_000
+        return try await pruneImages(all: true, filters: filters + ["until=\(milliseconds)ms"])
+    }
+
     /// Writes the images `names` designates to `destination`, in Docker-archive form (what
     /// `docker load` reads) or as an OCI layout in a tar; a failed save leaves no file. The
     /// docker backend's daemon writes Docker archives only.

@@ -72,8 +72,10 @@ extension Client {
         for volume in options.volumes where volume.host.hasPrefix("/") && !FileManager.default.fileExists(atPath: volume.host) {
             throw ClientError(.notFound, "volume source \(volume.host) does not exist")
         }
-        // A name rather than a path is a named volume, made on first use.
-        let volumes = try options.volumes.map { volume in
+        // A name rather than a path is a named volume, made on first use. An anonymous one (no
+        // source) is made by createContainer; a one-off run keeps that path in its own files,
+        // which are discarded as Docker discards the volume of `--rm`.
+        let volumes = try options.volumes.filter { !$0.host.isEmpty }.map { volume in
             (host: volume.host.hasPrefix("/") ? volume.host : try volumeSource(volume.host), volume.container, volume.readOnly)
         }
         let initCommand = try options.initProcess ? ContainerInit.find() : nil

@@ -111,6 +111,56 @@ extension Client {
         }
     }
 
+    /// The label of anonymous volumes, as Docker (23 and later) marks them: only these go with
+    /// their container (`hoist rm -v`, `--rm`).
+    static let anonymousVolumeLabel = "com.docker.volume.anonymous"
+
+    /// The anonymous volumes a new kept container gets, as Docker makes them: one for each
+    /// `-v /path` without a source, and one for each VOLUME of the image that no other mount
+    /// of the container covers. Each is a new volume with a made-up name, filled from the
+    /// image at its first start (copy-up) like a named one.
+    func anonymousVolumeMounts(_ options: RunOptions, imageVolumes: Set<String>, mounted: [ContainerMount]) throws -> [ContainerMount] {
+        let asked = options.volumes.filter { $0.host.isEmpty }.map { (path: $0.container, readOnly: $0.readOnly) }
+        let covered = Set((mounted.map(\.destination) + asked.map { $0.path }).map(Self.cleanContainerPath))
+        let fromImage = imageVolumes.map(Self.cleanContainerPath).filter { !covered.contains($0) }.sorted().map { (path: $0, readOnly: false) }
+        var made: [ContainerMount] = []
+        do {
+            for volume in asked + fromImage {
+                let created = try createVolume(labels: [Self.anonymousVolumeLabel: ""])
+                made.append(.bind(source: created.mountpoint, destination: volume.path, readOnly: volume.readOnly))
+            }
+        } catch {
+            try? removeAnonymousVolumes(of: made)
+            throw error
+        }
+        return made
+    }
+
+    /// Removes the anonymous volumes among `mounts` that no kept container uses; named volumes
+    /// stay, as `docker rm -v` leaves them.
+    func removeAnonymousVolumes(of mounts: [ContainerMount]) throws {
+        for mount in mounts {
+            guard case .bind(let source, _, _) = mount, let found = try? self.volume(mountedFrom: source),
+                found.labels[Self.anonymousVolumeLabel] != nil, try containers(using: found).isEmpty
+            else { continue }
+            try removeVolume(found.name)
+        }
+    }
+
+    /// The volume whose data directory is `source`, or nil for any other path.
+    func volume(mountedFrom source: String) throws -> VolumeSummary? {
+        let prefix = volumesDirectory.path + "/"
+        guard source.hasPrefix(prefix), source.hasSuffix("/_data") else { return nil }
+        let name = String(source.dropFirst(prefix.count).dropLast("/_data".count))
+        guard !name.isEmpty, !name.contains("/") else { return nil }
+        return try volume(name)
+    }
+
+    /// `/data/`, `/data/.` and `//data` are all `/data`, as Docker compares mount points.
+    static func cleanContainerPath(_ path: String) -> String {
+        "/" + path.split(separator: "/").filter { $0 != "." }.joined(separator: "/")
+    }
+
     /// `-v NAME:/path`: the volume's directory, the volume made when it does not exist yet.
     func volumeSource(_ name: String) throws -> String {
         try createVolume(name).mountpoint

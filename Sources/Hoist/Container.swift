@@ -59,7 +59,7 @@ public final class Container: Sendable {
         }
         // Another task made it first: this one's twin goes.
         if let existing {
-            try? await backend.removeContainer(made, force: true)
+            try? await backend.removeContainer(made, force: true, volumes: true)
             return existing
         }
         return made
@@ -113,10 +113,11 @@ public final class Container: Sendable {
         try await ContainerError.during(.kill) { try await backend.killContainer(id, signal: signal) }
     }
 
-    /// Removes it; a running container only with `force` (which kills it).
-    public func remove(force: Bool = false) async throws {
+    /// Removes it; a running container only with `force` (which kills it); with `volumes`, its
+    /// anonymous volumes too (`docker rm -v`).
+    public func remove(force: Bool = false, volumes: Bool = false) async throws {
         let id = try existingID(for: .remove)
-        try await ContainerError.during(.remove) { try await backend.removeContainer(id, force: force) }
+        try await ContainerError.during(.remove) { try await backend.removeContainer(id, force: force, volumes: volumes) }
         createdID.withLock { $0 = nil }
     }
 
@@ -155,10 +156,16 @@ public final class Container: Sendable {
             switch option {
             case .command(let command): run.command = command
             case .shell(let script): run.command = ["/bin/sh", "-c", script]
+            case .shellCommand(let shell, let script):
+                guard let program = shell.first, !program.isEmpty else {
+                    throw ClientError(.invalidArgument, "a shell-form command needs a shell: .shell([\"/bin/sh\", \"-c\"], script)")
+                }
+                run.command = shell + [script]
             case .entrypoint(let entrypoint): run.entrypoint = entrypoint
             case .environment(let variables):
                 run.environment += variables.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
             case .volume(let host, let container, let readOnly): run.volumes.append((host, container, readOnly))
+            case .anonymousVolume(let path): run.volumes.append(("", path, false))
             case .workingDirectory(let directory): run.workingDirectory = directory
             case .user(let user): run.user = user
             case .hostNetwork: run.network = .host

@@ -7,12 +7,19 @@ public enum ContainerOption: Sendable {
     case command([String])
     /// The command as one shell string, run with `/bin/sh -c`.
     case shell(String)
+    /// The command as one shell string run by a shell of one's choice: `shell` is the program
+    /// and its leading arguments, the script comes last, as a Dockerfile's `SHELL` takes them.
+    /// Written ``shell(_:_:)``.
+    case shellCommand(shell: [String], script: String)
     /// Replaces the image's ENTRYPOINT; an empty array clears it.
     case entrypoint([String])
     /// Environment variables added to the image's.
     case environment([String: String])
     /// A host path at a container path.
     case volume(host: String, container: String, readOnly: Bool)
+    /// A new anonymous volume at a container path (`-v /path`), filled from the image there;
+    /// ``Container/remove(force:volumes:)`` with `volumes` removes it.
+    case anonymousVolume(String)
     case workingDirectory(String)
     /// `name`, `uid`, `uid:gid` or `name:group`.
     case user(String)
@@ -66,4 +73,12 @@ public enum ContainerOption: Sendable {
     case label(String, String)
     /// When the monitor of a kept container starts it again (`--restart`).
     case restart(RestartPolicy)
+
+    /// `script` run by `shell` (its program and leading arguments), as a Dockerfile's `SHELL`
+    /// runs shell-form commands: `.shell(["/bin/bash", "-c"], "set -o pipefail; make | tee log")`
+    /// runs `/bin/bash -c "set -o pipefail; make | tee log"`. An empty `shell` is an
+    /// `invalidArgument` error when the container is made.
+    public static func shell(_ shell: [String], _ script: String) -> ContainerOption {
+        .shellCommand(shell: shell, script: script)
+    }
 }

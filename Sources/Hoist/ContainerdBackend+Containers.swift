@@ -166,7 +166,8 @@ extension ContainerdBackend {
         try await daemon().killTask(container.id, signal: number)
     }
 
-    func removeContainer(_ id: String, force: Bool) async throws {
+    /// containerd makes no volumes: with `volumes` there is nothing more to remove.
+    func removeContainer(_ id: String, force: Bool, volumes: Bool) async throws {
         let container = try await existingContainer(id)
         if let task = try await daemon().task(container.id), task.status != .stopped, !force {
             throw ClientError(

@@ -78,24 +78,106 @@ actor DockerBackend: ContainerBackend {
         cpu.quota * 1_000_000_000 / Int64(cpu.period)
     }
 
-    /// The Engine's container config for `options` on `image`.
+    /// The Engine's container config for `options` on `image`: every run option in the
+    /// Engine's terms, as Docker's CLI sends them; what the Engine has no field for is refused
+    /// by name rather than dropped.
     private func config(_ image: String, _ options: RunOptions) throws -> EngineContainerConfig {
         guard !options.terminal else {
             throw ClientError(.unsupported, "the docker backend does not give containers a terminal yet")
         }
-        return EngineContainerConfig(
+        guard !options.nameResolution.readOnly else {
+            throw ClientError(.unsupported, "the docker backend cannot mount /etc/hosts and /etc/resolv.conf read-only")
+        }
+        let networkMode = Self.networkMode(options.network)
+        var hostConfig = EngineContainerConfig.HostConfig(
+            binds: nil, networkMode: networkMode, memory: options.memoryBytes,
+            nanoCpus: try options.cpus.map { Self.nanoCPUs(try ResourceLimits.cpuQuota(cpus: $0)) }, pidsLimit: options.pidsLimit,
+            capAdd: options.capabilitiesAdded.isEmpty ? nil : options.capabilitiesAdded,
+            capDrop: options.capabilitiesDropped.isEmpty ? nil : options.capabilitiesDropped,
+            readonlyRootfs: options.readOnlyRootFilesystem ? true : nil, autoRemove: options.autoRemove ? true : nil,
+            privileged: options.privileged ? true : nil, securityOpt: try Self.engineSecurityOptions(options.securityOptions))
+        // `-v`: host paths and named volumes as binds; anonymous volumes as volume mounts
+        // without a source, as `--mount type=volume,target=…` sends them.
+        let binds = options.volumes.filter { !$0.host.isEmpty }.map { "\($0.host):\($0.container)" + ($0.readOnly ? ":ro" : "") }
+        hostConfig.binds = binds.isEmpty ? nil : binds
+        var tmpfs: [String: String] = [:]
+        typealias HostConfig = EngineContainerConfig.HostConfig
+        var mounts = options.volumes.filter { $0.host.isEmpty }.map {
+            HostConfig.Mount(type: "volume", source: "", target: $0.container, readOnly: $0.readOnly ? true : nil)
+        }
+        for mount in options.mounts {
+            switch mount {
+            case .bind(let source, let destination, let readOnly):
+                mounts.append(HostConfig.Mount(type: "bind", source: source, target: destination, readOnly: readOnly ? true : nil))
+            case .tmpfs(let destination, let size): tmpfs[destination] = size.map { "size=\($0)" } ?? ""
+            case .tmpfsWithOptions(let destination, let mountOptions): tmpfs[destination] = mountOptions.joined(separator: ",")
+            }
+        }
+        hostConfig.tmpfs = tmpfs.isEmpty ? nil : tmpfs
+        hostConfig.mounts = mounts.isEmpty ? nil : mounts
+        // `-p`, `-P`: published ports, each also exposed, as Docker's CLI sends them.
+        var bindings: [String: [HostConfig.PortBinding]] = [:]
+        for port in options.publishedPorts {
+            bindings["\(port.containerPort)/\(port.transport.rawValue)", default: []].append(
+                HostConfig.PortBinding(hostIp: port.hostAddress?.description ?? "", hostPort: port.hostPort == 0 ? "" : String(port.hostPort)))
+        }
+        hostConfig.portBindings = bindings.isEmpty ? nil : bindings
+        hostConfig.publishAllPorts = options.publishAllExposedPorts ? true : nil
+        let resolution = options.nameResolution
+        let extraHosts = resolution.extraHosts.flatMap { entry in entry.names.map { "\($0):\(entry.address)" } }
+        hostConfig.extraHosts = extraHosts.isEmpty ? nil : extraHosts
+        hostConfig.dns = resolution.nameservers.isEmpty ? nil : resolution.nameservers
+        hostConfig.dnsSearch = resolution.searchDomains.isEmpty ? nil : resolution.searchDomains
+        hostConfig.dnsOptions = resolution.options.isEmpty ? nil : resolution.options
+        hostConfig.`init` = options.initProcess ? true : nil
+        let ulimits = options.ulimits.map { HostConfig.Ulimit(name: $0.name, soft: $0.soft, hard: $0.hard) }
+        hostConfig.ulimits = ulimits.isEmpty ? nil : ulimits
+        hostConfig.shmSize = options.shmSizeBytes
+        let devices = options.devices.map {
+            HostConfig.Device(pathOnHost: $0.hostPath, pathInContainer: $0.containerPath, cgroupPermissions: $0.permissions)
+        }
+        hostConfig.devices = devices.isEmpty ? nil : devices
+        hostConfig.restartPolicy = Self.restartPolicy(options.restartPolicy)
+        var config = EngineContainerConfig(
             image: image, cmd: options.command, entrypoint: options.entrypoint,
             env: options.environment.isEmpty ? nil : options.environment, workingDir: options.workingDirectory, user: options.user,
-            standardInput: options.standardInput != nil,
-            hostConfig: EngineContainerConfig.HostConfig(
-                binds: options.volumes.isEmpty ? nil : options.volumes.map { "\($0.host):\($0.container)" + ($0.readOnly ? ":ro" : "") },
-                networkMode: options.hostNetwork ? "host" : "none", memory: options.memoryBytes,
-                nanoCpus: try options.cpus.map { Self.nanoCPUs(try ResourceLimits.cpuQuota(cpus: $0)) }, pidsLimit: options.pidsLimit,
-                capAdd: options.capabilitiesAdded.isEmpty ? nil : options.capabilitiesAdded,
-                capDrop: options.capabilitiesDropped.isEmpty ? nil : options.capabilitiesDropped,
-                readonlyRootfs: options.readOnlyRootFilesystem ? true : nil, privileged: options.privileged ? true : nil,
-                securityOpt: try Self.engineSecurityOptions(options.securityOptions)),
-            hostname: options.hostname)
+            standardInput: options.standardInput != nil, labels: options.labels.isEmpty ? nil : options.labels,
+            hostConfig: hostConfig, hostname: options.hostname)
+        config.exposedPorts = bindings.isEmpty ? nil : bindings.mapValues { _ in EngineContainerConfig.EmptyObject() }
+        config.stopSignal = options.stopSignal
+        config.stopTimeout = options.stopTimeout
+        if options.address != nil || !options.networkAliases.isEmpty {
+            guard case .bridge = options.network else {
+                throw ClientError(.invalidArgument, "--ip and --network-alias need a user-defined network, not --network \(networkMode)")
+            }
+            typealias Endpoint = EngineContainerConfig.NetworkingConfig.Endpoint
+            config.networkingConfig = EngineContainerConfig.NetworkingConfig(endpointsConfig: [
+                networkMode: Endpoint(
+                    ipamConfig: options.address.map { Endpoint.IPAMConfig(ipv4Address: $0.description) },
+                    aliases: options.networkAliases.isEmpty ? nil : options.networkAliases)
+            ])
+        }
+        return config
+    }
+
+    /// `--network` as the Engine names it: Hoist's default bridge is the daemon's own default
+    /// network (`default`: what `docker run` without `--network` gets), others by name.
+    static func networkMode(_ network: ContainerNetwork) -> String {
+        switch network {
+        case .none: "none"
+        case .host: "host"
+        case .bridge(let name): name == NetworkDefinition.defaultName ? "default" : name
+        }
+    }
+
+    /// `--restart` as the Engine takes it.
+    static func restartPolicy(_ policy: RestartPolicy) -> EngineContainerConfig.HostConfig.RestartPolicy? {
+        switch policy {
+        case .no: nil
+        case .always: EngineContainerConfig.HostConfig.RestartPolicy(name: "always")
+        case .unlessStopped: EngineContainerConfig.HostConfig.RestartPolicy(name: "unless-stopped")
+        case .onFailure(let most): EngineContainerConfig.HostConfig.RestartPolicy(name: "on-failure", maximumRetryCount: most)
+        }
     }
 
     /// `--security-opt` values as the Engine takes them: a seccomp profile's file is sent as its
@@ -116,13 +198,17 @@ actor DockerBackend: ContainerBackend {
 
     func run(_ image: String, _ options: RunOptions, standardOutput: @escaping @Sendable (Data) -> Void,
              standardError: @escaping @Sendable (Data) -> Void) async throws -> Int32 {
-        for volume in options.volumes where !FileManager.default.fileExists(atPath: volume.host) {
+        // Host paths must be there; names are the daemon's volumes, made on first use.
+        for volume in options.volumes where volume.host.hasPrefix("/") && !FileManager.default.fileExists(atPath: volume.host) {
             throw ClientError(.notFound, "volume source \(volume.host) does not exist")
         }
         let engine = try await engine()
         var config = try config(image, options)
         // The output goes to the attached stream only: a log of it would cost the daemon's disk.
         config.hostConfig.logConfig = .init(type: "none")
+        // This run removes the container itself once it has its exit code; the daemon's own
+        // removal would race it (and the exit code).
+        config.hostConfig.autoRemove = nil
         let id = try await engine.createContainer(config)
         do {
             let code = try await withTaskCancellationHandler {
@@ -228,7 +314,9 @@ actor DockerBackend: ContainerBackend {
 
     func killContainer(_ id: String, signal: String) async throws { try await engine().killContainer(id, signal: signal) }
 
-    func removeContainer(_ id: String, force: Bool) async throws { try await engine().removeContainer(id, force: force) }
+    func removeContainer(_ id: String, force: Bool, volumes: Bool) async throws {
+        try await engine().removeContainer(id, force: force, volumes: volumes)
+    }
 
     func copyIn(_ id: String, archive: Data, into directory: String) async throws {
         try await engine().extract(archive, into: directory, container: id)

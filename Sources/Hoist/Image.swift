@@ -14,6 +14,10 @@ public struct Image: Sendable {
     public let client: Client
     /// The name or ID the image was asked for by.
     public let name: String
+    /// Why the pull of ``Client/image(_:_:)`` failed when the image in the store was used
+    /// instead (``ImageOptions/fallsBackToLocalImage``); nil when the pull succeeded or none
+    /// was asked for.
+    public internal(set) var pullFailure: ContainerError?
 
     /// Whether the backend has the image.
     public func exists() async -> Bool {

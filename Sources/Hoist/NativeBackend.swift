@@ -44,7 +44,9 @@ struct NativeBackend: ContainerBackend {
         try await client.exec(id, command, options, standardOutput: standardOutput, standardError: standardError)
     }
     func killContainer(_ id: String, signal: String) async throws { try client.killContainer(id, signal: signal) }
-    func removeContainer(_ id: String, force: Bool) async throws { try await client.removeContainer(id, force: force) }
+    func removeContainer(_ id: String, force: Bool, volumes: Bool) async throws {
+        try await client.removeContainer(id, force: force, volumes: volumes)
+    }
     func copyIn(_ id: String, archive: Data, into directory: String) async throws {
         try client.copyIn(id, archive: archive, into: directory)
     }

@@ -41,11 +41,20 @@ public protocol ContainerBackend: Sendable {
     func exec(_ id: String, _ command: [String], _ options: RunOptions, standardOutput: @escaping @Sendable (Data) -> Void,
               standardError: @escaping @Sendable (Data) -> Void) async throws -> Int32
     func killContainer(_ id: String, signal: String) async throws
-    func removeContainer(_ id: String, force: Bool) async throws
+    /// Removes a kept container (`force`: a running one too, killed first) and, with
+    /// `volumes`, its anonymous volumes that nothing else uses, as `docker rm -v` does.
+    func removeContainer(_ id: String, force: Bool, volumes: Bool) async throws
     /// Extracts a tar into a directory of the container.
     func copyIn(_ id: String, archive: Data, into directory: String) async throws
     /// A tar of a path in the container.
     func copyOut(_ id: String, path: String) async throws -> Data
     /// Makes an image of the container; returns its ID.
     func commit(_ id: String, as reference: String?, changes: [String], message: String?) async throws -> String
+}
+
+extension ContainerBackend {
+    /// Removes a kept container and leaves its volumes, as `docker rm` does.
+    public func removeContainer(_ id: String, force: Bool) async throws {
+        try await removeContainer(id, force: force, volumes: false)
+    }
 }

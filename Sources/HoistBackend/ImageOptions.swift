@@ -17,6 +17,18 @@ public struct ImageOptions: Sendable {
     public var progress: ProgressReporter
     /// How registries are reached for a pull.
     public var registry = RegistryConfiguration()
+    /// When a pull fails (an unreachable registry, a refused login …) but the store has the
+    /// image, use that image instead of failing; the registry's error is then in
+    /// `Image.pullFailure`. With `.always` this is "the latest, else the one I have"
+    /// (``latestOrLocal``).
+    public var fallsBackToLocalImage = false
+    /// With ``build``: build even when an image of that name is already there. Without it, a
+    /// build happens only when the name is missing.
+    public var forceRebuild = false
+    /// With ``build``: when a build happens, run every step again instead of reusing cached
+    /// results (`--no-cache`). It does not by itself make an existing image be built again:
+    /// ``forceRebuild`` does.
+    public var noCache = false
 
     public init(pullPolicy: PullPolicy = .missing, build: ImageBuild? = nil, buildArguments: [String: String] = [:],
                 target: String? = nil, progress: ProgressReporter = .discard) {
@@ -27,9 +39,21 @@ public struct ImageOptions: Sendable {
         self.progress = progress
     }
 
-    /// Build the image from `build`.
-    public static func build(_ build: ImageBuild) -> ImageOptions {
-        ImageOptions(build: build)
+    /// Build the image from `build` when it is missing (see ``forceRebuild`` and ``noCache``).
+    public static func build(_ build: ImageBuild, forceRebuild: Bool = false, noCache: Bool = false) -> ImageOptions {
+        var options = ImageOptions(build: build)
+        options.forceRebuild = forceRebuild
+        options.noCache = noCache
+        return options
+    }
+
+    /// Pull the newest image under the name; when the registry fails, use the one in the store
+    /// and report the registry's error with it (`Image.pullFailure`). Without a local image
+    /// the registry's error is thrown.
+    public static var latestOrLocal: ImageOptions {
+        var options = ImageOptions(pullPolicy: .always)
+        options.fallsBackToLocalImage = true
+        return options
     }
 }
 

@@ -27,7 +27,9 @@ public struct RunOptions: Sendable {
     /// `--add-host`, `--dns`, `--dns-search`, `--dns-option`.
     public var nameResolution = NameResolution()
     /// `-v HOST:CONTAINER[:ro]`; a host part that is not an absolute path names a volume
-    /// (`-v NAME:/path`), made on first use and filled from the image at the path.
+    /// (`-v NAME:/path`), made on first use and filled from the image at the path; an empty one
+    /// is an anonymous volume (`-v /path`), new for each kept container and removed with it by
+    /// `rm -v` and `--rm`.
     public var volumes: [(host: String, container: String, readOnly: Bool)]
     /// Bytes fed to the container's stdin (`-i`), nil for none.
     public var standardInput: Data?

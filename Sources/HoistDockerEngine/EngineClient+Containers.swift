@@ -39,9 +39,10 @@ extension EngineClient {
         try await perform(.POST, "/containers/\(id)/kill", query: [("signal", signal)])
     }
 
-    /// Removes container `id` (with `force`, a running one too).
-    public func removeContainer(_ id: String, force: Bool = false) async throws {
-        try await perform(.DELETE, "/containers/\(id)", query: [("force", force ? "1" : "0"), ("v", "1")])
+    /// Removes container `id` (with `force`, a running one too) and, with `volumes`, its
+    /// anonymous volumes (`docker rm -v`).
+    public func removeContainer(_ id: String, force: Bool = false, volumes: Bool = true) async throws {
+        try await perform(.DELETE, "/containers/\(id)", query: [("force", force ? "1" : "0"), ("v", volumes ? "1" : "0")])
     }
 
     public func inspectContainer(_ id: String) async throws -> EngineContainerDetails {

@@ -16,6 +16,12 @@ extension RuncExecutor {
         public var exitStatus: String
         /// Made by whoever stops the container on purpose: its restart policy no longer applies.
         public var stopRequest: String?
+        /// The exit code of every run, one line each, appended by the monitor: how many times a
+        /// restarting container has ended, and how each run ended.
+        public var exitHistory: String { exitStatus + ".history" }
+        /// Holds the monitor's process ID (one decimal line) from its start on: what a systemd
+        /// unit of the container follows (`PIDFile=`).
+        public var monitorProcessID: String { exitStatus + ".monitor-pid" }
 
         public init(standardOutput: String, standardError: String, exitStatus: String, stopRequest: String? = nil) {
             self.standardOutput = standardOutput
@@ -28,12 +34,15 @@ extension RuncExecutor {
     /// The monitor: `$1`…`$6` are the output, error and status files, the restart policy
     /// (`no`, `on-failure`, `always`), the most restarts (0: no bound) and the stop-request
     /// file; the rest is the runtime's command line. The exit status is renamed into place so a
-    /// reader never sees it half-written, after each run; a restart removes it again, after
+    /// reader never sees it half-written, after each run, and appended to the exit history
+    /// (``DetachedFiles/exitHistory``); the monitor's own PID goes to
+    /// ``DetachedFiles/monitorProcessID`` first. A restart removes the status again, after
     /// Docker's delay (100 ms, doubling, back to 100 ms after a run of 10 s or more).
     static let monitorScript = """
         exec </dev/null >/dev/null 2>&1
         out=$1 err=$2 status=$3 policy=$4 most=$5 stopped=$6
         shift 6
+        printf '%s\\n' "$$" >"$status.monitor-pid.tmp" && mv -f "$status.monitor-pid.tmp" "$status.monitor-pid"
         restarts=0 delay=100
         # Stopped on purpose, or removed (its log went with it).
         wanted() { [ ! -e "$stopped" ] && [ -e "$out" ]; }
@@ -42,6 +51,7 @@ extension RuncExecutor {
             "$@" >>"$out" 2>>"$err"
             code=$?
             printf '%s\\n' "$code" >"$status.tmp" && mv -f "$status.tmp" "$status"
+            printf '%s\\n' "$code" >>"$status.history"
             case $policy in
             always) ;;
             on-failure) [ "$code" -ne 0 ] || break; [ "$most" -eq 0 ] || [ "$restarts" -lt "$most" ] || break ;;

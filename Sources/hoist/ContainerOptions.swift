@@ -114,7 +114,8 @@ struct ContainerOptions: ParsableArguments {
     var labelFiles: [String] = []
 
     @Option(name: .customLong("restart"), help: ArgumentHelp(
-        "Start it again when it ends: no, on-failure[:N], always, unless-stopped (for containers run with -d).", valueName: "policy"))
+        "Start it again when it ends: no, on-failure[:N], always, unless-stopped (by the monitor of kept containers, which takes a foreground run over too).",
+        valueName: "policy"))
     var restart = "no"
 
     /// `64m`, `1g`, `512k` or plain bytes, as docker run reads sizes.

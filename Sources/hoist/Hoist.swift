@@ -15,6 +15,7 @@ struct HoistCommand: AsyncParsableCommand {
             StopCommand.self, WaitCommand.self, RmCommand.self, CopyCommand.self, CommitCommand.self,
             RemoveImageCommand.self, PruneCommand.self, SystemCommand.self, InfoCommand.self, VersionCommand.self,
             RestartCommand.self, PortCommand.self, HistoryCommand.self, ImageCommand.self, ContainerCommand.self, S2ICommand.self, NetworkCommand.self, VolumeCommand.self,
+            GenerateCommand.self,
         ])
 
     /// Runs the command as ArgumentParser does, with ``CrashReport`` installed first, the global

@@ -4,10 +4,16 @@ import HoistRuntime
 
 /// `-v HOST:CONTAINER[:OPTIONS]` and `-v VOLUME:CONTAINER[:OPTIONS]` as docker run reads them:
 /// options `ro`, `rw`, and SELinux's `z`/`Z`, which relabel nothing here (a note says so: Hoist
-/// sets no SELinux labels).
+/// sets no SELinux labels). `-v /PATH` alone is an anonymous volume (an empty host part).
 enum VolumeSpecification {
     static func parse(_ specification: String) throws -> (host: String, container: String, readOnly: Bool) {
         let parts = specification.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        if parts.count == 1 {
+            guard specification.hasPrefix("/") else {
+                throw ValidationError("-v \(specification): an anonymous volume needs an absolute container path")
+            }
+            return ("", specification, false)
+        }
         guard (2...3).contains(parts.count), !parts[0].isEmpty, !parts[1].isEmpty else {
             throw ValidationError("-v \(specification): expected HOST:CONTAINER[:ro|rw|z|Z]")
         }
@@ -75,10 +81,8 @@ enum MountSpecification {
             if readOnly { options.append("ro") }
             return .mount(.tmpfsWithOptions(destination: target, options: options))
         case "volume":
-            guard let source = value("source", "src") else {
-                throw ValidationError("--mount \(specification): an anonymous volume needs a source name here")
-            }
-            return .volume((source, target, readOnly))
+            // No source: an anonymous volume.
+            return .volume((value("source", "src") ?? "", target, readOnly))
         case let type:
             throw ValidationError("--mount \(specification): type \(type) is not supported (bind, volume or tmpfs)")
         }

@@ -9,12 +9,15 @@ struct RmCommand: AsyncParsableCommand {
     @Flag(name: [.short, .long], help: "Kill and remove running containers too.")
     var force = false
 
+    @Flag(name: [.short, .long], help: "Remove the containers' anonymous volumes too (named volumes stay).")
+    var volumes = false
+
     @Argument(help: "Container names or IDs.")
     var containers: [String]
 
     func run() async throws {
         try await eachContainer(containers) { name in
-            try await global.client().containerBackend.removeContainer(name, force: force)
+            try await global.client().containerBackend.removeContainer(name, force: force, volumes: volumes)
             print(name)
         }
     }

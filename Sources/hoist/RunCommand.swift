@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
 import Hoist
+import HoistOCI
 import HoistRegistry
+import HoistRuntime
 
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -44,6 +46,10 @@ struct RunCommand: AsyncParsableCommand {
             throw ValidationError("-d cannot be combined with -i or -t: a detached container has no terminal or input")
         }
         if detach && !attach.isEmpty { throw ValidationError("conflicting options: -a and -d") }
+        // A policy that does not parse is reported as such, when the options are read.
+        if rm, let policy = try? RestartPolicy(parsing: container.restart), policy != .no {
+            throw ValidationError("conflicting options: cannot specify both --restart and --rm")
+        }
         for stream in attach where !["stdin", "stdout", "stderr"].contains(stream.lowercased()) {
             throw ValidationError("-a \(stream): expected stdin, stdout or stderr")
         }
@@ -84,25 +90,27 @@ struct RunCommand: AsyncParsableCommand {
             do {
                 code = try await backend.runContainer(id, standardInput: options.standardInput, standardOutput: output, standardError: error)
             } catch {
-                if rm { try? await backend.removeContainer(id, force: true) }
+                if rm { try? await backend.removeContainer(id, force: true, volumes: true) }
                 throw error
             }
-            if rm { try? await backend.removeContainer(id, force: true) }
+            if rm { try? await backend.removeContainer(id, force: true, volumes: true) }
             return code
         }
         if status != 0 { throw ExitCode(status) }
     }
 
     /// `--pull`: docker run's "Unable to find image … locally" and a pull when it is missing
-    /// (or always); with `never`, a missing image is an error before anything is made.
+    /// (or always); with `never`, a missing image is Docker's "No such image" before anything
+    /// is made. Both name the image as Docker shows it (`busybox:latest`).
     private func pullIfNeeded(_ backend: any ContainerBackend, policy: PullPolicy) async throws {
         let present = await backend.imageExists(image)
+        let shown = (try? Reference(parsing: image))?.familiarString ?? image
         switch policy {
         case .never:
-            guard present else { throw ValidationError("no such image: \(image) (and --pull=never)") }
+            guard present else { throw ValidationError("No such image: \(shown)") }
         case .missing:
             guard !present else { return }
-            FileHandle.standardError.write(Data("Unable to find image '\(image)' locally\n".utf8))
+            FileHandle.standardError.write(Data("Unable to find image '\(shown)' locally\n".utf8))
             try await backend.pullImage(image, ImageOptions(pullPolicy: .always))
         case .always:
             try await backend.pullImage(image, ImageOptions(pullPolicy: .always))

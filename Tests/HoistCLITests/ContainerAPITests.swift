@@ -26,6 +26,27 @@ struct ContainerAPITests {
         }
     }
 
+    /// `.shell(shell, script)`: the script runs under the shell chosen, appended to its arguments.
+    @Test(arguments: TestBackends.all)
+    func shellFormCommandsRunUnderTheChosenShell(backend: Backend) async throws {
+        try await on(backend) { fixture in
+            let busybox = fixture.busybox
+            // pipefail makes the pipeline fail where /bin/sh -c alone goes on.
+            let strict = try await busybox.instantiate(.shell(["/bin/ash", "-eo", "pipefail", "-c"], "false | true; echo reached")).run()
+            #expect(strict.exitCode == 1 && strict.standardOutput.isEmpty, "\(strict.standardOutput)")
+            let lax = try await busybox.instantiate(.shell("false | true; echo reached")).run()
+            #expect(lax.exitCode == 0 && lax.standardOutput == "reached\n")
+            // The script is the shell's last argument, as given.
+            let script = "tr '\\0' '|' </proc/1/cmdline; echo"
+            let line = try await busybox.instantiate(.shell(["/bin/sh", "-c"], script)).run()
+            #expect(line.standardOutput == "/bin/sh|-c|\(script)|\n", "\(line.standardOutput)")
+            let echoed = try await busybox.instantiate(.shell(["/bin/echo", "-n"], "no shell at all")).run()
+            #expect(echoed.standardOutput == "no shell at all")
+            let empty = await #expect(throws: ContainerError.self) { try await busybox.instantiate(.shell([], "true")).run() }
+            #expect(empty?.code == .invalidArgument, "\(String(describing: empty))")
+        }
+    }
+
     @Test(arguments: TestBackends.all)
     func streamsAreKeptApartAndCombinedInOrder(backend: Backend) async throws {
         try await on(backend) { fixture in

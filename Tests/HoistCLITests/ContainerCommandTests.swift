@@ -161,7 +161,7 @@ struct ContainerCommandTests {
     @Test func badInputIsAClearError() throws {
         let cases: [([String], String)] = [
             // Without --pull never a missing image is pulled (from Docker Hub): not from a test.
-            (["run", "-d", "--pull", "never", "nothere"], "no such image"),
+            (["run", "-d", "--pull", "never", "nothere"], "No such image: nothere:latest"),
             (["run", "-d", "Not/A-Valid:Reference!"], "hoist: "),
             (["ps", "--format", "{{range .}}"], "template parsing error"),
             (["run", "-d", "--name", "a/b", "busybox"], "invalid container name"),

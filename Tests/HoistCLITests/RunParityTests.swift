@@ -215,6 +215,62 @@ struct RunParityTests {
         _ = try Interop.hoist(["rm", "-f", name], root: store)
     }
 
+    /// `--restart on-failure:2` in the foreground: the client gets the first run's exit code,
+    /// and the container is restarted all the same (Docker's daemon takes it over; here the
+    /// monitor does): three runs in all, counted in a volume.
+    @Test func foregroundRestartIsHandedToTheMonitor() throws {
+        let name = uniqueDockerName("restart-fg")
+        let volume = uniqueDockerName("runs")
+        let command = ["sh", "-c", "echo run >> /count/runs; echo run; exit 3"]
+        let flags = ["--network=none", "--restart", "on-failure:2", "--name", name, "-v", "\(volume):/count"]
+        defer {
+            _ = try? ExternalCommand.run([Interop.docker, "rm", "-f", name])
+            _ = try? ExternalCommand.run([Interop.docker, "volume", "rm", "-f", volume])
+        }
+        let docker = try ExternalCommand.run([Interop.docker, "run"] + flags + [Self.image] + command)
+        let hoist = try Interop.hoist(["run"] + flags + [Self.image] + command, root: store)
+        #expect(hoist.status == docker.status && hoist.status == 3, "hoist \(hoist.status): \(hoist.errorText)")
+        #expect(hoist.text == docker.text && hoist.text == "run\n", "hoist: \(hoist.text) docker: \(docker.text)")
+
+        /// The runs counted once the container has ended and stayed ended for a while.
+        func settledRuns(_ count: () throws -> String, _ status: () throws -> String) throws -> Int {
+            var last = ""
+            var unchanged = 0
+            for _ in 0..<100 {
+                Thread.sleep(forTimeInterval: 0.2)
+                let now = try count()
+                let ended = try status().hasPrefix("exited")
+                unchanged = now == last && ended ? unchanged + 1 : 0
+                if unchanged == 4 { break }
+                last = now
+            }
+            return last.split(separator: "\n").count
+        }
+        let probe = ["--rm", "--network=none", "-v", "\(volume):/count", Self.image, "cat", "/count/runs"]
+        let dockerRuns = try settledRuns(
+            { try ExternalCommand.run([Interop.docker, "run"] + probe).text },
+            { try ExternalCommand.checked([Interop.docker, "inspect", "--format", "{{.State.Status}}", name]).text })
+        let hoistRuns = try settledRuns(
+            { try Interop.hoist(["run"] + probe, root: store).text },
+            { try Interop.hoist(["inspect", "--format", "{{.State.Status}}", name], root: store).text })
+        #expect(dockerRuns == 3)
+        #expect(hoistRuns == dockerRuns, "hoist ran it \(hoistRuns) times, docker \(dockerRuns)")
+        #expect(try Interop.hoist(["logs", name], root: store).text == "run\nrun\nrun\n")
+        #expect(try Interop.hoist(["rm", name], root: store).status == 0)
+        #expect(try Interop.hoist(["volume", "rm", volume], root: store).status == 0)
+    }
+
+    /// A restarting container has no terminal or input under its monitor, and no --rm.
+    @Test func foregroundRestartRefusesWhatTheMonitorCannotDo() throws {
+        let withRm = try Interop.hoist(["run", "--rm", "--restart", "always", "--network=none", Self.image, "true"], root: store)
+        #expect(withRm.status != 0 && withRm.errorText.contains("cannot specify both --restart and --rm"), "\(withRm.errorText)")
+        let name = uniqueDockerName("restart-input")
+        let withInput = try Interop.hoist(
+            ["run", "-i", "--restart", "on-failure", "--network=none", "--name", name, Self.image, "cat"], root: store, input: Data("x".utf8))
+        #expect(withInput.status == 125 && withInput.errorText.contains("no terminal or input"), "\(withInput.status): \(withInput.errorText)")
+        _ = try Interop.hoist(["rm", "-f", name], root: store)
+    }
+
     /// `hoist stop` of a container that restarts `always` stops it for good.
     @Test func stopEndsAnAlwaysRestartingContainer() throws {
         let name = uniqueDockerName("always")

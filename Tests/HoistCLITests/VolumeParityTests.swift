@@ -5,7 +5,9 @@ import Testing
 
 /// Named volumes against Docker's `local` driver (issue 24): made on first use by `-v NAME:/path`,
 /// filled from the image when empty (copy-up), shared between containers, and managed by
-/// `volume create/ls/inspect/rm/prune` with the volumes of kept containers left alone.
+/// `volume create/ls/inspect/rm/prune` with the volumes of kept containers left alone. Anonymous
+/// volumes (`-v /path`, an image's VOLUME): one per container, removed with it by `rm -v` and
+/// `--rm`, kept otherwise.
 @Suite(
     "Named volumes, parity with Docker", .serialized,
     .enabled(if: Interop.isRoot && Interop.dockerAvailable && Interop.available("runc")))
@@ -102,5 +104,112 @@ struct VolumeParityTests {
         #expect(read.hoist.text == read.docker.text && read.hoist.text == "kept\n")
         #expect(read.hoist.status == read.docker.status)
         #expect(read.hoist.errorText == read.docker.errorText)
+    }
+
+    /// The volumes `hoist volume ls` lists (the test's store: no other test adds to it).
+    func hoistVolumes() throws -> Set<String> {
+        Set(try Interop.hoist(["volume", "ls", "-q"], root: store).text.split(separator: "\n").map(String.init))
+    }
+
+    /// The volumes Docker mounts in container `name`, by destination (the daemon is shared with
+    /// other suites: its volumes are followed by name, never counted).
+    static func dockerVolumes(of name: String) throws -> [String: String] {
+        let text = try ExternalCommand.checked(
+            [Interop.docker, "inspect", "--format", "{{range .Mounts}}{{.Destination}}={{.Name}};{{end}}", name]).text
+        return Dictionary(text.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ";").compactMap { entry in
+            let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
+            return parts.count == 2 ? (parts[0], parts[1]) : nil
+        }) { $1 }
+    }
+
+    /// Whether Docker has volume `name`.
+    static func dockerHasVolume(_ name: String) throws -> Bool {
+        try ExternalCommand.run([Interop.docker, "volume", "inspect", name]).status == 0
+    }
+
+    /// `create FLAGS IMAGE true` under docker and hoist, with the same name.
+    func createBoth(_ flags: [String], image: String = Self.image) throws -> String {
+        let name = uniqueDockerName("anonymous")
+        try ExternalCommand.checked([Interop.docker, "create", "--network=none", "--name", name] + flags + [image, "true"])
+        let created = try Interop.hoist(["create", "--network=none", "--name", name] + flags + [image, "true"], root: store)
+        #expect(created.status == 0, "\(created.errorText)")
+        return name
+    }
+
+    /// `rm FLAGS NAME` under docker and hoist.
+    func removeBoth(_ flags: [String], _ name: String) throws {
+        try ExternalCommand.checked([Interop.docker, "rm"] + flags + [name])
+        let removed = try Interop.hoist(["rm"] + flags + [name], root: store)
+        #expect(removed.status == 0, "\(removed.errorText)")
+    }
+
+    @Test func anonymousVolumesGoWithRmVAndRmAndStayOtherwise() throws {
+        var dockerLeft: Set<String> = []
+        defer { for volume in dockerLeft { _ = try? ExternalCommand.run([Interop.docker, "volume", "rm", "-f", volume]) } }
+
+        // --rm: a volume while it runs, none after.
+        let mounted = ["sh", "-c", "echo x > /data/f && awk '$2 == \"/data\"' /proc/mounts | wc -l"]
+        let run = try both(["-v", "/data"], mounted)
+        #expect(run.hoist.status == 0 && run.docker.status == 0, "\(run.hoist.errorText)")
+        #expect(run.hoist.text == run.docker.text && run.hoist.text == "1\n", "hoist: \(run.hoist.text) docker: \(run.docker.text)")
+        let mountRun = try both(["--mount", "type=volume,target=/data"], mounted)
+        #expect(mountRun.hoist.text == mountRun.docker.text && mountRun.hoist.text == "1\n", "\(mountRun.hoist.errorText)")
+        #expect(try hoistVolumes().isEmpty)
+        // Docker's --rm takes the volume it made: followed by name through a -d --rm run.
+        let background = uniqueDockerName("anonymous-rm")
+        try ExternalCommand.checked([Interop.docker, "run", "-d", "--rm", "--network=none", "--name", background, "-v", "/data", Self.image, "sleep", "60"])
+        let dockerRunVolume = try #require(try Self.dockerVolumes(of: background)["/data"])
+        try ExternalCommand.checked([Interop.docker, "kill", background])
+        for _ in 0..<100 where try ExternalCommand.run([Interop.docker, "inspect", background]).status == 0 {
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        #expect(try !Self.dockerHasVolume(dockerRunVolume), "docker's --rm left \(dockerRunVolume)")
+
+        // Kept containers keep theirs; `rm` leaves it, `rm -v` removes it but not a named one.
+        let plain = try createBoth(["-v", "/data"])
+        let listed = try hoistVolumes()
+        #expect(listed.count == 1 && listed.first?.count == 64, "\(listed)")
+        let dockerPlain = try #require(try Self.dockerVolumes(of: plain)["/data"])
+        dockerLeft.insert(dockerPlain)
+        try removeBoth([], plain)
+        #expect(try Self.dockerHasVolume(dockerPlain))
+        #expect(try hoistVolumes() == listed)
+
+        let named = uniqueDockerName("named")
+        dockerLeft.insert(named)
+        let withNamed = try createBoth(["-v", "/data", "-v", "\(named):/named"])
+        let dockerAnonymous = try #require(try Self.dockerVolumes(of: withNamed)["/data"])
+        try removeBoth(["-v"], withNamed)
+        let anonymousKept = try Self.dockerHasVolume(dockerAnonymous)
+        let namedKept = try Self.dockerHasVolume(named)
+        #expect(!anonymousKept && namedKept)
+        let hoistLeft = try hoistVolumes()
+        #expect(hoistLeft == listed.union([named]), "\(hoistLeft)")
+    }
+
+    @Test func anImagesVolumeIsAnAnonymousVolumeFilledFromTheImage() throws {
+        let image = "hoist-volume-parity-declared:1"
+        try ExternalCommand.checked([Interop.docker, "import", "-c", "CMD [\"sh\"]", "-c", "VOLUME /etc", fixture.rootfs.path, image])
+        defer { _ = try? ExternalCommand.run([Interop.docker, "rmi", image]) }
+        try fixture.client.importImage(rootfs: fixture.rootfs, as: image, changes: ["CMD [\"sh\"]", "VOLUME /etc"])
+
+        // A volume at /etc holding the image's files (but what Docker's init layer adds there).
+        let probe = "awk '$2 == \"/etc\"' /proc/mounts | wc -l; ls -A /etc | grep -v -x -E 'mtab|hosts|hostname|resolv.conf'"
+        let docker = try ExternalCommand.run([Interop.docker, "run", "--rm", "--network=none", image, "sh", "-c", probe])
+        let hoist = try Interop.hoist(["run", "--rm", "--network=none", image, "sh", "-c", probe], root: store)
+        #expect(hoist.status == 0 && docker.status == 0, "\(hoist.errorText)")
+        #expect(hoist.text == docker.text, "hoist:\n\(hoist.text)\ndocker:\n\(docker.text)")
+        #expect(hoist.text.hasPrefix("1\n") && hoist.text.contains("passwd"), "\(hoist.text)")
+        #expect(try hoistVolumes().isEmpty)
+
+        // A volume named at the path takes the VOLUME's place: no anonymous one.
+        let covered = uniqueDockerName("covered")
+        defer { _ = try? ExternalCommand.run([Interop.docker, "volume", "rm", "-f", covered]) }
+        let name = try createBoth(["-v", "\(covered):/etc"], image: image)
+        #expect(try Self.dockerVolumes(of: name) == ["/etc": covered])
+        #expect(try hoistVolumes() == [covered])
+        try removeBoth(["-v"], name)
+        #expect(try Self.dockerHasVolume(covered))
+        #expect(try hoistVolumes() == [covered])
     }
 }

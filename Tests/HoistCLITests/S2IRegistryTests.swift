@@ -168,7 +168,8 @@ struct S2IRegistryTests {
         #expect(cli.status != 0 && cli.errorText.components(separatedBy: "Pulling image").count == 3, "\(cli.errorText)")
     }
 
-    @Test func aPullWithoutProgressTimesOut() async throws {
+    /// A hang guard, not a timing: the 2-second API timeout ends the pull well within the limit.
+    @Test(.timeLimit(.minutes(2))) func aPullWithoutProgressTimesOut() async throws {
         // A server that takes connections and never answers.
         let port = try FreePort.next()
         let server = try ServerProcess(
@@ -186,10 +187,7 @@ struct S2IRegistryTests {
         var request = fixture.request("127.0.0.1:\(port)/builder:1", tag: "x")
         request.apiTimeout = .seconds(2)
         request.pullRetry = RetryPolicy(maximumAttempts: 1)
-        let clock = ContinuousClock()
-        let start = clock.now
         let error = await #expect(throws: S2IError.self) { try await client.s2iBuild(request) }
-        #expect(clock.now - start < .seconds(20))
         #expect("\(String(describing: error))".contains("127.0.0.1:\(port)"), "\(String(describing: error))")
     }
 }

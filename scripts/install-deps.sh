@@ -24,6 +24,8 @@ packages=(
   gcc libc6-dev util-linux uidmap passwd
   # hoist run --init: a small init as PID 1 from the distribution (tini, catatonit)
   tini catatonit
+  # scripts/install.sh strips the binary and keeps its debug symbols aside (objcopy, strip)
+  binutils
 )
 
 missing=()

@@ -73,6 +73,8 @@ struct PsCommand: AsyncParsableCommand {
             "Ports": container.ports.map { "\($0.hostAddress?.description ?? "0.0.0.0"):\($0.hostPort)->\($0.containerPort)/\($0.transport.rawValue)" }
                 .joined(separator: ", "),
             "Labels": container.labels.keys.sorted().map { "\($0)=\(container.labels[$0]!)" }.joined(separator: ","),
+            // What docker ps gives without --size and what the summary does not carry: Docker's
+            // own values for those, so `{{json .}}` has every key scripts read.
             "Size": "0B", "Mounts": "", "Networks": "", "LocalVolumes": "0",
         ]
     }

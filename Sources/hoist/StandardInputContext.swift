@@ -13,7 +13,7 @@ struct StandardInputContext {
     /// What was made for them, removed by ``remove()``.
     private let scratch: URL?
 
-    init(context: String, file: String?, input: () throws -> Data = { FileHandle.standardInput.readDataToEndOfFile() }) throws {
+    init(context: String, file: String?, input: FileHandle = .standardInput) throws {
         guard context == "-" || file == "-" else {
             self.context = URL(fileURLWithPath: context)
             dockerfile = file.map { URL(fileURLWithPath: $0) }
@@ -27,27 +27,42 @@ struct StandardInputContext {
         let directory = scratch.appendingPathComponent("context", isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         do {
-            let bytes = try input()
+            // Streamed to a file first: a context archive need not fit in memory.
+            let received = scratch.appendingPathComponent("stdin")
+            try Self.copy(input, to: received)
             if file == "-" {
-                let dockerfile = scratch.appendingPathComponent("Dockerfile")
-                try bytes.write(to: dockerfile)
                 self.context = URL(fileURLWithPath: context)
-                self.dockerfile = dockerfile
-            } else if Self.isArchive(bytes) {
-                _ = try LayerApplier(root: directory.path).apply(MemoryByteSource([UInt8](bytes)))
+                dockerfile = received
+            } else if Self.isArchive(try Self.head(of: received)) {
+                _ = try LayerApplier(root: directory.path).apply(try FileByteSource(path: received.path))
+                try FileManager.default.removeItem(at: received)
                 self.context = directory
                 dockerfile = file.map { directory.appendingPathComponent($0) }
             } else {
-                let dockerfile = scratch.appendingPathComponent("Dockerfile")
-                try bytes.write(to: dockerfile)
                 self.context = directory
-                self.dockerfile = dockerfile
+                dockerfile = received
             }
         } catch {
             try? FileManager.default.removeItem(at: scratch)
             throw error
         }
         self.scratch = scratch
+    }
+
+    private static func copy(_ input: FileHandle, to file: URL) throws {
+        guard FileManager.default.createFile(atPath: file.path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: file.path])
+        }
+        let output = try FileHandle(forWritingTo: file)
+        defer { try? output.close() }
+        while let chunk = try input.read(upToCount: 1 << 20), !chunk.isEmpty { try output.write(contentsOf: chunk) }
+    }
+
+    /// The first 512 bytes of `file`: enough for the magic numbers ``isArchive(_:)`` reads.
+    private static func head(of file: URL) throws -> Data {
+        let handle = try FileHandle(forReadingFrom: file)
+        defer { try? handle.close() }
+        return try handle.read(upToCount: 512) ?? Data()
     }
 
     func remove() {

@@ -11,10 +11,7 @@ struct ContainerCommandTests {
 
     init() throws {
         directory = try TemporaryDirectory()
-        store = directory.appending("store")
-        let rootfs = directory.appending("rootfs.tar")
-        try Interop.makeBusyboxRootfs(at: rootfs)
-        try Interop.hoist(["import", "--change", "CMD [\"sh\"]", rootfs.path, "busybox"], root: store).checkedStatus()
+        store = try commandLineStoreWithBusybox(in: directory)
     }
 
     private func hoist(_ arguments: String..., input: Data? = nil) throws -> ExternalCommand.Output {

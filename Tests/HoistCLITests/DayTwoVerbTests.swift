@@ -12,10 +12,7 @@ struct DayTwoVerbTests {
 
     init() throws {
         directory = try TemporaryDirectory()
-        store = directory.appending("store")
-        let rootfs = directory.appending("rootfs.tar")
-        try Interop.makeBusyboxRootfs(at: rootfs)
-        try Interop.hoist(["import", "--change", "CMD [\"sh\"]", rootfs.path, "busybox"], root: store).checkedStatus()
+        store = try commandLineStoreWithBusybox(in: directory)
     }
 
     private func hoist(_ arguments: String..., input: Data? = nil) throws -> ExternalCommand.Output {
@@ -107,6 +104,18 @@ struct DayTwoVerbTests {
         let tarred = try hoist("build", "-q", "-t", "tarred", "-", input: try Data(contentsOf: archive))
         #expect(tarred.status == 0, "\(tarred.errorText)")
         #expect(try hoist("run", "--rm", "tarred", "cat", "/from-tar").text == "from the context\n")
+        // An archive on stdin is unpacked as a layer is: an entry climbing out is refused.
+        let escaped = "hoist-escaped-\(UUID().uuidString)"
+        let hostile = directory.appending("hostile.tar")
+        try ExternalCommand.checked(["python3", "-c", """
+            import io, sys, tarfile
+            with tarfile.open(sys.argv[1], "w") as t:
+                for name, data in [("Dockerfile", b"FROM busybox\\n"), ("../../../../../../tmp/" + sys.argv[2], b"out")]:
+                    info = tarfile.TarInfo(name); info.size = len(data); t.addfile(info, io.BytesIO(data))
+            """, hostile.path, escaped])
+        let refused = try hoist("build", "-q", "-", input: try Data(contentsOf: hostile))
+        #expect(refused.status != 0, "\(refused.text)")
+        #expect(!FileManager.default.fileExists(atPath: "/tmp/" + escaped))
         let both = try hoist("build", "-f", "-", "-", input: Data())
         #expect(both.status != 0 && both.errorText.contains("cannot both come from standard input"), "\(both.errorText)")
     }

@@ -37,6 +37,16 @@ struct BusyboxFixture {
     }
 }
 
+/// A store in `directory` driven through the `hoist` executable, with busybox imported by
+/// `hoist import` (CMD sh) as `busybox`.
+func commandLineStoreWithBusybox(in directory: TemporaryDirectory) throws -> URL {
+    let store = directory.appending("store")
+    let rootfs = directory.appending("rootfs.tar")
+    try Interop.makeBusyboxRootfs(at: rootfs)
+    try Interop.hoist(["import", "--change", "CMD [\"sh\"]", rootfs.path, "busybox"], root: store).checkedStatus()
+    return store
+}
+
 /// A unique name for things created in the shared Docker daemon.
 func uniqueDockerName(_ prefix: String) -> String {
     "hoist-test-\(prefix)-\(UUID().uuidString.prefix(8).lowercased())"

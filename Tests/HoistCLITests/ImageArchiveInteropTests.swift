@@ -54,61 +54,37 @@ struct ImageArchiveInteropTests {
     @Test(.enabled(if: Interop.dockerAvailable))
     func hoistLoadsDockerSaveWithALayerStoredOnce() async throws {
         let directory = try TemporaryDirectory()
-        let base = uniqueDockerName("dup-base")
-        let built = uniqueDockerName("dup")
-        defer { _ = try? ExternalCommand.run([Interop.docker, "rmi", "-f", built, base]) }
-        let rootfs = directory.appending("rootfs.tar")
-        try Interop.makeBusyboxRootfs(at: rootfs)
-        try ExternalCommand.checked([Interop.docker, "import", rootfs.path, base])
-        let context = directory.appending("context")
-        try FileManager.default.createDirectory(at: context, withIntermediateDirectories: true)
-        try Data("same\n".utf8).write(to: context.appendingPathComponent("f"))
-        try Data("FROM \(base)\nCOPY f /x\nRUN rm /x\nCOPY f /x\n".utf8).write(to: context.appendingPathComponent("Dockerfile"))
-        try ExternalCommand.checked([Interop.docker, "build", "--network=none", "-q", "-t", built, context.path],
-                                    environment: ["DOCKER_BUILDKIT": "0"])
-        let archive = directory.appending("saved.tar")
-        try ExternalCommand.checked([Interop.docker, "save", "-o", archive.path, built])
-        let listing = try ExternalCommand.checked(["tar", "-tvf", archive.path]).text
+        let saved = try savedByDocker(in: directory, files: ["f": "same\n"]) { "FROM \($0)\nCOPY f /x\nRUN rm /x\nCOPY f /x\n" }
+        let listing = try ExternalCommand.checked(["tar", "-tvf", saved.archive.path]).text
         try #require(listing.split(separator: "\n").contains { $0.hasPrefix("l") && $0.contains("layer.tar ->") }, "docker stored no layer twice: \(listing)")
 
         let client = try Client(root: StoreRoot(directory.appending("store")))
-        let loaded = try client.load(archive: archive)
-        #expect(loaded.map { $0.reference?.familiarString } == ["\(built):latest"])
-        let details = try client.inspect(built)
+        let loaded = try client.load(archive: saved.archive)
+        #expect(loaded.map { $0.reference?.familiarString } == ["\(saved.name):latest"])
+        let details = try client.inspect(saved.name)
         #expect(details.layers.count == 4 && details.layers[1] == details.layers[3])
-        let dockerID = try ExternalCommand.checked([Interop.docker, "image", "inspect", "-f", "{{.Id}}", built]).text
-        #expect(details.id.description == dockerID.trimmingCharacters(in: .whitespacesAndNewlines))
+        #expect(details.id.description == saved.dockerID)
     }
 
     @Test(.enabled(if: Interop.dockerAvailable && Interop.isRoot))
     func hoistLoadsDockerSaveAndItsLayersGiveDockerExportsTree() async throws {
         let directory = try TemporaryDirectory()
-        let base = uniqueDockerName("base")
-        let built = uniqueDockerName("built")
-        defer { _ = try? ExternalCommand.run([Interop.docker, "rmi", "-f", built, base]) }
-        let rootfs = directory.appending("rootfs.tar")
-        try Interop.makeBusyboxRootfs(at: rootfs)
-        try ExternalCommand.checked([Interop.docker, "import", rootfs.path, base])
         // Layers that add, change, delete (whiteouts) and replace directories (opaque).
-        let context = directory.appending("context")
-        try FileManager.default.createDirectory(at: context, withIntermediateDirectories: true)
-        try """
-        FROM \(base)
-        RUN mkdir -p /data/keep /data/replace && echo one > /data/keep/a && echo x > /data/replace/old && ln -s keep/a /data/link && chmod 4755 /bin/busybox
-        RUN rm /data/keep/a && echo two > /data/keep/b && rm -rf /data/replace && mkdir /data/replace && echo new > /data/replace/new && rm /etc/group
-        RUN echo someone:x:1234:1234::/home/someone:/bin/sh >> /etc/passwd && mkdir -p /home/someone/dir && chown -R 1234:1234 /home/someone && chmod 700 /home/someone/dir && touch -d @1000000000 /data/keep/b
-        """.write(to: context.appendingPathComponent("Dockerfile"), atomically: true, encoding: .utf8)
-        try ExternalCommand.checked([Interop.docker, "build", "--network=none", "-q", "-t", built, context.path],
-                                    environment: ["DOCKER_BUILDKIT": "0"])
-        let archive = directory.appending("saved.tar")
-        try ExternalCommand.checked([Interop.docker, "save", "-o", archive.path, built])
+        let saved = try savedByDocker(in: directory) { base in
+            """
+            FROM \(base)
+            RUN mkdir -p /data/keep /data/replace && echo one > /data/keep/a && echo x > /data/replace/old && ln -s keep/a /data/link && chmod 4755 /bin/busybox
+            RUN rm /data/keep/a && echo two > /data/keep/b && rm -rf /data/replace && mkdir /data/replace && echo new > /data/replace/new && rm /etc/group
+            RUN echo someone:x:1234:1234::/home/someone:/bin/sh >> /etc/passwd && mkdir -p /home/someone/dir && chown -R 1234:1234 /home/someone && chmod 700 /home/someone/dir && touch -d @1000000000 /data/keep/b
+            """
+        }
+        let built = saved.name
 
         let client = try Client(root: StoreRoot(directory.appending("store")))
-        let loaded = try client.load(archive: archive)
+        let loaded = try client.load(archive: saved.archive)
         #expect(loaded.map { $0.reference?.familiarString } == ["\(built):latest"])
         let details = try client.inspect(built)
-        let dockerID = try ExternalCommand.checked([Interop.docker, "image", "inspect", "-f", "{{.Id}}", built]).text
-        #expect(details.id.description == dockerID.trimmingCharacters(in: .whitespacesAndNewlines))
+        #expect(details.id.description == saved.dockerID)
         #expect(details.layers.count == 4)
 
         let applied = directory.appending("applied")
@@ -156,5 +132,28 @@ struct ImageArchiveInteropTests {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try ExternalCommand.checked(["tar", "--numeric-owner", "-xpf", tar.path, "-C", directory.path])
         return try FileTree(root: directory.path)
+    }
+
+    /// The image `dockerfile(base)` (with `files` in its context) built by Docker's classic
+    /// builder on a busybox base imported into dockerd, then saved by `docker save`: its name,
+    /// the archive and the ID dockerd gave it. Both images leave dockerd before this returns.
+    private func savedByDocker(in directory: TemporaryDirectory, files: [String: String] = [:],
+                               _ dockerfile: (String) -> String) throws -> (name: String, archive: URL, dockerID: String) {
+        let base = uniqueDockerName("base")
+        let built = uniqueDockerName("built")
+        defer { _ = try? ExternalCommand.run([Interop.docker, "rmi", "-f", built, base]) }
+        let rootfs = directory.appending("rootfs.tar")
+        try Interop.makeBusyboxRootfs(at: rootfs)
+        try ExternalCommand.checked([Interop.docker, "import", rootfs.path, base])
+        let context = directory.appending("context")
+        try FileManager.default.createDirectory(at: context, withIntermediateDirectories: true)
+        for (name, text) in files { try Data(text.utf8).write(to: context.appendingPathComponent(name)) }
+        try Data(dockerfile(base).utf8).write(to: context.appendingPathComponent("Dockerfile"))
+        try ExternalCommand.checked([Interop.docker, "build", "--network=none", "-q", "-t", built, context.path],
+                                    environment: ["DOCKER_BUILDKIT": "0"])
+        let archive = directory.appending("saved.tar")
+        try ExternalCommand.checked([Interop.docker, "save", "-o", archive.path, built])
+        let id = try ExternalCommand.checked([Interop.docker, "image", "inspect", "-f", "{{.Id}}", built]).text
+        return (built, archive, id.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 }

@@ -8,7 +8,6 @@ public import HoistStore
 public protocol ContainerBackend: Sendable {
     func imageExists(_ name: String) async -> Bool
     func pullImage(_ name: String, _ options: ImageOptions) async throws
-    func buildImage(_ options: BuildOptions) async throws
     /// Its images (one per name, a nameless one once) that meet every `key=value` filter, as
     /// `docker images --filter` lists them.
     func images(filters: [String]) async throws -> [ImageSummary]
@@ -50,9 +49,39 @@ public protocol ContainerBackend: Sendable {
     func copyOut(_ id: String, path: String) async throws -> Data
     /// Makes an image of the container; returns its ID.
     func commit(_ id: String, as reference: String?, changes: [String], message: String?) async throws -> String
+    /// Copies host file or directory `source` to `destination` in container `id`, as `docker cp
+    /// SRC CONTAINER:DEST` does: into `destination` when it is a directory there, else as it.
+    func copyIn(_ id: String, from source: String, to destination: String) async throws
+    /// Copies `source` in container `id` to host path `destination`, as `docker cp
+    /// CONTAINER:SRC DEST` does: into `destination` when it is a directory, else as it.
+    func copyOut(_ id: String, from source: String, to destination: String) async throws
+
+    /// Copies the image `name` of Hoist's `store` into the backend's own image store under
+    /// that name (containerd: its blobs, a record and its layers unpacked; docker: into the
+    /// daemon). Natively the store is the backend's: this only checks the image is there.
+    func loadFromStore(_ name: String, store: Store) async throws
+
+    /// Where a build on this backend takes its base images, runs its steps and puts its
+    /// image: one placement per build (see ``BuildPlacement`` for its lifecycle).
+    func buildPlacement(_ request: BuildPlacementRequest) async throws -> any BuildPlacement
+
+    /// Lets go of what the backend holds (daemon connections); it is not used afterwards.
+    func close() async
 }
 
 extension ContainerBackend {
+    /// A backend without the ``BackendCapability/copy`` capability says so.
+    public func copyIn(_ id: String, from source: String, to destination: String) async throws {
+        throw ClientError(.unsupported, "this backend cannot copy files into containers (it lacks the copy capability)")
+    }
+
+    public func copyOut(_ id: String, from source: String, to destination: String) async throws {
+        throw ClientError(.unsupported, "this backend cannot copy files out of containers (it lacks the copy capability)")
+    }
+
+    /// A backend that holds nothing has nothing to let go of.
+    public func close() async {}
+
     /// Removes a kept container and leaves its volumes, as `docker rm` does.
     public func removeContainer(_ id: String, force: Bool) async throws {
         try await removeContainer(id, force: force, volumes: false)

@@ -39,7 +39,7 @@ struct NativeBackend: ContainerBackend {
         try await client.runContainer(id, standardInput: standardInput, standardOutput: standardOutput, standardError: standardError)
     }
     func waitContainer(_ id: String) async throws -> Int32 { try await client.waitContainer(id) }
-    func stopContainer(_ id: String, timeout: Int) async throws { try await client.stopContainer(id, timeout: timeout) }
+    func stopContainer(_ id: String, timeout: Int?) async throws { _ = try await client.stopContainer(id, timeout: timeout) }
     func containers(all: Bool) async throws -> [ContainerSummary] {
         await client.removeEndedAutoRemoved()
         return try client.containers(all: all)
@@ -64,7 +64,7 @@ struct NativeBackend: ContainerBackend {
     func copyOut(_ id: String, from source: String, to destination: String) async throws {
         try client.copyOutOfStoredContainer(id, from: source, to: destination)
     }
-    func commit(_ id: String, as reference: String?, changes: [String], message: String?) async throws -> String {
-        try client.commit(id, as: reference, changes: changes, message: message).id.description
+    func commit(_ id: String, as reference: String?, changes: [String], message: String?, author: String?) async throws -> String {
+        try client.commit(id, as: reference, changes: changes, message: message, author: author).id.description
     }
 }

@@ -1,10 +1,18 @@
 public import Foundation
 public import HoistStore
 
-/// The operations every backend offers on images and kept containers, as ``Image``,
+/// The operations every backend offers on images, kept containers and builds, as ``Image``,
 /// ``Container`` and the `hoist` commands use them: the native backend (Hoist's store and
-/// runc/crun) and the docker backend (a Docker Engine) alike. A client's is
-/// ``Client/containerBackend``. Container names and IDs are the backend's own.
+/// runc/crun), the docker backend (a Docker Engine, module `HoistDocker`) and the containerd
+/// backend alike. A client's is ``Client/containerBackend``. Container names and IDs are the
+/// backend's own. What a backend cannot do it refuses with ``ClientError`` `unsupported`
+/// naming the ``BackendCapability`` it lacks, and its capability set leaves that out.
+///
+/// Lifecycle: a client makes its backend when it is made, and the backend opens its daemon
+/// connection on first use. A kept container goes `createContainer` → `startContainer` (or
+/// `runContainer`, attached) → `waitContainer` / `stopContainer` / `killContainer` →
+/// `removeContainer`; `run` is all of that for a one-off container. A build asks for one
+/// ``BuildPlacement`` per build. `close()` comes last and lets go of the connection.
 public protocol ContainerBackend: Sendable {
     func imageExists(_ name: String) async -> Bool
     func pullImage(_ name: String, _ options: ImageOptions) async throws
@@ -32,8 +40,9 @@ public protocol ContainerBackend: Sendable {
     func runContainer(_ id: String, standardInput: Data?, standardOutput: @escaping @Sendable (Data) -> Void,
                       standardError: @escaping @Sendable (Data) -> Void) async throws -> Int32
     func waitContainer(_ id: String) async throws -> Int32
-    /// SIGTERM, then SIGKILL after `timeout` seconds.
-    func stopContainer(_ id: String, timeout: Int) async throws
+    /// The stop signal (SIGTERM unless `--stop-signal`), then SIGKILL after `timeout` seconds
+    /// — nil: the container's own `--stop-timeout`, else 10, as `docker stop` waits.
+    func stopContainer(_ id: String, timeout: Int?) async throws
     func containerLogs(_ id: String) async throws -> ContainerLogs
     func container(_ id: String) async throws -> ContainerSummary
     func containers(all: Bool) async throws -> [ContainerSummary]
@@ -47,8 +56,9 @@ public protocol ContainerBackend: Sendable {
     func copyIn(_ id: String, archive: Data, into directory: String) async throws
     /// A tar of a path in the container.
     func copyOut(_ id: String, path: String) async throws -> Data
-    /// Makes an image of the container; returns its ID.
-    func commit(_ id: String, as reference: String?, changes: [String], message: String?) async throws -> String
+    /// Makes an image of the container, as `docker commit` does (`changes` as its `--change`,
+    /// `message` its `-m`, `author` its `-a`); returns its ID.
+    func commit(_ id: String, as reference: String?, changes: [String], message: String?, author: String?) async throws -> String
     /// Copies host file or directory `source` to `destination` in container `id`, as `docker cp
     /// SRC CONTAINER:DEST` does: into `destination` when it is a directory there, else as it.
     func copyIn(_ id: String, from source: String, to destination: String) async throws

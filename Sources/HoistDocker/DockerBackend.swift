@@ -277,7 +277,7 @@ package actor DockerBackend: ContainerBackend {
 
     package func waitContainer(_ id: String) async throws -> Int32 { try await engine().waitContainer(id) }
 
-    package func stopContainer(_ id: String, timeout: Int) async throws { try await engine().stopContainer(id, timeout: timeout) }
+    package func stopContainer(_ id: String, timeout: Int?) async throws { try await engine().stopContainer(id, timeout: timeout) }
 
     package func containers(all: Bool) async throws -> [ContainerSummary] {
         var summaries: [ContainerSummary] = []
@@ -371,7 +371,7 @@ package actor DockerBackend: ContainerBackend {
         return writer.sink.bytes
     }
 
-    package func commit(_ id: String, as reference: String?, changes: [String], message: String?) async throws -> String {
+    package func commit(_ id: String, as reference: String?, changes: [String], message: String?, author: String?) async throws -> String {
         var repository: String?
         var tag: String?
         if let reference {
@@ -379,6 +379,6 @@ package actor DockerBackend: ContainerBackend {
             repository = parsed.familiarName
             tag = parsed.tag ?? "latest"
         }
-        return try await engine().commit(id, repository: repository, tag: tag, changes: changes, comment: message)
+        return try await engine().commit(id, repository: repository, tag: tag, changes: changes, comment: message, author: author)
     }
 }

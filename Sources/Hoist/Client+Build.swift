@@ -105,11 +105,7 @@ extension Client {
         let target = exported.target
         let image = try LocalImage(exported, name: references.first?.description)
         let created = image.config.createdDate ?? Date()
-        for reference in references {
-            try store.setName(reference.description, target: target, created: created)
-        }
-        // An image without a name is kept as one, as `export`, `commit` and `import` keep theirs.
-        if references.isEmpty { try store.addUnnamed(target: target, created: created) }
+        try store.name(target, as: references.map(\.description), created: created)
         for output in options.outputs {
             try export(image, to: output, names: references)
         }

@@ -1,4 +1,7 @@
 import Foundation
+import Hoist
+import HoistOCI
+import HoistRegistry
 import HoistTestSupport
 import Testing
 
@@ -7,7 +10,8 @@ import Testing
 /// The live build view as a terminal shows it (issue 19): `hoist build --progress tty` run on a
 /// pseudo-terminal (`script`) of 40, 80 and 200 columns, its output replayed through
 /// ``VirtualTerminal``: one header, every step on one line, nothing stale left by a redraw, and
-/// a failed step's output and error shown.
+/// a failed step's output and error shown; a pull's view the same way, with a bar per blob and
+/// the whole pull's bytes and rate.
 @Suite("Terminal build view", .serialized, .enabled(if: Interop.isRoot && Interop.available("runc") && Interop.available("script")))
 struct TerminalViewTests {
     let fixture: BusyboxFixture
@@ -66,6 +70,60 @@ struct TerminalViewTests {
         // The error as a paragraph (it may wrap: only the view is cut to the width).
         let error = try #require(lines.firstIndex { $0.hasPrefix("ERROR: ") }, "\(text)")
         #expect(lines[error...].joined().contains("3"), "\(text)")
+    }
+
+    /// The screen `hoist pull --progress tty` leaves on a terminal `width` columns wide, pulling
+    /// an image of three layers (config and layers of a few megabytes) from a docker-registry on
+    /// 127.0.0.1 into an empty store.
+    func pullScreen(width: Int, registry: TestRegistry, name: String) throws -> (status: Int32, lines: [String]) {
+        let store = fixture.directory.appending("pulled-\(width)")
+        let command = "stty cols \(width) rows 60; exec '\(Interop.hoistExecutable)' pull --progress tty '\(name)'"
+        let run = try ExternalCommand.run(["script", "-q", "-e", "-c", command, "/dev/null"], environment: ["HOIST_ROOT": store.path])
+        return (run.status, VirtualTerminal.screen(of: run.text, width: width))
+    }
+
+    @Test(.enabled(if: Interop.available("docker-registry")))
+    func aPullShowsBarsTotalsAndRateInOneFrame() async throws {
+        let registry = try TestRegistry(in: fixture.directory.appending("registry"))
+        let name = "\(registry.host)/view/pulled:1"
+        var dockerfile = "FROM busybox\n"
+        for (file, megabytes) in [("a", 3), ("b", 2)] {
+            try ExternalCommand.checked(["head", "-c", "\(megabytes)M", "/dev/urandom"]).standardOutput.write(to: context.appendingPathComponent(file))
+            dockerfile += "COPY \(file) /\(file)\n"
+        }
+        try Data(dockerfile.utf8).write(to: context.appendingPathComponent("Dockerfile"))
+        try await registry.explainingFailures {
+            _ = try await fixture.client.build(BuildOptions(context: context, tags: [name]))
+            _ = try await fixture.client.push(name)
+            for width in [40, 80, 200] {
+                let (status, lines) = try pullScreen(width: width, registry: registry, name: name)
+                let text = lines.joined(separator: "\n")
+                #expect(status == 0, "\(text)")
+                let headers = lines.filter { $0.hasPrefix("[+] Pulling") }
+                #expect(headers.count == 1 && headers[0].contains("(4/4) FINISHED"), "a stale frame is left at \(width):\n\(text)")
+                // A line per blob (config and three layers), once each, and the whole pull's bytes and rate.
+                let blobs = lines.filter { $0.hasPrefix(" => ") && !$0.hasPrefix(" => total") }
+                #expect(blobs.count == 4 && Set(blobs).count == 4 && blobs.allSatisfy { $0.contains("Complete") }, "\(width):\n\(text)")
+                let total = try #require(lines.first { $0.hasPrefix(" => total") }, "\(width):\n\(text)")
+                #expect(total.range(of: #"([0-9.]+MB)/\1 +[0-9.]+[kMG]?B/s$"#, options: .regularExpression) != nil, "\(total)")
+                #expect(lines.contains { $0.hasPrefix("Digest: sha256:") }, "\(text)")
+                // The view's lines fit; the digest and name printed after it are standard output's.
+                let view = lines.filter { $0.hasPrefix("[+] ") || $0.hasPrefix(" => ") }
+                #expect(view.allSatisfy { $0.count < width }, "a line reaches the last column at \(width):\n\(text)")
+            }
+        }
+    }
+
+    @Test func transferLinesHaveABarWhereTheWidthAllows() throws {
+        let digest = try Digest(parsing: "sha256:" + String(repeating: "ab", count: 32))
+        var tally = TransferTally()
+        _ = tally.record(TransferProgress(digest: digest, mediaType: .ociLayerGzip, phase: .downloading, completed: 1_500_000, total: 3_000_000))
+        #expect(tally.line(digest, width: 80).hasSuffix("[===============>              ] 1.5MB/3MB"), "\(tally.line(digest, width: 80))")
+        #expect(tally.line(digest, width: 40) == " => abababababab [=====>    ] 1.5MB/3MB")
+        #expect(tally.line(digest, width: 30) == " => abababababab    1.5MB/3MB")
+        #expect(tally.bytes == (1_500_000, 3_000_000))
+        _ = tally.record(TransferProgress(digest: digest, mediaType: .ociLayerGzip, phase: .complete, completed: 3_000_000, total: 3_000_000))
+        #expect(tally.line(digest, width: 40).hasSuffix(" Complete 3MB"))
     }
 
     @Test func noColourWhenNoColorIsSet() throws {

@@ -4,8 +4,9 @@ import Testing
 
 /// Docker's CLI habits run against `hoist` and `/usr/bin/docker` on the same image (issue 19):
 /// `inspect` key sets and `--format` templates (Go's text/template with Docker's functions),
-/// exit codes of usage errors, and global options before the verb. Outputs are compared after
-/// removing what is known to differ (IDs, times); each known difference is named here.
+/// exit codes of usage errors and of `run`, and global options before the verb. Outputs are
+/// compared after removing what is known to differ (IDs, times); each known difference is named
+/// here. Each test prints a table of what it compared (verb, flags, what, the result).
 @Suite("CLI compatibility with docker", .serialized, .enabled(if: Interop.isRoot && Interop.dockerAvailable))
 struct CLICompatibilityTests {
     let fixture: BusyboxFixture
@@ -193,6 +194,23 @@ struct CLICompatibilityTests {
             covered.record(arguments[0], arguments.dropFirst().joined(separator: " "), compared: "exit code (\(docker.status))", same: hoist.status == docker.status)
         }
         covered.print("usage errors")
+    }
+
+    /// `run`'s exit codes as Docker's: 127 for a command that is not there, 126 for one that
+    /// cannot be executed, 125 for Hoist's own failure (an image it lacks), else the command's.
+    @Test(.enabled(if: Interop.available("runc"))) func runExitCodesAsDockers() throws {
+        defer { _ = try? ExternalCommand.run([Interop.docker, "rmi", "-f", image]) }
+        var covered = CompatibilityCoverage()
+        let run = ["run", "--rm", "--pull", "never", "--network", "none"]
+        for arguments in [run + ["--entrypoint", "/no/such/command", image], run + ["--entrypoint", "/etc/passwd", image],
+                          run + ["--entrypoint", "sh", image, "-c", "exit 7"], run + ["hoist-no-such-image:1"]] {
+            let docker = try ExternalCommand.run([Interop.docker] + arguments)
+            let hoist = try Interop.hoist(arguments, root: store)
+            #expect(hoist.status == docker.status, "\(arguments): hoist \(hoist.status) \(hoist.errorText), docker \(docker.status) \(docker.errorText)")
+            covered.record("run", arguments.dropFirst().joined(separator: " ").replacingOccurrences(of: image, with: "IMAGE"),
+                           compared: "exit code (\(docker.status))", same: hoist.status == docker.status)
+        }
+        covered.print("run exit codes")
     }
 
     /// `hoist --root DIR images` as `docker -H … images`: options before the verb.

@@ -10,6 +10,8 @@ struct TransferTally {
     /// When bytes first moved: the rate is over the time they have been moving, not the
     /// manifest's fetch before them.
     private var firstMove: Date?
+    /// When bytes last moved: once every blob is done the rate stays what it was at the end.
+    private var lastMove: Date?
 
     var isEmpty: Bool { latest.isEmpty }
 
@@ -17,7 +19,10 @@ struct TransferTally {
     mutating func record(_ event: TransferProgress, at now: Date = Date()) -> Bool {
         let previous = latest[event.digest]
         latest[event.digest] = event
-        if firstMove == nil && Self.moves(event.phase) { firstMove = now }
+        if Self.moves(event.phase) {
+            if firstMove == nil { firstMove = now }
+            lastMove = now
+        }
         return previous?.phase != event.phase
     }
 
@@ -37,10 +42,12 @@ struct TransferTally {
         }
     }
 
-    /// Bytes a second since bytes started moving; nil before they have.
+    /// Bytes a second since bytes started moving (until they stopped, when every blob is done);
+    /// nil before they have.
     func rate(at now: Date = Date()) -> Double? {
         guard let firstMove else { return nil }
-        let seconds = now.timeIntervalSince(firstMove)
+        let allDone = latest.values.allSatisfy { Self.isDone($0.phase) }
+        let seconds = (allDone ? lastMove ?? now : now).timeIntervalSince(firstMove)
         return seconds > 0 ? Double(bytes.done) / seconds : nil
     }
 

@@ -4,8 +4,9 @@ import Testing
 
 /// What an unprivileged user sees when the environment does not allow what they ask (issue 19),
 /// run as real users the test makes: without subordinate ids (no rootless mode) one line saying
-/// Hoist needs root or rootless mode and how to get it; with a store they cannot write, one line
-/// naming the path and the fix. Never a mount's EPERM or a Foundation or SQLite error dump.
+/// Hoist needs root or rootless mode and how to get it (for `hoist`, and for a Swift program's
+/// first mount); with a store they cannot write, one line naming the path and the fix. Never a
+/// mount's EPERM or a Foundation or SQLite error dump.
 /// The users go afterwards, and the rootless session's holder with them (by its id).
 @Suite(
     "Errors for the environment", .serialized,
@@ -69,6 +70,28 @@ final class EnvironmentErrorTests {
             #expect(!output.errorText.contains("Operation not permitted"), "\(output.errorText)")
         }
         #expect(!FileManager.default.fileExists(atPath: store.path), "nothing is made before the check")
+    }
+
+    /// A Swift program run by an unprivileged user without entering the rootless session
+    /// (`examples/build-in-code`): its first mount says what it takes, not "Operation not permitted".
+    @Test func aProgramOutsideTheRootlessSessionIsToldWhatItTakes() throws {
+        let program = directory.appending("build-in-code").path
+        try FileManager.default.copyItem(atPath: Interop.builtExecutable("build-in-code"), toPath: program)
+        let rootfs = directory.appending("rootfs.tar")
+        try Interop.makeBusyboxRootfs(at: rootfs)
+        chmod(rootfs.path, 0o644)
+        let runtime = directory.appending("run-\(Self.rootlessUser)")
+        _ = try run(as: Self.rootlessUser, ["version"], root: runtime.appendingPathComponent("store"))
+        let output = try ExternalCommand.run(
+            ["setpriv", "--reuid=\(Self.rootlessUser)", "--regid=\(Self.rootlessUser)", "--init-groups", "--reset-env",
+             "env", "HOME=\(runtime.path)", "HOIST_ROOT=\(runtime.path)/program-store", "XDG_RUNTIME_DIR=\(runtime.path)",
+             "PATH=/usr/sbin:/usr/bin:/sbin:/bin", program, rootfs.path],
+            directory: directory.url)
+        #expect(output.status != 0)
+        #expect(output.errorText.split(separator: "\n").count == 1, "\(output.errorText)")
+        #expect(output.errorText.contains(": this needs root or rootless mode: cannot mount ")
+                && output.errorText.contains("Client.enterRootlessSessionIfNeeded()"), "\(output.errorText)")
+        #expect(!output.errorText.contains("Operation not permitted"), "\(output.errorText)")
     }
 
     @Test func aStoreTheUserCannotWriteIsOneLineWithTheFix() throws {

@@ -138,6 +138,11 @@ extension Client {
                 names: names.map { isDocker ? $0.familiarString : $0.description }, target: image.target,
                 created: image.config.createdDate)
             try store.writeArchive([archived], format: isDocker ? .docker : .oci, to: path)
+        case .image(let extra, _):
+            // In the store already; pushing is the registry client's work, after the build.
+            for name in extra {
+                try store.setName(try Reference(parsing: name).description, target: image.target, created: image.config.createdDate ?? Date())
+            }
         case .local(let directory):
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             try apply(image, into: directory)

@@ -23,7 +23,7 @@ struct PullCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let chosen = try platform.map { try Platform(parsing: $0) }
-            let printer = ProgressRenderer(mode: progress)
+            let printer = ProgressRenderer(mode: progress, title: "Pulling")
             let client = try await global.client()
             if client.backend == .docker {
                 // The daemon pulls for itself, for its own platform.
@@ -31,8 +31,9 @@ struct PullCommand: AsyncParsableCommand {
                 print(try Reference(parsing: name).familiarString)
                 return
             }
-            let result = try await client.pull(
-                name, platform: chosen, configuration: registry.configuration, progress: printer.transferReporter)
+            let result = try await printer.finishing {
+                try await client.pull(name, platform: chosen, configuration: registry.configuration, progress: printer.transferReporter)
+            }
             print("Digest: \(try result.manifest.digest)")
             print(result.reference.familiarString)
         }

@@ -30,8 +30,12 @@ struct NativeBackend: ContainerBackend {
     func images(filters: [String]) async throws -> [ImageSummary] { try client.storeImages(filters: filters) }
     func removeImage(_ name: String, force: Bool) async throws -> [ImageRemoval] { try client.removeStoreImage(name, force: force) }
     func pruneImages(all: Bool, filters: [String]) async throws -> PruneReport { try client.pruneStoreImages(all: all, filters: filters) }
-    func saveImages(_ names: [String], format: ImageArchiveFormat, to destination: URL) async throws {
-        try client.storeImages.save(names, format: format, to: destination)
+    func saveImages(_ names: [String], format: ImageArchiveFormat, to destination: URL,
+                    progress: @escaping TransferProgressHandler) async throws {
+        try client.storeImages.save(names, format: format, to: destination, progress: progress)
+    }
+    func loadImages(from archive: URL, progress: @escaping TransferProgressHandler) async throws -> [ImageSummary] {
+        try client.storeImages.load(archive: archive, progress: progress)
     }
 
     func run(_ image: String, _ options: RunOptions, standardOutput: @escaping @Sendable (Data) -> Void,

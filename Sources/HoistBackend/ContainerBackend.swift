@@ -35,8 +35,15 @@ public protocol ContainerBackend: Sendable {
     /// Removes images no container uses (only nameless ones unless `all`) that meet every
     /// filter, as `docker image prune` does.
     func pruneImages(all: Bool, filters: [String]) async throws -> PruneReport
-    /// Writes images `names` to the archive file `destination` in `format`, whole or not at all.
-    func saveImages(_ names: [String], format: ImageArchiveFormat, to destination: URL) async throws
+    /// Writes images `names` to the archive file `destination` in `format`, whole or not at
+    /// all (`docker save`); `progress` is told of each blob as it is written, where the backend
+    /// writes the archive itself.
+    func saveImages(_ names: [String], format: ImageArchiveFormat, to destination: URL,
+                    progress: @escaping TransferProgressHandler) async throws
+    /// Loads the images of a Docker archive or an OCI-layout tar, plain or compressed, named as
+    /// the archive names them (`docker load`); what was loaded. `progress` is told of each file
+    /// as it is read, where the backend reads the archive itself.
+    func loadImages(from archive: URL, progress: @escaping TransferProgressHandler) async throws -> [ImageSummary]
 
     /// Runs a container to its end and removes it; output streamed to the handlers.
     func run(_ image: String, _ options: RunOptions, standardOutput: @escaping @Sendable (Data) -> Void,

@@ -1,0 +1,229 @@
+import Foundation
+import HoistTestSupport
+import Testing
+
+/// The day-two verbs and flags of issue 19 against `/usr/bin/docker`, on the suite's image:
+/// `logs --tail/-n/--since/--until/-t/-f`, `pause`/`unpause`, `rename`, `top`, `stats --no-stream`.
+/// Containers run with `--network none` (this dockerd has no bridge). Known differences, not
+/// compared: PIDs, start times and CPU/memory/block figures (each side's own processes); `top`'s
+/// column widths follow those values.
+extension CLICompatibilityTests {
+    /// Runs `arguments` with docker and with hoist on the suite's store.
+    func both(_ arguments: [String]) throws -> (docker: ExternalCommand.Output, hoist: ExternalCommand.Output) {
+        (try ExternalCommand.run([Interop.docker] + arguments), try Interop.hoist(arguments, root: store))
+    }
+
+    /// Starts container `name` running `script` on both sides.
+    func startBoth(_ name: String, _ script: String) throws {
+        _ = try ExternalCommand.checked([Interop.docker, "run", "-d", "--network", "none", "--name", name, image, "sh", "-c", script])
+        let started = try Interop.hoist(["run", "-d", "--pull", "never", "--network", "none", "--name", name, image, "sh", "-c", script], root: store)
+        try #require(started.status == 0, "\(started.errorText)")
+    }
+
+    func removeBoth(_ names: String...) {
+        for name in names {
+            _ = try? ExternalCommand.run([Interop.docker, "rm", "-f", name])
+            _ = try? Interop.hoist(["rm", "-f", name], root: store)
+        }
+    }
+
+    /// `2024-05-01T10:30:00.123456789Z ` at the start of each line, as `-t` prints it, made `TIME `.
+    static func maskingTimestamps(_ text: String) -> String {
+        text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+            let pattern = #/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?Z /#
+            return line.replacing(pattern, with: "TIME ", maxReplacements: 1)
+        }.joined(separator: "\n")
+    }
+
+    @Test(.timeLimit(.minutes(3)))
+    func logsOptionsAsDockers() throws {
+        let name = uniqueDockerName("logs")
+        defer {
+            removeBoth(name)
+            _ = try? ExternalCommand.run([Interop.docker, "rmi", "-f", image])
+        }
+        // Every line on stdout but one (a tail over both streams depends on how the two interleave).
+        try startBoth(name, "echo to-stderr >&2; for i in 1 2 3 4 5; do echo line $i; done; printf 'no newline'")
+        _ = try both(["wait", name])
+        var table: [String] = []
+        let cases: [[String]] = [
+            ["logs", name], ["logs", "--tail", "2", name], ["logs", "-n", "1", name], ["logs", "--tail", "0", name],
+            ["logs", "--tail", "all", name], ["logs", "--since", "10m", name], ["logs", "--until", "10m", name],
+            ["logs", "--since", "2000-01-01T00:00:00Z", "--until", "2100-01-01", name], ["logs", "--since", "0", name],
+            ["logs", "--until", String(Int(Date().addingTimeInterval(3600).timeIntervalSince1970)), name],
+            ["logs", "-t", name], ["logs", "--timestamps", "--tail", "3", name], ["logs", "-f", name], ["logs", "-f", "--tail", "1", name],
+        ]
+        for arguments in cases {
+            let (docker, hoist) = try both(arguments)
+            #expect(docker.status == 0, "docker \(arguments): \(docker.errorText)")
+            let same = hoist.status == docker.status && Self.maskingTimestamps(hoist.text) == Self.maskingTimestamps(docker.text)
+                && Self.maskingTimestamps(hoist.errorText) == Self.maskingTimestamps(docker.errorText)
+            #expect(same, "\(arguments)\n hoist (\(hoist.status)): \(hoist.text.debugDescription) \(hoist.errorText.debugDescription)\n docker: \(docker.text.debugDescription) \(docker.errorText.debugDescription)")
+            table.append("\(arguments.dropLast().joined(separator: " ")): \(same ? "same" : "DIFFERENT")")
+        }
+        // -t: a time for each line, in order, within the container's life.
+        let stamped = try Interop.hoist(["logs", "-t", name], root: store).text.split(separator: "\n").map { String($0.prefix { $0 != " " }) }
+        #expect(stamped.count == 6 && stamped == stamped.sorted(), "\(stamped)")
+        for arguments in [["logs", "--tail", "x", name], ["logs", "--since", "yesterday", name], ["logs", "no-such-container"]] {
+            let (docker, hoist) = try both(arguments)
+            #expect(docker.status != 0 && hoist.status == docker.status, "\(arguments): hoist \(hoist.status) \(hoist.errorText), docker \(docker.status)")
+            table.append("\(arguments.dropLast().joined(separator: " ")): both fail (exit \(docker.status))")
+        }
+        print(table.joined(separator: "\n"))
+    }
+
+    /// `logs -f` on a running container follows it to its end: what it writes after the
+    /// follower started included, and nothing twice.
+    @Test(.timeLimit(.minutes(3)))
+    func logsFollowsToTheEndAsDockers() throws {
+        let name = uniqueDockerName("follow")
+        defer {
+            removeBoth(name)
+            _ = try? ExternalCommand.run([Interop.docker, "rmi", "-f", image])
+        }
+        try startBoth(name, "echo first; trap 'echo second; echo bye >&2; exit 0' TERM; while :; do sleep 0.1; done")
+        let directory = try TemporaryDirectory()
+        func follow(_ command: [String], environment: [String: String], _ tag: String) throws -> (Process, URL, URL) {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: command[0])
+            process.arguments = Array(command.dropFirst())
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+            let output = directory.appending("\(tag).out"), errors = directory.appending("\(tag).err")
+            FileManager.default.createFile(atPath: output.path, contents: nil)
+            FileManager.default.createFile(atPath: errors.path, contents: nil)
+            process.standardOutput = try FileHandle(forWritingTo: output)
+            process.standardError = try FileHandle(forWritingTo: errors)
+            try process.run()
+            return (process, output, errors)
+        }
+        let docker = try follow([Interop.docker, "logs", "-f", name], environment: [:], "docker")
+        let hoist = try follow([Interop.hoistExecutable, "logs", "-f", name], environment: ["HOIST_ROOT": store.path], "hoist")
+        // Until each follower has printed the first line: then the rest comes while it follows.
+        for file in [docker.1, hoist.1] {
+            while (try? String(contentsOf: file, encoding: .utf8))?.contains("first") != true { usleep(20_000) }
+        }
+        _ = try both(["stop", "-t", "10", name])
+        docker.0.waitUntilExit()
+        hoist.0.waitUntilExit()
+        let texts = try [docker.1, docker.2, hoist.1, hoist.2].map { try String(contentsOf: $0, encoding: .utf8) }
+        #expect(texts[0] == "first\nsecond\n" && texts[1] == "bye\n", "docker: \(texts[0].debugDescription) \(texts[1].debugDescription)")
+        #expect(texts[2] == texts[0] && texts[3] == texts[1], "hoist: \(texts[2].debugDescription) \(texts[3].debugDescription)")
+        #expect(hoist.0.terminationStatus == docker.0.terminationStatus)
+        print("logs -f: \(texts[2] == texts[0] && texts[3] == texts[1] ? "same" : "DIFFERENT")")
+    }
+
+    @Test(.timeLimit(.minutes(3)))
+    func pauseAndUnpauseAsDockers() throws {
+        let name = uniqueDockerName("pause")
+        defer {
+            removeBoth(name)
+            _ = try? ExternalCommand.run([Interop.docker, "rmi", "-f", image])
+        }
+        try startBoth(name, "exec sleep 1000")
+        let steps: [[String]] = [
+            ["pause", name], ["inspect", "--format", "{{.State.Status}} {{.State.Running}} {{.State.Paused}}", name],
+            ["ps", "--filter", "name=\(name)", "--format", "{{.State}}"], ["pause", name],
+            ["unpause", name], ["inspect", "--format", "{{.State.Status}} {{.State.Running}} {{.State.Paused}}", name],
+            ["unpause", name], ["pause", "no-such-container"],
+        ]
+        var table: [String] = []
+        for arguments in steps {
+            let (docker, hoist) = try both(arguments)
+            let same = hoist.status == docker.status && hoist.text == docker.text
+            #expect(same, "\(arguments): hoist (\(hoist.status)) \(hoist.text.debugDescription) \(hoist.errorText), docker (\(docker.status)) \(docker.text.debugDescription)")
+            table.append("\(arguments.prefix(2).joined(separator: " ")): \(same ? "same" : "DIFFERENT") (exit \(docker.status))")
+        }
+        // Paused, ps says so after the running time.
+        _ = try both(["pause", name])
+        let (docker, hoist) = try both(["ps", "--filter", "name=\(name)", "--format", "{{.Status}}"])
+        #expect(docker.text.hasSuffix(" (Paused)\n") && hoist.text.hasSuffix(" (Paused)\n"), "\(hoist.text) \(docker.text)")
+        // A paused container is stopped (and removed) as Docker's is.
+        let stopped = try both(["rm", "-f", name])
+        #expect(stopped.hoist.status == stopped.docker.status, "\(stopped.hoist.errorText)")
+        print(table.joined(separator: "\n"))
+    }
+
+    @Test(.timeLimit(.minutes(3)))
+    func renameAsDockers() throws {
+        let (first, second, other) = (uniqueDockerName("old"), uniqueDockerName("new"), uniqueDockerName("other"))
+        defer {
+            removeBoth(first, second, other)
+            _ = try? ExternalCommand.run([Interop.docker, "rmi", "-f", image])
+        }
+        for name in [first, other] {
+            _ = try ExternalCommand.checked([Interop.docker, "create", "--name", name, image, "true"])
+            try #require(try Interop.hoist(["create", "--name", name, image, "true"], root: store).status == 0)
+        }
+        let steps: [[String]] = [
+            ["rename", first, second], ["inspect", "--format", "{{.Name}}", second], ["inspect", first],
+            ["rename", second, other], ["rename", second, second], ["rename", second, "bad/name"], ["rename", "no-such-container", first],
+            ["ps", "-a", "--filter", "name=\(second)", "--format", "{{.Names}}"],
+        ]
+        for arguments in steps {
+            let (docker, hoist) = try both(arguments)
+            #expect(hoist.status == docker.status && hoist.text == docker.text,
+                    "\(arguments): hoist (\(hoist.status)) \(hoist.text.debugDescription) \(hoist.errorText), docker (\(docker.status)) \(docker.text.debugDescription) \(docker.errorText)")
+        }
+        print("rename: \(steps.count) steps compared")
+    }
+
+    /// `top`: the same titles and commands (PIDs and times are each side's own).
+    @Test(.timeLimit(.minutes(3)))
+    func topAsDockers() throws {
+        let name = uniqueDockerName("top")
+        defer {
+            removeBoth(name)
+            _ = try? ExternalCommand.run([Interop.docker, "rmi", "-f", image])
+        }
+        try startBoth(name, "exec sleep 1000")
+        func columns(_ text: String) -> [[String]] {
+            text.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).map(String.init) }
+        }
+        for arguments in [["top", name], ["top", name, "-o", "pid,comm"], ["top", name, "aux"]] {
+            let (docker, hoist) = try both(arguments)
+            #expect(docker.status == 0 && hoist.status == 0, "\(arguments): \(hoist.errorText) \(docker.errorText)")
+            let (dockerRows, hoistRows) = (columns(docker.text), columns(hoist.text))
+            #expect(dockerRows.first == hoistRows.first, "\(arguments) titles: hoist \(hoistRows.first ?? []), docker \(dockerRows.first ?? [])")
+            #expect(dockerRows.count == hoistRows.count && dockerRows.map { $0.last } == hoistRows.map { $0.last },
+                    "\(arguments): hoist \(hoist.text) docker \(docker.text)")
+            // Docker's tabwriter: columns at least 20 wide.
+            #expect(hoist.text.hasPrefix(docker.text.prefix(20)), "\(hoist.text.debugDescription)")
+        }
+        for arguments in [["top", name, "-o", "comm"], ["top", "no-such-container"]] {
+            let (docker, hoist) = try both(arguments)
+            #expect(docker.status != 0 && hoist.status == docker.status, "\(arguments): hoist \(hoist.status) \(hoist.errorText), docker \(docker.status)")
+        }
+        _ = try both(["stop", "-t", "1", name])
+        let (docker, hoist) = try both(["top", name])
+        #expect(docker.status != 0 && hoist.status == docker.status, "top of a stopped container: hoist \(hoist.status), docker \(docker.status)")
+        print("top: titles, commands and failures compared")
+    }
+
+    /// `stats --no-stream`: Docker's columns and fields; figures that are each side's own only
+    /// checked for their shape.
+    @Test(.timeLimit(.minutes(3)))
+    func statsAsDockers() throws {
+        let name = uniqueDockerName("stats")
+        defer {
+            removeBoth(name)
+            _ = try? ExternalCommand.run([Interop.docker, "rmi", "-f", image])
+        }
+        try startBoth(name, "exec sleep 1000")
+        let exact = ["stats", "--no-stream", "--format", "{{.Name}}|{{.PIDs}}|{{.Container}}|{{.NetIO}}", name]
+        let (docker, hoist) = try both(exact)
+        #expect(docker.status == 0 && hoist.text == docker.text, "hoist \(hoist.text.debugDescription) \(hoist.errorText), docker \(docker.text.debugDescription)")
+        let json = try both(["stats", "--no-stream", "--format", "{{json .}}", name])
+        #expect(try Self.lineKeys(json.hoist.standardOutput) == (try Self.lineKeys(json.docker.standardOutput)))
+        let shapes = try Interop.hoist(["stats", "--no-stream", "--format", "{{.CPUPerc}}|{{.MemUsage}}|{{.MemPerc}}|{{.BlockIO}}", name], root: store).text
+        #expect(shapes.wholeMatch(of: #/\d+\.\d\d%\|[\d.]+[KMG]?i?B \/ [\d.]+[KMGT]iB\|\d+\.\d\d%\|[\d.]+[kMG]?B \/ [\d.]+[kMG]?B\n/#) != nil, "\(shapes)")
+        let tables = try both(["stats", "--no-stream", name])
+        func header(_ text: String) -> [String] {
+            (text.split(separator: "\n").first.map(String.init) ?? "").split(separator: "  ", omittingEmptySubsequences: true)
+                .map { $0.trimmingCharacters(in: .whitespaces) }
+        }
+        #expect(header(tables.hoist.text) == header(tables.docker.text), "hoist \(tables.hoist.text) docker \(tables.docker.text)")
+        let missing = try both(["stats", "--no-stream", "no-such-container"])
+        #expect(missing.docker.status != 0 && missing.hoist.status == missing.docker.status, "\(missing.hoist.errorText)")
+        print("stats --no-stream: fields, json keys and columns compared")
+    }
+}

@@ -134,13 +134,21 @@ extension Client {
         return ContainerSize(writable: writable, rootFileSystem: total)
     }
 
-    /// The rows of the host's `ps` (with `-ef` when no options are given, as Docker) for `pids`.
+    /// The rows of the host's `ps` (with `-ef` when no options are given) for `pids`, run as
+    /// Docker's daemon runs it: the PIDs selected with `-q PID,…` (so options that select by
+    /// terminal or user, such as `-o pid,comm`, still list them), again without it for options
+    /// that refuse `-q`.
     static func processes(_ pids: Set<Int32>, psArguments: [String]) async throws -> ContainerProcesses {
+        let arguments = psArguments.isEmpty ? ["-ef"] : psArguments
         let text: String
         do {
-            text = try await HostProcessList.text(psArguments.isEmpty ? ["-ef"] : psArguments)
-        } catch let error as RuntimeError {
-            throw ClientError(error.code, error.message)
+            text = try await HostProcessList.text(arguments + ["-q", pids.sorted().map(String.init).joined(separator: ",")])
+        } catch {
+            do {
+                text = try await HostProcessList.text(arguments)
+            } catch let error as RuntimeError {
+                throw ClientError(error.code, error.message)
+            }
         }
         return try ContainerProcesses.parse(psOutput: text, pids: pids)
     }

@@ -30,14 +30,10 @@ public struct LogOptions: Sendable, Hashable {
         return true
     }
 
-    /// `--tail`'s value as Docker reads it: `all` (or any negative number) for every line, else a count.
-    ///
-    /// - Throws: ``ClientError`` `invalidArgument` for anything else.
-    public static func tailCount(_ text: String) throws -> Int? {
-        if text == "all" { return nil }
-        guard let count = Int(text) else {
-            throw ClientError(.invalidArgument, "invalid value for \"tail\": \"\(text)\" is not a number or \"all\"")
-        }
-        return count < 0 ? nil : count
+    /// `--tail`'s value as Docker's daemon reads it: a count, or every line for `all`, a
+    /// negative number or anything that is not a number (Docker does not refuse it).
+    public static func tailCount(_ text: String) -> Int? {
+        guard let count = Int(text), count >= 0 else { return nil }
+        return count
     }
 }

@@ -30,7 +30,7 @@ struct LogsCommand: AsyncParsableCommand {
         try await reportingErrors {
             let now = Date()
             let options = LogOptions(
-                tail: try LogOptions.tailCount(tail), since: try since.map { try FilterTime.parse($0, now: now) },
+                tail: LogOptions.tailCount(tail), since: try since.map { try FilterTime.parse($0, now: now) },
                 until: try until.map { try FilterTime.parse($0, now: now) }, timestamps: timestamps, follow: follow)
             let backend = try await global.client().containerBackend
             try await backend.containerLogs(container, options) { entry in

@@ -28,6 +28,7 @@ struct SystemPruneCommand: AsyncParsableCommand {
         if volumes { lines.append("  - all volumes not used by at least one container") }
         lines.append(all ? "  - all images without at least one container associated to them" : "  - all dangling images")
         lines.append(all ? "  - all build cache" : "  - all dangling build cache")
+        if !filter.isEmpty { lines += ["", "  Items to be pruned will be filtered with:"] + filter.map { "  - \($0)" } }
         return lines.joined(separator: "\n") + "\n"
     }
 

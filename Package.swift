@@ -120,11 +120,18 @@ let package = Package(
             name: "HoistBackend",
             dependencies: ["HoistOCI", "HoistStore", "HoistRuntime", "HoistRegistry", "HoistBuild"],
             swiftSettings: strict),
+        // The docker backend: a Docker Engine's images and containers, and the build worker on it.
+        .target(
+            name: "HoistDocker",
+            dependencies: [
+                "HoistBackend", "HoistDockerEngine", "HoistOCI", "HoistArchive", "HoistStore", "HoistRuntime", "HoistBuild", "HoistRegistry",
+            ],
+            swiftSettings: strict),
         .target(
             name: "Hoist",
             dependencies: [
                 "HoistBackend", "HoistOCI", "HoistArchive", "HoistStore", "HoistRuntime", "HoistBuild", "HoistDockerfile", "HoistRegistry",
-                "HoistDockerEngine", "HoistContainerd", "HoistS2I",
+                "HoistDockerEngine", "HoistContainerd", "HoistS2I", "HoistDocker",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: strict),

@@ -1,7 +1,6 @@
 import Foundation
 import HoistArchive
 import HoistBuild
-import HoistDockerEngine
 import HoistDockerfile
 import HoistOCI
 import HoistRuntime
@@ -39,28 +38,22 @@ extension Client {
                        convert: (any ImageSource) async throws -> DockerfileConversion) async throws -> ImageSummary {
         let references = try options.tags.map { try parseReference($0) }
         if options.isolation == .pod { try checkPodIsolation() }
-        let engine = try await (containerBackend as? DockerBackend)?.engine()
-        let daemon = engine.map { (engine: $0, images: DaemonImages(engine: $0, store: store)) }
+        let placement = try await containerBackend.buildPlacement(BuildPlacementRequest(
+            store: store, pullPolicy: options.pullPolicy, limits: options.stepLimits,
+            loadIntoDocker: options.loadIntoDocker))
         do {
-            let conversion = try await convert(try await imageSource(pullPolicy: options.pullPolicy, daemonImages: daemon?.images))
-            let image = try await build(conversion, options: options, references: references, daemon: daemon, finishing: finishing)
-            await daemon?.images.removeMade(keeping: [image.id.description])
-            if daemon == nil, options.loadIntoDocker {
-                if backend == .containerd {
-                    for reference in references { try await containerd.load(reference.description) }
-                } else {
-                    try await loadIntoDocker(image.id.description, tags: references)
-                }
-            }
+            let conversion = try await convert(placement.imageSource)
+            let image = try await build(conversion, options: options, references: references, placement: placement, finishing: finishing)
+            await placement.finish(keeping: [image.id.description])
             return image
         } catch {
-            await daemon?.images.removeMade(keeping: [])
+            await placement.finish(keeping: [])
             throw error
         }
     }
 
     private func build(_ conversion: DockerfileConversion, options: BuildOptions, references: [Reference],
-                       daemon: (engine: EngineClient, images: DaemonImages)?,
+                       placement: any BuildPlacement,
                        finishing: (@Sendable (BuildState, [LayerRef]) async throws -> BuildState)?) async throws -> ImageSummary {
         let state = conversion.state
         for warning in state.warnings { options.progress.report(.warning(warning)) }
@@ -75,28 +68,27 @@ extension Client {
         native.runsStepsOneAtATime = pod != nil
         native.sourceDateEpoch = epoch
         native.sshAgents = try Self.checkedAgents(options.sshAgents)
-        let worker: any Worker = daemon.map {
-            DockerWorker(local: native, engine: $0.engine, daemonImages: $0.images, sourceDateEpoch: epoch, limits: options.stepLimits)
-        } ?? native
-        let stages = options.noCacheStages.map { "[\($0.lowercased()) " }
+        let worker = placement.worker(local: native)
+        let stages = Set(options.noCacheStages.map { $0.lowercased() })
         let cache = StoreCacheIndex(store: store)
         let solver = Solver(
             worker: worker, cache: cache, progress: options.progress,
             options: SolveOptions(
-                noCache: options.noCache, noCacheFor: { vertex in stages.contains { vertex.name.hasPrefix($0) } },
+                noCache: options.noCache, noCacheFor: { vertex in vertex.stage.map { stages.contains($0.lowercased()) } ?? false },
                 cacheKeySalt: epoch.map { "SOURCE_DATE_EPOCH=\($0)" } ?? ""))
         // The lease keeps garbage collection from the layers between their writing and naming.
         return try await store.withLease("build") { _ in
             try await solveAndExport(
-                state, solver: solver, cache: cache, options: options, references: references, epoch: epoch, daemon: daemon,
+                state, solver: solver, cache: cache, options: options, references: references, epoch: epoch, placement: placement,
                 finishing: finishing)
         }
     }
 
-    /// Solves `state` and makes, names and exports its image (the part of a build that writes).
+    /// Solves `state` and makes, names and exports its image (the part of a build that writes),
+    /// then publishes it on the backend.
     private func solveAndExport(
         _ solved: BuildState, solver: Solver, cache: StoreCacheIndex, options: BuildOptions, references: [Reference],
-        epoch: Int64?, daemon: (engine: EngineClient, images: DaemonImages)?,
+        epoch: Int64?, placement: any BuildPlacement,
         finishing: (@Sendable (BuildState, [LayerRef]) async throws -> BuildState)?
     ) async throws -> ImageSummary {
         let results = try await solver.solveAll(solved.vertex)
@@ -121,10 +113,8 @@ extension Client {
         for output in options.outputs {
             try export(image, to: output, names: references)
         }
-        if let daemon {
-            try await daemon.images.publish(
-                config: try store.content.data(image.configDigest), layers: layers, tags: references.map(\.familiarString))
-        }
+        try await placement.publish(BuiltImage(
+            id: image.configDigest, config: try store.content.data(image.configDigest), layers: layers, tags: references))
         return ImageSummary(reference: references.first, id: image.configDigest, digest: try target.digest, created: created, size: image.size)
     }
 
@@ -141,24 +131,6 @@ extension Client {
             }
             return path
         }
-    }
-
-    /// Loads the store's image `name` into the Docker daemon `DOCKER_HOST` names (`hoist build
-    /// --load`), named `tags`.
-    ///
-    /// - Throws: ``EngineError`` when no daemon answers or it refuses the image (its message).
-    func loadIntoDocker(_ name: String, tags: [Reference]) async throws {
-        let image = try resolve(name)
-        let engine = try await EngineClient.connect()
-        let layers = zip(image.manifest.layers, image.config.rootfs.diffIDs).map { LayerRef(diffID: $1, blob: $0) }
-        do {
-            try await DaemonImages(engine: engine, store: store).publish(
-                config: try store.content.data(image.configDigest), layers: layers, tags: tags.map(\.familiarString))
-        } catch {
-            try? await engine.shutdown()
-            throw error
-        }
-        try await engine.shutdown()
     }
 
     /// Writes a built image to an `--output` destination; files appear only when complete.

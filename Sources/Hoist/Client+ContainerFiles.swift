@@ -20,7 +20,7 @@ extension Client {
     /// The container may be running: its tree is read by descriptors, so no symlink it swaps
     /// in meanwhile can lead the copy outside its root.
     static func archive(_ path: String, in root: String, of container: String, entryName: String? = nil, to sink: inout some ByteSink) throws {
-        let top = entryName ?? Self.lastComponent(path)
+        let top = entryName ?? CopyTarget.lastComponent(path)
         do {
             try LayerDiffer().archive(path, inRoot: root, as: top.isEmpty ? "." : top, to: &sink)
         } catch let error as ArchiveError where error.code == .notFound {
@@ -68,23 +68,17 @@ extension Client {
         try copyIn(name, archive: MemoryByteSource(Array(archive)), into: directory)
     }
 
-    /// Copies host file or directory `source` to `destination` in container `name` as `docker
-    /// cp SRC CONTAINER:DEST` does: into `destination` when it is a directory, else as it.
-    public func copyIn(_ name: String, from source: String, to destination: String) throws {
+    /// Copies host file or directory `source` to `destination` in the store's container
+    /// `name` (the native backend's ``copyIn(_:from:to:)``).
+    func copyIntoStoredContainer(_ name: String, from source: String, to destination: String) throws {
         let container = try findContainer(name)
         try mountRootfs(container)
         guard FileManager.default.fileExists(atPath: source) else { throw ClientError(.notFound, "\(source): no such file or directory") }
         let rooted = try RootedPath(root: container.rootfs)
         var isDirectory: ObjCBool = false
-        let (directory, entry): (String, String)
-        if FileManager.default.fileExists(atPath: try rooted.resolve(destination), isDirectory: &isDirectory), isDirectory.boolValue {
-            (directory, entry) = (destination, Self.lastComponent(source))
-        } else {
-            guard !destination.hasSuffix("/") else {
-                throw ClientError(.notFound, "no such directory in container \(container.record.name): \(destination)")
-            }
-            (directory, entry) = (Self.parent(destination), Self.lastComponent(destination))
-        }
+        let exists = FileManager.default.fileExists(atPath: try rooted.resolve(destination), isDirectory: &isDirectory)
+        let (directory, entry) = try CopyTarget.inContainer(
+            container.record.name, source: source, destination: destination, isDirectory: exists && isDirectory.boolValue)
         try withScratchFile { path in
             var sink = try FileByteSink(path: path)
             try LayerDiffer().archive(source, as: entry, to: &sink)
@@ -93,10 +87,10 @@ extension Client {
         }
     }
 
-    /// Copies `source` in container `name` to host path `destination` as `docker cp
-    /// CONTAINER:SRC DEST` does: into `destination` when it is a directory, else as it.
-    public func copyOut(_ name: String, from source: String, to destination: String) throws {
-        let (directory, entry) = try Self.hostCopyTarget(destination)
+    /// Copies `source` in the store's container `name` to host path `destination` (the native
+    /// backend's ``copyOut(_:from:to:)``).
+    func copyOutOfStoredContainer(_ name: String, from source: String, to destination: String) throws {
+        let (directory, entry) = try CopyTarget.onHost(destination)
         try withScratchFile { path in
             var sink = try FileByteSink(path: path)
             try copyOut(name, path: source, entryName: entry, to: &sink)
@@ -106,37 +100,17 @@ extension Client {
     }
 
     /// Copies host file or directory `source` to `destination` in container `name` on this
-    /// client's backend, as `docker cp SRC CONTAINER:DEST` does (`hoist cp`).
-    public func copyToContainer(_ name: String, from source: String, to destination: String) async throws {
-        if let docker = containerBackend as? DockerBackend {
-            try await docker.copyIn(name, from: source, to: destination)
-        } else {
-            try copyIn(name, from: source, to: destination)
-        }
+    /// client's backend, as `docker cp SRC CONTAINER:DEST` does (`hoist cp`): into
+    /// `destination` when it is a directory there, else as it.
+    public func copyIn(_ name: String, from source: String, to destination: String) async throws {
+        try await containerBackend.copyIn(name, from: source, to: destination)
     }
 
     /// Copies `source` in container `name` on this client's backend to host path
-    /// `destination`, as `docker cp CONTAINER:SRC DEST` does (`hoist cp`).
-    public func copyFromContainer(_ name: String, from source: String, to destination: String) async throws {
-        if let docker = containerBackend as? DockerBackend {
-            try await docker.copyOut(name, from: source, to: destination)
-        } else {
-            try copyOut(name, from: source, to: destination)
-        }
-    }
-
-    /// Where `docker cp` puts a copy on the host: into `destination` when it is a directory
-    /// (the entry keeps its name), else into its parent as its last component.
-    static func hostCopyTarget(_ destination: String) throws -> (directory: String, entry: String?) {
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: destination, isDirectory: &isDirectory), isDirectory.boolValue {
-            return (destination, nil)
-        }
-        let parent = Self.parent(destination)
-        guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw ClientError(.notFound, "\(parent): no such directory")
-        }
-        return (parent, Self.lastComponent(destination))
+    /// `destination`, as `docker cp CONTAINER:SRC DEST` does (`hoist cp`): into `destination`
+    /// when it is a directory, else as it.
+    public func copyOut(_ name: String, from source: String, to destination: String) async throws {
+        try await containerBackend.copyOut(name, from: source, to: destination)
     }
 
     /// Runs `body` with a path for a file in the store's scratch space, removed afterwards.
@@ -145,14 +119,5 @@ extension Client {
         let path = store.root.temporary.appendingPathComponent("copy-\(UUID().uuidString).tar").path
         defer { try? FileManager.default.removeItem(atPath: path) }
         try body(path)
-    }
-
-    static func lastComponent(_ path: String) -> String {
-        path.split(separator: "/").last.map(String.init) ?? ""
-    }
-
-    static func parent(_ path: String) -> String {
-        let components = path.split(separator: "/").dropLast()
-        return (path.hasPrefix("/") ? "/" : "") + components.joined(separator: "/")
     }
 }

@@ -85,11 +85,8 @@ extension Client {
 
     /// Where a build on this client's backend takes its base images: the store (pulling from
     /// registries), or on the docker backend the daemon (pulling through it).
-    func imageSource(pullPolicy: PullPolicy, daemonImages: DaemonImages? = nil) async throws -> any ImageSource {
-        guard let docker = containerBackend as? DockerBackend else { return StoreImageSource(client: self, policy: pullPolicy) }
-        let engine = try await docker.engine()
-        return DaemonImageSource(
-            client: self, engine: engine, policy: pullPolicy, daemonImages: daemonImages ?? DaemonImages(engine: engine, store: store))
+    func imageSource(pullPolicy: PullPolicy) async throws -> any ImageSource {
+        try await containerBackend.buildPlacement(BuildPlacementRequest(store: store, pullPolicy: pullPolicy)).imageSource
     }
 
     /// The environment of image `reference` if it is in the store (for the build checks).

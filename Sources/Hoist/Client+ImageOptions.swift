@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 import HoistArchive
 import HoistRegistry
 
@@ -86,7 +86,8 @@ extension Client {
             progress: options.progress)
         buildOptions.pullPolicy = .missing
         buildOptions.noCache = options.noCache
-        try await containerBackend.buildImage(buildOptions)
+        // Hoist's build on the client's backend: its placement puts the image where the backend keeps images.
+        _ = try await self.build(buildOptions)
     }
 
     /// `path` inside `directory`; a Dockerfile path that climbs out is refused.

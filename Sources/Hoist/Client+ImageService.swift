@@ -82,10 +82,6 @@ extension Client {
     /// name: for containerd, its blobs into the content store, an image record, and its
     /// layers unpacked; for docker, into the daemon. Nothing to do on the native backend.
     public func loadIntoBackend(_ name: String) async throws {
-        switch backend {
-        case .native, .automatic: _ = try resolve(name)
-        case .containerd: try await containerd.load(name)
-        case .docker: try await loadIntoDocker(name, tags: [try parseReference(name)])
-        }
+        try await containerBackend.loadFromStore(name, store: store)
     }
 }

@@ -22,7 +22,7 @@ extension Client {
         let image = try resolve(name)
         let digestsInUse = try imageDigestsInUse()
         let removals: [ImageRemoval]
-        if let prefix = Self.imageIDPrefix(name), image.configDigest.encoded.hasPrefix(prefix) {
+        if let prefix = StoreImages.imageIDPrefix(name), image.configDigest.encoded.hasPrefix(prefix) {
             removals = try removeImage(id: image.configDigest, force: force, digestsInUse: digestsInUse)
         } else {
             removals = try untag(try parseReference(name), of: image, force: force, digestsInUse: digestsInUse)

@@ -42,14 +42,11 @@ struct S2IClientHost: S2IHost {
     let client: Client
 
     func image(_ reference: String) async throws -> S2IImage? {
-        // The daemon's image, on the docker backend (its ID is the daemon's); else the store's.
-        if let engine = try await (client.containerBackend as? DockerBackend)?.engine() {
-            guard let details = try? await engine.inspectImage(reference) else { return nil }
-            let (config, _) = try await client.imageSource(pullPolicy: .never).resolve(details.id, platform: nil)
-            return S2IImage(id: details.id, config: config)
-        }
-        guard let image = try? client.resolve(reference) else { return nil }
-        return S2IImage(id: image.configDigest.description, config: image.config)
+        // The backend's image: on the docker backend the daemon's (its ID is the daemon's), else the store's.
+        let placement = try await client.containerBackend.buildPlacement(BuildPlacementRequest(store: client.store, pullPolicy: .never))
+        guard let id = try await placement.imageID(reference) else { return nil }
+        let (config, _) = try await placement.imageSource.resolve(id, platform: nil)
+        return S2IImage(id: id, config: config)
     }
 
     func pull(_ reference: String, registry: RegistryConfiguration, activity: @escaping @Sendable () -> Void) async throws {

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
     import Glibc
 #endif
-public import Foundation
+import Foundation
 import HoistArchive
 import HoistRuntime
 import HoistStore

@@ -1,6 +1,7 @@
-public import Foundation
-public import HoistOCI
+import Foundation
+import HoistOCI
 public import HoistStore
+import HoistDocker
 
 /// The entry point of Hoist's Swift API: images in a local store, their import, export and
 /// inspection.
@@ -16,7 +17,8 @@ public final class Client: Sendable {
 
     /// What builds and runs for this client.
     public let backend: Backend
-    private let dockerBackend: DockerBackend?
+    /// The docker backend, when it is this client's: the daemon's own builder and transfers are reached through it.
+    let dockerBackend: DockerBackend?
     /// The containerd backend's connection, made on its first use.
     let containerdConnection = ContainerdConnection()
 
@@ -29,6 +31,14 @@ public final class Client: Sendable {
 
     /// The containerd backend of this client (whatever ``backend`` is).
     var containerd: ContainerdBackend { ContainerdBackend(client: self) }
+
+    /// Closes what the client holds open (its Docker Engine and containerd connections). The
+    /// client is not used afterwards; a client that is just dropped closes nothing early, and
+    /// its connections go when the process ends.
+    public func close() async {
+        await dockerBackend?.close()
+        await containerdConnection.close()
+    }
 
     /// Opens the store at `root` (default: `$HOIST_ROOT`, else the user's data directory) for
     /// `backend`. Throws `unsupported` when the backend's socket is plainly not there to use
@@ -69,39 +79,11 @@ public final class Client: Sendable {
             layers: image.manifest.layers)
     }
 
+    /// The store's images, found by name or ID, loaded and saved.
+    var storeImages: StoreImages { StoreImages(store: store) }
+
     /// Finds the image that `name` designates, or throws `notFound` / `invalidArgument`.
-    func resolve(_ name: String) throws -> LocalImage {
-        if let idPrefix = Self.imageIDPrefix(name) {
-            let matches = try store.images().map { try LocalImage(record: $0, store: store) }
-                .filter { $0.configDigest.encoded.hasPrefix(idPrefix) }
-            let distinct = Set(matches.map(\.configDigest))
-            if distinct.count == 1, let match = matches.first { return match }
-            if distinct.count > 1 {
-                throw ClientError(.invalidArgument, "image ID prefix \(name) is ambiguous: it matches \(distinct.count) images")
-            }
-            // A hex string can also be a repository name; fall through to try it as one.
-        }
-        let reference = try parseReference(name)
-        guard let record = try store.image(named: reference.description) else {
-            throw ClientError(.notFound, "no such image: \(reference.familiarString)")
-        }
-        return try LocalImage(record: record, store: store)
-    }
+    func resolve(_ name: String) throws -> LocalImage { try storeImages.resolve(name) }
 
-    /// The hex part of `text` if it looks like an image ID or a prefix of one.
-    static func imageIDPrefix(_ text: String) -> String? {
-        let hex = text.hasPrefix("sha256:") ? String(text.dropFirst(7)) : text
-        guard hex.count >= 4, hex.count <= 64, hex.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) }) else {
-            return nil
-        }
-        return hex
-    }
-
-    func parseReference(_ text: String) throws -> Reference {
-        do {
-            return try Reference(parsing: text)
-        } catch {
-            throw ClientError(.invalidArgument, error.message)
-        }
-    }
+    func parseReference(_ text: String) throws -> Reference { try StoreImages.parseReference(text) }
 }

@@ -133,13 +133,15 @@ public final class Container: Sendable {
         return try await ContainerError.during(.copy) { try await backend.copyOut(id, path: path) }
     }
 
-    /// An image of the container's files and settings, named `reference` when given; returns
-    /// the image ID.
+    /// An image of the container's files and settings, named `reference` when given, as
+    /// `docker commit` makes it (`changes` its `--change`, `message` `-m`, `author` `-a`);
+    /// returns the image ID.
     @discardableResult
-    public func commit(as reference: String? = nil, changes: [String] = [], message: String? = nil) async throws -> String {
+    public func commit(as reference: String? = nil, changes: [String] = [], message: String? = nil,
+                       author: String? = nil) async throws -> String {
         let id = try existingID(for: .commit)
         return try await ContainerError.during(.commit) {
-            try await backend.commit(id, as: reference, changes: changes, message: message)
+            try await backend.commit(id, as: reference, changes: changes, message: message, author: author)
         }
     }
 

@@ -81,12 +81,12 @@ extension ContainerdBackend {
         return Int32(bitPattern: try await daemon().waitTask(container.id))
     }
 
-    func stopContainer(_ id: String, timeout: Int) async throws {
+    func stopContainer(_ id: String, timeout: Int?) async throws {
         let container = try await existingContainer(id)
         let daemon = try await daemon()
         guard let task = try await daemon.task(container.id), task.status != .stopped else { return }
         try? await daemon.killTask(container.id, signal: SIGTERM)
-        let deadline = ContinuousClock.now + .seconds(timeout)
+        let deadline = ContinuousClock.now + .seconds(timeout ?? 10)
         while ContinuousClock.now < deadline {
             if try await daemon.task(container.id)?.status == .stopped { return }
             try await Task.sleep(for: .milliseconds(20))
@@ -209,7 +209,7 @@ extension ContainerdBackend {
         return try body(mountPoint)
     }
 
-    func commit(_ id: String, as reference: String?, changes: [String], message: String?) async throws -> String {
+    func commit(_ id: String, as reference: String?, changes: [String], message: String?, author: String?) async throws -> String {
         throw ClientError(.unsupported, "the containerd backend does not commit containers yet")
     }
 

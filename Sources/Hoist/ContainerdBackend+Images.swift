@@ -30,7 +30,7 @@ extension ContainerdBackend {
         let images = try await imageStore()
         let resolved = try await images.resolve(name)
         var records = [resolved.record]
-        if Client.imageIDPrefix(name) != nil, (try? await images.daemon.image(try ContainerdImages.recordName(name))) == nil {
+        if StoreImages.imageIDPrefix(name) != nil, (try? await images.daemon.image(try ContainerdImages.recordName(name))) == nil {
             // Asked for by ID: every name of that image goes.
             records = []
             for record in try await images.daemon.images() where (try? await images.open(record))?.configDigest == resolved.configDigest {

@@ -62,10 +62,15 @@ struct ContainerdBackend: ContainerBackend {
         try await load(name)
     }
 
-    /// Builds with Hoist's engine, then copies each tag into containerd.
-    func buildImage(_ options: BuildOptions) async throws {
-        _ = try await client.build(options)
-        for tag in options.tags { try await load(tag) }
+    func close() async { await client.containerdConnection.close() }
+
+    func loadFromStore(_ name: String, store: Store) async throws { try await load(name) }
+
+    /// Builds on Hoist's store with this machine's runtime; `--load` copies the tags into containerd.
+    func buildPlacement(_ request: BuildPlacementRequest) async throws -> any BuildPlacement {
+        StorePlacement(client: client, request: request) { image in
+            for tag in image.tags { try await load(tag.description) }
+        }
     }
 
     /// Copies the native store's image `name` into containerd under the same name, unpacked.

@@ -27,4 +27,10 @@ actor ContainerdConnection {
         connection = made
         return made
     }
+
+    /// Closes the connection, if one was made.
+    func close() {
+        connection?.close()
+        connection = nil
+    }
 }

@@ -85,7 +85,7 @@ struct ContainerdImages {
     /// host in the content store.
     func resolve(_ name: String) async throws -> Resolved {
         if let record = try await daemon.image(try Self.recordName(name)) { return try await open(record) }
-        if let prefix = Client.imageIDPrefix(name) {
+        if let prefix = StoreImages.imageIDPrefix(name) {
             var matches: [Digest: Resolved] = [:]
             for record in try await daemon.images() {
                 guard let resolved = try? await open(record), resolved.configDigest.encoded.hasPrefix(prefix) else { continue }

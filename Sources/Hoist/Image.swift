@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import HoistRegistry
 
 /// An image by name, as a Swift program uses it: check it is there, pull it, and make

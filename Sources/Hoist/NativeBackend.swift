@@ -1,5 +1,6 @@
-public import Foundation
+import Foundation
 import HoistBackend
+import HoistDocker
 import HoistStore
 
 /// The native backend is the client's own store and runtime.
@@ -10,12 +11,18 @@ struct NativeBackend: ContainerBackend {
     func pullImage(_ name: String, _ options: ImageOptions) async throws {
         _ = try await client.pull(name, configuration: options.registry)
     }
-    func buildImage(_ options: BuildOptions) async throws { _ = try await client.build(options) }
+    func loadFromStore(_ name: String, store: Store) async throws { _ = try client.resolve(name) }
+    func buildPlacement(_ request: BuildPlacementRequest) async throws -> any BuildPlacement {
+        // `--load` puts the image into the Docker daemon DOCKER_HOST names.
+        StorePlacement(client: client, request: request) { [store = client.store] image in
+            try await DockerBackend.load(image, from: store)
+        }
+    }
     func images(filters: [String]) async throws -> [ImageSummary] { try client.storeImages(filters: filters) }
     func removeImage(_ name: String, force: Bool) async throws -> [ImageRemoval] { try client.removeStoreImage(name, force: force) }
     func pruneImages(all: Bool, filters: [String]) async throws -> PruneReport { try client.pruneStoreImages(all: all, filters: filters) }
     func saveImages(_ names: [String], format: ImageArchiveFormat, to destination: URL) async throws {
-        try client.saveFromStore(names, format: format, to: destination)
+        try client.storeImages.save(names, format: format, to: destination)
     }
 
     func run(_ image: String, _ options: RunOptions, standardOutput: @escaping @Sendable (Data) -> Void,
@@ -32,7 +39,7 @@ struct NativeBackend: ContainerBackend {
         try await client.runContainer(id, standardInput: standardInput, standardOutput: standardOutput, standardError: standardError)
     }
     func waitContainer(_ id: String) async throws -> Int32 { try await client.waitContainer(id) }
-    func stopContainer(_ id: String, timeout: Int) async throws { try await client.stopContainer(id, timeout: timeout) }
+    func stopContainer(_ id: String, timeout: Int?) async throws { _ = try await client.stopContainer(id, timeout: timeout) }
     func containers(all: Bool) async throws -> [ContainerSummary] {
         await client.removeEndedAutoRemoved()
         return try client.containers(all: all)
@@ -62,7 +69,13 @@ struct NativeBackend: ContainerBackend {
         try client.copyIn(id, archive: archive, into: directory)
     }
     func copyOut(_ id: String, path: String) async throws -> Data { try client.copyOut(id, path: path) }
-    func commit(_ id: String, as reference: String?, changes: [String], message: String?) async throws -> String {
-        try client.commit(id, as: reference, changes: changes, message: message).id.description
+    func copyIn(_ id: String, from source: String, to destination: String) async throws {
+        try client.copyIntoStoredContainer(id, from: source, to: destination)
+    }
+    func copyOut(_ id: String, from source: String, to destination: String) async throws {
+        try client.copyOutOfStoredContainer(id, from: source, to: destination)
+    }
+    func commit(_ id: String, as reference: String?, changes: [String], message: String?, author: String?) async throws -> String {
+        try client.commit(id, as: reference, changes: changes, message: message, author: author).id.description
     }
 }

@@ -1,14 +1,21 @@
 public import Foundation
 public import HoistStore
 
-/// The operations every backend offers on images and kept containers, as ``Image``,
+/// The operations every backend offers on images, kept containers and builds, as ``Image``,
 /// ``Container`` and the `hoist` commands use them: the native backend (Hoist's store and
-/// runc/crun) and the docker backend (a Docker Engine) alike. A client's is
-/// ``Client/containerBackend``. Container names and IDs are the backend's own.
+/// runc/crun), the docker backend (a Docker Engine, module `HoistDocker`) and the containerd
+/// backend alike. A client's is ``Client/containerBackend``. Container names and IDs are the
+/// backend's own. What a backend cannot do it refuses with ``ClientError`` `unsupported`
+/// naming the ``BackendCapability`` it lacks, and its capability set leaves that out.
+///
+/// Lifecycle: a client makes its backend when it is made, and the backend opens its daemon
+/// connection on first use. A kept container goes `createContainer` → `startContainer` (or
+/// `runContainer`, attached) → `waitContainer` / `stopContainer` / `killContainer` →
+/// `removeContainer`; `run` is all of that for a one-off container. A build asks for one
+/// ``BuildPlacement`` per build. `close()` comes last and lets go of the connection.
 public protocol ContainerBackend: Sendable {
     func imageExists(_ name: String) async -> Bool
     func pullImage(_ name: String, _ options: ImageOptions) async throws
-    func buildImage(_ options: BuildOptions) async throws
     /// Its images (one per name, a nameless one once) that meet every `key=value` filter, as
     /// `docker images --filter` lists them.
     func images(filters: [String]) async throws -> [ImageSummary]
@@ -33,8 +40,9 @@ public protocol ContainerBackend: Sendable {
     func runContainer(_ id: String, standardInput: Data?, standardOutput: @escaping @Sendable (Data) -> Void,
                       standardError: @escaping @Sendable (Data) -> Void) async throws -> Int32
     func waitContainer(_ id: String) async throws -> Int32
-    /// SIGTERM, then SIGKILL after `timeout` seconds.
-    func stopContainer(_ id: String, timeout: Int) async throws
+    /// The stop signal (SIGTERM unless `--stop-signal`), then SIGKILL after `timeout` seconds
+    /// — nil: the container's own `--stop-timeout`, else 10, as `docker stop` waits.
+    func stopContainer(_ id: String, timeout: Int?) async throws
     func containerLogs(_ id: String) async throws -> ContainerLogs
     /// What container `id` wrote, as `docker logs` gives it with `options` (`--tail`, `--since`,
     /// `--until`, `-f`): each line to `handler` in the order written, with its time where the
@@ -66,11 +74,42 @@ public protocol ContainerBackend: Sendable {
     func copyIn(_ id: String, archive: Data, into directory: String) async throws
     /// A tar of a path in the container.
     func copyOut(_ id: String, path: String) async throws -> Data
-    /// Makes an image of the container; returns its ID.
-    func commit(_ id: String, as reference: String?, changes: [String], message: String?) async throws -> String
+    /// Makes an image of the container, as `docker commit` does (`changes` as its `--change`,
+    /// `message` its `-m`, `author` its `-a`); returns its ID.
+    func commit(_ id: String, as reference: String?, changes: [String], message: String?, author: String?) async throws -> String
+    /// Copies host file or directory `source` to `destination` in container `id`, as `docker cp
+    /// SRC CONTAINER:DEST` does: into `destination` when it is a directory there, else as it.
+    func copyIn(_ id: String, from source: String, to destination: String) async throws
+    /// Copies `source` in container `id` to host path `destination`, as `docker cp
+    /// CONTAINER:SRC DEST` does: into `destination` when it is a directory, else as it.
+    func copyOut(_ id: String, from source: String, to destination: String) async throws
+
+    /// Copies the image `name` of Hoist's `store` into the backend's own image store under
+    /// that name (containerd: its blobs, a record and its layers unpacked; docker: into the
+    /// daemon). Natively the store is the backend's: this only checks the image is there.
+    func loadFromStore(_ name: String, store: Store) async throws
+
+    /// Where a build on this backend takes its base images, runs its steps and puts its
+    /// image: one placement per build (see ``BuildPlacement`` for its lifecycle).
+    func buildPlacement(_ request: BuildPlacementRequest) async throws -> any BuildPlacement
+
+    /// Lets go of what the backend holds (daemon connections); it is not used afterwards.
+    func close() async
 }
 
 extension ContainerBackend {
+    /// A backend without the ``BackendCapability/copy`` capability says so.
+    public func copyIn(_ id: String, from source: String, to destination: String) async throws {
+        throw ClientError(.unsupported, "this backend cannot copy files into containers (it lacks the copy capability)")
+    }
+
+    public func copyOut(_ id: String, from source: String, to destination: String) async throws {
+        throw ClientError(.unsupported, "this backend cannot copy files out of containers (it lacks the copy capability)")
+    }
+
+    /// A backend that holds nothing has nothing to let go of.
+    public func close() async {}
+
     /// Removes a kept container and leaves its volumes, as `docker rm` does.
     public func removeContainer(_ id: String, force: Bool) async throws {
         try await removeContainer(id, force: force, volumes: false)

@@ -1,4 +1,4 @@
-public import HoistRuntime
+import HoistRuntime
 
 /// The network a container joins (`--network`).
 public enum ContainerNetwork: Sendable, Hashable, Codable {

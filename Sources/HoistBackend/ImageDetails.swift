@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import HoistOCI
 
 /// Everything `hoist inspect` shows of an image, shaped like `docker image inspect`.

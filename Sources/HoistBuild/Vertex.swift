@@ -12,16 +12,20 @@ public struct Vertex: Sendable, Hashable {
     public let inputs: [Vertex]
     /// How progress shows the vertex (`[2/4] RUN make`); not part of the digest.
     public let name: String
+    /// The frontend's stage the vertex belongs to (a Dockerfile's `AS` name, else `stage-N`),
+    /// which `--no-cache-filter` names; not part of the digest.
+    public let stage: String?
     /// The stable content digest of the op and its inputs.
     public let digest: Digest
     /// The op's canonical JSON, kept for the cache key, which is the digest of the same
     /// definition over other inputs.
     let canonicalOp: [UInt8]
 
-    public init(_ op: Op, inputs: [Vertex] = [], name: String) {
+    public init(_ op: Op, inputs: [Vertex] = [], name: String, stage: String? = nil) {
         self.op = op
         self.inputs = inputs
         self.name = name
+        self.stage = stage
         // Encoding plain Codable data cannot fail; a failure would be a bug in Op's Codable.
         guard let canonicalOp = try? CanonicalJSON.encode(op) else { preconditionFailure("build op \(op) is not encodable") }
         self.canonicalOp = Array(canonicalOp)

@@ -29,9 +29,10 @@ extension EngineClient {
         return answer.map(\.id)
     }
 
-    /// `POST /containers/{id}/stop`: SIGTERM, then SIGKILL after `timeout` seconds.
-    public func stopContainer(_ id: String, timeout: Int) async throws {
-        try await perform(.POST, "/containers/\(id)/stop", query: [("t", String(timeout))])
+    /// `POST /containers/{id}/stop`: the stop signal, then SIGKILL after `timeout` seconds
+    /// (nil: the container's own stop timeout, else the daemon's 10).
+    public func stopContainer(_ id: String, timeout: Int?) async throws {
+        try await perform(.POST, "/containers/\(id)/stop", query: timeout.map { [("t", String($0))] } ?? [])
     }
 
     /// Sends `signal` to container `id`'s process.
@@ -145,8 +146,9 @@ extension EngineClient {
 
     /// Makes an image of container `id` (named `repository:tag` when given) and returns its ID.
     public func commit(_ id: String, repository: String? = nil, tag: String? = nil, changes: [String] = [],
-                       comment: String? = nil) async throws -> String {
+                       comment: String? = nil, author: String? = nil) async throws -> String {
         var query = [("container", id)]
+        if let author { query.append(("author", author)) }
         if let repository { query.append(("repo", repository)) }
         if let tag { query.append(("tag", tag)) }
         if let comment { query.append(("comment", comment)) }

@@ -25,11 +25,7 @@ struct CommitCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let client = try await global.client()
-            if client.backend == .native {
-                print(try client.commit(container, as: reference, changes: change, message: message, author: author).id)
-            } else {
-                print(try await client.containerBackend.commit(container, as: reference, changes: change, message: message))
-            }
+            print(try await client.containerBackend.commit(container, as: reference, changes: change, message: message, author: author))
         }
     }
 }

@@ -28,9 +28,9 @@ struct CopyCommand: AsyncParsableCommand {
             let client = try await global.client()
             switch (Self.containerPath(source), Self.containerPath(destination)) {
             case (let from?, nil):
-                try await client.copyFromContainer(from.container, from: from.path, to: destination)
+                try await client.copyOut(from.container, from: from.path, to: destination)
             case (nil, let to?):
-                try await client.copyToContainer(to.container, from: source, to: to.path)
+                try await client.copyIn(to.container, from: source, to: to.path)
             default:
                 throw ValidationError("one of source and destination must be CONTAINER:PATH and the other a host path")
             }

@@ -20,13 +20,8 @@ struct StopCommand: AsyncParsableCommand {
         }
     }
 
-    /// Stops `name`: the native backend honours the container's own stop timeout when none
-    /// is given; the others get Docker's default of 10 seconds.
+    /// Stops `name`: without a timeout, the container's own stop timeout, else 10 seconds.
     static func stop(_ name: String, on client: Client, timeout: Int?) async throws {
-        if client.backend == .native {
-            _ = try await client.stopContainer(name, timeout: timeout)
-        } else {
-            try await client.containerBackend.stopContainer(name, timeout: timeout ?? 10)
-        }
+        try await client.containerBackend.stopContainer(name, timeout: timeout)
     }
 }

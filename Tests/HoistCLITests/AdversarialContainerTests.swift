@@ -33,7 +33,7 @@ struct AdversarialContainerTests {
         try Data("payload".utf8).write(to: payload)
         let (container, name) = try await startSwapper(hostDirectory: victim.path)
         var copied = 0
-        for _ in 0..<400 where (try? fixture.client.copyIn(name, from: payload.path, to: "/d/")) != nil {
+        for _ in 0..<400 where (try? await fixture.client.copyIn(name, from: payload.path, to: "/d/")) != nil {
             copied += 1
         }
         try await container.remove(force: true)
@@ -52,7 +52,7 @@ struct AdversarialContainerTests {
         for attempt in 0..<150 {
             let destination = out.appendingPathComponent("\(attempt)")
             try FileManager.default.createDirectory(at: destination, withIntermediateDirectories: true)
-            guard (try? fixture.client.copyOut(name, from: "/d/x", to: destination.path)) != nil else { continue }
+            guard (try? await fixture.client.copyOut(name, from: "/d/x", to: destination.path)) != nil else { continue }
             copied += 1
             let text = (try? String(contentsOf: destination.appendingPathComponent("x"), encoding: .utf8)) ?? ""
             if text.contains("HOST-SECRET") { leaked += 1 }

@@ -92,8 +92,8 @@ struct ContainerLifecycleTests {
         let container = busybox.instantiate(.command(["sleep", "1000"]))
         try await container.start()
         let id = try #require(container.id)
-        try fixture.client.copyIn(id, from: source.path, to: "/srv")
-        try fixture.client.copyIn(id, from: source.path, to: "/tmp")  // a second copy mounts nothing more
+        try await fixture.client.copyIn(id, from: source.path, to: "/srv")
+        try await fixture.client.copyIn(id, from: source.path, to: "/tmp")  // a second copy mounts nothing more
         let mounts = (ProcFile.read("/proc/self/mountinfo") ?? "").split(separator: "\n").filter { $0.contains(id) }
         #expect(mounts.count == 1, "\(mounts)")
         let listing = try await container.exec(["sh", "-c", "cat /srv/a.txt; wc -c < /srv/sub/big.bin; readlink /srv/link"])
@@ -109,8 +109,8 @@ struct ContainerLifecycleTests {
 
         let out = fixture.directory.appending("out")
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
-        try fixture.client.copyOut(id, from: "/srv", to: out.path)
-        try fixture.client.copyOut(id, from: "/made/f", to: out.appendingPathComponent("renamed").path)
+        try await fixture.client.copyOut(id, from: "/srv", to: out.path)
+        try await fixture.client.copyOut(id, from: "/made/f", to: out.appendingPathComponent("renamed").path)
         let differences = try FileTree(root: source.path).differences(from: FileTree(root: out.appendingPathComponent("srv").path))
         #expect(differences.isEmpty, "\(differences)")
         #expect(try String(contentsOf: out.appendingPathComponent("renamed"), encoding: .utf8) == "inside\n")

@@ -121,14 +121,39 @@ final class DockerWorkerUserTests {
         #expect(differences.isEmpty, "files differ for \(name) (user on docker ≠ root on native):\n\(differences.prefix(40).joined(separator: "\n"))")
     }
 
+    /// `hoist --backend docker s2i build` by the user: the builder image is the daemon's (built
+    /// there by root from S2I's own fixture), the steps run in the daemon, the output image is
+    /// the daemon's, and the user needs no root and leaves nothing outside its store.
+    @Test func s2iBuildsOnTheDaemonWithoutRoot() async throws {
+        let fixture = try await S2IFixture(.docker)
+        do {
+            let builder = try await fixture.builder("sti-fake-scripts")
+            let application = home.appendingPathComponent("app")
+            try FileManager.default.copyItem(at: fixture.application, to: application)
+            try ExternalCommand.checked(["chown", "-R", "\(Self.userName):\(Self.userName)", application.path])
+            let tag = "\(fixture.namespace)/user-out:1"
+            let built = try user(["s2i", "build", application.path, builder, tag])
+            #expect(built.status == 0, "the user's s2i build failed: \(built.text.suffix(1000)) \(built.errorText.suffix(2000))")
+            try expectNothingOutsideTheStore(also: ["app"])
+            let listing = try await fixture.runAndList(tag)
+            for file in ["assemble-invoked", "run-invoked", "Gemfile"] { #expect(listing.contains(file), "\(listing)") }
+            let labels = try await fixture.settings(of: tag).labels
+            #expect(labels["io.openshift.s2i.build.image"] == builder, "\(labels)")
+        } catch {
+            await fixture.tearDown()
+            throw error
+        }
+        await fixture.tearDown()
+    }
+
     /// The user's files are its home's (the binary and corpus the test gave it, and the store
     /// Hoist keeps under `.local/share/hoist`), nowhere else a user may write.
-    private func expectNothingOutsideTheStore() throws {
+    private func expectNothingOutsideTheStore(also allowed: Set<String> = []) throws {
         let found = try ExternalCommand.run(["find", "/tmp", "/var/tmp", "/dev/shm", "/run", "-xdev", "-user", uid]).text
             .split(separator: "\n").map(String.init)
             .filter { !$0.hasPrefix(home.path + "/") && $0 != home.path }
         #expect(found.isEmpty, "the user's files outside its home: \(found.prefix(20))")
-        let inHome = try FileManager.default.contentsOfDirectory(atPath: home.path).filter { !["hoist", "corpus", ".local"].contains($0) }
+        let inHome = try FileManager.default.contentsOfDirectory(atPath: home.path).filter { !["hoist", "corpus", ".local"].contains($0) && !allowed.contains($0) }
         #expect(inHome.isEmpty, "the user's files in its home beside the store: \(inHome)")
         let local = home.appendingPathComponent(".local")
         if FileManager.default.fileExists(atPath: local.path) {

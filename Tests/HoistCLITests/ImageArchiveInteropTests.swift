@@ -100,6 +100,9 @@ struct ImageArchiveInteropTests {
         let run = try await client.image(built).instantiate(.shell("cat /data/keep/b /data/replace/new; ls /data/keep; id -u someone")).run()
         #expect(run.standardOutput == "two\nnew\nb\n1234\n", "\(run.combined)")
 
+        // The image left dockerd with savedByDocker; its own archive brings it back for docker export.
+        try ExternalCommand.checked([Interop.docker, "load", "-i", saved.archive.path])
+        defer { _ = try? ExternalCommand.run([Interop.docker, "rmi", "-f", built]) }
         let container = try ExternalCommand.checked([Interop.docker, "create", built, "sh"]).text
             .trimmingCharacters(in: .whitespacesAndNewlines)
         defer { _ = try? ExternalCommand.run([Interop.docker, "rm", "-f", container]) }

@@ -100,7 +100,7 @@ public struct DockerfileConverter: Sendable {
         switch base {
         case .scratch:
             state = StageState(
-                filesystem: Vertex(.merge, name: "[\(label) 1/\(stage.instructions.count + 1)] FROM scratch"), config: ImageConfig(platform: platform ?? .host),
+                filesystem: Vertex(.merge, name: "[\(label) 1/\(stage.instructions.count + 1)] FROM scratch", stage: label), config: ImageConfig(platform: platform ?? .host),
                 baseHistory: [], steps: [], scope: StageScope(global: global, inheritedEnvironment: StageScope.defaultEnvironment),
                 name: label)
             // BuildKit's empty image: the default PATH, and `/` as the working directory.
@@ -121,7 +121,7 @@ public struct DockerfileConverter: Sendable {
         case .image(let named):
             let reference = contextImages[named] ?? named
             let (config, _) = try await images.resolve(reference, platform: platform)
-            let filesystem = Vertex(.source(.image(reference: reference, platform: platform)), name: "[\(label) 1/\(stage.instructions.count + 1)] FROM \(reference)")
+            let filesystem = Vertex(.source(.image(reference: reference, platform: platform)), name: "[\(label) 1/\(stage.instructions.count + 1)] FROM \(reference)", stage: label)
             var inherited = Self.environment(config.config?.env)
             if !inherited.contains(where: { $0.name == "PATH" }) { inherited = StageScope.defaultEnvironment + inherited }
             state = StageState(
@@ -199,7 +199,7 @@ public struct DockerfileConverter: Sendable {
             let owner = state.user.isEmpty ? nil : Self.owner(state.user)
             let vertex = Vertex(
                 .file(FileOp(actions: [.mkdir(path: path, mode: 0o755, makeParents: true, owner: owner)])),
-                inputs: [state.filesystem], name: "\(prefix) WORKDIR \(path)")
+                inputs: [state.filesystem], name: "\(prefix) WORKDIR \(path)", stage: state.name)
             state.filesystem = vertex
             state.steps.append(BuildStep(createdBy: "WORKDIR \(configured)", vertex: vertex))
         case .env(let env):
@@ -346,7 +346,7 @@ public struct DockerfileConverter: Sendable {
             arguments: arguments, environment: environment, workingDirectory: state.workingDirectory, user: state.user,
             network: Self.network(run.network, default: defaultNetwork), insecure: run.security == .insecure, mounts: mounts)
         let shown = Self.displayed(run.command)
-        let vertex = Vertex(.exec(exec), inputs: inputs, name: "\(prefix) RUN \(shown)")
+        let vertex = Vertex(.exec(exec), inputs: inputs, name: "\(prefix) RUN \(shown)", stage: state.name)
         state.filesystem = vertex
         let declared = state.scope.historyArguments
         let argumentPrefix = declared.isEmpty ? "" : "|\(declared.count) \(declared.joined(separator: " ")) "
@@ -392,7 +392,7 @@ public struct DockerfileConverter: Sendable {
             actions.append(.mkfile(path: path, contents: Array(source.content.utf8), mode: mode, owner: owner))
         }
         let shownSources = (sources + inline.map { "<<\($0.name)" }).joined(separator: " ")
-        let vertex = Vertex(.file(FileOp(actions: actions)), inputs: inputs, name: "\(prefix) \(keyword) \(shownSources) \(destination)")
+        let vertex = Vertex(.file(FileOp(actions: actions)), inputs: inputs, name: "\(prefix) \(keyword) \(shownSources) \(destination)", stage: state.name)
         state.filesystem = vertex
         // BuildKit's wording: the flags that change files, the sources, the destination as written.
         let flags = (parents ? " --parents" : "") + (chown.map { " --chown=\($0)" } ?? "") + (chmod.map { " --chmod=\($0)" } ?? "")
@@ -411,13 +411,13 @@ public struct DockerfileConverter: Sendable {
             }
         }
         let file = DownloadFileName.of(url: url)
-        let download = Vertex(.source(.http(url: url, checksum: checksum, filename: file, permissions: nil)), name: "\(prefix) https \(url)")
+        let download = Vertex(.source(.http(url: url, checksum: checksum, filename: file, permissions: nil)), name: "\(prefix) https \(url)", stage: state.name)
         let target = Self.absolute(add.destination, in: state.workingDirectory, keepTrailingSlash: true)
         let vertex = Vertex(
             .file(FileOp(actions: [.copy(CopyAction(
                 sourceInput: 1, sources: [file], destination: target, owner: add.chown.map(Self.owner),
                 mode: add.chmod ?? "600", unpackArchives: add.unpack == true))])),
-            inputs: [state.filesystem, download], name: "\(prefix) ADD \(url) \(add.destination)")
+            inputs: [state.filesystem, download], name: "\(prefix) ADD \(url) \(add.destination)", stage: state.name)
         state.filesystem = vertex
         state.steps.append(BuildStep(createdBy: "ADD \(url) \(add.destination) # buildkit", vertex: vertex))
     }
@@ -441,13 +441,13 @@ public struct DockerfileConverter: Sendable {
         let checkout = Vertex(
             .source(.git(url: reference.remote, ref: reference.ref, keepGitDirectory: reference.keepGitDirectory ?? add.keepGitDirectory,
                          checksum: add.checksum ?? reference.checksum, submodules: reference.submodules)),
-            name: "\(prefix) git \(url)")
+            name: "\(prefix) git \(url)", stage: state.name)
         let target = Self.absolute(add.destination, in: state.workingDirectory, keepTrailingSlash: true)
         let vertex = Vertex(
             .file(FileOp(actions: [.copy(CopyAction(
                 sourceInput: 1, sources: [subdirectory], destination: target.hasSuffix("/") ? target : target + "/",
                 owner: add.chown.map(Self.owner), mode: add.chmod))])),
-            inputs: [state.filesystem, checkout], name: "\(prefix) ADD \(url) \(add.destination)")
+            inputs: [state.filesystem, checkout], name: "\(prefix) ADD \(url) \(add.destination)", stage: state.name)
         state.filesystem = vertex
         state.steps.append(BuildStep(createdBy: "ADD \(url) \(add.destination) # buildkit", vertex: vertex))
     }

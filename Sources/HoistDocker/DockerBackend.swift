@@ -1,45 +1,53 @@
-import Foundation
+package import Foundation
 import HoistArchive
-import HoistDockerEngine
+package import HoistBackend
+import HoistBuild
 import HoistOCI
+import HoistStore
+package import HoistDockerEngine
 import HoistRuntime
 
 /// Images and containers of a Docker Engine, through its API. The connection is made on first
 /// use and kept.
-actor DockerBackend: ContainerBackend {
+package actor DockerBackend: ContainerBackend {
     private let host: DockerHost?
     private var connection: EngineClient?
 
-    init(host: DockerHost? = nil) {
+    package init(host: DockerHost? = nil) {
         self.host = host
     }
 
     /// The connection to the daemon, made on first use.
-    func engine() async throws -> EngineClient {
+    package func engine() async throws -> EngineClient {
         if let connection { return connection }
         let made = try await EngineClient.connect(host)
         connection = made
         return made
     }
 
-    func imageExists(_ name: String) async -> Bool {
+    /// Closes the connection; the backend is not used afterwards.
+    package func close() async {
+        try? await connection?.shutdown()
+        connection = nil
+    }
+
+    package func buildPlacement(_ request: BuildPlacementRequest) async throws -> any BuildPlacement {
+        DockerPlacement(engine: try await engine(), request: request)
+    }
+
+    package func imageExists(_ name: String) async -> Bool {
         guard let engine = try? await engine() else { return false }
         return (try? await engine.inspectImage(name)) != nil
     }
 
-    func pullImage(_ name: String, _ options: ImageOptions) async throws {
-        try await engine().pullImage(name)
-    }
-
-    /// The image API's builds (`.build(.dockerfile(…))`) go to the daemon's own builder, which
-    /// needs no root here; ``Client/build(_:)`` runs Hoist's engine with the daemon as its worker.
-    func buildImage(_ options: BuildOptions) async throws {
-        _ = try await delegateBuild(options)
+    /// Pulls through the daemon with the credentials Hoist keeps for the registry.
+    package func pullImage(_ name: String, _ options: ImageOptions) async throws {
+        _ = try await pull(name, configuration: options.registry, progress: { _ in })
     }
 
     /// Hands the whole build to the daemon's own builder (`hoist build --delegate`): the
     /// context goes as a tar, with the Dockerfile inside it; returns the image ID.
-    func delegateBuild(_ options: BuildOptions, output: @Sendable (String) -> Void = { _ in }) async throws -> String {
+    package func delegateBuild(_ options: BuildOptions, output: @Sendable (String) -> Void = { _ in }) async throws -> String {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("hoist-delegate-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch.appendingPathComponent("empty"), withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
@@ -196,7 +204,7 @@ actor DockerBackend: ContainerBackend {
         }
     }
 
-    func run(_ image: String, _ options: RunOptions, standardOutput: @escaping @Sendable (Data) -> Void,
+    package func run(_ image: String, _ options: RunOptions, standardOutput: @escaping @Sendable (Data) -> Void,
              standardError: @escaping @Sendable (Data) -> Void) async throws -> Int32 {
         // Host paths must be there; names are the daemon's volumes, made on first use.
         for volume in options.volumes where volume.host.hasPrefix("/") && !FileManager.default.fileExists(atPath: volume.host) {
@@ -244,11 +252,11 @@ actor DockerBackend: ContainerBackend {
             startFailure: failure)
     }
 
-    func createContainer(_ image: String, _ options: RunOptions) async throws -> String {
+    package func createContainer(_ image: String, _ options: RunOptions) async throws -> String {
         try await engine().createContainer(try config(image, options), name: options.name)
     }
 
-    func startContainer(_ id: String) async throws {
+    package func startContainer(_ id: String) async throws {
         do {
             try await engine().startContainer(id)
         } catch {
@@ -256,7 +264,7 @@ actor DockerBackend: ContainerBackend {
         }
     }
 
-    func runContainer(_ id: String, standardInput: Data?, standardOutput: @escaping @Sendable (Data) -> Void,
+    package func runContainer(_ id: String, standardInput: Data?, standardOutput: @escaping @Sendable (Data) -> Void,
                       standardError: @escaping @Sendable (Data) -> Void) async throws -> Int32 {
         let engine = try await engine()
         try await engine.attach(id, standardInput: standardInput) { stream, payload in
@@ -267,11 +275,11 @@ actor DockerBackend: ContainerBackend {
         return try await engine.waitContainer(id)
     }
 
-    func waitContainer(_ id: String) async throws -> Int32 { try await engine().waitContainer(id) }
+    package func waitContainer(_ id: String) async throws -> Int32 { try await engine().waitContainer(id) }
 
-    func stopContainer(_ id: String, timeout: Int) async throws { try await engine().stopContainer(id, timeout: timeout) }
+    package func stopContainer(_ id: String, timeout: Int?) async throws { try await engine().stopContainer(id, timeout: timeout) }
 
-    func containers(all: Bool) async throws -> [ContainerSummary] {
+    package func containers(all: Bool) async throws -> [ContainerSummary] {
         var summaries: [ContainerSummary] = []
         for id in try await engine().containerIDs(all: all) {
             // One that went between the list and this look is left out.
@@ -280,7 +288,7 @@ actor DockerBackend: ContainerBackend {
         return summaries.sorted { $0.created < $1.created }
     }
 
-    func containerLogs(_ id: String) async throws -> ContainerLogs {
+    package func containerLogs(_ id: String) async throws -> ContainerLogs {
         var logs = ContainerLogs(standardOutputData: Data(), standardErrorData: Data())
         try await engine().containerLogs(id) { stream, payload in
             if stream == .standardError { logs.standardErrorData.append(payload) } else { logs.standardOutputData.append(payload) }
@@ -288,7 +296,7 @@ actor DockerBackend: ContainerBackend {
         return logs
     }
 
-    func container(_ id: String) async throws -> ContainerSummary {
+    package func container(_ id: String) async throws -> ContainerSummary {
         let details = try await engine().inspectContainer(id)
         let state: ContainerState = switch details.state.status {
         case "created": .created
@@ -350,7 +358,7 @@ actor DockerBackend: ContainerBackend {
             processes: stats.pids?.current ?? 0)
     }
 
-    func exec(_ id: String, _ command: [String], _ options: RunOptions, standardOutput: @escaping @Sendable (Data) -> Void,
+    package func exec(_ id: String, _ command: [String], _ options: RunOptions, standardOutput: @escaping @Sendable (Data) -> Void,
               standardError: @escaping @Sendable (Data) -> Void) async throws -> Int32 {
         let run = try await engine().exec(
             id, command, environment: options.environment.isEmpty ? nil : options.environment,
@@ -360,39 +368,32 @@ actor DockerBackend: ContainerBackend {
         return run.exitCode
     }
 
-    func killContainer(_ id: String, signal: String) async throws { try await engine().killContainer(id, signal: signal) }
+    package func killContainer(_ id: String, signal: String) async throws { try await engine().killContainer(id, signal: signal) }
 
-    func removeContainer(_ id: String, force: Bool, volumes: Bool) async throws {
+    package func removeContainer(_ id: String, force: Bool, volumes: Bool) async throws {
         try await engine().removeContainer(id, force: force, volumes: volumes)
     }
 
-    func copyIn(_ id: String, archive: Data, into directory: String) async throws {
+    package func copyIn(_ id: String, archive: Data, into directory: String) async throws {
         try await engine().extract(archive, into: directory, container: id)
     }
 
-    func copyOut(_ id: String, path: String) async throws -> Data { try await engine().archive(id, path: path) }
+    package func copyOut(_ id: String, path: String) async throws -> Data { try await engine().archive(id, path: path) }
 
     /// `docker cp SRC CONTAINER:DEST`: into `destination` when it is a directory there, else as it.
-    func copyIn(_ id: String, from source: String, to destination: String) async throws {
+    package func copyIn(_ id: String, from source: String, to destination: String) async throws {
         guard FileManager.default.fileExists(atPath: source) else { throw ClientError(.notFound, "\(source): no such file or directory") }
         let engine = try await engine()
-        let (directory, entry): (String, String)
-        if let stat = try await engine.pathStat(destination, container: id), stat.isDirectory {
-            (directory, entry) = (destination, Client.lastComponent(source))
-        } else {
-            guard !destination.hasSuffix("/") else {
-                throw ClientError(.notFound, "no such directory in container \(id): \(destination)")
-            }
-            (directory, entry) = (Client.parent(destination), Client.lastComponent(destination))
-        }
+        let isDirectory = try await engine.pathStat(destination, container: id)?.isDirectory ?? false
+        let (directory, entry) = try CopyTarget.inContainer(id, source: source, destination: destination, isDirectory: isDirectory)
         var sink = MemoryByteSink()
         try LayerDiffer().archive(source, as: entry, to: &sink)
         try await engine.extract(Data(sink.bytes), into: directory, container: id)
     }
 
     /// `docker cp CONTAINER:SRC DEST`: into `destination` when it is a directory, else as it.
-    func copyOut(_ id: String, from source: String, to destination: String) async throws {
-        let (directory, entry) = try Client.hostCopyTarget(destination)
+    package func copyOut(_ id: String, from source: String, to destination: String) async throws {
+        let (directory, entry) = try CopyTarget.onHost(destination)
         var archive = Array(try await engine().archive(id, path: source))
         if let entry { archive = try Self.renamingTopEntry(of: archive, to: entry) }
         _ = try LayerApplier(root: directory, options: LayerApplier.Options(preserveOwnership: false)).apply(MemoryByteSource(archive))
@@ -418,7 +419,7 @@ actor DockerBackend: ContainerBackend {
         return writer.sink.bytes
     }
 
-    func commit(_ id: String, as reference: String?, changes: [String], message: String?) async throws -> String {
+    package func commit(_ id: String, as reference: String?, changes: [String], message: String?, author: String?) async throws -> String {
         var repository: String?
         var tag: String?
         if let reference {
@@ -426,6 +427,6 @@ actor DockerBackend: ContainerBackend {
             repository = parsed.familiarName
             tag = parsed.tag ?? "latest"
         }
-        return try await engine().commit(id, repository: repository, tag: tag, changes: changes, comment: message)
+        return try await engine().commit(id, repository: repository, tag: tag, changes: changes, comment: message, author: author)
     }
 }

@@ -1,11 +1,12 @@
-import Foundation
+package import Foundation
+package import HoistBackend
 import HoistDockerEngine
 import HoistOCI
-import HoistStore
+package import HoistStore
 
 /// The image verbs on a Docker Engine: the daemon's own images, judged by the daemon.
 extension DockerBackend {
-    func images(filters: [String]) async throws -> [ImageSummary] {
+    package func images(filters: [String]) async throws -> [ImageSummary] {
         let selection = try Self.engineFilters(filters)
         var summaries: [ImageSummary] = []
         for image in try await engine().images(filters: selection) {
@@ -24,11 +25,11 @@ extension DockerBackend {
         return summaries
     }
 
-    func removeImage(_ name: String, force: Bool) async throws -> [ImageRemoval] {
+    package func removeImage(_ name: String, force: Bool) async throws -> [ImageRemoval] {
         Self.removals(try await engine().removeImage(name, force: force))
     }
 
-    func pruneImages(all: Bool, filters: [String]) async throws -> PruneReport {
+    package func pruneImages(all: Bool, filters: [String]) async throws -> PruneReport {
         var selection = try Self.engineFilters(filters)
         if all, selection["dangling"] == nil { selection["dangling"] = ["false"] }
         let answer = try await engine().pruneImages(filters: selection)
@@ -36,7 +37,7 @@ extension DockerBackend {
     }
 
     /// The daemon writes Docker archives only.
-    func saveImages(_ names: [String], format: ImageArchiveFormat, to destination: URL) async throws {
+    package func saveImages(_ names: [String], format: ImageArchiveFormat, to destination: URL) async throws {
         guard !names.isEmpty else { throw ClientError(.invalidArgument, "name at least one image to save") }
         guard format == .docker else {
             throw ClientError(.unsupported, "the docker backend saves Docker archives only (--format docker)")

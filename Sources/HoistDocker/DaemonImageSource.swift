@@ -1,4 +1,5 @@
 import Foundation
+import HoistBackend
 import HoistBuild
 import HoistDockerEngine
 import HoistOCI
@@ -9,7 +10,7 @@ import HoistRegistry
 /// an image whose ID the store already holds is not fetched again — and noted as the daemon
 /// image of their layer chain, so a `RUN` on them starts from the daemon's own image.
 actor DaemonImageSource: ImageSource {
-    let client: Client
+    let images: StoreImages
     let engine: EngineClient
     let policy: PullPolicy
     let daemonImages: DaemonImages
@@ -25,9 +26,9 @@ actor DaemonImageSource: ImageSource {
     /// The longest one try of a pull through the daemon may take.
     static let pullTimeout: Duration = .seconds(30 * 60)
 
-    init(client: Client, engine: EngineClient, policy: PullPolicy, daemonImages: DaemonImages,
+    init(images: StoreImages, engine: EngineClient, policy: PullPolicy, daemonImages: DaemonImages,
          configuration: RegistryConfiguration = RegistryConfiguration()) {
-        self.client = client
+        self.images = images
         self.engine = engine
         self.policy = policy
         self.daemonImages = daemonImages
@@ -39,8 +40,8 @@ actor DaemonImageSource: ImageSource {
         if let known = resolved[request] { return known }
         var details = policy == .always ? nil : try? await engine.inspectImage(reference)
         if details == nil, policy != .never {
-            try await client.pullBaseImage(
-                try client.parseReference(reference), platform: platform, engine: engine, configuration: configuration,
+            try await DockerBackend.pullBaseImage(
+                try StoreImages.parseReference(reference), platform: platform, engine: engine, configuration: configuration,
                 timeout: Self.pullTimeout)
         }
         if details == nil {
@@ -65,11 +66,11 @@ actor DaemonImageSource: ImageSource {
     /// The store's image of daemon image `id` (whose ID is its config's digest), saved from
     /// the daemon and loaded when the store lacks it.
     private func localCopy(of id: String) async throws -> LocalImage {
-        if let image = try? client.resolve(id), image.configDigest.description == id { return image }
-        let archive = client.store.root.temporary.appendingPathComponent("daemon-image-\(UUID().uuidString).tar")
+        if let image = try? images.resolve(id), image.configDigest.description == id { return image }
+        let archive = images.store.root.temporary.appendingPathComponent("daemon-image-\(UUID().uuidString).tar")
         defer { try? FileManager.default.removeItem(at: archive) }
         try await engine.saveImage(id, to: archive)
-        _ = try client.load(archive: archive)
-        return try client.resolve(id)
+        _ = try images.load(archive: archive)
+        return try images.resolve(id)
     }
 }

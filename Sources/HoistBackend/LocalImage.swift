@@ -1,26 +1,26 @@
 import Foundation
-import HoistBuild
-import HoistOCI
-import HoistStore
+package import HoistBuild
+package import HoistOCI
+package import HoistStore
 
 /// An image record of the store opened up: the manifest for this host and its config.
-struct LocalImage {
+package struct LocalImage: Sendable {
     /// The manifest or index the image's name points at.
-    let target: Descriptor
+    package let target: Descriptor
     /// The normalised name it was found by, if any.
-    let name: String?
+    package let name: String?
     /// The manifest: the record's target, or the host's entry of its index.
-    let manifestDescriptor: Descriptor
-    let manifest: ImageManifest
-    let config: ImageConfig
+    package let manifestDescriptor: Descriptor
+    package let manifest: ImageManifest
+    package let config: ImageConfig
     /// The image ID.
-    let configDigest: Digest
+    package let configDigest: Digest
 
-    init(record: ImageRecord, store: Store) throws {
+    package init(record: ImageRecord, store: Store) throws {
         try self.init(target: record.target, name: record.name, store: store)
     }
 
-    init(target: Descriptor, name: String?, store: Store) throws {
+    package init(target: Descriptor, name: String?, store: Store) throws {
         self.target = target
         self.name = name
         var descriptor = target
@@ -38,7 +38,7 @@ struct LocalImage {
     }
 
     /// The image a build just exported, without reading back what it wrote.
-    init(_ exported: ExportedImage, name: String?) throws {
+    package init(_ exported: ExportedImage, name: String?) throws {
         target = exported.target
         self.name = name
         manifestDescriptor = exported.target
@@ -48,7 +48,7 @@ struct LocalImage {
     }
 
     /// Stored bytes of config and layers.
-    var size: Int64 { manifest.totalSize }
+    package var size: Int64 { manifest.totalSize }
 
     private static func decode<T: Decodable>(_ type: T.Type, _ data: Data, what: String) throws -> T {
         do {

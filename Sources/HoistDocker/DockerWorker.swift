@@ -1,4 +1,5 @@
 import Foundation
+import HoistBackend
 import HoistBuild
 import HoistDockerEngine
 import HoistOCI

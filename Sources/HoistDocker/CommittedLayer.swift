@@ -1,5 +1,6 @@
 import Foundation
 import HoistArchive
+import HoistBackend
 import HoistBuild
 import HoistDockerEngine
 import HoistOCI

@@ -1,0 +1,112 @@
+package import Foundation
+package import HoistOCI
+package import HoistStore
+
+/// The images of Hoist's store, found by name or ID, loaded from and saved to archives: the
+/// native backend's images, and the layer cache every backend's builds share (the docker
+/// worker brings the daemon's layers here; containerd loads images from here).
+package struct StoreImages: Sendable {
+    package let store: Store
+
+    package init(store: Store) {
+        self.store = store
+    }
+
+    /// The image that `name` designates — a reference, an image ID or a unique prefix of one —
+    /// or `notFound` / `invalidArgument`.
+    package func resolve(_ name: String) throws -> LocalImage {
+        if let idPrefix = Self.imageIDPrefix(name) {
+            let matches = try store.images().map { try LocalImage(record: $0, store: store) }
+                .filter { $0.configDigest.encoded.hasPrefix(idPrefix) }
+            let distinct = Set(matches.map(\.configDigest))
+            if distinct.count == 1, let match = matches.first { return match }
+            if distinct.count > 1 {
+                throw ClientError(.invalidArgument, "image ID prefix \(name) is ambiguous: it matches \(distinct.count) images")
+            }
+            // A hex string can also be a repository name; fall through to try it as one.
+        }
+        let reference = try Self.parseReference(name)
+        guard let record = try store.image(named: reference.description) else {
+            throw ClientError(.notFound, "no such image: \(reference.familiarString)")
+        }
+        return try LocalImage(record: record, store: store)
+    }
+
+    /// Loads a Docker archive (`docker save`) or an OCI-layout tar, plain or compressed, and
+    /// names its images as the archive does. Returns what was loaded.
+    package func load(archive: URL) throws -> [ImageSummary] {
+        try store.withWriteLease {
+            var loaded: [ImageSummary] = []
+            let images = try store.readArchive(at: archive.path)
+            // Every name is checked before any is given: a bad one fails the load as a whole.
+            let named = try images.map { image in (image, try image.names.compactMap(Self.archiveName)) }
+            for (image, references) in named {
+                let created = image.created ?? Date()
+                if references.isEmpty { try store.addUnnamed(target: image.target, created: created) }
+                for reference in references {
+                    try store.setName(reference.description, target: image.target, created: created)
+                }
+                let local = try LocalImage(target: image.target, name: nil, store: store)
+                let digest = try image.target.digest
+                for reference in references.isEmpty ? [nil] : references.map(Optional.some) {
+                    loaded.append(ImageSummary(
+                        reference: reference, id: local.configDigest, digest: digest, created: created, size: local.size))
+                }
+            }
+            return loaded
+        }
+    }
+
+    /// Writes the images `names` designates to `destination`, in Docker-archive form (what
+    /// `docker load` reads) or as an OCI layout in a tar.
+    package func save(_ names: [String], format: ImageArchiveFormat, to destination: URL) throws {
+        guard !names.isEmpty else { throw ClientError(.invalidArgument, "name at least one image to save") }
+        var images: [ArchivedImage] = []
+        for name in names {
+            let image = try resolve(name)
+            // An image asked for by name is saved under that name; one asked for by ID under all its names.
+            let archiveNames: [Reference]
+            if let reference = try? Reference(parsing: name), reference.description == image.name {
+                archiveNames = [reference]
+            } else {
+                archiveNames = try store.images(target: try image.target.digest).compactMap(\.name).map { try Reference(parsing: $0) }
+            }
+            images.append(ArchivedImage(
+                names: archiveNames.map { format == .docker ? $0.familiarString : $0.description },
+                target: format == .docker ? image.manifestDescriptor : image.target,
+                created: image.config.createdDate))
+        }
+        try store.writeArchive(images, format: format, to: destination.path)
+    }
+
+    /// The hex part of `text` if it looks like an image ID or a prefix of one.
+    package static func imageIDPrefix(_ text: String) -> String? {
+        let hex = text.hasPrefix("sha256:") ? String(text.dropFirst(7)) : text
+        guard hex.count >= 4, hex.count <= 64, hex.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) }) else {
+            return nil
+        }
+        return hex
+    }
+
+    /// `text` as a reference, or `invalidArgument` with the parser's message.
+    package static func parseReference(_ text: String) throws -> Reference {
+        do {
+            return try Reference(parsing: text)
+        } catch {
+            throw ClientError(.invalidArgument, error.message)
+        }
+    }
+
+    /// A name from an archive as a reference: full references and familiar ones
+    /// (`busybox:latest`) are names; a bare OCI tag (`latest`, `v1`) says nothing of the
+    /// repository and is no name. Anything else is refused (`invalidArgument`), as `docker load`
+    /// refuses it, rather than loaded unnamed.
+    package static func archiveName(_ text: String) throws -> Reference? {
+        guard text.contains(":") || text.contains("/") else { return nil }
+        do {
+            return try Reference(parsing: text)
+        } catch {
+            throw ClientError(.invalidArgument, "the archive names an image \"\(text)\", which is not a valid reference", underlying: error)
+        }
+    }
+}

@@ -314,7 +314,7 @@ package actor DockerBackend: ContainerBackend {
 
     /// The daemon applies the options itself. With `timestamps` each line comes with the
     /// daemon's own RFC 3339 prefix, passed on as it is (so the entries carry no time of their own).
-    func containerLogs(_ id: String, _ options: LogOptions, handler: @escaping @Sendable (LogEntry) -> Void) async throws {
+    package func containerLogs(_ id: String, _ options: LogOptions, handler: @escaping @Sendable (LogEntry) -> Void) async throws {
         try await engine().containerLogs(
             id, follow: options.follow, tail: options.tail, since: options.since, until: options.until, timestamps: options.timestamps
         ) { stream, payload in
@@ -322,23 +322,23 @@ package actor DockerBackend: ContainerBackend {
         }
     }
 
-    func containerSize(_ id: String) async throws -> ContainerSize {
+    package func containerSize(_ id: String) async throws -> ContainerSize {
         let size = try await engine().containerSize(id)
         return ContainerSize(writable: size.writable, rootFileSystem: size.rootFileSystem)
     }
 
-    func pauseContainer(_ id: String) async throws { try await engine().pauseContainer(id) }
-    func unpauseContainer(_ id: String) async throws { try await engine().unpauseContainer(id) }
-    func renameContainer(_ id: String, to name: String) async throws { try await engine().renameContainer(id, to: name) }
+    package func pauseContainer(_ id: String) async throws { try await engine().pauseContainer(id) }
+    package func unpauseContainer(_ id: String) async throws { try await engine().unpauseContainer(id) }
+    package func renameContainer(_ id: String, to name: String) async throws { try await engine().renameContainer(id, to: name) }
 
-    func containerProcesses(_ id: String, psArguments: [String]) async throws -> ContainerProcesses {
+    package func containerProcesses(_ id: String, psArguments: [String]) async throws -> ContainerProcesses {
         let list = try await engine().top(id, psArguments: psArguments)
         return ContainerProcesses(titles: list.titles, processes: list.processes)
     }
 
     /// The daemon's sample reckoned as Docker's CLI reckons it (`calculateCPUPercentUnix`,
     /// memory less the inactive file cache, every network and the block devices' read/write).
-    func containerStats(_ id: String) async throws -> ContainerStats {
+    package func containerStats(_ id: String) async throws -> ContainerStats {
         let stats = try await engine().stats(id)
         guard let cpu = stats.cpu else { return .zero }
         let containerDelta = Double(cpu.cpuUsage?.totalUsage ?? 0) - Double(stats.previousCPU?.cpuUsage?.totalUsage ?? 0)

@@ -60,6 +60,21 @@ static void close_others(const int *kept, int count) {
 
 static char buffer[65536];
 
+/// Appends `STREAM END-OFFSET UNIX-NANOSECONDS` for `stream` (0 stdout, 1 stderr).
+static void write_record(int index_file, int stream, off_t offset) {
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    char record[64];
+    size_t length = 0;
+    record[length++] = (char)('1' + stream);
+    record[length++] = ' ';
+    length += put_decimal(record + length, (unsigned long long)offset);
+    record[length++] = ' ';
+    length += put_decimal(record + length, (unsigned long long)now.tv_sec * 1000000000ULL + (unsigned long long)now.tv_nsec);
+    record[length++] = '\n';
+    (void)write_all(index_file, record, length);
+}
+
 static void copy_until_closed(int pipes[2], int files[2], int index_file) {
     off_t offsets[2];
     for (int stream = 0; stream < 2; stream++) {
@@ -86,22 +101,15 @@ static void copy_until_closed(int pipes[2], int files[2], int index_file) {
                 close(pipes[stream]);
                 pipes[stream] = -1;
                 open_pipes--;
+                // A record that adds nothing: the stream's end, when an unfinished last line is
+                // taken as written (Docker stamps it when its copier reaches the end).
+                write_record(index_file, stream, offsets[stream]);
                 continue;
             }
             // A full disk loses output, never blocks the container.
             if (write_all(files[stream], buffer, (size_t)got) != 0) continue;
             offsets[stream] += got;
-            struct timespec now;
-            clock_gettime(CLOCK_REALTIME, &now);
-            char record[64];
-            size_t length = 0;
-            record[length++] = (char)('1' + stream);
-            record[length++] = ' ';
-            length += put_decimal(record + length, (unsigned long long)offsets[stream]);
-            record[length++] = ' ';
-            length += put_decimal(record + length, (unsigned long long)now.tv_sec * 1000000000ULL + (unsigned long long)now.tv_nsec);
-            record[length++] = '\n';
-            (void)write_all(index_file, record, length);
+            write_record(index_file, stream, offsets[stream]);
         }
     }
 }

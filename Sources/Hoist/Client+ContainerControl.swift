@@ -19,15 +19,17 @@ extension Client {
         let executor = RuncExecutor(store: store.root)
         let files = container.files
         var cursor = LogIndex.Cursor(standardOutput: files.standardOutput, standardError: files.standardError, index: files.logIndex)
+        // Before the read: all it wrote before it ended is then in the files. An unfinished last
+        // line of a running container waits, as in Docker's logs, for its end.
+        var ended = state(of: container, executor: executor) != .running
         // The tail counts back from the end of what there is now.
-        for entry in LogEntry.selected(cursor.read(final: true).map(Self.entry), options) { handler(entry) }
-        guard options.follow else { return }
+        for entry in LogEntry.selected(cursor.read(final: ended).map(Self.entry), options) { handler(entry) }
+        guard options.follow, !ended else { return }
         var looks = 0
         while true {
             if let until = options.until, Date() >= until { return }
-            // Before the read: all it wrote before it ended is then in the files.
-            let ended = looks % 10 == 9 ? state(of: container, executor: executor) != .running : Self.hasEnded(container)
-            for entry in cursor.read(final: true).map(Self.entry) where options.admits(entry.time) { handler(entry) }
+            ended = looks % 10 == 9 ? state(of: container, executor: executor) != .running : Self.hasEnded(container)
+            for entry in cursor.read(final: ended).map(Self.entry) where options.admits(entry.time) { handler(entry) }
             if ended { return }
             looks += 1
             try await Task.sleep(nanoseconds: 100_000_000)

@@ -16,16 +16,17 @@ extension ContainerdBackend {
         let container = try await existingContainer(id)
         let logs = logFiles(container.id)
         var cursor = LogIndex.Cursor(standardOutput: logs.output, standardError: logs.error, index: nil)
-        func entries() -> [LogEntry] {
-            cursor.read(final: true).map {
+        func entries(final: Bool) -> [LogEntry] {
+            cursor.read(final: final).map {
                 LogEntry(stream: $0.stream == 2 ? .standardError : .standardOutput, data: $0.data, nanoseconds: nil)
             }
         }
-        for entry in LogEntry.selected(entries(), options) { handler(entry) }
-        guard options.follow else { return }
+        var running = try await daemon().task(container.id).map { $0.status != .stopped } ?? false
+        for entry in LogEntry.selected(entries(final: !running), options) { handler(entry) }
+        guard options.follow, running else { return }
         while true {
-            let running = try await daemon().task(container.id).map { $0.status != .stopped } ?? false
-            for entry in entries() { handler(entry) }
+            running = try await daemon().task(container.id).map { $0.status != .stopped } ?? false
+            for entry in entries(final: !running) { handler(entry) }
             if !running { return }
             try await Task.sleep(nanoseconds: 100_000_000)
         }

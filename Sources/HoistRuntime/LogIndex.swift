@@ -14,7 +14,9 @@ import Synchronization
 /// foreground (``Writer``). One index for both streams keeps the order in which stdout and
 /// stderr were written, which two files alone lose; Docker's json-file driver gets the same by
 /// writing a record per line, but then the logs are no longer the bytes the container wrote.
-/// A line's time is that of the piece that ended it, as Docker stamps a line when it reads it.
+/// A line's time is that of the piece that ended it, as Docker stamps a line when it reads it;
+/// a record that adds no bytes marks a stream's end, which is when an unfinished last line is
+/// taken as written (Docker's copier stamps it then), and until then that line is not shown.
 public enum LogIndex {
     /// A line of output (with its newline), or the unfinished end of one.
     public struct Piece: Sendable, Hashable {
@@ -77,10 +79,19 @@ public enum LogIndex {
             state = Mutex(State(files: Array(opened.prefix(2)), offsets: offsets, index: opened[2]))
         }
 
+        /// Records the end of both streams (see ``LogIndex``) and closes the files.
         deinit {
             state.withLock { state in
+                for stream in 1...2 { Self.writeRecord(state.index, stream: stream, end: state.offsets[stream - 1]) }
                 (state.files + [state.index]).forEach { close($0) }
             }
+        }
+
+        private static func writeRecord(_ index: Int32, stream: Int, end: UInt64) {
+            var now = timespec()
+            clock_gettime(CLOCK_REALTIME, &now)
+            let record = Record(stream: stream, end: end, nanoseconds: UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec))
+            _ = writeAll(index, Data(record.line.utf8))
         }
 
         /// Writes `data` of `stream` (1 stdout, 2 stderr) and its record.
@@ -90,11 +101,7 @@ public enum LogIndex {
                 let fd = state.files[stream - 1]
                 guard Self.writeAll(fd, data) else { return }
                 state.offsets[stream - 1] += UInt64(data.count)
-                var now = timespec()
-                clock_gettime(CLOCK_REALTIME, &now)
-                let record = Record(stream: stream, end: state.offsets[stream - 1],
-                                    nanoseconds: UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec))
-                _ = Self.writeAll(state.index, Data(record.line.utf8))
+                Self.writeRecord(state.index, stream: stream, end: state.offsets[stream - 1])
             }
         }
 
@@ -133,18 +140,28 @@ public enum LogIndex {
             indexPath = index.flatMap { FileManager.default.fileExists(atPath: $0) ? $0 : nil }
         }
 
-        /// The pieces written since the last read. Lines are whole unless `final`, which also
-        /// hands over each stream's unfinished end (the container has ended, or no more is wanted).
+        /// The pieces written since the last read. Lines are whole: an unfinished one waits for
+        /// its end or its stream's, unless `final` (the container has ended) hands it over.
         public mutating func read(final: Bool) -> [Piece] {
             var pieces: [Piece] = []
             if let indexPath {
                 let (records, length) = Self.records(indexPath, from: indexOffset)
                 indexOffset += length
-                for record in records where record.end > consumed[record.stream - 1] {
+                for record in records {
                     let stream = record.stream - 1
+                    let time = Int64(clamping: record.nanoseconds)
+                    if record.end == consumed[stream] {
+                        // The stream's end: its unfinished line is written now.
+                        if !pending[stream].isEmpty {
+                            pieces.append(Piece(stream: stream + 1, data: pending[stream], nanoseconds: time))
+                            pending[stream] = Data()
+                        }
+                        continue
+                    }
+                    guard record.end > consumed[stream] else { continue }
                     let data = Self.bytes(paths[stream], from: consumed[stream], to: record.end)
                     consumed[stream] += UInt64(data.count)
-                    pieces += split(stream: stream, data, time: Int64(clamping: record.nanoseconds))
+                    pieces += split(stream: stream, data, time: time)
                 }
             } else {
                 for stream in 0..<2 {

@@ -291,3 +291,44 @@ extension CLICompatibilityTests {
         print("system prune, ps -s: compared")
     }
 }
+
+extension CLICompatibilityTests {
+    /// The docker backend passes the verbs to the Engine API: on the daemon's own container,
+    /// `hoist --backend docker` prints what `docker` prints (the same times, the same rows).
+    @Test(.timeLimit(.minutes(3)))
+    func dockerBackendDayTwoVerbsAsDockers() throws {
+        let (name, renamed) = (uniqueDockerName("engine"), uniqueDockerName("renamed"))
+        defer {
+            _ = try? ExternalCommand.run([Interop.docker, "rm", "-f", name])
+            _ = try? ExternalCommand.run([Interop.docker, "rm", "-f", renamed])
+            _ = try? ExternalCommand.run([Interop.docker, "rmi", "-f", image])
+        }
+        _ = try ExternalCommand.checked([Interop.docker, "run", "-d", "--network", "none", "--name", name, image, "sh", "-c",
+                                         "for i in 1 2 3; do echo line $i; done; echo oops >&2; exec sleep 1000"])
+        func engine(_ arguments: [String]) throws -> ExternalCommand.Output {
+            try Interop.hoist(["--backend", "docker"] + arguments, root: store)
+        }
+        // Until the daemon has the output (the container runs on).
+        while try ExternalCommand.run([Interop.docker, "logs", name]).text != "line 1\nline 2\nline 3\n" { usleep(20_000) }
+        // What changes the container is done by hoist and looked at by docker.
+        let status = [Interop.docker, "inspect", "--format", "{{.Name}} {{.State.Status}}"]
+        #expect(try engine(["pause", name]).text == "\(name)\n")
+        #expect(try ExternalCommand.run(status + [name]).text == "/\(name) paused\n")
+        #expect(try engine(["ps", "--filter", "name=\(name)", "--format", "{{.State}}"]).text == "paused\n")
+        #expect(try engine(["unpause", name]).text == "\(name)\n")
+        #expect(try engine(["rename", name, renamed]).status == 0)
+        #expect(try ExternalCommand.run(status + [renamed]).text == "/\(renamed) running\n")
+        #expect(try engine(["rename", renamed, name]).status == 0)
+        for arguments in [["logs", "-t", "--tail", "2", name], ["logs", "--since", "1h", name], ["logs", "--until", "1h", name],
+                          ["top", name, "-o", "pid,comm"], ["stats", "--no-stream", "--format", "{{.Name}} {{.PIDs}} {{.NetIO}}", name]] {
+            let docker = try ExternalCommand.run([Interop.docker] + arguments)
+            let hoist = try engine(arguments)
+            #expect(docker.status == 0 && hoist.status == 0 && hoist.text == docker.text && hoist.errorText == docker.errorText,
+                    "\(arguments): hoist (\(hoist.status)) \(hoist.text.debugDescription) \(hoist.errorText.debugDescription), docker \(docker.text.debugDescription) \(docker.errorText.debugDescription)")
+        }
+        let size = try engine(["ps", "-s", "--filter", "name=\(name)", "--format", "{{.Size}}"])
+        #expect(size.text == (try ExternalCommand.run([Interop.docker, "ps", "-s", "--filter", "name=\(name)", "--format", "{{.Size}}"]).text),
+                "\(size.text) \(size.errorText)")
+        print("docker backend: logs, pause, unpause, top, stats, rename, ps -s as docker's")
+    }
+}

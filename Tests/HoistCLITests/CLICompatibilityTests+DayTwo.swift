@@ -285,6 +285,13 @@ extension CLICompatibilityTests {
         #expect(hoist.status == docker.status && Self.maskingIDs(hoist.text) == Self.maskingIDs(docker.text),
                 "hoist \(hoist.text.debugDescription) \(hoist.errorText), docker \(docker.text.debugDescription)")
         #expect(try Interop.hoist(["ps", "-a", "--filter", "name=\(name)", "-q"], root: store).text.isEmpty)
+        // rmi --no-prune: an extra name goes, the image stays (Hoist's images have no parents to keep).
+        let extra = uniqueDockerName("extra") + ":1"
+        _ = try ExternalCommand.checked([Interop.docker, "tag", image, extra])
+        try #require(try Interop.hoist(["tag", image, extra], root: store).status == 0)
+        let untagged = try both(["rmi", "--no-prune", extra])
+        #expect(untagged.docker.text == "Untagged: \(extra)\n" && untagged.hoist.text == untagged.docker.text,
+                "hoist \(untagged.hoist.text.debugDescription) \(untagged.hoist.errorText), docker \(untagged.docker.text.debugDescription)")
         // Refused before anything is pruned.
         let bad = try both(["system", "prune", "-f", "--filter", "nosuchkey=1"])
         #expect(bad.docker.status != 0 && bad.hoist.status != 0, "\(bad.hoist.errorText)")

@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "hoist_logger.h"
+#include "hoist_signals.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -120,12 +121,7 @@ int hoist_start_logger(int output_fd, int error_fd, int output_file, int error_f
     if (child == 0) {
         if (fork() != 0) _exit(0);
         setsid();
-        sigset_t none;
-        sigemptyset(&none);
-        sigprocmask(SIG_SETMASK, &none, NULL);
-        struct sigaction standard = {0};
-        standard.sa_handler = SIG_DFL;
-        for (int signal = 1; signal < NSIG; signal++) sigaction(signal, &standard, NULL);
+        hoist_reset_signals();
         // Its files outlive any terminal: a hang-up must not end it.
         struct sigaction ignore = {0};
         ignore.sa_handler = SIG_IGN;

@@ -91,7 +91,7 @@ public enum LogIndex {
             var now = timespec()
             clock_gettime(CLOCK_REALTIME, &now)
             let record = Record(stream: stream, end: end, nanoseconds: UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec))
-            _ = writeAll(index, Data(record.line.utf8))
+            _ = writeFully(Data(record.line.utf8), to: index)
         }
 
         /// Writes `data` of `stream` (1 stdout, 2 stderr) and its record.
@@ -99,24 +99,9 @@ public enum LogIndex {
             guard !data.isEmpty, stream == 1 || stream == 2 else { return }
             state.withLock { state in
                 let fd = state.files[stream - 1]
-                guard Self.writeAll(fd, data) else { return }
+                guard writeFully(data, to: fd) else { return }
                 state.offsets[stream - 1] += UInt64(data.count)
                 Self.writeRecord(state.index, stream: stream, end: state.offsets[stream - 1])
-            }
-        }
-
-        private static func writeAll(_ fd: Int32, _ data: Data) -> Bool {
-            data.withUnsafeBytes { buffer in
-                var done = 0
-                while done < buffer.count {
-                    let written = write(fd, buffer.baseAddress! + done, buffer.count - done)
-                    if written < 0 {
-                        if errno == EINTR { continue }
-                        return false
-                    }
-                    done += written
-                }
-                return true
             }
         }
     }

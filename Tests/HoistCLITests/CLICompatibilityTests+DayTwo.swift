@@ -339,3 +339,42 @@ extension CLICompatibilityTests {
         print("docker backend: logs, pause, unpause, top, stats, rename, ps -s as docker's")
     }
 }
+
+extension CLICompatibilityTests {
+    /// `cp -L`: a symlink source copied as what it leads to, under its own name, both ways;
+    /// without -L the link itself.
+    @Test(.timeLimit(.minutes(3)))
+    func copyFollowingLinksAsDockers() throws {
+        let name = uniqueDockerName("copy")
+        defer {
+            removeBoth(name)
+            _ = try? ExternalCommand.run([Interop.docker, "rmi", "-f", image])
+        }
+        try startBoth(name, "echo inside > /tmp/real; ln -s real /tmp/link; ln -s /tmp/link /tmp/chain; exec sleep 1000")
+        for command in [[Interop.docker], [Interop.hoistExecutable]] {
+            let environment = ["HOIST_ROOT": store.path]
+            while try ExternalCommand.run(command + ["exec", name, "test", "-L", "/tmp/chain"], environment: environment).status != 0 { usleep(20_000) }
+        }
+        let directory = try TemporaryDirectory()
+        try Data("outside\n".utf8).write(to: directory.appending("hostreal"))
+        try FileManager.default.createSymbolicLink(atPath: directory.appending("hostlink").path, withDestinationPath: "hostreal")
+        for (tag, run) in [("docker", { try ExternalCommand.run([Interop.docker] + $0) }), ("hoist", { try Interop.hoist($0, root: store) })]
+            as [(String, ([String]) throws -> ExternalCommand.Output)] {
+            let out = directory.appending(tag)
+            try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+            #expect(try run(["cp", "\(name):/tmp/link", out.path + "/"]).status == 0)
+            #expect(try run(["cp", "-L", "\(name):/tmp/chain", out.path + "/"]).status == 0)
+            #expect(try run(["cp", "--follow-link", "\(name):/tmp/link", out.appendingPathComponent("renamed").path]).status == 0)
+            #expect(try FileManager.default.destinationOfSymbolicLink(atPath: out.appendingPathComponent("link").path) == "real", "\(tag)")
+            #expect(try String(contentsOf: out.appendingPathComponent("chain"), encoding: .utf8) == "inside\n", "\(tag)")
+            #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: out.appendingPathComponent("chain").path)) == nil, "\(tag)")
+            #expect(try String(contentsOf: out.appendingPathComponent("renamed"), encoding: .utf8) == "inside\n", "\(tag)")
+            #expect(try run(["cp", "-L", directory.appending("hostlink").path, "\(name):/tmp/"]).status == 0)
+            #expect(try run(["exec", name, "cat", "/tmp/hostlink"]).text == "outside\n", "\(tag)")
+            #expect(try run(["exec", name, "test", "-L", "/tmp/hostlink"]).status == 1, "\(tag)")
+            #expect(try run(["cp", directory.appending("hostlink").path, "\(name):/tmp/plainlink"]).status == 0)
+            #expect(try run(["exec", name, "readlink", "/tmp/plainlink"]).text == "hostreal\n", "\(tag)")
+        }
+        print("cp -L/--follow-link: both ways as docker's")
+    }
+}

@@ -105,11 +105,7 @@ extension Client {
         let target = exported.target
         let image = try LocalImage(exported, name: references.first?.description)
         let created = image.config.createdDate ?? Date()
-        for reference in references {
-            try store.setName(reference.description, target: target, created: created)
-        }
-        // An image without a name is kept as one, as `export`, `commit` and `import` keep theirs.
-        if references.isEmpty { try store.addUnnamed(target: target, created: created) }
+        try store.name(target, as: references.map(\.description), created: created)
         for output in options.outputs {
             try export(image, to: output, names: references)
         }
@@ -142,6 +138,11 @@ extension Client {
                 names: names.map { isDocker ? $0.familiarString : $0.description }, target: image.target,
                 created: image.config.createdDate)
             try store.writeArchive([archived], format: isDocker ? .docker : .oci, to: path)
+        case .image(let extra, _):
+            // In the store already; pushing is the registry client's work, after the build.
+            for name in extra {
+                try store.setName(try Reference(parsing: name).description, target: image.target, created: image.config.createdDate ?? Date())
+            }
         case .local(let directory):
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             try apply(image, into: directory)

@@ -46,20 +46,11 @@ extension Client {
             imageConfig.history = (imageConfig.history ?? []) + [
                 HistoryEntry(created: created, createdBy: settings.arguments.joined(separator: " "), author: author, comment: message)
             ]
-            let configBlob = try store.content.write(try CanonicalJSON.encode(imageConfig))
-            let manifest = ImageManifest(
-                config: Descriptor(mediaType: .ociConfig, digest: configBlob.digest, size: configBlob.size),
-                layers: base.manifest.layers + [Descriptor(mediaType: .ociLayer, digest: layerDigest, size: layerSize)])
-            let manifestBlob = try store.content.write(try CanonicalJSON.encode(manifest))
-            let target = Descriptor(mediaType: .ociManifest, digest: manifestBlob.digest, size: manifestBlob.size)
-            if let newName {
-                try store.setName(newName.description, target: target, created: now)
-            } else {
-                try store.addUnnamed(target: target, created: now)
-            }
+            let image = try store.writeImage(
+                config: imageConfig, layers: base.manifest.layers + [Descriptor(mediaType: .ociLayer, digest: layerDigest, size: layerSize)])
+            try store.name(image.target, as: newName.map { [$0.description] } ?? [], created: now)
             return ImageSummary(
-                reference: newName, id: configBlob.digest, digest: manifestBlob.digest, created: now,
-                size: manifest.totalSize)
+                reference: newName, id: try image.id, digest: try image.target.digest, created: now, size: image.manifest.totalSize)
         }
     }
 }

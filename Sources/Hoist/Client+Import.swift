@@ -33,16 +33,10 @@ extension Client {
             config.config = containerConfig
             config.rootfs = RootFS(diffIDs: [layer.diffID])
             config.history = [HistoryEntry(created: created, createdBy: "hoist import \(rootfs.lastPathComponent)", comment: message ?? "Imported from \(rootfs.lastPathComponent)")]
-            let configBlob = try store.content.write(try CanonicalJSON.encode(config))
-            let manifest = ImageManifest(
-                config: Descriptor(mediaType: .ociConfig, digest: configBlob.digest, size: configBlob.size),
-                layers: [layer.descriptor])
-            let manifestBlob = try store.content.write(try CanonicalJSON.encode(manifest))
-            let target = Descriptor(mediaType: .ociManifest, digest: manifestBlob.digest, size: manifestBlob.size)
-            try store.setName(reference.description, target: target, created: now)
+            let image = try store.writeImage(config: config, layers: [layer.descriptor])
+            try store.name(image.target, as: [reference.description], created: now)
             return ImageSummary(
-                reference: reference, id: configBlob.digest, digest: manifestBlob.digest, created: now,
-                size: manifest.totalSize)
+                reference: reference, id: try image.id, digest: try image.target.digest, created: now, size: image.manifest.totalSize)
         }
     }
 

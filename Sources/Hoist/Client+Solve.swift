@@ -10,8 +10,16 @@ extension Client {
     /// names; `secrets` the files of secret mounts by id, `sshAgents` the sockets of SSH agents.
     public func solve(_ state: BuildState, localDirectories: [String: URL] = [:], secrets: [String: String] = [:],
                       sshAgents: [String: String] = [:], progress: ProgressReporter = .discard) async throws -> SolvedBuild {
-        let (layers, _) = try await solveLayers(
-            state, localDirectories: localDirectories, secrets: secrets, sshAgents: sshAgents, progress: progress)
+        let placement = try await containerBackend.buildPlacement(BuildPlacementRequest(store: store))
+        let layers: [LayerRef]
+        do {
+            (layers, _) = try await solveLayers(
+                state, on: placement, localDirectories: localDirectories, secrets: secrets, sshAgents: sshAgents, progress: progress)
+            await placement.finish(keeping: [])
+        } catch {
+            await placement.finish(keeping: [])
+            throw error
+        }
         let snapshotter = try store.snapshotter()
         let unpackable = try layers.map { layer -> LayerUnpacker.Layer in
             let digest = try layer.blob.digest
@@ -30,19 +38,36 @@ extension Client {
                        secrets: [String: String] = [:], sshAgents: [String: String] = [:],
                        progress: ProgressReporter = .discard) async throws -> ImageSummary {
         let references = try tags.map { try parseReference($0) }
+        let placement = try await containerBackend.buildPlacement(BuildPlacementRequest(store: store))
+        do {
+            let image = try await export(
+                state, on: placement, references: references, outputs: outputs, localDirectories: localDirectories, secrets: secrets,
+                sshAgents: sshAgents, progress: progress)
+            await placement.finish(keeping: [image.id.description])
+            return image
+        } catch {
+            await placement.finish(keeping: [])
+            throw error
+        }
+    }
+
+    private func export(_ state: BuildState, on placement: any BuildPlacement, references: [Reference], outputs: [BuildOutput],
+                        localDirectories: [String: URL], secrets: [String: String], sshAgents: [String: String],
+                        progress: ProgressReporter) async throws -> ImageSummary {
         let (layers, results) = try await solveLayers(
-            state, localDirectories: localDirectories, secrets: secrets, sshAgents: sshAgents, progress: progress)
+            state, on: placement, localDirectories: localDirectories, secrets: secrets, sshAgents: sshAgents, progress: progress)
         let (config, baseHistory) = imageConfig(of: state)
-        return try store.withLease("export") { _ in
+        return try await store.withLease("export") { _ in
             let exported = try ImageExporter(store: store).export(
                 layers: layers, config: config, baseHistory: baseHistory, steps: state.steps, results: results, fallback: Date(),
                 sourceDateEpoch: nil)
             let target = exported.target
             let image = try LocalImage(exported, name: references.first?.description)
             let created = image.config.createdDate ?? Date()
-            for reference in references { try store.setName(reference.description, target: target, created: created) }
-            if references.isEmpty { try store.addUnnamed(target: target, created: created) }
+            try store.name(target, as: references.map(\.description), created: created)
             for output in outputs { try export(image, to: output, names: references) }
+            try await placement.publish(BuiltImage(
+                id: image.configDigest, config: try store.content.data(image.configDigest), layers: layers, tags: references))
             return ImageSummary(
                 reference: references.first, id: image.configDigest, digest: try target.digest, created: created, size: image.size)
         }
@@ -81,16 +106,17 @@ extension Client {
         return (config, baseHistory)
     }
 
-    private func solveLayers(_ state: BuildState, localDirectories: [String: URL], secrets: [String: String],
-                             sshAgents: [String: String], progress: ProgressReporter) async throws -> ([LayerRef], [Digest: BuildResult]) {
-        let images = StoreImageSource(client: self, policy: .missing)
-        var worker = NativeWorker(
-            store: store, snapshotter: DeferredSnapshotter { [store] in try store.snapshotter() }, images: images, pathFilter: Self.dockerIgnoreFilter,
-            localDirectories: localDirectories.mapValues { $0.standardizedFileURL.path },
+    /// Solves `state` on the client's backend (`placement`'s worker and images).
+    private func solveLayers(_ state: BuildState, on placement: any BuildPlacement, localDirectories: [String: URL],
+                             secrets: [String: String], sshAgents: [String: String],
+                             progress: ProgressReporter) async throws -> ([LayerRef], [Digest: BuildResult]) {
+        var native = NativeWorker(
+            store: store, snapshotter: DeferredSnapshotter { [store] in try store.snapshotter() }, images: placement.imageSource,
+            pathFilter: Self.dockerIgnoreFilter, localDirectories: localDirectories.mapValues { $0.standardizedFileURL.path },
             runner: RuncCommandRunner(store: store.root), secrets: secrets)
-        worker.sshAgents = try Self.checkedAgents(sshAgents)
+        native.sshAgents = try Self.checkedAgents(sshAgents)
         let cache = StoreCacheIndex(store: store)
-        let solver = Solver(worker: worker, cache: cache, progress: progress, options: SolveOptions())
+        let solver = Solver(worker: placement.worker(local: native), cache: cache, progress: progress, options: SolveOptions())
         let results = try await store.withLease("build") { _ in try await solver.solveAll(state.vertex) }
         try cache.flushUsage()
         guard let layers = results[state.vertex.digest]?.layers else {

@@ -10,6 +10,10 @@ public enum BuildOutput: Sendable, Hashable {
     case local(directory: String)
     /// The root filesystem as a tar (`type=tar,dest=F`).
     case tar(path: String)
+    /// The image in the store under `names` besides the build's tags, and pushed to their
+    /// registries when `push` (`type=image,name=N,push=true`; `type=registry` always pushes).
+    /// Without names, the build's tags are meant.
+    case image(names: [String], push: Bool)
 
     /// Parses Docker's `--output` syntax: `type=local,dest=out`, or a bare path meaning local.
     public init(parsing text: String) throws {
@@ -23,16 +27,25 @@ public enum BuildOutput: Sendable, Hashable {
             guard pair.count == 2 else { throw ClientError(.invalidArgument, "--output \(text): \"\(part)\" is not key=value") }
             fields[pair[0]] = pair[1]
         }
+        let type = fields["type"] ?? "local"
+        if type == "image" || type == "registry" {
+            let push = fields["push"] ?? (type == "registry" ? "true" : "false")
+            guard push == "true" || push == "false" else {
+                throw ClientError(.invalidArgument, "--output \(text): push=\(push); use true or false")
+            }
+            self = .image(names: fields["name"].map { [$0] } ?? [], push: type == "registry" || push == "true")
+            return
+        }
         guard let destination = fields["dest"] ?? fields["destination"] else {
             throw ClientError(.invalidArgument, "--output \(text): dest= is required")
         }
-        switch fields["type"] ?? "local" {
+        switch type {
         case "oci": self = .oci(path: destination)
         case "docker": self = .docker(path: destination)
         case "local": self = .local(directory: destination)
         case "tar": self = .tar(path: destination)
         case let other:
-            throw ClientError(.invalidArgument, "--output \(text): unknown type \"\(other)\"; use oci, docker, local or tar")
+            throw ClientError(.invalidArgument, "--output \(text): unknown type \"\(other)\"; use oci, docker, local, tar, image or registry")
         }
     }
 }

@@ -42,10 +42,7 @@ package struct StoreImages: Sendable {
             let named = try images.map { image in (image, try image.names.compactMap(Self.archiveName)) }
             for (image, references) in named {
                 let created = image.created ?? Date()
-                if references.isEmpty { try store.addUnnamed(target: image.target, created: created) }
-                for reference in references {
-                    try store.setName(reference.description, target: image.target, created: created)
-                }
+                try store.name(image.target, as: references.map(\.description), created: created)
                 let local = try LocalImage(target: image.target, name: nil, store: store)
                 let digest = try image.target.digest
                 for reference in references.isEmpty ? [nil] : references.map(Optional.some) {

@@ -45,14 +45,8 @@ public struct ImageExporter: Sendable {
         }
         config.history = history
         config.created = latest
-        let configBlob = try store.content.write(try CanonicalJSON.encode(config))
-        let manifest = ImageManifest(
-            config: Descriptor(mediaType: .ociConfig, digest: configBlob.digest, size: configBlob.size),
-            layers: layers.map(\.blob))
-        let manifestBlob = try store.content.write(try CanonicalJSON.encode(manifest))
-        return ExportedImage(
-            target: Descriptor(mediaType: .ociManifest, digest: manifestBlob.digest, size: manifestBlob.size),
-            manifest: manifest, config: config)
+        let image = try store.writeImage(config: config, layers: layers.map(\.blob))
+        return ExportedImage(target: image.target, manifest: image.manifest, config: image.config)
     }
 
     /// RFC 3339 in UTC with nanoseconds, as Docker writes `created`.

@@ -27,9 +27,16 @@ public enum RootlessSession {
     /// `newuidmap` is missing, and `unavailable` when the namespaces cannot be made.
     public static func enterIfNeeded(arguments: [String] = CommandLine.arguments) throws {
         guard geteuid() != 0 else { return }
-        let holder = try holderProcess()
+        let holder: Int32
+        let nsenter: String
+        do {
+            holder = try holderProcess()
+            nsenter = try ExternalProcess.resolve("nsenter")
+        } catch let error as RuntimeError {
+            // What an unprivileged user sees first: why, and what makes the session possible.
+            throw RuntimeError(error.code, "this needs root or rootless mode: \(error.message)", underlying: error.underlying)
+        }
         let executable = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
-        let nsenter = try ExternalProcess.resolve("nsenter")
         let command = [nsenter, "--user", "--mount", "--target", String(holder), "--wd=" + FileManager.default.currentDirectoryPath,
                        "--", executable] + arguments.dropFirst()
         let argv = command.map { strdup($0) } + [nil]
@@ -121,7 +128,9 @@ public enum RootlessSession {
         start.standardError = .collect
         let started = try start.runBlocking()
         guard started.status == .exited(0) else {
-            throw RuntimeError(.unavailable, "cannot make the rootless session's namespaces: \(started.errorText)")
+            throw RuntimeError(
+                .unavailable,
+                "cannot make the rootless session's user namespace (are unprivileged user namespaces allowed? sysctl kernel.unprivileged_userns_clone=1): \(started.errorText.trimmingCharacters(in: .whitespacesAndNewlines))")
         }
         var pid: Int32?
         for _ in 0..<400 where pid == nil {
@@ -156,7 +165,7 @@ public enum RootlessSession {
         }
         throw RuntimeError(
             .failedPrecondition,
-            "user \(name ?? String(id)) has no subordinate ids in \(file): Hoist maps them for the users of images (as root: usermod --add-subuids 100000-165535 --add-subgids 100000-165535 \(name ?? String(id)))")
+            "user \(name ?? String(id)) has no subordinate ids in \(file), which rootless mode maps to the users of images; as root, give some (usermod --add-subuids 100000-165535 --add-subgids 100000-165535 \(name ?? String(id))), or run hoist as root")
     }
 
     private static func userName(_ uid: uid_t) -> String? {

@@ -36,6 +36,12 @@ public struct Mount: Sendable, Hashable, Codable {
         let isBind = parsed.flags & MountFlags.bind != 0
         let data = parsed.data.joined(separator: ",")
         let what = "cannot mount \(type) \(source) on \(destination)"
+        // An unprivileged process can mount nothing: say what it takes, not the mount's EPERM.
+        guard geteuid() == 0 else {
+            throw StoreError(
+                .failedPrecondition,
+                "this needs root or rootless mode: \(what) as user \(HostUser.id); run as root, or enter Hoist's rootless session first (hoist does; a Swift program calls Client.enterRootlessSessionIfNeeded() at the start of main)")
+        }
         if type == "overlay" && data.utf8.count >= MountFlags.dataLimit {
             try mountOverlayRelative(at: destination, flags: parsed.flags, data: parsed.data, what: what)
             return

@@ -25,7 +25,14 @@ public final class Store: Sendable {
     /// died using it.
     public init(root: StoreRoot = .default()) throws {
         self.root = root
-        try root.createDirectories()
+        // A store this user cannot write (another user's, made by `sudo hoist`, read-only) is
+        // one line naming the path and the fix, not the first write's failure further on.
+        do {
+            try root.createDirectories()
+        } catch {
+            throw root.writeFailure() ?? error
+        }
+        if let failure = root.writeFailure() { throw failure }
         let database = try MetadataDatabase(
             path: root.database.path, migrationLock: root.locks.appendingPathComponent("migrate.lock").path)
         self.database = database

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Hoist
 import HoistBuild
+import HoistOCI
 import HoistRegistry
 
 struct BuildCommand: AsyncParsableCommand {
@@ -11,6 +12,7 @@ struct BuildCommand: AsyncParsableCommand {
         discussion: "Flags are named as docker build names them. Steps are cached by content: an unchanged rebuild runs nothing. With --backend docker, RUN steps run in the daemon's containers and the image is loaded into it; --delegate hands the whole build to the daemon's builder instead.")
 
     @OptionGroup var global: GlobalOptions
+    @OptionGroup var registry: RegistryOptions
 
     @Option(name: [.short, .customLong("tag")], help: ArgumentHelp("Name the image (name:tag); repeatable.", valueName: "name"))
     var tags: [String] = []
@@ -75,6 +77,9 @@ struct BuildCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Also load the image, under the tags, into the Docker daemon (DOCKER_HOST), or with --backend containerd into containerd.")
     var load = false
 
+    @Flag(name: .long, help: "Push the image to its registries under the tags once built (as --output type=registry).")
+    var push = false
+
     @Flag(name: .long, help: "With --backend docker: hand the whole build to the daemon's own builder.")
     var delegate = false
 
@@ -87,7 +92,7 @@ struct BuildCommand: AsyncParsableCommand {
     @Option(name: .customLong("metadata-file"), help: ArgumentHelp("Write the build's result (digests, names) as JSON to this file.", valueName: "path"))
     var metadataFile: String?
 
-    @Option(name: [.short, .long], help: ArgumentHelp("Also write the result: type=oci|docker|tar,dest=FILE or type=local,dest=DIR; repeatable.", valueName: "spec"))
+    @Option(name: [.short, .long], help: ArgumentHelp("Also write the result: type=oci|docker|tar,dest=FILE, type=local,dest=DIR, or type=image[,name=N][,push=true] (type=registry pushes); repeatable.", valueName: "spec"))
     var output: [String] = []
 
     @Flag(name: [.short, .long], help: "Print only the image ID.")
@@ -126,6 +131,7 @@ struct BuildCommand: AsyncParsableCommand {
                 buildArguments: buildArguments, target: target, noCache: noCache, labels: labels, secrets: secrets,
                 allowInsecure: allow.contains("security.insecure"), progress: renderer.reporter)
             options.outputs = try output.map(BuildOutput.init(parsing:))
+            let pushed = try namesToPush(options.outputs)
             options.noCacheStages = noCacheFilter
             options.stepLimits = StepLimits(memoryBytes: try memory.map(ContainerOptions.bytes), cpuQuota: cpuQuota, cpuPeriod: cpuPeriod)
             options.buildContexts = try Self.pairs(buildContext, what: "--build-context", allowBare: false)
@@ -175,6 +181,7 @@ struct BuildCommand: AsyncParsableCommand {
                     if !quiet { FileHandle.standardError.write(Data((line + "\n").utf8)) }
                 }
                 if let iidfile { try Data(id.utf8).write(to: URL(fileURLWithPath: iidfile)) }
+                try await push(pushed, client: client, mode: mode)
                 print(id)
                 return
             }
@@ -186,6 +193,7 @@ struct BuildCommand: AsyncParsableCommand {
                 throw error
             }
             renderer.finish()
+            try await push(pushed, client: client, mode: mode)
             if let iidfile { try Data(image.id.description.utf8).write(to: URL(fileURLWithPath: iidfile)) }
             if let metadataFile {
                 var metadata: [String: Any] = [
@@ -200,6 +208,31 @@ struct BuildCommand: AsyncParsableCommand {
             } else if mode != .rawjson {  // rawjson's stream holds JSON only
                 FileHandle.standardError.write(Data("Successfully built \(image.id.shortID)\(tags.map { "\nSuccessfully tagged \($0)" }.joined())\n".utf8))
             }
+        }
+    }
+
+    /// What the build pushes once built: the tags for `--push`, and for each `--output
+    /// type=image,push=true` (or `type=registry`) its names, else the tags; checked before the
+    /// build, so a push that cannot happen fails before anything is built.
+    private func namesToPush(_ outputs: [BuildOutput]) throws -> [String] {
+        var wanted = push
+        var names = push ? tags : []
+        for case .image(let outputNames, let pushes) in outputs {
+            for name in outputNames { _ = try Reference(parsing: name) }
+            guard pushes else { continue }
+            wanted = true
+            names += outputNames.isEmpty ? tags : outputNames
+        }
+        if wanted && names.isEmpty { throw ValidationError("a name is needed to push: give -t NAME (or name= in --output)") }
+        var seen = Set<String>()
+        return names.filter { seen.insert($0).inserted }
+    }
+
+    /// Pushes the built image under `names`, each with its view of the transfer, as `hoist push`.
+    private func push(_ names: [String], client: Client, mode: ProgressRenderer.Mode) async throws {
+        for name in names {
+            try await PushCommand.push(name, to: nil, client: client, configuration: registry.configuration, progress: quiet ? .quiet : mode,
+                                         silently: quiet)
         }
     }
 

@@ -27,23 +27,26 @@ final class ProgressRenderer: @unchecked Sendable {
     /// Warnings, printed when the build is over.
     private var warnings: [BuildWarning] = []
     private var order: [Digest] = []
-    /// A running vertex's status instead of its elapsed time (bytes moved, for transfers).
-    private var status: [Digest: String] = [:]
-    private var latestTransfer: [Digest: TransferProgress] = [:]
+    /// The blobs of pulls and pushes: their lines and the whole transfer's bytes and rate.
+    private var transfers = TransferTally()
     /// The last status of each layer of a pull or push the Docker daemon makes.
     private var daemonStatus: [String: String] = [:]
     private var lastDraw = Date.distantPast
     private var drawnLines = 0
     private let begin = Date()
+    /// What the view's header says is going on (`Building`, `Pulling`, `Pushing`).
+    private let title: String
     private var jsonMemory = SolveStatusJSON.Memory()
 
     /// Colours as BuildKit's (running blue, failed red, warnings magenta): on a terminal only,
     /// and never when `NO_COLOR` is set (no-color.org).
     private let colours: Bool
 
-    init(mode: Mode, output: FileHandle = .standardError, environment: [String: String] = ProcessInfo.processInfo.environment) {
+    init(mode: Mode, title: String = "Building", output: FileHandle = .standardError,
+         environment: [String: String] = ProcessInfo.processInfo.environment) {
         let isTerminal = isatty(output.fileDescriptor) == 1
         self.mode = mode == .auto ? (isTerminal ? .tty : .plain) : mode
+        self.title = title
         self.output = output
         colours = self.mode == .tty && isTerminal && (environment["NO_COLOR"] ?? "").isEmpty
     }
@@ -56,15 +59,31 @@ final class ProgressRenderer: @unchecked Sendable {
     func finish() {
         lock.lock()
         defer { lock.unlock() }
-        if mode == .tty {
+        if mode == .tty && !order.isEmpty {
             redraw(final: true)
             writeFailures()
+        }
+        if mode == .plain && !transfers.isEmpty {
+            write("total: \(transfers.total())\n")
         }
         // As BuildKit does, warnings come after the steps, where they are not scrolled away.
         if !warnings.isEmpty && (mode == .tty || mode == .plain) {
             let count = warnings.count == 1 ? "1 warning" : "\(warnings.count) warnings"
             write(paint(" \(count) found:", TerminalLine.magenta) + "\n" + warnings.map { " - \($0)\n" }.joined())
             warnings = []
+        }
+    }
+
+    /// Runs `body` and draws the final state however it ends, before anything else is printed
+    /// (a line printed under the view would make its last redraw land on the wrong row).
+    func finishing<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            let value = try await body()
+            finish()
+            return value
+        } catch {
+            finish()
+            throw error
         }
     }
 
@@ -79,6 +98,16 @@ final class ProgressRenderer: @unchecked Sendable {
         }
     }
 
+    /// Receives a backend's pull and push events, whichever kind it reports.
+    var transferEventReporter: TransferEventHandler {
+        { event in
+            switch event {
+            case .blob(let progress): self.handle(transfer: progress)
+            case .daemon(let progress): self.handle(daemon: progress)
+            }
+        }
+    }
+
     /// Receives pull and push events: one line per blob, in the same modes as builds.
     var transferReporter: TransferProgressHandler {
         { event in self.handle(transfer: event) }
@@ -87,29 +116,26 @@ final class ProgressRenderer: @unchecked Sendable {
     private func handle(transfer event: TransferProgress) {
         lock.lock()
         defer { lock.unlock() }
-        let previous = latestTransfer[event.digest]
-        latestTransfer[event.digest] = event
-        let phaseChanged = previous?.phase != event.phase
-        let label = Self.label(event)
+        let previous = transfers.latest[event.digest]
+        if mode == .rawjson {
+            // Byte counts arrive per chunk; a line a megabyte is enough for a reader.
+            guard previous?.phase != event.phase || event.completed - (previous?.completed ?? 0) >= 1 << 20
+                || event.completed == event.total
+            else { return }
+            _ = transfers.record(event)
+            write(SolveStatusJSON.line(for: event, memory: &jsonMemory) + "\n")
+            return
+        }
+        let phaseChanged = transfers.record(event)
         switch mode {
-        case .quiet, .auto:
+        case .quiet, .auto, .rawjson:
             return
         case .plain:
             guard phaseChanged else { return }
-            write("#\(number(event.digest, event.digest.shortID)) \(event.digest.shortID) \(label)\n")
-        case .rawjson:
-            // Byte counts arrive per chunk; a line a megabyte is enough for a reader.
-            guard phaseChanged || event.completed - (previous?.completed ?? 0) >= 1 << 20 || event.completed == event.total else {
-                latestTransfer[event.digest] = previous
-                return
-            }
-            write(SolveStatusJSON.line(for: event, memory: &jsonMemory) + "\n")
+            write("#\(number(event.digest, event.digest.shortID)) \(event.digest.shortID) \(Self.label(event))\n")
         case .tty:
             _ = number(event.digest, event.digest.shortID)
-            switch event.phase {
-            case .complete, .alreadyPresent, .mounted: finished[event.digest] = label
-            default: status[event.digest] = label
-            }
+            if TransferTally.isDone(event.phase) { finished[event.digest] = "" }
             let now = Date()
             guard phaseChanged || now.timeIntervalSince(lastDraw) > 0.1 else { return }
             lastDraw = now
@@ -147,7 +173,7 @@ final class ProgressRenderer: @unchecked Sendable {
         case .retrying: "Retrying"
         case .alreadyPresent: "Already exists"
         case .mounted: "Mounted from another repository"
-        case .complete: "Complete"
+        case .complete: "Complete \(Display.size(event.total))"
         }
     }
 
@@ -222,19 +248,23 @@ final class ProgressRenderer: @unchecked Sendable {
     private func redraw(final: Bool) {
         let width = TerminalLine.width(of: output.fileDescriptor)
         let progress = "(\(finished.count)/\(order.count))\(final ? " FINISHED" : "")"
-        let title = "[+] \(latestTransfer.isEmpty ? "Building" : "Transferring") \(Display.decimal(Date().timeIntervalSince(begin), places: 1))s "
+        let title = "[+] \(title) \(Display.decimal(Date().timeIntervalSince(begin), places: 1))s "
         var lines = [TerminalLine.fit(title + progress, width: width)]
         for vertex in order {
             let name = names[vertex] ?? ""
-            if let status = finished[vertex] {
+            if let transfer = transfers.latest[vertex] {
+                let line = transfers.line(vertex, width: width)
+                lines.append(TransferTally.isDone(transfer.phase) ? line : paint(line, TerminalLine.blue))
+            } else if let status = finished[vertex] {
                 let line = TerminalLine.fit(" => \(name)", right: status, width: width)
                 lines.append(status == "ERROR" ? paint(line, TerminalLine.red) : line)
             } else {
-                let elapsed = status[vertex] ?? Display.decimal(Date().timeIntervalSince(started[vertex] ?? begin), places: 1) + "s"
+                let elapsed = Display.decimal(Date().timeIntervalSince(started[vertex] ?? begin), places: 1) + "s"
                 lines.append(paint(TerminalLine.fit(" => \(name)", right: elapsed, width: width), TerminalLine.blue))
                 for line in (lastLines[vertex] ?? []).suffix(6) { lines.append(TerminalLine.fit(" => => \(line)", width: width)) }
             }
         }
+        if !transfers.isEmpty { lines.append(TerminalLine.fit(" => total", right: transfers.total(), width: width)) }
         // Move up over the previous frame and clear it before drawing this one.
         var text = drawnLines > 0 ? "\u{1B}[\(drawnLines)F\u{1B}[J" : ""
         text += lines.joined(separator: "\n") + "\n"

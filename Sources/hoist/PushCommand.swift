@@ -41,11 +41,12 @@ struct PushCommand: AsyncParsableCommand {
         try await reportingErrors {
             var configuration = registry.configuration
             configuration.uploadChunkSize = chunkSize
-            let printer = ProgressRenderer(mode: progress)
             let client = try await global.client()
             // Every name of the repository, pushed in turn, as `docker push --all-tags`.
             let names = allTags ? try await Self.tags(of: name, on: client) : [name]
-            for name in names { try await push(name, client: client, configuration: configuration, printer: printer) }
+            for name in names {
+                try await Self.push(name, to: destination, client: client, configuration: configuration, progress: progress)
+            }
         }
     }
 
@@ -57,16 +58,20 @@ struct PushCommand: AsyncParsableCommand {
         return Array(Set(names.map(\.familiarString))).sorted()
     }
 
-    private func push(_ name: String, client: Client, configuration: RegistryConfiguration, printer: ProgressRenderer) async throws {
-        if client.backend == .docker {
-            let pushed = try await client.pushThroughDaemon(
-                name, to: destination, configuration: configuration, progress: printer.daemonReporter)
-            let reference = try Reference(parsing: pushed.reference)
-            print("\(reference.tag ?? reference.familiarName): digest: \(pushed.digest ?? "unknown") size: \(pushed.size.map(String.init) ?? "unknown")")
-            return
+    /// Pushes `name` (to `destination` when given) with its own view of the transfer, then
+    /// prints what Docker's push ends with, `TAG: digest: sha256:… size: N`, unless `silently`.
+    static func push(
+        _ name: String, to destination: String?, client: Client, configuration: RegistryConfiguration, progress: ProgressRenderer.Mode,
+        silently: Bool = false
+    ) async throws {
+        let printer = ProgressRenderer(mode: progress, title: "Pushing")
+        let pushed = try await printer.finishing {
+            try await client.containerBackend.pushImage(
+                name, to: destination, configuration: configuration, progress: printer.transferEventReporter)
         }
-        let result = try await client.push(
-            name, to: destination, configuration: configuration, progress: printer.transferReporter)
-        print("\(result.reference.tag ?? result.reference.familiarName): digest: \(result.target.digestString) size: \(result.target.size)")
+        if !silently {
+            let reference = pushed.reference
+            print("\(reference.tag ?? reference.familiarName): digest: \(pushed.digest ?? "unknown") size: \(pushed.size.map(String.init) ?? "unknown")")
+        }
     }
 }

@@ -4,8 +4,9 @@ import Testing
 
 /// Docker's CLI habits run against `hoist` and `/usr/bin/docker` on the same image (issue 19):
 /// `inspect` key sets and `--format` templates (Go's text/template with Docker's functions),
-/// exit codes of usage errors, and global options before the verb. Outputs are compared after
-/// removing what is known to differ (IDs, times); each known difference is named here.
+/// exit codes of usage errors and of `run`, and global options before the verb. Outputs are
+/// compared after removing what is known to differ (IDs, times); each known difference is named
+/// here. Each test prints a table of what it compared (verb, flags, what, the result).
 @Suite("CLI compatibility with docker", .serialized, .enabled(if: Interop.isRoot && Interop.dockerAvailable))
 struct CLICompatibilityTests {
     let fixture: BusyboxFixture
@@ -50,14 +51,14 @@ struct CLICompatibilityTests {
     /// (ExposedPorts, Volumes) print as `{}` there and `map[]` here; not compared.
     @Test func imageInspectTemplatesPrintAsDockers() throws {
         defer { _ = try? ExternalCommand.run([Interop.docker, "rmi", "-f", image]) }
-        var table: [String] = []
+        var covered = CompatibilityCoverage()
         for template in Self.templates {
             let docker = try ExternalCommand.run([Interop.docker, "image", "inspect", "--format", template, image])
             let hoist = try Interop.hoist(["inspect", "--format", template, image], root: store)
             #expect(docker.status == 0, "docker: \(docker.errorText)")
             #expect(hoist.status == docker.status && hoist.text == docker.text,
                     "\(template)\n hoist (\(hoist.status)): \(hoist.text.debugDescription) \(hoist.errorText)\n docker: \(docker.text.debugDescription)")
-            table.append("inspect --format \(template): \(hoist.text == docker.text ? "same" : "DIFFERENT")")
+            covered.record("image inspect", "--format \(template)", compared: "exit code, output", same: hoist.status == docker.status && hoist.text == docker.text)
         }
         // Templates both refuse: an unknown function (parsing) and a key the object lacks.
         for template in ["{{nosuch .Os}}", "{{.Nope}}", "{{.Config.Nope}}", "{{index .RepoTags 5}}"] {
@@ -65,9 +66,9 @@ struct CLICompatibilityTests {
             let hoist = try Interop.hoist(["inspect", "--format", template, image], root: store)
             #expect(docker.status != 0 && hoist.status == docker.status, "\(template): hoist \(hoist.status), docker \(docker.status)")
             #expect(hoist.errorText.contains("template"), "\(hoist.errorText)")
-            table.append("inspect --format \(template): both fail (exit \(hoist.status))")
+            covered.record("image inspect", "--format \(template)", compared: "exit code (both fail)", same: docker.status != 0 && hoist.status == docker.status)
         }
-        print(table.joined(separator: "\n"))
+        covered.print("image inspect templates")
     }
 
     @Test func imageInspectHasDockersKeys() throws {
@@ -81,7 +82,12 @@ struct CLICompatibilityTests {
         for key in ["Cmd", "Entrypoint", "Env", "Labels", "WorkingDir", "User"] {
             #expect(Self.json(dockerConfig[key]) == Self.json(hoistConfig[key]), "Config.\(key)")
         }
-        print("inspect IMAGE keys: docker \(docker.count), hoist \(hoist.count), Config keys equal")
+        var covered = CompatibilityCoverage()
+        covered.record("image inspect", "(JSON)", compared: "top-level keys ⊇ docker's (\(docker.count))", same: Set(docker.keys).subtracting(hoist.keys).isEmpty)
+        covered.record("image inspect", "(JSON)", compared: "Config keys", same: Set(dockerConfig.keys) == Set(hoistConfig.keys))
+        covered.record("image inspect", "(JSON)", compared: "Config Cmd/Entrypoint/Env/Labels/WorkingDir/User values",
+                       same: ["Cmd", "Entrypoint", "Env", "Labels", "WorkingDir", "User"].allSatisfy { Self.json(dockerConfig[$0]) == Self.json(hoistConfig[$0]) })
+        covered.print("image inspect keys")
     }
 
     @Test func containerInspectHasDockersKeys() throws {
@@ -100,13 +106,19 @@ struct CLICompatibilityTests {
         let dockerState = try #require(docker["State"] as? [String: Any])
         let hoistState = try #require(hoist["State"] as? [String: Any])
         #expect(Set(dockerState.keys).subtracting(hoistState.keys).isEmpty, "State misses \(Set(dockerState.keys).subtracting(hoistState.keys).sorted())")
+        var covered = CompatibilityCoverage()
+        covered.record("create", "--name --label", compared: "exit code", same: created.status == 0)
+        covered.record("container inspect", "(JSON)", compared: "top-level keys ⊇ docker's (\(docker.count))", same: missing.isEmpty)
+        covered.record("container inspect", "(JSON)", compared: "State keys ⊇ docker's", same: Set(dockerState.keys).subtracting(hoistState.keys).isEmpty)
         for template in ["{{.State.Status}} {{.State.Running}} {{.State.ExitCode}}", "{{.Name}}", "{{.Path}} {{json .Args}}",
                          "{{json .Config.Labels}}", "{{.Config.Image}}", "{{.RestartCount}} {{len .Mounts}}"] {
             let dockerText = try ExternalCommand.run([Interop.docker, "container", "inspect", "--format", template, name]).text
             let hoistText = try Interop.hoist(["inspect", "--format", template, name], root: store).text
             #expect(hoistText == dockerText, "\(template): hoist \(hoistText.debugDescription), docker \(dockerText.debugDescription)")
+            covered.record("container inspect", "--format \(template)", compared: "output", same: hoistText == dockerText)
         }
         _ = try? Interop.hoist(["rm", "-f", name], root: store)
+        covered.print("container inspect")
     }
 
     /// `ps` and `images` listings: the same fields and `{{json .}}` keys, filters picking alike.
@@ -132,26 +144,37 @@ struct CLICompatibilityTests {
             ["ps", "--filter", "status=bogus"],
             ["ps", "--filter", "nokey=1"],
         ]
+        var covered = CompatibilityCoverage()
         for arguments in psCases {
             let docker = try ExternalCommand.run([Interop.docker] + arguments)
             let hoist = try Interop.hoist(arguments, root: store)
             #expect(hoist.status == docker.status, "\(arguments): hoist \(hoist.status) \(hoist.errorText), docker \(docker.status) \(docker.errorText)")
             if docker.status == 0 { #expect(hoist.text == docker.text, "\(arguments): hoist \(hoist.text.debugDescription), docker \(docker.text.debugDescription)") }
+            covered.record("ps", arguments.dropFirst().joined(separator: " ").replacingOccurrences(of: name, with: "NAME"),
+                           compared: docker.status == 0 ? "exit code, output" : "exit code",
+                           same: hoist.status == docker.status && (docker.status != 0 || hoist.text == docker.text))
         }
         let labels = ["ps", "-a", "--filter", "name=\(name)", "--format", "{{.Labels}}"]
         let dockerLabels = Set(try ExternalCommand.checked([Interop.docker] + labels).text.dropLast().split(separator: ","))
-        #expect(Set(try Interop.hoist(labels, root: store).text.dropLast().split(separator: ",")) == dockerLabels)
+        let hoistLabels = Set(try Interop.hoist(labels, root: store).text.dropLast().split(separator: ","))
+        #expect(hoistLabels == dockerLabels)
+        covered.record("ps", "-a --format {{.Labels}}", compared: "output as a set (Go's map order)", same: hoistLabels == dockerLabels)
         let dockerKeys = try Self.lineKeys(try ExternalCommand.checked([Interop.docker, "ps", "-a", "--filter", "name=\(name)", "--format", "{{json .}}"]).standardOutput)
         let hoistKeys = try Self.lineKeys(try Interop.hoist(["ps", "-a", "--format", "json"], root: store).standardOutput)
         #expect(dockerKeys == hoistKeys, "ps json keys: docker \(dockerKeys.sorted()), hoist \(hoistKeys.sorted())")
         let dockerImageKeys = try Self.lineKeys(try ExternalCommand.checked([Interop.docker, "images", "--filter", "reference=\(image)", "--format", "{{json .}}"]).standardOutput)
         let hoistImageKeys = try Self.lineKeys(try Interop.hoist(["images", "--format", "json"], root: store).standardOutput)
         #expect(dockerImageKeys == hoistImageKeys, "images json keys: docker \(dockerImageKeys.sorted()), hoist \(hoistImageKeys.sorted())")
+        covered.record("ps", "-a --format json / {{json .}}", compared: "keys", same: dockerKeys == hoistKeys)
+        covered.record("images", "--format json / {{json .}}", compared: "keys", same: dockerImageKeys == hoistImageKeys)
         // Known differences: SIZE is the unpacked size in Docker, the stored (compressed) size in
         // Hoist; DIGEST is a registry's digest in Docker (`<none>` for an import), the manifest's here.
         let template = "{{.Repository}}:{{.Tag}}"
         let dockerImages = try ExternalCommand.checked([Interop.docker, "images", "--filter", "reference=\(image)", "--format", template]).text
-        #expect(try Interop.hoist(["images", "--format", template], root: store).text == dockerImages)
+        let hoistImages = try Interop.hoist(["images", "--format", template], root: store).text
+        #expect(hoistImages == dockerImages)
+        covered.record("images", "--format \(template)", compared: "output", same: hoistImages == dockerImages)
+        covered.print("ps and images listings")
     }
 
     /// The keys of the first JSON object of a listing printed one object per line.
@@ -163,11 +186,31 @@ struct CLICompatibilityTests {
     /// Usage errors exit as Docker's: 125 for a bad flag, 1 for a wrong number of arguments.
     @Test func usageErrorsExitAsDockers() throws {
         defer { _ = try? ExternalCommand.run([Interop.docker, "rmi", "-f", image]) }
+        var covered = CompatibilityCoverage()
         for arguments in [["images", "--no-such-flag"], ["run"], ["inspect"], ["rm", "--nope", "x"], ["tag", "a"]] {
             let docker = try ExternalCommand.run([Interop.docker] + arguments)
             let hoist = try Interop.hoist(arguments, root: store)
             #expect(hoist.status == docker.status, "\(arguments): hoist \(hoist.status) \(hoist.errorText), docker \(docker.status) \(docker.errorText)")
+            covered.record(arguments[0], arguments.dropFirst().joined(separator: " "), compared: "exit code (\(docker.status))", same: hoist.status == docker.status)
         }
+        covered.print("usage errors")
+    }
+
+    /// `run`'s exit codes as Docker's: 127 for a command that is not there, 126 for one that
+    /// cannot be executed, 125 for Hoist's own failure (an image it lacks), else the command's.
+    @Test(.enabled(if: Interop.available("runc"))) func runExitCodesAsDockers() throws {
+        defer { _ = try? ExternalCommand.run([Interop.docker, "rmi", "-f", image]) }
+        var covered = CompatibilityCoverage()
+        let run = ["run", "--rm", "--pull", "never", "--network", "none"]
+        for arguments in [run + ["--entrypoint", "/no/such/command", image], run + ["--entrypoint", "/etc/passwd", image],
+                          run + ["--entrypoint", "sh", image, "-c", "exit 7"], run + ["hoist-no-such-image:1"]] {
+            let docker = try ExternalCommand.run([Interop.docker] + arguments)
+            let hoist = try Interop.hoist(arguments, root: store)
+            #expect(hoist.status == docker.status, "\(arguments): hoist \(hoist.status) \(hoist.errorText), docker \(docker.status) \(docker.errorText)")
+            covered.record("run", arguments.dropFirst().joined(separator: " ").replacingOccurrences(of: image, with: "IMAGE"),
+                           compared: "exit code (\(docker.status))", same: hoist.status == docker.status)
+        }
+        covered.print("run exit codes")
     }
 
     /// `hoist --root DIR images` as `docker -H … images`: options before the verb.
@@ -184,16 +227,23 @@ struct CLICompatibilityTests {
         let host = try ExternalCommand.run([Interop.hoistExecutable, "-H", "unix:///var/run/docker.sock", "--root", store.path, "images",
                                             "--format", "{{.Repository}}:{{.Tag}}"])
         #expect(host.status == 0 && host.text.contains(image), "\(host.text) \(host.errorText)")
+        var covered = CompatibilityCoverage()
+        covered.record("images", "--root DIR before the verb, --root=DIR", compared: "output as after the verb", same: before.text == after.text && equals.status == 0)
+        covered.record("(none)", "--root without a value", compared: "exit code (125)", same: missingValue.status == 125)
+        covered.record("images", "-H unix:///var/run/docker.sock", compared: "output holds docker's image", same: host.status == 0 && host.text.contains(image))
+        covered.print("global options")
     }
 
     /// `hoist version` in Docker's layout, each version from the part itself: the daemon's
     /// through `--backend docker` equal to `docker version`'s, runc's to `runc --version`.
     @Test func versionAsDockersLayout() throws {
         defer { _ = try? ExternalCommand.run([Interop.docker, "rmi", "-f", image]) }
+        var covered = CompatibilityCoverage()
         for template in ["{{.Server.Version}}", "{{.Server.APIVersion}}", "{{.Server.Os}}/{{.Server.Arch}}"] {
             let docker = try ExternalCommand.checked([Interop.docker, "version", "--format", template]).text
             let hoist = try Interop.hoist(["--backend", "docker", "version", "--format", template], root: store)
             #expect(hoist.text == docker, "\(template): hoist \(hoist.text.debugDescription) \(hoist.errorText), docker \(docker.debugDescription)")
+            covered.record("version", "--backend docker --format \(template)", compared: "output", same: hoist.text == docker)
         }
         let native = try Interop.hoist(["version"], root: store)
         #expect(native.status == 0, "\(native.errorText)")
@@ -206,6 +256,8 @@ struct CLICompatibilityTests {
         let json = try Interop.hoist(["version", "--format", "json"], root: store)
         let object = try JSONSerialization.jsonObject(with: json.standardOutput) as? [String: Any]
         #expect(object?["Client"] != nil && object?["Server"] != nil, "\(json.text)")
+        covered.record("version", "--format json", compared: "Client and Server keys", same: object?["Client"] != nil && object?["Server"] != nil)
+        covered.print("version")
     }
 
     static func object(_ data: Data) throws -> [String: Any] {

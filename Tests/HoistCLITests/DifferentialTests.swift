@@ -28,6 +28,10 @@ struct DifferentialTests {
 
     @Test(arguments: cases)
     func buildsMatchDocker(name: String) async throws {
+        try await Self.holdingBase(of: name) { try await compareWithDocker(name) }
+    }
+
+    private func compareWithDocker(_ name: String) async throws {
         let fixture = try BusyboxFixture()
         let base = "busybox:latest"
         try ExternalCommand.checked([Interop.docker, "import", "-c", "CMD [\"sh\"]", fixture.rootfs.path, base])
@@ -90,69 +94,19 @@ struct DifferentialTests {
         #expect(differences.isEmpty, "files differ for \(name) (docker ≠ hoist):\n\(differences.prefix(40).joined(separator: "\n"))")
     }
 
-    /// Every case built by Hoist's engine twice from the same busybox image: on the native
-    /// backend, and on the docker backend with the daemon running the steps. The images' files
-    /// and configs must be equal, a failing case must fail with the same error, and the docker
-    /// build's image must be in the daemon under its tag.
-    @Test(arguments: cases)
-    func dockerWorkerBuildsMatchNative(name: String) async throws {
-        let fixture = try BusyboxFixture()
-        // The native store's very busybox image, in the daemon under the name the cases use.
-        let busybox = fixture.directory.appending("busybox.tar")
-        try await fixture.client.save(["busybox:latest"], to: busybox)
-        try await EngineClient.connect().loadImages(from: busybox)
-        let docker = try Client(root: StoreRoot(fixture.directory.appending("docker-store")), backend: .docker)
-        let context = try Self.context(name, in: fixture.directory)
-        let tag = uniqueDockerName("worker-\(name)")
-        defer { _ = try? ExternalCommand.run([Interop.docker, "rmi", "-f", tag]) }
-
-        let baseContext = context.appendingPathComponent("base")
-        if FileManager.default.fileExists(atPath: baseContext.path) {
-            _ = try await fixture.client.build(BuildOptions(context: baseContext, tags: [Self.baseName]))
-            _ = try await docker.build(BuildOptions(context: baseContext, tags: [Self.baseName]))
-        }
-        defer { _ = try? ExternalCommand.run([Interop.docker, "rmi", "-f", Self.baseName]) }
-        let (arguments, target) = try Self.buildOptions(name)
-        let options = BuildOptions(context: context, tags: [tag], buildArguments: arguments, target: target)
-        let native = await Result(catching: { try await fixture.client.build(options) })
-        let viaDocker = await Result(catching: { try await docker.build(options) })
-
-        if name.hasPrefix("fail-") {
-            guard case .failure(let nativeError as BuildError) = native, case .failure(let dockerError as BuildError) = viaDocker else {
-                Issue.record("\(name) should fail on both backends with a BuildError: native \(native), docker \(viaDocker)")
-                return
-            }
-            #expect(dockerError.step == nativeError.step && dockerError.exitCode == nativeError.exitCode)
-            // A command's failure reads the same; an image that cannot be had, in the daemon's words.
-            if nativeError.exitCode != nil { #expect("\(dockerError)" == "\(nativeError)") }
-            return
-        }
-        let nativeImage = try native.get()
-        let dockerImage = try viaDocker.get()
-        let nativeDetails = try fixture.client.inspect(nativeImage.id.description)
-        let dockerDetails = try docker.inspect(dockerImage.id.description)
-        let nativeConfig = try #require(nativeDetails.config)
-        let dockerConfig = try #require(dockerDetails.config)
-        #expect(Self.fields(dockerConfig) == Self.fields(nativeConfig),
-                "config differs for \(name):\ndocker: \(Self.fields(dockerConfig))\nnative: \(Self.fields(nativeConfig))")
-        #expect(dockerDetails.layers.count == nativeDetails.layers.count)
-        let directory = fixture.directory
-        let nativeFiles = try Self.hoistRootfs(fixture.client, image: nativeImage.id.description, into: directory.appending("native"))
-        let dockerFiles = try Self.hoistRootfs(docker, image: dockerImage.id.description, into: directory.appending("docker"))
-        let differences = dockerFiles.differences(from: nativeFiles).filter { line in
-            !Self.listedPaths(name, in: "worker-differences").contains { line.hasPrefix("\($0): ") }
-        }
-        #expect(differences.isEmpty, "files differ for \(name) (docker worker ≠ native):\n\(differences.prefix(40).joined(separator: "\n"))")
-
-        // The daemon holds the very image, under the tag.
-        let inDaemon = try ExternalCommand.checked([Interop.docker, "image", "inspect", "--format", "{{.Id}}", tag]).text
-        #expect(inDaemon.trimmingCharacters(in: .whitespacesAndNewlines) == dockerImage.id.description)
-    }
-
     // MARK: Helpers
 
     /// The name a case's `base/` image is built under.
     static let baseName = "hoist-differential-base"
+
+    /// Runs `body` (a case's build) holding the daemon's ``baseName`` when case `name` has a
+    /// base, which the suites that build the corpus in the one daemon each make and remove.
+    static func holdingBase(of name: String, _ body: () async throws -> Void) async throws {
+        guard FileManager.default.fileExists(atPath: corpus.appendingPathComponent(name).appendingPathComponent("base").path) else {
+            return try await body()
+        }
+        try await SharedNameLock.holding(baseName, body)
+    }
 
     /// The build context of a case: its folder, or, when it has a `setup.sh` (for what git
     /// cannot keep: hard links, directory modes), a copy of it in `directory` that the script

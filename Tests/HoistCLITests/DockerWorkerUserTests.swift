@@ -17,6 +17,9 @@ import Testing
 final class DockerWorkerUserTests {
     static let userName = "hoist-docker-user"
     static let socket = "/var/run/docker.sock"
+    /// A user ID no image of the other suites uses (their users are 1000 and the like), so the
+    /// files the user leaves are told apart from theirs in the shared /tmp.
+    static let uid = "47113"
 
     /// Cases that need what only root has on the docker worker: a stage's files shown to a
     /// `RUN` (`--mount=type=bind,from=…`) are a read-only view of its layers mounted on this
@@ -41,7 +44,7 @@ final class DockerWorkerUserTests {
         }
         if try ExternalCommand.run(["id", "-u", Self.userName]).status != 0 {
             try ExternalCommand.checked(
-                ["useradd", "--no-create-home", "--shell", "/bin/sh", "--groups", String(socketInfo.st_gid), Self.userName])
+                ["useradd", "--no-create-home", "--shell", "/bin/sh", "--uid", Self.uid, "--groups", String(socketInfo.st_gid), Self.userName])
         }
         uid = try ExternalCommand.checked(["id", "-u", Self.userName]).text.trimmingCharacters(in: .whitespacesAndNewlines)
         home = directory.appending("home")
@@ -70,6 +73,10 @@ final class DockerWorkerUserTests {
 
     @Test(arguments: DifferentialTests.cases.filter { needRoot[$0] == nil })
     func buildsEqualNativeBuildsByRoot(name: String) async throws {
+        try await DifferentialTests.holdingBase(of: name) { try await buildAsTheUser(name) }
+    }
+
+    private func buildAsTheUser(_ name: String) async throws {
         let context = home.appendingPathComponent("corpus/\(name)")
         let (arguments, target) = try DifferentialTests.buildOptions(name)
         let fixture = try BusyboxFixture()

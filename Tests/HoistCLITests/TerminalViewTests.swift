@@ -1,4 +1,7 @@
 import Foundation
+import Hoist
+import HoistOCI
+import HoistRegistry
 import HoistTestSupport
 import Testing
 
@@ -7,7 +10,8 @@ import Testing
 /// The live build view as a terminal shows it (issue 19): `hoist build --progress tty` run on a
 /// pseudo-terminal (`script`) of 40, 80 and 200 columns, its output replayed through
 /// ``VirtualTerminal``: one header, every step on one line, nothing stale left by a redraw, and
-/// a failed step's output and error shown.
+/// a failed step's output and error shown; a pull's and a push's views the same way, with a bar
+/// per blob and the whole transfer's bytes and rate.
 @Suite("Terminal build view", .serialized, .enabled(if: Interop.isRoot && Interop.available("runc") && Interop.available("script")))
 struct TerminalViewTests {
     let fixture: BusyboxFixture
@@ -66,6 +70,84 @@ struct TerminalViewTests {
         // The error as a paragraph (it may wrap: only the view is cut to the width).
         let error = try #require(lines.firstIndex { $0.hasPrefix("ERROR: ") }, "\(text)")
         #expect(lines[error...].joined().contains("3"), "\(text)")
+    }
+
+    /// The screen `hoist ARGUMENTS` leaves on a terminal `width` columns wide, on the store `root`.
+    func transferScreen(_ arguments: String, width: Int, root: URL) throws -> (status: Int32, lines: [String]) {
+        let command = "stty cols \(width) rows 60; exec '\(Interop.hoistExecutable)' \(arguments)"
+        let run = try ExternalCommand.run(["script", "-q", "-e", "-c", command, "/dev/null"], environment: ["HOIST_ROOT": root.path])
+        return (run.status, VirtualTerminal.screen(of: run.text, width: width))
+    }
+
+    /// Builds `name`, an image of four blobs: busybox's layer, two layers of a few megabytes and
+    /// the config.
+    func buildTransferredImage(_ name: String) async throws {
+        var dockerfile = "FROM busybox\n"
+        for (file, megabytes) in [("a", 3), ("b", 2)] {
+            try ExternalCommand.checked(["head", "-c", "\(megabytes)M", "/dev/urandom"]).standardOutput.write(to: context.appendingPathComponent(file))
+            dockerfile += "COPY \(file) /\(file)\n"
+        }
+        try Data(dockerfile.utf8).write(to: context.appendingPathComponent("Dockerfile"))
+        _ = try await fixture.client.build(BuildOptions(context: context, tags: [name]))
+    }
+
+    /// One frame of a transfer's view: one header, a line per blob once each, the whole
+    /// transfer's bytes and rate, every line of the view within the width.
+    func expectOneTransferFrame(_ lines: [String], title: String, width: Int) throws {
+        let text = lines.joined(separator: "\n")
+        let headers = lines.filter { $0.hasPrefix("[+] \(title)") }
+        #expect(headers.count == 1 && headers[0].contains("(4/4) FINISHED"), "a stale frame is left at \(width):\n\(text)")
+        let blobs = lines.filter { $0.hasPrefix(" => ") && !$0.hasPrefix(" => total") }
+        #expect(blobs.count == 4 && Set(blobs).count == 4 && blobs.allSatisfy { $0.contains("Complete") }, "\(width):\n\(text)")
+        let total = try #require(lines.first { $0.hasPrefix(" => total") }, "\(width):\n\(text)")
+        #expect(total.range(of: #"([0-9.]+MB)/\1 +[0-9.]+[kMG]?B/s$"#, options: .regularExpression) != nil, "\(total)")
+        // The view's lines fit; what the command prints after it is standard output's.
+        let view = lines.filter { $0.hasPrefix("[+] ") || $0.hasPrefix(" => ") }
+        #expect(view.allSatisfy { $0.count < width }, "a line reaches the last column at \(width):\n\(text)")
+    }
+
+    @Test(.enabled(if: Interop.available("docker-registry")))
+    func aPullShowsBarsTotalsAndRateInOneFrame() async throws {
+        let registry = try TestRegistry(in: fixture.directory.appending("registry"))
+        let name = "\(registry.host)/view/pulled:1"
+        try await registry.explainingFailures {
+            try await buildTransferredImage(name)
+            _ = try await fixture.client.push(name)
+            for width in [40, 80, 200] {
+                let (status, lines) = try transferScreen("pull --progress tty '\(name)'", width: width, root: fixture.directory.appending("pulled-\(width)"))
+                #expect(status == 0, "\(lines.joined(separator: "\n"))")
+                try expectOneTransferFrame(lines, title: "Pulling", width: width)
+                #expect(lines.contains { $0.hasPrefix("Digest: sha256:") }, "\(lines.joined(separator: "\n"))")
+            }
+        }
+    }
+
+    /// Pushes to a registry of their own each, so every width sees every blob uploaded.
+    @Test(.enabled(if: Interop.available("docker-registry")))
+    func aPushShowsBarsTotalsAndRateInOneFrame() async throws {
+        try await buildTransferredImage("view/pushed:1")
+        for width in [40, 80, 200] {
+            let registry = try TestRegistry(in: fixture.directory.appending("registry-\(width)"))
+            try await registry.explainingFailures {
+                let (status, lines) = try transferScreen(
+                    "push --progress tty view/pushed:1 '\(registry.host)/view/pushed:1'", width: width, root: fixture.client.store.root.url)
+                #expect(status == 0, "\(lines.joined(separator: "\n"))")
+                try expectOneTransferFrame(lines, title: "Pushing", width: width)
+                #expect(lines.contains { $0.hasPrefix("1: digest: sha256:") }, "\(lines.joined(separator: "\n"))")
+            }
+        }
+    }
+
+    @Test func transferLinesHaveABarWhereTheWidthAllows() throws {
+        let digest = try Digest(parsing: "sha256:" + String(repeating: "ab", count: 32))
+        var tally = TransferTally()
+        _ = tally.record(TransferProgress(digest: digest, mediaType: .ociLayerGzip, phase: .downloading, completed: 1_500_000, total: 3_000_000))
+        #expect(tally.line(digest, width: 80).hasSuffix("[===============>              ] 1.5MB/3MB"), "\(tally.line(digest, width: 80))")
+        #expect(tally.line(digest, width: 40) == " => abababababab [=====>    ] 1.5MB/3MB")
+        #expect(tally.line(digest, width: 30) == " => abababababab    1.5MB/3MB")
+        #expect(tally.bytes == (1_500_000, 3_000_000))
+        _ = tally.record(TransferProgress(digest: digest, mediaType: .ociLayerGzip, phase: .complete, completed: 3_000_000, total: 3_000_000))
+        #expect(tally.line(digest, width: 40).hasSuffix(" Complete 3MB"))
     }
 
     @Test func noColourWhenNoColorIsSet() throws {

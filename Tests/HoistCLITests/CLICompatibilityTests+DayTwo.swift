@@ -50,7 +50,7 @@ extension CLICompatibilityTests {
         try startBoth(mixed, "echo to-stderr >&2; echo out; echo more >&2; printf 'end'")
         _ = try both(["wait", name])
         _ = try both(["wait", mixed])
-        var table: [String] = []
+        var covered = CompatibilityCoverage()
         let cases: [[String]] = [
             ["logs", name], ["logs", "--tail", "2", name], ["logs", "-n", "1", name], ["logs", "--tail", "0", name],
             ["logs", "--tail", "all", name], ["logs", "--since", "10m", name], ["logs", "--until", "10m", name],
@@ -65,7 +65,7 @@ extension CLICompatibilityTests {
             let same = hoist.status == docker.status && Self.maskingTimestamps(hoist.text) == Self.maskingTimestamps(docker.text)
                 && Self.maskingTimestamps(hoist.errorText) == Self.maskingTimestamps(docker.errorText)
             #expect(same, "\(arguments)\n hoist (\(hoist.status)): \(hoist.text.debugDescription) \(hoist.errorText.debugDescription)\n docker: \(docker.text.debugDescription) \(docker.errorText.debugDescription)")
-            table.append("\(arguments.dropLast().joined(separator: " ")): \(same ? "same" : "DIFFERENT")")
+            covered.record("logs", arguments.dropFirst().dropLast().joined(separator: " "), compared: "exit code, stdout, stderr (times masked)", same: same)
         }
         // -t: a time for each line, in order, within the container's life.
         let stamped = try Interop.hoist(["logs", "-t", name], root: store).text.split(separator: "\n").map { String($0.prefix { $0 != " " }) }
@@ -76,9 +76,9 @@ extension CLICompatibilityTests {
         for arguments in [["logs", "--since", "yesterday", name], ["logs", "no-such-container"]] {
             let (docker, hoist) = try both(arguments)
             #expect(docker.status != 0 && hoist.status == docker.status, "\(arguments): hoist \(hoist.status) \(hoist.errorText), docker \(docker.status)")
-            table.append("\(arguments.dropLast().joined(separator: " ")): both fail (exit \(docker.status))")
+            covered.record("logs", arguments.dropFirst().dropLast().joined(separator: " "), compared: "exit code (\(docker.status))", same: hoist.status == docker.status)
         }
-        print(table.joined(separator: "\n"))
+        covered.print("logs")
     }
 
     /// `logs -f` on a running container follows it to its end: what it writes after the
@@ -118,7 +118,9 @@ extension CLICompatibilityTests {
         #expect(texts[0] == "first\nsecond\n" && texts[1] == "bye\n", "docker: \(texts[0].debugDescription) \(texts[1].debugDescription)")
         #expect(texts[2] == texts[0] && texts[3] == texts[1], "hoist: \(texts[2].debugDescription) \(texts[3].debugDescription)")
         #expect(hoist.0.terminationStatus == docker.0.terminationStatus)
-        print("logs -f: \(texts[2] == texts[0] && texts[3] == texts[1] ? "same" : "DIFFERENT")")
+        var covered = CompatibilityCoverage()
+        covered.record("logs", "-f (running, then stopped)", compared: "stdout, stderr, exit code", same: texts[2] == texts[0] && texts[3] == texts[1])
+        covered.print("logs -f")
     }
 
     @Test(.timeLimit(.minutes(3)))
@@ -135,12 +137,12 @@ extension CLICompatibilityTests {
             ["unpause", name], ["inspect", "--format", "{{.State.Status}} {{.State.Running}} {{.State.Paused}}", name],
             ["unpause", name], ["pause", "no-such-container"],
         ]
-        var table: [String] = []
+        var covered = CompatibilityCoverage()
         for arguments in steps {
             let (docker, hoist) = try both(arguments)
             let same = hoist.status == docker.status && hoist.text == docker.text
             #expect(same, "\(arguments): hoist (\(hoist.status)) \(hoist.text.debugDescription) \(hoist.errorText), docker (\(docker.status)) \(docker.text.debugDescription)")
-            table.append("\(arguments.prefix(2).joined(separator: " ")): \(same ? "same" : "DIFFERENT") (exit \(docker.status))")
+            covered.record(arguments[0], arguments.dropFirst().joined(separator: " ").replacingOccurrences(of: name, with: "NAME"), compared: "exit code (\(docker.status)), stdout", same: same)
         }
         // Paused, ps says so after the running time.
         _ = try both(["pause", name])
@@ -149,7 +151,7 @@ extension CLICompatibilityTests {
         // A paused container is stopped (and removed) as Docker's is.
         let stopped = try both(["rm", "-f", name])
         #expect(stopped.hoist.status == stopped.docker.status, "\(stopped.hoist.errorText)")
-        print(table.joined(separator: "\n"))
+        covered.print("pause, unpause")
     }
 
     @Test(.timeLimit(.minutes(3)))
@@ -169,12 +171,17 @@ extension CLICompatibilityTests {
             ["ps", "-a", "--filter", "name=\(second)", "--format", "{{.Names}}"],
         ]
         // Known difference: `inspect` of a missing name prints `[]` in Docker, nothing here.
+        var covered = CompatibilityCoverage()
         for arguments in steps {
             let (docker, hoist) = try both(arguments)
+            covered.record(arguments[0], arguments.dropFirst().joined(separator: " ")
+                .replacingOccurrences(of: first, with: "OLD").replacingOccurrences(of: second, with: "NEW").replacingOccurrences(of: other, with: "OTHER"),
+                compared: "exit code (\(docker.status))\(docker.status == 0 ? ", stdout" : "")",
+                same: hoist.status == docker.status && (docker.status != 0 || hoist.text == docker.text))
             #expect(hoist.status == docker.status && (docker.status != 0 || hoist.text == docker.text),
                     "\(arguments): hoist (\(hoist.status)) \(hoist.text.debugDescription) \(hoist.errorText), docker (\(docker.status)) \(docker.text.debugDescription) \(docker.errorText)")
         }
-        print("rename: \(steps.count) steps compared")
+        covered.print("rename")
     }
 
     /// `top`: the same titles and commands (PIDs and times are each side's own).

@@ -79,7 +79,7 @@ struct ContainerdBackend: ContainerBackend {
 
     /// Builds on Hoist's store with this machine's runtime; `--load` copies the tags into containerd.
     func buildPlacement(_ request: BuildPlacementRequest) async throws -> any BuildPlacement {
-        StorePlacement(client: client, request: request) { image in
+        StorePlacement(request: request) { image in
             for tag in image.tags { try await load(tag.description) }
         }
     }

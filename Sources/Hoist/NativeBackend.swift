@@ -23,7 +23,7 @@ struct NativeBackend: ContainerBackend {
     func loadFromStore(_ name: String, store: Store) async throws { _ = try client.resolve(name) }
     func buildPlacement(_ request: BuildPlacementRequest) async throws -> any BuildPlacement {
         // `--load` puts the image into the Docker daemon DOCKER_HOST names.
-        StorePlacement(client: client, request: request) { [store = client.store] image in
+        StorePlacement(request: request) { [store = client.store] image in
             try await DockerBackend.load(image, from: store)
         }
     }

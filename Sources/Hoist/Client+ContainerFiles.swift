@@ -1,5 +1,6 @@
 public import Foundation
 public import HoistArchive
+import HoistRuntime
 import HoistStore
 
 /// Files into and out of kept containers, as `docker cp` moves them: tar streams whose top
@@ -36,7 +37,7 @@ extension Client {
 
     /// Copies host file or directory `source` to `destination` in the store's container
     /// `name` (the native backend's ``copyIn(_:from:to:)``).
-    func copyIntoStoredContainer(_ name: String, from source: String, to destination: String) throws {
+    func copyIntoStoredContainer(_ name: String, from source: String, to destination: String, archive: Bool = false) throws {
         let container = try findContainer(name)
         try mountRootfs(container)
         guard FileManager.default.fileExists(atPath: source) else { throw ClientError(.notFound, "\(source): no such file or directory") }
@@ -49,19 +50,23 @@ extension Client {
             var sink = try FileByteSink(path: path)
             try LayerDiffer().archive(source, as: entry, to: &sink)
             try sink.close()
-            try copyIn(name, archive: try FileByteSource(path: path), into: directory)
+            // `-a`: the container's user and its primary group own what comes in, as the daemon chowns it.
+            let owner = try archive ? Self.owner(ofUser: container.configuration.settings.user, in: container.rootfs) : nil
+            try ContainerFiles.extract(
+                try FileByteSource(path: path), into: directory, in: container.rootfs, of: container.record.name, owner: owner)
         }
     }
 
     /// Copies `source` in the store's container `name` to host path `destination` (the native
     /// backend's ``copyOut(_:from:to:)``).
-    func copyOutOfStoredContainer(_ name: String, from source: String, to destination: String) throws {
+    func copyOutOfStoredContainer(_ name: String, from source: String, to destination: String, archive: Bool = false) throws {
         let (directory, entry) = try CopyTarget.onHost(destination)
         try withScratchFile { path in
             var sink = try FileByteSink(path: path)
             try copyOut(name, path: source, entryName: entry, to: &sink)
             try sink.close()
-            _ = try LayerApplier(root: directory, options: LayerApplier.Options(preserveOwnership: false)).apply(try FileByteSource(path: path))
+            // `-a` keeps the container's owners (where this process may give them); else the files are the caller's.
+            _ = try LayerApplier(root: directory, options: LayerApplier.Options(preserveOwnership: archive)).apply(try FileByteSource(path: path))
         }
     }
 
@@ -85,5 +90,16 @@ extension Client {
         let path = store.root.temporary.appendingPathComponent("copy-\(UUID().uuidString).tar").path
         defer { try? FileManager.default.removeItem(atPath: path) }
         try body(path)
+    }
+
+    /// The owner `docker cp -a` gives what it copies in: the container's user (a name or ID, as
+    /// `USER` and `-u` take it) and its primary group, from the container's own databases.
+    static func owner(ofUser user: String?, in rootfs: String) throws -> LayerApplier.Options.Owner {
+        do {
+            let resolved = try UserResolver(rootfs: rootfs).resolve(user, extraGroups: [])
+            return LayerApplier.Options.Owner(uid: Int(resolved.uid), gid: Int(resolved.gid))
+        } catch let error as RuntimeError {
+            throw ClientError(error.code, error.message)
+        }
     }
 }

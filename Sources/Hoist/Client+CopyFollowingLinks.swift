@@ -7,9 +7,10 @@ import HoistBackend
 extension Client {
     /// Copies host `source` into container `name` as ``copyIn(_:from:to:)``; with `followLink`,
     /// a symlink `source` as the file or directory it leads to, named as the link.
-    public func copyIn(_ name: String, from source: String, to destination: String, followLink: Bool) async throws {
+    /// With `archive` (`-a`) what comes in is the container user's.
+    public func copyIn(_ name: String, from source: String, to destination: String, followLink: Bool, archive: Bool = false) async throws {
         guard followLink, (try? FileManager.default.destinationOfSymbolicLink(atPath: source)) != nil else {
-            return try await copyIn(name, from: source, to: destination)
+            return try await containerBackend.copyIn(name, from: source, to: destination, archive: archive)
         }
         let resolved = URL(fileURLWithPath: source).resolvingSymlinksInPath().path
         guard FileManager.default.fileExists(atPath: resolved) else { throw ClientError(.notFound, "\(source): no such file or directory") }
@@ -17,15 +18,16 @@ extension Client {
             // The target under the link's name: what the backend copies keeps that name.
             let named = scratch + "/" + CopyTarget.lastComponent(source)
             try FileManager.default.copyItem(atPath: resolved, toPath: named)
-            try await copyIn(name, from: named, to: destination)
+            try await containerBackend.copyIn(name, from: named, to: destination, archive: archive)
         }
     }
 
     /// Copies `source` of container `name` to host `destination` as ``copyOut(_:from:to:)``;
     /// with `followLink`, a symlink `source` as what it leads to in the container (its chain
     /// followed there), named as the link.
-    public func copyOut(_ name: String, from source: String, to destination: String, followLink: Bool) async throws {
-        guard followLink else { return try await copyOut(name, from: source, to: destination) }
+    /// With `archive` (`-a`) the copies keep the container's owners.
+    public func copyOut(_ name: String, from source: String, to destination: String, followLink: Bool, archive: Bool = false) async throws {
+        guard followLink else { return try await containerBackend.copyOut(name, from: source, to: destination, archive: archive) }
         var path = source
         // Each link of the chain is read from a copy of it: backends copy paths, they do not stat them.
         for _ in 0..<40 {
@@ -37,9 +39,9 @@ extension Client {
             guard let target else { break }
             path = target.hasPrefix("/") ? target : CopyTarget.parent(path) + "/" + target
         }
-        guard path != source else { return try await copyOut(name, from: source, to: destination) }
+        guard path != source else { return try await containerBackend.copyOut(name, from: source, to: destination, archive: archive) }
         let (directory, entry) = try CopyTarget.onHost(destination)
-        try await copyOut(name, from: path, to: directory + "/" + (entry ?? CopyTarget.lastComponent(source)))
+        try await containerBackend.copyOut(name, from: path, to: directory + "/" + (entry ?? CopyTarget.lastComponent(source)), archive: archive)
     }
 
     /// Runs `body` with a fresh directory in the store's scratch space, removed afterwards.

@@ -82,11 +82,11 @@ struct NativeBackend: ContainerBackend {
         try client.copyIn(id, archive: archive, into: directory)
     }
     func copyOut(_ id: String, path: String) async throws -> Data { try client.copyOut(id, path: path) }
-    func copyIn(_ id: String, from source: String, to destination: String) async throws {
-        try client.copyIntoStoredContainer(id, from: source, to: destination)
+    func copyIn(_ id: String, from source: String, to destination: String, archive: Bool) async throws {
+        try client.copyIntoStoredContainer(id, from: source, to: destination, archive: archive)
     }
-    func copyOut(_ id: String, from source: String, to destination: String) async throws {
-        try client.copyOutOfStoredContainer(id, from: source, to: destination)
+    func copyOut(_ id: String, from source: String, to destination: String, archive: Bool) async throws {
+        try client.copyOutOfStoredContainer(id, from: source, to: destination, archive: archive)
     }
     func commit(_ id: String, as reference: String?, changes: [String], message: String?, author: String?) async throws -> String {
         try client.commit(id, as: reference, changes: changes, message: message, author: author).id.description

@@ -96,10 +96,13 @@ public protocol ContainerBackend: Sendable {
     func commit(_ id: String, as reference: String?, changes: [String], message: String?, author: String?) async throws -> String
     /// Copies host file or directory `source` to `destination` in container `id`, as `docker cp
     /// SRC CONTAINER:DEST` does: into `destination` when it is a directory there, else as it.
-    func copyIn(_ id: String, from source: String, to destination: String) async throws
+    /// Entries keep their owners; with `archive` (`-a`) they are given the container's user
+    /// and its primary group instead, as the daemon gives them.
+    func copyIn(_ id: String, from source: String, to destination: String, archive: Bool) async throws
     /// Copies `source` in container `id` to host path `destination`, as `docker cp
-    /// CONTAINER:SRC DEST` does: into `destination` when it is a directory, else as it.
-    func copyOut(_ id: String, from source: String, to destination: String) async throws
+    /// CONTAINER:SRC DEST` does: into `destination` when it is a directory, else as it. The
+    /// files are the caller's; with `archive` (`-a`) they keep the container's owners.
+    func copyOut(_ id: String, from source: String, to destination: String, archive: Bool) async throws
 
     /// Copies the image `name` of Hoist's `store` into the backend's own image store under
     /// that name (containerd: its blobs, a record and its layers unpacked; docker: into the
@@ -116,12 +119,22 @@ public protocol ContainerBackend: Sendable {
 
 extension ContainerBackend {
     /// A backend without the ``BackendCapability/copy`` capability says so.
-    public func copyIn(_ id: String, from source: String, to destination: String) async throws {
+    public func copyIn(_ id: String, from source: String, to destination: String, archive: Bool) async throws {
         throw ClientError(.unsupported, "this backend cannot copy files into containers (it lacks the copy capability)")
     }
 
-    public func copyOut(_ id: String, from source: String, to destination: String) async throws {
+    public func copyOut(_ id: String, from source: String, to destination: String, archive: Bool) async throws {
         throw ClientError(.unsupported, "this backend cannot copy files out of containers (it lacks the copy capability)")
+    }
+
+    /// `docker cp` without `-a`.
+    public func copyIn(_ id: String, from source: String, to destination: String) async throws {
+        try await copyIn(id, from: source, to: destination, archive: false)
+    }
+
+    /// `docker cp` without `-a`.
+    public func copyOut(_ id: String, from source: String, to destination: String) async throws {
+        try await copyOut(id, from: source, to: destination, archive: false)
     }
 
     /// A backend that holds nothing has nothing to let go of.

@@ -24,7 +24,9 @@ package enum ContainerFiles {
     ///
     /// The container may be running: `directory` is found and written by descriptors, so no
     /// symlink it swaps in meanwhile can lead the copy outside its root.
-    package static func extract(_ archive: some ByteSource, into directory: String, in root: String, of container: String) throws {
+    /// `owner`, when given, owns every entry instead of its header's owner (`docker cp -a`).
+    package static func extract(_ archive: some ByteSource, into directory: String, in root: String, of container: String,
+                                owner: LayerApplier.Options.Owner? = nil) throws {
         // Looked up first for a clear message only; the copy itself resolves the directory anew.
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: try RootedPath(root: root).resolve(directory), isDirectory: &isDirectory),
@@ -33,7 +35,9 @@ package enum ContainerFiles {
             throw ClientError(.notFound, "no such directory in container \(container): \(directory)")
         }
         do {
-            _ = try LayerApplier(root: root, directory: directory).apply(archive)
+            var options = LayerApplier.Options()
+            options.owner = owner
+            _ = try LayerApplier(root: root, directory: directory, options: options).apply(archive)
         } catch {
             throw ClientError(.invalidArgument, "cannot extract the archive into \(directory)", underlying: error)
         }

@@ -391,22 +391,24 @@ package actor DockerBackend: ContainerBackend {
     package func copyOut(_ id: String, path: String) async throws -> Data { try await engine().archive(id, path: path) }
 
     /// `docker cp SRC CONTAINER:DEST`: into `destination` when it is a directory there, else as it.
-    package func copyIn(_ id: String, from source: String, to destination: String) async throws {
+    /// `-a`: the daemon gives the container's user and group to what comes in (`copyUIDGID`).
+    package func copyIn(_ id: String, from source: String, to destination: String, archive: Bool) async throws {
         guard FileManager.default.fileExists(atPath: source) else { throw ClientError(.notFound, "\(source): no such file or directory") }
         let engine = try await engine()
         let isDirectory = try await engine.pathStat(destination, container: id)?.isDirectory ?? false
         let (directory, entry) = try CopyTarget.inContainer(id, source: source, destination: destination, isDirectory: isDirectory)
         var sink = MemoryByteSink()
         try LayerDiffer().archive(source, as: entry, to: &sink)
-        try await engine.extract(Data(sink.bytes), into: directory, container: id)
+        try await engine.extract(Data(sink.bytes), into: directory, container: id, copyUIDGID: archive)
     }
 
     /// `docker cp CONTAINER:SRC DEST`: into `destination` when it is a directory, else as it.
-    package func copyOut(_ id: String, from source: String, to destination: String) async throws {
+    package func copyOut(_ id: String, from source: String, to destination: String, archive: Bool) async throws {
         let (directory, entry) = try CopyTarget.onHost(destination)
-        var archive = Array(try await engine().archive(id, path: source))
-        if let entry { archive = try Self.renamingTopEntry(of: archive, to: entry) }
-        _ = try LayerApplier(root: directory, options: LayerApplier.Options(preserveOwnership: false)).apply(MemoryByteSource(archive))
+        var tar = Array(try await engine().archive(id, path: source))
+        if let entry { tar = try Self.renamingTopEntry(of: tar, to: entry) }
+        // `-a` keeps the container's owners (where this process may give them); else the files are the caller's.
+        _ = try LayerApplier(root: directory, options: LayerApplier.Options(preserveOwnership: archive)).apply(MemoryByteSource(tar))
     }
 
     /// The tar `archive` with its top entry (and everything below it) renamed `name`.

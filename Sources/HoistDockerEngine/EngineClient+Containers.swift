@@ -128,9 +128,11 @@ extension EngineClient {
     }
 
     /// Extracts the tar `archive` into directory `path` of container `id`.
-    public func extract(_ archive: Data, into path: String, container id: String) async throws {
+    /// With `copyUIDGID` the daemon gives every entry the container's user and its group (`docker cp -a`).
+    public func extract(_ archive: Data, into path: String, container id: String, copyUIDGID: Bool = false) async throws {
         let response = try await send(
-            .PUT, "/containers/\(id)/archive", query: [("path", path)], body: .bytes(ByteBuffer(data: archive)),
+            .PUT, "/containers/\(id)/archive", query: [("path", path)] + (copyUIDGID ? [("copyUIDGID", "true")] : []),
+            body: .bytes(ByteBuffer(data: archive)),
             contentType: "application/x-tar")
         _ = try await Self.collect(response, limit: 1 << 20)
     }

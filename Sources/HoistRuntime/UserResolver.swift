@@ -4,11 +4,11 @@ import HoistOCI
 
 /// Resolves a Docker `USER` value against a root file system's /etc/passwd and /etc/group,
 /// read inside the root (symlinks in it cannot lead out).
-struct UserResolver {
+package struct UserResolver {
     /// A resolved user.
-    struct Resolved: Hashable {
-        var uid: UInt32
-        var gid: UInt32
+    package struct Resolved: Hashable {
+        package var uid: UInt32
+        package var gid: UInt32
         var additionalGids: [UInt32]
         /// The home directory from /etc/passwd, `/` when unknown.
         var home: String
@@ -17,7 +17,7 @@ struct UserResolver {
     private let accounts: AccountDatabase
 
     /// Reads the databases under `rootfs`; a missing file counts as empty.
-    init(rootfs: String) throws {
+    package init(rootfs: String) throws {
         accounts = AccountDatabase(root: try RootedPath(root: rootfs))
     }
 
@@ -25,7 +25,7 @@ struct UserResolver {
     /// `notFound` for a name the databases lack; numbers need no entry. With
     /// `primaryGroupIsSupplementary` the primary group leads the supplementary ones, as Docker
     /// sets them for containers (BuildKit's RUN steps leave it out).
-    func resolve(_ user: String?, extraGroups: [String], primaryGroupIsSupplementary: Bool = false) throws -> Resolved {
+    package func resolve(_ user: String?, extraGroups: [String], primaryGroupIsSupplementary: Bool = false) throws -> Resolved {
         let text = user ?? ""
         let parts = text.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
         let userPart = parts.first ?? ""

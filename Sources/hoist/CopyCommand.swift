@@ -14,6 +14,9 @@ struct CopyCommand: AsyncParsableCommand {
     @Flag(name: [.customShort("L"), .long], help: "Always follow a symbolic link in the source: copy what it leads to, under its name.")
     var followLink = false
 
+    @Flag(name: [.short, .long], help: "Archive mode: what is copied in belongs to the container's user; what is copied out keeps the container's owners.")
+    var archive = false
+
     @Argument(help: ArgumentHelp("CONTAINER:PATH or a host path.", valueName: "source"))
     var source: String
 
@@ -31,9 +34,9 @@ struct CopyCommand: AsyncParsableCommand {
             let client = try await global.client()
             switch (Self.containerPath(source), Self.containerPath(destination)) {
             case (let from?, nil):
-                try await client.copyOut(from.container, from: from.path, to: destination, followLink: followLink)
+                try await client.copyOut(from.container, from: from.path, to: destination, followLink: followLink, archive: archive)
             case (nil, let to?):
-                try await client.copyIn(to.container, from: source, to: to.path, followLink: followLink)
+                try await client.copyIn(to.container, from: source, to: to.path, followLink: followLink, archive: archive)
             default:
                 throw ValidationError("one of source and destination must be CONTAINER:PATH and the other a host path")
             }

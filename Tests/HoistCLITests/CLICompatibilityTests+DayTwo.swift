@@ -385,3 +385,42 @@ extension CLICompatibilityTests {
         print("cp -L/--follow-link: both ways as docker's")
     }
 }
+
+extension CLICompatibilityTests {
+    /// `cp -a`: what comes in belongs to the container's user and its group (the daemon's
+    /// `copyUIDGID`), what goes out keeps the container's owners; without it, what comes in
+    /// keeps the host's owners and what goes out is the caller's.
+    @Test(.timeLimit(.minutes(3)), .enabled(if: Interop.isRoot))
+    func copyInArchiveModeAsDockers() throws {
+        let name = uniqueDockerName("copy-a")
+        defer {
+            removeBoth(name)
+            _ = try? ExternalCommand.run([Interop.docker, "rmi", "-f", image])
+        }
+        let script = ["sh", "-c", "exec sleep 1000"]
+        _ = try ExternalCommand.checked([Interop.docker, "run", "-d", "--network", "none", "-u", "daemon", "--name", name, image] + script)
+        let started = try Interop.hoist(["run", "-d", "--pull", "never", "--network", "none", "-u", "daemon", "--name", name, image] + script, root: store)
+        try #require(started.status == 0, "\(started.errorText)")
+        let directory = try TemporaryDirectory()
+        let hostFile = directory.appending("owned")
+        try Data("owned\n".utf8).write(to: hostFile)
+        try ExternalCommand.checked(["chown", "4321:4322", hostFile.path])
+        var owners: [String: [String]] = [:]
+        for (tag, run) in [("docker", { try ExternalCommand.run([Interop.docker] + $0) }), ("hoist", { try Interop.hoist($0, root: store) })]
+            as [(String, ([String]) throws -> ExternalCommand.Output)] {
+            #expect(try run(["cp", hostFile.path, "\(name):/tmp/plain"]).status == 0, "\(tag)")
+            #expect(try run(["cp", "-a", hostFile.path, "\(name):/tmp/archived"]).status == 0, "\(tag)")
+            let inside = try run(["exec", name, "stat", "-c", "%u:%g", "/tmp/plain", "/tmp/archived"]).text
+            let out = directory.appending(tag)
+            try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+            #expect(try run(["cp", "\(name):/tmp/archived", out.appendingPathComponent("plain").path]).status == 0, "\(tag)")
+            #expect(try run(["cp", "--archive", "\(name):/tmp/archived", out.appendingPathComponent("archived").path]).status == 0, "\(tag)")
+            let outside = try ExternalCommand.checked(
+                ["stat", "-c", "%u:%g", out.appendingPathComponent("plain").path, out.appendingPathComponent("archived").path]).text
+            owners[tag] = (inside + outside).split(separator: "\n").map(String.init)
+        }
+        #expect(owners["hoist"] == owners["docker"], "hoist \(owners["hoist"] ?? []) docker \(owners["docker"] ?? [])")
+        #expect(owners["hoist"] == ["4321:4322", "1:1", "0:0", "1:1"], "\(owners)")
+        print("cp -a/--archive: owners both ways as docker's")
+    }
+}

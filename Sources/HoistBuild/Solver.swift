@@ -51,6 +51,7 @@ public struct Solver: Sendable {
         if await !session.serveFromPrefetch(target) {
             _ = try await session.solve(target)
         }
+        try await session.provideContent(of: target)
         return try await session.results()
     }
 }
@@ -73,6 +74,8 @@ actor SolveSession {
     private var keyTasks: [Digest: Task<Digest, any Error>] = [:]
     /// What the cache held for the graph's keys when the solve began; nil before that is asked.
     private var prefetched: [Digest: BuildResult]?
+    /// Vertices run again because their cached result's layers could not be had.
+    private var reruns: [Digest: Task<Solved, any Error>] = [:]
 
     init(solver: Solver) {
         self.solver = solver
@@ -132,6 +135,38 @@ actor SolveSession {
         return results
     }
 
+    /// Makes the layers of `target`'s result present (the image is made of them), as
+    /// ``withContent(_:_:)`` does for a step's inputs.
+    func provideContent(of target: Vertex) async throws {
+        if case .source = target.op { return }
+        if let result = served[target.digest], let key = keys[target.digest] {
+            _ = try await withContent(target, Solved(key: key, result: result))
+        } else if let task = tasks[target.digest] {
+            _ = try await withContent(target, try await task.value)
+        }
+    }
+
+    /// `solved` with its layers in the store: fetched by the cache from where it found the
+    /// result (another machine's cache) when they are not; and when they cannot be had (a
+    /// blob that does not match its digest, a source gone), `vertex` run again instead.
+    private func withContent(_ vertex: Vertex, _ solved: Solved) async throws -> Solved {
+        if case .source = vertex.op { return solved }
+        if let rerun = reruns[vertex.digest] { return try await rerun.value }
+        do {
+            try await solver.cache.provideContent(of: solved.result)
+            return solved
+        } catch {
+            if let rerun = reruns[vertex.digest] { return try await rerun.value }
+            solver.progress.report(.warning(BuildWarning(
+                message: "the cached result of \(vertex.name) cannot be fetched (\(error)); running the step again")))
+            let task = Task { try await self.compute(vertex, skippingCache: true) }
+            reruns[vertex.digest] = task
+            tasks[vertex.digest] = task
+            served[vertex.digest] = nil
+            return try await task.value
+        }
+    }
+
     func solve(_ vertex: Vertex) async throws -> Solved {
         if let task = tasks[vertex.digest] { return try await task.value }
         let task = Task { try await self.compute(vertex) }
@@ -178,8 +213,8 @@ actor SolveSession {
         return try await solver.cache.lookup(key)
     }
 
-    private func compute(_ vertex: Vertex) async throws -> Solved {
-        let inputs = try await withThrowingTaskGroup(of: (Int, Solved).self) { group in
+    private func compute(_ vertex: Vertex, skippingCache: Bool = false) async throws -> Solved {
+        var inputs = try await withThrowingTaskGroup(of: (Int, Solved).self) { group in
             for (index, input) in vertex.inputs.enumerated() {
                 group.addTask { (index, try await self.solve(input)) }
             }
@@ -198,7 +233,7 @@ actor SolveSession {
         }
 
         let key = try await key(of: vertex)
-        let skipCache = solver.options.noCache || solver.options.noCacheFor(vertex)
+        let skipCache = skippingCache || solver.options.noCache || solver.options.noCacheFor(vertex)
         if !skipCache, let cached = try await cachedResult(key) {
             BuildLog.solver.debug("cache hit \(key.shortID): \(vertex.name)")
             solver.progress.report(.cached(vertex: vertex.digest, name: vertex.name))
@@ -212,6 +247,10 @@ actor SolveSession {
             return Solved(key: key, result: cached)
         }
         BuildLog.solver.debug("\(skipCache ? "cache skipped" : "cache miss") \(key.shortID): \(vertex.name)")
+        // The step runs on its inputs' files: those from the cache must be here now.
+        if case .merge = vertex.op {} else {
+            for index in inputs.indices { inputs[index] = try await withContent(vertex.inputs[index], inputs[index]) }
+        }
         let results = inputs.map(\.result)
         let result = try await run(vertex) {
             switch vertex.op {

@@ -120,7 +120,7 @@ let package = Package(
         // What the façade and every backend share: the backend interface and the API's values.
         .target(
             name: "HoistBackend",
-            dependencies: ["HoistOCI", "HoistStore", "HoistRuntime", "HoistRegistry", "HoistBuild"],
+            dependencies: ["HoistOCI", "HoistArchive", "HoistStore", "HoistRuntime", "HoistRegistry", "HoistBuild"],
             swiftSettings: strict),
         // The docker backend: a Docker Engine's images and containers, and the build worker on it.
         .target(

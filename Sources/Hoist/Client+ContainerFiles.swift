@@ -11,21 +11,7 @@ extension Client {
     public func copyOut(_ name: String, path: String, entryName: String? = nil, to sink: inout some ByteSink) throws {
         let container = try findContainer(name)
         try mountRootfs(container)
-        try Self.archive(path, in: container.rootfs, of: container.record.name, entryName: entryName, to: &sink)
-    }
-
-    /// Writes `path` of the root file system at `root` (container `container`'s) to `sink` as a
-    /// tar whose top entry is `entryName` (default: the path's last component).
-    ///
-    /// The container may be running: its tree is read by descriptors, so no symlink it swaps
-    /// in meanwhile can lead the copy outside its root.
-    static func archive(_ path: String, in root: String, of container: String, entryName: String? = nil, to sink: inout some ByteSink) throws {
-        let top = entryName ?? CopyTarget.lastComponent(path)
-        do {
-            try LayerDiffer().archive(path, inRoot: root, as: top.isEmpty ? "." : top, to: &sink)
-        } catch let error as ArchiveError where error.code == .notFound {
-            throw ClientError(.notFound, "no such file or directory in container \(container): \(path)")
-        }
+        try ContainerFiles.archive(path, in: container.rootfs, of: container.record.name, entryName: entryName, to: &sink)
     }
 
     /// The tar ``copyOut(_:path:entryName:to:)`` writes, in memory.
@@ -40,27 +26,7 @@ extension Client {
     public func copyIn(_ name: String, archive: some ByteSource, into directory: String) throws {
         let container = try findContainer(name)
         try mountRootfs(container)
-        try Self.extract(archive, into: directory, in: container.rootfs, of: container.record.name)
-    }
-
-    /// Extracts `archive` into `directory` of the root file system at `root` (container
-    /// `container`'s), which must exist; entries keep their owners.
-    ///
-    /// The container may be running: `directory` is found and written by descriptors, so no
-    /// symlink it swaps in meanwhile can lead the copy outside its root.
-    static func extract(_ archive: some ByteSource, into directory: String, in root: String, of container: String) throws {
-        // Looked up first for a clear message only; the copy itself resolves the directory anew.
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: try RootedPath(root: root).resolve(directory), isDirectory: &isDirectory),
-            isDirectory.boolValue
-        else {
-            throw ClientError(.notFound, "no such directory in container \(container): \(directory)")
-        }
-        do {
-            _ = try LayerApplier(root: root, directory: directory).apply(archive)
-        } catch {
-            throw ClientError(.invalidArgument, "cannot extract the archive into \(directory)", underlying: error)
-        }
+        try ContainerFiles.extract(archive, into: directory, in: container.rootfs, of: container.record.name)
     }
 
     /// Extracts `archive`'s bytes into `directory` of container `name`.

@@ -36,7 +36,9 @@ extension Client {
         }
         guard pull else { return image }
         do {
-            try await ContainerError.during(.pull) { try await containerBackend.pullImage(name, options) }
+            try await ContainerError.during(.pull) {
+                _ = try await containerBackend.pullImage(name, platform: nil, configuration: options.registry) { _ in }
+            }
         } catch let failure as ContainerError {
             guard options.fallsBackToLocalImage, await image.exists() else { throw failure }
             image.pullFailure = failure

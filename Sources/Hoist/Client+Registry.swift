@@ -14,14 +14,7 @@ extension Client {
         _ name: String, platform: Platform? = nil, configuration: RegistryConfiguration = RegistryConfiguration(),
         progress: @escaping TransferProgressHandler = { _ in }
     ) async throws -> PullResult {
-        let reference = try parseReference(name)
-        let matcher = platform.map { PlatformMatcher(compatibleWith: $0) } ?? .host
-        // What the pull writes or finds present is held from the first blob to the name.
-        return try await store.withLease("pull") { _ in
-            try await RegistryClient.withClient(configuration: configuration) { registry in
-                try await registry.pull(reference, platform: matcher, into: store, progress: progress)
-            }
-        }
+        try await storeImages.pull(name, platform: platform, configuration: configuration, progress: progress)
     }
 
     /// Pushes the image `name` to `destination` (default: `name` itself, which must then be a
@@ -33,16 +26,7 @@ extension Client {
         _ name: String, to destination: String? = nil, configuration: RegistryConfiguration = RegistryConfiguration(),
         progress: @escaping TransferProgressHandler = { _ in }
     ) async throws -> PushResult {
-        let image = try resolve(name)
-        let reference = try parseReference(destination ?? image.name ?? name)
-        let targetDigest = try image.target.digest
-        let mountSources = try store.images(target: targetDigest).compactMap { $0.name.flatMap { Reference($0) } }
-            .filter { $0.domain == reference.domain && $0.path != reference.path }
-            .map(\.path)
-        return try await RegistryClient.withClient(configuration: configuration) { registry in
-            try await registry.push(
-                image.target, from: store, to: reference, mountSources: Array(Set(mountSources)).sorted(), progress: progress)
-        }
+        try await storeImages.push(name, to: destination, configuration: configuration, progress: progress)
     }
 
     /// The image `name` for a build's `FROM`, pulled or not as `policy` says: `missing` pulls

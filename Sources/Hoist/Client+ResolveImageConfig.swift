@@ -10,6 +10,6 @@ extension Client {
     /// error (its message verbatim) when a pull fails.
     public func resolveImageConfig(_ reference: String, platform: Platform? = nil,
                                    policy: PullPolicy = .missing) async throws -> ImageConfig {
-        try await StoreImageSource(client: self, policy: policy).resolve(reference, platform: platform).config
+        try await StoreImageSource(images: storeImages, policy: policy).resolve(reference, platform: platform).config
     }
 }

@@ -50,11 +50,7 @@ struct S2IClientHost: S2IHost {
     }
 
     func pull(_ reference: String, registry: RegistryConfiguration, activity: @escaping @Sendable () -> Void) async throws {
-        if client.backend == .docker {
-            _ = try await client.pullThroughDaemon(reference, configuration: registry) { _ in activity() }
-        } else {
-            _ = try await client.pull(reference, configuration: registry) { _ in activity() }
-        }
+        _ = try await client.containerBackend.pullImage(reference, platform: nil, configuration: registry) { _ in activity() }
     }
 
     func file(_ path: String, in reference: String) async throws -> S2IImageFile? {

@@ -180,7 +180,7 @@ extension ContainerdBackend {
     func copyIn(_ id: String, archive: Data, into directory: String) async throws {
         let container = try await existingContainer(id)
         try await withRootFileSystem(of: container) { root in
-            try Client.extract(MemoryByteSource(Array(archive)), into: directory, in: root, of: container.labels[Label.name] ?? container.id)
+            try ContainerFiles.extract(MemoryByteSource(Array(archive)), into: directory, in: root, of: container.labels[Label.name] ?? container.id)
         }
     }
 
@@ -188,7 +188,7 @@ extension ContainerdBackend {
         let container = try await existingContainer(id)
         return try await withRootFileSystem(of: container) { root in
             var sink = MemoryByteSink()
-            try Client.archive(path, in: root, of: container.labels[Label.name] ?? container.id, to: &sink)
+            try ContainerFiles.archive(path, in: root, of: container.labels[Label.name] ?? container.id, to: &sink)
             return Data(sink.bytes)
         }
     }

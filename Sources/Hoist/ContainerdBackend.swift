@@ -4,6 +4,7 @@
 import Foundation
 import HoistContainerd
 import HoistOCI
+import HoistRegistry
 import HoistRuntime
 import HoistStore
 
@@ -57,9 +58,19 @@ struct ContainerdBackend: ContainerBackend {
 
     /// Pulls with Hoist's registry client into the native store, then copies the image into
     /// containerd.
-    func pullImage(_ name: String, _ options: ImageOptions) async throws {
-        _ = try await client.pull(name, configuration: options.registry)
+    func pullImage(_ name: String, platform: Platform?, configuration: RegistryConfiguration,
+                   progress: @escaping TransferEventHandler) async throws -> ImageTransfer {
+        let result = try await client.pull(name, platform: platform, configuration: configuration) { progress(.blob($0)) }
         try await load(name)
+        return ImageTransfer(reference: result.reference, digest: result.manifest.digestString, size: result.manifest.size)
+    }
+
+    /// Pushes the store's image of that name (the one containerd's was loaded from) with
+    /// Hoist's registry client.
+    func pushImage(_ name: String, to destination: String?, configuration: RegistryConfiguration,
+                   progress: @escaping TransferEventHandler) async throws -> ImageTransfer {
+        let result = try await client.push(name, to: destination, configuration: configuration) { progress(.blob($0)) }
+        return ImageTransfer(reference: result.reference, digest: result.target.digestString, size: result.target.size)
     }
 
     func close() async { await client.containerdConnection.close() }
@@ -68,7 +79,7 @@ struct ContainerdBackend: ContainerBackend {
 
     /// Builds on Hoist's store with this machine's runtime; `--load` copies the tags into containerd.
     func buildPlacement(_ request: BuildPlacementRequest) async throws -> any BuildPlacement {
-        StorePlacement(client: client, request: request) { image in
+        StorePlacement(request: request) { image in
             for tag in image.tags { try await load(tag.description) }
         }
     }

@@ -1,6 +1,8 @@
 import Foundation
 import HoistBackend
 import HoistDocker
+import HoistOCI
+import HoistRegistry
 import HoistStore
 
 /// The native backend is the client's own store and runtime.
@@ -8,13 +10,20 @@ struct NativeBackend: ContainerBackend {
     let client: Client
 
     func imageExists(_ name: String) async -> Bool { (try? client.resolve(name)) != nil }
-    func pullImage(_ name: String, _ options: ImageOptions) async throws {
-        _ = try await client.pull(name, configuration: options.registry)
+    func pullImage(_ name: String, platform: Platform?, configuration: RegistryConfiguration,
+                   progress: @escaping TransferEventHandler) async throws -> ImageTransfer {
+        let result = try await client.pull(name, platform: platform, configuration: configuration) { progress(.blob($0)) }
+        return ImageTransfer(reference: result.reference, digest: result.manifest.digestString, size: result.manifest.size)
+    }
+    func pushImage(_ name: String, to destination: String?, configuration: RegistryConfiguration,
+                   progress: @escaping TransferEventHandler) async throws -> ImageTransfer {
+        let result = try await client.push(name, to: destination, configuration: configuration) { progress(.blob($0)) }
+        return ImageTransfer(reference: result.reference, digest: result.target.digestString, size: result.target.size)
     }
     func loadFromStore(_ name: String, store: Store) async throws { _ = try client.resolve(name) }
     func buildPlacement(_ request: BuildPlacementRequest) async throws -> any BuildPlacement {
         // `--load` puts the image into the Docker daemon DOCKER_HOST names.
-        StorePlacement(client: client, request: request) { [store = client.store] image in
+        StorePlacement(request: request) { [store = client.store] image in
             try await DockerBackend.load(image, from: store)
         }
     }

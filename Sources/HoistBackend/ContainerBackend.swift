@@ -1,5 +1,7 @@
 public import Foundation
 public import HoistStore
+public import HoistOCI
+public import HoistRegistry
 
 /// The operations every backend offers on images, kept containers and builds, as ``Image``,
 /// ``Container`` and the `hoist` commands use them: the native backend (Hoist's store and
@@ -15,7 +17,15 @@ public import HoistStore
 /// ``BuildPlacement`` per build. `close()` comes last and lets go of the connection.
 public protocol ContainerBackend: Sendable {
     func imageExists(_ name: String) async -> Bool
-    func pullImage(_ name: String, _ options: ImageOptions) async throws
+    /// Pulls `name` from its registry for `platform` (default: this host's; the docker
+    /// backend's daemon pulls for its own when none is given), with `configuration`'s
+    /// credentials, mirrors and retries, as `docker pull` does.
+    func pullImage(_ name: String, platform: Platform?, configuration: RegistryConfiguration,
+                   progress: @escaping TransferEventHandler) async throws -> ImageTransfer
+    /// Pushes the image `name` to `destination` (default: `name`, which must then be a
+    /// registry reference), with `configuration`'s credentials, as `docker push` does.
+    func pushImage(_ name: String, to destination: String?, configuration: RegistryConfiguration,
+                   progress: @escaping TransferEventHandler) async throws -> ImageTransfer
     /// Its images (one per name, a nameless one once) that meet every `key=value` filter, as
     /// `docker images --filter` lists them.
     func images(filters: [String]) async throws -> [ImageSummary]

@@ -15,17 +15,3 @@ public struct DaemonTransferProgress: Sendable, Hashable {
         self.total = total
     }
 }
-
-/// What `hoist --backend docker push` pushed.
-public struct DaemonPushResult: Sendable, Hashable {
-    public var reference: String
-    /// The manifest's digest and size, as the daemon reports them.
-    public var digest: String?
-    public var size: Int64?
-
-    public init(reference: String, digest: String?, size: Int64?) {
-        self.reference = reference
-        self.digest = digest
-        self.size = size
-    }
-}

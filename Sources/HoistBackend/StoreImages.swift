@@ -1,5 +1,6 @@
 package import Foundation
 package import HoistOCI
+package import HoistRegistry
 package import HoistStore
 
 /// The images of Hoist's store, found by name or ID, loaded from and saved to archives: the
@@ -30,6 +31,36 @@ package struct StoreImages: Sendable {
             throw ClientError(.notFound, "no such image: \(reference.familiarString)")
         }
         return try LocalImage(record: record, store: store)
+    }
+
+    /// Pulls `name` from its registry into the store and names it there, choosing from a
+    /// multi-platform index the manifest for `platform` (default: this host's).
+    package func pull(_ name: String, platform: Platform?, configuration: RegistryConfiguration,
+                      progress: @escaping TransferProgressHandler) async throws -> PullResult {
+        let reference = try Self.parseReference(name)
+        let matcher = platform.map { PlatformMatcher(compatibleWith: $0) } ?? .host
+        // What the pull writes or finds present is held from the first blob to the name.
+        return try await store.withLease("pull") { _ in
+            try await RegistryClient.withClient(configuration: configuration) { registry in
+                try await registry.pull(reference, platform: matcher, into: store, progress: progress)
+            }
+        }
+    }
+
+    /// Pushes the image `name` to `destination` (default: `name`). Blobs the registry has are
+    /// skipped; blobs in another repository of the same registry under which this image is
+    /// also named are mounted from there.
+    package func push(_ name: String, to destination: String?, configuration: RegistryConfiguration,
+                      progress: @escaping TransferProgressHandler) async throws -> PushResult {
+        let image = try resolve(name)
+        let reference = try Self.parseReference(destination ?? image.name ?? name)
+        let mountSources = try store.images(target: try image.target.digest).compactMap { $0.name.flatMap { Reference($0) } }
+            .filter { $0.domain == reference.domain && $0.path != reference.path }
+            .map(\.path)
+        return try await RegistryClient.withClient(configuration: configuration) { registry in
+            try await registry.push(
+                image.target, from: store, to: reference, mountSources: Array(Set(mountSources)).sorted(), progress: progress)
+        }
     }
 
     /// Loads a Docker archive (`docker save`) or an OCI-layout tar, plain or compressed, and

@@ -1,20 +1,21 @@
 import Foundation
 package import HoistBackend
 import HoistDockerEngine
-import HoistOCI
+package import HoistOCI
 package import HoistRegistry
 
 /// Pulls and pushes the daemon makes, with the credentials Hoist keeps for each registry
 /// (Docker's config file or credential helper) sent as the Engine API's `X-Registry-Auth`.
 extension DockerBackend {
-    /// Pulls `name` into the daemon (`hoist --backend docker pull`); returns the image's ID there.
-    package func pull(_ name: String, configuration: RegistryConfiguration,
+    /// Pulls `name` into the daemon (`hoist --backend docker pull`) for `platform` (nil: the
+    /// daemon's own); returns the image's ID there.
+    package func pull(_ name: String, platform: Platform? = nil, configuration: RegistryConfiguration,
                       progress: @escaping @Sendable (DaemonTransferProgress) -> Void) async throws -> String {
         let engine = try await engine()
         let reference = try StoreImages.parseReference(name)
         try await engine.pullImage(
             reference.familiarString, registryAuth: try Self.registryAuth(for: reference, configuration),
-            progress: { progress(.init($0)) })
+            platform: platform?.description, progress: { progress(.init($0)) })
         return try await engine.inspectImage(reference.familiarString).id
     }
 
@@ -72,4 +73,12 @@ extension DaemonTransferProgress {
             item: message.id, status: message.status ?? message.error ?? "", completed: message.progressDetail?.current,
             total: message.progressDetail?.total)
     }
+}
+
+/// What the daemon pushed, as its progress stream reports it.
+package struct DaemonPushResult: Sendable, Hashable {
+    package var reference: String
+    /// The manifest's digest and size, as the daemon reports them.
+    package var digest: String?
+    package var size: Int64?
 }

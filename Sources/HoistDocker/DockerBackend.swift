@@ -2,10 +2,11 @@ package import Foundation
 import HoistArchive
 package import HoistBackend
 import HoistBuild
-import HoistOCI
+package import HoistOCI
 import HoistStore
 package import HoistDockerEngine
 import HoistRuntime
+package import HoistRegistry
 
 /// Images and containers of a Docker Engine, through its API. The connection is made on first
 /// use and kept.
@@ -41,8 +42,17 @@ package actor DockerBackend: ContainerBackend {
     }
 
     /// Pulls through the daemon with the credentials Hoist keeps for the registry.
-    package func pullImage(_ name: String, _ options: ImageOptions) async throws {
-        _ = try await pull(name, configuration: options.registry, progress: { _ in })
+    package func pullImage(_ name: String, platform: Platform?, configuration: RegistryConfiguration,
+                           progress: @escaping TransferEventHandler) async throws -> ImageTransfer {
+        _ = try await pull(name, platform: platform, configuration: configuration) { progress(.daemon($0)) }
+        return ImageTransfer(reference: try StoreImages.parseReference(name), digest: nil, size: nil)
+    }
+
+    /// Pushes through the daemon with the credentials Hoist keeps for the registry.
+    package func pushImage(_ name: String, to destination: String?, configuration: RegistryConfiguration,
+                           progress: @escaping TransferEventHandler) async throws -> ImageTransfer {
+        let pushed = try await push(name, to: destination, configuration: configuration) { progress(.daemon($0)) }
+        return ImageTransfer(reference: try StoreImages.parseReference(pushed.reference), digest: pushed.digest, size: pushed.size)
     }
 
     /// Hands the whole build to the daemon's own builder (`hoist build --delegate`): the

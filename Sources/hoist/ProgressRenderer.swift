@@ -98,6 +98,16 @@ final class ProgressRenderer: @unchecked Sendable {
         }
     }
 
+    /// Receives a backend's pull and push events, whichever kind it reports.
+    var transferEventReporter: TransferEventHandler {
+        { event in
+            switch event {
+            case .blob(let progress): self.handle(transfer: progress)
+            case .daemon(let progress): self.handle(daemon: progress)
+            }
+        }
+    }
+
     /// Receives pull and push events: one line per blob, in the same modes as builds.
     var transferReporter: TransferProgressHandler {
         { event in self.handle(transfer: event) }

@@ -25,17 +25,12 @@ struct PullCommand: AsyncParsableCommand {
             let chosen = try platform.map { try Platform(parsing: $0) }
             let printer = ProgressRenderer(mode: progress, title: "Pulling")
             let client = try await global.client()
-            if client.backend == .docker {
-                // The daemon pulls for itself, for its own platform.
-                _ = try await client.pullThroughDaemon(name, configuration: registry.configuration, progress: printer.daemonReporter)
-                print(try Reference(parsing: name).familiarString)
-                return
+            let pulled = try await printer.finishing {
+                try await client.containerBackend.pullImage(
+                    name, platform: chosen, configuration: registry.configuration, progress: printer.transferEventReporter)
             }
-            let result = try await printer.finishing {
-                try await client.pull(name, platform: chosen, configuration: registry.configuration, progress: printer.transferReporter)
-            }
-            print("Digest: \(try result.manifest.digest)")
-            print(result.reference.familiarString)
+            if let digest = pulled.digest { print("Digest: \(digest)") }
+            print(pulled.reference.familiarString)
         }
     }
 }

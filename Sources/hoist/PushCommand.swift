@@ -65,18 +65,13 @@ struct PushCommand: AsyncParsableCommand {
         silently: Bool = false
     ) async throws {
         let printer = ProgressRenderer(mode: progress, title: "Pushing")
-        if client.backend == .docker {
-            let pushed = try await client.pushThroughDaemon(
-                name, to: destination, configuration: configuration, progress: printer.daemonReporter)
-            let reference = try Reference(parsing: pushed.reference)
-            if !silently { print("\(reference.tag ?? reference.familiarName): digest: \(pushed.digest ?? "unknown") size: \(pushed.size.map(String.init) ?? "unknown")") }
-            return
-        }
-        let result = try await printer.finishing {
-            try await client.push(name, to: destination, configuration: configuration, progress: printer.transferReporter)
+        let pushed = try await printer.finishing {
+            try await client.containerBackend.pushImage(
+                name, to: destination, configuration: configuration, progress: printer.transferEventReporter)
         }
         if !silently {
-            print("\(result.reference.tag ?? result.reference.familiarName): digest: \(result.target.digestString) size: \(result.target.size)")
+            let reference = pushed.reference
+            print("\(reference.tag ?? reference.familiarName): digest: \(pushed.digest ?? "unknown") size: \(pushed.size.map(String.init) ?? "unknown")")
         }
     }
 }

@@ -111,9 +111,9 @@ struct RunCommand: AsyncParsableCommand {
         case .missing:
             guard !present else { return }
             FileHandle.standardError.write(Data("Unable to find image '\(shown)' locally\n".utf8))
-            try await backend.pullImage(image, ImageOptions(pullPolicy: .always))
+            _ = try await backend.pullImage(image, platform: nil, configuration: RegistryConfiguration()) { _ in }
         case .always:
-            try await backend.pullImage(image, ImageOptions(pullPolicy: .always))
+            _ = try await backend.pullImage(image, platform: nil, configuration: RegistryConfiguration()) { _ in }
         }
     }
 }

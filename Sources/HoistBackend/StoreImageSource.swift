@@ -1,13 +1,13 @@
-import HoistBuild
-import HoistOCI
-import HoistRegistry
+package import HoistBuild
+package import HoistOCI
+package import HoistRegistry
 import HoistStore
 
 /// Resolves `FROM` and `COPY --from` images from the local store, pulling them as the pull
 /// policy says (`--pull`); each reference is pulled at most once per build, and read from the
 /// store once: the frontend and the solver both ask for the base image.
-actor StoreImageSource: ImageSource {
-    let client: Client
+package actor StoreImageSource: ImageSource {
+    let images: StoreImages
     let policy: PullPolicy
     let configuration: RegistryConfiguration
     private var pulled: Set<String> = []
@@ -18,26 +18,26 @@ actor StoreImageSource: ImageSource {
         let platform: Platform?
     }
 
-    init(client: Client, policy: PullPolicy, configuration: RegistryConfiguration = RegistryConfiguration()) {
-        self.client = client
+    package init(images: StoreImages, policy: PullPolicy, configuration: RegistryConfiguration = RegistryConfiguration()) {
+        self.images = images
         self.policy = policy
         self.configuration = configuration
     }
 
-    func resolve(_ reference: String, platform: Platform?) async throws -> (config: ImageConfig, layers: [LayerRef]) {
+    package func resolve(_ reference: String, platform: Platform?) async throws -> (config: ImageConfig, layers: [LayerRef]) {
         let request = Request(reference: reference, platform: platform)
         if let known = resolved[request] { return known }
         var local: LocalImage?
         if pulled.insert(reference).inserted, policy != .never {
             // An image in the store already is all that `missing` asks for.
-            if policy == .missing { local = try? client.resolve(reference) }
+            if policy == .missing { local = try? images.resolve(reference) }
             if local == nil {
-                _ = try await client.image(reference, pullPolicy: policy, platform: platform, configuration: configuration)
+                _ = try await images.pull(reference, platform: platform, configuration: configuration) { _ in }
             }
         }
         let image: LocalImage
         do {
-            image = try local ?? client.resolve(reference)
+            image = try local ?? images.resolve(reference)
         } catch let error as ClientError where error.code == .notFound {
             throw ClientError(.notFound, "base image \(reference) is not in the store (hoist load, hoist import or hoist pull it first)")
         }

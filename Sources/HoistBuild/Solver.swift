@@ -108,20 +108,39 @@ actor SolveSession {
     /// Takes every vertex `target` needs from the prefetched results when all are there (the
     /// sources having been resolved by the prefetch), reporting each as cached; false, having
     /// done nothing, when any step is to run.
+    ///
+    /// A step that hits needs nothing below it: a step under it that missed is left unrun, as
+    /// BuildKit leaves it (a stage the image only copies from, whose copy hit — what a cache
+    /// imported with `mode=min` holds). The image's own steps, each on its first input down to
+    /// its base, must all hit: the image's history is read from them.
     func serveFromPrefetch(_ target: Vertex) -> Bool {
         // A target that is itself a source (a build of only FROM and settings) is solved as one.
         if case .source = target.op { return false }
         guard let prefetched else { return false }
-        var results: [(Vertex, BuildResult)] = []
-        for vertex in target.topologicallySorted {
-            if case .source = vertex.op { continue }
-            guard !solver.options.noCacheFor(vertex), let key = keys[vertex.digest], let result = prefetched[key] else {
-                return false
-            }
-            results.append((vertex, result))
+        let all = target.topologicallySorted
+        // A stage forced to run (--no-cache-filter) runs whatever hits above it.
+        guard !all.contains(where: solver.options.noCacheFor) else { return false }
+        var lineage: Set<Digest> = []
+        var cursor: Vertex? = target
+        while let vertex = cursor {
+            lineage.insert(vertex.digest)
+            cursor = vertex.inputs.first
         }
-        BuildLog.solver.debug("every step cached: \(results.count) served from one cache query")
-        for (vertex, result) in results {
+        var found: [Digest: BuildResult] = [:]
+        var pending = [target]
+        while let vertex = pending.popLast() {
+            if case .source = vertex.op { continue }
+            guard found[vertex.digest] == nil else { continue }
+            guard let key = keys[vertex.digest], let result = prefetched[key] else {
+                if lineage.contains(vertex.digest) { return false }
+                continue
+            }
+            found[vertex.digest] = result
+            pending += vertex.inputs
+        }
+        BuildLog.solver.debug("every step needed cached: \(found.count) served from one cache query")
+        for vertex in all {
+            guard let result = found[vertex.digest] else { continue }
             served[vertex.digest] = result
             solver.progress.report(.cached(vertex: vertex.digest, name: vertex.name))
         }

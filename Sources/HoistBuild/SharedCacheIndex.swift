@@ -1,5 +1,5 @@
+import Foundation
 public import HoistOCI
-public import HoistStore
 import Synchronization
 
 /// The build cache of a build that imports caches from elsewhere (`--cache-from`) or exports
@@ -27,7 +27,10 @@ public final class SharedCacheIndex: CacheIndex {
         var loaded: [(storage: any CacheStorage, artifact: CacheArtifact)] = []
         for storage in imports {
             do {
-                if let (_, artifact) = try await storage.readArtifact(through: local.store) {
+                let read = try await Self.step("importing cache manifest from \(storage.description)", progress: progress) {
+                    try await storage.readArtifact(through: local.store)
+                }
+                if let (_, artifact) = read {
                     BuildLog.solver.debug("cache import \(storage.description): \(artifact.records.count) records")
                     loaded.append((storage, artifact))
                 } else {
@@ -106,7 +109,26 @@ public final class SharedCacheIndex: CacheIndex {
             if mode == .min, !(layers.count <= image.count && Array(image.prefix(layers.count)) == layers) { continue }
             records[key] = layers
         }
-        try await storage.write(CacheArtifact(records: records), from: local.store)
+        try await Self.step("exporting cache to \(storage.description)", progress: progress) {
+            try await storage.write(CacheArtifact(records: records), from: local.store)
+        }
+    }
+
+    /// Runs `body` reported as a step of its own named `name`, as BuildKit shows a cache's
+    /// import and export among the build's steps.
+    private static func step<T>(_ name: String, progress: ProgressReporter, _ body: () async throws -> T) async throws -> T {
+        let vertex = Digest(of: Data(name.utf8))
+        let clock = ContinuousClock()
+        let start = clock.now
+        progress.report(.started(vertex: vertex, name: name, at: Date()))
+        do {
+            let result = try await body()
+            progress.report(.completed(vertex: vertex, name: name, duration: clock.now - start))
+            return result
+        } catch {
+            progress.report(.failed(vertex: vertex, name: name, message: "\(error)"))
+            throw error
+        }
     }
 
     private func hasLayers(_ result: BuildResult) throws -> Bool {

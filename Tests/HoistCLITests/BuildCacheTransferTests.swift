@@ -95,7 +95,8 @@ struct BuildCacheTransferTests {
 
     @Test func anEmptyStoreRebuildsFromAnExportedCacheFetchingOnlyTheImagesLayers() throws {
         let cache = directory.appending("cache-max").path
-        _ = try build(["--cache-to", "type=local,dest=\(cache),mode=max"], in: exporter)
+        let exported = try build(["--cache-to", "type=local,dest=\(cache),mode=max"], in: exporter)
+        #expect(exported.errorText.contains("exporting cache to \(cache)"), "\(exported.errorText)")
         // The cache is an OCI layout: skopeo-readable index, its manifest an artifact.
         let index = try String(contentsOfFile: cache + "/index.json", encoding: .utf8)
         #expect(index.contains("application/vnd.hoist.build-cache.v1"), "\(index)")
@@ -105,6 +106,7 @@ struct BuildCacheTransferTests {
 
         let fresh = try store("fresh")
         let rebuilt = try build(["--cache-from", "type=local,src=\(cache)"], in: fresh)
+        #expect(rebuilt.errorText.contains("importing cache manifest from \(cache)"), "\(rebuilt.errorText)")
         let served = steps(rebuilt)
         #expect(served.count == 3 && served.values.allSatisfy { $0 }, "every step should be CACHED: \(rebuilt.errorText)")
         #expect(try imageID(in: fresh) == imageID(in: exporter))

@@ -7,7 +7,8 @@ if "$docker" version >/dev/null 2>&1; then
   exit 0
 fi
 log=${TMPDIR:-/tmp}/hoist-dockerd.log
-nohup dockerd --iptables=false --bridge=none >"$log" 2>&1 &
+# A session of its own: the daemon outlives the shell (and process group) that started it.
+setsid nohup dockerd --iptables=false --bridge=none >"$log" 2>&1 </dev/null &
 for _ in $(seq 1 60); do
   "$docker" version >/dev/null 2>&1 && exit 0
   sleep 0.5

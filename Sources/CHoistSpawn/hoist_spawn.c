@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "hoist_spawn.h"
+#include "hoist_signals.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -72,12 +73,7 @@ pid_t hoist_spawn(const char *path, char *const argv[], char *const envp[], cons
             writer = fcntl(writer, F_DUPFD_CLOEXEC, 3);
             if (writer < 0) _exit(127);
         }
-        sigset_t none;
-        sigemptyset(&none);
-        sigprocmask(SIG_SETMASK, &none, NULL);
-        struct sigaction standard = {0};
-        standard.sa_handler = SIG_DFL;
-        for (int signal = 1; signal < NSIG; signal++) sigaction(signal, &standard, NULL);
+        hoist_reset_signals();
         setpgid(0, 0);
         for (int target = 0; target < 3; target++) {
             if (sources[target] < 3 && sources[target] != target) {

@@ -114,6 +114,7 @@ extension Client {
             command: container.configuration.settings.arguments, created: record.created, state: state,
             startedAt: container.startedAt, finishedAt: state == .running ? nil : container.finishedAt)
         summary.labels = container.configuration.labels ?? [:]
+        summary.paused = state == .running && executor.status(of: container.runtimeID) == "paused"
         if state == .running, let data = FileManager.default.contents(atPath: container.networkAttachmentFile),
             let attachment = ContainerNetworking().attachment(String(decoding: data, as: UTF8.self))
         {
@@ -164,15 +165,15 @@ extension Client {
         }
         try await prepareStart(container, executor: executor)
         let files = container.files
-        let output = try LogFile(path: files.standardOutput)
-        let error = try LogFile(path: files.standardError)
+        let logs = try LogIndex.Writer(standardOutput: files.standardOutput, standardError: files.standardError,
+                                       index: files.logIndex ?? container.directory + "/log.index")
         var options = RunOptions(standardInput: standardInput)
         options.terminal = container.configuration.settings.terminal
         options.signalProxy = container.configuration.signalProxy ?? false
         let io = Self.containerIO(
             options,
-            standardOutput: { output.append($0); standardOutput($0) },
-            standardError: { error.append($0); standardError($0) })
+            standardOutput: { logs.append($0, stream: 1); standardOutput($0) },
+            standardError: { logs.append($0, stream: 2); standardError($0) })
         // Should this process be killed, its watchdog kills the container; the next hoist
         // command then records how it ended, as SIGKILL ends a container.
         let undo = try? WorkDirectory.registerUndo(

@@ -1,4 +1,5 @@
 public import Foundation
+public import HoistOCI
 public import HoistStore
 
 /// The image verbs, each on this client's backend: the store's images natively, the daemon's
@@ -74,8 +75,9 @@ extension Client {
     /// Writes the images `names` designates to `destination`, in Docker-archive form (what
     /// `docker load` reads) or as an OCI layout in a tar; a failed save leaves no file. The
     /// docker backend's daemon writes Docker archives only.
-    public func save(_ names: [String], format: ImageArchiveFormat = .docker, to destination: URL) async throws {
-        try await containerBackend.saveImages(names, format: format, to: destination)
+    public func save(_ names: [String], format: ImageArchiveFormat = .docker, to destination: URL,
+                     progress: @escaping TransferProgressHandler = { _ in }) async throws {
+        try await containerBackend.saveImages(names, format: format, to: destination, progress: progress)
     }
 
     /// Copies image `name` from the store into the backend's own image store under the same

@@ -242,15 +242,17 @@ extension ContainerdBackend {
         default: .running
         }
         let spec = try? JSONDecoder().decode(RuntimeSpec.self, from: container.spec)
-        return ContainerSummary(
+        var summary = ContainerSummary(
             id: container.id, name: container.labels[Label.name] ?? container.id,
             image: container.labels[Label.image] ?? container.image,
             imageID: container.labels[Label.imageID].flatMap { try? Digest(parsing: $0) } ?? Digest(of: Data()),
             command: spec?.process?.args ?? [], created: container.created, state: state, startedAt: nil,
             finishedAt: state.isRunning ? nil : task?.exitedAt)
+        summary.paused = task?.status == .paused
+        return summary
     }
 
-    private func logFiles(_ id: String) -> (output: String, error: String) {
+    func logFiles(_ id: String) -> (output: String, error: String) {
         let directory = directory(of: id)
         return (directory.appendingPathComponent("stdout.log").path, directory.appendingPathComponent("stderr.log").path)
     }

@@ -73,8 +73,16 @@ extension ContainerdBackend {
     }
 
     /// containerd's images are not written to archives here yet.
-    func saveImages(_ names: [String], format: ImageArchiveFormat, to destination: URL) async throws {
+    func saveImages(_ names: [String], format: ImageArchiveFormat, to destination: URL,
+                    progress: @escaping TransferProgressHandler) async throws {
         throw ClientError(.unsupported, "the containerd backend cannot save images to an archive (it lacks the imageArchives capability): save them with the native backend or with ctr images export")
+    }
+
+    /// Loads the archive into Hoist's store, then copies each named image into containerd.
+    func loadImages(from archive: URL, progress: @escaping TransferProgressHandler) async throws -> [ImageSummary] {
+        let loaded = try StoreImages(store: client.store).load(archive: archive, progress: progress)
+        for reference in Set(loaded.compactMap(\.reference)) { try await load(reference.description) }
+        return loaded
     }
 
     private static func refuseFilters(_ filters: [String]) throws {

@@ -24,10 +24,14 @@ public struct Image: Sendable {
         await client.containerBackend.imageExists(name)
     }
 
-    /// Pulls the image from its registry into the native store, with progress.
+    /// Pulls the image from its registry onto the client's backend (the store natively, the
+    /// daemon on docker), for this host's platform, with progress.
     @discardableResult
-    public func pull(progress: @escaping TransferProgressHandler = { _ in }) async throws -> PullResult {
-        try await ContainerError.during(.pull) { try await client.pull(name, progress: progress) }
+    public func pull(configuration: RegistryConfiguration = RegistryConfiguration(),
+                     progress: @escaping TransferEventHandler = { _ in }) async throws -> ImageTransfer {
+        try await ContainerError.during(.pull) {
+            try await client.containerBackend.pullImage(name, platform: nil, configuration: configuration, progress: progress)
+        }
     }
 
     /// A container of this image with `options` (not started yet).

@@ -30,8 +30,12 @@ struct NativeBackend: ContainerBackend {
     func images(filters: [String]) async throws -> [ImageSummary] { try client.storeImages(filters: filters) }
     func removeImage(_ name: String, force: Bool) async throws -> [ImageRemoval] { try client.removeStoreImage(name, force: force) }
     func pruneImages(all: Bool, filters: [String]) async throws -> PruneReport { try client.pruneStoreImages(all: all, filters: filters) }
-    func saveImages(_ names: [String], format: ImageArchiveFormat, to destination: URL) async throws {
-        try client.storeImages.save(names, format: format, to: destination)
+    func saveImages(_ names: [String], format: ImageArchiveFormat, to destination: URL,
+                    progress: @escaping TransferProgressHandler) async throws {
+        try client.storeImages.save(names, format: format, to: destination, progress: progress)
+    }
+    func loadImages(from archive: URL, progress: @escaping TransferProgressHandler) async throws -> [ImageSummary] {
+        try client.storeImages.load(archive: archive, progress: progress)
     }
 
     func run(_ image: String, _ options: RunOptions, standardOutput: @escaping @Sendable (Data) -> Void,
@@ -55,6 +59,17 @@ struct NativeBackend: ContainerBackend {
     }
     func containerLogs(_ id: String) async throws -> ContainerLogs { try client.containerLogs(id) }
     func container(_ id: String) async throws -> ContainerSummary { try client.container(id) }
+    func containerLogs(_ id: String, _ options: LogOptions, handler: @escaping @Sendable (LogEntry) -> Void) async throws {
+        try await client.containerLogs(id, options, handler: handler)
+    }
+    func pauseContainer(_ id: String) async throws { try client.pauseContainer(id) }
+    func unpauseContainer(_ id: String) async throws { try client.unpauseContainer(id) }
+    func renameContainer(_ id: String, to name: String) async throws { try client.renameContainer(id, to: name) }
+    func containerStats(_ id: String) async throws -> ContainerStats { try await client.containerStats(id) }
+    func containerProcesses(_ id: String, psArguments: [String]) async throws -> ContainerProcesses {
+        try await client.containerProcesses(id, psArguments: psArguments)
+    }
+    func containerSize(_ id: String) async throws -> ContainerSize { try client.containerSize(id) }
     func exec(_ id: String, _ command: [String], _ options: RunOptions, standardOutput: @escaping @Sendable (Data) -> Void,
               standardError: @escaping @Sendable (Data) -> Void) async throws -> Int32 {
         try await client.exec(id, command, options, standardOutput: standardOutput, standardError: standardError)

@@ -47,7 +47,7 @@ struct StoredContainer {
     var files: RuncExecutor.DetachedFiles {
         RuncExecutor.DetachedFiles(
             standardOutput: directory + "/stdout.log", standardError: directory + "/stderr.log", exitStatus: directory + "/exit",
-            stopRequest: stoppedFile)
+            stopRequest: stoppedFile, logIndex: directory + "/log.index")
     }
     /// Holds the time of the last start.
     var startedFile: String { directory + "/started" }

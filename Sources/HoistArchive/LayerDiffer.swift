@@ -76,13 +76,16 @@ public struct LayerDiffer: Sendable {
 
     /// Writes entry `path` of the directory tree at `root` (and, for a directory, everything
     /// below it) as ``archive(_:as:to:)`` does, resolving `path` inside the root (symlinks on the
-    /// way followed as the root would see them, the last one too) and reading the tree by
+    /// way followed as the root would see them; the last one only when `path` ends in `/` or
+    /// `/.`, else it is written as a link) and reading the tree by
     /// descriptors only: a tree changed while it is read — a running container's — cannot make
     /// the archive hold anything from outside the root. Throws `notFound` when `path` does not
     /// exist.
     @discardableResult
     public func archive(_ path: String, inRoot root: String, as name: String, to sink: inout some ByteSink) throws -> Int {
-        let found = try RootDirectory(path: root).entry(path, followFinalSymlink: true)
+        // A symlink is copied as itself, as `docker cp` copies one (`-L` follows it); a path
+        // ending in `/` or `/.` means what it leads to.
+        let found = try RootDirectory(path: root).entry(path, followFinalSymlink: path.hasSuffix("/") || path.hasSuffix("/."))
         guard let info = try found.handle.info(found.name) else {
             throw ArchiveError(.notFound, "\(path): no such file or directory")
         }

@@ -35,8 +35,15 @@ public protocol ContainerBackend: Sendable {
     /// Removes images no container uses (only nameless ones unless `all`) that meet every
     /// filter, as `docker image prune` does.
     func pruneImages(all: Bool, filters: [String]) async throws -> PruneReport
-    /// Writes images `names` to the archive file `destination` in `format`, whole or not at all.
-    func saveImages(_ names: [String], format: ImageArchiveFormat, to destination: URL) async throws
+    /// Writes images `names` to the archive file `destination` in `format`, whole or not at
+    /// all (`docker save`); `progress` is told of each blob as it is written, where the backend
+    /// writes the archive itself.
+    func saveImages(_ names: [String], format: ImageArchiveFormat, to destination: URL,
+                    progress: @escaping TransferProgressHandler) async throws
+    /// Loads the images of a Docker archive or an OCI-layout tar, plain or compressed, named as
+    /// the archive names them (`docker load`); what was loaded. `progress` is told of each file
+    /// as it is read, where the backend reads the archive itself.
+    func loadImages(from archive: URL, progress: @escaping TransferProgressHandler) async throws -> [ImageSummary]
 
     /// Runs a container to its end and removes it; output streamed to the handlers.
     func run(_ image: String, _ options: RunOptions, standardOutput: @escaping @Sendable (Data) -> Void,
@@ -54,6 +61,24 @@ public protocol ContainerBackend: Sendable {
     /// — nil: the container's own `--stop-timeout`, else 10, as `docker stop` waits.
     func stopContainer(_ id: String, timeout: Int?) async throws
     func containerLogs(_ id: String) async throws -> ContainerLogs
+    /// What container `id` wrote, as `docker logs` gives it with `options` (`--tail`, `--since`,
+    /// `--until`, `-f`): each line to `handler` in the order written, with its time where the
+    /// backend's logs keep one; with `follow`, until the container ends. `unsupported` for an
+    /// option the backend's logs cannot honour.
+    func containerLogs(_ id: String, _ options: LogOptions, handler: @escaping @Sendable (LogEntry) -> Void) async throws
+    /// Freezes every process of running container `id` (`docker pause`); `unpauseContainer` thaws them.
+    func pauseContainer(_ id: String) async throws
+    func unpauseContainer(_ id: String) async throws
+    /// Gives container `id` the name `name` (`docker rename`); `alreadyExists` when it is taken.
+    func renameContainer(_ id: String, to name: String) async throws
+    /// One look at running container `id`'s use of CPU, memory, network, disks and processes
+    /// (`docker stats --no-stream`); all zero for a container that is not running.
+    func containerStats(_ id: String) async throws -> ContainerStats
+    /// Container `id`'s processes as the host's `ps` shows them with `psArguments` (`docker top`;
+    /// Docker's default is `-ef`).
+    func containerProcesses(_ id: String, psArguments: [String]) async throws -> ContainerProcesses
+    /// What container `id` takes on disk (`docker ps -s`).
+    func containerSize(_ id: String) async throws -> ContainerSize
     func container(_ id: String) async throws -> ContainerSummary
     func containers(all: Bool) async throws -> [ContainerSummary]
     func exec(_ id: String, _ command: [String], _ options: RunOptions, standardOutput: @escaping @Sendable (Data) -> Void,

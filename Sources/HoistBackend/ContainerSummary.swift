@@ -23,6 +23,9 @@ public struct ContainerSummary: Sendable, Hashable, Codable {
     public var ports: [PortMapping] = []
     /// Its labels (`--label`, with its image's).
     public var labels: [String: String] = [:]
+    /// Its processes are frozen (`docker pause`); its state stays `running`, as Docker's
+    /// `State.Running` stays true.
+    public var paused = false
 
     /// The first 12 hex digits of the ID, as Docker shows it.
     public var shortID: String { String(id.prefix(12)) }

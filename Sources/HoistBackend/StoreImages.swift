@@ -65,10 +65,10 @@ package struct StoreImages: Sendable {
 
     /// Loads a Docker archive (`docker save`) or an OCI-layout tar, plain or compressed, and
     /// names its images as the archive does. Returns what was loaded.
-    package func load(archive: URL) throws -> [ImageSummary] {
+    package func load(archive: URL, progress: @escaping TransferProgressHandler = { _ in }) throws -> [ImageSummary] {
         try store.withWriteLease {
             var loaded: [ImageSummary] = []
-            let images = try store.readArchive(at: archive.path)
+            let images = try store.readArchive(at: archive.path, progress: progress)
             // Every name is checked before any is given: a bad one fails the load as a whole.
             let named = try images.map { image in (image, try image.names.compactMap(Self.archiveName)) }
             for (image, references) in named {
@@ -87,7 +87,8 @@ package struct StoreImages: Sendable {
 
     /// Writes the images `names` designates to `destination`, in Docker-archive form (what
     /// `docker load` reads) or as an OCI layout in a tar.
-    package func save(_ names: [String], format: ImageArchiveFormat, to destination: URL) throws {
+    package func save(_ names: [String], format: ImageArchiveFormat, to destination: URL,
+                      progress: @escaping TransferProgressHandler = { _ in }) throws {
         guard !names.isEmpty else { throw ClientError(.invalidArgument, "name at least one image to save") }
         var images: [ArchivedImage] = []
         for name in names {
@@ -104,7 +105,7 @@ package struct StoreImages: Sendable {
                 target: format == .docker ? image.manifestDescriptor : image.target,
                 created: image.config.createdDate))
         }
-        try store.writeArchive(images, format: format, to: destination.path)
+        try store.writeArchive(images, format: format, to: destination.path, progress: progress)
     }
 
     /// The hex part of `text` if it looks like an image ID or a prefix of one.

@@ -1,7 +1,7 @@
 package import Foundation
 package import HoistBackend
 import HoistDockerEngine
-import HoistOCI
+package import HoistOCI
 package import HoistStore
 
 /// The image verbs on a Docker Engine: the daemon's own images, judged by the daemon.
@@ -37,7 +37,9 @@ extension DockerBackend {
     }
 
     /// The daemon writes Docker archives only.
-    package func saveImages(_ names: [String], format: ImageArchiveFormat, to destination: URL) async throws {
+    /// The daemon writes the archive: no progress of its own.
+    package func saveImages(_ names: [String], format: ImageArchiveFormat, to destination: URL,
+                            progress: @escaping TransferProgressHandler) async throws {
         guard !names.isEmpty else { throw ClientError(.invalidArgument, "name at least one image to save") }
         guard format == .docker else {
             throw ClientError(.unsupported, "the docker backend saves Docker archives only (--format docker)")
@@ -53,6 +55,20 @@ extension DockerBackend {
             try? FileManager.default.removeItem(at: partial)
             throw error
         }
+    }
+
+    /// The daemon reads the archive and names what it loaded; each is described as the daemon has it.
+    package func loadImages(from archive: URL, progress: @escaping TransferProgressHandler) async throws -> [ImageSummary] {
+        let engine = try await engine()
+        var summaries: [ImageSummary] = []
+        for loaded in try await engine.loadImages(from: archive) {
+            let details = try await engine.inspectImage(loaded)
+            let reference = loaded.hasPrefix("sha256:") ? nil : try? Reference(parsing: loaded)
+            let id = try Digest(parsing: details.id)
+            summaries.append(ImageSummary(
+                reference: reference, id: id, digest: id, created: details.createdDate ?? Date(), size: details.size ?? 0))
+        }
+        return summaries
     }
 
     /// `key=value` filters as the Engine API takes them: values by key, for the daemon to judge

@@ -313,11 +313,59 @@ package actor DockerBackend: ContainerBackend {
         case "running", "paused", "restarting": .running
         default: .exited(details.state.exitCode)
         }
-        return ContainerSummary(
+        var summary = ContainerSummary(
             id: details.id, name: details.name.hasPrefix("/") ? String(details.name.dropFirst()) : details.name,
             image: details.config.image ?? details.image, imageID: (try? Digest(parsing: details.image)) ?? Digest(of: Data()),
             command: details.path.isEmpty ? details.args : [details.path] + details.args, created: details.createdDate ?? Date(),
             state: state, startedAt: details.state.startedDate, finishedAt: state.isRunning ? nil : details.state.finishedDate)
+        summary.paused = details.state.status == "paused"
+        return summary
+    }
+
+    /// The daemon applies the options itself. With `timestamps` each line comes with the
+    /// daemon's own RFC 3339 prefix, passed on as it is (so the entries carry no time of their own).
+    package func containerLogs(_ id: String, _ options: LogOptions, handler: @escaping @Sendable (LogEntry) -> Void) async throws {
+        try await engine().containerLogs(
+            id, follow: options.follow, tail: options.tail, since: options.since, until: options.until, timestamps: options.timestamps
+        ) { stream, payload in
+            handler(LogEntry(stream: stream == .standardError ? .standardError : .standardOutput, data: payload, nanoseconds: nil))
+        }
+    }
+
+    package func containerSize(_ id: String) async throws -> ContainerSize {
+        let size = try await engine().containerSize(id)
+        return ContainerSize(writable: size.writable, rootFileSystem: size.rootFileSystem)
+    }
+
+    package func pauseContainer(_ id: String) async throws { try await engine().pauseContainer(id) }
+    package func unpauseContainer(_ id: String) async throws { try await engine().unpauseContainer(id) }
+    package func renameContainer(_ id: String, to name: String) async throws { try await engine().renameContainer(id, to: name) }
+
+    package func containerProcesses(_ id: String, psArguments: [String]) async throws -> ContainerProcesses {
+        let list = try await engine().top(id, psArguments: psArguments)
+        return ContainerProcesses(titles: list.titles, processes: list.processes)
+    }
+
+    /// The daemon's sample reckoned as Docker's CLI reckons it (`calculateCPUPercentUnix`,
+    /// memory less the inactive file cache, every network and the block devices' read/write).
+    package func containerStats(_ id: String) async throws -> ContainerStats {
+        let stats = try await engine().stats(id)
+        guard let cpu = stats.cpu else { return .zero }
+        let containerDelta = Double(cpu.cpuUsage?.totalUsage ?? 0) - Double(stats.previousCPU?.cpuUsage?.totalUsage ?? 0)
+        let systemDelta = Double(cpu.systemCPUUsage ?? 0) - Double(stats.previousCPU?.systemCPUUsage ?? 0)
+        let online = cpu.onlineCPUs ?? cpu.cpuUsage?.percpuUsage?.count ?? 1
+        let usage = stats.memory?.usage ?? 0
+        let memoryStats = stats.memory?.stats ?? [:]
+        let inactive = memoryStats["total_inactive_file"] ?? memoryStats["inactive_file"] ?? 0
+        let entries = stats.blockIO?.serviceBytes ?? []
+        return ContainerStats(
+            cpuPercent: ContainerStats.cpuPercent(containerDelta: containerDelta, systemDelta: systemDelta, onlineCPUs: online),
+            memoryUsage: inactive < usage ? usage - inactive : usage, memoryLimit: stats.memory?.limit ?? 0,
+            networkReceived: (stats.networks ?? [:]).values.reduce(0) { $0 + ($1.received ?? 0) },
+            networkSent: (stats.networks ?? [:]).values.reduce(0) { $0 + ($1.sent ?? 0) },
+            blockRead: entries.filter { $0.op.lowercased() == "read" }.reduce(0) { $0 + $1.value },
+            blockWritten: entries.filter { $0.op.lowercased() == "write" }.reduce(0) { $0 + $1.value },
+            processes: stats.pids?.current ?? 0)
     }
 
     package func exec(_ id: String, _ command: [String], _ options: RunOptions, standardOutput: @escaping @Sendable (Data) -> Void,

@@ -51,13 +51,23 @@ struct DockerWorker: Worker {
         try op.writeArchive(
             to: archive.path, base: base, store: local.store, inputs: inputs, fetched: fetched, pathFilter: local.pathFilter)
         let image = try await daemonImages.image(for: base)
-        // Never started: the command only has to be there for the daemon to create it.
-        let id = try await engine.createContainer(EngineContainerConfig(image: image, cmd: ["true"], entrypoint: []))
-        do {
+        let committed = try await withContainer(of: image) { id in
             try await engine.extract(archiveAt: archive, into: "/", container: id)
-            let committed = try await engine.commit(id)
+            return try await engine.commit(id)
+        }
+        return try await layers(base, committed: committed)
+    }
+
+    /// Runs `body` on a container made from `config` (by default one of `image` that is never
+    /// started: the command only has to be there for the daemon to create it), and removes the
+    /// container afterwards on every way out.
+    private func withContainer<T>(of image: String, config: EngineContainerConfig? = nil,
+                                            _ body: (String) async throws -> T) async throws -> T {
+        let id = try await engine.createContainer(config ?? EngineContainerConfig(image: image, cmd: ["true"], entrypoint: []))
+        do {
+            let result = try await body(id)
             try await engine.removeContainer(id, force: true)
-            return try await layers(base, committed: committed)
+            return result
         } catch {
             // A cancelled task's requests fail at once: the removal runs in a task of its own.
             let engine = engine
@@ -72,10 +82,9 @@ struct DockerWorker: Worker {
     /// (`/etc/hosts`, `/.dockerenv`, …) is left out unless the chain has it.
     private func fetch(_ paths: [String], of layers: [LayerRef], into directory: URL) async throws -> SourceTree {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        var tree = SourceTree(root: directory.path)
         let image = try await daemonImages.image(for: layers)
-        let probe = try await engine.createContainer(EngineContainerConfig(image: image, cmd: ["true"], entrypoint: []))
-        do {
+        return try await withContainer(of: image) { probe in
+            var tree = SourceTree(root: directory.path)
             var chain: LayerFileReader?
             let store = local.store
             let keep = { (path: String) -> Bool in
@@ -97,13 +106,8 @@ struct DockerWorker: Worker {
                 }
             }
             tree.finish()
-        } catch {
-            let engine = engine
-            await Task { try? await engine.removeContainer(probe, force: true) }.value
-            throw error
+            return tree
         }
-        try await engine.removeContainer(probe, force: true)
-        return tree
     }
 
     /// What the daemon puts in every container, image or not (its init layer).
@@ -154,19 +158,12 @@ struct DockerWorker: Worker {
                 // The output goes to the step's progress, attached: a log of it would cost the daemon's disk.
                 logConfig: .init(type: "none")))
         let stubs = try await missingPaths(mounts.binds.map(\.destination) + mounts.tmpfs.keys, image: image)
-        let id = try await engine.createContainer(config)
-        do {
+        let committed = try await withContainer(of: image, config: config) { id in
             let status = try await run(id, op: op, context: context)
             guard status.code == 0 else { throw BuildError.processFailed(op.arguments, exitCode: status.code, lastOutput: status.lastOutput) }
-            let committed = try await engine.commit(id)
-            try await engine.removeContainer(id, force: true)
-            return try await layers(base, committed: committed, stubs: stubs)
-        } catch {
-            // A cancelled task's requests fail at once: the removal runs in a task of its own.
-            let engine = engine
-            await Task { try? await engine.removeContainer(id, force: true) }.value
-            throw error
+            return try await engine.commit(id)
         }
+        return try await layers(base, committed: committed, stubs: stubs)
     }
 
     /// Starts container `id`, streams its output to the step's progress, and waits for it.
@@ -188,9 +185,8 @@ struct DockerWorker: Worker {
     /// the daemon shows a container's bind mounts where they will be.
     private func missingPaths(_ targets: [String], image: String) async throws -> Set<String> {
         guard !targets.isEmpty else { return [] }
-        let probe = try await engine.createContainer(EngineContainerConfig(image: image, cmd: ["true"], entrypoint: []))
-        var missing: Set<String> = []
-        do {
+        return try await withContainer(of: image) { probe in
+            var missing: Set<String> = []
             for target in Set(targets) {
                 let components = target.split(separator: "/").map(String.init)
                 // Below the first missing directory everything is missing too.
@@ -202,13 +198,8 @@ struct DockerWorker: Worker {
                     break
                 }
             }
-        } catch {
-            let engine = engine
-            await Task { try? await engine.removeContainer(probe, force: true) }.value
-            throw error
+            return missing
         }
-        try await engine.removeContainer(probe, force: true)
-        return missing
     }
 
     /// The `--mount` type of a mount that shows the step a file of this machine, if it does

@@ -20,7 +20,8 @@ extension EngineClient {
     }
 
     /// Loads a `docker save` / `hoist save` archive (the file at `archive`) into the daemon.
-    public func loadImages(from archive: URL) async throws {
+    @discardableResult
+    public func loadImages(from archive: URL) async throws -> [String] {
         let (body, size) = try Self.fileBody(archive)
         let response = try await send(.POST, "/images/load", query: [("quiet", "1")], body: body, contentType: "application/x-tar")
         let answer = try await Self.collect(response, limit: 16 << 20)
@@ -29,6 +30,21 @@ extension EngineClient {
             let message = (try? JSONDecoder().decode(StreamError.self, from: answer).error) ?? line
             throw EngineError(.invalidArgument, "the daemon could not load \(archive.lastPathComponent) (\(size) bytes): \(message)")
         }
+        return Self.loadedImages(answer)
+    }
+
+    /// What a load's answer says it loaded: `Loaded image: NAME` and `Loaded image ID: ID`
+    /// lines of its JSON stream, the names (or IDs) in order.
+    static func loadedImages(_ answer: Data) -> [String] {
+        struct Line: Decodable { let stream: String? }
+        return answer.split(separator: UInt8(ascii: "\n")).compactMap { try? JSONDecoder().decode(Line.self, from: Data($0)).stream }
+            .flatMap { $0.split(separator: "\n") }
+            .compactMap { line -> String? in
+                for prefix in ["Loaded image ID: ", "Loaded image: "] where line.hasPrefix(prefix) {
+                    return String(line.dropFirst(prefix.count)).trimmingCharacters(in: .whitespaces)
+                }
+                return nil
+            }
     }
 
     /// Writes `docker save` of image `name` (a Docker archive: `manifest.json`, the config and

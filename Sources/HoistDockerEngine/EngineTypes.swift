@@ -40,6 +40,11 @@ public struct EngineImageDetails: Sendable, Hashable, Decodable {
     public var id: String
     public var repoTags: [String]?
     public var config: Config?
+    /// RFC 3339, with nanoseconds.
+    public var created: String?
+    public var size: Int64?
+
+    public var createdDate: Date? { EngineContainerDetails.date(created) }
 
     public struct Config: Sendable, Hashable, Decodable {
         public var cmd: [String]?
@@ -55,7 +60,7 @@ public struct EngineImageDetails: Sendable, Hashable, Decodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id = "Id", repoTags = "RepoTags", config = "Config"
+        case id = "Id", repoTags = "RepoTags", config = "Config", created = "Created", size = "Size"
     }
 }
 

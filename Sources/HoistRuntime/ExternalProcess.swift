@@ -246,17 +246,7 @@ public struct ExternalProcess: Sendable {
 
     /// Writes until done or the reader goes away (EPIPE: the program did not want it all).
     private static func writeAll(_ data: Data, to fd: Int32) {
-        data.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    return
-                }
-                offset += written
-            }
-        }
+        _ = writeFully(data, to: fd)
     }
 
     private typealias Pipe2 = @convention(c) (UnsafeMutablePointer<Int32>, Int32) -> Int32

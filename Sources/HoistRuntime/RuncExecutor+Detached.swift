@@ -1,6 +1,7 @@
 #if canImport(Glibc)
     import Glibc
 #endif
+import CHoistSpawn
 public import Foundation
 
 /// Containers that outlive the call that started them (`hoist run -d`), without a daemon: a
@@ -22,12 +23,17 @@ extension RuncExecutor {
         /// Holds the monitor's process ID (one decimal line) from its start on: what a systemd
         /// unit of the container follows (`PIDFile=`).
         public var monitorProcessID: String { exitStatus + ".monitor-pid" }
+        /// Where the time of each piece of output goes (see ``LogIndex``), when it is kept; nil
+        /// leaves the output in the two files only.
+        public var logIndex: String?
 
-        public init(standardOutput: String, standardError: String, exitStatus: String, stopRequest: String? = nil) {
+        public init(standardOutput: String, standardError: String, exitStatus: String, stopRequest: String? = nil,
+                    logIndex: String? = nil) {
             self.standardOutput = standardOutput
             self.standardError = standardError
             self.exitStatus = exitStatus
             self.stopRequest = stopRequest
+            self.logIndex = logIndex
         }
     }
 
@@ -38,8 +44,11 @@ extension RuncExecutor {
     /// (``DetachedFiles/exitHistory``); the monitor's own PID goes to
     /// ``DetachedFiles/monitorProcessID`` first. A restart removes the status again, after
     /// Docker's delay (100 ms, doubling, back to 100 ms after a run of 10 s or more).
+    ///
+    /// The container's output goes to the monitor's own stdout and stderr (kept as descriptors 3
+    /// and 4): the log files themselves, or the pipes of a logger that times it (``LogIndex``).
     static let monitorScript = """
-        exec </dev/null >/dev/null 2>&1
+        exec </dev/null 3>&1 4>&2 >/dev/null 2>&1
         out=$1 err=$2 status=$3 policy=$4 most=$5 stopped=$6
         shift 6
         printf '%s\\n' "$$" >"$status.monitor-pid.tmp" && mv -f "$status.monitor-pid.tmp" "$status.monitor-pid"
@@ -48,7 +57,7 @@ extension RuncExecutor {
         wanted() { [ ! -e "$stopped" ] && [ -e "$out" ]; }
         while :; do
             began=$(date +%s)
-            "$@" >>"$out" 2>>"$err"
+            "$@" >&3 2>&4 3>&- 4>&-
             code=$?
             printf '%s\\n' "$code" >"$status.tmp" && mv -f "$status.tmp" "$status"
             printf '%s\\n' "$code" >>"$status.history"
@@ -80,11 +89,16 @@ extension RuncExecutor {
             ["-f", "/bin/sh", "-c", Self.monitorScript, "hoist-monitor", files.standardOutput, files.standardError, files.exitStatus]
                 + Self.monitorArguments(restart) + [files.stopRequest ?? "/nonexistent/hoist-stop-request",
              command.executable] + command.arguments)
-        monitor.standardOutput = .discard
-        monitor.standardError = .collect
+        let output = try Self.openOutput(files)
+        defer {
+            close(output.standardOutput)
+            close(output.standardError)
+        }
+        monitor.standardOutput = .fileDescriptor(output.standardOutput)
+        monitor.standardError = .fileDescriptor(output.standardError)
         let started = try await monitor.run()
         guard started.status == .exited(0) else {
-            throw RuntimeError(.unavailable, "cannot start the container monitor: \(started.errorText)")
+            throw RuntimeError(.unavailable, "cannot start the container monitor: setsid exited with \(started.status)")
         }
         // Until the runtime says the process runs, or the container has already ended.
         for attempt in 0..<2000 {
@@ -96,6 +110,49 @@ extension RuncExecutor {
             try await Task.sleep(nanoseconds: 5_000_000)
         }
         throw RuntimeError(.unavailable, "container \(id) did not start within 10 seconds")
+    }
+
+    /// The descriptors the monitor hands the container as its stdout and stderr: the log files
+    /// opened for appending, or, with a log index, the pipes of a logger started here that writes
+    /// both files and the index. The container writes into the pipes directly, so the output
+    /// reaches the files unchanged and in the order it came.
+    static func openOutput(_ files: DetachedFiles) throws -> (standardOutput: Int32, standardError: Int32) {
+        func openFile(_ path: String) throws -> Int32 {
+            let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o640)
+            guard fd >= 0 else { throw RuntimeError(.unavailable, "cannot open \(path): \(String(cString: strerror(errno)))") }
+            return fd
+        }
+        let outputFile = try openFile(files.standardOutput)
+        let errorFile: Int32
+        do { errorFile = try openFile(files.standardError) } catch {
+            close(outputFile)
+            throw error
+        }
+        guard let indexPath = files.logIndex else { return (outputFile, errorFile) }
+        defer {
+            close(outputFile)
+            close(errorFile)
+        }
+        let indexFile = try openFile(indexPath)
+        defer { close(indexFile) }
+        let output = try ExternalProcess.pipe()
+        let errors: (read: Int32, write: Int32)
+        do { errors = try ExternalProcess.pipe() } catch {
+            close(output.read)
+            close(output.write)
+            throw error
+        }
+        defer {
+            close(output.read)
+            close(errors.read)
+        }
+        guard hoist_start_logger(output.read, errors.read, outputFile, errorFile, indexFile) == 0 else {
+            let reason = String(cString: strerror(errno))
+            close(output.write)
+            close(errors.write)
+            throw RuntimeError(.unavailable, "cannot start the logger of \(files.standardOutput): \(reason)")
+        }
+        return (output.write, errors.write)
     }
 
     /// The policy and the most restarts as the monitor takes them.

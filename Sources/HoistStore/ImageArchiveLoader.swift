@@ -15,6 +15,8 @@ import HoistOCI
 /// images is the caller's step, inside the same ``Store/withWriteLease(_:)``.
 struct ImageArchiveLoader {
     let store: Store
+    /// Told of each file as it goes into the store: its bytes so far and in all (`load`'s bars).
+    var progress: TransferProgressHandler = { _ in }
 
     /// A regular file of the archive, now a blob.
     private struct Member {
@@ -49,6 +51,16 @@ struct ImageArchiveLoader {
             try? store.removeUnheld(added, apartFrom: Lease.current)
             throw error
         }
+    }
+
+    /// The ID a progress display shows for archive file `name`: the 64-hex ID in its path
+    /// (`blobs/sha256/HEX`, docker save's `HEX/layer.tar` and `HEX.json`), as `docker load`
+    /// names its layers; nil for a file without one.
+    static func progressID(of name: String) -> Digest? {
+        for part in name.split(whereSeparator: { $0 == "/" || $0 == "." }) where part.count == 64 {
+            if let digest = try? Digest(parsing: "sha256:" + part) { return digest }
+        }
+        return nil
     }
 
     private func readMembers(path: String, members: inout [String: Member], indexFiles: inout [String: Data],
@@ -89,9 +101,16 @@ struct ImageArchiveLoader {
             if name.hasSuffix("/json") || name.hasSuffix("/VERSION") { continue }
             let writer = try store.content.writer(expecting: nil, size: header.size)
             do {
-                var sink = writer
+                let item = Self.progressID(of: name)
+                let total = header.size
+                let report = progress
+                item.map { report(TransferProgress(digest: $0, mediaType: .ociLayer, phase: .downloading, completed: 0, total: total)) }
+                var sink = CountingSink(writer) { count in
+                    item.map { report(TransferProgress(digest: $0, mediaType: .ociLayer, phase: .downloading, completed: count, total: total)) }
+                }
                 try reader.copy(to: &sink)
                 let (digest, size) = try writer.commit()
+                item.map { report(TransferProgress(digest: $0, mediaType: .ociLayer, phase: .complete, completed: size, total: size)) }
                 members[name] = Member(digest: digest, size: size)
                 if !writer.wasPresent { added.insert(digest) }
             } catch {

@@ -11,6 +11,8 @@ import HoistOCI
 /// when complete, so a failure or a crash never leaves a half archive under the name asked for.
 struct ImageArchiveWriter {
     let store: Store
+    /// Told of each blob as it is written (`save`'s bars).
+    var progress: TransferProgressHandler = { _ in }
 
     /// One image to write: the names to give it (familiar for Docker archives, e.g.
     /// `busybox:latest`; full for OCI, e.g. `docker.io/library/busybox:latest`) and its target.
@@ -141,7 +143,9 @@ struct ImageArchiveWriter {
             throw StoreError(.notFound, "blob \(digest) is not in the store")
         }
         var contents = try FileByteSource(path: path)
+        progress(TransferProgress(digest: digest, mediaType: .ociLayer, phase: .uploading, completed: 0, total: info.size))
         try tar.writeEntry(TarHeader(name: name, mode: 0o644, size: info.size), contents: &contents)
+        progress(TransferProgress(digest: digest, mediaType: .ociLayer, phase: .complete, completed: info.size, total: info.size))
     }
 
     private func blobPath(_ digest: Digest) throws -> String {

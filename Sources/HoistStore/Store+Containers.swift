@@ -35,6 +35,18 @@ extension Store {
         return try row.record()
     }
 
+    /// Names container `id` `name`; `alreadyExists` when another container has that name,
+    /// `notFound` when there is no container `id`.
+    public func renameContainer(_ id: String, to name: String) throws {
+        try database.write { db in
+            if let holder = try ContainerRow.filter(sql: "name = ?", arguments: [name]).fetchOne(db), holder.id != id {
+                throw StoreError(.alreadyExists, "the container name \"/\(name)\" is already in use by container \"\(holder.id)\"")
+            }
+            try db.execute(sql: "UPDATE container SET name = ? WHERE id = ?", arguments: [name, id])
+            guard db.changesCount == 1 else { throw StoreError(.notFound, "no such container: \(id)") }
+        }
+    }
+
     /// Removes the record of container `id`; returns false when there was none.
     @discardableResult
     public func removeContainerRecord(_ id: String) throws -> Bool {

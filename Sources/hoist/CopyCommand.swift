@@ -11,6 +11,9 @@ struct CopyCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
+    @Flag(name: [.customShort("L"), .long], help: "Always follow a symbolic link in the source: copy what it leads to, under its name.")
+    var followLink = false
+
     @Argument(help: ArgumentHelp("CONTAINER:PATH or a host path.", valueName: "source"))
     var source: String
 
@@ -28,9 +31,9 @@ struct CopyCommand: AsyncParsableCommand {
             let client = try await global.client()
             switch (Self.containerPath(source), Self.containerPath(destination)) {
             case (let from?, nil):
-                try await client.copyOut(from.container, from: from.path, to: destination)
+                try await client.copyOut(from.container, from: from.path, to: destination, followLink: followLink)
             case (nil, let to?):
-                try await client.copyIn(to.container, from: source, to: to.path)
+                try await client.copyIn(to.container, from: source, to: to.path, followLink: followLink)
             default:
                 throw ValidationError("one of source and destination must be CONTAINER:PATH and the other a host path")
             }

@@ -14,6 +14,19 @@ enum Display {
         return unit == 0 ? "\(bytes)B" : String(format: "%.3g%@", value, units[unit])
     }
 
+    /// `1.5MiB`, `7.656GiB`: binary units with four significant digits, as Docker's
+    /// `units.BytesSize` writes memory in `docker stats`.
+    static func binarySize(_ bytes: UInt64) -> String {
+        let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"]
+        var value = Double(bytes)
+        var unit = 0
+        while value >= 1024, unit < units.count - 1 {
+            value /= 1024
+            unit += 1
+        }
+        return String(format: "%.4g%@", value, units[unit])
+    }
+
     /// The JSON a `--format json` prints: indented, keys sorted, dates in ISO 8601.
     static func json(_ value: some Encodable) throws -> String {
         let encoder = JSONEncoder()

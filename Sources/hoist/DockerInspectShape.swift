@@ -74,7 +74,7 @@ enum DockerInspectShape {
         var exitCode = 0
         if case .exited(let code) = container.state { exitCode = Int(code) }
         let state: [String: Any] = [
-            "Status": PsCommand.state(container), "Running": container.state.isRunning, "Paused": false,
+            "Status": PsCommand.state(container), "Running": container.state.isRunning, "Paused": container.paused,
             "Restarting": false, "OOMKilled": false, "Dead": false, "Pid": 0, "ExitCode": exitCode, "Error": "",
             "StartedAt": container.startedAt.map(iso.string) ?? zeroTime,
             "FinishedAt": container.finishedAt.map(iso.string) ?? zeroTime,

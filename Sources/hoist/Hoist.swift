@@ -14,7 +14,8 @@ struct HoistCommand: AsyncParsableCommand {
             CreateCommand.self, StartCommand.self, PsCommand.self, LogsCommand.self, ExecCommand.self, KillCommand.self,
             StopCommand.self, WaitCommand.self, RmCommand.self, CopyCommand.self, CommitCommand.self,
             RemoveImageCommand.self, PruneCommand.self, SystemCommand.self, InfoCommand.self, VersionCommand.self,
-            RestartCommand.self, PortCommand.self, HistoryCommand.self, ImageCommand.self, ContainerCommand.self, S2ICommand.self, NetworkCommand.self, VolumeCommand.self,
+            RestartCommand.self, PortCommand.self, PauseCommand.self, UnpauseCommand.self, RenameCommand.self, TopCommand.self,
+            StatsCommand.self, HistoryCommand.self, ImageCommand.self, ContainerCommand.self, S2ICommand.self, NetworkCommand.self, VolumeCommand.self,
             GenerateCommand.self,
         ])
 

@@ -17,7 +17,12 @@ struct LoadCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let loaded = try await global.client().load(archive: URL(fileURLWithPath: input))
+            // Bars on a terminal only, as docker load draws them; piped, only the loaded names.
+            let printer = ProgressRenderer(mode: quiet ? .quiet : ProgressRenderer.terminalOnly(), title: "Loading")
+            let client = try await global.client()
+            let loaded = try await printer.finishing {
+                try await client.load(archive: URL(fileURLWithPath: input), progress: printer.transferReporter)
+            }
             guard !quiet else { return }
             for image in loaded {
                 if let reference = image.reference {

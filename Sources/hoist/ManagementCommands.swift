@@ -17,7 +17,8 @@ struct ContainerCommand: AsyncParsableCommand {
         subcommands: [
             ContainerListCommand.self, CreateCommand.self, RunCommand.self, StartCommand.self, StopCommand.self, RestartCommand.self,
             KillCommand.self, RmCommand.self, LogsCommand.self, ExecCommand.self, CopyCommand.self, WaitCommand.self, CommitCommand.self,
-            InspectCommand.self, PortCommand.self, ContainerPruneCommand.self,
+            InspectCommand.self, PortCommand.self, ContainerPruneCommand.self, PauseCommand.self, UnpauseCommand.self,
+            RenameCommand.self, TopCommand.self, StatsCommand.self,
         ])
 }
 

@@ -60,8 +60,9 @@ struct OutputTemplate {
     }
 
     /// Tab-terminated cells padded as Docker's `tabwriter.NewWriter(out, 10, 1, 3, ' ', 0)`:
-    /// each column as wide as its widest cell plus 3, at least 10; a line's last cell unpadded.
-    static func aligned(_ text: String) -> String {
+    /// each column as wide as its widest cell plus 3, at least `minimumWidth` (10; `docker top`
+    /// uses 20); a line's last cell unpadded.
+    static func aligned(_ text: String, minimumWidth: Int = 10) -> String {
         var lines = text.components(separatedBy: "\n")
         let trailing = lines.last == ""
         if trailing { lines.removeLast() }
@@ -70,7 +71,7 @@ struct OutputTemplate {
         for row in cells {
             for (index, cell) in row.dropLast().enumerated() {
                 if index == widths.count { widths.append(0) }
-                widths[index] = max(widths[index], cell.count + 3, 10)
+                widths[index] = max(widths[index], cell.count + 3, minimumWidth)
             }
         }
         let out = cells.map { row in

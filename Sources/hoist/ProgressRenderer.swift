@@ -42,6 +42,12 @@ final class ProgressRenderer: @unchecked Sendable {
     /// and never when `NO_COLOR` is set (no-color.org).
     private let colours: Bool
 
+    /// The terminal view where `output` is a terminal, else nothing: for verbs whose Docker
+    /// counterpart shows progress only there (`load`, `save`).
+    static func terminalOnly(_ output: FileHandle = .standardError) -> Mode {
+        isatty(output.fileDescriptor) == 1 ? .tty : .quiet
+    }
+
     init(mode: Mode, title: String = "Building", output: FileHandle = .standardError,
          environment: [String: String] = ProcessInfo.processInfo.environment) {
         let isTerminal = isatty(output.fileDescriptor) == 1

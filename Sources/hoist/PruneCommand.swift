@@ -37,17 +37,21 @@ struct PruneCommand: AsyncParsableCommand {
                 guard confirm("WARNING! This will remove \(what).") else { return }
             }
             let report = try await global.client().pruneImages(all: all, filters: filter)
-            if !report.removals.isEmpty {
-                print("Deleted Images:")
-                for removal in report.removals {
-                    switch removal {
-                    case .untagged(let reference): print("untagged: \(reference.familiarString)")
-                    case .deleted(let id): print("deleted: \(id)")
-                    }
-                }
-                print("")
-            }
+            Self.printRemovals(report)
             print("Total reclaimed space: \(Display.size(report.reclaimedBytes))")
         }
+    }
+
+    /// `Deleted Images:` and what went, then a blank line, as Docker prints an image prune.
+    static func printRemovals(_ report: PruneReport) {
+        guard !report.removals.isEmpty else { return }
+        print("Deleted Images:")
+        for removal in report.removals {
+            switch removal {
+            case .untagged(let reference): print("untagged: \(reference.familiarString)")
+            case .deleted(let id): print("deleted: \(id)")
+            }
+        }
+        print("")
     }
 }

@@ -27,6 +27,9 @@ struct PsCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Do not truncate IDs and commands.")
     var noTrunc = false
 
+    @Flag(name: [.short, .long], help: "Show sizes: the writable layer's, and with the image's layers (virtual).")
+    var size = false
+
     @Option(name: .long, help: "Output format: table (default), json (one object per line), or a Go template such as '{{.Names}} {{.Status}}' ('table ' before it adds a header).")
     var format: String = "table"
 
@@ -47,14 +50,21 @@ struct PsCommand: AsyncParsableCommand {
                 return
             }
             let template = switch format {
-            case "table": Self.defaultTable
+            case "table": Self.defaultTable + (size ? "\t{{.Size}}" : "")
             case "json": "{{json .}}"
             default: format
             }
             guard template.contains("{{") else {
                 throw ValidationError("unknown format \"\(format)\": use table, json or a template such as {{.Names}}")
             }
-            let items = containers.map { Self.item($0, truncated: !noTrunc) }
+            // Docker's CLI asks for sizes with -s, or when the template names .Size.
+            let withSizes = size || template.contains(".Size")
+            var items: [[String: Any]] = []
+            for container in containers {
+                var item = Self.item(container, truncated: !noTrunc)
+                if withSizes { item["Size"] = Self.size(try await backend.containerSize(container.id)) }
+                items.append(item)
+            }
             print(try OutputTemplate(listing: template).render(items, headers: ["ID": "CONTAINER ID", "RunningFor": "CREATED"]), terminator: "")
         }
     }
@@ -79,11 +89,18 @@ struct PsCommand: AsyncParsableCommand {
         ]
     }
 
+    /// `12.3kB (virtual 4.56MB)`, as Docker's SIZE column words it (the virtual part only when
+    /// the file system's size is known).
+    static func size(_ size: ContainerSize) -> String {
+        let writable = Display.size(size.writable)
+        return size.rootFileSystem > 0 ? "\(writable) (virtual \(Display.size(size.rootFileSystem)))" : writable
+    }
+
     /// `created`, `running`, `exited`, as Docker's State field says.
     static func state(_ container: ContainerSummary) -> String {
         switch container.state {
         case .created: "created"
-        case .running: "running"
+        case .running: container.paused ? "paused" : "running"
         case .exited: "exited"
         }
     }
@@ -92,7 +109,7 @@ struct PsCommand: AsyncParsableCommand {
     static func status(_ container: ContainerSummary) -> String {
         switch container.state {
         case .created: "Created"
-        case .running: "Up " + Display.duration(since: container.startedAt ?? container.created)
+        case .running: "Up " + Display.duration(since: container.startedAt ?? container.created) + (container.paused ? " (Paused)" : "")
         case .exited(let code): "Exited (\(code)) " + Display.age(since: container.finishedAt ?? container.created)
         }
     }

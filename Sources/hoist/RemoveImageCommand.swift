@@ -19,6 +19,12 @@ struct RemoveImageCommand: AsyncParsableCommand {
     @Flag(name: [.short, .long], help: "Remove an image by ID even when it has several names, or when a container uses it.")
     var force = false
 
+    /// Docker's `--no-prune` keeps the untagged parents of an image its classic builder made.
+    /// Hoist's images (like BuildKit's) have no parent images, so there is never one to keep:
+    /// the flag is accepted and changes nothing.
+    @Flag(name: .long, help: "Do not delete untagged parents (Hoist's images have none: accepted for Docker's habit).")
+    var noPrune = false
+
     @Argument(help: "The images: names (busybox:latest) or IDs (full, or a unique prefix).", completion: NameCompletion.images)
     var images: [String]
 

@@ -23,7 +23,12 @@ struct SaveCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            try await global.client().save(images, format: format, to: URL(fileURLWithPath: output))
+            // Bars on a terminal only: piped, docker save prints nothing, and neither does this.
+            let printer = ProgressRenderer(mode: ProgressRenderer.terminalOnly(), title: "Saving")
+            let client = try await global.client()
+            try await printer.finishing {
+                try await client.save(images, format: format, to: URL(fileURLWithPath: output), progress: printer.transferReporter)
+            }
         }
     }
 }

@@ -4,5 +4,5 @@ struct SystemCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "system",
         abstract: "Look after the store.",
-        subcommands: [DiskUsageCommand.self, InfoCommand.self])
+        subcommands: [DiskUsageCommand.self, InfoCommand.self, SystemPruneCommand.self])
 }

@@ -158,7 +158,7 @@ struct AdversarialContainerTests {
         let hostile = fixture.directory.appending("hostile.tar")
         try ExternalCommand.checked(["tar", "-cf", hostile.path, "-C", unpacked.path, "."])
         let other = try fixture.freshClient("other")
-        let error = #expect(throws: (any Error).self) { _ = try other.load(archive: hostile) }
+        let error = await #expect(throws: (any Error).self) { _ = try await other.load(archive: hostile) }
         #expect("\(String(describing: error))".contains("../../x:1"))
         #expect(try await other.images().isEmpty, "an image was loaded unnamed")
     }

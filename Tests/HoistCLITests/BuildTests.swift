@@ -238,8 +238,8 @@ struct BuildTests {
         let listing = try ExternalCommand.checked(["tar", "-tf", out.appendingPathComponent("fs.tar").path]).text
         #expect(listing.contains("made.txt") && listing.contains("bin/busybox"))
         let other = try fixture.freshClient("other")
-        #expect(try other.load(archive: out.appendingPathComponent("oci.tar")).count == 1)
-        #expect(try other.load(archive: out.appendingPathComponent("docker.tar")).first?.reference?.familiarString == "outputs:latest")
+        #expect(try await other.load(archive: out.appendingPathComponent("oci.tar")).count == 1)
+        #expect(try await other.load(archive: out.appendingPathComponent("docker.tar")).first?.reference?.familiarString == "outputs:latest")
         #expect(throws: ClientError.self) { try BuildOutput(parsing: "type=zip,dest=x") }
         #expect(try BuildOutput(parsing: "somedir") == .local(directory: "somedir"))
     }

@@ -86,7 +86,7 @@ struct BuildWorkerTests {
             break
         }
         let client = try Client(root: store, backend: backend)
-        if backend != .docker { _ = try client.load(archive: busybox) }
+        if backend != .docker { _ = try await client.load(archive: busybox) }
         return client
     }
 }

@@ -60,7 +60,7 @@ struct ClientImageTests {
         let archive = fixture.directory.appending("image-\(format).tar")
         try await fixture.client.save(["busybox"], format: format, to: archive)
         let other = try fixture.freshClient("other")
-        let loaded = try other.load(archive: archive)
+        let loaded = try await other.load(archive: archive)
         #expect(loaded.map { $0.reference?.description } == ["docker.io/library/busybox:latest"])
         let original = try fixture.client.inspect("busybox")
         let copy = try other.inspect("busybox")
@@ -78,7 +78,7 @@ struct ClientImageTests {
         let id = try fixture.client.inspect("busybox").id
         let archive = fixture.directory.appending("by-id.tar")
         try await fixture.client.save([id.description], to: archive)
-        let loaded = try fixture.freshClient("other").load(archive: archive)
+        let loaded = try await fixture.freshClient("other").load(archive: archive)
         #expect(Set(loaded.compactMap { $0.reference?.familiarString }) == ["busybox:latest", "example.com/other:2"])
     }
 
@@ -88,7 +88,7 @@ struct ClientImageTests {
         try await fixture.client.save(["busybox"], to: archive)
         try ExternalCommand.checked(["gzip", "-k", archive.path])
         let other = try fixture.freshClient("other")
-        let loaded = try other.load(archive: fixture.directory.appending("image.tar.gz"))
+        let loaded = try await other.load(archive: fixture.directory.appending("image.tar.gz"))
         #expect(loaded.count == 1)
     }
 
@@ -115,14 +115,14 @@ struct ClientImageTests {
         }
         #expect(badChange?.code == .invalidArgument)
 
-        let loadMissing = #expect(throws: StoreError.self) { try client.load(archive: fixture.directory.appending("nope.tar")) }
+        let loadMissing = await #expect(throws: StoreError.self) { try await client.load(archive: fixture.directory.appending("nope.tar")) }
         #expect(loadMissing?.code == .notFound)
 
-        let loadRootfs = #expect(throws: StoreError.self) { try client.load(archive: fixture.rootfs) }
+        let loadRootfs = await #expect(throws: StoreError.self) { try await client.load(archive: fixture.rootfs) }
         #expect(loadRootfs?.code == .invalidArgument)
         #expect(loadRootfs?.description.contains("hoist import") == true)
 
-        let loadText = #expect(throws: StoreError.self) { try client.load(archive: text) }
+        let loadText = await #expect(throws: StoreError.self) { try await client.load(archive: text) }
         #expect(loadText?.code == .invalidArgument)
 
         let unknown = #expect(throws: ClientError.self) { try client.inspect("nosuchimage") }
@@ -140,7 +140,7 @@ struct ClientImageTests {
         let truncated = fixture.directory.appending("truncated.tar")
         try bytes.prefix(bytes.count / 2 + 100).write(to: truncated)
         let other = try fixture.freshClient("other")
-        #expect(throws: (any Error).self) { try other.load(archive: truncated) }
+        await #expect(throws: (any Error).self) { try await other.load(archive: truncated) }
         #expect(try other.store.content.all().isEmpty)
         #expect(try await other.images().isEmpty)
     }
@@ -160,7 +160,7 @@ struct ClientImageTests {
         let tampered = fixture.directory.appending("tampered.tar")
         try ExternalCommand.checked(["tar", "-cf", tampered.path, "-C", layout.path, "."])
         let other = try fixture.freshClient("other")
-        let error = #expect(throws: StoreError.self) { try other.load(archive: tampered) }
+        let error = await #expect(throws: StoreError.self) { try await other.load(archive: tampered) }
         #expect(error?.code == .dataLoss)
         #expect(error?.description.contains(config.encoded) == true)
         #expect(try other.store.content.all().isEmpty)

@@ -101,6 +101,43 @@ struct ContainerdBackendCommandTests {
         #expect(try !daemon.ctrChecked(["containers", "list", "-q"]).text.contains(id))
     }
 
+    /// The day-two verbs on containerd (issue 19): pause/unpause through the task service (ctr
+    /// sees it paused), top over the task's PIDs, stats from its cgroup, rename as its label;
+    /// logs with --tail and -f, and --since/--until/-t refused (its logger keeps no times).
+    @Test(.timeLimit(.minutes(3)))
+    func dayTwoVerbsOnContainerd() throws {
+        let (name, renamed) = ("hoist-daytwo-\(UUID().uuidString.prefix(8).lowercased())", "hoist-renamed-\(UUID().uuidString.prefix(8).lowercased())")
+        let image = "hoist-daytwo-image-\(UUID().uuidString.prefix(8).lowercased())"
+        try fixture.client.tag("busybox", as: image)
+        defer {
+            _ = try? hoist(["rm", "-f", name])
+            _ = try? hoist(["rm", "-f", renamed])
+            _ = try? hoist(["rmi", image])
+        }
+        let started = try hoist(["run", "-d", "--name", name, image, "sh", "-c", "for i in 1 2 3; do echo line $i; done; exec sleep 1000"])
+        try #require(started.status == 0, "\(started.errorText)")
+        let id = started.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        while try hoist(["logs", name]).text != "line 1\nline 2\nline 3\n" { usleep(20_000) }
+        #expect(try hoist(["logs", "--tail", "1", name]).text == "line 3\n")
+        let timed = try hoist(["logs", "-t", name])
+        #expect(timed.status == 1 && timed.errorText.contains("keep no times"), "\(timed.errorText)")
+        #expect(try hoist(["pause", name]).text == "\(name)\n")
+        let task = try daemon.ctrChecked(["tasks", "list"]).text.split(separator: "\n").first { $0.hasPrefix(id) }
+        #expect(task?.hasSuffix("PAUSED") == true, "\(String(describing: task))")
+        #expect(try hoist(["ps", "--filter", "name=\(name)", "--format", "{{.State}}"]).text == "paused\n")
+        #expect(try hoist(["pause", name]).status == 1)
+        #expect(try hoist(["unpause", name]).text == "\(name)\n")
+        let top = try hoist(["top", name, "-o", "pid,comm"])
+        #expect(top.status == 0 && top.text.split(separator: "\n").dropFirst().map { $0.split(separator: " ").last } == ["sleep"], "\(top.text)\(top.errorText)")
+        let stats = try hoist(["stats", "--no-stream", "--format", "{{.Name}} {{.PIDs}}", name])
+        #expect(stats.text == "\(name) 1\n", "\(stats.text)\(stats.errorText)")
+        #expect(try hoist(["rename", name, renamed]).status == 0)
+        #expect(try hoist(["inspect", "--format", "{{.Name}}", renamed]).text == "/\(renamed)\n")
+        // -f ends with the container.
+        #expect(try hoist(["kill", renamed]).status == 0)
+        #expect(try hoist(["logs", "-f", renamed]).text == "line 1\nline 2\nline 3\n")
+    }
+
     @Test func errorsAreOneClearLine() async throws {
         let image = "hoist-unpacked-\(UUID().uuidString.prefix(8).lowercased())"
         // A layer of its own: busybox's is unpacked already by the other tests.

@@ -59,7 +59,7 @@ struct ImageArchiveInteropTests {
         try #require(listing.split(separator: "\n").contains { $0.hasPrefix("l") && $0.contains("layer.tar ->") }, "docker stored no layer twice: \(listing)")
 
         let client = try Client(root: StoreRoot(directory.appending("store")))
-        let loaded = try client.load(archive: saved.archive)
+        let loaded = try await client.load(archive: saved.archive)
         #expect(loaded.map { $0.reference?.familiarString } == ["\(saved.name):latest"])
         let details = try client.inspect(saved.name)
         #expect(details.layers.count == 4 && details.layers[1] == details.layers[3])
@@ -81,7 +81,7 @@ struct ImageArchiveInteropTests {
         let built = saved.name
 
         let client = try Client(root: StoreRoot(directory.appending("store")))
-        let loaded = try client.load(archive: saved.archive)
+        let loaded = try await client.load(archive: saved.archive)
         #expect(loaded.map { $0.reference?.familiarString } == ["\(built):latest"])
         let details = try client.inspect(built)
         #expect(details.id.description == saved.dockerID)

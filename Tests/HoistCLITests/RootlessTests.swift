@@ -117,7 +117,7 @@ final class RootlessTests {
         let saved = home.appendingPathComponent("case-\(name).tar")
         try user(["save", "-o", saved.path, "case-\(name)"]).checkedStatus()
         let reader = try Client(root: StoreRoot(directory.appending("reader-\(name)")))
-        let userImage = try #require(try reader.load(archive: saved).first)
+        let userImage = try #require(try await reader.load(archive: saved).first)
         let userDetails = try reader.inspect(userImage.id.description)
         let rootDetails = try rootClient.inspect(rootImage.id.description)
         #expect(DifferentialTests.fields(try #require(userDetails.config)) == DifferentialTests.fields(try #require(rootDetails.config)),

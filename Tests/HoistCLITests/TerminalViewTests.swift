@@ -138,6 +138,22 @@ struct TerminalViewTests {
         }
     }
 
+    /// `save` and `load` on a terminal: a line per blob with its bytes, the whole transfer's
+    /// bytes and rate, one frame; the loaded names after it, as docker load prints them.
+    @Test func saveAndLoadShowBarsTotalsAndRateInOneFrame() async throws {
+        try await buildTransferredImage("view/saved:1")
+        for width in [40, 80, 200] {
+            let archive = fixture.directory.appending("saved-\(width).tar")
+            let (saved, saving) = try transferScreen("save -o '\(archive.path)' view/saved:1", width: width, root: fixture.client.store.root.url)
+            #expect(saved == 0, "\(saving.joined(separator: "\n"))")
+            try expectOneTransferFrame(saving, title: "Saving", width: width)
+            let (loaded, loading) = try transferScreen("load -i '\(archive.path)'", width: width, root: fixture.directory.appending("loaded-\(width)"))
+            #expect(loaded == 0, "\(loading.joined(separator: "\n"))")
+            try expectOneTransferFrame(loading, title: "Loading", width: width)
+            #expect(loading.contains("Loaded image: view/saved:1"), "\(loading.joined(separator: "\n"))")
+        }
+    }
+
     @Test func transferLinesHaveABarWhereTheWidthAllows() throws {
         let digest = try Digest(parsing: "sha256:" + String(repeating: "ab", count: 32))
         var tally = TransferTally()

@@ -1,5 +1,3 @@
-public import HoistOCI
-
 /// A step in the transfer of one blob or manifest, for a progress display.
 public struct TransferProgress: Sendable, Hashable {
     /// What is happening to the blob.

@@ -6,9 +6,9 @@ public import HoistStore
 
 /// A build cache in a registry (`--cache-to type=registry,ref=…`): the cache manifest under the
 /// reference's tag (or digest), its layers the very blobs the image pushes, so a registry that
-/// has the image is sent only the records. Any registry that takes an OCI image manifest with
-/// a config of its own media type holds it (the CNCF distribution registry, Docker Hub, ECR,
-/// GHCR, Harbor, Quay, zot).
+/// has the image is sent only the records. A registry that takes an OCI image manifest with a
+/// config of its own media type (OCI 1.1's artifact rule) holds it; tested against the CNCF
+/// distribution registry (docker-registry 2.8), which ignores `artifactType` and keeps it.
 public struct RegistryCacheStorage: CacheStorage {
     public let reference: Reference
     public let configuration: RegistryConfiguration

@@ -97,9 +97,13 @@ struct BuildCacheTransferTests {
         let cache = directory.appending("cache-max").path
         let exported = try build(["--cache-to", "type=local,dest=\(cache),mode=max"], in: exporter)
         #expect(exported.errorText.contains("exporting cache to \(cache)"), "\(exported.errorText)")
-        // The cache is an OCI layout: skopeo-readable index, its manifest an artifact.
+        // The cache is an OCI layout, its manifest an artifact, as skopeo reads it.
         let index = try String(contentsOfFile: cache + "/index.json", encoding: .utf8)
         #expect(index.contains("application/vnd.hoist.build-cache.v1"), "\(index)")
+        if Interop.available("skopeo") {
+            let manifest = try ExternalCommand.checked(["skopeo", "inspect", "--raw", "oci:\(cache):latest"]).text
+            #expect(manifest.contains("\"artifactType\":\"application/vnd.hoist.build-cache.v1\""), "\(manifest)")
+        }
         let builder = try hoist(["build", "-q", "--target", "builder", "-t", "builder", context.path], root: exporter)
         #expect(builder.status == 0, "\(builder.errorText)")
         let builderLayer = try #require(try layers("builder", in: exporter).last)
@@ -144,9 +148,11 @@ struct BuildCacheTransferTests {
         #expect(fromMax.count == 3 && fromMax.values.allSatisfy { $0 }, "mode=max holds every stage's steps: \(fromMax)")
     }
 
-    @Test func aMissingOrMalformedCacheWarnsAndBuilds() throws {
+    @Test func aMissingOrMalformedCacheWarnsAndBuildsAndAGoodOneBesideServes() throws {
         let missing = directory.appending("nowhere").path
         let malformed = directory.appending("malformed")
+        let cache = directory.appending("cache-beside").path
+        _ = try build(["--cache-to", "type=local,dest=\(cache)"], in: exporter)
         try FileManager.default.createDirectory(at: malformed, withIntermediateDirectories: true)
         try Data("not json".utf8).write(to: malformed.appendingPathComponent("index.json"))
         let output = try build(
@@ -154,6 +160,11 @@ struct BuildCacheTransferTests {
         #expect(output.errorText.contains("cache import \(missing): no build cache there"), "\(output.errorText)")
         #expect(output.errorText.contains("cache import \(malformed.path) cannot be read"), "\(output.errorText)")
         #expect(steps(output).values.allSatisfy { !$0 })
+        // Beside a good source, the bad ones cost nothing: its records serve.
+        let beside = try build(
+            ["--cache-from", "type=local,src=\(missing)", "--cache-from", "type=local,src=\(malformed.path)",
+             "--cache-from", "type=local,src=\(cache)"], in: try store("beside"))
+        #expect(steps(beside).count == 2 && steps(beside).values.allSatisfy { $0 }, "\(beside.errorText)")
     }
 
     @Test func aCorruptCacheBlobIsDetectedByItsDigestAndTheStepRunsAgain() throws {

@@ -21,7 +21,11 @@ public struct RegistryCacheStorage: CacheStorage {
     public var description: String { reference.description }
 
     public func readArtifact(through store: Store) async throws -> (manifest: ImageManifest, artifact: CacheArtifact)? {
-        try await RegistryClient.withClient(configuration: configuration) { client -> (manifest: ImageManifest, artifact: CacheArtifact)? in
+        // A cache is optional: a registry that does not answer is given up on after one more
+        // try, and the build goes on without it, rather than waiting as long as a pull would.
+        var optional = configuration
+        optional.retry.maximumAttempts = min(optional.retry.maximumAttempts, 2)
+        return try await RegistryClient.withClient(configuration: optional) { client -> (manifest: ImageManifest, artifact: CacheArtifact)? in
             let document: (descriptor: Descriptor, data: Data)
             do {
                 document = try await client.fetchManifest(reference)

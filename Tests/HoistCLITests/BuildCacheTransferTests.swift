@@ -212,6 +212,10 @@ struct BuildCacheTransferTests {
             let missing = "\(registry.host)/ci/none:missing"
             let warned = try build(["--cache-from", "type=registry,ref=\(missing)"], in: try store("registry-missing"))
             #expect(warned.errorText.contains("cache import \(missing): no build cache there"), "\(warned.errorText)")
+            // A registry that does not answer (a port nothing listens on) is a warning too.
+            let unreachable = "127.0.0.1:\(try FreePort.next())/ci/app:buildcache"
+            let alone = try build(["--cache-from", "type=registry,ref=\(unreachable)"], in: try store("registry-unreachable"))
+            #expect(alone.errorText.contains("cache import \(unreachable) cannot be read"), "\(alone.errorText)")
         }
     }
 

@@ -129,11 +129,18 @@ let package = Package(
                 "HoistBackend", "HoistDockerEngine", "HoistOCI", "HoistArchive", "HoistStore", "HoistRuntime", "HoistBuild", "HoistRegistry",
             ],
             swiftSettings: strict),
+        // The containerd backend: containerd's images, snapshots and tasks, with the OCI spec the native backend would give.
+        .target(
+            name: "HoistContainerdBackend",
+            dependencies: [
+                "HoistBackend", "HoistContainerd", "HoistOCI", "HoistArchive", "HoistStore", "HoistRuntime", "HoistBuild", "HoistRegistry",
+            ],
+            swiftSettings: strict),
         .target(
             name: "Hoist",
             dependencies: [
                 "HoistBackend", "HoistOCI", "HoistArchive", "HoistStore", "HoistRuntime", "HoistBuild", "HoistDockerfile", "HoistRegistry",
-                "HoistDockerEngine", "HoistContainerd", "HoistS2I", "HoistDocker",
+                "HoistDockerEngine", "HoistContainerd", "HoistS2I", "HoistDocker", "HoistContainerdBackend",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: strict),

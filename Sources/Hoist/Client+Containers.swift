@@ -390,17 +390,3 @@ extension Client {
         guard rename(path + ".tmp", path) == 0 else { throw ClientError(.unavailable, "cannot write \(path)") }
     }
 }
-
-/// A log file appended to from one stream's handler.
-final class LogFile: Sendable {
-    private let handle: FileHandle
-
-    init(path: String) throws {
-        if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
-        guard let handle = FileHandle(forWritingAtPath: path) else { throw ClientError(.unavailable, "cannot open \(path)") }
-        handle.seekToEndOfFile()
-        self.handle = handle
-    }
-
-    func append(_ data: Data) { handle.write(data) }
-}

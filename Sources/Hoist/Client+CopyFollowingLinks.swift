@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 import HoistBackend
 
 /// `docker cp -L`: a source that is a symbolic link is copied as what it points to, under the

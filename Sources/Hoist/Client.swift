@@ -1,6 +1,7 @@
 import Foundation
 import HoistOCI
 public import HoistStore
+import HoistContainerdBackend
 import HoistDocker
 
 /// The entry point of Hoist's Swift API: images in a local store, their import, export and
@@ -29,8 +30,13 @@ public final class Client: Sendable {
         return dockerBackend ?? NativeBackend(client: self)
     }
 
-    /// The containerd backend of this client (whatever ``backend`` is).
-    var containerd: ContainerdBackend { ContainerdBackend(client: self) }
+    /// The containerd backend of this client (whatever ``backend`` is), its containers given
+    /// the native runtime's settings.
+    var containerd: ContainerdBackend {
+        ContainerdBackend(store: store, connection: containerdConnection) { [self] image, config, options in
+            try containerSettings(image: image, config: config, options)
+        }
+    }
 
     /// Closes what the client holds open (its Docker Engine and containerd connections). The
     /// client is not used afterwards; a client that is just dropped closes nothing early, and

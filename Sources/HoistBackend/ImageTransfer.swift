@@ -1,5 +1,5 @@
 public import HoistOCI
-public import HoistRegistry
+import HoistRegistry
 
 /// A step of a pull or push as a backend reports it: a blob Hoist's registry client moves
 /// (native and containerd), or a line of a Docker daemon's progress stream (docker).

@@ -1,14 +1,15 @@
-import Foundation
-import HoistStore
+package import Foundation
+package import HoistBackend
+package import HoistStore
 import HoistContainerd
-import HoistOCI
+package import HoistOCI
 
 /// Listing and removing containerd's images, for `hoist images`, `rmi` and `image prune` on
 /// the containerd backend.
 extension ContainerdBackend {
     /// Every image record of the namespace that opens for this host, by name; filters are
     /// refused, naming the capability this backend lacks.
-    func images(filters: [String]) async throws -> [ImageSummary] {
+    package func images(filters: [String]) async throws -> [ImageSummary] {
         try Self.refuseFilters(filters)
         let images = try await imageStore()
         var summaries: [ImageSummary] = []
@@ -26,7 +27,7 @@ extension ContainerdBackend {
     /// Removes image record `name` (a reference, or an image ID: then every record of it);
     /// containerd's garbage collector takes its content and snapshots. A name a container uses
     /// goes only with `force` (the container keeps its snapshot).
-    func removeImage(_ name: String, force: Bool) async throws -> [ImageRemoval] {
+    package func removeImage(_ name: String, force: Bool) async throws -> [ImageRemoval] {
         let images = try await imageStore()
         let resolved = try await images.resolve(name)
         var records = [resolved.record]
@@ -54,7 +55,7 @@ extension ContainerdBackend {
 
     /// Removes the images no container uses: with `all` every one, else those without a tag
     /// (containerd names every image, so only `all` finds any).
-    func pruneImages(all: Bool, filters: [String]) async throws -> PruneReport {
+    package func pruneImages(all: Bool, filters: [String]) async throws -> PruneReport {
         try Self.refuseFilters(filters)
         guard all else { return PruneReport() }
         let images = try await imageStore()
@@ -73,14 +74,14 @@ extension ContainerdBackend {
     }
 
     /// containerd's images are not written to archives here yet.
-    func saveImages(_ names: [String], format: ImageArchiveFormat, to destination: URL,
+    package func saveImages(_ names: [String], format: ImageArchiveFormat, to destination: URL,
                     progress: @escaping TransferProgressHandler) async throws {
         throw ClientError(.unsupported, "the containerd backend cannot save images to an archive (it lacks the imageArchives capability): save them with the native backend or with ctr images export")
     }
 
     /// Loads the archive into Hoist's store, then copies each named image into containerd.
-    func loadImages(from archive: URL, progress: @escaping TransferProgressHandler) async throws -> [ImageSummary] {
-        let loaded = try StoreImages(store: client.store).load(archive: archive, progress: progress)
+    package func loadImages(from archive: URL, progress: @escaping TransferProgressHandler) async throws -> [ImageSummary] {
+        let loaded = try storeImages.load(archive: archive, progress: progress)
         for reference in Set(loaded.compactMap(\.reference)) { try await load(reference.description) }
         return loaded
     }

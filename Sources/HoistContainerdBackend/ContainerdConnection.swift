@@ -1,13 +1,14 @@
-import HoistContainerd
+import HoistBackend
+package import HoistContainerd
 
 /// A client's connection to containerd, made on first use and kept, in a namespace that must
 /// exist — except `default`, which containerd's own clients make when it is missing, and so
 /// does this one.
-actor ContainerdConnection {
+package actor ContainerdConnection {
     nonisolated let address: ContainerdAddress
     private var connection: ContainerdClient?
 
-    init(address: ContainerdAddress = .fromEnvironment()) {
+    package init(address: ContainerdAddress = .fromEnvironment()) {
         self.address = address
     }
 
@@ -29,7 +30,7 @@ actor ContainerdConnection {
     }
 
     /// Closes the connection, if one was made.
-    func close() {
+    package func close() {
         connection?.close()
         connection = nil
     }

@@ -1,4 +1,5 @@
 import Foundation
+package import HoistBackend
 import HoistContainerd
 import HoistRuntime
 
@@ -9,7 +10,7 @@ import HoistRuntime
 extension ContainerdBackend {
     /// The shim's logger copies the output with `cat` and keeps no times, so `--tail` and `-f`
     /// work and `--since`, `--until` and `-t` are refused; stdout's lines come before stderr's.
-    func containerLogs(_ id: String, _ options: LogOptions, handler: @escaping @Sendable (LogEntry) -> Void) async throws {
+    package func containerLogs(_ id: String, _ options: LogOptions, handler: @escaping @Sendable (LogEntry) -> Void) async throws {
         guard options.since == nil, options.until == nil, !options.timestamps else {
             throw ClientError(.unsupported, "the containerd backend's logs keep no times: --since, --until and --timestamps are not available")
         }
@@ -32,7 +33,7 @@ extension ContainerdBackend {
         }
     }
 
-    func pauseContainer(_ id: String) async throws {
+    package func pauseContainer(_ id: String) async throws {
         let container = try await existingContainer(id)
         switch try await daemon().task(container.id)?.status {
         case .running?: try await daemon().pauseTask(container.id)
@@ -41,7 +42,7 @@ extension ContainerdBackend {
         }
     }
 
-    func unpauseContainer(_ id: String) async throws {
+    package func unpauseContainer(_ id: String) async throws {
         let container = try await existingContainer(id)
         guard try await daemon().task(container.id)?.status == .paused else {
             throw ClientError(.failedPrecondition, "Container \(container.id) is not paused")
@@ -49,7 +50,7 @@ extension ContainerdBackend {
         try await daemon().resumeTask(container.id)
     }
 
-    func renameContainer(_ id: String, to name: String) async throws {
+    package func renameContainer(_ id: String, to name: String) async throws {
         let container = try await existingContainer(id)
         let bare = name.hasPrefix("/") ? String(name.dropFirst()) : name
         try ContainerName.validate(bare)
@@ -62,24 +63,24 @@ extension ContainerdBackend {
         try await daemon().updateContainerLabels(container.id, [Label.name: bare])
     }
 
-    func containerStats(_ id: String) async throws -> ContainerStats {
+    package func containerStats(_ id: String) async throws -> ContainerStats {
         let container = try await existingContainer(id)
         guard let task = try await daemon().task(container.id), task.status == .running || task.status == .paused, task.pid > 0 else {
             return .zero
         }
-        return try await Client.stats(ofProcess: Int32(bitPattern: task.pid))
+        return try await HostProcesses.stats(ofProcess: Int32(bitPattern: task.pid))
     }
 
     /// containerd's snapshot usage is not asked for yet: sizes are a clear error.
-    func containerSize(_ id: String) async throws -> ContainerSize {
+    package func containerSize(_ id: String) async throws -> ContainerSize {
         throw ClientError(.unsupported, "the containerd backend does not report container sizes (ps -s) yet")
     }
 
-    func containerProcesses(_ id: String, psArguments: [String]) async throws -> ContainerProcesses {
+    package func containerProcesses(_ id: String, psArguments: [String]) async throws -> ContainerProcesses {
         let container = try await existingContainer(id)
         guard let task = try await daemon().task(container.id), task.status == .running || task.status == .paused else {
             throw ClientError(.failedPrecondition, "Container \(container.id) is not running")
         }
-        return try await Client.processes(Set(try await daemon().taskProcessIDs(container.id)), psArguments: psArguments)
+        return try await HostProcesses.processes(Set(try await daemon().taskProcessIDs(container.id)), psArguments: psArguments)
     }
 }

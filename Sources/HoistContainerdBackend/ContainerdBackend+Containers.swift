@@ -1,7 +1,8 @@
 #if canImport(Glibc)
     import Glibc
 #endif
-import Foundation
+package import Foundation
+package import HoistBackend
 import HoistArchive
 import HoistContainerd
 import HoistOCI
@@ -13,7 +14,7 @@ import HoistStore
 /// the container's directory), so its logs outlive this process; a stopped task is kept for
 /// its exit status until the container starts again or is removed.
 extension ContainerdBackend {
-    func createContainer(_ image: String, _ options: RunOptions) async throws -> String {
+    package func createContainer(_ image: String, _ options: RunOptions) async throws -> String {
         if let name = options.name {
             try ContainerName.validate(name)
             if try await findContainer(name, exactName: true) != nil {
@@ -27,7 +28,7 @@ extension ContainerdBackend {
         return id
     }
 
-    func startContainer(_ id: String) async throws {
+    package func startContainer(_ id: String) async throws {
         let container = try await existingContainer(id)
         let daemon = try await daemon()
         if let task = try await daemon.task(container.id) {
@@ -48,7 +49,7 @@ extension ContainerdBackend {
         }
     }
 
-    func runContainer(_ id: String, standardInput: Data?, standardOutput: @escaping @Sendable (Data) -> Void,
+    package func runContainer(_ id: String, standardInput: Data?, standardOutput: @escaping @Sendable (Data) -> Void,
                       standardError: @escaping @Sendable (Data) -> Void) async throws -> Int32 {
         let container = try await existingContainer(id)
         let daemon = try await daemon()
@@ -73,7 +74,7 @@ extension ContainerdBackend {
         }
     }
 
-    func waitContainer(_ id: String) async throws -> Int32 {
+    package func waitContainer(_ id: String) async throws -> Int32 {
         let container = try await existingContainer(id)
         guard try await daemon().task(container.id) != nil else {
             throw ClientError(.failedPrecondition, "container \(container.labels[Label.name] ?? container.id) has not been started")
@@ -81,7 +82,7 @@ extension ContainerdBackend {
         return Int32(bitPattern: try await daemon().waitTask(container.id))
     }
 
-    func stopContainer(_ id: String, timeout: Int?) async throws {
+    package func stopContainer(_ id: String, timeout: Int?) async throws {
         let container = try await existingContainer(id)
         let daemon = try await daemon()
         guard let task = try await daemon.task(container.id), task.status != .stopped else { return }
@@ -95,18 +96,18 @@ extension ContainerdBackend {
         _ = try await daemon.waitTask(container.id)
     }
 
-    func containerLogs(_ id: String) async throws -> ContainerLogs {
+    package func containerLogs(_ id: String) async throws -> ContainerLogs {
         let logs = logFiles(try await existingContainer(id).id)
         return ContainerLogs(
             standardOutputData: FileManager.default.contents(atPath: logs.output) ?? Data(),
             standardErrorData: FileManager.default.contents(atPath: logs.error) ?? Data())
     }
 
-    func container(_ id: String) async throws -> ContainerSummary {
+    package func container(_ id: String) async throws -> ContainerSummary {
         try await summary(of: try await existingContainer(id))
     }
 
-    func containers(all: Bool) async throws -> [ContainerSummary] {
+    package func containers(all: Bool) async throws -> [ContainerSummary] {
         var summaries: [ContainerSummary] = []
         for container in try await daemon().containers() {
             // One that went between the list and this look is left out.
@@ -116,7 +117,7 @@ extension ContainerdBackend {
         return summaries.sorted { $0.created < $1.created }
     }
 
-    func exec(_ id: String, _ command: [String], _ options: RunOptions, standardOutput: @escaping @Sendable (Data) -> Void,
+    package func exec(_ id: String, _ command: [String], _ options: RunOptions, standardOutput: @escaping @Sendable (Data) -> Void,
               standardError: @escaping @Sendable (Data) -> Void) async throws -> Int32 {
         guard !command.isEmpty else { throw ClientError(.invalidArgument, "exec needs a command") }
         guard !options.terminal else { throw ClientError(.unsupported, "the containerd backend does not give processes a terminal yet") }
@@ -157,7 +158,7 @@ extension ContainerdBackend {
         }
     }
 
-    func killContainer(_ id: String, signal: String) async throws {
+    package func killContainer(_ id: String, signal: String) async throws {
         let container = try await existingContainer(id)
         let number = try SignalName.number(signal)
         guard let task = try await daemon().task(container.id), task.status == .running || task.status == .paused else {
@@ -167,7 +168,7 @@ extension ContainerdBackend {
     }
 
     /// containerd makes no volumes: with `volumes` there is nothing more to remove.
-    func removeContainer(_ id: String, force: Bool, volumes: Bool) async throws {
+    package func removeContainer(_ id: String, force: Bool, volumes: Bool) async throws {
         let container = try await existingContainer(id)
         if let task = try await daemon().task(container.id), task.status != .stopped, !force {
             throw ClientError(
@@ -177,14 +178,14 @@ extension ContainerdBackend {
         await discard(container.id)
     }
 
-    func copyIn(_ id: String, archive: Data, into directory: String) async throws {
+    package func copyIn(_ id: String, archive: Data, into directory: String) async throws {
         let container = try await existingContainer(id)
         try await withRootFileSystem(of: container) { root in
             try ContainerFiles.extract(MemoryByteSource(Array(archive)), into: directory, in: root, of: container.labels[Label.name] ?? container.id)
         }
     }
 
-    func copyOut(_ id: String, path: String) async throws -> Data {
+    package func copyOut(_ id: String, path: String) async throws -> Data {
         let container = try await existingContainer(id)
         return try await withRootFileSystem(of: container) { root in
             var sink = MemoryByteSink()
@@ -209,7 +210,7 @@ extension ContainerdBackend {
         return try body(mountPoint)
     }
 
-    func commit(_ id: String, as reference: String?, changes: [String], message: String?, author: String?) async throws -> String {
+    package func commit(_ id: String, as reference: String?, changes: [String], message: String?, author: String?) async throws -> String {
         throw ClientError(.unsupported, "the containerd backend does not commit containers yet")
     }
 

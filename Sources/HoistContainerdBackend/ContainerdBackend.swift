@@ -1,20 +1,37 @@
 #if canImport(Glibc)
     import Glibc
 #endif
-import Foundation
+package import Foundation
+package import HoistBackend
 import HoistContainerd
-import HoistOCI
-import HoistRegistry
-import HoistRuntime
-import HoistStore
+package import HoistOCI
+package import HoistRegistry
+package import HoistRuntime
+package import HoistStore
 
 /// Images and containers of a containerd namespace, through its gRPC API. Images come from
 /// Hoist's own pulls and builds, copied into containerd's content store and unpacked into its
 /// overlayfs snapshots; containers are containerd containers whose tasks run on runc, with the
 /// OCI spec the native backend would give them. Each container's generated files (`/etc/hosts`,
 /// `/etc/resolv.conf`, `/etc/hostname`) and logs live in a directory of Hoist's store.
-struct ContainerdBackend: ContainerBackend {
-    let client: Client
+package struct ContainerdBackend: ContainerBackend {
+    /// Hoist's store: where images come from, and where containers' files and logs are kept.
+    let store: Store
+    let connection: ContainerdConnection
+    /// The native runtime's rules for a container's settings (the image's config and the run
+    /// options → process, mounts, limits), so a container is the one the native backend would
+    /// run; the façade's until the native backend has a module of its own.
+    let settings: @Sendable (_ image: String, _ config: ImageConfig, _ options: RunOptions) throws -> ContainerSettings
+
+    package init(store: Store, connection: ContainerdConnection,
+                 settings: @escaping @Sendable (_ image: String, _ config: ImageConfig, _ options: RunOptions) throws -> ContainerSettings) {
+        self.store = store
+        self.connection = connection
+        self.settings = settings
+    }
+
+    /// The store's images, which the backend copies into containerd when they are used.
+    var storeImages: StoreImages { StoreImages(store: store) }
 
     /// Labels Hoist puts on the containers it makes.
     enum Label {
@@ -24,23 +41,23 @@ struct ContainerdBackend: ContainerBackend {
         static let terminal = "io.hoist.terminal"
     }
 
-    var address: ContainerdAddress { client.containerdConnection.address }
+    var address: ContainerdAddress { connection.address }
 
-    func daemon() async throws -> ContainerdClient { try await client.containerdConnection.daemon() }
+    func daemon() async throws -> ContainerdClient { try await connection.daemon() }
 
     func imageStore() async throws -> ContainerdImages { ContainerdImages(daemon: try await daemon()) }
 
     /// Where a container's generated files and logs are kept.
     func directory(of id: String) -> URL {
-        client.store.root.url.appendingPathComponent("containerd/\(address.namespace)/\(id)", isDirectory: true)
+        store.root.url.appendingPathComponent("containerd/\(address.namespace)/\(id)", isDirectory: true)
     }
 
     // MARK: - Images
 
     /// Whether containerd has the image, or Hoist's store has it to copy in when it is used.
-    func imageExists(_ name: String) async -> Bool {
+    package func imageExists(_ name: String) async -> Bool {
         guard let images = try? await imageStore() else { return false }
-        return (try? await images.resolve(name)) != nil || (try? client.resolve(name)) != nil
+        return (try? await images.resolve(name)) != nil || (try? storeImages.resolve(name)) != nil
     }
 
     /// The image `name` in containerd; one only Hoist's store has (built or pulled by Hoist) is
@@ -50,7 +67,7 @@ struct ContainerdBackend: ContainerBackend {
         do {
             return try await images.resolve(name)
         } catch let error as ClientError where error.code == .notFound {
-            guard (try? client.resolve(name)) != nil else { throw error }
+            guard (try? storeImages.resolve(name)) != nil else { throw error }
             try await load(name)
             return try await images.resolve(name)
         }
@@ -58,27 +75,27 @@ struct ContainerdBackend: ContainerBackend {
 
     /// Pulls with Hoist's registry client into the native store, then copies the image into
     /// containerd.
-    func pullImage(_ name: String, platform: Platform?, configuration: RegistryConfiguration,
+    package func pullImage(_ name: String, platform: Platform?, configuration: RegistryConfiguration,
                    progress: @escaping TransferEventHandler) async throws -> ImageTransfer {
-        let result = try await client.pull(name, platform: platform, configuration: configuration) { progress(.blob($0)) }
+        let result = try await storeImages.pull(name, platform: platform, configuration: configuration) { progress(.blob($0)) }
         try await load(name)
         return ImageTransfer(reference: result.reference, digest: result.manifest.digestString, size: result.manifest.size)
     }
 
     /// Pushes the store's image of that name (the one containerd's was loaded from) with
     /// Hoist's registry client.
-    func pushImage(_ name: String, to destination: String?, configuration: RegistryConfiguration,
+    package func pushImage(_ name: String, to destination: String?, configuration: RegistryConfiguration,
                    progress: @escaping TransferEventHandler) async throws -> ImageTransfer {
-        let result = try await client.push(name, to: destination, configuration: configuration) { progress(.blob($0)) }
+        let result = try await storeImages.push(name, to: destination, configuration: configuration) { progress(.blob($0)) }
         return ImageTransfer(reference: result.reference, digest: result.target.digestString, size: result.target.size)
     }
 
-    func close() async { await client.containerdConnection.close() }
+    package func close() async { await connection.close() }
 
-    func loadFromStore(_ name: String, store: Store) async throws { try await load(name) }
+    package func loadFromStore(_ name: String, store: Store) async throws { try await load(name) }
 
     /// Builds on Hoist's store with this machine's runtime; `--load` copies the tags into containerd.
-    func buildPlacement(_ request: BuildPlacementRequest) async throws -> any BuildPlacement {
+    package func buildPlacement(_ request: BuildPlacementRequest) async throws -> any BuildPlacement {
         StorePlacement(request: request) { image in
             for tag in image.tags { try await load(tag.description) }
         }
@@ -86,14 +103,14 @@ struct ContainerdBackend: ContainerBackend {
 
     /// Copies the native store's image `name` into containerd under the same name, unpacked.
     func load(_ name: String) async throws {
-        let local = try client.resolve(name)
+        let local = try storeImages.resolve(name)
         let recordName = try local.name ?? ContainerdImages.recordName(name)
-        try await imageStore().load(local.target, as: recordName, from: client.store)
+        try await imageStore().load(local.target, as: recordName, from: store)
     }
 
     // MARK: - Running to the end
 
-    func run(_ image: String, _ options: RunOptions, standardOutput: @escaping @Sendable (Data) -> Void,
+    package func run(_ image: String, _ options: RunOptions, standardOutput: @escaping @Sendable (Data) -> Void,
              standardError: @escaping @Sendable (Data) -> Void) async throws -> Int32 {
         guard !options.terminal else { throw ClientError(.unsupported, "the containerd backend does not give containers a terminal yet") }
         let daemon = try await daemon()
@@ -175,7 +192,7 @@ struct ContainerdBackend: ContainerBackend {
         let daemon = try await daemon()
         let images = try await imageStore()
         let resolved = try await resolve(image)
-        var settings = try client.containerSettings(image: image, config: resolved.config, options)
+        var settings = try self.settings(image, resolved.config, options)
         if let hostname { settings.hostname = hostname }
         let directory = directory(of: id)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

@@ -1,3 +1,4 @@
+import HoistBackend
 import HoistContainerd
 import HoistStore
 

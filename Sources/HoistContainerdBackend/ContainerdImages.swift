@@ -1,3 +1,4 @@
+import HoistBackend
 import Foundation
 import HoistContainerd
 import HoistOCI

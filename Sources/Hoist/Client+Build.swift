@@ -70,7 +70,8 @@ extension Client {
         native.sshAgents = try Self.checkedAgents(options.sshAgents)
         let worker = placement.worker(local: native)
         let stages = Set(options.noCacheStages.map { $0.lowercased() })
-        let cache = StoreCacheIndex(store: store)
+        let cache = await SharedCacheIndex(
+            local: StoreCacheIndex(store: store), imports: options.cacheImports.map { $0.location.storage(registry: options.registry) }, progress: options.progress)
         let solver = Solver(
             worker: worker, cache: cache, progress: options.progress,
             options: SolveOptions(
@@ -87,12 +88,12 @@ extension Client {
     /// Solves `state` and makes, names and exports its image (the part of a build that writes),
     /// then publishes it on the backend.
     private func solveAndExport(
-        _ solved: BuildState, solver: Solver, cache: StoreCacheIndex, options: BuildOptions, references: [Reference],
+        _ solved: BuildState, solver: Solver, cache: SharedCacheIndex, options: BuildOptions, references: [Reference],
         epoch: Int64?, placement: any BuildPlacement,
         finishing: (@Sendable (BuildState, [LayerRef]) async throws -> BuildState)?
     ) async throws -> ImageSummary {
         let results = try await solver.solveAll(solved.vertex)
-        try cache.flushUsage()
+        try await cache.flushUsage()
         guard let layers = results[solved.vertex.digest]?.layers else {
             throw ClientError(.internal, "the build's target is not a filesystem")
         }
@@ -108,6 +109,9 @@ extension Client {
         try store.name(target, as: references.map(\.description), created: created)
         for output in options.outputs {
             try export(image, to: output, names: references)
+        }
+        for export in options.cacheExports {
+            try await cache.export(to: export.location.storage(registry: options.registry), mode: export.mode, image: layers)
         }
         try await placement.publish(BuiltImage(
             id: image.configDigest, config: try store.content.data(image.configDigest), layers: layers, tags: references))

@@ -50,6 +50,13 @@ public struct BuildOptions: Sendable {
     /// backend into containerd — under the tags (`--load`); a build on the docker backend
     /// always does.
     public var loadIntoDocker = false
+    /// `--cache-from`: caches from elsewhere whose step results the build may take, after the
+    /// store's own; one that cannot be read is a warning.
+    public var cacheImports: [CacheImport] = []
+    /// `--cache-to`: where the build writes its cache once the image is made.
+    public var cacheExports: [CacheExport] = []
+    /// Credentials, TLS and retries for `type=registry` caches.
+    public var registry = RegistryConfiguration()
     /// `--isolation`: how RUN steps are isolated; ``BuildIsolation/pod`` rewrites the
     /// container hoist runs in.
     public var isolation: BuildIsolation = .default

@@ -21,12 +21,7 @@ public enum BuildOutput: Sendable, Hashable {
             self = .local(directory: text)
             return
         }
-        var fields: [String: String] = [:]
-        for part in text.split(separator: ",") {
-            let pair = part.split(separator: "=", maxSplits: 1).map(String.init)
-            guard pair.count == 2 else { throw ClientError(.invalidArgument, "--output \(text): \"\(part)\" is not key=value") }
-            fields[pair[0]] = pair[1]
-        }
+        let fields = try AttributeList(parsing: text, option: "--output")
         let type = fields["type"] ?? "local"
         if type == "image" || type == "registry" {
             let push = fields["push"] ?? (type == "registry" ? "true" : "false")

@@ -14,6 +14,10 @@ public protocol CacheIndex: Sendable {
     /// taking its recorded result. Release the claim once the result is recorded or the step
     /// has failed. Nil where nothing is shared.
     func claim(_ key: Digest) async throws -> (any CacheClaim)?
+    /// Makes the layers of `result`, which a lookup returned, present in the store: a step is
+    /// about to run on it, or it is the image. An index whose results are all in the store
+    /// has nothing to do; one serving another machine's cache fetches them now, not at lookup.
+    func provideContent(of result: BuildResult) async throws
 }
 
 /// A step's cache key claimed by one build (see ``CacheIndex/claim(_:)``).
@@ -25,6 +29,9 @@ public protocol CacheClaim: Sendable {
 extension CacheIndex {
     /// Nothing to wait for: an index no other build shares.
     public func claim(_ key: Digest) async throws -> (any CacheClaim)? { nil }
+
+    /// Nothing to fetch: every result is in the store.
+    public func provideContent(of result: BuildResult) async throws {}
 
     /// One single-key lookup per key.
     public func lookup(_ keys: [Digest]) async throws -> [Digest: BuildResult] {

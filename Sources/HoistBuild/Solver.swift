@@ -51,6 +51,7 @@ public struct Solver: Sendable {
         if await !session.serveFromPrefetch(target) {
             _ = try await session.solve(target)
         }
+        try await session.provideContent(of: target)
         return try await session.results()
     }
 }
@@ -73,6 +74,8 @@ actor SolveSession {
     private var keyTasks: [Digest: Task<Digest, any Error>] = [:]
     /// What the cache held for the graph's keys when the solve began; nil before that is asked.
     private var prefetched: [Digest: BuildResult]?
+    /// Vertices run again because their cached result's layers could not be had.
+    private var reruns: [Digest: Task<Solved, any Error>] = [:]
 
     init(solver: Solver) {
         self.solver = solver
@@ -105,20 +108,39 @@ actor SolveSession {
     /// Takes every vertex `target` needs from the prefetched results when all are there (the
     /// sources having been resolved by the prefetch), reporting each as cached; false, having
     /// done nothing, when any step is to run.
+    ///
+    /// A step that hits needs nothing below it: a step under it that missed is left unrun, as
+    /// BuildKit leaves it (a stage the image only copies from, whose copy hit — what a cache
+    /// imported with `mode=min` holds). The image's own steps, each on its first input down to
+    /// its base, must all hit: the image's history is read from them.
     func serveFromPrefetch(_ target: Vertex) -> Bool {
         // A target that is itself a source (a build of only FROM and settings) is solved as one.
         if case .source = target.op { return false }
         guard let prefetched else { return false }
-        var results: [(Vertex, BuildResult)] = []
-        for vertex in target.topologicallySorted {
-            if case .source = vertex.op { continue }
-            guard !solver.options.noCacheFor(vertex), let key = keys[vertex.digest], let result = prefetched[key] else {
-                return false
-            }
-            results.append((vertex, result))
+        let all = target.topologicallySorted
+        // A stage forced to run (--no-cache-filter) runs whatever hits above it.
+        guard !all.contains(where: solver.options.noCacheFor) else { return false }
+        var lineage: Set<Digest> = []
+        var cursor: Vertex? = target
+        while let vertex = cursor {
+            lineage.insert(vertex.digest)
+            cursor = vertex.inputs.first
         }
-        BuildLog.solver.debug("every step cached: \(results.count) served from one cache query")
-        for (vertex, result) in results {
+        var found: [Digest: BuildResult] = [:]
+        var pending = [target]
+        while let vertex = pending.popLast() {
+            if case .source = vertex.op { continue }
+            guard found[vertex.digest] == nil else { continue }
+            guard let key = keys[vertex.digest], let result = prefetched[key] else {
+                if lineage.contains(vertex.digest) { return false }
+                continue
+            }
+            found[vertex.digest] = result
+            pending += vertex.inputs
+        }
+        BuildLog.solver.debug("every step needed cached: \(found.count) served from one cache query")
+        for vertex in all {
+            guard let result = found[vertex.digest] else { continue }
             served[vertex.digest] = result
             solver.progress.report(.cached(vertex: vertex.digest, name: vertex.name))
         }
@@ -130,6 +152,38 @@ actor SolveSession {
         var results = served
         for (digest, task) in tasks { results[digest] = try await task.value.result }
         return results
+    }
+
+    /// Makes the layers of `target`'s result present (the image is made of them), as
+    /// ``withContent(_:_:)`` does for a step's inputs.
+    func provideContent(of target: Vertex) async throws {
+        if case .source = target.op { return }
+        if let result = served[target.digest], let key = keys[target.digest] {
+            _ = try await withContent(target, Solved(key: key, result: result))
+        } else if let task = tasks[target.digest] {
+            _ = try await withContent(target, try await task.value)
+        }
+    }
+
+    /// `solved` with its layers in the store: fetched by the cache from where it found the
+    /// result (another machine's cache) when they are not; and when they cannot be had (a
+    /// blob that does not match its digest, a source gone), `vertex` run again instead.
+    private func withContent(_ vertex: Vertex, _ solved: Solved) async throws -> Solved {
+        if case .source = vertex.op { return solved }
+        if let rerun = reruns[vertex.digest] { return try await rerun.value }
+        do {
+            try await solver.cache.provideContent(of: solved.result)
+            return solved
+        } catch {
+            if let rerun = reruns[vertex.digest] { return try await rerun.value }
+            solver.progress.report(.warning(BuildWarning(
+                message: "the cached result of \(vertex.name) cannot be fetched (\(error)); running the step again")))
+            let task = Task { try await self.compute(vertex, skippingCache: true) }
+            reruns[vertex.digest] = task
+            tasks[vertex.digest] = task
+            served[vertex.digest] = nil
+            return try await task.value
+        }
     }
 
     func solve(_ vertex: Vertex) async throws -> Solved {
@@ -178,8 +232,8 @@ actor SolveSession {
         return try await solver.cache.lookup(key)
     }
 
-    private func compute(_ vertex: Vertex) async throws -> Solved {
-        let inputs = try await withThrowingTaskGroup(of: (Int, Solved).self) { group in
+    private func compute(_ vertex: Vertex, skippingCache: Bool = false) async throws -> Solved {
+        var inputs = try await withThrowingTaskGroup(of: (Int, Solved).self) { group in
             for (index, input) in vertex.inputs.enumerated() {
                 group.addTask { (index, try await self.solve(input)) }
             }
@@ -198,7 +252,7 @@ actor SolveSession {
         }
 
         let key = try await key(of: vertex)
-        let skipCache = solver.options.noCache || solver.options.noCacheFor(vertex)
+        let skipCache = skippingCache || solver.options.noCache || solver.options.noCacheFor(vertex)
         if !skipCache, let cached = try await cachedResult(key) {
             BuildLog.solver.debug("cache hit \(key.shortID): \(vertex.name)")
             solver.progress.report(.cached(vertex: vertex.digest, name: vertex.name))
@@ -212,6 +266,10 @@ actor SolveSession {
             return Solved(key: key, result: cached)
         }
         BuildLog.solver.debug("\(skipCache ? "cache skipped" : "cache miss") \(key.shortID): \(vertex.name)")
+        // The step runs on its inputs' files: those from the cache must be here now.
+        if case .merge = vertex.op {} else {
+            for index in inputs.indices { inputs[index] = try await withContent(vertex.inputs[index], inputs[index]) }
+        }
         let results = inputs.map(\.result)
         let result = try await run(vertex) {
             switch vertex.op {

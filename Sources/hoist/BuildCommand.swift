@@ -95,6 +95,12 @@ struct BuildCommand: AsyncParsableCommand {
     @Option(name: [.short, .long], help: ArgumentHelp("Also write the result: type=oci|docker|tar,dest=FILE, type=local,dest=DIR, or type=image[,name=N][,push=true] (type=registry pushes); repeatable.", valueName: "spec"))
     var output: [String] = []
 
+    @Option(name: .customLong("cache-from"), help: ArgumentHelp("Also take step results from this cache: type=local,src=DIR or type=registry,ref=NAME; repeatable. One that cannot be read is a warning.", valueName: "spec"))
+    var cacheFrom: [String] = []
+
+    @Option(name: .customLong("cache-to"), help: ArgumentHelp("Write the build's cache here: type=local,dest=DIR or type=registry,ref=NAME, with mode=min|max (min: the image's steps; max: every stage's); repeatable.", valueName: "spec"))
+    var cacheTo: [String] = []
+
     @Flag(name: [.short, .long], help: "Print only the image ID.")
     var quiet = false
 
@@ -131,6 +137,9 @@ struct BuildCommand: AsyncParsableCommand {
                 buildArguments: buildArguments, target: target, noCache: noCache, labels: labels, secrets: secrets,
                 allowInsecure: allow.contains("security.insecure"), progress: renderer.reporter)
             options.outputs = try output.map(BuildOutput.init(parsing:))
+            options.cacheImports = try cacheFrom.map(CacheImport.init(parsing:))
+            options.cacheExports = try cacheTo.map(CacheExport.init(parsing:))
+            options.registry = registry.configuration
             let pushed = try namesToPush(options.outputs)
             options.noCacheStages = noCacheFilter
             options.stepLimits = StepLimits(memoryBytes: try memory.map(ContainerOptions.bytes), cpuQuota: cpuQuota, cpuPeriod: cpuPeriod)

@@ -1,0 +1,137 @@
+import Foundation
+public import HoistOCI
+import Synchronization
+
+/// The build cache of a build that imports caches from elsewhere (`--cache-from`) or exports
+/// its own (`--cache-to`): the store's index first, then the records of each imported cache.
+///
+/// Imports are lazy: their records are read when the build starts, a layer blob only when a
+/// step that hit is needed for its files (``provideContent(of:)``: a step to run on it, the
+/// image), so a chain of hits downloads only its last result's layers. An imported hit whose
+/// layers came is recorded in the store, to hit there next time. A source that cannot be read
+/// is a warning, and the build goes on without it.
+public final class SharedCacheIndex: CacheIndex {
+    public let local: StoreCacheIndex
+    private let imports: [(storage: any CacheStorage, artifact: CacheArtifact)]
+    private let progress: ProgressReporter
+    /// What each key recorded or served in this build gave: what an export keeps.
+    private let solved = Mutex<[Digest: BuildResult]>([:])
+    /// Imported records served so far, to be recorded in the store once their layers are here.
+    private let importedHits = Mutex<[Digest: BuildResult]>([:])
+
+    /// Reads the records of every source in `imports`; one that is missing, unreachable or not
+    /// a cache is reported to `progress` as a warning and left out.
+    public init(local: StoreCacheIndex, imports: [any CacheStorage], progress: ProgressReporter) async {
+        self.local = local
+        self.progress = progress
+        var loaded: [(storage: any CacheStorage, artifact: CacheArtifact)] = []
+        for storage in imports {
+            do {
+                let read = try await Self.step("importing cache manifest from \(storage.description)", progress: progress) {
+                    try await storage.readArtifact(through: local.store)
+                }
+                if let (_, artifact) = read {
+                    BuildLog.solver.debug("cache import \(storage.description): \(artifact.records.count) records")
+                    loaded.append((storage, artifact))
+                } else {
+                    progress.report(.warning(BuildWarning(message: "cache import \(storage.description): no build cache there; building without it")))
+                }
+            } catch {
+                progress.report(.warning(BuildWarning(message: "cache import \(storage.description) cannot be read, building without it: \(error)")))
+            }
+        }
+        self.imports = loaded
+    }
+
+    public func lookup(_ key: Digest) async throws -> BuildResult? {
+        try await lookup([key])[key]
+    }
+
+    public func lookup(_ keys: [Digest]) async throws -> [Digest: BuildResult] {
+        var results = try await local.lookup(keys)
+        for key in keys where results[key] == nil {
+            guard let layers = imports.lazy.compactMap({ $0.artifact.records[key] }).first else { continue }
+            let result = BuildResult.layers(layers, config: nil)
+            results[key] = result
+            importedHits.withLock { $0[key] = result }
+        }
+        solved.withLock { $0.merge(results) { $1 } }
+        return results
+    }
+
+    public func record(_ key: Digest, result: BuildResult) async throws {
+        try await local.record(key, result: result)
+        solved.withLock { $0[key] = result }
+    }
+
+    public func claim(_ key: Digest) async throws -> (any CacheClaim)? {
+        try await local.claim(key)
+    }
+
+    /// Fetches the layers of `result` the store lacks from the imported caches that have them.
+    ///
+    /// - Throws: ``BuildError`` (`notFound`) when no import has a missing layer; what the
+    ///   storage throws (`dataLoss` for a blob that does not match its digest).
+    public func provideContent(of result: BuildResult) async throws {
+        guard !imports.isEmpty else { return }
+        for layer in result.layers ?? [] {
+            let digest = try layer.blob.digest
+            if try local.store.content.contains(digest) { continue }
+            let source = imports.first { imported in imported.artifact.records.values.contains { $0.contains(layer) } }
+            guard let source else {
+                throw BuildError(.notFound, "layer \(digest) is neither in the store nor in an imported cache")
+            }
+            BuildLog.solver.debug("cache import \(source.storage.description): fetching layer \(digest)")
+            try await source.storage.fetch(layer.blob, into: local.store)
+        }
+    }
+
+    /// Records in the store the imported hits whose layers are all here now, and marks what
+    /// the store served as used.
+    public func flushUsage() async throws {
+        try local.flushUsage()
+        let hits = importedHits.withLock { hits in
+            defer { hits.removeAll() }
+            return hits
+        }
+        for (key, result) in hits where try hasLayers(result) {
+            try await local.record(key, result: result)
+        }
+    }
+
+    /// Writes what this build solved to `storage`: every record (`max`), or those of the image
+    /// whose layers are `image` (`min`). Records whose layers the store lacks (imported hits
+    /// no step needed) are left out.
+    public func export(to storage: any CacheStorage, mode: CacheExportMode, image: [LayerRef]) async throws {
+        var records: [Digest: [LayerRef]] = [:]
+        for (key, result) in solved.withLock({ $0 }) {
+            guard case .layers(let layers, nil) = result, try hasLayers(result) else { continue }
+            if mode == .min, !(layers.count <= image.count && Array(image.prefix(layers.count)) == layers) { continue }
+            records[key] = layers
+        }
+        try await Self.step("exporting cache to \(storage.description)", progress: progress) {
+            try await storage.write(CacheArtifact(records: records), from: local.store)
+        }
+    }
+
+    /// Runs `body` reported as a step of its own named `name`, as BuildKit shows a cache's
+    /// import and export among the build's steps.
+    private static func step<T>(_ name: String, progress: ProgressReporter, _ body: () async throws -> T) async throws -> T {
+        let vertex = Digest(of: Data(name.utf8))
+        let clock = ContinuousClock()
+        let start = clock.now
+        progress.report(.started(vertex: vertex, name: name, at: Date()))
+        do {
+            let result = try await body()
+            progress.report(.completed(vertex: vertex, name: name, duration: clock.now - start))
+            return result
+        } catch {
+            progress.report(.failed(vertex: vertex, name: name, message: "\(error)"))
+            throw error
+        }
+    }
+
+    private func hasLayers(_ result: BuildResult) throws -> Bool {
+        try (result.layers ?? []).allSatisfy { try local.store.content.contains(try $0.blob.digest) }
+    }
+}

@@ -59,14 +59,14 @@ extension Client {
 
     /// Copies `source` in the store's container `name` to host path `destination` (the native
     /// backend's ``copyOut(_:from:to:)``).
-    func copyOutOfStoredContainer(_ name: String, from source: String, to destination: String, archive: Bool = false) throws {
+    func copyOutOfStoredContainer(_ name: String, from source: String, to destination: String) throws {
         let (directory, entry) = try CopyTarget.onHost(destination)
         try withScratchFile { path in
             var sink = try FileByteSink(path: path)
             try copyOut(name, path: source, entryName: entry, to: &sink)
             try sink.close()
-            // `-a` keeps the container's owners (where this process may give them); else the files are the caller's.
-            _ = try LayerApplier(root: directory, options: LayerApplier.Options(preserveOwnership: archive)).apply(try FileByteSource(path: path))
+            // The caller's files, `-a` or not, as docker cp leaves them.
+            _ = try LayerApplier(root: directory, options: LayerApplier.Options(preserveOwnership: false)).apply(try FileByteSource(path: path))
         }
     }
 

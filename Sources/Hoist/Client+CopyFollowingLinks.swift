@@ -25,7 +25,7 @@ extension Client {
     /// Copies `source` of container `name` to host `destination` as ``copyOut(_:from:to:)``;
     /// with `followLink`, a symlink `source` as what it leads to in the container (its chain
     /// followed there), named as the link.
-    /// With `archive` (`-a`) the copies keep the container's owners.
+    /// `archive` (`-a`) changes nothing on the way out: the copies are the caller's, as docker cp's.
     public func copyOut(_ name: String, from source: String, to destination: String, followLink: Bool, archive: Bool = false) async throws {
         guard followLink else { return try await containerBackend.copyOut(name, from: source, to: destination, archive: archive) }
         var path = source

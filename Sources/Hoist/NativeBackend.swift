@@ -86,7 +86,7 @@ struct NativeBackend: ContainerBackend {
         try client.copyIntoStoredContainer(id, from: source, to: destination, archive: archive)
     }
     func copyOut(_ id: String, from source: String, to destination: String, archive: Bool) async throws {
-        try client.copyOutOfStoredContainer(id, from: source, to: destination, archive: archive)
+        try client.copyOutOfStoredContainer(id, from: source, to: destination)
     }
     func commit(_ id: String, as reference: String?, changes: [String], message: String?, author: String?) async throws -> String {
         try client.commit(id, as: reference, changes: changes, message: message, author: author).id.description

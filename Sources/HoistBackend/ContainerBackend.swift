@@ -101,7 +101,7 @@ public protocol ContainerBackend: Sendable {
     func copyIn(_ id: String, from source: String, to destination: String, archive: Bool) async throws
     /// Copies `source` in container `id` to host path `destination`, as `docker cp
     /// CONTAINER:SRC DEST` does: into `destination` when it is a directory, else as it. The
-    /// files are the caller's; with `archive` (`-a`) they keep the container's owners.
+    /// files are the caller's, with `archive` (`-a`) too, as Docker 20.10's CLI leaves them.
     func copyOut(_ id: String, from source: String, to destination: String, archive: Bool) async throws
 
     /// Copies the image `name` of Hoist's `store` into the backend's own image store under

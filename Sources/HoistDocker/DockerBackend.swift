@@ -407,8 +407,8 @@ package actor DockerBackend: ContainerBackend {
         let (directory, entry) = try CopyTarget.onHost(destination)
         var tar = Array(try await engine().archive(id, path: source))
         if let entry { tar = try Self.renamingTopEntry(of: tar, to: entry) }
-        // `-a` keeps the container's owners (where this process may give them); else the files are the caller's.
-        _ = try LayerApplier(root: directory, options: LayerApplier.Options(preserveOwnership: archive)).apply(MemoryByteSource(tar))
+        // The caller's files, `-a` or not, as docker cp leaves them.
+        _ = try LayerApplier(root: directory, options: LayerApplier.Options(preserveOwnership: false)).apply(MemoryByteSource(tar))
     }
 
     /// The tar `archive` with its top entry (and everything below it) renamed `name`.

@@ -14,7 +14,7 @@ struct CopyCommand: AsyncParsableCommand {
     @Flag(name: [.customShort("L"), .long], help: "Always follow a symbolic link in the source: copy what it leads to, under its name.")
     var followLink = false
 
-    @Flag(name: [.short, .long], help: "Archive mode: what is copied in belongs to the container's user; what is copied out keeps the container's owners.")
+    @Flag(name: [.short, .long], help: "Archive mode: what is copied in belongs to the container's user and its group (copied out, files are yours either way, as docker cp's).")
     var archive = false
 
     @Argument(help: ArgumentHelp("CONTAINER:PATH or a host path.", valueName: "source"))

@@ -109,7 +109,10 @@ final class ProgressRenderer: @unchecked Sendable {
         { event in
             switch event {
             case .blob(let progress): self.handle(transfer: progress)
-            case .daemon(let progress): self.handle(daemon: progress)
+            case .daemon(let progress):
+                // On a terminal a daemon's layer gets the bar a blob gets; its other lines are not shown there.
+                guard self.mode == .tty else { return self.handle(daemon: progress) }
+                if let blob = self.blob(of: progress) { self.handle(transfer: blob) }
             }
         }
     }
@@ -153,6 +156,30 @@ final class ProgressRenderer: @unchecked Sendable {
     /// layer's status (the daemon's words), or a JSON event per line.
     var daemonReporter: @Sendable (DaemonTransferProgress) -> Void {
         { event in self.handle(daemon: event) }
+    }
+
+    /// A daemon's step on a layer (`a1b2c3d4e5f6: Downloading`, `Pushed` …) as a blob's
+    /// progress, for the bars; nil for its other lines (`Pulling from …`, `Digest: …`).
+    private func blob(of event: DaemonTransferProgress) -> TransferProgress? {
+        // The daemon names a layer by its ID's first 12 hex digits: the line shows just those.
+        guard let item = event.item, item.count == 12,
+            let digest = try? Digest(parsing: "sha256:" + item + String(repeating: "0", count: 52))
+        else { return nil }
+        let known = lock.withLock { transfers.latest[digest] }
+        let total = event.total ?? known?.total ?? 0
+        let phase: TransferProgress.Phase
+        switch event.status {
+        case "Downloading", "Extracting": phase = .downloading
+        case "Pushing": phase = .uploading
+        case "Download complete", "Verifying Checksum", "Pull complete", "Pushed": phase = .complete
+        case "Already exists", "Layer already exists": phase = .alreadyPresent
+        case _ where event.status.hasPrefix("Mounted from"): phase = .mounted
+        default: phase = .waiting
+        }
+        let completed = phase == .complete ? total : event.completed ?? known?.completed ?? 0
+        // Extracting counts again from zero: a finished download stays finished on the bar.
+        if known?.phase == .complete, phase != .complete { return nil }
+        return TransferProgress(digest: digest, mediaType: .ociLayer, phase: phase, completed: completed, total: total)
     }
 
     private func handle(daemon event: DaemonTransferProgress) {

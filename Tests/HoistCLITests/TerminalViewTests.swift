@@ -93,12 +93,14 @@ struct TerminalViewTests {
 
     /// One frame of a transfer's view: one header, a line per blob once each, the whole
     /// transfer's bytes and rate, every line of the view within the width.
-    func expectOneTransferFrame(_ lines: [String], title: String, width: Int) throws {
+    func expectOneTransferFrame(_ lines: [String], title: String, width: Int, blobCount: Int = 4,
+                                ends: [String] = ["Complete"]) throws {
         let text = lines.joined(separator: "\n")
         let headers = lines.filter { $0.hasPrefix("[+] \(title)") }
-        #expect(headers.count == 1 && headers[0].contains("(4/4) FINISHED"), "a stale frame is left at \(width):\n\(text)")
+        #expect(headers.count == 1 && headers[0].contains("(\(blobCount)/\(blobCount)) FINISHED"), "a stale frame is left at \(width):\n\(text)")
         let blobs = lines.filter { $0.hasPrefix(" => ") && !$0.hasPrefix(" => total") }
-        #expect(blobs.count == 4 && Set(blobs).count == 4 && blobs.allSatisfy { $0.contains("Complete") }, "\(width):\n\(text)")
+        #expect(blobs.count == blobCount && Set(blobs).count == blobCount && blobs.allSatisfy { line in ends.contains { line.contains($0) } },
+                "\(width):\n\(text)")
         let total = try #require(lines.first { $0.hasPrefix(" => total") }, "\(width):\n\(text)")
         #expect(total.range(of: #"([0-9.]+MB)/\1 +[0-9.]+[kMG]?B/s$"#, options: .regularExpression) != nil, "\(total)")
         // The view's lines fit; what the command prints after it is standard output's.
@@ -119,6 +121,22 @@ struct TerminalViewTests {
                 try expectOneTransferFrame(lines, title: "Pulling", width: width)
                 #expect(lines.contains { $0.hasPrefix("Digest: sha256:") }, "\(lines.joined(separator: "\n"))")
             }
+        }
+    }
+
+    /// On the docker backend the daemon pulls; its layers get the same bars (the daemon names
+    /// them by 12 hex digits, and may have the base's layer already).
+    @Test(.enabled(if: Interop.dockerAvailable && Interop.available("docker-registry")))
+    func aPullThroughTheDaemonShowsBarsToo() async throws {
+        let registry = try TestRegistry(in: fixture.directory.appending("registry-daemon"))
+        let name = "\(registry.host)/view/daemon:1"
+        try await registry.explainingFailures {
+            try await buildTransferredImage(name)
+            _ = try await fixture.client.push(name)
+            defer { _ = try? ExternalCommand.run([Interop.docker, "rmi", "-f", name]) }
+            let (status, lines) = try transferScreen("--backend docker pull --progress tty '\(name)'", width: 80, root: fixture.directory.appending("daemon-pull"))
+            #expect(status == 0, "\(lines.joined(separator: "\n"))")
+            try expectOneTransferFrame(lines, title: "Pulling", width: 80, blobCount: 3, ends: ["Complete", "Already exists"])
         }
     }
 

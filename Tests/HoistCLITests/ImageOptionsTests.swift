@@ -122,7 +122,12 @@ struct ImageOptionsTests {
         }
         if TestContainerd.available {
             _ = try TestContainerd.shared()
-            let containerd = try #require(await Client.availableBackends(root: fixture.client.store.root).first { $0.backend == .containerd })
+            var containerd = try #require(await Client.availableBackends(root: fixture.client.store.root).first { $0.backend == .containerd })
+            // Under the whole suite's load the tests' containerd can miss the check's 15 s: asked
+            // once more then, so only a containerd that stays silent fails the test.
+            if !containerd.isAvailable, containerd.reason?.contains("did not answer within") == true {
+                containerd = try #require(await Client.availableBackends(root: fixture.client.store.root).first { $0.backend == .containerd })
+            }
             #expect(containerd.isAvailable, "\(containerd)")
             #expect(try Client(root: fixture.client.store.root, backend: .containerd).capabilities.contains(.run))
             #expect(!containerd.capabilities.contains(.commit), "what the containerd backend lacks is left out")

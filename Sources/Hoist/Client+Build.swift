@@ -144,8 +144,8 @@ extension Client {
             try store.writeArchive([archived], format: isDocker ? .docker : .oci, to: path)
         case .image(let extra, _):
             // In the store already; pushing is the registry client's work, after the build.
-            for name in extra {
-                try store.setName(try Reference(parsing: name).description, target: image.target, created: image.config.createdDate ?? Date())
+            if !extra.isEmpty {
+                try store.name(image.target, as: extra.map { try Reference(parsing: $0).description }, created: image.config.createdDate ?? Date())
             }
         case .local(let directory):
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

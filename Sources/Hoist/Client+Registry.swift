@@ -38,16 +38,8 @@ extension Client {
         _ name: String, pullPolicy policy: PullPolicy, platform: Platform? = nil,
         configuration: RegistryConfiguration = RegistryConfiguration(), progress: @escaping TransferProgressHandler = { _ in }
     ) async throws -> ImageDetails {
-        switch policy {
-        case .never:
-            return try inspect(name)
-        case .missing:
-            if let details = try? inspect(name) { return details }
-            fallthrough
-        case .always:
-            let result = try await pull(name, platform: platform, configuration: configuration, progress: progress)
-            return try inspect(result.reference.description)
-        }
+        _ = try await storeImages.image(name, pullPolicy: policy, platform: platform, configuration: configuration, progress: progress)
+        return try inspect(name)
     }
 
     /// Checks `username`/`password` against `registry` (`docker.io` when nil) and keeps them

@@ -27,17 +27,11 @@ package actor StoreImageSource: ImageSource {
     package func resolve(_ reference: String, platform: Platform?) async throws -> (config: ImageConfig, layers: [LayerRef]) {
         let request = Request(reference: reference, platform: platform)
         if let known = resolved[request] { return known }
-        var local: LocalImage?
-        if pulled.insert(reference).inserted, policy != .never {
-            // An image in the store already is all that `missing` asks for.
-            if policy == .missing { local = try? images.resolve(reference) }
-            if local == nil {
-                _ = try await images.pull(reference, platform: platform, configuration: configuration) { _ in }
-            }
-        }
+        // The policy is applied once per reference; later asks read the store.
+        let policy = pulled.insert(reference).inserted ? policy : .never
         let image: LocalImage
         do {
-            image = try local ?? images.resolve(reference)
+            image = try await images.image(reference, pullPolicy: policy, platform: platform, configuration: configuration)
         } catch let error as ClientError where error.code == .notFound {
             throw ClientError(.notFound, "base image \(reference) is not in the store (hoist load, hoist import or hoist pull it first)")
         }

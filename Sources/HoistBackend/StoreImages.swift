@@ -47,6 +47,19 @@ package struct StoreImages: Sendable {
         }
     }
 
+    /// The image `name` as `policy` says: `never` only from the store, `missing` pulled when the
+    /// store lacks it, `always` pulled every time — the one place the pull policy is read.
+    package func image(_ name: String, pullPolicy policy: PullPolicy, platform: Platform?, configuration: RegistryConfiguration,
+                       progress: @escaping TransferProgressHandler = { _ in }) async throws -> LocalImage {
+        switch policy {
+        case .never: return try resolve(name)
+        case .missing: if let local = try? resolve(name) { return local }
+        case .always: break
+        }
+        let pulled = try await pull(name, platform: platform, configuration: configuration, progress: progress)
+        return try resolve(pulled.reference.description)
+    }
+
     /// Pushes the image `name` to `destination` (default: `name`). Blobs the registry has are
     /// skipped; blobs in another repository of the same registry under which this image is
     /// also named are mounted from there.

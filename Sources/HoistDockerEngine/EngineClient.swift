@@ -60,11 +60,24 @@ public final class EngineClient: Sendable {
     }
 
     private static func makeHTTPClient(for host: DockerHost) throws -> (HTTPClient, Bool) {
-        guard let certificates = host.tlsCertificates else { return (HTTPClient.shared, false) }
-        var configuration = HTTPClient.Configuration()
+        guard let certificates = host.tlsCertificates else { return (sharedHTTPClient, false) }
+        var configuration = engineConfiguration
         configuration.tlsConfiguration = try tlsConfiguration(certificates: certificates)
         return (HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration), true)
     }
+
+    /// No read timeout: the Engine answers a wait, an attach, a commit or a save only when the
+    /// container or the daemon is done, after any silence (AsyncHTTPClient's shared client gives
+    /// up after 90 s of it). Each request has its own deadline instead.
+    private static var engineConfiguration: HTTPClient.Configuration {
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout = .init(connect: .seconds(15), read: nil)
+        return configuration
+    }
+
+    /// The client every plain (unix socket, TCP) engine connection shares; it lives as long as
+    /// the process, so it is never shut down.
+    private static let sharedHTTPClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: engineConfiguration)
 
     /// TLS as the docker CLI sets it up: the daemon's CA, and the client's certificate and key,
     /// from `ca.pem`, `cert.pem` and `key.pem` in `certificates`.

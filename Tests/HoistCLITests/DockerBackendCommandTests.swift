@@ -218,3 +218,16 @@ struct DaemonScene {
             environment: environment.merging(["HOIST_ROOT": store.path, "HOIST_BACKEND": "docker"]) { $1 })
     }
 }
+
+/// A container that is silent for longer than an HTTP client's usual read timeout (90 s in
+/// AsyncHTTPClient's shared client) still gets its exit code and output through the daemon.
+@Suite("docker backend: long silences", .enabled(if: Interop.dockerAvailable))
+struct DockerBackendSilenceTests {
+    @Test(.timeLimit(.minutes(5)))
+    func aContainerSilentForMinutesEndsNormally() throws {
+        let scene = try DaemonScene("hoist-silent-docker")
+        defer { _ = try? ExternalCommand.run([Interop.docker, "rmi", "-f", scene.image]) }
+        let run = try scene.hoist("run", "--rm", scene.image, "sh", "-c", "sleep 100; echo done; exit 7")
+        #expect(run.status == 7 && run.text == "done\n", "\(run.errorText)")
+    }
+}

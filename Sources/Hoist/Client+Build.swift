@@ -1,4 +1,5 @@
 import Foundation
+import HoistNativeBackend
 import HoistArchive
 import HoistBuild
 import HoistDockerfile
@@ -44,7 +45,7 @@ extension Client {
                        onStepFailure: (@Sendable (FailedStep) async -> Void)?,
                        convert: (any ImageSource) async throws -> DockerfileConversion) async throws -> ImageSummary {
         let references = try options.tags.map { try parseReference($0) }
-        if options.isolation == .pod { try checkPodIsolation() }
+        if options.isolation == .pod { try nativeOnly("--isolation=pod").checkPodIsolation() }
         let placement = try await containerBackend.buildPlacement(BuildPlacementRequest(
             store: store, pullPolicy: options.pullPolicy, limits: options.stepLimits,
             loadIntoDocker: options.loadIntoDocker))
@@ -70,7 +71,7 @@ extension Client {
         let epoch = conversion.sourceDateEpoch
 
         let localDirectories = conversion.namedContexts.merging(["context": conversion.context]) { $1 }
-        let pod = options.isolation == .pod ? try podIsolation(options, keeping: Array(localDirectories.values)) : nil
+        let pod = options.isolation == .pod ? try native.podIsolation(options, keeping: Array(localDirectories.values)) : nil
         var native = NativeWorker(
             store: store, snapshotter: pod?.snapshotter ?? DeferredSnapshotter { [store] in try store.snapshotter() },
             images: conversion.images, pathFilter: Self.dockerIgnoreFilter, localDirectories: localDirectories,

@@ -20,10 +20,10 @@ extension Client {
     ///
     /// Every step's whole output is kept until the next build (``lastBuildSteps()``,
     /// ``buildLogFile(_:)``). When a `RUN` step fails and `onStepFailure` is given, it gets a
-    /// ``FailedStep`` — a container on the state the step ran in — before the build throws.
+    /// ``DebuggedStep`` — a container on the state the step ran in — before the build throws.
     @discardableResult
-    public func build(_ options: BuildOptions, onStepFailure: (@Sendable (FailedStep) async -> Void)? = nil) async throws -> ImageSummary {
-        try await build(options, finishing: nil, onStepFailure: onStepFailure) { images in
+    public func build(_ options: BuildOptions, onStepFailure: (@Sendable (DebuggedStep) async -> Void)? = nil) async throws -> ImageSummary {
+        try await build(options, finishing: nil, onStepFailure: onStepFailure, record: DebugRecord(options)) { images in
             try await self.convertDockerfile(options, images: images)
         }
     }
@@ -34,7 +34,7 @@ extension Client {
     /// the image is written and returns the state whose config the image gets.
     func build(_ state: BuildState, localDirectories: [String: String], options: BuildOptions,
                finishing: (@Sendable (BuildState, [LayerRef]) async throws -> BuildState)?) async throws -> ImageSummary {
-        try await build(options, finishing: finishing, onStepFailure: nil) { images in
+        try await build(options, finishing: finishing, onStepFailure: nil, record: nil) { images in
             DockerfileConversion(
                 state: state, context: localDirectories["context"] ?? "", namedContexts: localDirectories, images: images,
                 sourceDateEpoch: options.sourceDateEpoch)
@@ -42,7 +42,7 @@ extension Client {
     }
 
     private func build(_ options: BuildOptions, finishing: (@Sendable (BuildState, [LayerRef]) async throws -> BuildState)?,
-                       onStepFailure: (@Sendable (FailedStep) async -> Void)?,
+                       onStepFailure: (@Sendable (DebuggedStep) async -> Void)?, record: DebugRecord?,
                        convert: (any ImageSource) async throws -> DockerfileConversion) async throws -> ImageSummary {
         let references = try options.tags.map { try parseReference($0) }
         if options.isolation == .pod { try nativeOnly("--isolation=pod").checkPodIsolation() }
@@ -53,7 +53,7 @@ extension Client {
             let conversion = try await convert(placement.imageSource)
             let image = try await build(
                 conversion, options: options, references: references, placement: placement, finishing: finishing,
-                onStepFailure: onStepFailure)
+                onStepFailure: onStepFailure, record: record)
             await placement.finish(keeping: [image.id.description])
             return image
         } catch {
@@ -65,7 +65,7 @@ extension Client {
     private func build(_ conversion: DockerfileConversion, options: BuildOptions, references: [Reference],
                        placement: any BuildPlacement,
                        finishing: (@Sendable (BuildState, [LayerRef]) async throws -> BuildState)?,
-                       onStepFailure: (@Sendable (FailedStep) async -> Void)?) async throws -> ImageSummary {
+                       onStepFailure: (@Sendable (DebuggedStep) async -> Void)?, record: DebugRecord?) async throws -> ImageSummary {
         let state = conversion.state
         for warning in state.warnings { options.progress.report(.warning(warning)) }
         let epoch = conversion.sourceDateEpoch
@@ -83,6 +83,7 @@ extension Client {
         let mountPreparer = native
         let stages = Set(options.noCacheStages.map { $0.lowercased() })
         let logs = try startBuildLogs()
+        try record?.write(into: logs.directory)
         let progress = logs.recording(options.progress)
         let cache = await SharedCacheIndex(
             local: StoreCacheIndex(store: store), imports: options.cacheImports.map { $0.location.storage(registry: options.registry) }, progress: progress)

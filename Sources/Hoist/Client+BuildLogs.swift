@@ -43,7 +43,7 @@ extension Client {
     }
 
     /// `builds/last` of the store, resolved: the directory of the last build's logs.
-    private var lastBuildLogs: URL? {
+    var lastBuildLogs: URL? {
         let last = buildLogsRoot.appendingPathComponent("last")
         guard let name = try? FileManager.default.destinationOfSymbolicLink(atPath: last.path) else { return nil }
         return buildLogsRoot.appendingPathComponent(name)

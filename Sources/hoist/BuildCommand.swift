@@ -229,7 +229,7 @@ struct BuildCommand: AsyncParsableCommand {
 
     /// A failed step's handler that ends the progress view and opens a shell in the step's
     /// container on this terminal; the build then fails as it would have.
-    private static func openShell(_ renderer: ProgressRenderer) -> @Sendable (FailedStep) async -> Void {
+    private static func openShell(_ renderer: ProgressRenderer) -> @Sendable (DebuggedStep) async -> Void {
         { step in
             renderer.finish()
             let banner = "hoist: \(step.name) failed; a shell on the state it ran in (the command is in its history and in $HOIST_FAILED_COMMAND), exit to end the build:\n"

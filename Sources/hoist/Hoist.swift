@@ -16,7 +16,7 @@ struct HoistCommand: AsyncParsableCommand {
             RemoveImageCommand.self, PruneCommand.self, SystemCommand.self, InfoCommand.self, VersionCommand.self,
             RestartCommand.self, PortCommand.self, PauseCommand.self, UnpauseCommand.self, RenameCommand.self, TopCommand.self,
             StatsCommand.self, HistoryCommand.self, ImageCommand.self, ContainerCommand.self, S2ICommand.self, NetworkCommand.self, VolumeCommand.self,
-            GenerateCommand.self, BuildLogsCommand.self,
+            GenerateCommand.self, BuildLogsCommand.self, DebugCommand.self,
         ])
 
     /// Runs the command as ArgumentParser does, with ``CrashReport`` installed first, the global

@@ -1,5 +1,6 @@
 import Foundation
 import Hoist
+import HoistOCI
 import HoistStore
 import HoistTestSupport
 import Synchronization
@@ -126,12 +127,53 @@ struct BuildDebugTests {
                     standardOutput: output.append, standardError: output.append)
                 else { return }
                 _ = try? await process.wait()
-                seen.withLock { $0 = "\(step.name)|\(step.error.exitCode ?? -1)|\(output.text)" }
+                seen.withLock { $0 = "\(step.name)|\(step.error?.exitCode ?? -1)|\(output.text)" }
             }
         }
         let text = seen.withLock { $0 }
         #expect(text.hasPrefix("[stage-0 5/5] RUN echo cached > /cache/mark; test -f /work/ready"), "\(text)")
         #expect(text.hasSuffix("|3|/work\n0\nfrom-the-step\nfrom the context\nnot ready\nstatus=3\n"), "\(text)")
+    }
+
+    @Test(.timeLimit(.minutes(5))) func hoistDebugOpensAStepOfTheLastBuild() async throws {
+        try Data("""
+            FROM busybox
+            ENV V=from-the-image
+            RUN echo one > /one
+            COPY Dockerfile /copied
+            RUN echo two > /two
+
+            """.utf8).write(to: context.appendingPathComponent("Dockerfile"))
+        let built = try hoist("build", "--progress", "plain", context.path)
+        #expect(built.status == 0, "\(built.errorText)")
+
+        // On a terminal: the state before the step (its own file is not there yet), its
+        // variable; the shell's exit code is the command's.
+        let command = "HOIST_ROOT=\(store.path) \(Interop.hoistExecutable) debug 'RUN echo one'; echo debug-exit=$?"
+        let session = try TerminalSession(["script", "-qec", command, "/dev/null"])
+        try session.wait(for: "the command is in its history")
+        session.type(#"ls /one; echo "var=$V"; echo "$HOIST_FAILED_COMMAND" | tr a-z A-Z; exit 3"# + "\n")
+        let output = try session.finish()
+        #expect(output.contains("No such file"), "\(output)")
+        #expect(output.contains("var=from-the-image\r\nECHO ONE > /ONE\r\n"), "\(output)")
+        #expect(output.contains("debug-exit=3"), "\(output)")
+
+        // From Swift: a later step's state holds what the earlier steps made.
+        let client = try Client(root: StoreRoot(store), backend: .native)
+        let seen = Mutex<String>("")
+        try await client.debugStep("RUN echo two") { step in
+            let output = Output()
+            guard let process = try? await step.container.start(["sh", "-c", "cat /one; ls /copied; test -e /two || echo no-two"], standardOutput: output.append)
+            else { return }
+            _ = try? await process.wait()
+            seen.withLock { $0 = "\(step.error == nil)|\(output.text)" }
+        }
+        #expect(seen.withLock { $0 } == "true|one\n/copied\nno-two\n")
+        await #expect {
+            try await client.debugStep("COPY") { _ in }
+        } throws: { error in
+            (error as? any HoistError)?.code == .invalidArgument
+        }
     }
 }
 

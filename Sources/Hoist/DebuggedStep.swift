@@ -2,13 +2,15 @@ public import Foundation
 public import HoistBackend
 public import HoistBuild
 
-/// A `RUN` step that failed in a build, and a container on the state it ran in: its input's
-/// files (a writable snapshot, dropped afterwards), its mounts — other stages and images, the
-/// context, cache mounts, secrets, SSH agents, tmpfs — and, for the processes started in it,
-/// the step's environment, user and working directory. ``Client/build(_:onStepFailure:)``
-/// hands it to its handler before the build fails with the step's error, and releases the
-/// container when the handler returns (`hoist build --on-error=shell` starts a shell there).
-public struct FailedStep: Sendable {
+/// A `RUN` step of a build, and a container on the state it ran in: its input's files (a
+/// writable snapshot, dropped afterwards), its mounts — other stages and images, the context,
+/// cache mounts, secrets, SSH agents, tmpfs — and, for the processes started in it, the step's
+/// environment, user and working directory. ``Client/build(_:onStepFailure:)`` hands a step
+/// that failed to its handler before the build fails with the step's error, and
+/// ``Client/debugStep(_:handler:)`` any step of the last build; each releases the container
+/// when the handler returns (`hoist build --on-error=shell` and `hoist debug STEP` start a
+/// shell there).
+public struct DebuggedStep: Sendable {
     /// Where a shell started by ``startShell(terminal:standardOutput:)`` finds its history file.
     public static let historyPath = "/run/hoist-debug/history"
 
@@ -16,8 +18,9 @@ public struct FailedStep: Sendable {
     public let name: String
     /// The command the step ran, exec form.
     public let command: [String]
-    /// Why the step failed (its exit code and last lines).
-    public let error: BuildError
+    /// Why the step failed (its exit code and last lines); nil for a step opened by
+    /// ``Client/debugStep(_:handler:)``, which may have succeeded.
+    public let error: BuildError?
     /// The container on the step's state.
     public let container: DebugContainer
     /// The container's files, to look for a shell in.

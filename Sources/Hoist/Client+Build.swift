@@ -17,9 +17,15 @@ extension Client {
     /// layer brought back to the store), and the image is loaded into the daemon under the tags.
     /// Throws `DockerfileError` (with file:line:col) for a bad Dockerfile, `BuildError` naming
     /// the failing step, its exit code and last output, and ``ClientError`` for bad options.
+    ///
+    /// Every step's whole output is kept until the next build (``lastBuildSteps()``,
+    /// ``buildLogFile(_:)``). When a `RUN` step fails and `onStepFailure` is given, it gets a
+    /// ``DebuggedStep`` — a container on the state the step ran in — before the build throws.
     @discardableResult
-    public func build(_ options: BuildOptions) async throws -> ImageSummary {
-        try await build(options, finishing: nil) { images in try await self.convertDockerfile(options, images: images) }
+    public func build(_ options: BuildOptions, onStepFailure: (@Sendable (DebuggedStep) async -> Void)? = nil) async throws -> ImageSummary {
+        try await build(options, finishing: nil, onStepFailure: onStepFailure, record: DebugRecord(options)) { images in
+            try await self.convertDockerfile(options, images: images)
+        }
     }
 
     /// Builds `state`, a graph another frontend made (S2I's), as ``build(_:)`` builds a
@@ -28,7 +34,7 @@ extension Client {
     /// the image is written and returns the state whose config the image gets.
     func build(_ state: BuildState, localDirectories: [String: String], options: BuildOptions,
                finishing: (@Sendable (BuildState, [LayerRef]) async throws -> BuildState)?) async throws -> ImageSummary {
-        try await build(options, finishing: finishing) { images in
+        try await build(options, finishing: finishing, onStepFailure: nil, record: nil) { images in
             DockerfileConversion(
                 state: state, context: localDirectories["context"] ?? "", namedContexts: localDirectories, images: images,
                 sourceDateEpoch: options.sourceDateEpoch)
@@ -36,6 +42,7 @@ extension Client {
     }
 
     private func build(_ options: BuildOptions, finishing: (@Sendable (BuildState, [LayerRef]) async throws -> BuildState)?,
+                       onStepFailure: (@Sendable (DebuggedStep) async -> Void)?, record: DebugRecord?,
                        convert: (any ImageSource) async throws -> DockerfileConversion) async throws -> ImageSummary {
         let references = try options.tags.map { try parseReference($0) }
         if options.isolation == .pod { try nativeOnly("--isolation=pod").checkPodIsolation() }
@@ -44,7 +51,9 @@ extension Client {
             loadIntoDocker: options.loadIntoDocker))
         do {
             let conversion = try await convert(placement.imageSource)
-            let image = try await build(conversion, options: options, references: references, placement: placement, finishing: finishing)
+            let image = try await build(
+                conversion, options: options, references: references, placement: placement, finishing: finishing,
+                onStepFailure: onStepFailure, record: record)
             await placement.finish(keeping: [image.id.description])
             return image
         } catch {
@@ -55,7 +64,8 @@ extension Client {
 
     private func build(_ conversion: DockerfileConversion, options: BuildOptions, references: [Reference],
                        placement: any BuildPlacement,
-                       finishing: (@Sendable (BuildState, [LayerRef]) async throws -> BuildState)?) async throws -> ImageSummary {
+                       finishing: (@Sendable (BuildState, [LayerRef]) async throws -> BuildState)?,
+                       onStepFailure: (@Sendable (DebuggedStep) async -> Void)?, record: DebugRecord?) async throws -> ImageSummary {
         let state = conversion.state
         for warning in state.warnings { options.progress.report(.warning(warning)) }
         let epoch = conversion.sourceDateEpoch
@@ -70,19 +80,39 @@ extension Client {
         native.sourceDateEpoch = epoch
         native.sshAgents = try Self.checkedAgents(options.sshAgents)
         let worker = placement.worker(local: native)
+        let mountPreparer = native
         let stages = Set(options.noCacheStages.map { $0.lowercased() })
+        let logs = try startBuildLogs()
+        try record?.write(into: logs.directory)
+        let progress = logs.recording(options.progress)
         let cache = await SharedCacheIndex(
-            local: StoreCacheIndex(store: store), imports: options.cacheImports.map { $0.location.storage(registry: options.registry) }, progress: options.progress)
+            local: StoreCacheIndex(store: store), imports: options.cacheImports.map { $0.location.storage(registry: options.registry) }, progress: progress)
         let solver = Solver(
-            worker: worker, cache: cache, progress: options.progress,
+            worker: worker, cache: cache, progress: progress,
             options: SolveOptions(
                 noCache: options.noCache, noCacheFor: { vertex in vertex.stage.map { stages.contains($0.lowercased()) } ?? false },
                 cacheKeySalt: epoch.map { "SOURCE_DATE_EPOCH=\($0)" } ?? ""))
+        defer {
+            do { try logs.close() } catch {
+                options.progress.report(.warning(BuildWarning(message: "the steps' logs could not be kept whole: \(error)")))
+            }
+        }
         // The lease keeps garbage collection from the layers between their writing and naming.
         return try await store.withLease("build") { _ in
-            try await solveAndExport(
-                state, solver: solver, cache: cache, options: options, references: references, epoch: epoch, placement: placement,
-                finishing: finishing)
+            do {
+                return try await solveAndExport(
+                    state, solver: solver, cache: cache, options: options, references: references, epoch: epoch, placement: placement,
+                    finishing: finishing)
+            } catch let error as BuildError {
+                if let onStepFailure {
+                    do {
+                        try await openFailedStep(error, of: state.vertex, worker: worker, mounts: mountPreparer, cache: cache, handler: onStepFailure)
+                    } catch {
+                        options.progress.report(.warning(BuildWarning(message: "cannot open a container on the failed step: \(error)")))
+                    }
+                }
+                throw error
+            }
         }
     }
 

@@ -54,9 +54,13 @@ extension Client {
             }
         }
         let images = if let images { images } else { try await imageSource(pullPolicy: options.pullPolicy) }
+        let gateway = ClientGateway(
+            client: self,
+            localDirectories: namedContexts.mapValues { URL(fileURLWithPath: $0) }.merging(["context": URL(fileURLWithPath: contextPath)]) { $1 },
+            pullPolicy: options.pullPolicy, registry: options.registry, progress: options.progress)
         let request = FrontendRequest(
             definition: text, fileName: (dockerfilePath as NSString).lastPathComponent, contextDirectory: contextPath,
-            buildArguments: options.buildArguments, target: options.target, platform: platform, images: images)
+            buildArguments: options.buildArguments, target: options.target, platform: platform, images: images, gateway: gateway)
 
         let frontend: any BuildFrontend
         if let syntax = ParserDirectives.header(of: text).syntax, let registered = FrontendRegistry.frontend(named: syntax) {

@@ -21,6 +21,12 @@ extension Client {
             await placement.finish(keeping: [])
             throw error
         }
+        return try solvedBuild(layers, state: state)
+    }
+
+    /// `layers` unpacked into committed snapshots (each layer once per store, by chain ID), to
+    /// read and to start debug containers on.
+    func solvedBuild(_ layers: [LayerRef], state: BuildState) throws -> SolvedBuild {
         let snapshotter = try store.snapshotter()
         let unpackable = try layers.map { layer -> LayerUnpacker.Layer in
             let digest = try layer.blob.digest

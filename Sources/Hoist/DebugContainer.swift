@@ -39,11 +39,20 @@ public final class DebugContainer: Sendable {
         }
     }
 
+    /// What a process gets unless ``start(_:environment:user:workingDirectory:terminal:standardInput:standardOutput:standardError:)``
+    /// says otherwise: the root result's settings, or those of the step a container was made for.
+    struct ProcessDefaults: Sendable {
+        var environment: [String]
+        var user: String
+        var workingDirectory: String
+    }
+
     private let store: Store
     let executor: RuncExecutor
-    /// The root result, whose environment, directory and user processes start with.
-    private let root: SolvedBuild
+    private let defaults: ProcessDefaults
     private let network: HoistBuild.NetworkMode
+    /// Host paths and tmpfs mounts every process gets, besides the mounted results.
+    private let hostMounts: [ContainerMount]
     /// The container's files, mounted at `rootfs`; extra results under `mounts/N`.
     private let directory: String
     private var rootfs: String { directory + "/rootfs" }
@@ -63,13 +72,17 @@ public final class DebugContainer: Sendable {
         }
     }
 
-    /// Mounts the snapshots; undoes what it did when one fails.
-    init(root: SolvedBuild, mounts: [Mount], network: HoistBuild.NetworkMode) throws {
+    /// Mounts the snapshots; undoes what it did when one fails. `hostMounts` come after the
+    /// results' mounts; `defaults` replace the root result's settings.
+    init(root: SolvedBuild, mounts: [Mount], network: HoistBuild.NetworkMode, hostMounts: [ContainerMount] = [],
+         defaults: ProcessDefaults? = nil) throws {
         store = root.store
+        self.hostMounts = hostMounts
+        self.defaults = defaults ?? ProcessDefaults(
+            environment: root.state.environment, user: root.state.user, workingDirectory: root.state.workingDirectory)
         // runc, not crun even where crun is preferred: runc's foreground terminal takes its size
         // from its own terminal on SIGWINCH, which is how a debug process is resized.
         executor = RuncExecutor(store: root.store.root, runtime: try OCIRuntime.runc())
-        self.root = root
         self.network = network
         directory = store.root.temporary.appendingPathComponent("debug-\(UUID().uuidString.lowercased())").path
         resources = Mutex(Resources(lease: root.store.lease("debug")))
@@ -115,9 +128,9 @@ public final class DebugContainer: Sendable {
             throw ClientError(.failedPrecondition, "the debug container was released")
         }
         var settings = ContainerSettings(
-            arguments: arguments, environment: EnvironmentList.overriding(root.state.environment, with: environment),
-            workingDirectory: workingDirectory ?? root.state.workingDirectory, user: user ?? root.state.user,
-            network: network == .host ? .host : .none, mounts: resources.withLock { $0.binds })
+            arguments: arguments, environment: EnvironmentList.overriding(defaults.environment, with: environment),
+            workingDirectory: workingDirectory ?? defaults.workingDirectory, user: user ?? defaults.user,
+            network: network == .host ? .host : .none, mounts: resources.withLock { $0.binds } + hostMounts)
         settings.terminal = terminal != nil
         // A container on a build result, as BuildKit's gateway makes it.
         settings.primaryGroupIsSupplementary = false

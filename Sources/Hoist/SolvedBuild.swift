@@ -8,7 +8,7 @@ import HoistStore
 
 /// A solved ``BuildState``: its files, readable without exporting an image, and a container
 /// to run processes on them (``newContainer(mounts:network:)``).
-public struct SolvedBuild: Sendable {
+public struct SolvedBuild: GatewayReference {
     let store: Store
     let snapshot: SnapshotKey?
     /// What was solved: its environment, directory and user are a debug container's defaults.
@@ -18,26 +18,29 @@ public struct SolvedBuild: Sendable {
     public var warnings: [BuildWarning] { state.warnings }
 
     /// What ``stat(_:)`` tells about a path.
-    public struct FileStatus: Sendable, Hashable {
-        public enum Kind: Sendable, Hashable { case regular, directory, symlink, other }
-        public var kind: Kind
-        public var mode: UInt32
-        public var size: Int64
-        public var uid: UInt32
-        public var gid: UInt32
-        public var linkTarget: String?
-    }
+    public typealias FileStatus = HoistBuild.FileStatus
 
     /// The bytes of file `path` (or those in `range`).
     public func readFile(_ path: String, range: Range<Int>? = nil) throws -> Data {
-        try withRoot { root in
+        guard let range else { return try readFile(path, offset: 0, length: nil) }
+        let lower = max(0, range.lowerBound)
+        return try readFile(path, offset: lower, length: max(0, range.upperBound - lower))
+    }
+
+    /// `length` bytes of file `path` from `offset` (to the end when nil), reading only those.
+    public func readFile(_ path: String, offset: Int, length: Int?) throws -> Data {
+        guard offset >= 0, (length ?? 0) >= 0 else {
+            throw ClientError(.invalidArgument, "\(path): a negative offset or length")
+        }
+        return try withRoot { root in
             let host = try RootedPath(root: root).resolve(path)
-            guard let data = FileManager.default.contents(atPath: host) else {
+            guard let file = FileHandle(forReadingAtPath: host) else {
                 throw ClientError(.notFound, "\(path): no such file in the build result")
             }
-            guard let range else { return data }
-            let clamped = max(0, range.lowerBound)..<min(data.count, max(range.upperBound, range.lowerBound))
-            return data.subdata(in: clamped.clamped(to: 0..<data.count))
+            defer { try? file.close() }
+            try file.seek(toOffset: UInt64(offset))
+            if let length { return try file.read(upToCount: length) ?? Data() }
+            return try file.readToEnd() ?? Data()
         }
     }
 
@@ -45,19 +48,22 @@ public struct SolvedBuild: Sendable {
     public func stat(_ path: String) throws -> FileStatus {
         try withRoot { root in
             let host = try RootedPath(root: root).resolve(path, followFinalSymlink: false)
-            var info = Glibc.stat()
-            guard lstat(host, &info) == 0 else { throw ClientError(.notFound, "\(path): no such file in the build result") }
-            let type = info.st_mode & S_IFMT
-            let kind: FileStatus.Kind = type == S_IFREG ? .regular : type == S_IFDIR ? .directory : type == S_IFLNK ? .symlink : .other
-            return FileStatus(
-                kind: kind, mode: info.st_mode & 0o7777, size: Int64(info.st_size), uid: info.st_uid, gid: info.st_gid,
-                linkTarget: kind == .symlink ? try? FileManager.default.destinationOfSymbolicLink(atPath: host) : nil)
+            guard let status = Self.status(of: host, name: (path as NSString).lastPathComponent) else {
+                throw ClientError(.notFound, "\(path): no such file in the build result")
+            }
+            return status
         }
     }
 
     /// The names in directory `path`, sorted; only those matching one of `include` (shell
     /// patterns: `*.c`, `lib?`) when given.
     public func readDirectory(_ path: String, include: [String] = []) throws -> [String] {
+        try entries(in: path, include: include).map(\.name)
+    }
+
+    /// The entries of directory `path` with their status, sorted by name; only those matching
+    /// one of `include` when given, and none matching one of `exclude` (shell patterns).
+    public func entries(in path: String, include: [String] = [], exclude: [String] = []) throws -> [FileStatus] {
         try withRoot { root in
             let host = try RootedPath(root: root).resolve(path)
             let names: [String]
@@ -66,9 +72,25 @@ public struct SolvedBuild: Sendable {
             } catch {
                 throw ClientError(.notFound, "\(path): no such directory in the build result", underlying: error)
             }
-            guard !include.isEmpty else { return names }
-            return names.filter { name in include.contains { fnmatch($0, name, 0) == 0 } }
+            return names.filter { name in
+                (include.isEmpty || include.contains { fnmatch($0, name, 0) == 0 }) && !exclude.contains { fnmatch($0, name, 0) == 0 }
+            }.compactMap { Self.status(of: host + "/" + $0, name: $0) }
         }
+    }
+
+    /// The status of host path `host`, not following a final link; nil when it is not there.
+    private static func status(of host: String, name: String) -> FileStatus? {
+        var info = Glibc.stat()
+        guard lstat(host, &info) == 0 else { return nil }
+        let type = info.st_mode & S_IFMT
+        let kind: FileStatus.Kind = type == S_IFREG ? .regular : type == S_IFDIR ? .directory : type == S_IFLNK ? .symlink : .other
+        let isDevice = type == S_IFCHR || type == S_IFBLK
+        let modified = Date(timeIntervalSince1970: TimeInterval(info.st_mtim.tv_sec) + TimeInterval(info.st_mtim.tv_nsec) / 1e9)
+        return FileStatus(
+            name: name, kind: kind, mode: info.st_mode & 0o7777, size: Int64(info.st_size), uid: info.st_uid, gid: info.st_gid,
+            modificationTime: modified,
+            linkTarget: kind == .symlink ? try? FileManager.default.destinationOfSymbolicLink(atPath: host) : nil,
+            device: isDevice ? DeviceNumber.split(info.st_rdev) : nil)
     }
 
     /// This result mounted at `path` of a debug container (read-only unless said otherwise).

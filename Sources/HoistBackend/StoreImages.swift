@@ -27,10 +27,16 @@ package struct StoreImages: Sendable {
             // A hex string can also be a repository name; fall through to try it as one.
         }
         let reference = try Self.parseReference(name)
-        guard let record = try store.image(named: reference.description) else {
-            throw ClientError(.notFound, "no such image: \(reference.familiarString)")
+        if let record = try store.image(named: reference.description) { return try LocalImage(record: record, store: store) }
+        // `NAME@DIGEST` (a reference pinned by a frontend) is the image of that repository whose
+        // manifest has the digest, however it is tagged, as Docker finds it by its repo digest.
+        if let digest = reference.digest,
+           let record = try store.images(target: digest).first(where: { record in
+               record.name.flatMap { Reference($0)?.name } == reference.name
+           }) {
+            return try LocalImage(record: record, store: store)
         }
-        return try LocalImage(record: record, store: store)
+        throw ClientError(.notFound, "no such image: \(reference.familiarString)")
     }
 
     /// Pulls `name` from its registry into the store and names it there, choosing from a

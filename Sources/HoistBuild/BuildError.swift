@@ -7,6 +7,8 @@ public struct BuildError: HoistError {
     public let message: String
     /// The step that failed, as progress names it (e.g. `[2/5] RUN make`), if one did.
     public var step: String?
+    /// The vertex of the step that failed, if one did: what a debugger reopens.
+    public var vertex: Digest?
     /// The failing process's exit code, for a step that ran a command.
     public var exitCode: Int32?
     /// The last lines the failing step printed.

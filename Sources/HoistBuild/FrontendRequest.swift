@@ -18,9 +18,12 @@ public struct FrontendRequest: Sendable {
     /// Resolves images (their configs, pulling by the build's policy) for a frontend that
     /// needs to know a base image's settings.
     public var images: any ImageSource
+    /// The build itself, to solve parts of a graph, read their files and pin images while
+    /// making the graph; nil when the caller that asks for the graph offers none.
+    public var gateway: (any FrontendGateway)?
 
     public init(definition: String, fileName: String, contextDirectory: String, buildArguments: [String: String] = [:],
-                target: String? = nil, platform: Platform? = nil, images: any ImageSource) {
+                target: String? = nil, platform: Platform? = nil, images: any ImageSource, gateway: (any FrontendGateway)? = nil) {
         self.definition = definition
         self.fileName = fileName
         self.contextDirectory = contextDirectory
@@ -28,5 +31,6 @@ public struct FrontendRequest: Sendable {
         self.target = target
         self.platform = platform
         self.images = images
+        self.gateway = gateway
     }
 }

@@ -96,9 +96,8 @@ public struct NativeWorker: Worker {
             let stubs = try MountStubs(root: root, targets: targets)
             defer { stubs.removeCreated() }
             let status = try await runner.run(command, rootfs: root) { stream, bytes in
-                let text = String(decoding: bytes, as: UTF8.self)
-                tail.append(text)
-                context.log(text, stream: stream)
+                tail.append(String(decoding: bytes, as: UTF8.self))
+                context.log(bytes: bytes, stream: stream)
             }
             guard status == 0 else { throw BuildError.processFailed(op.arguments, exitCode: status, lastOutput: tail.lines) }
         }

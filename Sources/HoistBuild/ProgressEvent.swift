@@ -22,12 +22,24 @@ public enum ProgressEvent: Sendable, Hashable {
     case warning(BuildWarning)
 }
 
-/// Where progress events go: a closure called from any task, in the order each vertex emits.
+/// Where progress events go: a closure called from any task, in the order each vertex emits;
+/// and, for a recorder that keeps what steps print byte for byte (``StepLogs``), their output
+/// as the bytes written.
 public struct ProgressReporter: Sendable {
     private let sink: @Sendable (ProgressEvent) -> Void
+    private let bytes: (@Sendable (Digest, ProgressEvent.Stream, [UInt8]) -> Void)?
 
     public init(_ sink: @escaping @Sendable (ProgressEvent) -> Void) {
         self.sink = sink
+        bytes = nil
+    }
+
+    /// A reporter that also gets each chunk of a step's output as written (`output`), before
+    /// it is reported as a ``ProgressEvent/log(vertex:stream:text:)`` event to `sink`.
+    public init(_ sink: @escaping @Sendable (ProgressEvent) -> Void,
+                output: @escaping @Sendable (Digest, ProgressEvent.Stream, [UInt8]) -> Void) {
+        self.sink = sink
+        bytes = output
     }
 
     /// Drops every event.
@@ -35,5 +47,11 @@ public struct ProgressReporter: Sendable {
 
     public func report(_ event: ProgressEvent) {
         sink(event)
+    }
+
+    /// Reports a chunk `vertex` wrote: as bytes to the output recorder, if any, and as text.
+    public func output(of vertex: Digest, stream: ProgressEvent.Stream, _ chunk: [UInt8]) {
+        bytes?(vertex, stream, chunk)
+        sink(.log(vertex: vertex, stream: stream, text: String(decoding: chunk, as: UTF8.self)))
     }
 }

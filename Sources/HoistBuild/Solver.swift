@@ -296,12 +296,17 @@ actor SolveSession {
                 progress.report(.completed(vertex: vertex.digest, name: vertex.name, duration: clock.now - start))
                 return result
             } catch var error as BuildError {
-                if error.step == nil { error.step = vertex.name }
+                if error.step == nil {
+                    error.step = vertex.name
+                    error.vertex = vertex.digest
+                }
                 progress.report(.failed(vertex: vertex.digest, name: vertex.name, message: error.message))
                 throw error
             } catch {
                 progress.report(.failed(vertex: vertex.digest, name: vertex.name, message: "\(error)"))
-                throw BuildError((error as? any HoistError)?.code ?? .internal, "\(error)", step: vertex.name, underlying: error)
+                var failure = BuildError((error as? any HoistError)?.code ?? .internal, "\(error)", step: vertex.name, underlying: error)
+                failure.vertex = vertex.digest
+                throw failure
             }
         }
     }

@@ -35,6 +35,12 @@ public struct StepContext: Sendable {
 
     /// Reports a chunk of the step's output.
     public func log(_ text: String, stream: ProgressEvent.Stream = .stdout) {
-        progress.report(.log(vertex: digest, stream: stream, text: text))
+        progress.output(of: digest, stream: stream, Array(text.utf8))
+    }
+
+    /// Reports a chunk of the step's output as the command wrote it (kept byte for byte by a
+    /// ``StepLogs`` recorder, shown as text).
+    public func log(bytes: [UInt8], stream: ProgressEvent.Stream = .stdout) {
+        progress.output(of: digest, stream: stream, bytes)
     }
 }

@@ -171,9 +171,8 @@ struct DockerWorker: Worker {
         let tail = OutputTail(lines: 10)
         let engine = engine
         try await engine.attach(id, standardInput: nil) { stream, payload in
-            let text = String(decoding: payload, as: UTF8.self)
-            tail.append(text)
-            context.log(text, stream: stream == .standardError ? .stderr : .stdout)
+            tail.append(String(decoding: payload, as: UTF8.self))
+            context.log(bytes: Array(payload), stream: stream == .standardError ? .stderr : .stdout)
         } whenAttached: {
             try await engine.startContainer(id)
         }

@@ -141,7 +141,7 @@ public struct S2IBuilder: Sendable {
             let graph = plan.graph(
                 scriptsDirectory: prepared.scriptsDirectory, runtimeScriptsDirectory: prepared.runtimeScriptsDirectory,
                 source: prepared.context)
-            let failed = FailedSteps()
+            let failed = DebuggedSteps()
             let progress = self.progress
             let quiet = request.quiet
             var settings = S2IBuildSettings(
@@ -240,7 +240,7 @@ public struct S2IResult: Sendable, Hashable {
 }
 
 /// The steps of a build that failed, as its progress reported them.
-private final class FailedSteps: Sendable {
+private final class DebuggedSteps: Sendable {
     private let digests = Mutex<Set<Digest>>([])
 
     func insert(_ digest: Digest) { _ = digests.withLock { $0.insert(digest) } }

@@ -9,7 +9,7 @@ struct BuildCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "build",
         abstract: "Build an image from a Dockerfile, without a daemon (or with a Docker daemon as the worker).",
-        discussion: "Flags are named as docker build names them. Steps are cached by content: an unchanged rebuild runs nothing. With --backend docker, RUN steps run in the daemon's containers and the image is loaded into it; --delegate hands the whole build to the daemon's builder instead.")
+        discussion: "Flags are named as docker build names them. Steps are cached by content: an unchanged rebuild runs nothing. With --backend docker, RUN steps run in the daemon's containers and the image is loaded into it; --delegate hands the whole build to the daemon's builder instead. Every step's whole output is kept until the next build: hoist build logs [STEP] prints it.")
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var registry: RegistryOptions
@@ -101,6 +101,9 @@ struct BuildCommand: AsyncParsableCommand {
     @Option(name: .customLong("cache-to"), help: ArgumentHelp("Write the build's cache here: type=local,dest=DIR or type=registry,ref=NAME, with mode=min|max (min: the image's steps; max: every stage's); repeatable.", valueName: "spec"))
     var cacheTo: [String] = []
 
+    @Option(name: .customLong("on-error"), help: ArgumentHelp("When a RUN step fails: exit (default), or shell: a shell on a terminal in a container on the state the step ran in (its files, mounts, environment, user and directory; the command in the shell's history and in $HOIST_FAILED_COMMAND); the build fails when it exits.", valueName: "action"))
+    var onError: String = "exit"
+
     @Flag(name: [.short, .long], help: "Print only the image ID.")
     var quiet = false
 
@@ -123,6 +126,10 @@ struct BuildCommand: AsyncParsableCommand {
                 throw ValidationError("--secret \(specification): expected id=ID,src=PATH")
             }
             secrets[id] = source
+        }
+        guard ["exit", "shell"].contains(onError) else { throw ValidationError("--on-error \(onError): use exit or shell") }
+        if onError == "shell" && isatty(STDIN_FILENO) != 1 {
+            throw ValidationError("--on-error=shell needs a terminal on standard input")
         }
         if check {
             try await reportingErrors { try await runChecks(buildArguments: buildArguments) }
@@ -196,7 +203,7 @@ struct BuildCommand: AsyncParsableCommand {
             }
             let image: ImageSummary
             do {
-                image = try await client.build(options)
+                image = try await client.build(options, onStepFailure: onError == "shell" ? Self.openShell(renderer) : nil)
             } catch {
                 renderer.finish()
                 throw error
@@ -216,6 +223,21 @@ struct BuildCommand: AsyncParsableCommand {
                 FileHandle.standardOutput.write(Data("\(image.id.description)\n".utf8))
             } else if mode != .rawjson {  // rawjson's stream holds JSON only
                 FileHandle.standardError.write(Data("Successfully built \(image.id.shortID)\(tags.map { "\nSuccessfully tagged \($0)" }.joined())\n".utf8))
+            }
+        }
+    }
+
+    /// A failed step's handler that ends the progress view and opens a shell in the step's
+    /// container on this terminal; the build then fails as it would have.
+    private static func openShell(_ renderer: ProgressRenderer) -> @Sendable (DebuggedStep) async -> Void {
+        { step in
+            renderer.finish()
+            let banner = "hoist: \(step.name) failed; a shell on the state it ran in (the command is in its history and in $HOIST_FAILED_COMMAND), exit to end the build:\n"
+            FileHandle.standardError.write(Data(banner.utf8))
+            do {
+                _ = try await DebugShell.run { size, output in try await step.startShell(terminal: size, standardOutput: output) }
+            } catch {
+                FileHandle.standardError.write(Data("hoist: cannot open a shell on the failed step: \(error)\n".utf8))
             }
         }
     }

@@ -16,7 +16,7 @@ struct HoistCommand: AsyncParsableCommand {
             RemoveImageCommand.self, PruneCommand.self, SystemCommand.self, InfoCommand.self, VersionCommand.self,
             RestartCommand.self, PortCommand.self, PauseCommand.self, UnpauseCommand.self, RenameCommand.self, TopCommand.self,
             StatsCommand.self, HistoryCommand.self, ImageCommand.self, ContainerCommand.self, S2ICommand.self, NetworkCommand.self, VolumeCommand.self,
-            GenerateCommand.self,
+            GenerateCommand.self, BuildLogsCommand.self, DebugCommand.self,
         ])
 
     /// Runs the command as ArgumentParser does, with ``CrashReport`` installed first, the global
@@ -29,7 +29,7 @@ struct HoistCommand: AsyncParsableCommand {
             let arguments = try LeadingGlobalOptions.take(Array(CommandLine.arguments.dropFirst()), into: &environment)
             for (name, value) in environment { setenv(name, value, 1) }
             DebugLogging.bootstrap(environment: ProcessInfo.processInfo.environment.merging(environment) { $1 })
-            var command = try parseAsRoot(arguments)
+            var command = try parseAsRoot(BuildLogsCommand.routed(arguments))
             if var asynchronous = command as? any AsyncParsableCommand {
                 try await asynchronous.run()
             } else {

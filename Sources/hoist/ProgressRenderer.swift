@@ -37,6 +37,8 @@ final class ProgressRenderer: @unchecked Sendable {
     /// What the view's header says is going on (`Building`, `Pulling`, `Pushing`).
     private let title: String
     private var jsonMemory = SolveStatusJSON.Memory()
+    /// Whether ``finish()`` has drawn the end.
+    private var ended = false
 
     /// Colours as BuildKit's (running blue, failed red, warnings magenta): on a terminal only,
     /// and never when `NO_COLOR` is set (no-color.org).
@@ -61,10 +63,13 @@ final class ProgressRenderer: @unchecked Sendable {
         ProgressReporter { event in self.handle(event) }
     }
 
-    /// Draws the final state (the TTY view's last frame).
+    /// Draws the final state (the TTY view's last frame), once: a later call (after a shell
+    /// on a failed step ended the view) does nothing.
     func finish() {
         lock.lock()
         defer { lock.unlock() }
+        guard !ended else { return }
+        ended = true
         if mode == .tty && !order.isEmpty {
             redraw(final: true)
             writeFailures()
@@ -98,7 +103,7 @@ final class ProgressRenderer: @unchecked Sendable {
         defer { lock.unlock() }
         switch mode {
         case .rawjson: writeJSON(event)
-        case .tty: track(event); redraw(final: false)
+        case .tty: track(event); if !ended { redraw(final: false) }
         case .quiet: break
         default: writePlain(event)
         }

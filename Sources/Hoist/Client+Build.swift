@@ -16,9 +16,21 @@ extension Client {
     /// layer brought back to the store), and the image is loaded into the daemon under the tags.
     /// Throws `DockerfileError` (with file:line:col) for a bad Dockerfile, `BuildError` naming
     /// the failing step, its exit code and last output, and ``ClientError`` for bad options.
+    ///
+    /// With several ``BuildOptions/platforms`` the Dockerfile is converted once per platform and
+    /// the graphs solved together, so what they share (the context, a `FROM
+    /// --platform=$BUILDPLATFORM` stage) runs once; the images are joined in one OCI index,
+    /// which the tags name and whose digest is returned.
     @discardableResult
     public func build(_ options: BuildOptions) async throws -> ImageSummary {
-        try await build(options, finishing: nil) { images in try await self.convertDockerfile(options, images: images) }
+        try await build(options, finishing: nil) { images in
+            guard options.platforms.count > 1 else { return [try await self.convertDockerfile(options, images: images)] }
+            var conversions: [DockerfileConversion] = []
+            for platform in options.platforms {
+                conversions.append(try await self.convertDockerfile(options, images: images, platform: platform))
+            }
+            return conversions
+        }
     }
 
     /// Builds `state`, a graph another frontend made (S2I's), as ``build(_:)`` builds a
@@ -28,22 +40,25 @@ extension Client {
     func build(_ state: BuildState, localDirectories: [String: String], options: BuildOptions,
                finishing: (@Sendable (BuildState, [LayerRef]) async throws -> BuildState)?) async throws -> ImageSummary {
         try await build(options, finishing: finishing) { images in
-            DockerfileConversion(
+            [DockerfileConversion(
                 state: state, context: localDirectories["context"] ?? "", namedContexts: localDirectories, images: images,
-                sourceDateEpoch: options.sourceDateEpoch)
+                sourceDateEpoch: options.sourceDateEpoch)]
         }
     }
 
     private func build(_ options: BuildOptions, finishing: (@Sendable (BuildState, [LayerRef]) async throws -> BuildState)?,
-                       convert: (any ImageSource) async throws -> DockerfileConversion) async throws -> ImageSummary {
+                       convert: (any ImageSource) async throws -> [DockerfileConversion]) async throws -> ImageSummary {
         let references = try options.tags.map { try parseReference($0) }
+        if options.platforms.count > 1 {
+            try Self.checkMultiPlatform(options)
+        }
         if options.isolation == .pod { try checkPodIsolation() }
         let placement = try await containerBackend.buildPlacement(BuildPlacementRequest(
             store: store, pullPolicy: options.pullPolicy, limits: options.stepLimits,
             loadIntoDocker: options.loadIntoDocker))
         do {
-            let conversion = try await convert(placement.imageSource)
-            let image = try await build(conversion, options: options, references: references, placement: placement, finishing: finishing)
+            let conversions = try await convert(placement.imageSource)
+            let image = try await build(conversions, options: options, references: references, placement: placement, finishing: finishing)
             await placement.finish(keeping: [image.id.description])
             return image
         } catch {
@@ -52,11 +67,12 @@ extension Client {
         }
     }
 
-    private func build(_ conversion: DockerfileConversion, options: BuildOptions, references: [Reference],
+    private func build(_ conversions: [DockerfileConversion], options: BuildOptions, references: [Reference],
                        placement: any BuildPlacement,
                        finishing: (@Sendable (BuildState, [LayerRef]) async throws -> BuildState)?) async throws -> ImageSummary {
-        let state = conversion.state
-        for warning in state.warnings { options.progress.report(.warning(warning)) }
+        guard let conversion = conversions.first else { throw ClientError(.internal, "the build converted nothing") }
+        // Every platform's conversion warns alike: once is enough.
+        for warning in conversion.state.warnings { options.progress.report(.warning(warning)) }
         let epoch = conversion.sourceDateEpoch
 
         let localDirectories = conversion.namedContexts.merging(["context": conversion.context]) { $1 }
@@ -80,7 +96,7 @@ extension Client {
         // The lease keeps garbage collection from the layers between their writing and naming.
         return try await store.withLease("build") { _ in
             try await solveAndExport(
-                state, solver: solver, cache: cache, options: options, references: references, epoch: epoch, placement: placement,
+                conversions.map(\.state), solver: solver, cache: cache, options: options, references: references, epoch: epoch, placement: placement,
                 finishing: finishing)
         }
     }
@@ -88,34 +104,102 @@ extension Client {
     /// Solves `state` and makes, names and exports its image (the part of a build that writes),
     /// then publishes it on the backend.
     private func solveAndExport(
-        _ solved: BuildState, solver: Solver, cache: SharedCacheIndex, options: BuildOptions, references: [Reference],
+        _ states: [BuildState], solver: Solver, cache: SharedCacheIndex, options: BuildOptions, references: [Reference],
         epoch: Int64?, placement: any BuildPlacement,
         finishing: (@Sendable (BuildState, [LayerRef]) async throws -> BuildState)?
     ) async throws -> ImageSummary {
-        let results = try await solver.solveAll(solved.vertex)
+        let results = try await solver.solveAll(states.map(\.vertex))
         try await cache.flushUsage()
-        guard let layers = results[solved.vertex.digest]?.layers else {
-            throw ClientError(.internal, "the build's target is not a filesystem")
-        }
-        let state = try await finishing?(solved, layers) ?? solved
-        // The same config an exported BuildState gets: the frontend's, with the state's edits.
-        let (config, baseHistory) = imageConfig(of: state)
-        let exported = try ImageExporter(store: store).export(
-            layers: layers, config: config, baseHistory: baseHistory, steps: state.steps, results: results,
-            fallback: Date(), sourceDateEpoch: epoch)
-        let target = exported.target
-        let image = try LocalImage(exported, name: references.first?.description)
-        let created = image.config.createdDate ?? Date()
-        try store.name(target, as: references.map(\.description), created: created)
-        for output in options.outputs {
-            try export(image, to: output, names: references)
+        var images: [(image: LocalImage, layers: [LayerRef])] = []
+        for solved in states {
+            guard let layers = results[solved.vertex.digest]?.layers else {
+                throw ClientError(.internal, "the build's target is not a filesystem")
+            }
+            let state = try await finishing?(solved, layers) ?? solved
+            // The same config an exported BuildState gets: the frontend's, with the state's edits.
+            let (config, baseHistory) = imageConfig(of: state)
+            let exported = try ImageExporter(store: store).export(
+                layers: layers, config: config, baseHistory: baseHistory, steps: state.steps, results: results,
+                fallback: Date(), sourceDateEpoch: epoch)
+            images.append((try LocalImage(exported, name: references.first?.description), layers))
         }
         for export in options.cacheExports {
-            try await cache.export(to: export.location.storage(registry: options.registry), mode: export.mode, image: layers)
+            try await cache.export(to: export.location.storage(registry: options.registry), mode: export.mode, images: images.map(\.layers))
         }
+        guard images.count > 1, let host = images.first(where: { PlatformMatcher.host.matches($0.image.config.platform) }) ?? images.first else {
+            let (image, layers) = images[0]
+            let created = image.config.createdDate ?? Date()
+            try store.name(image.target, as: references.map(\.description), created: created)
+            for output in options.outputs {
+                try export(image, to: output, names: references)
+            }
+            try await placement.publish(BuiltImage(
+                id: image.configDigest, config: try store.content.data(image.configDigest), layers: layers, tags: references))
+            return ImageSummary(
+                reference: references.first, id: image.configDigest, digest: try image.target.digest, created: created, size: image.size)
+        }
+        let index = try store.writeIndex(manifests: images.map { image in
+            var entry = image.image.target
+            entry.platform = image.image.config.platform
+            return entry
+        })
+        let created = images.compactMap(\.image.config.createdDate).max() ?? Date()
+        try store.name(index, as: references.map(\.description), created: created)
+        for output in options.outputs {
+            try export(index: index, images: images.map(\.image), created: created, to: output, names: references)
+        }
+        // A backend's own image store keeps one image per name: it gets the host's platform's.
         try await placement.publish(BuiltImage(
-            id: image.configDigest, config: try store.content.data(image.configDigest), layers: layers, tags: references))
-        return ImageSummary(reference: references.first, id: image.configDigest, digest: try target.digest, created: created, size: image.size)
+            id: host.image.configDigest, config: try store.content.data(host.image.configDigest), layers: host.layers, tags: references))
+        let digest = try index.digest
+        return ImageSummary(
+            reference: references.first, id: digest, digest: digest, created: created,
+            size: images.reduce(0) { $0 + $1.image.size } + index.size)
+    }
+
+    /// Refuses what a multi-platform build cannot do: `--load` (a Docker daemon takes one
+    /// image per name, as buildx's docker exporter refuses a manifest list) and outputs that
+    /// hold one image's files.
+    static func checkMultiPlatform(_ options: BuildOptions) throws {
+        let platforms = options.platforms.map(\.normalized)
+        if let repeated = platforms.first(where: { platform in platforms.filter { $0 == platform }.count > 1 }) {
+            throw ClientError(.invalidArgument, "--platform names \(repeated) twice")
+        }
+        if options.loadIntoDocker {
+            throw ClientError(.unsupported, "--load takes one image, and this build makes one per platform (\(platforms.map(\.description).joined(separator: ", "))): build one platform to load it, or --output type=oci")
+        }
+        for output in options.outputs {
+            if case .tar = output {
+                throw ClientError(.unsupported, "--output type=tar holds one platform's files: use type=local (a directory per platform) or type=oci with several platforms")
+            }
+            if case .docker = output {
+                throw ClientError(.unsupported, "--output type=docker holds one image per name: use type=oci with several platforms")
+            }
+        }
+    }
+
+    /// Writes a multi-platform build's index to an `--output` destination: an OCI layout with
+    /// the index, the store's names, or each platform's files in a directory of its own
+    /// (`linux_amd64`, `linux_arm_v7`), as BuildKit's local exporter splits them.
+    private func export(index: Descriptor, images: [LocalImage], created: Date, to output: BuildOutput, names: [Reference]) throws {
+        switch output {
+        case .oci(let path):
+            try store.writeArchive([ArchivedImage(names: names.map(\.description), target: index, created: created)], format: .oci, to: path)
+        case .image(let extra, _):
+            if !extra.isEmpty {
+                try store.name(index, as: extra.map { try Reference(parsing: $0).description }, created: created)
+            }
+        case .local(let directory):
+            for image in images {
+                let platform = image.config.platform
+                let name = [platform.os, platform.architecture, platform.variant ?? ""].filter { !$0.isEmpty }.joined(separator: "_")
+                let subdirectory = (directory as NSString).appendingPathComponent(name)
+                try FileManager.default.createDirectory(atPath: subdirectory, withIntermediateDirectories: true)
+                try apply(image, into: subdirectory)
+            }
+        case .docker, .tar:
+            throw ClientError(.unsupported, "\(output) holds one platform's image")
+        }
     }
 
     /// The agents of `--ssh`, each a socket: Hoist shows the step the agent itself, so a key

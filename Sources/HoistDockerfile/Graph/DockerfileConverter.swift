@@ -1,6 +1,6 @@
 import Foundation
 public import HoistBuild
-import HoistOCI
+public import HoistOCI
 
 /// Turns a parsed Dockerfile into a build graph with Docker's semantics: stages from images,
 /// earlier stages or scratch; ARG/ENV scoping; RUN as exec ops with mounts; COPY/ADD/WORKDIR
@@ -25,6 +25,9 @@ public struct DockerfileConverter: Sendable {
     /// `--allow network.host`: `RUN --network=host` is refused without it, as BuildKit's
     /// entitlement does.
     public var allowHostNetwork = false
+    /// The platform the build is for (`--platform`, one of a list): the platform of every stage
+    /// whose `FROM` names none. Nil builds for the host without naming it.
+    public var targetPlatform: Platform?
 
     /// A converter for `dockerfile` with the build's arguments; base images are resolved
     /// through `images` (their config shapes the stages: ENV, USER, WORKDIR, ONBUILD).
@@ -78,6 +81,9 @@ public struct DockerfileConverter: Sendable {
         var count = 0
         /// Whether this stage set CMD itself (an ENTRYPOINT then keeps it).
         var commandSet = false
+        /// The platform the stage is for (its `FROM --platform`, else the build's), nil when
+        /// neither names one.
+        var platform: Platform?
 
         var containerConfig: ContainerConfig {
             get { config.config ?? ContainerConfig() }
@@ -90,7 +96,8 @@ public struct DockerfileConverter: Sendable {
 
     private func convert(_ stage: Stage, converted: inout [Int: StageState]) async throws -> StageState {
         let from = try global.resolveFrom(of: stage)
-        let platform = from.platform.map { Platform(os: $0.os, architecture: $0.architecture, variant: $0.variant.isEmpty ? nil : $0.variant) }
+        let platform = from.platform.map { Platform(os: $0.os, architecture: $0.architecture, variant: $0.variant.isEmpty ? nil : $0.variant).normalized }
+            ?? targetPlatform
         let label = stage.name ?? "stage-\(stage.index)"
         var state: StageState
         var triggers: [String] = []
@@ -131,7 +138,14 @@ public struct DockerfileConverter: Sendable {
             // The base image's ONBUILD triggers run first, and are not inherited further.
             triggers = config.config?.onBuild ?? []
             state.containerConfig.onBuild = nil
+            // The image is the stage's platform's, whatever its config claims.
+            if let platform {
+                state.config.os = platform.os
+                state.config.architecture = platform.architecture
+                state.config.variant = platform.variant
+            }
         }
+        if case .stage = base {} else { state.platform = platform }
         state.index = stage.index
         var instructions: [Instruction] = []
         for trigger in triggers {
@@ -344,7 +358,8 @@ public struct DockerfileConverter: Sendable {
         let environment = ExecMount.environment(state.scope.runEnvironment, withAgentOf: mounts).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
         let exec = ExecOp(
             arguments: arguments, environment: environment, workingDirectory: state.workingDirectory, user: state.user,
-            network: Self.network(run.network, default: defaultNetwork), insecure: run.security == .insecure, mounts: mounts)
+            network: Self.network(run.network, default: defaultNetwork), insecure: run.security == .insecure, mounts: mounts,
+            platform: ExecOp.platform(for: state.platform))
         let shown = Self.displayed(run.command)
         let vertex = Vertex(.exec(exec), inputs: inputs, name: "\(prefix) RUN \(shown)", stage: state.name)
         state.filesystem = vertex
@@ -461,7 +476,7 @@ public struct DockerfileConverter: Sendable {
                           name: "[internal] load build context \(from)")
         }
         if let image = contextImages[from] {
-            return Self.imageVertex(image, platform: nil, name: "[internal] load \(image)")
+            return Self.imageVertex(image, platform: current.platform, name: "[internal] load \(image)")
         }
         if let stage = dockerfile.stage(named: from) {
             guard stage.index < current.index else {
@@ -474,7 +489,7 @@ public struct DockerfileConverter: Sendable {
             }
             if let state = converted[stage.index] { return state.filesystem }
         }
-        return Self.imageVertex(from, platform: nil, name: "[internal] load \(from)")
+        return Self.imageVertex(from, platform: current.platform, name: "[internal] load \(from)")
     }
 
     /// An image source, or the empty filesystem for `scratch` (a build context may name it).

@@ -136,11 +136,19 @@ let package = Package(
                 "HoistBackend", "HoistContainerd", "HoistOCI", "HoistArchive", "HoistStore", "HoistRuntime", "HoistBuild", "HoistRegistry",
             ],
             swiftSettings: strict),
+        // The native backend: Hoist's store and the runc/crun runtime, kept containers, volumes and networks.
+        .target(
+            name: "HoistNativeBackend",
+            dependencies: [
+                "HoistBackend", "HoistOCI", "HoistArchive", "HoistStore", "HoistRuntime", "HoistBuild", "HoistRegistry", "HoistDocker",
+                "HoistDockerfile",
+            ],
+            swiftSettings: strict),
         .target(
             name: "Hoist",
             dependencies: [
                 "HoistBackend", "HoistOCI", "HoistArchive", "HoistStore", "HoistRuntime", "HoistBuild", "HoistDockerfile", "HoistRegistry",
-                "HoistDockerEngine", "HoistContainerd", "HoistS2I", "HoistDocker", "HoistContainerdBackend",
+                "HoistDockerEngine", "HoistContainerd", "HoistS2I", "HoistDocker", "HoistContainerdBackend", "HoistNativeBackend",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: strict),

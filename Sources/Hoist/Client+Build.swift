@@ -1,4 +1,5 @@
 import Foundation
+import HoistNativeBackend
 import HoistArchive
 import HoistBuild
 import HoistDockerfile
@@ -52,7 +53,7 @@ extension Client {
         if options.platforms.count > 1 {
             try Self.checkMultiPlatform(options)
         }
-        if options.isolation == .pod { try checkPodIsolation() }
+        if options.isolation == .pod { try nativeOnly("--isolation=pod").checkPodIsolation() }
         let placement = try await containerBackend.buildPlacement(BuildPlacementRequest(
             store: store, pullPolicy: options.pullPolicy, limits: options.stepLimits,
             loadIntoDocker: options.loadIntoDocker))
@@ -76,7 +77,7 @@ extension Client {
         let epoch = conversion.sourceDateEpoch
 
         let localDirectories = conversion.namedContexts.merging(["context": conversion.context]) { $1 }
-        let pod = options.isolation == .pod ? try podIsolation(options, keeping: Array(localDirectories.values)) : nil
+        let pod = options.isolation == .pod ? try native.podIsolation(options, keeping: Array(localDirectories.values)) : nil
         var native = NativeWorker(
             store: store, snapshotter: pod?.snapshotter ?? DeferredSnapshotter { [store] in try store.snapshotter() },
             images: conversion.images, pathFilter: Self.dockerIgnoreFilter, localDirectories: localDirectories,

@@ -5,6 +5,20 @@ import HoistBackend
 /// link's own name, on every backend (through their copies of paths, which never follow a link
 /// themselves).
 extension Client {
+    /// Copies host file or directory `source` to `destination` in container `name` on this
+    /// client's backend, as `docker cp SRC CONTAINER:DEST` does (`hoist cp`): into
+    /// `destination` when it is a directory there, else as it.
+    public func copyIn(_ name: String, from source: String, to destination: String) async throws {
+        try await containerBackend.copyIn(name, from: source, to: destination)
+    }
+
+    /// Copies `source` in container `name` on this client's backend to host path
+    /// `destination`, as `docker cp CONTAINER:SRC DEST` does (`hoist cp`): into `destination`
+    /// when it is a directory, else as it.
+    public func copyOut(_ name: String, from source: String, to destination: String) async throws {
+        try await containerBackend.copyOut(name, from: source, to: destination)
+    }
+
     /// Copies host `source` into container `name` as ``copyIn(_:from:to:)``; with `followLink`,
     /// a symlink `source` as the file or directory it leads to, named as the link.
     /// With `archive` (`-a`) what comes in is the container user's.

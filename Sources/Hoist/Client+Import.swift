@@ -2,6 +2,7 @@ public import Foundation
 public import HoistOCI
 import HoistArchive
 import HoistBuild
+import HoistNativeBackend
 import HoistStore
 
 extension Client {

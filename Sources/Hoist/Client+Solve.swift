@@ -2,6 +2,7 @@ public import Foundation
 public import HoistBuild
 import HoistArchive
 import HoistOCI
+import HoistNativeBackend
 import HoistStore
 
 extension Client {

@@ -3,6 +3,7 @@ import HoistOCI
 public import HoistStore
 import HoistContainerdBackend
 import HoistDocker
+public import HoistNativeBackend
 
 /// The entry point of Hoist's Swift API: images in a local store, their import, export and
 /// inspection.
@@ -27,14 +28,26 @@ public final class Client: Sendable {
     /// client's backend.
     public var containerBackend: any ContainerBackend {
         if backend == .containerd { return containerd }
-        return dockerBackend ?? NativeBackend(client: self)
+        return dockerBackend ?? native
+    }
+
+    /// Hoist's own store and runtime: this client's backend when ``backend`` is native, and on
+    /// every backend the home of volumes, networks and the store's disk usage.
+    public var native: NativeBackend { NativeBackend(store: store) }
+
+    /// ``native``, or `unsupported` naming `feature` when this client's backend is another.
+    public func nativeOnly(_ feature: String) throws -> NativeBackend {
+        guard backend == .native else {
+            throw ClientError(.unsupported, "\(feature) is for the native backend, not \(backend.rawValue)")
+        }
+        return native
     }
 
     /// The containerd backend of this client (whatever ``backend`` is), its containers given
     /// the native runtime's settings.
     var containerd: ContainerdBackend {
-        ContainerdBackend(store: store, connection: containerdConnection) { [self] image, config, options in
-            try containerSettings(image: image, config: config, options)
+        ContainerdBackend(store: store, connection: containerdConnection) { [native] image, config, options in
+            try native.containerSettings(image: image, config: config, options)
         }
     }
 

@@ -5,3 +5,7 @@
 // The API's values (options, summaries, errors) and the backend interface live below the
 // façade, where every backend sees them; `import Hoist` brings them along.
 @_exported public import HoistBackend
+
+// The native backend (volumes, networks, systemd units, disk usage of the store) is reached as
+// `client.native`; `import Hoist` brings its types along.
+@_exported public import HoistNativeBackend

@@ -1,7 +1,7 @@
 public import Foundation
 public import HoistRuntime
 
-/// How ``Client/run(_:_:standardOutput:standardError:)`` starts a container, as `docker run`
+/// How ``ContainerBackend/run(_:_:standardOutput:standardError:)`` starts a container, as `docker run`
 /// flags say it.
 public struct RunOptions: Sendable {
     /// The command (`docker run IMAGE CMD…`); the image's CMD when nil.
@@ -58,7 +58,7 @@ public struct RunOptions: Sendable {
     /// (SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH) go to the container's
     /// process instead; off by default for callers of the library, on in `hoist run`.
     public var signalProxy = false
-    /// `--stop-signal`: what ``Client/stopContainer(_:timeout:)`` sends first (default: the
+    /// `--stop-signal`: what ``ContainerBackend/stopContainer(_:timeout:)`` sends first (default: the
     /// image's STOPSIGNAL, else SIGTERM).
     public var stopSignal: String?
     /// `--stop-timeout`: seconds a stop waits before SIGKILL when it is given none (default 10).
@@ -83,7 +83,7 @@ public struct RunOptions: Sendable {
     /// `--restart`: whether the monitor of a kept container started in the background starts it
     /// again when it ends.
     public var restartPolicy: RestartPolicy = .no
-    /// `--name` for a container that is kept (``Client/createContainer(_:_:)``); a generated
+    /// `--name` for a container that is kept (``ContainerBackend/createContainer(_:_:)``); a generated
     /// name when nil.
     public var name: String?
 

@@ -18,7 +18,7 @@ struct DiskUsageCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let usage = try await global.client().diskUsage()
+            let usage = try await global.client().native.diskUsage()
             switch format {
             case "json":
                 print(try Display.json(usage))

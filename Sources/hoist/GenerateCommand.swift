@@ -42,7 +42,7 @@ struct GenerateCommand: AsyncParsableCommand {
                 options.restartPolicy = restartPolicy
                 options.stopTimeout = time
                 options.header = !noHeader
-                let unit = try await global.client().systemdUnit(forContainer: container, options)
+                let unit = try await global.client().nativeOnly("generate systemd").systemdUnit(forContainer: container, options)
                 guard files else {
                     print(unit.text, terminator: "")
                     return

@@ -10,7 +10,7 @@ import HoistStore
 enum NameCompletion {
     // Synchronous closures: `parseAsRoot`, which `HoistCommand.main` calls, runs only those.
     static let containers = CompletionKind.custom { words, _, prefix in
-        names(words, prefix) { client in try client.containers(all: true).flatMap { [$0.name, $0.shortID] } }
+        names(words, prefix) { client in try client.native.keptContainers(all: true).flatMap { [$0.name, $0.shortID] } }
     }
 
     static let images = CompletionKind.custom { words, _, prefix in
@@ -19,11 +19,11 @@ enum NameCompletion {
 
     /// Images first, then containers, as `inspect` looks names up.
     static let imagesAndContainers = CompletionKind.custom { words, _, prefix in
-        names(words, prefix) { client in try imageNames(client) + client.containers(all: true).map(\.name) }
+        names(words, prefix) { client in try imageNames(client) + client.native.keptContainers(all: true).map(\.name) }
     }
 
     static let networks = CompletionKind.custom { words, _, prefix in
-        names(words, prefix) { client in try client.networks().map(\.name) }
+        names(words, prefix) { client in try client.native.networks().map(\.name) }
     }
 
     /// The store's image names in their familiar form (`busybox:latest`).

@@ -40,7 +40,7 @@ struct NetworkCommand: AsyncParsableCommand {
                     let parts = label.split(separator: "=", maxSplits: 1).map(String.init)
                     pairs[parts[0]] = parts.count == 2 ? parts[1] : ""
                 }
-                print(try await global.client().createNetwork(name, subnet: subnet, internal: `internal`, labels: pairs).id)
+                print(try await global.client().native.createNetwork(name, subnet: subnet, internal: `internal`, labels: pairs).id)
             }
         }
     }
@@ -55,7 +55,7 @@ struct NetworkCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                let networks = try await global.client().networks()
+                let networks = try await global.client().native.networks()
                 if quiet {
                     for network in networks { print(network.id.prefix(12)) }
                     return
@@ -79,7 +79,7 @@ struct NetworkCommand: AsyncParsableCommand {
                 let client = try await global.client()
                 var shown: [NetworkInspection] = []
                 for name in networks {
-                    let (definition, attachments) = try await client.network(name)
+                    let (definition, attachments) = try await client.native.network(name)
                     shown.append(NetworkInspection(definition, attachments))
                 }
                 print(try Display.json(shown))
@@ -98,7 +98,7 @@ struct NetworkCommand: AsyncParsableCommand {
             var failed = false
             for name in networks {
                 do {
-                    try await reportingErrors { try await global.client().removeNetwork(name) }
+                    try await reportingErrors { try await global.client().native.removeNetwork(name) }
                     print(name)
                 } catch {
                     failed = true
@@ -120,7 +120,7 @@ struct NetworkCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                let removed = try await global.client().pruneNetworks()
+                let removed = try await global.client().native.pruneNetworks()
                 if !removed.isEmpty { print("Deleted Networks:\n" + removed.joined(separator: "\n")) }
             }
         }

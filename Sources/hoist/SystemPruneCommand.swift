@@ -48,11 +48,11 @@ struct SystemPruneCommand: AsyncParsableCommand {
             if !deleted.isEmpty { print("Deleted Containers:\n" + deleted.joined(separator: "\n") + "\n") }
             // Hoist's networks keep no labels or creation time: a filtered prune leaves them.
             if filter.isEmpty {
-                let networks = try await client.pruneNetworks()
+                let networks = try await client.native.pruneNetworks()
                 if !networks.isEmpty { print("Deleted Networks:\n" + networks.joined(separator: "\n") + "\n") }
             }
             if volumes {
-                let removed = try client.pruneVolumes()
+                let removed = try client.native.pruneVolumes()
                 if !removed.isEmpty { print("Deleted Volumes:\n" + removed.joined(separator: "\n") + "\n") }
             }
             let report = try await client.pruneImages(all: all, filters: filter)

@@ -31,7 +31,7 @@ struct VolumeCommand: AsyncParsableCommand {
                     let parts = label.split(separator: "=", maxSplits: 1).map(String.init)
                     pairs[parts[0]] = parts.count == 2 ? parts[1] : ""
                 }
-                print(try await global.client().createVolume(name, labels: pairs).name)
+                print(try await global.client().native.createVolume(name, labels: pairs).name)
             }
         }
     }
@@ -46,7 +46,7 @@ struct VolumeCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                let volumes = try await global.client().volumes()
+                let volumes = try await global.client().native.volumes()
                 if quiet {
                     for volume in volumes { print(volume.name) }
                     return
@@ -71,7 +71,7 @@ struct VolumeCommand: AsyncParsableCommand {
                 let client = try await global.client()
                 let iso = ISO8601DateFormatter()
                 let objects: [Any] = try volumes.map { name in
-                    let volume = try client.volume(name)
+                    let volume = try client.native.volume(name)
                     return [
                         "Name": volume.name, "Driver": "local", "Mountpoint": volume.mountpoint, "Scope": "local",
                         "CreatedAt": iso.string(from: volume.created), "Labels": volume.labels, "Options": [String: String](),
@@ -101,7 +101,7 @@ struct VolumeCommand: AsyncParsableCommand {
             var failed = false
             for name in volumes {
                 do {
-                    try await reportingErrors { try await global.client().removeVolume(name) }
+                    try await reportingErrors { try await global.client().native.removeVolume(name) }
                     print(name)
                 } catch {
                     failed = true
@@ -121,7 +121,7 @@ struct VolumeCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                let removed = try await global.client().pruneVolumes()
+                let removed = try await global.client().native.pruneVolumes()
                 if !removed.isEmpty { print("Deleted Volumes:\n" + removed.joined(separator: "\n")) }
             }
         }

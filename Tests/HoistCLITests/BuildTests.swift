@@ -36,7 +36,7 @@ struct BuildTests {
 
     private func run(_ image: String, _ command: [String]? = nil) async throws -> (status: Int32, output: String) {
         let output = Collected()
-        let status = try await fixture.client.run(
+        let status = try await fixture.client.native.run(
             image, RunOptions(command: command), standardOutput: { output.append($0) }, standardError: { output.append($0) })
         return (status, output.text)
     }

@@ -33,15 +33,15 @@ struct ContainerAPITests {
             let busybox = fixture.busybox
             // pipefail makes the pipeline fail where /bin/sh -c alone goes on.
             let strict = try await busybox.instantiate(.shell(["/bin/ash", "-eo", "pipefail", "-c"], "false | true; echo reached")).run()
-            #expect(strict.exitCode == 1 && strict.standardOutput.isEmpty, "\(strict.standardOutput)")
+            #expect(strict.exitCode == 1 && strict.standardOutput.isEmpty, "\(backend): exit \(strict.exitCode), out \(strict.standardOutput), err \(strict.standardError)")
             let lax = try await busybox.instantiate(.shell("false | true; echo reached")).run()
-            #expect(lax.exitCode == 0 && lax.standardOutput == "reached\n")
+            #expect(lax.exitCode == 0 && lax.standardOutput == "reached\n", "\(backend): exit \(lax.exitCode), out \(lax.standardOutput), err \(lax.standardError)")
             // The script is the shell's last argument, as given.
             let script = "tr '\\0' '|' </proc/1/cmdline; echo"
             let line = try await busybox.instantiate(.shell(["/bin/sh", "-c"], script)).run()
-            #expect(line.standardOutput == "/bin/sh|-c|\(script)|\n", "\(line.standardOutput)")
+            #expect(line.standardOutput == "/bin/sh|-c|\(script)|\n", "\(backend): \(line.standardOutput) \(line.standardError)")
             let echoed = try await busybox.instantiate(.shell(["/bin/echo", "-n"], "no shell at all")).run()
-            #expect(echoed.standardOutput == "no shell at all")
+            #expect(echoed.standardOutput == "no shell at all", "\(backend): \(echoed.standardOutput) \(echoed.standardError)")
             let empty = await #expect(throws: ContainerError.self) { try await busybox.instantiate(.shell([], "true")).run() }
             #expect(empty?.code == .invalidArgument, "\(String(describing: empty))")
         }

@@ -21,7 +21,7 @@ struct ContainerLifecycleTests {
         let container = busybox.instantiate(.command(["sleep", "1000"]), .environment(["ROLE": "server"]), .name("server"))
         try await container.start()
         #expect(try await container.inspect().state == .running)
-        #expect(try fixture.client.containers(all: false).map(\.name) == ["server"])
+        #expect(try await fixture.client.native.containers(all: false).map(\.name) == ["server"])
 
         let exec = try await container.exec(["sh", "-c", "echo $ROLE $EXTRA; hostname; echo oops >&2; exit 4"], environment: ["EXTRA": "x"])
         #expect(exec.exitCode == 4)
@@ -31,12 +31,12 @@ struct ContainerLifecycleTests {
         try await container.kill()
         #expect(try await container.wait() == 137)
         #expect(try await container.inspect().state == .exited(137))
-        #expect(try fixture.client.containers(all: false).isEmpty)
-        #expect(try fixture.client.containers(all: true).count == 1)
+        #expect(try await fixture.client.native.containers(all: false).isEmpty)
+        #expect(try await fixture.client.native.containers(all: true).count == 1)
 
         let id = try #require(container.id)
         try await container.remove()
-        #expect(throws: ClientError.self) { try fixture.client.container(id) }
+        #expect(throws: ClientError.self) { try fixture.client.native.container(id) }
         #expect(!FileManager.default.fileExists(atPath: fixture.client.store.containerDirectory(id).path))
         #expect(!(ProcFile.read("/proc/self/mountinfo") ?? "").contains(id), "its root file system is unmounted")
     }
@@ -65,14 +65,14 @@ struct ContainerLifecycleTests {
     }
 
     @Test func namesAreUniqueAndChecked() async throws {
-        let first = try fixture.client.createContainer("busybox", Self.options(name: "twin"))
-        defer { Task { [client = fixture.client] in try? await client.removeContainer(first) } }
-        #expect(throws: ClientError.self) { try fixture.client.createContainer("busybox", Self.options(name: "twin")) }
-        #expect(throws: ClientError.self) { try fixture.client.createContainer("busybox", Self.options(name: "bad/name")) }
-        #expect(throws: ClientError.self) { try fixture.client.createContainer("nothere", Self.options(name: "x")) }
-        #expect(try fixture.client.containers().count == 1)
-        #expect(try fixture.client.container("twin").state == .created)
-        try await fixture.client.removeContainer("twin")
+        let first = try await fixture.client.native.createContainer("busybox", Self.options(name: "twin"))
+        defer { Task { [client = fixture.client] in try? await client.native.removeContainer(first) } }
+        await #expect(throws: ClientError.self) { try await fixture.client.native.createContainer("busybox", Self.options(name: "twin")) }
+        await #expect(throws: ClientError.self) { try await fixture.client.native.createContainer("busybox", Self.options(name: "bad/name")) }
+        await #expect(throws: ClientError.self) { try await fixture.client.native.createContainer("nothere", Self.options(name: "x")) }
+        #expect(try await fixture.client.native.containers().count == 1)
+        #expect(try fixture.client.native.container("twin").state == .created)
+        try await fixture.client.native.removeContainer("twin")
     }
 
     @Test func aMissingCommandFailsTheStartAndLeavesItCreated() async throws {
@@ -117,7 +117,7 @@ struct ContainerLifecycleTests {
 
         // Nothing escapes the container's root: a link pointing out is followed inside it.
         _ = try await container.exec(["ln", "-s", "/../../../../etc", "/escape"])
-        try fixture.client.copyIn(id, archive: tar, into: "/escape")
+        try fixture.client.native.copyIn(id, archive: tar, into: "/escape")
         #expect(try await container.exec(["cat", "/etc/made/f"]).standardOutput == "inside\n")
         #expect(!FileManager.default.fileExists(atPath: "/etc/made"))
         try await container.remove(force: true)

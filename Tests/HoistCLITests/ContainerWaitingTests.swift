@@ -31,7 +31,7 @@ struct ContainerWaitingTests {
         try await web.remove(force: true)
         // README: end
         #expect(String(decoding: body, as: UTF8.self) == "hello from busybox\n")
-        #expect(try client.containers().isEmpty)
+        #expect(try await client.native.containers().isEmpty)
         let example = try ReadmeExample.check(#filePath)
         #expect(example.shown, "README.md lacks the example as this test runs it:\n\(example.code)")
     }

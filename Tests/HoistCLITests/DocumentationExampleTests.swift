@@ -62,7 +62,7 @@ struct DocumentationExampleTests {
         // DocC RunningContainers: end
         #expect(run.exitCode == 3 && run.standardOutput == "out\n" && run.standardError == "err\n")
         #expect(listing.standardOutput.contains("bin"))
-        #expect(try client.containers().isEmpty)
+        #expect(try await client.native.containers().isEmpty)
         try expectShown("DocC RunningContainers", in: "RunningContainers")
     }
 

@@ -232,7 +232,7 @@ struct ImageManagementTests {
 
         let client = try store.client()
         let blobs = try client.store.content.all()
-        let usage = try client.diskUsage()
+        let usage = try client.native.diskUsage()
         // Three images (one dangling, one with two names) sharing one layer: every blob counted once.
         #expect(usage.images == DiskUsage.Usage(total: 3, active: 0, size: blobs.reduce(0) { $0 + $1.size },
                                                 reclaimable: blobs.reduce(0) { $0 + $1.size }))

@@ -110,7 +110,7 @@ struct ImagePolicyTests {
         try client.tag("old-plain:1", as: "old-plain:second-name")
         try await buildOld("old-team:1", "team", labels: ["team": "a"])
         try await buildOld("old-used:1", "used")
-        let user = try client.createContainer("old-used:1", RunOptions(command: ["cat", "/f"], network: .none))
+        let user = try await client.native.createContainer("old-used:1", RunOptions(command: ["cat", "/f"], network: .none))
         func present(_ name: String) async -> Bool { await client.image(name).exists() }
 
         // A filter narrows it down.
@@ -129,10 +129,10 @@ struct ImagePolicyTests {
         #expect(await present("busybox"))
         #expect(await present("old-used:1"))
         #expect(try await client.image("busybox").instantiate(.command(["true"]), .network("none")).run().exitCode == 0)
-        #expect(try await client.runContainer(user, standardOutput: { _ in }, standardError: { _ in }) == 0)
+        #expect(try await client.native.runContainer(user, standardOutput: { _ in }, standardError: { _ in }) == 0)
 
         // The container gone, its image goes too.
-        try await client.removeContainer(user)
+        try await client.native.removeContainer(user)
         _ = try await client.clean(olderThan: .seconds(3600))
         let usedAfter = await present("old-used:1")
         #expect(!usedAfter)

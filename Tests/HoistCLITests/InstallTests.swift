@@ -65,12 +65,12 @@ final class InstallTests {
     }
 
     /// Completion of names, from the store the command line (or HOIST_ROOT) names.
-    @Test func completionNamesTheStoresContainersAndImages() throws {
+    @Test func completionNamesTheStoresContainersAndImages() async throws {
         let fixture = try BusyboxFixture()
         let store = fixture.client.store.root.url.path
         var options = RunOptions(command: ["true"])
         options.name = "completed-one"
-        _ = try fixture.client.createContainer("busybox", options)
+        _ = try await fixture.client.native.createContainer("busybox", options)
         let script = """
             source <('\(Interop.hoistExecutable)' --generate-completion-script bash)
             complete_words() { COMP_WORDS=("$@"); COMP_CWORD=$(( $# - 1 )); COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}; COMPREPLY=(); _hoist; echo "${COMPREPLY[@]}"; }

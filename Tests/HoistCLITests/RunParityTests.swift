@@ -83,7 +83,8 @@ struct RunParityTests {
             "-a stdout": (["-a", "stdout"], ["sh", "-c", "echo out; echo err >&2"], true),
             "-a stderr": (["-a", "stderr"], ["sh", "-c", "echo out; echo err >&2"], true),
             "exit code": ([], ["sh", "-c", "exit 3"], true),
-            "exit code of a signal": ([], ["sh", "-c", "sleep 5 & kill -9 $!; wait $!"], true),
+            // Whether busybox's shell reports the killed job ("Killed") depends on when it reaps it, under either engine.
+            "exit code of a signal": ([], ["sh", "-c", "sleep 5 & kill -9 $!; wait $!"], false),
             "--init runs the command under an init": (["--init"], ["sh", "-c", "cat /proc/1/cmdline | tr '\\0' ' ' | cut -d' ' -f2-"], true),
         ]
     }

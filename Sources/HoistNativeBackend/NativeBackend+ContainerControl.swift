@@ -4,12 +4,12 @@
 import Foundation
 public import HoistBackend
 import HoistRuntime
-import HoistStore
+public import HoistStore
 
 /// The day-two verbs on kept containers (issue 19), as Docker's daemon does them: `logs` with
 /// its options, `pause`/`unpause` through the runtime's freezer, `rename`, `stats` from the
 /// container's cgroup, `top` through the host's `ps`.
-extension Client {
+extension NativeBackend {
     /// Hands container `name`'s output to `handler` as `docker logs` gives it with `options`:
     /// lines in the order written, each with its time from the log index (none for containers
     /// made before it existed); with `follow`, what comes after too, until the container ends.

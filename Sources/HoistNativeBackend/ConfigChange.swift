@@ -1,15 +1,17 @@
+public import HoistOCI
+import HoistBackend
 import HoistDockerfile
-import HoistOCI
 
 /// Applies a Dockerfile instruction to an image's run configuration, as
 /// `docker import --change` and `docker commit --change` do: `CMD`, `ENTRYPOINT`, `ENV`,
 /// `EXPOSE`, `LABEL`, `ONBUILD`, `STOPSIGNAL`, `USER`, `VOLUME`, `WORKDIR`.
-enum ConfigChange {
-    static let allowed: Set<String> = ["cmd", "entrypoint", "env", "expose", "label", "onbuild", "stopsignal", "user", "volume", "workdir"]
+public enum ConfigChange {
+    /// The instructions a change may be.
+    public static let allowed: Set<String> = ["cmd", "entrypoint", "env", "expose", "label", "onbuild", "stopsignal", "user", "volume", "workdir"]
 
     /// Applies `changes` in order, as one Dockerfile applied to the image: an `ENTRYPOINT`
     /// drops the command only when no `CMD` came before it among them (Docker's `cmdSet`).
-    static func apply(_ changes: [String], to config: inout ContainerConfig) throws {
+    public static func apply(_ changes: [String], to config: inout ContainerConfig) throws {
         var commandSet = false
         for change in changes { try apply(change, to: &config, commandSet: &commandSet) }
     }

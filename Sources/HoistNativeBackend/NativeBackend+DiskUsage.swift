@@ -1,9 +1,10 @@
 import Foundation
+public import HoistBackend
 import HoistOCI
 import HoistRuntime
-import HoistStore
+public import HoistStore
 
-extension Client {
+extension NativeBackend {
     /// How much disk images and build cache take, as `docker system df` reports it.
     ///
     /// Sizes are of the stored blobs, each counted once however many images share it. An

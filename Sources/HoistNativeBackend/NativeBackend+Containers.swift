@@ -2,18 +2,20 @@
     import Glibc
 #endif
 public import Foundation
+public import HoistBackend
 import HoistOCI
 import HoistRuntime
-import HoistStore
+public import HoistStore
 
 /// Containers that are kept after they end, as `docker create/start/ps/logs/rm` keep them:
 /// each has a record in the store, a snapshot with its files, and a directory with its bundle,
 /// logs and exit status. Running ones need no daemon: see ``RuncExecutor/startDetached(id:bundle:files:)``.
-extension Client {
+extension NativeBackend {
     /// Makes a container of `image` with `options` (not started) and returns its ID. Its name is
     /// `options.name` or a made-up one; `alreadyExists` when the name is taken.
     @discardableResult
-    public func createContainer(_ image: String, _ options: RunOptions = RunOptions()) throws -> String {
+    public func createContainer(_ image: String, _ options: RunOptions = RunOptions()) async throws -> String {
+        await removeEndedAutoRemoved()
         if let name = options.name { try ContainerName.validate(name) }
         let local = try resolve(image)
         let id = ContainerRecord.newID()
@@ -78,7 +80,14 @@ extension Client {
 
     /// Every kept container (running ones only unless `all`), oldest first; containers run with
     /// `--rm` that have ended are not shown (``removeEndedAutoRemoved()`` removes them).
-    public func containers(all: Bool = true) throws -> [ContainerSummary] {
+    public func containers(all: Bool = true) async throws -> [ContainerSummary] {
+        await removeEndedAutoRemoved()
+        return try keptContainers(all: all)
+    }
+
+    /// ``containers(all:)`` without removing what has ended: for callers that cannot wait,
+    /// such as shell completion.
+    public func keptContainers(all: Bool = true) throws -> [ContainerSummary] {
         let executor = RuncExecutor(store: store.root)
         return try store.containers().compactMap { record in
             let container = try StoredContainer(record: record, store: store)
@@ -229,10 +238,14 @@ extension Client {
 
     /// Stops container `name` as `docker stop` does: its stop signal (`--stop-signal`, else the
     /// image's STOPSIGNAL, else SIGTERM), then SIGKILL after `timeout` seconds (default: its
-    /// `--stop-timeout`, else 10); returns its exit code. A stopped container is left as it is,
-    /// and its restart policy no longer applies.
-    @discardableResult
-    public func stopContainer(_ name: String, timeout: Int? = nil) async throws -> Int32 {
+    /// `--stop-timeout`, else 10). A stopped container is left as it is, and its restart policy
+    /// no longer applies.
+    public func stopContainer(_ name: String, timeout: Int? = nil) async throws {
+        _ = try await stopAndWait(name, timeout: timeout)
+    }
+
+    /// ``stopContainer(_:timeout:)``, returning the container's exit code.
+    func stopAndWait(_ name: String, timeout: Int? = nil) async throws -> Int32 {
         let container = try findContainer(name)
         let executor = RuncExecutor(store: store.root)
         // Before the signal: the monitor must not start it again.

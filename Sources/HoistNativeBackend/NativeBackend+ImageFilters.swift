@@ -1,8 +1,9 @@
 import Foundation
+import HoistBackend
 import HoistOCI
 import HoistStore
 
-extension Client {
+extension NativeBackend {
     /// The store's images (one per name, dangling ones once) that meet every filter, as
     /// `docker images --filter` lists them: ``images(filters:)`` on the native backend.
     ///

@@ -1,9 +1,10 @@
 public import Foundation
-import HoistOCI
-import HoistRuntime
-import HoistStore
+public import HoistBackend
+package import HoistOCI
+package import HoistRuntime
+public import HoistStore
 
-extension Client {
+extension NativeBackend {
     /// Runs a container from `image` until it exits and returns its exit code (128 + n after
     /// signal n). Output is streamed to the handlers as it comes, each stream in order. The
     /// container's files are discarded afterwards; cancelling the task kills the container.
@@ -61,7 +62,7 @@ extension Client {
     /// What the runtime is asked to run for `options` on an image with `config`, as `docker
     /// run` reads its flags: a new entrypoint drops the image's CMD; `-e` replaces variables of
     /// the same name.
-    func containerSettings(image: String, config imageConfig: ImageConfig, _ options: RunOptions) throws -> ContainerSettings {
+    package func containerSettings(image: String, config imageConfig: ImageConfig, _ options: RunOptions) throws -> ContainerSettings {
         let config = imageConfig.config ?? ContainerConfig()
         let entrypoint = options.entrypoint ?? config.entrypoint ?? []
         let command = options.command ?? (options.entrypoint == nil ? config.cmd ?? [] : [])

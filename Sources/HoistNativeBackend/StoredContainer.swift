@@ -1,4 +1,5 @@
 import Foundation
+import HoistBackend
 import HoistRuntime
 import HoistStore
 

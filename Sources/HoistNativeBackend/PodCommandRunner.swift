@@ -2,6 +2,7 @@
     import Glibc
 #endif
 import Foundation
+import HoistBackend
 import HoistBuild
 import HoistRuntime
 

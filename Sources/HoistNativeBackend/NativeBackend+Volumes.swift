@@ -2,15 +2,16 @@
     import Glibc
 #endif
 import Foundation
+public import HoistBackend
 import HoistArchive
 import HoistRuntime
-import HoistStore
+public import HoistStore
 
 /// Named volumes as Docker's `local` driver keeps them: `volumes/NAME/_data` in the store, made
 /// on first use by `-v NAME:/path`, filled from the image's files at that path when a container
 /// first starts with it empty (Docker's copy-up), and kept until removed; `prune` and `rm` leave
 /// the volumes of kept containers.
-extension Client {
+extension NativeBackend {
     /// `volumes/` in the store.
     var volumesDirectory: URL { store.root.url.appendingPathComponent("volumes", isDirectory: true) }
 

@@ -1,4 +1,5 @@
 import Foundation
+import HoistBackend
 import HoistOCI
 import HoistStore
 
@@ -25,7 +26,7 @@ struct StoredImage {
     }
 }
 
-extension Client {
+extension NativeBackend {
     /// Every image in the store, one per target, in the store's order (named before dangling).
     func storedImages() throws -> [StoredImage] {
         var order: [Digest] = []

@@ -1,12 +1,13 @@
 public import Foundation
+public import HoistBackend
 public import HoistArchive
 import HoistRuntime
-import HoistStore
+public import HoistStore
 
 /// Files into and out of kept containers, as `docker cp` moves them: tar streams whose top
 /// entry is the copied path's name. Paths inside the container are resolved in its root file
 /// system (symlinks too), never outside it.
-extension Client {
+extension NativeBackend {
     /// Writes `path` of container `name` (a file, or a directory with everything below it) to
     /// `sink` as a tar whose top entry is named `entryName` (default: the path's last component).
     public func copyOut(_ name: String, path: String, entryName: String? = nil, to sink: inout some ByteSink) throws {
@@ -68,20 +69,6 @@ extension Client {
             // The caller's files, `-a` or not, as docker cp leaves them.
             _ = try LayerApplier(root: directory, options: LayerApplier.Options(preserveOwnership: false)).apply(try FileByteSource(path: path))
         }
-    }
-
-    /// Copies host file or directory `source` to `destination` in container `name` on this
-    /// client's backend, as `docker cp SRC CONTAINER:DEST` does (`hoist cp`): into
-    /// `destination` when it is a directory there, else as it.
-    public func copyIn(_ name: String, from source: String, to destination: String) async throws {
-        try await containerBackend.copyIn(name, from: source, to: destination)
-    }
-
-    /// Copies `source` in container `name` on this client's backend to host path
-    /// `destination`, as `docker cp CONTAINER:SRC DEST` does (`hoist cp`): into `destination`
-    /// when it is a directory, else as it.
-    public func copyOut(_ name: String, from source: String, to destination: String) async throws {
-        try await containerBackend.copyOut(name, from: source, to: destination)
     }
 
     /// Runs `body` with a path for a file in the store's scratch space, removed afterwards.

@@ -1,20 +1,26 @@
 import Foundation
+public import HoistBackend
+import HoistDockerfile
 import HoistArchive
 import HoistBuild
 import HoistOCI
-import HoistStore
+public import HoistStore
 
-extension Client {
+extension NativeBackend {
     /// Makes an image of container `name`'s files as they are now, as `docker commit` does: its
     /// image's layers plus one with the container's changes, and its image's config with the
     /// container's command, entrypoint, environment, working directory and user, then `changes`
     /// (Dockerfile instructions such as `CMD ["sh"]`, as `--change` takes them). Named
     /// `reference` when given (dangling otherwise).
-    @discardableResult
-    public func commit(_ name: String, as reference: String? = nil, changes: [String] = [], message: String? = nil,
-                       author: String? = nil) throws -> ImageSummary {
+    public func commit(_ name: String, as reference: String?, changes: [String], message: String?, author: String?) throws -> String {
+        try commitImage(name, as: reference, changes: changes, message: message, author: author).id.description
+    }
+
+    /// ``commit(_:as:changes:message:author:)``, returning the new image's summary.
+    func commitImage(_ name: String, as reference: String? = nil, changes: [String] = [], message: String? = nil,
+                     author: String? = nil) throws -> ImageSummary {
         let container = try findContainer(name)
-        let newName = try reference.map(parseReference)
+        let newName = try reference.map(StoreImages.parseReference)
         let base = try LocalImage(target: container.record.imageTarget, name: nil, store: store)
         let settings = container.configuration.settings
         var config = base.config.config ?? ContainerConfig()

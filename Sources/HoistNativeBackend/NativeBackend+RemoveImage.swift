@@ -1,8 +1,9 @@
 import Foundation
+import HoistBackend
 import HoistOCI
 import HoistStore
 
-extension Client {
+extension NativeBackend {
     /// Removes the store's image `name` designates, as `docker rmi` does, and returns what it
     /// did: ``removeImage(_:force:)`` on the native backend.
     ///
@@ -25,7 +26,7 @@ extension Client {
         if let prefix = StoreImages.imageIDPrefix(name), image.configDigest.encoded.hasPrefix(prefix) {
             removals = try removeImage(id: image.configDigest, force: force, digestsInUse: digestsInUse)
         } else {
-            removals = try untag(try parseReference(name), of: image, force: force, digestsInUse: digestsInUse)
+            removals = try untag(try StoreImages.parseReference(name), of: image, force: force, digestsInUse: digestsInUse)
         }
         if removals.contains(where: { if case .deleted = $0 { true } else { false } }) {
             try store.collectGarbage()

@@ -1,10 +1,11 @@
 import Foundation
+public import HoistBackend
 public import HoistRuntime
-import HoistStore
+public import HoistStore
 
 /// Bridge networks (`hoist network …`) and how containers join them: CNI plugins driven by
 /// ``ContainerNetworking``, networks kept per store by ``NetworkCatalog``.
-extension Client {
+extension NativeBackend {
     var networkCatalog: NetworkCatalog { NetworkCatalog(store: store.root) }
 
     /// Makes user network `name` (`hoist network create`), on `subnet` (`10.214.N.0/24` when

@@ -2,6 +2,7 @@
     import Glibc
 #endif
 import Foundation
+import HoistBackend
 import HoistRuntime
 
 /// A foreground run of a container with a restart policy (`hoist run --restart on-failure:2 …`
@@ -9,7 +10,7 @@ import HoistRuntime
 /// daemon restarts it even though a client was attached; here the monitor that supervises kept
 /// containers started with `-d` takes the container over the same way, and the caller follows
 /// its output until its first run ends.
-extension Client {
+extension NativeBackend {
     /// Starts `container` under the monitor with its restart policy, passes its output to the
     /// handlers as its logs grow (and the signals this process gets to it, with `--sig-proxy`),
     /// and returns the exit code of its first run; the monitor goes on restarting it as the

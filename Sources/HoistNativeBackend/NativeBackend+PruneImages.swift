@@ -1,8 +1,9 @@
 import Foundation
+import HoistBackend
 import HoistOCI
 import HoistStore
 
-extension Client {
+extension NativeBackend {
     /// Removes the store's unused images, as `docker image prune` does, and returns what went:
     /// ``pruneImages(all:filters:)`` on the native backend.
     ///

@@ -1,7 +1,8 @@
+import HoistBackend
 import HoistOCI
 import HoistStore
 
-extension Client {
+extension NativeBackend {
     /// The manifest or index digests of the images that containers use — kept ones, running
     /// or not, and those of runs in progress (held by their leases) — which removal and
     /// pruning keep and disk usage counts as active.

@@ -1,7 +1,8 @@
 import Foundation
-import HoistBuild
-import HoistRuntime
-import HoistStore
+package import HoistBackend
+package import HoistBuild
+package import HoistRuntime
+package import HoistStore
 import Synchronization
 
 /// Runs the build's RUN steps with the runc/crun executor, in the step's mounted snapshot.
@@ -9,7 +10,7 @@ import Synchronization
 /// The executor is made on the first RUN: choosing the runtime starts a probe container, a cost
 /// a build served wholly from the cache should not pay. A step on the default network takes a
 /// prepared namespace from ``ContainerNetworking``'s pool and hands it back afterwards.
-final class RuncCommandRunner: CommandRunner {
+package final class RuncCommandRunner: CommandRunner {
     private let store: StoreRoot
     private let limits: StepLimits
     private let executor = Mutex<RuncExecutor?>(nil)
@@ -17,7 +18,7 @@ final class RuncCommandRunner: CommandRunner {
     /// Whether this build has swept attachments left by killed processes yet.
     private let swept = Mutex(false)
 
-    init(store: StoreRoot, limits: StepLimits = .none, networking: ContainerNetworking = ContainerNetworking()) {
+    package init(store: StoreRoot, limits: StepLimits = .none, networking: ContainerNetworking = ContainerNetworking()) {
         self.store = store
         self.limits = limits
         self.networking = networking
@@ -32,7 +33,7 @@ final class RuncCommandRunner: CommandRunner {
         }
     }
 
-    func run(_ command: CommandSpec, rootfs: String,
+    package func run(_ command: CommandSpec, rootfs: String,
              output: @escaping @Sendable (ProgressEvent.Stream, [UInt8]) -> Void) async throws -> Int32 {
         // Before anything starts: a foreign step without an emulator fails, never runs as the host's.
         if let platform = command.platform { try PlatformSupport().checkRunnable(platform) }

@@ -2,21 +2,18 @@
     import Glibc
 #endif
 import Foundation
+package import HoistBackend
 import HoistArchive
-import HoistBuild
+package import HoistBuild
 import HoistRuntime
-import HoistStore
+package import HoistStore
 
-extension Client {
-    /// Refuses ``BuildIsolation/pod`` unless the build may take this container's `/`: on the
-    /// native backend (`unsupported` otherwise), as root, where a container is detected
+extension NativeBackend {
+    /// Refuses ``BuildIsolation/pod`` unless the build may take this container's `/`: as root, where a container is detected
     /// (``ContainerDetection``; `failedPrecondition` otherwise). Checked before the build does
     /// anything. Returns the evidence of the container.
     @discardableResult
-    func checkPodIsolation() throws -> String {
-        guard backend == .native else {
-            throw ClientError(.unsupported, "--isolation=pod builds on the native backend, not on \(backend.rawValue)")
-        }
+    package func checkPodIsolation() throws -> String {
         guard geteuid() == 0, !UserNamespace.isNested else {
             throw ClientError(.failedPrecondition, "--isolation=pod needs root in its container (it writes every file of the image, owners included)")
         }
@@ -32,7 +29,7 @@ extension Client {
     /// The tree keeps the mount points, the store, the `hoist` executable, the engine's marker
     /// files, and `keeping` (the build's local directories) with the Dockerfile and the
     /// secrets' and agents' files.
-    func podIsolation(_ options: BuildOptions, keeping: [String]) throws -> (snapshotter: any Snapshotter, runner: any CommandRunner) {
+    package func podIsolation(_ options: BuildOptions, keeping: [String]) throws -> (snapshotter: any Snapshotter, runner: any CommandRunner) {
         let evidence = try checkPodIsolation()
         if options.stepLimits.memoryBytes != nil || options.stepLimits.cpuQuota != nil || !options.stepLimits.capabilitiesDropped.isEmpty {
             options.progress.report(.warning(BuildWarning(

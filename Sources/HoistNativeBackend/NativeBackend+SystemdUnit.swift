@@ -1,4 +1,5 @@
 import Foundation
+public import HoistBackend
 import HoistRuntime
 
 /// A systemd service unit that starts and stops a kept container, as `podman generate systemd`
@@ -12,7 +13,7 @@ public struct SystemdUnit: Sendable, Hashable {
     public let text: String
 }
 
-/// How ``Client/systemdUnit(forContainer:_:)`` writes a unit, with `podman generate systemd`'s
+/// How ``NativeBackend/systemdUnit(forContainer:_:)`` writes a unit, with `podman generate systemd`'s
 /// defaults.
 public struct SystemdUnitOptions: Sendable, Hashable {
     /// The `hoist` the unit runs: an absolute path.
@@ -35,20 +36,19 @@ public struct SystemdUnitOptions: Sendable, Hashable {
     public static let restartPolicies = ["no", "on-success", "on-failure", "on-abnormal", "on-watchdog", "on-abort", "always"]
 }
 
-extension Client {
+extension NativeBackend {
     /// A unit that starts kept container `name` with `hoist start` and stops it with `hoist
     /// stop`, on this client's store. `hoist start` returns once the container runs, leaving its
     /// monitor behind, so the unit is `Type=forking` and follows the monitor through the PID
     /// file the monitor writes; the container's restart policy stays with the monitor.
     ///
-    /// - Throws: ``ClientError`` `notFound` for no such container, `unsupported` on a backend
-    ///   other than native (whose engines restart their own containers), `invalidArgument` for
+    /// Units are for this backend only: the other backends' engines restart their own containers
+    /// (``Client/nativeOnly(_:)`` says so).
+    ///
+    /// - Throws: ``ClientError`` `notFound` for no such container, `invalidArgument` for
     ///   a relative `hoist` path, an unknown restart policy, a negative timeout, or a store path
     ///   a unit cannot hold.
     public func systemdUnit(forContainer name: String, _ options: SystemdUnitOptions) throws -> SystemdUnit {
-        guard backend == .native else {
-            throw ClientError(.unsupported, "generate systemd: the \(backend.rawValue) backend's engine restarts its own containers; units are for the native backend")
-        }
         guard options.hoistExecutable.hasPrefix("/") else {
             throw ClientError(.invalidArgument, "generate systemd: the hoist executable must be an absolute path, not \(options.hoistExecutable)")
         }

@@ -6,6 +6,7 @@
 # steps (arm64's through QEMU). Needs root: it registers qemu-user-static's aarch64 handler in
 # binfmt_misc when none is there, and removes it (and unmounts binfmt_misc) on exit.
 #   scripts/bench-multiplatform.sh          # RUNS=3 by default
+#   HOIST=.build/debug/hoist RUNS=1 scripts/bench-multiplatform.sh   # another binary, a quick look
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-3}
@@ -13,8 +14,12 @@ RUNS=${RUNS:-3}
 [ "$(dpkg --print-architecture)" = amd64 ] || { echo "bench-multiplatform: written for an amd64 host" >&2; exit 1; }
 
 scripts/install-deps.sh
-swift build -c release --product hoist >/dev/null
-hoist="$(swift build -c release --show-bin-path)/hoist"
+if [ -n "${HOIST:-}" ]; then
+  hoist=$HOIST
+else
+  swift build -c release --product hoist >/dev/null
+  hoist="$(swift build -c release --show-bin-path)/hoist"
+fi
 
 work=$(mktemp -d)
 binfmt=/proc/sys/fs/binfmt_misc

@@ -69,6 +69,7 @@ extension Client {
                 (try? String(contentsOfFile: path + "/.dockerignore", encoding: .utf8)).map(DockerIgnoreFile.patterns)
             }
             dockerfile.defaultNetwork = options.defaultNetwork
+            dockerfile.namesPlatforms = options.platforms.count > 1
             dockerfile.baseImageEnvironment = storedImageEnvironment
             frontend = dockerfile
         }

@@ -76,6 +76,8 @@ struct MultiPlatformBuildTests {
              "--output", "type=oci,dest=\(layout.path)", "--output", "type=local,dest=\(files.path)", context.path],
             root: store)
         #expect(built.status == 0, "\(built.errorText)")
+        // Steps are named with their stage's platform, as BuildKit names them.
+        #expect(built.errorText.contains("[linux/arm64 stage-1 ") && built.errorText.contains("[linux/amd64 builder "), "\(built.errorText)")
 
         // The index in the store: both manifests, each config for its platform.
         let (index, configs) = try Self.index("docker.io/library/multi:1", in: fixture.client.store)

@@ -28,6 +28,9 @@ public struct DockerfileConverter: Sendable {
     /// The platform the build is for (`--platform`, one of a list): the platform of every stage
     /// whose `FROM` names none. Nil builds for the host without naming it.
     public var targetPlatform: Platform?
+    /// Whether step names begin with their stage's platform (`[linux/arm64 stage-1 2/3]`), as
+    /// BuildKit names them in a build for several platforms.
+    public var namesPlatforms = false
 
     /// A converter for `dockerfile` with the build's arguments; base images are resolved
     /// through `images` (their config shapes the stages: ENV, USER, WORKDIR, ONBUILD).
@@ -99,6 +102,7 @@ public struct DockerfileConverter: Sendable {
         let platform = from.platform.map { Platform(os: $0.os, architecture: $0.architecture, variant: $0.variant.isEmpty ? nil : $0.variant).normalized }
             ?? targetPlatform
         let label = stage.name ?? "stage-\(stage.index)"
+        let shown = namesPlatforms ? "\((platform ?? Platform.host).normalized) \(label)" : label
         var state: StageState
         var triggers: [String] = []
         var base = from.base
@@ -107,7 +111,7 @@ public struct DockerfileConverter: Sendable {
         switch base {
         case .scratch:
             state = StageState(
-                filesystem: Vertex(.merge, name: "[\(label) 1/\(stage.instructions.count + 1)] FROM scratch", stage: label), config: ImageConfig(platform: platform ?? .host),
+                filesystem: Vertex(.merge, name: "[\(shown) 1/\(stage.instructions.count + 1)] FROM scratch", stage: label), config: ImageConfig(platform: platform ?? .host),
                 baseHistory: [], steps: [], scope: StageScope(global: global, inheritedEnvironment: StageScope.defaultEnvironment),
                 name: label)
             // BuildKit's empty image: the default PATH, and `/` as the working directory.
@@ -128,7 +132,7 @@ public struct DockerfileConverter: Sendable {
         case .image(let named):
             let reference = contextImages[named] ?? named
             let (config, _) = try await images.resolve(reference, platform: platform)
-            let filesystem = Vertex(.source(.image(reference: reference, platform: platform)), name: "[\(label) 1/\(stage.instructions.count + 1)] FROM \(reference)", stage: label)
+            let filesystem = Vertex(.source(.image(reference: reference, platform: platform)), name: "[\(shown) 1/\(stage.instructions.count + 1)] FROM \(reference)", stage: label)
             var inherited = Self.environment(config.config?.env)
             if !inherited.contains(where: { $0.name == "PATH" }) { inherited = StageScope.defaultEnvironment + inherited }
             state = StageState(
@@ -166,7 +170,8 @@ public struct DockerfileConverter: Sendable {
 
     private func apply(_ raw: Instruction, to state: inout StageState, converted: inout [Int: StageState]) async throws {
         let instruction = try state.scope.apply(raw)
-        let prefix = "[\(state.name) \(state.position)/\(state.count)]"
+        let platformLabel = namesPlatforms ? "\((state.platform ?? Platform.host).normalized) " : ""
+        let prefix = "[\(platformLabel)\(state.name) \(state.position)/\(state.count)]"
         switch instruction {
         case .run(let run):
             try await apply(run, to: &state, prefix: prefix, converted: &converted)

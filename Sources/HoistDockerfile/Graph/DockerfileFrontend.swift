@@ -21,6 +21,8 @@ public struct DockerfileFrontend: BuildFrontend {
     public var contextImages: [String: String] = [:]
     /// The `.dockerignore` patterns of each named build context directory.
     public var namedContextExcludes: [String: [String]] = [:]
+    /// Whether step names begin with their platform (a build for several platforms).
+    public var namesPlatforms = false
     /// The network of RUN steps without `--network`.
     public var defaultNetwork: NetworkMode = .sandbox
     /// The environment of a base image already at hand, for the `UndefinedVar` check (nil
@@ -70,6 +72,7 @@ public struct DockerfileFrontend: BuildFrontend {
         converter.namedContextExcludes = namedContextExcludes
         converter.defaultNetwork = defaultNetwork
         converter.targetPlatform = targetPlatform
+        converter.namesPlatforms = namesPlatforms
         converter.allowHostNetwork = allowHostNetwork || defaultNetwork == .host
         let plan = try await converter.convert(target: request.target)
         return BuildState(plan.target, imageConfig: plan.config, baseHistory: plan.baseHistory, steps: plan.steps, warnings: warnings)

@@ -118,6 +118,39 @@ struct MultiPlatformBuildTests {
         #expect(rebuilt == index, "a cached rebuild makes the same index")
     }
 
+    @Test(.timeLimit(.minutes(5)), .enabled(if: Interop.available("docker-registry") && Interop.available("skopeo")))
+    func aTwoPlatformBuildIsPushedAsAnIndexAndEachPlatformPullsItsOwn() async throws {
+        let fixture = try Self.twoPlatformBusybox()
+        let store = fixture.directory.appending("store")
+        let context = fixture.directory.appending("context")
+        try FileManager.default.createDirectory(at: context, withIntermediateDirectories: true)
+        try Data("FROM busybox\nARG TARGETARCH\nCOPY note /note-$TARGETARCH\n".utf8).write(to: context.appendingPathComponent("Dockerfile"))
+        try Data("pushed\n".utf8).write(to: context.appendingPathComponent("note"))
+        let registry = try TestRegistry(in: fixture.directory.appending("registry"))
+        try await registry.explainingFailures {
+            let name = "\(registry.host)/multi/app:1"
+            let built = try Interop.hoist(
+                ["build", "--progress", "plain", "--pull-policy", "never", "--platform", "linux/amd64,linux/arm64", "--push", "-t", name,
+                 context.path], root: store)
+            #expect(built.status == 0, "\(built.errorText)")
+            let raw = try ExternalCommand.checked(["skopeo", "inspect", "--raw", "--tls-verify=false", "docker://\(name)"])
+            let index = try JSONDecoder().decode(ImageIndex.self, from: raw.standardOutput)
+            #expect(index.manifests.compactMap(\.platform).map(\.description).sorted() == ["linux/amd64", "linux/arm64"])
+            // A pull for arm64 into an empty store gets the arm64 image.
+            let reader = fixture.directory.appending("reader")
+            let pulled = try Interop.hoist(["pull", "--platform", "linux/arm64", name], root: reader)
+            #expect(pulled.status == 0, "\(pulled.errorText)")
+            let files = fixture.directory.appending("arm64-files")
+            let inspected = try Interop.hoist(["inspect", "--format", "{{.Architecture}}", name], root: reader)
+            #expect(inspected.text == "arm64\n", "\(inspected.errorText)")
+            let copied = try Interop.hoist(
+                ["build", "-q", "--pull-policy", "never", "--platform", "linux/arm64", "--output", "type=local,dest=\(files.path)", "-"],
+                root: reader, input: Data("FROM \(name)\n".utf8))
+            #expect(copied.status == 0, "\(copied.errorText)")
+            #expect(FileManager.default.contents(atPath: files.appendingPathComponent("note-arm64").path) == Data("pushed\n".utf8))
+        }
+    }
+
     @Test(.timeLimit(.minutes(5)))
     func anArm64StepIsRefusedBeforeItRunsWhenNoEmulatorIsRegistered() throws {
         let emulation = try Arm64Emulation()

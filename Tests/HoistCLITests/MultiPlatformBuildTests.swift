@@ -181,3 +181,30 @@ struct MultiPlatformBuildTests {
         #expect(image.architecture == "arm64")
     }
 }
+
+/// What a build for several platforms cannot do is refused before anything is built.
+struct MultiPlatformOptionTests {
+    @Test(arguments: [
+        ("--load", [String]()),
+        ("type=tar", ["--output", "type=tar,dest=/nonexistent/out.tar"]),
+        ("type=docker", ["--output", "type=docker,dest=/nonexistent/out.tar"]),
+    ])
+    func outputsOfOneImageAreRefused(what: String, flags: [String]) async throws {
+        let directory = try TemporaryDirectory()
+        try Data("FROM scratch\n".utf8).write(to: directory.appending("Dockerfile"))
+        let arguments = ["build", "-q", "--platform", "linux/amd64,linux/arm64"] + (what == "--load" ? ["--load"] : flags) + [directory.url.path]
+        let refused = try Interop.hoist(arguments, root: directory.appending("store"))
+        #expect(refused.status != 0)
+        #expect(refused.errorText.contains(what) && refused.errorText.contains("type=oci"), "\(refused.errorText)")
+    }
+
+    @Test func aPlatformNamedTwiceOrMalformedIsRefused() async throws {
+        let directory = try TemporaryDirectory()
+        try Data("FROM scratch\n".utf8).write(to: directory.appending("Dockerfile"))
+        let twice = try Interop.hoist(
+            ["build", "-q", "--platform", "linux/arm64,linux/arm64/v8", directory.url.path], root: directory.appending("store"))
+        #expect(twice.status != 0 && twice.errorText.contains("--platform names linux/arm64 twice"), "\(twice.errorText)")
+        let malformed = try Interop.hoist(["build", "-q", "--platform", "linux/", directory.url.path], root: directory.appending("store"))
+        #expect(malformed.status != 0 && malformed.errorText.contains("invalid platform"), "\(malformed.errorText)")
+    }
+}

@@ -179,6 +179,15 @@ struct MultiPlatformBuildTests {
         #expect(built.status == 0, "\(built.errorText)")
         let image = try fixture.client.inspect("refused:1")
         #expect(image.architecture == "arm64")
+
+        // `hoist import --platform` makes a foreign image, and `hoist run` runs it emulated.
+        let rootfs = fixture.directory.appending("arm64.tar")
+        try Interop.makeBusyboxRootfs(at: rootfs, architecture: "arm64")
+        try Interop.hoist(["import", "--platform", "linux/arm64", rootfs.path, "imported-arm64:1"], root: store).checkedStatus()
+        let architecture = try Interop.hoist(["inspect", "--format", "{{.Architecture}}", "imported-arm64:1"], root: store)
+        #expect(architecture.text == "arm64\n", "\(architecture.errorText)")
+        let run = try Interop.hoist(["run", "--rm", "--pull", "never", "--network", "none", "imported-arm64:1", "uname", "-m"], root: store)
+        #expect(run.text == "aarch64\n", "\(run.errorText)")
     }
 }
 

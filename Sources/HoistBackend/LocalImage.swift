@@ -21,9 +21,9 @@ package struct LocalImage: Sendable {
         try self.init(target: record.target, name: record.name, store: store, platform: platform)
     }
 
-    /// The image `target` names, for `platform` (nil: this host's): an index's entry for it, or
-    /// a lone manifest whose config is for it (a lone manifest is taken as it is when no
-    /// platform is asked for). `notFound` otherwise.
+    /// The image `target` names, for `platform` (nil: this host's, else an index's first): an
+    /// index's entry for it, or a lone manifest whose config is for it (a lone manifest is taken
+    /// as it is when no platform is asked for). `notFound` otherwise.
     package init(target: Descriptor, name: String?, store: Store, platform: Platform? = nil) throws {
         self.target = target
         self.name = name
@@ -31,7 +31,10 @@ package struct LocalImage: Sendable {
         let matcher = platform.map { PlatformMatcher(compatibleWith: $0) } ?? .host
         if descriptor.mediaType.isIndex {
             let index = try JSONDecoder().decode(ImageIndex.self, from: try store.content.data(try descriptor.digest))
-            guard let chosen = index.manifest(for: matcher) else {
+            // Without a platform asked for, an index with none for this host (a build for other
+            // platforms) still shows as an image: its first platform's.
+            let fallback = platform == nil ? index.manifests.first { $0.platform != nil && $0.mediaType.isManifest } : nil
+            guard let chosen = index.manifest(for: matcher) ?? fallback else {
                 let offered = index.manifests.compactMap(\.platform).map(\.description).joined(separator: ", ")
                 throw ClientError(
                     .notFound, "image \(name ?? descriptor.digestString) has no manifest for \(platform ?? Platform.host) (it has \(offered.isEmpty ? "none" : offered))")

@@ -207,6 +207,20 @@ struct MultiPlatformOptionTests {
         #expect(refused.errorText.contains(what) && refused.errorText.contains("type=oci"), "\(refused.errorText)")
     }
 
+    @Test func aBuildForOtherPlatformsWithoutRunStepsNeedsNoEmulatorAndListsAsAnImage() async throws {
+        let directory = try TemporaryDirectory()
+        try Data("FROM scratch\nARG TARGETARCH\nCOPY f /f-$TARGETARCH\n".utf8).write(to: directory.appending("Dockerfile"))
+        try Data("copied\n".utf8).write(to: directory.appending("f"))
+        let store = directory.appending("store")
+        let built = try Interop.hoist(["build", "-q", "--platform", "linux/arm64,linux/s390x", "-t", "foreign:1", directory.url.path], root: store)
+        #expect(built.status == 0, "\(built.errorText)")
+        // No manifest for this host: the image is still listed and inspected, as its first platform's.
+        let images = try Interop.hoist(["images", "--format", "{{.Repository}}:{{.Tag}}"], root: store)
+        #expect(images.status == 0 && images.text.contains("foreign:1"), "\(images.errorText)")
+        let inspected = try Interop.hoist(["inspect", "--format", "{{.Architecture}}", "foreign:1"], root: store)
+        #expect(inspected.text == "arm64\n", "\(inspected.errorText)")
+    }
+
     @Test func aPlatformNamedTwiceOrMalformedIsRefused() async throws {
         let directory = try TemporaryDirectory()
         try Data("FROM scratch\n".utf8).write(to: directory.appending("Dockerfile"))

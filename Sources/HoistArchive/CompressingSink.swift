@@ -14,13 +14,15 @@ public final class CompressingSink<Inner: ByteSink>: ByteSink {
     private let output = ByteBuffer(capacity: 256 * 1024)
     private var closed = false
 
-    /// Compresses into `inner` as `compression` says. Throws `invalidArgument` for a bad level.
-    public init(_ inner: Inner, _ compression: Compression) throws {
+    /// Compresses into `inner` as `compression` says, on up to `threads` threads (default: one
+    /// per core); the bytes are the same for any number of threads. Throws `invalidArgument` for
+    /// a bad level.
+    public init(_ inner: Inner, _ compression: Compression, threads: Int = Compression.defaultThreads) throws {
         self.inner = inner
         switch compression {
         case .none: codec = .none
-        case .gzip(let level): codec = .gzip(try GzipEncoder(level: level))
-        case .zstd(let level): codec = .zstd(try ZstdEncoder(level: level))
+        case .gzip(let level): codec = .gzip(try GzipEncoder(level: level, threads: threads))
+        case .zstd(let level): codec = .zstd(try ZstdEncoder(level: level, threads: threads))
         }
     }
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A layer's compression: how to write it, and what a stream's magic bytes say it is.
 public enum Compression: Sendable, Hashable, CustomStringConvertible {
     /// No compression (a plain tar).
@@ -11,6 +13,9 @@ public enum Compression: Sendable, Hashable, CustomStringConvertible {
     public static let gzip = Compression.gzip(level: 6)
     /// zstd at its default level.
     public static let zstd = Compression.zstd(level: 3)
+
+    /// How many threads compress a layer unless told otherwise: one per core.
+    public static var defaultThreads: Int { ProcessInfo.processInfo.activeProcessorCount }
 
     public var description: String {
         switch self {

@@ -26,9 +26,10 @@ public final class LayerEncoder<Inner: ByteSink>: ByteSink {
     public let compression: Compression
     private var closed = false
 
-    public init(_ inner: Inner, compression: Compression) throws {
+    /// Encodes into `inner`, compressing on up to `threads` threads (the bytes do not depend on it).
+    public init(_ inner: Inner, compression: Compression, threads: Int = Compression.defaultThreads) throws {
         self.compression = compression
-        compressor = try CompressingSink(DigestingSink(inner), compression)
+        compressor = try CompressingSink(DigestingSink(inner), compression, threads: threads)
     }
 
     public func write(_ bytes: UnsafeRawBufferPointer) throws {

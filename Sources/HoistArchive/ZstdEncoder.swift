@@ -4,7 +4,8 @@ import CZstd
 final class ZstdEncoder {
     private let context: OpaquePointer
 
-    init(level: Int32) throws {
+    /// A zstd stream at `level` whose jobs run on up to `threads` threads.
+    init(level: Int32, threads: Int) throws {
         guard let context = ZSTD_createCCtx() else {
             throw ArchiveError(.internal, "zstd: cannot allocate a compression context")
         }
@@ -16,6 +17,12 @@ final class ZstdEncoder {
         }
         // A checksum in each frame lets `zstd -t` and readers detect corruption.
         _ = ZSTD_CCtx_setParameter(context, ZSTD_c_checksumFlag, 1)
+        // Always at least one worker: libzstd's output is the same for any number of workers,
+        // but not the same as with none (its single-threaded mode).
+        let workers = ZSTD_CCtx_setParameter(context, ZSTD_c_nbWorkers, Int32(max(1, threads)))
+        guard ZSTD_isError(workers) == 0 else {
+            throw ArchiveError(.unsupported, "zstd: this libzstd cannot compress on several threads", cause: String(cString: ZSTD_getErrorName(workers)))
+        }
     }
 
     deinit { ZSTD_freeCCtx(context) }

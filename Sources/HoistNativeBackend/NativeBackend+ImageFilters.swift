@@ -19,16 +19,30 @@ extension NativeBackend {
             let record = try store.images(target: try image.target.digest).first
             return image.config.createdDate ?? record?.created ?? Date()
         }
-        return try store.images().compactMap { record in
-            let image = try LocalImage(record: record, store: store)
+        // Facts first kept here: the first listing after an image arrives reads its blobs once.
+        var learned: [Digest: ImageFacts] = [:]
+        let summaries = try store.imagesWithFacts().compactMap { record, kept -> ImageSummary? in
+            let target = try record.target.digest
+            let facts: ImageFacts
+            if let kept {
+                facts = kept
+            } else if let known = learned[target] {
+                facts = known
+            } else {
+                let image = try LocalImage(record: record, store: store)
+                facts = ImageFacts(
+                    configDigest: image.configDigest, created: image.config.createdDate, size: image.size,
+                    labels: image.config.config?.labels ?? [:])
+                learned[target] = facts
+            }
             let reference = try record.name.map { try Reference(parsing: $0) }
-            let created = image.config.createdDate ?? record.created
-            let candidate = ImageFilter.Candidate(
-                names: reference.map { [$0] } ?? [], labels: image.config.config?.labels ?? [:], created: created)
+            let created = facts.created ?? record.created
+            let candidate = ImageFilter.Candidate(names: reference.map { [$0] } ?? [], labels: facts.labels, created: created)
             guard filter.matches(candidate) else { return nil }
-            return ImageSummary(
-                reference: reference, id: image.configDigest, digest: try record.target.digest, created: created,
-                size: image.size)
+            return ImageSummary(reference: reference, id: facts.configDigest, digest: target, created: created, size: facts.size)
         }
+        // A store this user may only read still lists.
+        try? store.keepFacts(learned)
+        return summaries
     }
 }

@@ -76,6 +76,9 @@ final class MetadataDatabase: Sendable {
         migrator.registerMigration("v5-leases") { db in
             try LeaseRow.createTables(db)
         }
+        migrator.registerMigration("v6-image-facts") { db in
+            try ImageFactsRow.createTable(db)
+        }
         return migrator
     }
 

@@ -61,6 +61,8 @@ extension Store {
             keptKeys.formUnion(try layerSnapshotKeys(of: holders.roots.map(\.digest)))
             doomed = try removeSnapshotRows(unheldSnapshots(keys: keptKeys, ids: holders.leasedSnapshots, db), db)
             report.removedSnapshots = doomed.count
+            // Facts of images whose content is gone.
+            try db.execute(sql: "DELETE FROM image_facts WHERE target NOT IN (SELECT digest FROM image)")
         }
         removeDirectories(doomed)
         StaleWork.removeContainerDirectories(

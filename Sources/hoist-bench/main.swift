@@ -1,7 +1,7 @@
 // A benchmark driver for HoistArchive, run by scripts/bench-archive.sh (not a user tool).
 //
 //   hoist-bench tar DIR            tar DIR (as a layer against an empty tree) and sha256 it
-//   hoist-bench gzip|zstd FILE     compress FILE, hashing the input and the output
+//   hoist-bench gzip|zstd FILE [THREADS]  compress FILE on THREADS threads (default: one per core), hashing the input and the output
 //   hoist-bench apply FILE DIR     apply the layer FILE onto DIR
 //   hoist-bench snapshot overlay|inplace BASE.tar FILES[,FILES…] STEPS [new|modify]
 //                                  STEPS build steps on the layer BASE.tar, each writing FILES
@@ -60,7 +60,8 @@ do {
     case "gzip", "zstd":
         var source = try FileByteSource(path: arguments[1])
         let compression: Compression = mode == "gzip" ? .gzip(level: 6) : .zstd(level: 3)
-        var encoder = try LayerEncoder(DiscardingSink(), compression: compression)
+        let threads = arguments.count > 2 ? Int(arguments[2]) ?? Compression.defaultThreads : Compression.defaultThreads
+        var encoder = try LayerEncoder(DiscardingSink(), compression: compression, threads: threads)
         try source.copy(to: &encoder)
         try encoder.close()
         print(encoder.result.uncompressedSize, now() - start, encoder.result.digest)

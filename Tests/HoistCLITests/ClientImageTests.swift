@@ -180,4 +180,25 @@ struct ClientImageTests {
         for layer in details.layers { try fixture.client.store.content.verify(try layer.digest) }
         try fixture.client.store.content.verify(details.id)
     }
+
+    /// A listing answers from the metadata database: once an image's facts are kept, listing it
+    /// again reads none of its blobs (here: its config is gone, and it still lists as before),
+    /// and garbage collection drops the facts of images that no name keeps.
+    @Test func listingsReadKeptFactsNotBlobsAndCollectionDropsThem() async throws {
+        let fixture = try BusyboxFixture()
+        try fixture.client.importImage(rootfs: fixture.rootfs, as: "listed", changes: ["LABEL tier=one"])
+        let native = fixture.client.native
+        let first = try await native.images(filters: [])
+        #expect(try fixture.client.store.imagesWithFacts().allSatisfy { $0.facts != nil })
+        let listed = try #require(first.first { $0.reference?.familiarString == "listed:latest" })
+        // Without its config blob the image could not be read; its kept facts still list it, labels and all.
+        try fixture.client.store.content.delete(listed.id)
+        #expect(try await native.images(filters: []) == first)
+        #expect(try await native.images(filters: ["label=tier=one"]).map(\.id) == [listed.id])
+        let target = try #require(try fixture.client.store.images().first { $0.name == "docker.io/library/listed:latest" }).target
+        #expect(try fixture.client.store.removeName("docker.io/library/listed:latest"))
+        try fixture.client.store.collectGarbage()
+        #expect(try fixture.client.store.facts(of: try target.digest) == nil)
+        #expect(try fixture.client.store.facts(of: try #require(try fixture.client.store.images().first).target.digest) != nil)
+    }
 }

@@ -15,6 +15,7 @@ import HoistStore
 /// its exit status until the container starts again or is removed.
 extension ContainerdBackend {
     package func createContainer(_ image: String, _ options: RunOptions) async throws -> String {
+        await removeEndedAutoRemoved()
         if let name = options.name {
             try ContainerName.validate(name)
             if try await findContainer(name, exactName: true) != nil {
@@ -24,6 +25,7 @@ extension ContainerdBackend {
         let id = ContainerRecord.newID()
         var labels = [Label.name: options.name ?? ContainerName.generated(attempt: 0) + "-" + id.prefix(4)]
         if options.terminal { labels[Label.terminal] = "true" }
+        if options.autoRemove { labels[Label.autoRemove] = "true" }
         try await makeContainer(id: id, image: image, options: options, labels: labels, hostname: String(id.prefix(12)))
         return id
     }
@@ -107,7 +109,19 @@ extension ContainerdBackend {
         try await summary(of: try await existingContainer(id))
     }
 
+    /// Removes the containers made with `--rm` (`run -d --rm`) that have ended: with no daemon
+    /// of Hoist's, whichever command comes next does what Docker's daemon does at once, as on
+    /// the native backend.
+    func removeEndedAutoRemoved() async {
+        guard let daemon = try? await daemon(), let all = try? await daemon.containers() else { return }
+        for container in all where container.labels[Label.autoRemove] == "true" {
+            guard let task = try? await daemon.task(container.id), task.status == .stopped else { continue }
+            try? await removeContainer(container.id, force: true, volumes: true)
+        }
+    }
+
     package func containers(all: Bool) async throws -> [ContainerSummary] {
+        await removeEndedAutoRemoved()
         var summaries: [ContainerSummary] = []
         for container in try await daemon().containers() {
             // One that went between the list and this look is left out.

@@ -39,6 +39,8 @@ package struct ContainerdBackend: ContainerBackend {
         static let image = "io.hoist.image"
         static let imageID = "io.hoist.image-id"
         static let terminal = "io.hoist.terminal"
+        /// `--rm`: removed once it has ended.
+        static let autoRemove = "io.hoist.auto-remove"
     }
 
     var address: ContainerdAddress { connection.address }

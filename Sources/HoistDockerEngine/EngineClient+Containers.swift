@@ -14,9 +14,12 @@ extension EngineClient {
         try await perform(.POST, "/containers/\(id)/start")
     }
 
-    /// Waits for container `id` to end and returns its exit code.
-    public func waitContainer(_ id: String) async throws -> Int32 {
-        let answer: WaitAnswer = try await json(.POST, "/containers/\(id)/wait")
+    /// Waits for container `id` to end and returns its exit code. `condition` is the Engine's:
+    /// nil (`not-running`) returns at once for a container that is not running; `next-exit`
+    /// waits for the next end even of one not started yet, and still answers when the daemon
+    /// removes it then (`--rm`).
+    public func waitContainer(_ id: String, condition: String? = nil) async throws -> Int32 {
+        let answer: WaitAnswer = try await json(.POST, "/containers/\(id)/wait", query: condition.map { [("condition", $0)] } ?? [])
         if let message = answer.error?.message, !message.isEmpty {
             throw EngineError(.failedPrecondition, "waiting for container \(id) failed: \(message)")
         }

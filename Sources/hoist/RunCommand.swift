@@ -69,11 +69,6 @@ struct RunCommand: AsyncParsableCommand {
             let showsErrors = streams.isEmpty || streams.contains("stderr")
             let output: @Sendable (Data) -> Void = { data in if showsOutput { FileHandle.standardOutput.write(data) } }
             let error: @Sendable (Data) -> Void = { data in if showsErrors { FileHandle.standardError.write(data) } }
-            if rm && client.backend != .native {
-                // The engines remove their own: a one-off run there, as before.
-                guard !detach else { throw ValidationError("-d --rm needs the native backend") }
-                return try await backend.run(image, options, standardOutput: output, standardError: error)
-            }
             let id = try await backend.createContainer(image, options)
             if detach {
                 do {

@@ -101,6 +101,26 @@ struct ContainerdBackendCommandTests {
         #expect(try !daemon.ctrChecked(["containers", "list", "-q"]).text.contains(id))
     }
 
+    /// `run --rm` on containerd: in the foreground the container goes with its exit code; with
+    /// `-d` it runs in the background and, once ended, the next command removes it, as the
+    /// native backend does (no daemon of Hoist's removes it sooner).
+    @Test func removedContainersGoAfterTheyEnd() throws {
+        let image = "hoist-rm-image-\(UUID().uuidString.prefix(8).lowercased())"
+        try fixture.client.tag("busybox", as: image)
+        defer { _ = try? hoist(["rmi", image]) }
+        let foreground = try hoist(["run", "--rm", image, "sh", "-c", "echo out; exit 5"])
+        #expect(foreground.status == 5 && foreground.text == "out\n", "\(foreground.errorText)")
+        let name = "hoist-detached-rm-\(UUID().uuidString.prefix(8).lowercased())"
+        defer { _ = try? hoist(["rm", "-f", name]) }
+        let started = try hoist(["run", "-d", "--rm", "--name", name, image, "sh", "-c", "sleep 2"])
+        #expect(started.status == 0, "\(started.errorText)")
+        let id = started.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(try hoist(["ps", "--format", "{{.Names}}"]).text.contains(name))
+        #expect(try hoist(["wait", name]).text == "0\n")
+        #expect(try !hoist(["ps", "-a", "--format", "{{.Names}}"]).text.contains(name))
+        #expect(try !daemon.ctrChecked(["containers", "list", "-q"]).text.contains(id), "removed, not hidden")
+    }
+
     /// The day-two verbs on containerd (issue 19): pause/unpause through the task service (ctr
     /// sees it paused), top over the task's PIDs, stats from its cgroup, rename as its label;
     /// logs with --tail and -f, and --since/--until/-t refused (its logger keeps no times).

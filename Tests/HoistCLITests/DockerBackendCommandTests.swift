@@ -46,6 +46,29 @@ struct DockerBackendCommandTests {
         #expect(unknown.status != 0 && unknown.errorText.contains("unknown backend"))
     }
 
+    /// `run --rm` through the daemon: in the foreground the exit code survives the daemon's own
+    /// removal; with `-d` the daemon removes the container when it ends, as `docker run -d --rm`.
+    @Test func removedContainersGoAfterTheyEnd() throws {
+        let scene = try DaemonScene("hoist-rm-docker")
+        defer { _ = try? ExternalCommand.run([Interop.docker, "rmi", "-f", scene.image]) }
+        for _ in 0..<3 {
+            let foreground = try scene.hoist("run", "--rm", scene.image, "sh", "-c", "echo out; exit 5")
+            #expect(foreground.status == 5 && foreground.text == "out\n", "\(foreground.errorText)")
+        }
+        let name = scene.image + "-detached"
+        defer { _ = try? ExternalCommand.run([Interop.docker, "rm", "-f", name]) }
+        let started = try scene.hoist("run", "-d", "--rm", "--name", name, scene.image, "sh", "-c", "sleep 1")
+        #expect(started.status == 0, "\(started.errorText)")
+        #expect(try ExternalCommand.checked([Interop.docker, "inspect", "-f", "{{.HostConfig.AutoRemove}}", name]).text == "true\n")
+        var gone = false
+        for _ in 0..<100 where !gone {
+            Thread.sleep(forTimeInterval: 0.1)
+            gone = try ExternalCommand.run([Interop.docker, "inspect", name]).status != 0
+        }
+        #expect(gone, "the daemon removed it once it ended")
+        #expect(try ExternalCommand.checked([Interop.docker, "ps", "-a", "-q", "--filter", "name=\(name)"]).text.isEmpty)
+    }
+
     @Test func standardInputAndCopiesInAndOut() throws {
         let scene = try DaemonScene("hoist-cp-docker")
         let (directory, image) = (scene.directory, scene.image)

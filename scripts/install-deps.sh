@@ -26,6 +26,9 @@ packages=(
   tini catatonit
   # scripts/install.sh strips the binary and keeps its debug symbols aside (objcopy, strip)
   binutils
+  # multi-platform builds: foreign-architecture RUN steps through binfmt_misc and QEMU user
+  # emulation (the tests register the handler themselves and remove it after)
+  qemu-user-static binfmt-support
 )
 
 missing=()
@@ -40,4 +43,14 @@ if ((${#missing[@]})); then
   export DEBIAN_FRONTEND=noninteractive
   "${sudo_cmd[@]}" apt-get update -qq
   "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# The arm64 busybox of the multi-platform tests (scripts/make-busybox-rootfs.sh OUT arm64):
+# arm64 as a foreign architecture, its busybox-static package kept in apt's cache.
+if ! ls /var/cache/apt/archives/busybox-static_*_arm64.deb >/dev/null 2>&1; then
+  echo "install-deps: fetching busybox-static:arm64"
+  sudo_cmd=()
+  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  dpkg --print-foreign-architectures | grep -qx arm64 || { "${sudo_cmd[@]}" dpkg --add-architecture arm64; "${sudo_cmd[@]}" apt-get update -qq; }
+  (cd /var/cache/apt/archives && "${sudo_cmd[@]}" apt-get download -qq busybox-static:arm64)
 fi

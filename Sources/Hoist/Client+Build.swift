@@ -21,10 +21,20 @@ extension Client {
     /// Every step's whole output is kept until the next build (``lastBuildSteps()``,
     /// ``buildLogFile(_:)``). When a `RUN` step fails and `onStepFailure` is given, it gets a
     /// ``DebuggedStep`` — a container on the state the step ran in — before the build throws.
+    ///
+    /// With several ``BuildOptions/platforms`` the Dockerfile is converted once per platform and
+    /// the graphs solved together, so what they share (the context, a `FROM
+    /// --platform=$BUILDPLATFORM` stage) runs once; the images are joined in one OCI index,
+    /// which the tags name and whose digest is returned.
     @discardableResult
     public func build(_ options: BuildOptions, onStepFailure: (@Sendable (DebuggedStep) async -> Void)? = nil) async throws -> ImageSummary {
         try await build(options, finishing: nil, onStepFailure: onStepFailure, record: DebugRecord(options)) { images in
-            try await self.convertDockerfile(options, images: images)
+            guard options.platforms.count > 1 else { return [try await self.convertDockerfile(options, images: images)] }
+            var conversions: [DockerfileConversion] = []
+            for platform in options.platforms {
+                conversions.append(try await self.convertDockerfile(options, images: images, platform: platform))
+            }
+            return conversions
         }
     }
 
@@ -35,24 +45,27 @@ extension Client {
     func build(_ state: BuildState, localDirectories: [String: String], options: BuildOptions,
                finishing: (@Sendable (BuildState, [LayerRef]) async throws -> BuildState)?) async throws -> ImageSummary {
         try await build(options, finishing: finishing, onStepFailure: nil, record: nil) { images in
-            DockerfileConversion(
+            [DockerfileConversion(
                 state: state, context: localDirectories["context"] ?? "", namedContexts: localDirectories, images: images,
-                sourceDateEpoch: options.sourceDateEpoch)
+                sourceDateEpoch: options.sourceDateEpoch)]
         }
     }
 
     private func build(_ options: BuildOptions, finishing: (@Sendable (BuildState, [LayerRef]) async throws -> BuildState)?,
                        onStepFailure: (@Sendable (DebuggedStep) async -> Void)?, record: DebugRecord?,
-                       convert: (any ImageSource) async throws -> DockerfileConversion) async throws -> ImageSummary {
+                       convert: (any ImageSource) async throws -> [DockerfileConversion]) async throws -> ImageSummary {
         let references = try options.tags.map { try parseReference($0) }
+        if options.platforms.count > 1 {
+            try Self.checkMultiPlatform(options)
+        }
         if options.isolation == .pod { try nativeOnly("--isolation=pod").checkPodIsolation() }
         let placement = try await containerBackend.buildPlacement(BuildPlacementRequest(
             store: store, pullPolicy: options.pullPolicy, limits: options.stepLimits,
             loadIntoDocker: options.loadIntoDocker))
         do {
-            let conversion = try await convert(placement.imageSource)
+            let conversions = try await convert(placement.imageSource)
             let image = try await build(
-                conversion, options: options, references: references, placement: placement, finishing: finishing,
+                conversions, options: options, references: references, placement: placement, finishing: finishing,
                 onStepFailure: onStepFailure, record: record)
             await placement.finish(keeping: [image.id.description])
             return image
@@ -62,12 +75,13 @@ extension Client {
         }
     }
 
-    private func build(_ conversion: DockerfileConversion, options: BuildOptions, references: [Reference],
+    private func build(_ conversions: [DockerfileConversion], options: BuildOptions, references: [Reference],
                        placement: any BuildPlacement,
                        finishing: (@Sendable (BuildState, [LayerRef]) async throws -> BuildState)?,
                        onStepFailure: (@Sendable (DebuggedStep) async -> Void)?, record: DebugRecord?) async throws -> ImageSummary {
-        let state = conversion.state
-        for warning in state.warnings { options.progress.report(.warning(warning)) }
+        guard let conversion = conversions.first else { throw ClientError(.internal, "the build converted nothing") }
+        // Every platform's conversion warns alike: once is enough.
+        for warning in conversion.state.warnings { options.progress.report(.warning(warning)) }
         let epoch = conversion.sourceDateEpoch
 
         let localDirectories = conversion.namedContexts.merging(["context": conversion.context]) { $1 }
@@ -101,12 +115,16 @@ extension Client {
         return try await store.withLease("build") { _ in
             do {
                 return try await solveAndExport(
-                    state, solver: solver, cache: cache, options: options, references: references, epoch: epoch, placement: placement,
-                    finishing: finishing)
+                    conversions.map(\.state), solver: solver, cache: cache, options: options, references: references, epoch: epoch,
+                    placement: placement, finishing: finishing)
             } catch let error as BuildError {
                 if let onStepFailure {
                     do {
-                        try await openFailedStep(error, of: state.vertex, worker: worker, mounts: mountPreparer, cache: cache, handler: onStepFailure)
+                        // The platform whose graph holds the failed step (each graph is searched; the first holding it opens).
+                        for state in conversions.map(\.state) {
+                            try await openFailedStep(error, of: state.vertex, worker: worker, mounts: mountPreparer, cache: cache, handler: onStepFailure)
+                            if state.vertex.topologicallySorted.contains(where: { $0.digest == error.vertex }) { break }
+                        }
                     } catch {
                         options.progress.report(.warning(BuildWarning(message: "cannot open a container on the failed step: \(error)")))
                     }
@@ -119,34 +137,102 @@ extension Client {
     /// Solves `state` and makes, names and exports its image (the part of a build that writes),
     /// then publishes it on the backend.
     private func solveAndExport(
-        _ solved: BuildState, solver: Solver, cache: SharedCacheIndex, options: BuildOptions, references: [Reference],
+        _ states: [BuildState], solver: Solver, cache: SharedCacheIndex, options: BuildOptions, references: [Reference],
         epoch: Int64?, placement: any BuildPlacement,
         finishing: (@Sendable (BuildState, [LayerRef]) async throws -> BuildState)?
     ) async throws -> ImageSummary {
-        let results = try await solver.solveAll(solved.vertex)
+        let results = try await solver.solveAll(states.map(\.vertex))
         try await cache.flushUsage()
-        guard let layers = results[solved.vertex.digest]?.layers else {
-            throw ClientError(.internal, "the build's target is not a filesystem")
-        }
-        let state = try await finishing?(solved, layers) ?? solved
-        // The same config an exported BuildState gets: the frontend's, with the state's edits.
-        let (config, baseHistory) = imageConfig(of: state)
-        let exported = try ImageExporter(store: store).export(
-            layers: layers, config: config, baseHistory: baseHistory, steps: state.steps, results: results,
-            fallback: Date(), sourceDateEpoch: epoch)
-        let target = exported.target
-        let image = try LocalImage(exported, name: references.first?.description)
-        let created = image.config.createdDate ?? Date()
-        try store.name(target, as: references.map(\.description), created: created)
-        for output in options.outputs {
-            try export(image, to: output, names: references)
+        var images: [(image: LocalImage, layers: [LayerRef])] = []
+        for solved in states {
+            guard let layers = results[solved.vertex.digest]?.layers else {
+                throw ClientError(.internal, "the build's target is not a filesystem")
+            }
+            let state = try await finishing?(solved, layers) ?? solved
+            // The same config an exported BuildState gets: the frontend's, with the state's edits.
+            let (config, baseHistory) = imageConfig(of: state)
+            let exported = try ImageExporter(store: store).export(
+                layers: layers, config: config, baseHistory: baseHistory, steps: state.steps, results: results,
+                fallback: Date(), sourceDateEpoch: epoch)
+            images.append((try LocalImage(exported, name: references.first?.description), layers))
         }
         for export in options.cacheExports {
-            try await cache.export(to: export.location.storage(registry: options.registry), mode: export.mode, image: layers)
+            try await cache.export(to: export.location.storage(registry: options.registry), mode: export.mode, images: images.map(\.layers))
         }
+        guard images.count > 1, let host = images.first(where: { PlatformMatcher.host.matches($0.image.config.platform) }) ?? images.first else {
+            let (image, layers) = images[0]
+            let created = image.config.createdDate ?? Date()
+            try store.name(image.target, as: references.map(\.description), created: created)
+            for output in options.outputs {
+                try export(image, to: output, names: references)
+            }
+            try await placement.publish(BuiltImage(
+                id: image.configDigest, config: try store.content.data(image.configDigest), layers: layers, tags: references))
+            return ImageSummary(
+                reference: references.first, id: image.configDigest, digest: try image.target.digest, created: created, size: image.size)
+        }
+        let index = try store.writeIndex(manifests: images.map { image in
+            var entry = image.image.target
+            entry.platform = image.image.config.platform
+            return entry
+        })
+        let created = images.compactMap(\.image.config.createdDate).max() ?? Date()
+        try store.name(index, as: references.map(\.description), created: created)
+        for output in options.outputs {
+            try export(index: index, images: images.map(\.image), created: created, to: output, names: references)
+        }
+        // A backend's own image store keeps one image per name: it gets the host's platform's.
         try await placement.publish(BuiltImage(
-            id: image.configDigest, config: try store.content.data(image.configDigest), layers: layers, tags: references))
-        return ImageSummary(reference: references.first, id: image.configDigest, digest: try target.digest, created: created, size: image.size)
+            id: host.image.configDigest, config: try store.content.data(host.image.configDigest), layers: host.layers, tags: references))
+        let digest = try index.digest
+        return ImageSummary(
+            reference: references.first, id: digest, digest: digest, created: created,
+            size: images.reduce(0) { $0 + $1.image.size } + index.size)
+    }
+
+    /// Refuses what a multi-platform build cannot do: `--load` (a Docker daemon takes one
+    /// image per name, as buildx's docker exporter refuses a manifest list) and outputs that
+    /// hold one image's files.
+    static func checkMultiPlatform(_ options: BuildOptions) throws {
+        let platforms = options.platforms.map(\.normalized)
+        if let repeated = platforms.first(where: { platform in platforms.filter { $0 == platform }.count > 1 }) {
+            throw ClientError(.invalidArgument, "--platform names \(repeated) twice")
+        }
+        if options.loadIntoDocker {
+            throw ClientError(.unsupported, "--load takes one image, and this build makes one per platform (\(platforms.map(\.description).joined(separator: ", "))): build one platform to load it, or --output type=oci")
+        }
+        for output in options.outputs {
+            if case .tar = output {
+                throw ClientError(.unsupported, "--output type=tar holds one platform's files: use type=local (a directory per platform) or type=oci with several platforms")
+            }
+            if case .docker = output {
+                throw ClientError(.unsupported, "--output type=docker holds one image per name: use type=oci with several platforms")
+            }
+        }
+    }
+
+    /// Writes a multi-platform build's index to an `--output` destination: an OCI layout with
+    /// the index, the store's names, or each platform's files in a directory of its own
+    /// (`linux_amd64`, `linux_arm_v7`), as BuildKit's local exporter splits them.
+    private func export(index: Descriptor, images: [LocalImage], created: Date, to output: BuildOutput, names: [Reference]) throws {
+        switch output {
+        case .oci(let path):
+            try store.writeArchive([ArchivedImage(names: names.map(\.description), target: index, created: created)], format: .oci, to: path)
+        case .image(let extra, _):
+            if !extra.isEmpty {
+                try store.name(index, as: extra.map { try Reference(parsing: $0).description }, created: created)
+            }
+        case .local(let directory):
+            for image in images {
+                let platform = image.config.platform
+                let name = [platform.os, platform.architecture, platform.variant ?? ""].filter { !$0.isEmpty }.joined(separator: "_")
+                let subdirectory = (directory as NSString).appendingPathComponent(name)
+                try FileManager.default.createDirectory(atPath: subdirectory, withIntermediateDirectories: true)
+                try apply(image, into: subdirectory)
+            }
+        case .docker, .tar:
+            throw ClientError(.unsupported, "\(output) holds one platform's image")
+        }
     }
 
     /// The agents of `--ssh`, each a socket: Hoist shows the step the agent itself, so a key

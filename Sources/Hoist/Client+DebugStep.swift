@@ -2,6 +2,7 @@ import Foundation
 import HoistBackend
 import HoistBuild
 import HoistNativeBackend
+import HoistOCI
 import HoistRuntime
 import HoistStore
 
@@ -23,8 +24,13 @@ extension Client {
         let options = record.options
         let placement = try await containerBackend.buildPlacement(BuildPlacementRequest(store: store, pullPolicy: options.pullPolicy))
         do {
-            let conversion = try await convertDockerfile(options, images: placement.imageSource)
-            guard let vertex = conversion.state.vertex.topologicallySorted.first(where: { $0.digest == chosen.vertex }) else {
+            // The graph of the platform the step was built for (a multi-platform build has one each).
+            var found: (conversion: DockerfileConversion, vertex: Vertex)?
+            for platform in options.platforms.isEmpty ? [nil] : options.platforms.map(Optional.some) where found == nil {
+                let conversion = try await convertDockerfile(options, images: placement.imageSource, platform: platform)
+                found = conversion.state.vertex.topologicallySorted.first { $0.digest == chosen.vertex }.map { (conversion, $0) }
+            }
+            guard let (conversion, vertex) = found else {
                 throw ClientError(
                     .failedPrecondition, "step \(chosen.index) (\(chosen.name)) is not in the build's graph any more: its Dockerfile or options changed")
             }
@@ -95,7 +101,7 @@ struct DebugRecord: Codable {
     var dockerfile: URL?
     var buildArguments: [String: String]
     var target: String?
-    var platform: String?
+    var platforms: [Platform]
     var buildContexts: [String: String]
     var labels: [String: String]
     var allowInsecure: Bool
@@ -107,7 +113,7 @@ struct DebugRecord: Codable {
         dockerfile = options.dockerfile?.standardizedFileURL
         buildArguments = options.buildArguments
         target = options.target
-        platform = options.platform
+        platforms = options.platforms
         buildContexts = options.buildContexts
         labels = options.labels
         allowInsecure = options.allowInsecure
@@ -120,7 +126,7 @@ struct DebugRecord: Codable {
         var options = BuildOptions(
             context: context, dockerfile: dockerfile, buildArguments: buildArguments, target: target, labels: labels,
             allowInsecure: allowInsecure)
-        options.platform = platform
+        options.platforms = platforms
         options.buildContexts = buildContexts
         options.allowHostNetwork = allowHostNetwork
         options.defaultNetwork = defaultNetwork

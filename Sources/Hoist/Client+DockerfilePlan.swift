@@ -22,8 +22,9 @@ extension Client {
     /// the frontend registered under the name its `# syntax=` gives, else the built-in one.
     /// Base images come from `images` (default: the backend's, pulled as the options say).
     /// `definition` is the Dockerfile's text when it is not read from a file.
-    func convertDockerfile(_ options: BuildOptions, images: (any ImageSource)? = nil,
-                           definition: String? = nil) async throws -> DockerfileConversion {
+    /// `platform` is the one platform of `options.platforms` this conversion is for.
+    func convertDockerfile(_ options: BuildOptions, images: (any ImageSource)? = nil, definition: String? = nil,
+                           platform: Platform? = nil) async throws -> DockerfileConversion {
         let contextPath = options.context.standardizedFileURL.path
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: contextPath, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -32,13 +33,6 @@ extension Client {
         let dockerfilePath = options.dockerfile?.path ?? contextPath + "/Dockerfile"
         guard let text = definition ?? (try? String(contentsOfFile: dockerfilePath, encoding: .utf8)) else {
             throw ClientError(.notFound, "cannot read the Dockerfile \(dockerfilePath)")
-        }
-        var platform: Platform?
-        if let text = options.platform {
-            guard let target = PlatformSpecifier(text) else {
-                throw ClientError(.invalidArgument, "invalid --platform \(text): expected os/arch[/variant]")
-            }
-            platform = Platform(os: target.os, architecture: target.architecture, variant: target.variant.isEmpty ? nil : target.variant)
         }
         var namedContexts: [String: String] = [:]
         var contextImages: [String: String] = [:]
@@ -60,7 +54,8 @@ extension Client {
             pullPolicy: options.pullPolicy, registry: options.registry, progress: options.progress)
         let request = FrontendRequest(
             definition: text, fileName: (dockerfilePath as NSString).lastPathComponent, contextDirectory: contextPath,
-            buildArguments: options.buildArguments, target: options.target, platform: platform, images: images, gateway: gateway)
+            buildArguments: options.buildArguments, target: options.target, platform: platform ?? options.platforms.first, images: images,
+            gateway: gateway)
 
         let frontend: any BuildFrontend
         if let syntax = ParserDirectives.header(of: text).syntax, let registered = FrontendRegistry.frontend(named: syntax) {
@@ -79,6 +74,7 @@ extension Client {
                 (try? String(contentsOfFile: path + "/.dockerignore", encoding: .utf8)).map(DockerIgnoreFile.patterns)
             }
             dockerfile.defaultNetwork = options.defaultNetwork
+            dockerfile.namesPlatforms = options.platforms.count > 1
             dockerfile.baseImageEnvironment = storedImageEnvironment
             frontend = dockerfile
         }

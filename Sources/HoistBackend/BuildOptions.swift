@@ -1,6 +1,7 @@
 public import Foundation
 public import HoistBuild
 public import HoistRegistry
+public import HoistOCI
 
 /// What `hoist build` (and ``Client/build(_:)``) is asked to do.
 public struct BuildOptions: Sendable {
@@ -40,8 +41,10 @@ public struct BuildOptions: Sendable {
     /// `--network`: the network of RUN steps that do not say (default: a namespace of their own
     /// on the default bridge network; `host` or `none` when asked).
     public var defaultNetwork: NetworkMode = .sandbox
-    /// `--platform`: the target platform (for the predefined ARGs and the image config).
-    public var platform: String?
+    /// `--platform`: the platforms to build for. None builds for this host without naming it;
+    /// one sets the predefined ARGs and the image's platform; several build one image each,
+    /// sharing what does not depend on the platform, joined in one OCI index under the tags.
+    public var platforms: [Platform] = []
     /// `--pull`: when base images are fetched from their registry (default: when missing).
     public var pullPolicy: PullPolicy = .missing
     /// `--memory`, `--cpu-quota`, `--cpu-period` (and S2I's `--cap-drop`) for every RUN step.

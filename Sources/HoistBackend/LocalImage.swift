@@ -16,18 +16,28 @@ package struct LocalImage: Sendable {
     /// The image ID.
     package let configDigest: Digest
 
-    package init(record: ImageRecord, store: Store) throws {
-        try self.init(target: record.target, name: record.name, store: store)
+    /// The record's image for `platform` (nil: this host's); see ``init(target:name:store:platform:)``.
+    package init(record: ImageRecord, store: Store, platform: Platform? = nil) throws {
+        try self.init(target: record.target, name: record.name, store: store, platform: platform)
     }
 
-    package init(target: Descriptor, name: String?, store: Store) throws {
+    /// The image `target` names, for `platform` (nil: this host's, else an index's first): an
+    /// index's entry for it, or a lone manifest whose config is for it (a lone manifest is taken
+    /// as it is when no platform is asked for). `notFound` otherwise.
+    package init(target: Descriptor, name: String?, store: Store, platform: Platform? = nil) throws {
         self.target = target
         self.name = name
         var descriptor = target
+        let matcher = platform.map { PlatformMatcher(compatibleWith: $0) } ?? .host
         if descriptor.mediaType.isIndex {
             let index = try JSONDecoder().decode(ImageIndex.self, from: try store.content.data(try descriptor.digest))
-            guard let chosen = index.manifest(for: .host) else {
-                throw ClientError(.notFound, "image \(name ?? descriptor.digestString) has no manifest for \(Platform.host)")
+            // Without a platform asked for, an index with none for this host (a build for other
+            // platforms) still shows as an image: its first platform's.
+            let fallback = platform == nil ? index.manifests.first { $0.platform != nil && $0.mediaType.isManifest } : nil
+            guard let chosen = index.manifest(for: matcher) ?? fallback else {
+                let offered = index.manifests.compactMap(\.platform).map(\.description).joined(separator: ", ")
+                throw ClientError(
+                    .notFound, "image \(name ?? descriptor.digestString) has no manifest for \(platform ?? Platform.host) (it has \(offered.isEmpty ? "none" : offered))")
             }
             descriptor = chosen
         }
@@ -35,6 +45,9 @@ package struct LocalImage: Sendable {
         manifest = try Self.decode(ImageManifest.self, try store.content.data(try descriptor.digest), what: "manifest \(descriptor.digestString)")
         configDigest = try manifest.config.digest
         config = try Self.decode(ImageConfig.self, try store.content.data(configDigest), what: "config \(configDigest)")
+        if let platform, !target.mediaType.isIndex, !matcher.matches(config.platform) {
+            throw ClientError(.notFound, "image \(name ?? target.digestString) in the store is for \(config.platform), not \(platform)")
+        }
     }
 
     /// The image a build just exported, without reading back what it wrote.

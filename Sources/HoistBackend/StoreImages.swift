@@ -14,10 +14,11 @@ package struct StoreImages: Sendable {
     }
 
     /// The image that `name` designates — a reference, an image ID or a unique prefix of one —
-    /// or `notFound` / `invalidArgument`.
-    package func resolve(_ name: String) throws -> LocalImage {
+    /// for `platform` (nil: this host's, a lone manifest whatever its platform), or `notFound`
+    /// / `invalidArgument`.
+    package func resolve(_ name: String, platform: Platform? = nil) throws -> LocalImage {
         if let idPrefix = Self.imageIDPrefix(name) {
-            let matches = try store.images().map { try LocalImage(record: $0, store: store) }
+            let matches = try store.images().compactMap { try? LocalImage(record: $0, store: store, platform: platform) }
                 .filter { $0.configDigest.encoded.hasPrefix(idPrefix) }
             let distinct = Set(matches.map(\.configDigest))
             if distinct.count == 1, let match = matches.first { return match }
@@ -27,14 +28,14 @@ package struct StoreImages: Sendable {
             // A hex string can also be a repository name; fall through to try it as one.
         }
         let reference = try Self.parseReference(name)
-        if let record = try store.image(named: reference.description) { return try LocalImage(record: record, store: store) }
+        if let record = try store.image(named: reference.description) { return try LocalImage(record: record, store: store, platform: platform) }
         // `NAME@DIGEST` (a reference pinned by a frontend) is the image of that repository whose
         // manifest has the digest, however it is tagged, as Docker finds it by its repo digest.
         if let digest = reference.digest,
            let record = try store.images(target: digest).first(where: { record in
                record.name.flatMap { Reference($0)?.name } == reference.name
            }) {
-            return try LocalImage(record: record, store: store)
+            return try LocalImage(record: record, store: store, platform: platform)
         }
         throw ClientError(.notFound, "no such image: \(reference.familiarString)")
     }
@@ -58,12 +59,12 @@ package struct StoreImages: Sendable {
     package func image(_ name: String, pullPolicy policy: PullPolicy, platform: Platform?, configuration: RegistryConfiguration,
                        progress: @escaping TransferProgressHandler = { _ in }) async throws -> LocalImage {
         switch policy {
-        case .never: return try resolve(name)
-        case .missing: if let local = try? resolve(name) { return local }
+        case .never: return try resolve(name, platform: platform)
+        case .missing: if let local = try? resolve(name, platform: platform) { return local }
         case .always: break
         }
         let pulled = try await pull(name, platform: platform, configuration: configuration, progress: progress)
-        return try resolve(pulled.reference.description)
+        return try resolve(pulled.reference.description, platform: platform)
     }
 
     /// Pushes the image `name` to `destination` (default: `name`). Blobs the registry has are

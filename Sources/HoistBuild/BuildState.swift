@@ -164,7 +164,7 @@ public struct BuildState: Sendable, Hashable {
         let ordered = ExecMount.environment(variables, withAgentOf: execMounts).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
         let exec = ExecOp(
             arguments: arguments, environment: ordered, workingDirectory: workingDirectory ?? self.workingDirectory,
-            user: user ?? self.user, network: network ?? self.network, mounts: execMounts)
+            user: user ?? self.user, network: network ?? self.network, mounts: execMounts, platform: ExecOp.platform(for: platform))
         return adding(Vertex(.exec(exec), inputs: inputs, name: "RUN \(arguments.joined(separator: " "))"),
                       history: "RUN \(arguments.joined(separator: " "))")
     }

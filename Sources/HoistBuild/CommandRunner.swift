@@ -1,3 +1,5 @@
+public import HoistOCI
+
 /// Runs one command in a prepared root filesystem: the part of a `RUN` step an OCI runtime
 /// does. The native backend adapts its runc executor to this; the build engine does not know
 /// which runtime runs the command.
@@ -39,9 +41,12 @@ public struct CommandSpec: Sendable, Hashable {
     public var binds: [BindMount]
     /// tmpfs mounts by destination, with an optional size in bytes.
     public var tmpfs: [String: Int64?]
+    /// The platform the command is for when it is not the host's (``ExecOp/platform``): a
+    /// runner refuses it, before it starts, when this machine cannot run it.
+    public var platform: Platform?
 
     public init(arguments: [String], environment: [String], workingDirectory: String, user: String, network: NetworkMode,
-                insecure: Bool, binds: [BindMount] = [], tmpfs: [String: Int64?] = [:]) {
+                insecure: Bool, binds: [BindMount] = [], tmpfs: [String: Int64?] = [:], platform: Platform? = nil) {
         self.arguments = arguments
         self.environment = environment
         self.workingDirectory = workingDirectory
@@ -50,5 +55,6 @@ public struct CommandSpec: Sendable, Hashable {
         self.insecure = insecure
         self.binds = binds
         self.tmpfs = tmpfs
+        self.platform = platform
     }
 }

@@ -1,3 +1,5 @@
+public import HoistOCI
+
 /// Runs a command on a root filesystem, as `RUN` does.
 public struct ExecOp: Sendable, Hashable, Codable {
     /// The command, exec form.
@@ -14,9 +16,14 @@ public struct ExecOp: Sendable, Hashable, Codable {
     public var insecure: Bool
     /// The mounts; the one at `/` is the root filesystem and the op's output.
     public var mounts: [ExecMount]
+    /// The platform the command's programs are for, when it is not the host's: the worker runs
+    /// it through the kernel's binfmt_misc emulation, or refuses it before it starts. Nil (the
+    /// host's) is left out of the definition, so a build for the host's platform keeps the
+    /// cache keys of one that does not name it.
+    public var platform: Platform?
 
     public init(arguments: [String], environment: [String] = [], workingDirectory: String = "/", user: String = "",
-                network: NetworkMode = .sandbox, insecure: Bool = false, mounts: [ExecMount]) {
+                network: NetworkMode = .sandbox, insecure: Bool = false, mounts: [ExecMount], platform: Platform? = nil) {
         self.arguments = arguments
         self.environment = environment
         self.workingDirectory = workingDirectory
@@ -24,6 +31,14 @@ public struct ExecOp: Sendable, Hashable, Codable {
         self.network = network
         self.insecure = insecure
         self.mounts = mounts
+        self.platform = platform
+    }
+
+    /// What ``platform`` is for a step of a stage or state built for `target`: nil for none or
+    /// the host's, else the normalised platform.
+    public static func platform(for target: Platform?) -> Platform? {
+        guard let target, target.normalized != Platform.host.normalized else { return nil }
+        return target.normalized
     }
 }
 
@@ -153,6 +168,7 @@ extension ExecOp {
         try container.encode(network, forKey: "network")
         try container.encode(insecure, forKey: "insecure")
         try container.encode(mounts, forKey: "mounts")
+        try container.encodeIfPresent(platform, forKey: "platform")
     }
 }
 

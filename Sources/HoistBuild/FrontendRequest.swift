@@ -13,7 +13,7 @@ public struct FrontendRequest: Sendable {
     public var buildArguments: [String: String]
     /// `--target`, if given.
     public var target: String?
-    /// `--platform`, if given.
+    /// The platform to build for (one of `--platform`'s, each converted on its own), if given.
     public var platform: Platform?
     /// Resolves images (their configs, pulling by the build's policy) for a frontend that
     /// needs to know a base image's settings.

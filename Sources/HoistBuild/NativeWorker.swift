@@ -90,7 +90,7 @@ public struct NativeWorker: Worker {
         defer { mounts.release() }
         let command = CommandSpec(
             arguments: op.arguments, environment: op.environment + mounts.environment, workingDirectory: op.workingDirectory,
-            user: op.user, network: op.network, insecure: op.insecure, binds: mounts.binds, tmpfs: mounts.tmpfs)
+            user: op.user, network: op.network, insecure: op.insecure, binds: mounts.binds, tmpfs: mounts.tmpfs, platform: op.platform)
         let targets = command.binds.map(\.destination) + command.tmpfs.keys + [command.workingDirectory]
         return try await withStep(on: base) { root in
             let stubs = try MountStubs(root: root, targets: targets)

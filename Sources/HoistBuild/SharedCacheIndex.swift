@@ -99,14 +99,14 @@ public final class SharedCacheIndex: CacheIndex {
         }
     }
 
-    /// Writes what this build solved to `storage`: every record (`max`), or those of the image
-    /// whose layers are `image` (`min`). Records whose layers the store lacks (imported hits
-    /// no step needed) are left out.
-    public func export(to storage: any CacheStorage, mode: CacheExportMode, image: [LayerRef]) async throws {
+    /// Writes what this build solved to `storage`: every record (`max`), or those of the images
+    /// whose layers are `images` (`min`; one per platform of a multi-platform build). Records
+    /// whose layers the store lacks (imported hits no step needed) are left out.
+    public func export(to storage: any CacheStorage, mode: CacheExportMode, images: [[LayerRef]]) async throws {
         var records: [Digest: [LayerRef]] = [:]
         for (key, result) in solved.withLock({ $0 }) {
             guard case .layers(let layers, nil) = result, try hasLayers(result) else { continue }
-            if mode == .min, !(layers.count <= image.count && Array(image.prefix(layers.count)) == layers) { continue }
+            if mode == .min, !images.contains(where: { layers.count <= $0.count && Array($0.prefix(layers.count)) == layers }) { continue }
             records[key] = layers
         }
         try await Self.step("exporting cache to \(storage.description)", progress: progress) {

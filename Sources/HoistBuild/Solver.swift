@@ -46,12 +46,26 @@ public struct Solver: Sendable {
     /// Solves `target` and returns the result of every vertex it depends on (itself included),
     /// by vertex digest: an exporter reads which steps added a layer from them.
     public func solveAll(_ target: Vertex) async throws -> [Digest: BuildResult] {
+        try await solveAll([target])
+    }
+
+    /// Solves several targets in one session, at the same time: a vertex they share (a build
+    /// platform's stage in a multi-platform build, the context's sources) runs once, and one
+    /// cache query serves them all. Returns the result of every vertex any of them needs.
+    public func solveAll(_ targets: [Vertex]) async throws -> [Digest: BuildResult] {
         let session = SolveSession(solver: self)
-        try await session.prefetchCachedResults(of: target)
-        if await !session.serveFromPrefetch(target) {
-            _ = try await session.solve(target)
+        try await session.prefetchCachedResults(of: targets)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for target in targets {
+                group.addTask {
+                    if await !session.serveFromPrefetch(target) {
+                        _ = try await session.solve(target)
+                    }
+                    try await session.provideContent(of: target)
+                }
+            }
+            try await group.waitForAll()
         }
-        try await session.provideContent(of: target)
         return try await session.results()
     }
 }
@@ -87,10 +101,11 @@ actor SolveSession {
     ///
     /// A key needs only the keys of the vertex's inputs (and the checksums of local sources),
     /// never their results, so nothing runs here but sources.
-    func prefetchCachedResults(of target: Vertex) async throws {
+    func prefetchCachedResults(of targets: [Vertex]) async throws {
         guard !solver.options.noCache else { return }
         var wanted: [Digest] = []
-        for vertex in target.topologicallySorted {
+        var seen: Set<Digest> = []
+        for vertex in targets.flatMap(\.topologicallySorted) where seen.insert(vertex.digest).inserted {
             if case .source = vertex.op { continue }
             // In this order every input's key is known: computed here, without a task each.
             let key: Digest

@@ -26,6 +26,13 @@ extension Store {
             manifest: manifest, config: config)
     }
 
+    /// Writes an OCI index over `manifests` (manifests in the store, each with its platform):
+    /// one image for several platforms, as a multi-platform build makes it. Names nothing.
+    public func writeIndex(manifests: [Descriptor]) throws -> Descriptor {
+        let blob = try content.write(try CanonicalJSON.encode(ImageIndex(manifests: manifests)))
+        return Descriptor(mediaType: .ociIndex, digest: blob.digest, size: blob.size)
+    }
+
     /// Gives the image `target` the names `names` (normalised references), or keeps it as an
     /// image without a name when there are none, as `docker build` without `-t` and `docker
     /// commit` without a name keep theirs.

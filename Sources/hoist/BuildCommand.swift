@@ -38,8 +38,8 @@ struct BuildCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The network of RUN steps: default (a namespace of their own on the bridge network), host or none.")
     var network: String = "default"
 
-    @Option(name: .long, help: ArgumentHelp("The target platform (os/arch[/variant]), for the predefined ARGs.", valueName: "platform"))
-    var platform: String?
+    @Option(name: .long, help: ArgumentHelp("The target platforms (os/arch[/variant], comma-separated or repeated): one image each, joined in an OCI index when several; foreign ones run through binfmt_misc emulation (see hoist info).", valueName: "platform"))
+    var platform: [String] = []
 
     @Flag(name: .long, help: "Always pull the base images, as docker build --pull (same as --pull-policy always).")
     var pull = false
@@ -151,7 +151,7 @@ struct BuildCommand: AsyncParsableCommand {
             options.noCacheStages = noCacheFilter
             options.stepLimits = StepLimits(memoryBytes: try memory.map(ContainerOptions.bytes), cpuQuota: cpuQuota, cpuPeriod: cpuPeriod)
             options.buildContexts = try Self.pairs(buildContext, what: "--build-context", allowBare: false)
-            options.platform = platform
+            options.platforms = try platform.flatMap { try $0.split(separator: ",").map { try Platform(parsing: $0.trimmingCharacters(in: .whitespaces)) } }
             guard let policy = PullPolicy(rawValue: pull ? "always" : pullPolicy) else {
                 throw ValidationError("--pull-policy \(pullPolicy): use always, missing or never")
             }

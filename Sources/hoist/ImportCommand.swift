@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Hoist
+import HoistOCI
 
 struct ImportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -15,6 +16,9 @@ struct ImportCommand: AsyncParsableCommand {
     @Option(name: [.short, .long], help: "The history comment.")
     var message: String?
 
+    @Option(name: .long, help: ArgumentHelp("The platform the image is for, as docker import --platform (default: this host's).", valueName: "os/arch[/variant]"))
+    var platform: String?
+
     @Argument(help: "The root filesystem tar (plain, gzip or zstd).")
     var file: String
 
@@ -23,8 +27,9 @@ struct ImportCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
+            let platform = try platform.map { try Platform(parsing: $0).normalized } ?? .host
             let image = try await global.client().importImage(
-                rootfs: URL(fileURLWithPath: file), as: name, changes: change, message: message)
+                rootfs: URL(fileURLWithPath: file), as: name, changes: change, message: message, platform: platform)
             print(image.id)
         }
     }

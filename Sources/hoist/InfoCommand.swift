@@ -1,11 +1,13 @@
 import ArgumentParser
 import Foundation
 import Hoist
+import HoistOCI
+import HoistRuntime
 import HoistStore
 
 struct InfoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "info", abstract: "Show the store, the backends that can be used here and what each can do.")
+        commandName: "info", abstract: "Show the store, the backends that can be used here and what each can do, and which platforms' programs run here.")
 
     @OptionGroup var global: GlobalOptions
 
@@ -35,6 +37,17 @@ struct InfoCommand: AsyncParsableCommand {
                     if !status.capabilities.isEmpty {
                         print("    capabilities: \(status.capabilities.map(\.rawValue).sorted().joined(separator: ", "))")
                     }
+                }
+                // What `hoist build --platform` can run here, natively or through binfmt_misc.
+                print("Platforms:")
+                let support = PlatformSupport()
+                for platform in PlatformSupport.commonPlatforms {
+                    let verdict = switch support.verdict(for: platform) {
+                    case .native: "native"
+                    case .emulated(let handler, let interpreter): "emulated (binfmt_misc \(handler): \(interpreter))"
+                    case .unavailable(let reason): "cannot run: \(reason)"
+                    }
+                    print("  \(platform): \(verdict)")
                 }
             default:
                 throw ValidationError("unknown format \"\(format)\": use text or json")

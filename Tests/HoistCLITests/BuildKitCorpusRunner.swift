@@ -115,7 +115,7 @@ final class CorpusRun: @unchecked Sendable {
         options.allowInsecure = allowed.contains("security.insecure")
         if let platform = corpusCase.platform, !corpusCase.requires.contains("lint") {
             guard !platform.contains(",") else { throw CorpusError("the build is for several platforms: \(platform)") }
-            options.platform = platform
+            options.platforms = [try Platform(parsing: platform)]
         }
         for (key, value) in corpusCase.frontendAttributes {
             let value = substitute(value)

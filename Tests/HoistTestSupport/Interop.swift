@@ -36,9 +36,17 @@ public enum Interop {
     /// True when running as root (needed for mounts, mknod, chown).
     public static var isRoot: Bool { getuid() == 0 }
 
-    /// Writes the busybox root filesystem tar of `scripts/make-busybox-rootfs.sh` to `path`.
-    public static func makeBusyboxRootfs(at path: URL) throws {
-        try ExternalCommand.checked([packageRoot.appendingPathComponent("scripts/make-busybox-rootfs.sh").path, path.path])
+    /// Writes the busybox root filesystem tar of `scripts/make-busybox-rootfs.sh` to `path`,
+    /// for the Debian architecture `architecture` (`arm64` …; nil: the host's).
+    public static func makeBusyboxRootfs(at path: URL, architecture: String? = nil) throws {
+        try ExternalCommand.checked(
+            [packageRoot.appendingPathComponent("scripts/make-busybox-rootfs.sh").path, path.path] + (architecture.map { [$0] } ?? []))
+    }
+
+    /// Whether Debian's arm64 busybox-static is at hand (scripts/install-deps.sh fetches it).
+    public static var hasArm64Busybox: Bool {
+        let archives = (try? FileManager.default.contentsOfDirectory(atPath: "/var/cache/apt/archives")) ?? []
+        return archives.contains { $0.hasPrefix("busybox-static_") && $0.hasSuffix("_arm64.deb") }
     }
 }
 

@@ -1,6 +1,6 @@
 import Foundation
 public import HoistBuild
-import HoistOCI
+public import HoistOCI
 
 /// Turns a parsed Dockerfile into a build graph with Docker's semantics: stages from images,
 /// earlier stages or scratch; ARG/ENV scoping; RUN as exec ops with mounts; COPY/ADD/WORKDIR
@@ -25,6 +25,12 @@ public struct DockerfileConverter: Sendable {
     /// `--allow network.host`: `RUN --network=host` is refused without it, as BuildKit's
     /// entitlement does.
     public var allowHostNetwork = false
+    /// The platform the build is for (`--platform`, one of a list): the platform of every stage
+    /// whose `FROM` names none. Nil builds for the host without naming it.
+    public var targetPlatform: Platform?
+    /// Whether step names begin with their stage's platform (`[linux/arm64 stage-1 2/3]`), as
+    /// BuildKit names them in a build for several platforms.
+    public var namesPlatforms = false
 
     /// A converter for `dockerfile` with the build's arguments; base images are resolved
     /// through `images` (their config shapes the stages: ENV, USER, WORKDIR, ONBUILD).
@@ -78,6 +84,9 @@ public struct DockerfileConverter: Sendable {
         var count = 0
         /// Whether this stage set CMD itself (an ENTRYPOINT then keeps it).
         var commandSet = false
+        /// The platform the stage is for (its `FROM --platform`, else the build's), nil when
+        /// neither names one.
+        var platform: Platform?
 
         var containerConfig: ContainerConfig {
             get { config.config ?? ContainerConfig() }
@@ -90,8 +99,10 @@ public struct DockerfileConverter: Sendable {
 
     private func convert(_ stage: Stage, converted: inout [Int: StageState]) async throws -> StageState {
         let from = try global.resolveFrom(of: stage)
-        let platform = from.platform.map { Platform(os: $0.os, architecture: $0.architecture, variant: $0.variant.isEmpty ? nil : $0.variant) }
+        let platform = from.platform.map { Platform(os: $0.os, architecture: $0.architecture, variant: $0.variant.isEmpty ? nil : $0.variant).normalized }
+            ?? targetPlatform
         let label = stage.name ?? "stage-\(stage.index)"
+        let shown = namesPlatforms ? "\((platform ?? Platform.host).normalized) \(label)" : label
         var state: StageState
         var triggers: [String] = []
         var base = from.base
@@ -100,7 +111,7 @@ public struct DockerfileConverter: Sendable {
         switch base {
         case .scratch:
             state = StageState(
-                filesystem: Vertex(.merge, name: "[\(label) 1/\(stage.instructions.count + 1)] FROM scratch", stage: label), config: ImageConfig(platform: platform ?? .host),
+                filesystem: Vertex(.merge, name: "[\(shown) 1/\(stage.instructions.count + 1)] FROM scratch", stage: label), config: ImageConfig(platform: platform ?? .host),
                 baseHistory: [], steps: [], scope: StageScope(global: global, inheritedEnvironment: StageScope.defaultEnvironment),
                 name: label)
             // BuildKit's empty image: the default PATH, and `/` as the working directory.
@@ -121,7 +132,7 @@ public struct DockerfileConverter: Sendable {
         case .image(let named):
             let reference = contextImages[named] ?? named
             let (config, _) = try await images.resolve(reference, platform: platform)
-            let filesystem = Vertex(.source(.image(reference: reference, platform: platform)), name: "[\(label) 1/\(stage.instructions.count + 1)] FROM \(reference)", stage: label)
+            let filesystem = Vertex(.source(.image(reference: reference, platform: platform)), name: "[\(shown) 1/\(stage.instructions.count + 1)] FROM \(reference)", stage: label)
             var inherited = Self.environment(config.config?.env)
             if !inherited.contains(where: { $0.name == "PATH" }) { inherited = StageScope.defaultEnvironment + inherited }
             state = StageState(
@@ -131,7 +142,14 @@ public struct DockerfileConverter: Sendable {
             // The base image's ONBUILD triggers run first, and are not inherited further.
             triggers = config.config?.onBuild ?? []
             state.containerConfig.onBuild = nil
+            // The image is the stage's platform's, whatever its config claims.
+            if let platform {
+                state.config.os = platform.os
+                state.config.architecture = platform.architecture
+                state.config.variant = platform.variant
+            }
         }
+        if case .stage = base {} else { state.platform = platform }
         state.index = stage.index
         var instructions: [Instruction] = []
         for trigger in triggers {
@@ -152,7 +170,8 @@ public struct DockerfileConverter: Sendable {
 
     private func apply(_ raw: Instruction, to state: inout StageState, converted: inout [Int: StageState]) async throws {
         let instruction = try state.scope.apply(raw)
-        let prefix = "[\(state.name) \(state.position)/\(state.count)]"
+        let platformLabel = namesPlatforms ? "\((state.platform ?? Platform.host).normalized) " : ""
+        let prefix = "[\(platformLabel)\(state.name) \(state.position)/\(state.count)]"
         switch instruction {
         case .run(let run):
             try await apply(run, to: &state, prefix: prefix, converted: &converted)
@@ -344,7 +363,8 @@ public struct DockerfileConverter: Sendable {
         let environment = ExecMount.environment(state.scope.runEnvironment, withAgentOf: mounts).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
         let exec = ExecOp(
             arguments: arguments, environment: environment, workingDirectory: state.workingDirectory, user: state.user,
-            network: Self.network(run.network, default: defaultNetwork), insecure: run.security == .insecure, mounts: mounts)
+            network: Self.network(run.network, default: defaultNetwork), insecure: run.security == .insecure, mounts: mounts,
+            platform: ExecOp.platform(for: state.platform))
         let shown = Self.displayed(run.command)
         let vertex = Vertex(.exec(exec), inputs: inputs, name: "\(prefix) RUN \(shown)", stage: state.name)
         state.filesystem = vertex
@@ -461,7 +481,7 @@ public struct DockerfileConverter: Sendable {
                           name: "[internal] load build context \(from)")
         }
         if let image = contextImages[from] {
-            return Self.imageVertex(image, platform: nil, name: "[internal] load \(image)")
+            return Self.imageVertex(image, platform: current.platform, name: "[internal] load \(image)")
         }
         if let stage = dockerfile.stage(named: from) {
             guard stage.index < current.index else {
@@ -474,7 +494,7 @@ public struct DockerfileConverter: Sendable {
             }
             if let state = converted[stage.index] { return state.filesystem }
         }
-        return Self.imageVertex(from, platform: nil, name: "[internal] load \(from)")
+        return Self.imageVertex(from, platform: current.platform, name: "[internal] load \(from)")
     }
 
     /// An image source, or the empty filesystem for `scratch` (a build context may name it).

@@ -21,6 +21,8 @@ public struct DockerfileFrontend: BuildFrontend {
     public var contextImages: [String: String] = [:]
     /// The `.dockerignore` patterns of each named build context directory.
     public var namedContextExcludes: [String: [String]] = [:]
+    /// Whether step names begin with their platform (a build for several platforms).
+    public var namesPlatforms = false
     /// The network of RUN steps without `--network`.
     public var defaultNetwork: NetworkMode = .sandbox
     /// The environment of a base image already at hand, for the `UndefinedVar` check (nil
@@ -35,7 +37,9 @@ public struct DockerfileFrontend: BuildFrontend {
         let dockerfile = try Dockerfile.parse(request.definition, fileName: request.fileName)
         var arguments = BuildArguments(values: request.buildArguments)
         arguments.targetStage = request.target
-        if let platform = request.platform {
+        // As BuildKit: TARGETPLATFORM and the rest from the normalised platform (`linux/arm64`, not `linux/arm64/v8`).
+        let targetPlatform = request.platform?.normalized
+        if let platform = targetPlatform {
             arguments.targetPlatform = PlatformSpecifier(os: platform.os, architecture: platform.architecture, variant: platform.variant ?? "")
         }
         var warnings: [BuildWarning] = []
@@ -67,6 +71,8 @@ public struct DockerfileFrontend: BuildFrontend {
         converter.contextImages = contextImages
         converter.namedContextExcludes = namedContextExcludes
         converter.defaultNetwork = defaultNetwork
+        converter.targetPlatform = targetPlatform
+        converter.namesPlatforms = namesPlatforms
         converter.allowHostNetwork = allowHostNetwork || defaultNetwork == .host
         let plan = try await converter.convert(target: request.target)
         return BuildState(plan.target, imageConfig: plan.config, baseHistory: plan.baseHistory, steps: plan.steps, warnings: warnings)

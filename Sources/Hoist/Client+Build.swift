@@ -96,7 +96,8 @@ extension Client {
         let worker = placement.worker(local: native)
         let mountPreparer = native
         let stages = Set(options.noCacheStages.map { $0.lowercased() })
-        let logs = try startBuildLogs()
+        let (logs, hold) = try startBuildLogs()
+        defer { hold.release() }
         try record?.write(into: logs.directory)
         let progress = logs.recording(options.progress)
         let cache = await SharedCacheIndex(

@@ -52,11 +52,15 @@ extension Client {
     private var buildLogsRoot: URL { store.root.url.appendingPathComponent("builds", isDirectory: true) }
 
     /// A new record of step logs, made the last build's: `builds/last` points at it from now,
-    /// and the previous build's logs go.
-    func startBuildLogs() throws -> StepLogs {
+    /// and the logs of earlier builds go — except those of builds still running (another
+    /// process may be building on this store), which hold their directory's lock until they
+    /// end or die. The returned hold is released when the build is done with its logs.
+    func startBuildLogs() throws -> (logs: StepLogs, hold: BuildLogsHold) {
         let name = UUID().uuidString.lowercased()
+        try FileManager.default.createDirectory(at: buildLogsRoot, withIntermediateDirectories: true)
+        // Held before the directory exists: a directory whose hold is free is a finished build's.
+        let hold = try BuildLogsHold(name, in: buildLogsRoot)
         let logs = try StepLogs(directory: buildLogsRoot.appendingPathComponent(name))
-        let previous = try? FileManager.default.destinationOfSymbolicLink(atPath: buildLogsRoot.appendingPathComponent("last").path)
         // A new link renamed over the old one: a reader sees either build's, never none.
         let link = buildLogsRoot.appendingPathComponent(".last-\(name)").path
         guard symlink(name, link) == 0 else {
@@ -66,9 +70,38 @@ extension Client {
             unlink(link)
             throw ClientError(.failedPrecondition, "cannot write \(buildLogsRoot.path)/last: \(String(cString: strerror(errno)))")
         }
-        if let previous, !previous.contains("/"), previous != name {
-            try? FileManager.default.removeItem(at: buildLogsRoot.appendingPathComponent(previous))
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: buildLogsRoot.path)) ?? []
+        for entry in entries where entry != name && entry != "last" && !entry.hasPrefix(".") {
+            // Taken only when no build holds it: a running build's logs stay.
+            guard let other = try? BuildLogsHold(entry, in: buildLogsRoot) else { continue }
+            try? FileManager.default.removeItem(at: buildLogsRoot.appendingPathComponent(entry))
+            other.release(removing: true)
         }
-        return logs
+        return (logs, hold)
+    }
+}
+
+/// A build's claim on its logs directory `NAME`: an exclusive `flock` on `.held-NAME` beside
+/// it, taken before the directory is made and held while the build runs (the kernel lets it
+/// go if the process dies), so another build never removes logs still being written.
+final class BuildLogsHold: Sendable {
+    private let descriptor: Int32
+    private let path: String
+
+    /// Holds `name` in `root`; throws when another process holds it.
+    init(_ name: String, in root: URL) throws {
+        path = root.appendingPathComponent(".held-\(name)").path
+        descriptor = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
+        guard descriptor >= 0, flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            let reason = String(cString: strerror(errno))
+            if descriptor >= 0 { close(descriptor) }
+            throw ClientError(.failedPrecondition, "cannot hold the build logs \(path): \(reason)")
+        }
+    }
+
+    /// Lets go of the logs; with `removing`, after its directory went, of the lock file too.
+    func release(removing: Bool = false) {
+        if removing { unlink(path) }
+        close(descriptor)
     }
 }

@@ -15,6 +15,14 @@ import Testing
 struct MultiPlatformBuildTests {
     /// A store whose `busybox` is a two-platform index over Debian's amd64 and arm64
     /// busybox-static (each also named `busybox:amd64`, `busybox:arm64`).
+    /// A build context beside `fixture`'s store holding `dockerfile`.
+    static func context(in fixture: BusyboxFixture, dockerfile: String) throws -> URL {
+        let context = fixture.directory.appending("context")
+        try FileManager.default.createDirectory(at: context, withIntermediateDirectories: true)
+        try Data(dockerfile.utf8).write(to: context.appendingPathComponent("Dockerfile"))
+        return context
+    }
+
     static func twoPlatformBusybox() throws -> BusyboxFixture {
         let fixture = try BusyboxFixture(name: "busybox:amd64")
         let arm64Rootfs = fixture.directory.appending("rootfs-arm64.tar")
@@ -65,9 +73,7 @@ struct MultiPlatformBuildTests {
         defer { emulation.restore() }
         let fixture = try Self.twoPlatformBusybox()
         let store = fixture.directory.appending("store")
-        let context = fixture.directory.appending("context")
-        try FileManager.default.createDirectory(at: context, withIntermediateDirectories: true)
-        try Data(Self.dockerfile.utf8).write(to: context.appendingPathComponent("Dockerfile"))
+        let context = try Self.context(in: fixture, dockerfile: Self.dockerfile)
         let files = fixture.directory.appending("files")
         let layout = fixture.directory.appending("layout.tar")
 
@@ -122,9 +128,7 @@ struct MultiPlatformBuildTests {
     func aTwoPlatformBuildIsPushedAsAnIndexAndEachPlatformPullsItsOwn() async throws {
         let fixture = try Self.twoPlatformBusybox()
         let store = fixture.directory.appending("store")
-        let context = fixture.directory.appending("context")
-        try FileManager.default.createDirectory(at: context, withIntermediateDirectories: true)
-        try Data("FROM busybox\nARG TARGETARCH\nCOPY note /note-$TARGETARCH\n".utf8).write(to: context.appendingPathComponent("Dockerfile"))
+        let context = try Self.context(in: fixture, dockerfile: "FROM busybox\nARG TARGETARCH\nCOPY note /note-$TARGETARCH\n")
         try Data("pushed\n".utf8).write(to: context.appendingPathComponent("note"))
         let registry = try TestRegistry(in: fixture.directory.appending("registry"))
         try await registry.explainingFailures {
@@ -157,9 +161,7 @@ struct MultiPlatformBuildTests {
         defer { emulation.restore() }
         let fixture = try Self.twoPlatformBusybox()
         let store = fixture.directory.appending("store")
-        let context = fixture.directory.appending("context")
-        try FileManager.default.createDirectory(at: context, withIntermediateDirectories: true)
-        try Data("FROM busybox\nRUN uname -m > /arch\n".utf8).write(to: context.appendingPathComponent("Dockerfile"))
+        let context = try Self.context(in: fixture, dockerfile: "FROM busybox\nRUN uname -m > /arch\n")
 
         emulation.unregister()
         let info = try Interop.hoist(["info"], root: store)

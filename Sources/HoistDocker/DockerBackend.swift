@@ -36,9 +36,12 @@ package actor DockerBackend: ContainerBackend {
         DockerPlacement(engine: try await engine(), request: request)
     }
 
-    package func imageExists(_ name: String) async -> Bool {
-        guard let engine = try? await engine() else { return false }
-        return (try? await engine.inspectImage(name)) != nil
+    package func imageExists(_ name: String, platform: Platform?) async -> Bool {
+        guard let engine = try? await engine(), let details = try? await engine.inspectImage(name) else { return false }
+        guard let platform else { return true }
+        // The daemon keeps one platform per name: the one it has must be the one asked for.
+        let present = Platform(os: details.os ?? "linux", architecture: details.architecture ?? "", variant: details.variant)
+        return PlatformMatcher(compatibleWith: platform).matches(present)
     }
 
     /// Pulls through the daemon with the credentials Hoist keeps for the registry.
@@ -227,7 +230,7 @@ package actor DockerBackend: ContainerBackend {
         // This run removes the container itself once it has its exit code; the daemon's own
         // removal would race it (and the exit code).
         config.hostConfig.autoRemove = nil
-        let id = try await engine.createContainer(config)
+        let id = try await engine.createContainer(config, platform: options.platform?.description)
         do {
             let code = try await withTaskCancellationHandler {
                 try await engine.attach(id, standardInput: options.standardInput) { stream, payload in
@@ -263,7 +266,7 @@ package actor DockerBackend: ContainerBackend {
     }
 
     package func createContainer(_ image: String, _ options: RunOptions) async throws -> String {
-        try await engine().createContainer(try config(image, options), name: options.name)
+        try await engine().createContainer(try config(image, options), name: options.name, platform: options.platform?.description)
     }
 
     package func startContainer(_ id: String) async throws {

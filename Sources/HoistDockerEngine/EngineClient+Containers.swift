@@ -4,9 +4,11 @@ import NIOCore
 import NIOFoundationCompat
 
 extension EngineClient {
-    /// Creates a container (not started) and returns its ID.
-    public func createContainer(_ config: EngineContainerConfig, name: String? = nil) async throws -> String {
-        let answer: IDAnswer = try await json(.POST, "/containers/create", query: name.map { [("name", $0)] } ?? [], body: config)
+    /// Creates a container (not started) and returns its ID; with `platform` (`os/arch[/variant]`),
+    /// of the daemon's image for that platform.
+    public func createContainer(_ config: EngineContainerConfig, name: String? = nil, platform: String? = nil) async throws -> String {
+        let query = (name.map { [("name", $0)] } ?? []) + (platform.map { [("platform", $0)] } ?? [])
+        let answer: IDAnswer = try await json(.POST, "/containers/create", query: query, body: config)
         return answer.id
     }
 

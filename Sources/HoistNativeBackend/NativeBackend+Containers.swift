@@ -17,7 +17,7 @@ extension NativeBackend {
     public func createContainer(_ image: String, _ options: RunOptions = RunOptions()) async throws -> String {
         await removeEndedAutoRemoved()
         if let name = options.name { try ContainerName.validate(name) }
-        let local = try resolve(image)
+        let local = try resolveRunnable(image, platform: options.platform)
         let id = ContainerRecord.newID()
         var settings = try containerSettings(image: image, config: local.config, options)
         settings.hostname = options.hostname ?? String(id.prefix(12))

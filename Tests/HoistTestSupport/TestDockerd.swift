@@ -32,21 +32,12 @@ public final class TestDockerd: Sendable {
         logFile = directory.appendingPathComponent("dockerd.log")
         process = Mutex(nil)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: logFile.path, contents: nil)
-        let log = try FileHandle(forWritingTo: logFile)
-        let daemon = Process()
-        daemon.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        daemon.arguments = [
-            "dockerd", "--data-root", directory.appendingPathComponent("data").path,
-            "--exec-root", directory.appendingPathComponent("exec").path,
-            "--pidfile", directory.appendingPathComponent("dockerd.pid").path, "-H", address,
-            "--iptables=false", "--bridge=none",
-        ]
-        daemon.standardOutput = log
-        daemon.standardError = log
-        daemon.standardInput = FileHandle.nullDevice
-        try daemon.run()
-        try? log.close()
+        let daemon = try ExternalCommand.startLogged(
+            ["dockerd", "--data-root", directory.appendingPathComponent("data").path,
+             "--exec-root", directory.appendingPathComponent("exec").path,
+             "--pidfile", directory.appendingPathComponent("dockerd.pid").path, "-H", "unix://\(socket)",
+             "--iptables=false", "--bridge=none"],
+            logFile: logFile)
         process.withLock { $0 = daemon }
         let deadline = Date().addingTimeInterval(60)
         while (try? docker(["version"]).status) != 0 {

@@ -60,10 +60,12 @@ public final class TestDockerd: Sendable {
         try ExternalCommand.run(["/usr/bin/docker", "-H", address] + arguments)
     }
 
-    /// The IDs of the containers this daemon created between `since` and now (its events).
+    /// The IDs of the containers this daemon created between `since` and now (its events, to
+    /// the nanosecond: what a build just before `since` made is not counted).
     public func containersCreated(since: Date) throws -> [String] {
         let output = try docker([
-            "events", "--since", String(Int(since.timeIntervalSince1970)), "--until", String(Int(Date().timeIntervalSince1970) + 1),
+            "events", "--since", String(format: "%.9f", since.timeIntervalSince1970),
+            "--until", String(format: "%.9f", Date().timeIntervalSince1970 + 1),
             "--filter", "type=container", "--filter", "event=create", "--format", "{{.ID}}",
         ])
         guard output.status == 0 else { throw Failure(description: "docker events failed: \(output.errorText)") }

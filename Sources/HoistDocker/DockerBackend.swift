@@ -277,20 +277,16 @@ package actor DockerBackend: ContainerBackend {
     package func runContainer(_ id: String, standardInput: Data?, standardOutput: @escaping @Sendable (Data) -> Void,
                       standardError: @escaping @Sendable (Data) -> Void) async throws -> Int32 {
         let engine = try await engine()
-        // Asked before the start, as Docker's CLI asks: a container the daemon removes when it
-        // ends (`--rm`) cannot be waited for afterwards.
-        let exit = Task { try await engine.waitContainer(id, condition: "next-exit") }
-        do {
-            try await engine.attach(id, standardInput: standardInput) { stream, payload in
-                if stream == .standardError { standardError(payload) } else { standardOutput(payload) }
-            } whenAttached: {
-                try await self.startContainer(id)
-            }
-        } catch {
-            exit.cancel()
-            throw error
+        // In place before the start, as Docker's CLI asks: a container the daemon removes when
+        // it ends (`--rm`) cannot be waited for afterwards, and a `next-exit` wait that reached
+        // the daemon after a quick container ended would wait for an exit that never comes.
+        let exit = try await engine.beginWait(id, condition: "next-exit")
+        try await engine.attach(id, standardInput: standardInput) { stream, payload in
+            if stream == .standardError { standardError(payload) } else { standardOutput(payload) }
+        } whenAttached: {
+            try await self.startContainer(id)
         }
-        return try await exit.value
+        return try await exit.exitCode()
     }
 
     package func waitContainer(_ id: String) async throws -> Int32 { try await engine().waitContainer(id) }

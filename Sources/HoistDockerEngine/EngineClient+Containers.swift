@@ -19,11 +19,16 @@ extension EngineClient {
     /// waits for the next end even of one not started yet, and still answers when the daemon
     /// removes it then (`--rm`).
     public func waitContainer(_ id: String, condition: String? = nil) async throws -> Int32 {
-        let answer: WaitAnswer = try await json(.POST, "/containers/\(id)/wait", query: condition.map { [("condition", $0)] } ?? [])
-        if let message = answer.error?.message, !message.isEmpty {
-            throw EngineError(.failedPrecondition, "waiting for container \(id) failed: \(message)")
-        }
-        return answer.statusCode
+        try await beginWait(id, condition: condition).exitCode()
+    }
+
+    /// Asks the daemon to wait for container `id` as ``waitContainer(_:condition:)`` does, and
+    /// returns as soon as the daemon has the wait in place (it answers the head first), so a
+    /// start that follows cannot end the container before a `next-exit` wait exists. The exit
+    /// code is read from the returned wait.
+    public func beginWait(_ id: String, condition: String? = nil) async throws -> ContainerWait {
+        let response = try await send(.POST, "/containers/\(id)/wait", query: condition.map { [("condition", $0)] } ?? [])
+        return ContainerWait(id: id, response: response)
     }
 
     /// The IDs of the daemon's containers (running ones unless `all`).

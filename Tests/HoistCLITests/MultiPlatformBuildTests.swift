@@ -162,6 +162,12 @@ struct MultiPlatformBuildTests {
             let (kept, configs) = try Self.index(Reference(parsing: name).description, in: try Client(root: StoreRoot(whole)).store)
             #expect(kept == index)
             #expect(configs["amd64"]?.architecture == "amd64" && configs["arm64"]?.architecture == "arm64")
+            // Pushed again from there, the index goes whole, byte for byte.
+            let copy = "\(registry.host)/multi/copy:1"
+            try Interop.hoist(["tag", name, copy], root: whole).checkedStatus()
+            try Interop.hoist(["push", copy], root: whole).checkedStatus()
+            let republished = try ExternalCommand.checked(["skopeo", "inspect", "--raw", "--tls-verify=false", "docker://\(copy)"])
+            #expect(republished.standardOutput == raw.standardOutput)
             let both = try Interop.hoist(["pull", "--all-platforms", "--platform", "linux/arm64", name], root: whole)
             #expect(both.status != 0 && both.errorText.contains("--all-platforms and --platform cannot be used together"), "\(both.errorText)")
         }

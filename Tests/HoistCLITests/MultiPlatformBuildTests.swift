@@ -252,6 +252,11 @@ struct MultiPlatformOptionTests {
         #expect(images.status == 0 && images.text.contains("foreign:1"), "\(images.errorText)")
         let inspected = try Interop.hoist(["inspect", "--format", "{{.Architecture}}", "foreign:1"], root: store)
         #expect(inspected.text == "arm64\n", "\(inspected.errorText)")
+        // `--platform` shows another platform's image of the index, or says which it has.
+        let picked = try Interop.hoist(["inspect", "--platform", "linux/s390x", "--format", "{{.Architecture}} {{.Os}}", "foreign:1"], root: store)
+        #expect(picked.text == "s390x linux\n", "\(picked.errorText)")
+        let absent = try Interop.hoist(["inspect", "--platform", "linux/riscv64", "foreign:1"], root: store)
+        #expect(absent.status != 0 && absent.errorText.contains("linux/arm64, linux/s390x"), "\(absent.errorText)")
     }
 
     @Test func aPlatformNamedTwiceOrMalformedIsRefused() async throws {

@@ -5,7 +5,7 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/start-dockerd.sh
 swift build --build-tests
-# A hung test stops the run with its name and the processes still running, well inside CI's limit.
+# A hung run stops with the tests still running and their processes named, well inside CI's limit.
 scripts/test-watchdog.py --quiet-minutes 15 --deadline-minutes 60 -- swift test --skip-build "$@"
 # The whole run (no filter) ends with a short fuzzing slice over the parsers of untrusted
 # input, with the debug build's random driver (libFuzzer needs an instrumented build of its

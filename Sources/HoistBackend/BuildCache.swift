@@ -8,12 +8,17 @@ public enum CacheLocation: Sendable, Hashable {
     case local(directory: String)
     /// A manifest in a registry (`type=registry,ref=NAME[:TAG|@DIGEST]`).
     case registry(Reference)
+    /// The built image's own config (`--cache-to type=inline`), read back through the image's
+    /// reference (`--cache-from type=registry,ref=IMAGE`), as BuildKit does.
+    case inline
 
-    /// The storage that reads and writes a cache there, a registry with `configuration`.
-    public func storage(registry configuration: RegistryConfiguration) -> any CacheStorage {
+    /// The storage that reads and writes a cache there, a registry with `configuration`; nil
+    /// for `inline`, which the image carries.
+    public func storage(registry configuration: RegistryConfiguration) -> (any CacheStorage)? {
         switch self {
         case .local(let directory): LayoutCacheStorage(directory: directory)
         case .registry(let reference): RegistryCacheStorage(reference: reference, configuration: configuration)
+        case .inline: nil
         }
     }
 }
@@ -23,13 +28,19 @@ public struct CacheExport: Sendable, Hashable {
     public var location: CacheLocation
     /// `mode=min` (the default, as BuildKit's) or `mode=max`.
     public var mode: CacheExportMode
+    /// `mounts=true`: the contents of the build's cache mounts (`RUN --mount=type=cache`) go
+    /// too, each as a layer, restored by `--cache-from` before the first step that mounts it.
+    public var includesMounts: Bool
 
-    public init(location: CacheLocation, mode: CacheExportMode = .min) {
+    public init(location: CacheLocation, mode: CacheExportMode = .min, includesMounts: Bool = false) {
         self.location = location
         self.mode = mode
+        self.includesMounts = includesMounts
     }
 
-    /// Parses BuildKit's syntax: `type=local,dest=DIR[,mode=min|max]`, `type=registry,ref=NAME`.
+    /// Parses BuildKit's syntax: `type=local,dest=DIR[,mode=min|max]`, `type=registry,ref=NAME`,
+    /// `type=inline` (always `mode=min`: only the image's own steps fit in its config);
+    /// `mounts=true` exports the cache mounts' contents too.
     ///
     /// - Throws: ``ClientError`` (`invalidArgument`) saying what is wrong.
     public init(parsing text: String) throws {
@@ -38,7 +49,18 @@ public struct CacheExport: Sendable, Hashable {
         guard let mode = CacheExportMode(rawValue: modeText) else {
             throw ClientError(.invalidArgument, "--cache-to \(text): mode=\(modeText); use min or max")
         }
-        self.init(location: try CacheLocation(fields, directoryKey: "dest", option: "--cache-to", text: text), mode: mode)
+        let location = try CacheLocation(fields, directoryKey: "dest", option: "--cache-to", text: text)
+        if location == .inline, mode == .max {
+            throw ClientError(.invalidArgument, "--cache-to \(text): type=inline keeps the image's own steps only (mode=min); use type=registry or type=local for mode=max")
+        }
+        let mounts = fields["mounts"] ?? "false"
+        guard mounts == "true" || mounts == "false" else {
+            throw ClientError(.invalidArgument, "--cache-to \(text): mounts=\(mounts); use true or false")
+        }
+        if location == .inline, mounts == "true" {
+            throw ClientError(.invalidArgument, "--cache-to \(text): an image's config cannot hold cache mounts; use type=registry or type=local with mounts=true")
+        }
+        self.init(location: location, mode: mode, includesMounts: mounts == "true")
     }
 }
 
@@ -50,12 +72,17 @@ public struct CacheImport: Sendable, Hashable {
         self.location = location
     }
 
-    /// Parses BuildKit's syntax: `type=local,src=DIR`, `type=registry,ref=NAME`.
+    /// Parses BuildKit's syntax: `type=local,src=DIR`, `type=registry,ref=NAME` (a cache, or an
+    /// image built with `--cache-to type=inline`).
     ///
     /// - Throws: ``ClientError`` (`invalidArgument`) saying what is wrong.
     public init(parsing text: String) throws {
         let fields = try AttributeList(parsing: text, option: "--cache-from")
-        self.init(location: try CacheLocation(fields, directoryKey: "src", option: "--cache-from", text: text))
+        let location = try CacheLocation(fields, directoryKey: "src", option: "--cache-from", text: text)
+        if location == .inline {
+            throw ClientError(.invalidArgument, "--cache-from \(text): an inline cache is read from its image: use type=registry,ref=IMAGE")
+        }
+        self.init(location: location)
     }
 }
 
@@ -76,10 +103,12 @@ extension CacheLocation {
             } catch {
                 throw ClientError(.invalidArgument, "\(option) \(text): ref=\(name) is not an image reference: \(error)")
             }
+        case "inline"?:
+            self = .inline
         case nil:
-            throw ClientError(.invalidArgument, "\(option) \(text): type= is required; use type=local or type=registry")
+            throw ClientError(.invalidArgument, "\(option) \(text): type= is required; use type=local, type=registry or type=inline")
         case let other?:
-            throw ClientError(.invalidArgument, "\(option) \(text): type=\(other) is not supported; use type=local or type=registry")
+            throw ClientError(.invalidArgument, "\(option) \(text): type=\(other) is not supported; use type=local, type=registry or type=inline")
         }
     }
 }

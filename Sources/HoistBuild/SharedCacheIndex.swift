@@ -10,7 +10,7 @@ import Synchronization
 /// image), so a chain of hits downloads only its last result's layers. An imported hit whose
 /// layers came is recorded in the store, to hit there next time. A source that cannot be read
 /// is a warning, and the build goes on without it.
-public final class SharedCacheIndex: CacheIndex {
+public final class SharedCacheIndex: CacheIndex, CacheMountSource {
     public let local: StoreCacheIndex
     private let imports: [(storage: any CacheStorage, artifact: CacheArtifact)]
     private let progress: ProgressReporter
@@ -18,6 +18,8 @@ public final class SharedCacheIndex: CacheIndex {
     private let solved = Mutex<[Digest: BuildResult]>([:])
     /// Imported records served so far, to be recorded in the store once their layers are here.
     private let importedHits = Mutex<[Digest: BuildResult]>([:])
+    /// Cache mounts being restored: a step that mounts one waits for the restore another began.
+    private let restoring = Mutex<[CacheArtifact.Mount: Task<Bool, Never>]>([:])
 
     /// Reads the records of every source in `imports`; one that is missing, unreachable or not
     /// a cache is reported to `progress` as a warning and left out.
@@ -102,16 +104,63 @@ public final class SharedCacheIndex: CacheIndex {
     /// Writes what this build solved to `storage`: every record (`max`), or those of the images
     /// whose layers are `images` (`min`; one per platform of a multi-platform build). Records
     /// whose layers the store lacks (imported hits no step needed) are left out.
-    public func export(to storage: any CacheStorage, mode: CacheExportMode, images: [[LayerRef]]) async throws {
+    /// With `mounts` (cache mounts → their directories), each existing directory's files go
+    /// too, as a layer of their own.
+    public func export(
+        to storage: any CacheStorage, mode: CacheExportMode, images: [[LayerRef]], mounts: [CacheArtifact.Mount: String] = [:]
+    ) async throws {
+        let records = try records(mode: mode, images: images)
+        var packed: [CacheArtifact.Mount: LayerRef] = [:]
+        for mount in mounts.keys.sorted() where FileManager.default.fileExists(atPath: mounts[mount]!) {
+            packed[mount] = try await Self.step("exporting cache mount \(mount.id)", progress: progress) {
+                try CacheMountArchive.pack(mounts[mount]!, into: local.store)
+            }
+        }
+        try await Self.step("exporting cache to \(storage.description)", progress: progress) {
+            try await storage.write(CacheArtifact(records: records, mounts: packed), from: local.store)
+        }
+    }
+
+    /// Fills `directory` with `mount`'s files from the first imported cache that has them,
+    /// fetching their layer; one restore per mount, which every step that mounts it awaits.
+    public func restore(_ mount: CacheArtifact.Mount, into directory: String) async -> Bool {
+        let task = restoring.withLock { running in
+            if let task = running[mount] { return task }
+            let task = Task { await self.restoreOnce(mount, into: directory) }
+            running[mount] = task
+            return task
+        }
+        return await task.value
+    }
+
+    private func restoreOnce(_ mount: CacheArtifact.Mount, into directory: String) async -> Bool {
+        guard let (storage, layer) = imports.lazy.compactMap({ source in source.artifact.mounts[mount].map { (source.storage, $0) } }).first
+        else { return false }
+        do {
+            try await Self.step("importing cache mount \(mount.id) from \(storage.description)", progress: progress) {
+                if !(try local.store.content.contains(layer.blob)) {
+                    try await storage.fetch(layer.blob, into: local.store)
+                }
+                try CacheMountArchive.restore(layer, from: local.store, into: directory, mount: mount)
+            }
+            return true
+        } catch {
+            progress.report(.warning(BuildWarning(message: "cache mount \(mount.id) cannot be restored from \(storage.description), starting empty: \(error)")))
+            return false
+        }
+    }
+
+    /// What this build solved, as an export keeps it: every record (`max`), or those whose
+    /// layers are the bottom of one of `images` (`min`); records whose layers the store lacks
+    /// are left out.
+    public func records(mode: CacheExportMode, images: [[LayerRef]]) throws -> [Digest: [LayerRef]] {
         var records: [Digest: [LayerRef]] = [:]
         for (key, result) in solved.withLock({ $0 }) {
             guard case .layers(let layers, nil) = result, try hasLayers(result) else { continue }
             if mode == .min, !images.contains(where: { layers.count <= $0.count && Array($0.prefix(layers.count)) == layers }) { continue }
             records[key] = layers
         }
-        try await Self.step("exporting cache to \(storage.description)", progress: progress) {
-            try await storage.write(CacheArtifact(records: records), from: local.store)
-        }
+        return records
     }
 
     /// Runs `body` reported as a step of its own named `name`, as BuildKit shows a cache's

@@ -29,7 +29,10 @@ public final class SharedCacheIndex: CacheIndex, CacheMountSource {
         var loaded: [(storage: any CacheStorage, artifact: CacheArtifact)] = []
         for storage in imports {
             do {
-                let read = try await Self.step("importing cache manifest from \(storage.description)", progress: progress) {
+                let read = try await Self.step(
+                    "importing cache manifest from \(storage.description)", progress: progress,
+                    summary: { read in read.map { Self.summary(of: $0.artifact, records: $0.manifest.config.size) } }
+                ) {
                     try await storage.readArtifact(through: local.store)
                 }
                 if let (_, artifact) = read {
@@ -112,12 +115,16 @@ public final class SharedCacheIndex: CacheIndex, CacheMountSource {
         let records = try records(mode: mode, images: images)
         var packed: [CacheArtifact.Mount: LayerRef] = [:]
         for mount in mounts.keys.sorted() where FileManager.default.fileExists(atPath: mounts[mount]!) {
-            packed[mount] = try await Self.step("exporting cache mount \(mount.id)", progress: progress) {
+            packed[mount] = try await Self.step("exporting cache mount \(mount.id)", progress: progress, summary: { "\($0.blob.size) bytes" }) {
                 try CacheMountArchive.pack(mounts[mount]!, into: local.store)
             }
         }
-        try await Self.step("exporting cache to \(storage.description)", progress: progress) {
-            try await storage.write(CacheArtifact(records: records, mounts: packed), from: local.store)
+        let artifact = CacheArtifact(records: records, mounts: packed)
+        let recordBytes = Int64(try artifact.encoded().config.count)
+        try await Self.step(
+            "exporting cache to \(storage.description)", progress: progress, summary: { Self.summary(of: artifact, records: recordBytes) }
+        ) {
+            try await storage.write(artifact, from: local.store)
         }
     }
 
@@ -137,7 +144,9 @@ public final class SharedCacheIndex: CacheIndex, CacheMountSource {
         guard let (storage, layer) = imports.lazy.compactMap({ source in source.artifact.mounts[mount].map { (source.storage, $0) } }).first
         else { return false }
         do {
-            try await Self.step("importing cache mount \(mount.id) from \(storage.description)", progress: progress) {
+            try await Self.step(
+                "importing cache mount \(mount.id) from \(storage.description)", progress: progress, summary: { "\(layer.blob.size) bytes" }
+            ) {
                 if !(try local.store.content.contains(layer.blob)) {
                     try await storage.fetch(layer.blob, into: local.store)
                 }
@@ -165,19 +174,36 @@ public final class SharedCacheIndex: CacheIndex, CacheMountSource {
 
     /// Runs `body` reported as a step of its own named `name`, as BuildKit shows a cache's
     /// import and export among the build's steps.
-    private static func step<T>(_ name: String, progress: ProgressReporter, _ body: () async throws -> T) async throws -> T {
+    /// `summary` says what the step moved (its bytes), as a line of the step's output.
+    private static func step<T>(
+        _ name: String, progress: ProgressReporter, summary: (T) -> String? = { _ in nil }, _ body: () async throws -> T
+    ) async throws -> T {
         let vertex = Digest(of: Data(name.utf8))
         let clock = ContinuousClock()
         let start = clock.now
         progress.report(.started(vertex: vertex, name: name, at: Date()))
         do {
             let result = try await body()
+            if let line = summary(result) {
+                progress.report(.log(vertex: vertex, stream: .stdout, text: line + "\n"))
+            }
             progress.report(.completed(vertex: vertex, name: name, duration: clock.now - start))
             return result
         } catch {
             progress.report(.failed(vertex: vertex, name: name, message: "\(error)"))
             throw error
         }
+    }
+
+    /// What a cache holds, in bytes: its records' document (`records` bytes) and its layers,
+    /// each counted once.
+    private static func summary(of artifact: CacheArtifact, records: Int64) -> String {
+        var layers: [Digest: Int64] = [:]
+        for layer in Array(artifact.records.values.joined()) + Array(artifact.mounts.values) {
+            if let digest = try? layer.blob.digest { layers[digest] = layer.blob.size }
+        }
+        let mounts = artifact.mounts.isEmpty ? "" : ", cache mounts: \(artifact.mounts.count)"
+        return "records: \(artifact.records.count) (\(records) bytes), layers: \(layers.count) (\(layers.values.reduce(0, +)) bytes)\(mounts)"
     }
 
     private func hasLayers(_ result: BuildResult) throws -> Bool {

@@ -171,7 +171,7 @@ extension Client {
                 ? CacheMountArchive.mounts(of: states.flatMap(\.vertex.topologicallySorted)).reduce(into: [:]) { directories, mount in
                     directories[mount] = NativeWorker.cacheMountDirectory(id: mount.id, store: store, uid: mount.uid, gid: mount.gid, mode: mount.mode)
                 } : [:]
-            try await cache.export(to: storage, mode: export.mode, images: images.map(\.layers), mounts: mounts)
+            try await cache.export(to: storage, mode: export.mode, images: images.map(\.layers), mounts: mounts, compression: export.compression)
         }
         guard images.count > 1, let host = images.first(where: { PlatformMatcher.host.matches($0.image.config.platform) }) ?? images.first else {
             let (image, layers) = images[0]

@@ -1,3 +1,4 @@
+public import HoistArchive
 public import HoistBuild
 public import HoistOCI
 public import HoistRegistry
@@ -31,16 +32,20 @@ public struct CacheExport: Sendable, Hashable {
     /// `mounts=true`: the contents of the build's cache mounts (`RUN --mount=type=cache`) go
     /// too, each as a layer, restored by `--cache-from` before the first step that mounts it.
     public var includesMounts: Bool
+    /// `compression=uncompressed|gzip|zstd[,compression-level=N]`: how the cache mounts' layers
+    /// are compressed. The image's layers stay the image's own blobs, stored once for both.
+    public var compression: Compression
 
-    public init(location: CacheLocation, mode: CacheExportMode = .min, includesMounts: Bool = false) {
+    public init(location: CacheLocation, mode: CacheExportMode = .min, includesMounts: Bool = false, compression: Compression = .none) {
         self.location = location
         self.mode = mode
         self.includesMounts = includesMounts
+        self.compression = compression
     }
 
     /// Parses BuildKit's syntax: `type=local,dest=DIR[,mode=min|max]`, `type=registry,ref=NAME`,
     /// `type=inline` (always `mode=min`: only the image's own steps fit in its config);
-    /// `mounts=true` exports the cache mounts' contents too.
+    /// `mounts=true` exports the cache mounts' contents too, `compression=` compresses them.
     ///
     /// - Throws: ``ClientError`` (`invalidArgument`) saying what is wrong.
     public init(parsing text: String) throws {
@@ -60,7 +65,41 @@ public struct CacheExport: Sendable, Hashable {
         if location == .inline, mounts == "true" {
             throw ClientError(.invalidArgument, "--cache-to \(text): an image's config cannot hold cache mounts; use type=registry or type=local with mounts=true")
         }
-        self.init(location: location, mode: mode, includesMounts: mounts == "true")
+        self.init(
+            location: location, mode: mode, includesMounts: mounts == "true",
+            compression: try Self.compression(fields["compression"], level: fields["compression-level"], text: text))
+    }
+}
+
+extension CacheExport {
+    /// BuildKit's `compression=` and `compression-level=` (gzip 1…9, zstd 1…22).
+    private static func compression(_ name: String?, level: String?, text: String) throws -> Compression {
+        let number: Int32?
+        if let level {
+            guard let value = Int32(level) else {
+                throw ClientError(.invalidArgument, "--cache-to \(text): compression-level=\(level) is not a number")
+            }
+            number = value
+        } else {
+            number = nil
+        }
+        switch (name ?? "uncompressed", number) {
+        case ("uncompressed", nil): return .none
+        case ("gzip", let level):
+            guard (1...9).contains(level ?? 6) else {
+                throw ClientError(.invalidArgument, "--cache-to \(text): gzip's compression-level is 1 to 9")
+            }
+            return .gzip(level: level ?? 6)
+        case ("zstd", let level):
+            guard (1...22).contains(level ?? 3) else {
+                throw ClientError(.invalidArgument, "--cache-to \(text): zstd's compression-level is 1 to 22")
+            }
+            return .zstd(level: level ?? 3)
+        case ("uncompressed", _?):
+            throw ClientError(.invalidArgument, "--cache-to \(text): compression-level needs compression=gzip or zstd")
+        case (let other, _):
+            throw ClientError(.invalidArgument, "--cache-to \(text): compression=\(other); use uncompressed, gzip or zstd")
+        }
     }
 }
 

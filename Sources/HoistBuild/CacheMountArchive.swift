@@ -1,5 +1,5 @@
 import Foundation
-import HoistArchive
+public import HoistArchive
 import HoistOCI
 public import HoistStore
 
@@ -24,20 +24,28 @@ public enum CacheMountArchive {
         return mounts
     }
 
-    /// `directory`'s files as a layer blob in `store` (an uncompressed tar, so its digest is
-    /// its diff ID): the same files give the same blob, which a cache already holding it does
-    /// not upload again.
-    public static func pack(_ directory: String, into store: Store) throws -> LayerRef {
+    /// `directory`'s files as a layer blob in `store`, compressed with `compression`: the same
+    /// files give the same blob, which a cache already holding it does not upload again.
+    public static func pack(_ directory: String, into store: Store, compression: Compression = .none) throws -> LayerRef {
         let empty = store.root.temporary.appendingPathComponent("mount-empty-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: empty) }
-        var writer = try store.content.writer(expecting: nil, size: nil)
+        let writer = try store.content.writer(expecting: nil, size: nil)
         do {
+            let encoder = try LayerEncoder(writer, compression: compression)
+            var sink = encoder
             // Modification times are clamped to the epoch: a cache's files are keyed by content,
             // and an unchanged mount gives the same blob.
-            try LayerDiffer(options: LayerDiffer.Options(sourceDateEpoch: 0)).diff(lower: empty, upper: directory, to: &writer)
+            try LayerDiffer(options: LayerDiffer.Options(sourceDateEpoch: 0)).diff(lower: empty, upper: directory, to: &sink)
+            try encoder.close()
+            let encoded = encoder.result
             let (digest, size) = try writer.commit()
-            return LayerRef(diffID: digest, blob: Descriptor(mediaType: .ociLayer, digest: digest, size: size))
+            let mediaType: MediaType = switch compression {
+            case .none: .ociLayer
+            case .gzip: .ociLayerGzip
+            case .zstd: .ociLayerZstd
+            }
+            return LayerRef(diffID: encoded.diffID, blob: Descriptor(mediaType: mediaType, digest: digest, size: size))
         } catch {
             writer.abort()
             throw error

@@ -1,4 +1,5 @@
 import Foundation
+public import HoistArchive
 public import HoistOCI
 import Synchronization
 
@@ -108,15 +109,17 @@ public final class SharedCacheIndex: CacheIndex, CacheMountSource {
     /// whose layers are `images` (`min`; one per platform of a multi-platform build). Records
     /// whose layers the store lacks (imported hits no step needed) are left out.
     /// With `mounts` (cache mounts → their directories), each existing directory's files go
-    /// too, as a layer of their own.
+    /// too, as a layer of their own compressed with `compression` (the image's layers stay the
+    /// image's blobs, so they are stored once).
     public func export(
-        to storage: any CacheStorage, mode: CacheExportMode, images: [[LayerRef]], mounts: [CacheArtifact.Mount: String] = [:]
+        to storage: any CacheStorage, mode: CacheExportMode, images: [[LayerRef]], mounts: [CacheArtifact.Mount: String] = [:],
+        compression: Compression = .none
     ) async throws {
         let records = try records(mode: mode, images: images)
         var packed: [CacheArtifact.Mount: LayerRef] = [:]
         for mount in mounts.keys.sorted() where FileManager.default.fileExists(atPath: mounts[mount]!) {
             packed[mount] = try await Self.step("exporting cache mount \(mount.id)", progress: progress, summary: { "\($0.blob.size) bytes" }) {
-                try CacheMountArchive.pack(mounts[mount]!, into: local.store)
+                try CacheMountArchive.pack(mounts[mount]!, into: local.store, compression: compression)
             }
         }
         let artifact = CacheArtifact(records: records, mounts: packed)

@@ -275,11 +275,16 @@ struct BuildCacheTransferTests {
             let cache = "\(registry.host)/ci/compiler:buildcache"
             let first = try hoist(
                 ["build", "--progress", "plain", "-t", "compiler", "--build-arg", "REVISION=1",
-                 "--cache-to", "type=registry,ref=\(cache),mode=max,mounts=true", compiler.path], root: exporter)
+                 "--cache-to", "type=registry,ref=\(cache),mode=max,mounts=true,compression=zstd", compiler.path], root: exporter)
             #expect(first.status == 0 && first.errorText.contains("compiled"), "\(first.errorText)")
             #expect(first.errorText.contains("exporting cache mount toycc"), "\(first.errorText)")
             // The import and export steps say what they moved, in bytes.
             #expect(first.errorText.contains(", cache mounts: 1"), "\(first.errorText)")
+            // The mount's layer is compressed as asked; the image's layers stay the image's blobs.
+            if Interop.available("skopeo") {
+                let manifest = try ExternalCommand.checked(["skopeo", "inspect", "--raw", "--tls-verify=false", "docker://\(cache)"]).text
+                #expect(manifest.contains("application/vnd.oci.image.layer.v1.tar+zstd"), "\(manifest)")
+            }
             // What the exporter's mount holds, checksummed as the step does.
             let mount = exporter.appendingPathComponent("cache-mounts/\(Digest(of: Data("toycc".utf8)).encoded)")
             let expected = try ExternalCommand.checked(["sh", "-c", "cd \"$0\" && find . -type f | sort | xargs -r sha256sum", mount.path]).text
@@ -321,7 +326,11 @@ struct BuildCacheTransferTests {
         #expect(throws: ClientError.self) { try CacheImport(parsing: "type=inline") }
         #expect(try CacheExport(parsing: "type=local,dest=d,mode=max,mounts=true").includesMounts)
         #expect(try !CacheExport(parsing: "type=local,dest=d").includesMounts)
-        for bad in ["type=local,dest=d,mounts=yes", "type=inline,mounts=true"] {
+        #expect(try CacheExport(parsing: "type=local,dest=d,mounts=true,compression=zstd").compression == .zstd)
+        #expect(try CacheExport(parsing: "type=local,dest=d,compression=gzip,compression-level=9").compression == .gzip(level: 9))
+        #expect(try CacheExport(parsing: "type=local,dest=d").compression == .none)
+        for bad in ["type=local,dest=d,mounts=yes", "type=inline,mounts=true", "type=local,dest=d,compression=lz4",
+                    "type=local,dest=d,compression=gzip,compression-level=12", "type=local,dest=d,compression-level=3"] {
             #expect(throws: ClientError.self, "\(bad)") { try CacheExport(parsing: bad) }
         }
     }

@@ -2,6 +2,7 @@ import Foundation
 import HoistNativeBackend
 import HoistArchive
 import HoistBuild
+import HoistDocker
 import HoistDockerfile
 import HoistOCI
 import HoistRuntime
@@ -25,7 +26,10 @@ extension Client {
     /// With several ``BuildOptions/platforms`` the Dockerfile is converted once per platform and
     /// the graphs solved together, so what they share (the context, a `FROM
     /// --platform=$BUILDPLATFORM` stage) runs once; the images are joined in one OCI index,
-    /// which the tags name and whose digest is returned.
+    /// which the tags name and whose digest is returned. A platform with a
+    /// ``BuildOptions/builderNodes`` entry has its `RUN` steps run on that node's Docker
+    /// Engine, their layers brought into the store under the same cache keys; a node that does
+    /// not answer is a ``ClientError`` (`unavailable`) before anything runs.
     @discardableResult
     public func build(_ options: BuildOptions, onStepFailure: (@Sendable (DebuggedStep) async -> Void)? = nil) async throws -> ImageSummary {
         try await build(options, finishing: nil, onStepFailure: onStepFailure, record: DebugRecord(options)) { images in
@@ -58,25 +62,33 @@ extension Client {
         if options.platforms.count > 1 {
             try Self.checkMultiPlatform(options)
         }
+        try BuilderNode.check(options.builderNodes, platforms: options.platforms)
         if options.isolation == .pod { try nativeOnly("--isolation=pod").checkPodIsolation() }
-        let placement = try await containerBackend.buildPlacement(BuildPlacementRequest(
-            store: store, pullPolicy: options.pullPolicy, limits: options.stepLimits,
-            loadIntoDocker: options.loadIntoDocker))
+        let request = BuildPlacementRequest(
+            store: store, pullPolicy: options.pullPolicy, limits: options.stepLimits, loadIntoDocker: options.loadIntoDocker)
+        let placement = try await containerBackend.buildPlacement(request)
+        var nodes: [Platform: any BuildPlacement] = [:]
         do {
+            // Every node is reached before anything runs: one that does not answer fails the build at once.
+            for node in options.builderNodes {
+                nodes[node.platform] = try await DockerBackend.nodePlacement(node, request: request)
+            }
             let conversions = try await convert(placement.imageSource)
             let image = try await build(
-                conversions, options: options, references: references, placement: placement, finishing: finishing,
+                conversions, options: options, references: references, placement: placement, nodes: nodes, finishing: finishing,
                 onStepFailure: onStepFailure, record: record)
             await placement.finish(keeping: [image.id.description])
+            for node in nodes.values { await node.finish(keeping: []) }
             return image
         } catch {
             await placement.finish(keeping: [])
+            for node in nodes.values { await node.finish(keeping: []) }
             throw error
         }
     }
 
     private func build(_ conversions: [DockerfileConversion], options: BuildOptions, references: [Reference],
-                       placement: any BuildPlacement,
+                       placement: any BuildPlacement, nodes: [Platform: any BuildPlacement],
                        finishing: (@Sendable (BuildState, [LayerRef]) async throws -> BuildState)?,
                        onStepFailure: (@Sendable (DebuggedStep) async -> Void)?, record: DebugRecord?) async throws -> ImageSummary {
         guard let conversion = conversions.first else { throw ClientError(.internal, "the build converted nothing") }
@@ -103,7 +115,9 @@ extension Client {
         native.sourceDateEpoch = epoch
         native.sshAgents = agents
         native.cacheMountSource = cache
-        let worker = placement.worker(local: native)
+        let here = placement.worker(local: native)
+        let worker: any Worker = nodes.isEmpty
+            ? here : PlatformRoutedWorker(default: here, nodes: nodes.mapValues { [native] in $0.worker(local: native) })
         let mountPreparer = native
         let solver = Solver(
             worker: worker, cache: cache, progress: progress,

@@ -45,6 +45,9 @@ public struct BuildOptions: Sendable {
     /// one sets the predefined ARGs and the image's platform; several build one image each,
     /// sharing what does not depend on the platform, joined in one OCI index under the tags.
     public var platforms: [Platform] = []
+    /// `--builder-node PLATFORM=ADDRESS`: Docker Engines that run the `RUN` steps of their
+    /// platform instead of this machine (each platform at most one, each among ``platforms``).
+    public var builderNodes: [BuilderNode] = []
     /// `--pull`: when base images are fetched from their registry (default: when missing).
     public var pullPolicy: PullPolicy = .missing
     /// `--memory`, `--cpu-quota`, `--cpu-period` (and S2I's `--cap-drop`) for every RUN step.

@@ -16,7 +16,8 @@ public import HoistRegistry
 /// `removeContainer`; `run` is all of that for a one-off container. A build asks for one
 /// ``BuildPlacement`` per build. `close()` comes last and lets go of the connection.
 public protocol ContainerBackend: Sendable {
-    func imageExists(_ name: String) async -> Bool
+    /// Whether the backend has image `name` (for `platform`, when one is given).
+    func imageExists(_ name: String, platform: Platform?) async -> Bool
     /// Pulls `name` from its registry for `platform` (default: this host's; the docker
     /// backend's daemon pulls for its own when none is given), with `configuration`'s
     /// credentials, mirrors and retries, as `docker pull` does.
@@ -139,6 +140,9 @@ extension ContainerBackend {
 
     /// A backend that holds nothing has nothing to let go of.
     public func close() async {}
+
+    /// Whether the backend has image `name` for this host's platform.
+    public func imageExists(_ name: String) async -> Bool { await imageExists(name, platform: nil) }
 
     /// Removes a kept container and leaves its volumes, as `docker rm` does.
     public func removeContainer(_ id: String, force: Bool) async throws {

@@ -1,4 +1,5 @@
 public import Foundation
+public import HoistOCI
 public import HoistRuntime
 
 /// How ``ContainerBackend/run(_:_:standardOutput:standardError:)`` starts a container, as `docker run`
@@ -83,6 +84,10 @@ public struct RunOptions: Sendable {
     /// `--restart`: whether the monitor of a kept container started in the background starts it
     /// again when it ends.
     public var restartPolicy: RestartPolicy = .no
+    /// `--platform`: which platform's image of a multi-platform name to run (default: this
+    /// host's, as the name resolves). A foreign one runs emulated, or is refused when this
+    /// machine cannot run its programs.
+    public var platform: Platform?
     /// `--name` for a container that is kept (``ContainerBackend/createContainer(_:_:)``); a generated
     /// name when nil.
     public var name: String?

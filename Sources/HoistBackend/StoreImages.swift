@@ -41,15 +41,16 @@ package struct StoreImages: Sendable {
     }
 
     /// Pulls `name` from its registry into the store and names it there, choosing from a
-    /// multi-platform index the manifest for `platform` (default: this host's).
-    package func pull(_ name: String, platform: Platform?, configuration: RegistryConfiguration,
+    /// multi-platform index the manifest for `platform` (default: this host's), or with
+    /// `allPlatforms` keeping the whole index.
+    package func pull(_ name: String, platform: Platform?, allPlatforms: Bool = false, configuration: RegistryConfiguration,
                       progress: @escaping TransferProgressHandler) async throws -> PullResult {
         let reference = try Self.parseReference(name)
         let matcher = platform.map { PlatformMatcher(compatibleWith: $0) } ?? .host
         // What the pull writes or finds present is held from the first blob to the name.
         return try await store.withLease("pull") { _ in
             try await RegistryClient.withClient(configuration: configuration) { registry in
-                try await registry.pull(reference, platform: matcher, into: store, progress: progress)
+                try await registry.pull(reference, platform: matcher, allPlatforms: allPlatforms, into: store, progress: progress)
             }
         }
     }

@@ -16,6 +16,9 @@ import HoistStore
 extension ContainerdBackend {
     package func createContainer(_ image: String, _ options: RunOptions) async throws -> String {
         await removeEndedAutoRemoved()
+        if let platform = options.platform, platform.normalized != Platform.host.normalized {
+            throw ClientError(.unsupported, "--platform \(platform) is for the native and docker backends; containerd runs \(Platform.host) here")
+        }
         if let name = options.name {
             try ContainerName.validate(name)
             if try await findContainer(name, exactName: true) != nil {

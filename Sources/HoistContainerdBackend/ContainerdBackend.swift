@@ -57,8 +57,9 @@ package struct ContainerdBackend: ContainerBackend {
     // MARK: - Images
 
     /// Whether containerd has the image, or Hoist's store has it to copy in when it is used.
-    package func imageExists(_ name: String) async -> Bool {
-        guard let images = try? await imageStore() else { return false }
+    package func imageExists(_ name: String, platform: Platform?) async -> Bool {
+        // Containers here run the host's platform only (``createContainer`` refuses another).
+        guard platform == nil || platform?.normalized == Platform.host.normalized, let images = try? await imageStore() else { return false }
         return (try? await images.resolve(name)) != nil || (try? storeImages.resolve(name)) != nil
     }
 

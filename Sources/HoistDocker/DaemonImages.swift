@@ -33,12 +33,14 @@ actor DaemonImages {
         made.append(id)
     }
 
-    /// The ID of a daemon image holding exactly `layers`, loading one when none is known.
-    func image(for layers: [LayerRef]) async throws -> String {
+    /// The ID of a daemon image holding exactly `layers`, loading one when none is known (its
+    /// config naming `platform`, default this host's: a daemon on a machine of that platform
+    /// then sees an image for it).
+    func image(for layers: [LayerRef], platform: Platform? = nil) async throws -> String {
         let key = Self.key(layers)
         if let known = images[key] { return known }
         if let running = loads[key] { return try await running.value }
-        let task = Task { try await self.load(layers) }
+        let task = Task { try await self.load(layers, platform: platform ?? .host) }
         loads[key] = task
         defer { loads[key] = nil }
         let id = try await task.value
@@ -69,8 +71,8 @@ actor DaemonImages {
 
     /// Loads an image of `layers` (a config naming just them) and returns its ID. The daemon
     /// may have it from an earlier build: its ID is the config's digest, so it is asked first.
-    private func load(_ layers: [LayerRef]) async throws -> String {
-        var config = ImageConfig(platform: .host)
+    private func load(_ layers: [LayerRef], platform: Platform) async throws -> String {
+        var config = ImageConfig(platform: platform)
         config.rootfs = RootFS(diffIDs: layers.map(\.diffID))
         let configBytes = try CanonicalJSON.encode(config)
         let id = Digest(of: configBytes).description

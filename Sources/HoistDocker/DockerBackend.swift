@@ -36,9 +36,12 @@ package actor DockerBackend: ContainerBackend {
         DockerPlacement(engine: try await engine(), request: request)
     }
 
-    package func imageExists(_ name: String) async -> Bool {
-        guard let engine = try? await engine() else { return false }
-        return (try? await engine.inspectImage(name)) != nil
+    package func imageExists(_ name: String, platform: Platform?) async -> Bool {
+        guard let engine = try? await engine(), let details = try? await engine.inspectImage(name) else { return false }
+        guard let platform else { return true }
+        // The daemon keeps one platform per name: the one it has must be the one asked for.
+        let present = Platform(os: details.os ?? "linux", architecture: details.architecture ?? "", variant: details.variant)
+        return PlatformMatcher(compatibleWith: platform).matches(present)
     }
 
     /// Pulls through the daemon with the credentials Hoist keeps for the registry.
@@ -227,7 +230,7 @@ package actor DockerBackend: ContainerBackend {
         // This run removes the container itself once it has its exit code; the daemon's own
         // removal would race it (and the exit code).
         config.hostConfig.autoRemove = nil
-        let id = try await engine.createContainer(config)
+        let id = try await engine.createContainer(config, platform: options.platform?.description)
         do {
             let code = try await withTaskCancellationHandler {
                 try await engine.attach(id, standardInput: options.standardInput) { stream, payload in
@@ -263,7 +266,7 @@ package actor DockerBackend: ContainerBackend {
     }
 
     package func createContainer(_ image: String, _ options: RunOptions) async throws -> String {
-        try await engine().createContainer(try config(image, options), name: options.name)
+        try await engine().createContainer(try config(image, options), name: options.name, platform: options.platform?.description)
     }
 
     package func startContainer(_ id: String) async throws {
@@ -277,20 +280,16 @@ package actor DockerBackend: ContainerBackend {
     package func runContainer(_ id: String, standardInput: Data?, standardOutput: @escaping @Sendable (Data) -> Void,
                       standardError: @escaping @Sendable (Data) -> Void) async throws -> Int32 {
         let engine = try await engine()
-        // Asked before the start, as Docker's CLI asks: a container the daemon removes when it
-        // ends (`--rm`) cannot be waited for afterwards.
-        let exit = Task { try await engine.waitContainer(id, condition: "next-exit") }
-        do {
-            try await engine.attach(id, standardInput: standardInput) { stream, payload in
-                if stream == .standardError { standardError(payload) } else { standardOutput(payload) }
-            } whenAttached: {
-                try await self.startContainer(id)
-            }
-        } catch {
-            exit.cancel()
-            throw error
+        // In place before the start, as Docker's CLI asks: a container the daemon removes when
+        // it ends (`--rm`) cannot be waited for afterwards, and a `next-exit` wait that reached
+        // the daemon after a quick container ended would wait for an exit that never comes.
+        let exit = try await engine.beginWait(id, condition: "next-exit")
+        try await engine.attach(id, standardInput: standardInput) { stream, payload in
+            if stream == .standardError { standardError(payload) } else { standardOutput(payload) }
+        } whenAttached: {
+            try await self.startContainer(id)
         }
-        return try await exit.value
+        return try await exit.exitCode()
     }
 
     package func waitContainer(_ id: String) async throws -> Int32 { try await engine().waitContainer(id) }

@@ -13,6 +13,8 @@ struct DockerPlacement: BuildPlacement {
     let daemonImages: DaemonImages
     let request: BuildPlacementRequest
     let imageSource: any ImageSource
+    /// Whether ``finish(keeping:)`` closes `engine` (a builder node's, connected for one build).
+    var closesEngine = false
 
     init(engine: EngineClient, request: BuildPlacementRequest) {
         self.engine = engine
@@ -42,6 +44,36 @@ struct DockerPlacement: BuildPlacement {
 
     func finish(keeping: [String]) async {
         await daemonImages.removeMade(keeping: Set(keeping))
+        if closesEngine { try? await engine.shutdown() }
+    }
+}
+
+extension DockerBackend {
+    /// A placement on builder node `node`'s engine for one build: its worker runs the steps it
+    /// is given there (``DockerWorker``) and brings their layers into `request`'s store; what
+    /// the build made on the node goes at ``BuildPlacement/finish(keeping:)``.
+    ///
+    /// - Throws: ``ClientError`` (`invalidArgument` for an address Hoist cannot use,
+    ///   `unavailable` when no engine answers there), one line naming the node's address.
+    package static func nodePlacement(_ node: BuilderNode, request: BuildPlacementRequest) async throws -> any BuildPlacement {
+        let named = "--builder-node \(node.platform)="
+        let host: DockerHost
+        do {
+            host = try DockerHost(address: node.address, named: named)
+        } catch {
+            throw ClientError(.invalidArgument, "\(error)", underlying: error)
+        }
+        let engine: EngineClient
+        do {
+            engine = try await EngineClient.connect(host)
+        } catch {
+            let reason = host.connectionProblem() ?? "\(error)".split(separator: "\n").first.map(String.init) ?? "no answer"
+            // Without the cause: its advice (DOCKER_HOST, the native backend) is for the backend's daemon, not a node.
+            throw ClientError(.unavailable, "builder node \(node.platform): no Docker Engine answers at \(node.address) (\(reason))")
+        }
+        var placement = DockerPlacement(engine: engine, request: request)
+        placement.closesEngine = true
+        return placement
     }
 }
 

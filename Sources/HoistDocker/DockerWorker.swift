@@ -141,7 +141,7 @@ struct DockerWorker: Worker {
                 .unsupported,
                 "RUN --mount=type=secret,env=… would leave the secret in the daemon's container config: build with the native backend, or mount the secret as a file")
         }
-        let image = try await daemonImages.image(for: base)
+        let image = try await daemonImages.image(for: base, platform: op.platform)
         let mounts = try await local.prepareMounts(of: op, inputs: inputs)
         defer { mounts.release() }
         let config = EngineContainerConfig(

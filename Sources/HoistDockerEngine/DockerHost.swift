@@ -23,20 +23,28 @@ public struct DockerHost: Sendable, Hashable, CustomStringConvertible {
         guard let value = environment["DOCKER_HOST"], !value.isEmpty else {
             return DockerHost(endpoint: .unix(path: "/var/run/docker.sock"))
         }
+        return try DockerHost(address: value, environment: environment, named: "DOCKER_HOST=")
+    }
+
+    /// The engine at `value`, spelt as `DOCKER_HOST` is (`unix:///path`, `tcp://host:port`;
+    /// TLS for tcp as `environment`'s `DOCKER_TLS_VERIFY` says). `named` leads the message
+    /// of the `invalidArgument` error for an address Hoist cannot use (`DOCKER_HOST=`).
+    public init(address value: String, environment: [String: String] = ProcessInfo.processInfo.environment, named: String = "") throws {
         if value.hasPrefix("unix://") {
-            return DockerHost(endpoint: .unix(path: String(value.dropFirst(7))))
+            self.init(endpoint: .unix(path: String(value.dropFirst(7))))
+            return
         }
         guard value.hasPrefix("tcp://") else {
-            throw EngineError(.invalidArgument, "DOCKER_HOST=\(value): Hoist reaches an engine by unix:// or tcp://")
+            throw EngineError(.invalidArgument, "\(named)\(value): Hoist reaches an engine by unix:// or tcp://")
         }
         let address = value.dropFirst(6).split(separator: "/").first.map(String.init) ?? ""
         guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]) else {
-            throw EngineError(.invalidArgument, "DOCKER_HOST=\(value): expected tcp://host:port")
+            throw EngineError(.invalidArgument, "\(named)\(value): expected tcp://host:port")
         }
         let verify = !(environment["DOCKER_TLS_VERIFY"] ?? "").isEmpty
         let certificates = environment["DOCKER_CERT_PATH"].map { URL(fileURLWithPath: $0, isDirectory: true) }
             ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".docker", isDirectory: true)
-        return DockerHost(endpoint: .tcp(host: String(address[..<colon]), port: port), tlsCertificates: verify ? certificates : nil)
+        self.init(endpoint: .tcp(host: String(address[..<colon]), port: port), tlsCertificates: verify ? certificates : nil)
     }
 
     /// Why no daemon can be reached at a unix socket endpoint (`No such file or directory`,

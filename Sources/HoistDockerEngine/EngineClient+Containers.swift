@@ -4,9 +4,11 @@ import NIOCore
 import NIOFoundationCompat
 
 extension EngineClient {
-    /// Creates a container (not started) and returns its ID.
-    public func createContainer(_ config: EngineContainerConfig, name: String? = nil) async throws -> String {
-        let answer: IDAnswer = try await json(.POST, "/containers/create", query: name.map { [("name", $0)] } ?? [], body: config)
+    /// Creates a container (not started) and returns its ID; with `platform` (`os/arch[/variant]`),
+    /// of the daemon's image for that platform.
+    public func createContainer(_ config: EngineContainerConfig, name: String? = nil, platform: String? = nil) async throws -> String {
+        let query = (name.map { [("name", $0)] } ?? []) + (platform.map { [("platform", $0)] } ?? [])
+        let answer: IDAnswer = try await json(.POST, "/containers/create", query: query, body: config)
         return answer.id
     }
 
@@ -19,11 +21,16 @@ extension EngineClient {
     /// waits for the next end even of one not started yet, and still answers when the daemon
     /// removes it then (`--rm`).
     public func waitContainer(_ id: String, condition: String? = nil) async throws -> Int32 {
-        let answer: WaitAnswer = try await json(.POST, "/containers/\(id)/wait", query: condition.map { [("condition", $0)] } ?? [])
-        if let message = answer.error?.message, !message.isEmpty {
-            throw EngineError(.failedPrecondition, "waiting for container \(id) failed: \(message)")
-        }
-        return answer.statusCode
+        try await beginWait(id, condition: condition).exitCode()
+    }
+
+    /// Asks the daemon to wait for container `id` as ``waitContainer(_:condition:)`` does, and
+    /// returns as soon as the daemon has the wait in place (it answers the head first), so a
+    /// start that follows cannot end the container before a `next-exit` wait exists. The exit
+    /// code is read from the returned wait.
+    public func beginWait(_ id: String, condition: String? = nil) async throws -> ContainerWait {
+        let response = try await send(.POST, "/containers/\(id)/wait", query: condition.map { [("condition", $0)] } ?? [])
+        return ContainerWait(id: id, response: response)
     }
 
     /// The IDs of the daemon's containers (running ones unless `all`).

@@ -43,6 +43,9 @@ public struct EngineImageDetails: Sendable, Hashable, Decodable {
     /// RFC 3339, with nanoseconds.
     public var created: String?
     public var size: Int64?
+    public var architecture: String?
+    public var os: String?
+    public var variant: String?
 
     public var createdDate: Date? { EngineContainerDetails.date(created) }
 
@@ -60,7 +63,8 @@ public struct EngineImageDetails: Sendable, Hashable, Decodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id = "Id", repoTags = "RepoTags", config = "Config", created = "Created", size = "Size"
+        case id = "Id", repoTags = "RepoTags", config = "Config", created = "Created", size = "Size", architecture = "Architecture"
+        case os = "Os", variant = "Variant"
     }
 }
 

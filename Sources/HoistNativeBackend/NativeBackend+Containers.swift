@@ -17,7 +17,7 @@ extension NativeBackend {
     public func createContainer(_ image: String, _ options: RunOptions = RunOptions()) async throws -> String {
         await removeEndedAutoRemoved()
         if let name = options.name { try ContainerName.validate(name) }
-        let local = try resolve(image)
+        let local = try resolveRunnable(image, platform: options.platform)
         let id = ContainerRecord.newID()
         var settings = try containerSettings(image: image, config: local.config, options)
         settings.hostname = options.hostname ?? String(id.prefix(12))
@@ -82,17 +82,25 @@ extension NativeBackend {
     /// `--rm` that have ended are not shown (``removeEndedAutoRemoved()`` removes them).
     public func containers(all: Bool = true) async throws -> [ContainerSummary] {
         await removeEndedAutoRemoved()
-        return try keptContainers(all: all)
+        // One whose removal failed just now (another command held it) is still shown: it is
+        // still there, and the next command removes it.
+        return try listContainers(all: all, hidingEndedAutoRemoved: false)
     }
 
     /// ``containers(all:)`` without removing what has ended: for callers that cannot wait,
     /// such as shell completion.
     public func keptContainers(all: Bool = true) throws -> [ContainerSummary] {
+        try listContainers(all: all, hidingEndedAutoRemoved: true)
+    }
+
+    private func listContainers(all: Bool, hidingEndedAutoRemoved: Bool) throws -> [ContainerSummary] {
         let executor = RuncExecutor(store: store.root)
         return try store.containers().compactMap { record in
             let container = try StoredContainer(record: record, store: store)
             let summary = summary(of: container, executor: executor)
-            if container.configuration.autoRemove == true, summary.state != .running, summary.state != .created { return nil }
+            if hidingEndedAutoRemoved, container.configuration.autoRemove == true, summary.state != .running, summary.state != .created {
+                return nil
+            }
             return all || summary.state == .running ? summary : nil
         }
     }

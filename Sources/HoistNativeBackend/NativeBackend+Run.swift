@@ -14,7 +14,7 @@ extension NativeBackend {
     public func run(_ image: String, _ options: RunOptions = RunOptions(),
                     standardOutput: @escaping @Sendable (Data) -> Void,
                     standardError: @escaping @Sendable (Data) -> Void) async throws -> Int32 {
-        let local = try resolve(image)
+        let local = try resolveRunnable(image, platform: options.platform)
         let settings = try containerSettings(image: image, config: local.config, options)
         let request = try ContainerNetworkRequest(options, config: local.config.config ?? ContainerConfig())
         let snapshotter = try store.snapshotter()

@@ -3,6 +3,7 @@ public import HoistBackend
 import HoistDocker
 public import HoistOCI
 public import HoistRegistry
+import HoistRuntime
 public import HoistStore
 
 /// The native backend: Hoist's own store and the runc/crun runtime, with no daemon. Kept
@@ -26,12 +27,34 @@ public struct NativeBackend: ContainerBackend {
     /// Finds the image that `name` designates, or throws `notFound` / `invalidArgument`.
     func resolve(_ name: String) throws -> LocalImage { try storeImages.resolve(name) }
 
-    public func imageExists(_ name: String) async -> Bool { (try? resolve(name)) != nil }
+    /// The image `name` for `platform` (nil: as it resolves for this host) that a container
+    /// runs: a foreign one is refused now, in one line, rather than failing at its first exec.
+    func resolveRunnable(_ name: String, platform: Platform?) throws -> LocalImage {
+        let local = try storeImages.resolve(name, platform: platform)
+        let imagePlatform = local.config.platform
+        if !imagePlatform.architecture.isEmpty, imagePlatform.normalized != Platform.host.normalized {
+            try PlatformSupport().checkRunnable(imagePlatform)
+        }
+        return local
+    }
+
+    public func imageExists(_ name: String, platform: Platform?) async -> Bool {
+        (try? storeImages.resolve(name, platform: platform)) != nil
+    }
     public func pullImage(_ name: String, platform: Platform?, configuration: RegistryConfiguration,
                           progress: @escaping TransferEventHandler) async throws -> ImageTransfer {
         let result = try await storeImages.pull(name, platform: platform, configuration: configuration) { progress(.blob($0)) }
         return ImageTransfer(reference: result.reference, digest: result.manifest.digestString, size: result.manifest.size)
     }
+    /// Pulls `name` with every platform of its index (`hoist pull --all-platforms`): the store
+    /// names the whole index, and each platform's image can be run or built from.
+    public func pullAllPlatforms(_ name: String, configuration: RegistryConfiguration,
+                                 progress: @escaping TransferEventHandler) async throws -> ImageTransfer {
+        let result = try await storeImages.pull(name, platform: nil, allPlatforms: true, configuration: configuration) { progress(.blob($0)) }
+        let named = result.index ?? result.manifest
+        return ImageTransfer(reference: result.reference, digest: named.digestString, size: named.size)
+    }
+
     public func pushImage(_ name: String, to destination: String?, configuration: RegistryConfiguration,
                           progress: @escaping TransferEventHandler) async throws -> ImageTransfer {
         let result = try await storeImages.push(name, to: destination, configuration: configuration) { progress(.blob($0)) }

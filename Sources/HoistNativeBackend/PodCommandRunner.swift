@@ -18,7 +18,7 @@ final class PodCommandRunner: CommandRunner {
         guard rootfs == "/" else {
             throw ClientError(.internal, "pod isolation runs steps in the container's own root, not in \(rootfs)")
         }
-        if let platform = command.platform { try PlatformSupport().checkRunnable(platform) }
+        if let platform = command.platform { try PlatformSupport().checkRunnable(platform, forBuildStep: true) }
         guard command.network != .none else {
             throw ClientError(
                 .unsupported,

@@ -36,7 +36,7 @@ package final class RuncCommandRunner: CommandRunner {
     package func run(_ command: CommandSpec, rootfs: String,
              output: @escaping @Sendable (ProgressEvent.Stream, [UInt8]) -> Void) async throws -> Int32 {
         // Before anything starts: a foreign step without an emulator fails, never runs as the host's.
-        if let platform = command.platform { try PlatformSupport().checkRunnable(platform) }
+        if let platform = command.platform { try PlatformSupport().checkRunnable(platform, forBuildStep: true) }
         var mounts: [ContainerMount] = command.binds.map { .bind(source: $0.source, destination: $0.destination, readOnly: $0.readOnly) }
         mounts += command.tmpfs.sorted { $0.key < $1.key }.map { .tmpfs(destination: $0.key, sizeBytes: $0.value) }
         var settings = ContainerSettings(

@@ -16,15 +16,17 @@ extension RegistryClient {
 
     /// Pulls the image `reference` names into `store` and names it there.
     ///
-    /// An index is narrowed to the manifest `platform` prefers. Config and layers are fetched in
-    /// parallel, streamed into the store and verified; blobs the store has are skipped. The name
-    /// is set only once every blob is in place, so a failed pull leaves the store as it was,
-    /// apart from verified blobs a rerun will not fetch again.
+    /// An index is narrowed to the manifest `platform` prefers; with `allPlatforms` every
+    /// manifest it lists is pulled and the name is the whole index's (as `ctr pull
+    /// --all-platforms` keeps it). Config and layers are fetched in parallel, streamed into the
+    /// store and verified; blobs the store has are skipped. The name is set only once every
+    /// blob is in place, so a failed pull leaves the store as it was, apart from verified blobs
+    /// a rerun will not fetch again.
     ///
     /// - Throws: ``RegistryError`` (see ``resolve(_:)``; `notFound` also when the index has no
     ///   manifest for `platform`), or a ``StoreError``.
     public func pull(
-        _ reference: Reference, platform: PlatformMatcher = .host, into store: Store,
+        _ reference: Reference, platform: PlatformMatcher = .host, allPlatforms: Bool = false, into store: Store,
         progress: @escaping TransferProgressHandler = { _ in }
     ) async throws -> PullResult {
         let session = transport(for: reference.registryHost)
@@ -32,35 +34,49 @@ extension RegistryClient {
         let top = try await fetcher.fetch(reference.digest?.description ?? reference.tag ?? Reference.defaultTag, expected: reference.digest)
 
         var index: Descriptor?
-        var manifestDescriptor = top.descriptor
-        var manifestData = top.data
+        // The image the result describes (the platform's), and every image the pull brings.
+        var chosen: (descriptor: Descriptor, manifest: ImageManifest)
+        var images: [ImageManifest]
         var documents = [top]
         if top.descriptor.mediaType.isIndex {
             index = top.descriptor
             let parsed = try decode(ImageIndex.self, top.data, what: "index \(reference)")
-            guard let chosen = parsed.manifest(for: platform) else {
+            let preferred = parsed.manifest(for: platform)
+            let entries = allPlatforms ? parsed.manifests.filter(\.mediaType.isManifest) : preferred.map { [$0] } ?? []
+            // With every platform, one for another platform than this host's still describes the pull.
+            guard let position = preferred.flatMap({ entries.firstIndex(of: $0) }) ?? (allPlatforms && !entries.isEmpty ? 0 : nil) else {
                 let offered = parsed.manifests.compactMap(\.platform).map(\.description).joined(separator: ", ")
                 throw RegistryError(
                     .notFound, "\(reference.familiarString) has no manifest for \(platform.preferences.first.map(\.description) ?? "this platform") (it offers \(offered.isEmpty ? "none" : offered))")
             }
-            let fetched = try await fetcher.fetch(try chosen.digest.description, expected: try chosen.digest)
-            manifestDescriptor = Descriptor(
-                mediaType: fetched.descriptor.mediaType, digest: try fetched.descriptor.digest, size: fetched.descriptor.size,
-                platform: chosen.platform)
-            manifestData = fetched.data
-            documents.append(fetched)
-        } else if !top.descriptor.mediaType.isManifest {
+            let fetched = try await forEachConcurrently(entries, limit: configuration.maximumConcurrentTransfers) { entry in
+                try await fetcher.fetch(try entry.digest.description, expected: try entry.digest)
+            }
+            documents += fetched
+            images = try fetched.map { try decode(ImageManifest.self, $0.data, what: "manifest \($0.descriptor.digestString) of \(reference)") }
+            chosen = (
+                Descriptor(mediaType: fetched[position].descriptor.mediaType, digest: try fetched[position].descriptor.digest,
+                           size: fetched[position].descriptor.size, platform: entries[position].platform),
+                images[position])
+        } else if top.descriptor.mediaType.isManifest {
+            chosen = (top.descriptor, try decode(ImageManifest.self, top.data, what: "manifest \(reference)"))
+            images = [chosen.manifest]
+        } else {
             throw RegistryError(.unsupported, "\(reference.familiarString) is a \(top.descriptor.mediaType), not an image")
         }
-        let manifest = try decode(ImageManifest.self, manifestData, what: "manifest \(reference)")
 
         let downloader = BlobDownloader(transport: session, path: reference.path, store: store, progress: progress)
-        let blobs = [manifest.config] + manifest.layers.filter { !$0.mediaType.isNondistributable }
+        var blobs: [Descriptor] = []
+        for image in images {
+            for blob in [image.config] + image.layers where !blob.mediaType.isNondistributable && !blobs.contains(blob) { blobs.append(blob) }
+        }
         let downloaded = try await forEachConcurrently(blobs, limit: configuration.maximumConcurrentTransfers) { blob in
             try await downloader.download(blob)
         }.reduce(0, +)
 
+        let manifest = chosen.manifest
         let config = try decode(ImageConfig.self, try store.content.data(try manifest.config.digest), what: "config of \(reference)")
+        let named = allPlatforms ? index ?? chosen.descriptor : chosen.descriptor
         try store.withWriteLease {
             for document in documents {
                 _ = try store.content.write(document.data, expecting: try document.descriptor.digest)
@@ -70,10 +86,10 @@ extension RegistryClient {
             for blob in blobs where try !store.content.contains(blob) {
                 throw RegistryError(.unavailable, "blob \(blob.digestString) of \(reference.familiarString) was removed during the pull; pull again", isTransient: true)
             }
-            try store.setName(reference.description, target: manifestDescriptor, created: config.createdDate ?? Date())
+            try store.setName(reference.description, target: named, created: config.createdDate ?? Date())
         }
         return PullResult(
-            reference: reference, manifest: manifestDescriptor, index: index, configDigest: try manifest.config.digest,
+            reference: reference, manifest: chosen.descriptor, index: index, configDigest: try manifest.config.digest,
             platform: Platform(os: config.os, architecture: config.architecture, variant: config.variant),
             created: config.createdDate, downloadedBytes: downloaded)
     }

@@ -103,9 +103,15 @@ public struct PlatformSupport: Sendable {
     /// Refuses `platform` when its programs cannot run here, naming it and what to install or
     /// register: a step for it would fail in the middle or, worse, run the host's programs.
     /// - Throws: ``RuntimeError`` (`failedPrecondition`).
-    public func checkRunnable(_ platform: Platform) throws(RuntimeError) {
+    ///
+    /// A build step's refusal (`forBuildStep`) also names the other way: a builder node, an
+    /// engine on a machine of that platform, given to the build.
+    public func checkRunnable(_ platform: Platform, forBuildStep: Bool = false) throws(RuntimeError) {
         if case .unavailable(let reason) = verdict(for: platform) {
-            throw RuntimeError(.failedPrecondition, "cannot run \(platform.normalized) programs on this \(Platform.host) machine: \(reason)")
+            let node = forBuildStep
+                ? "; or send its steps to an engine on a \(platform.normalized) machine with --builder-node \(platform.normalized)=unix:///PATH|tcp://HOST:PORT"
+                : ""
+            throw RuntimeError(.failedPrecondition, "cannot run \(platform.normalized) programs on this \(Platform.host) machine: \(reason)\(node)")
         }
     }
 

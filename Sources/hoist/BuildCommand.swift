@@ -41,6 +41,9 @@ struct BuildCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The target platforms (os/arch[/variant], comma-separated or repeated): one image each, joined in an OCI index when several; foreign ones run through binfmt_misc emulation (see hoist info).", valueName: "platform"))
     var platform: [String] = []
 
+    @Option(name: .customLong("builder-node"), help: ArgumentHelp("Run a platform's RUN steps on the Docker Engine of a machine of that platform, the layers brought back here: PLATFORM=unix:///PATH or tcp://HOST:PORT; repeatable.", valueName: "platform=address"))
+    var builderNode: [String] = []
+
     @Flag(name: .long, help: "Always pull the base images, as docker build --pull (same as --pull-policy always).")
     var pull = false
 
@@ -152,6 +155,7 @@ struct BuildCommand: AsyncParsableCommand {
             options.stepLimits = StepLimits(memoryBytes: try memory.map(ContainerOptions.bytes), cpuQuota: cpuQuota, cpuPeriod: cpuPeriod)
             options.buildContexts = try Self.pairs(buildContext, what: "--build-context", allowBare: false)
             options.platforms = try platform.flatMap { try $0.split(separator: ",").map { try Platform(parsing: $0.trimmingCharacters(in: .whitespaces)) } }
+            options.builderNodes = try builderNode.map(BuilderNode.init(parsing:))
             guard let policy = PullPolicy(rawValue: pull ? "always" : pullPolicy) else {
                 throw ValidationError("--pull-policy \(pullPolicy): use always, missing or never")
             }

@@ -76,6 +76,9 @@ struct ContainerOptions: ParsableArguments {
     @Flag(name: .long, help: "Every capability and device, no seccomp filter, no masked paths.")
     var privileged = false
 
+    @Option(name: .long, help: ArgumentHelp("The platform of a multi-platform image to run, e.g. linux/arm64 (a foreign one runs emulated through binfmt_misc).", valueName: "os/arch[/variant]"))
+    var platform: String?
+
     @Option(name: [.short, .long], help: "The container's hostname (default: the first 12 characters of its ID).")
     var hostname: String?
 
@@ -149,6 +152,7 @@ struct ContainerOptions: ParsableArguments {
         options.securityOptions = securityOptions
         options.privileged = privileged
         options.hostname = hostname
+        options.platform = try platform.map { try Platform(parsing: $0) }
         options.terminal = tty
         options.name = name
         try addNetworkOptions(to: &options)

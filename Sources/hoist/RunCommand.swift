@@ -98,17 +98,20 @@ struct RunCommand: AsyncParsableCommand {
     /// (or always); with `never`, a missing image is Docker's "No such image" before anything
     /// is made. Both name the image as Docker shows it (`busybox:latest`).
     private func pullIfNeeded(_ backend: any ContainerBackend, policy: PullPolicy) async throws {
-        let present = await backend.imageExists(image)
+        let platform = try container.platform.map { try Platform(parsing: $0) }
+        let present = await backend.imageExists(image, platform: platform)
         let shown = (try? Reference(parsing: image))?.familiarString ?? image
         switch policy {
         case .never:
-            guard present else { throw ValidationError("No such image: \(shown)") }
+            // Present for another platform: the create says which platforms it has.
+            let presentForAnother = platform != nil ? await backend.imageExists(image) : false
+            guard present || presentForAnother else { throw ValidationError("No such image: \(shown)") }
         case .missing:
             guard !present else { return }
             FileHandle.standardError.write(Data("Unable to find image '\(shown)' locally\n".utf8))
-            _ = try await backend.pullImage(image, platform: nil, configuration: RegistryConfiguration()) { _ in }
+            _ = try await backend.pullImage(image, platform: platform, configuration: RegistryConfiguration()) { _ in }
         case .always:
-            _ = try await backend.pullImage(image, platform: nil, configuration: RegistryConfiguration()) { _ in }
+            _ = try await backend.pullImage(image, platform: platform, configuration: RegistryConfiguration()) { _ in }
         }
     }
 }

@@ -90,6 +90,19 @@ struct DockerRunOptionsTests {
         #expect(hoist.text == docker.text, "hoist:\n\(hoist.text)\ndocker:\n\(docker.text)")
     }
 
+    /// `--platform` reaches the daemon: its own platform's image runs; another is the daemon's
+    /// refusal, as `docker run --platform` gets it.
+    @Test func thePlatformIsTheDaemonsChoice() throws {
+        defer { _ = try? ExternalCommand.run([Interop.docker, "rmi", "-f", scene.image]) }
+        let host = try scene.hoist("run", "--rm", "--pull", "never", "--network=none", "--platform", "linux/amd64", scene.image, "uname", "-m")
+        #expect(host.status == 0 && host.text == "x86_64\n", "\(host.errorText)")
+        let other = try scene.hoist("run", "--rm", "--pull", "never", "--network=none", "--platform", "linux/arm64", scene.image, "true")
+        let docker = try ExternalCommand.run(
+            [Interop.docker, "run", "--rm", "--pull", "never", "--network=none", "--platform", "linux/arm64", scene.image, "true"])
+        #expect(other.status != 0 && docker.status != 0)
+        #expect(other.errorText.contains("does not match the specified platform"), "hoist: \(other.errorText)\ndocker: \(docker.errorText)")
+    }
+
     @Test func whatTheDaemonCannotTakeIsRefusedByName() throws {
         defer { _ = try? ExternalCommand.run([Interop.docker, "rmi", "-f", scene.image]) }
         let alias = try scene.hoist("create", "--network=none", "--network-alias", "web", scene.image, "true")

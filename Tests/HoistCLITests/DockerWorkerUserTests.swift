@@ -35,6 +35,8 @@ final class DockerWorkerUserTests {
     let home: URL
     let hoist: String
     let uid: String
+    /// The user's files outside any store before this test began.
+    let foundBefore: Set<String>
 
     init() throws {
         directory = try TemporaryDirectory()
@@ -47,6 +49,8 @@ final class DockerWorkerUserTests {
                 ["useradd", "--no-create-home", "--shell", "/bin/sh", "--uid", Self.uid, "--groups", String(socketInfo.st_gid), Self.userName])
         }
         uid = try ExternalCommand.checked(["id", "-u", Self.userName]).text.trimmingCharacters(in: .whitespacesAndNewlines)
+        // What a run stopped before its clean-up left (its temporary home) is not this test's.
+        foundBefore = try Self.filesOwned(by: uid)
         home = directory.appending("home")
         try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
         hoist = home.appendingPathComponent("hoist").path
@@ -59,6 +63,12 @@ final class DockerWorkerUserTests {
     deinit {
         _ = try? ExternalCommand.run(["pkill", "-KILL", "-u", Self.userName])
         _ = try? ExternalCommand.run(["userdel", Self.userName])
+    }
+
+    /// The user's files where any user may write.
+    private static func filesOwned(by uid: String) throws -> Set<String> {
+        Set(try ExternalCommand.run(["find", "/tmp", "/var/tmp", "/dev/shm", "/run", "-xdev", "-user", uid]).text
+            .split(separator: "\n").map(String.init))
     }
 
     /// `hoist ARGUMENTS` as the user on the docker backend, with `HOME` its home (so its store
@@ -156,9 +166,8 @@ final class DockerWorkerUserTests {
     /// The user's files are its home's (the binary and corpus the test gave it, and the store
     /// Hoist keeps under `.local/share/hoist`), nowhere else a user may write.
     private func expectNothingOutsideTheStore(also allowed: Set<String> = []) throws {
-        let found = try ExternalCommand.run(["find", "/tmp", "/var/tmp", "/dev/shm", "/run", "-xdev", "-user", uid]).text
-            .split(separator: "\n").map(String.init)
-            .filter { !$0.hasPrefix(home.path + "/") && $0 != home.path }
+        let found = try Self.filesOwned(by: uid)
+            .filter { !$0.hasPrefix(home.path + "/") && $0 != home.path && !foundBefore.contains($0) }
         #expect(found.isEmpty, "the user's files outside its home: \(found.prefix(20))")
         let inHome = try FileManager.default.contentsOfDirectory(atPath: home.path).filter { !["hoist", "corpus", ".local"].contains($0) && !allowed.contains($0) }
         #expect(inHome.isEmpty, "the user's files in its home beside the store: \(inHome)")

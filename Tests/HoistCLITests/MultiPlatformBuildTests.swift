@@ -152,6 +152,18 @@ struct MultiPlatformBuildTests {
                 root: reader, input: Data("FROM \(name)\n".utf8))
             #expect(copied.status == 0, "\(copied.errorText)")
             #expect(FileManager.default.contents(atPath: files.appendingPathComponent("note-arm64").path) == Data("pushed\n".utf8))
+
+            // `pull --all-platforms` keeps the whole index: the name is the pushed index, with
+            // every platform's image in the store.
+            let whole = fixture.directory.appending("whole")
+            let all = try Interop.hoist(["pull", "--all-platforms", name], root: whole)
+            #expect(all.status == 0, "\(all.errorText)")
+            #expect(all.text.contains("Digest: sha256:\(Digest(of: raw.standardOutput).encoded)"), "\(all.text)")
+            let (kept, configs) = try Self.index(Reference(parsing: name).description, in: try Client(root: StoreRoot(whole)).store)
+            #expect(kept == index)
+            #expect(configs["amd64"]?.architecture == "amd64" && configs["arm64"]?.architecture == "arm64")
+            let both = try Interop.hoist(["pull", "--all-platforms", "--platform", "linux/arm64", name], root: whole)
+            #expect(both.status != 0 && both.errorText.contains("--all-platforms and --platform cannot be used together"), "\(both.errorText)")
         }
     }
 
@@ -166,10 +178,13 @@ struct MultiPlatformBuildTests {
         emulation.unregister()
         let info = try Interop.hoist(["info"], root: store)
         #expect(info.text.contains("linux/arm64: cannot run"), "\(info.text)")
+        let notRun = try Interop.hoist(["run", "--rm", "--pull", "never", "--network", "none", "--platform", "linux/arm64", "busybox", "uname", "-m"], root: store)
+        #expect(notRun.status != 0 && notRun.errorText.contains("cannot run linux/arm64 programs"), "\(notRun.errorText)")
         let refused = try Interop.hoist(
             ["build", "--progress", "plain", "--pull-policy", "never", "--platform", "linux/arm64", "-t", "refused:1", context.path], root: store)
         #expect(refused.status != 0)
         #expect(refused.errorText.contains("cannot run linux/arm64 programs") && refused.errorText.contains("qemu-user-static"), "\(refused.errorText)")
+        #expect(refused.errorText.contains("--builder-node linux/arm64="), "the other way out is named: \(refused.errorText)")
         #expect(try fixture.client.store.image(named: "docker.io/library/refused:1") == nil, "no image is made")
 
         // Registered again, the same build runs the step on arm64.
@@ -190,6 +205,16 @@ struct MultiPlatformBuildTests {
         #expect(architecture.text == "arm64\n", "\(architecture.errorText)")
         let run = try Interop.hoist(["run", "--rm", "--pull", "never", "--network", "none", "imported-arm64:1", "uname", "-m"], root: store)
         #expect(run.text == "aarch64\n", "\(run.errorText)")
+
+        // `run --platform` picks that platform's image of a multi-platform name.
+        for (platform, machine) in [("linux/arm64", "aarch64"), ("linux/amd64", "x86_64")] {
+            let picked = try Interop.hoist(
+                ["run", "--rm", "--pull", "never", "--network", "none", "--platform", platform, "busybox", "uname", "-m"], root: store)
+            #expect(picked.text == "\(machine)\n", "\(platform): \(picked.errorText)")
+        }
+        let absent = try Interop.hoist(
+            ["run", "--rm", "--pull", "never", "--network", "none", "--platform", "linux/s390x", "busybox", "true"], root: store)
+        #expect(absent.status != 0 && absent.errorText.contains("s390x"), "\(absent.errorText)")
     }
 }
 

@@ -62,6 +62,20 @@ struct EngineClientTests {
         }
     }
 
+    /// A `next-exit` wait is in place when `beginWait` returns: a container started after it
+    /// and ended before its answer is read still gives its exit code (a wait sent after the end
+    /// would wait for a next exit that never comes).
+    @Test(.timeLimit(.minutes(2))) func aWaitBegunBeforeTheStartHasTheQuickExit() async throws {
+        try await withEngine { engine in
+            let id = try await engine.createContainer(EngineContainerConfig(image: image, cmd: ["sh", "-c", "exit 7"]))
+            let wait = try await engine.beginWait(id, condition: "next-exit")
+            try await engine.startContainer(id)
+            while try await engine.inspectContainer(id).state.status != "exited" { try await Task.sleep(for: .milliseconds(20)) }
+            #expect(try await wait.exitCode() == 7)
+            try await engine.removeContainer(id)
+        }
+    }
+
     @Test func execKillCopyAndCommit() async throws {
         try await withEngine { engine in
             let id = try await engine.createContainer(EngineContainerConfig(image: image, cmd: ["sleep", "1000"]))

@@ -20,6 +20,23 @@ public enum ExternalCommand {
         }
     }
 
+    /// Starts `arguments` (a daemon a test keeps) in the background, its stdout and stderr
+    /// appended to `logFile` (made when missing), no stdin; the caller stops it.
+    public static func startLogged(_ arguments: [String], logFile: URL) throws -> Process {
+        if !FileManager.default.fileExists(atPath: logFile.path) { FileManager.default.createFile(atPath: logFile.path, contents: nil) }
+        let log = try FileHandle(forWritingTo: logFile)
+        defer { try? log.close() }
+        log.seekToEndOfFile()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = arguments
+        process.standardOutput = log
+        process.standardError = log
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
     /// Runs `arguments` (the first is looked up on PATH unless it has a slash) and returns its
     /// output whatever its exit status.
     public static func run(_ arguments: [String], input: Data? = nil, environment: [String: String]? = nil,

@@ -73,16 +73,7 @@ public final class TestContainerd: Sendable {
                 """
             let configFile = directory.appendingPathComponent("config.toml")
             try Data(config.utf8).write(to: configFile)
-            FileManager.default.createFile(atPath: logFile.path, contents: nil)
-            let log = try FileHandle(forWritingTo: logFile)
-            let daemon = Process()
-            daemon.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            daemon.arguments = ["containerd", "--config", configFile.path]
-            daemon.standardOutput = log
-            daemon.standardError = log
-            daemon.standardInput = FileHandle.nullDevice
-            try daemon.run()
-            try? log.close()
+            let daemon = try ExternalCommand.startLogged(["containerd", "--config", configFile.path], logFile: logFile)
             process.withLock { $0 = daemon }
         } catch {
             throw Failure(description: "cannot start containerd: \(error)")

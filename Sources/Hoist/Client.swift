@@ -1,5 +1,5 @@
 import Foundation
-import HoistOCI
+public import HoistOCI
 public import HoistStore
 import HoistContainerdBackend
 import HoistDocker
@@ -78,9 +78,10 @@ public final class Client: Sendable {
     // MARK: Listing and lookup
 
     /// The image `name` names: a reference (`busybox`, `localhost:5000/app:1`), an image ID or
-    /// a unique prefix of one (`sha256:3f5…`, `3f5…`).
-    public func inspect(_ name: String) throws -> ImageDetails {
-        let image = try resolve(name)
+    /// a unique prefix of one (`sha256:3f5…`, `3f5…`); of an index, its image for `platform`
+    /// (default: this host's).
+    public func inspect(_ name: String, platform: Platform? = nil) throws -> ImageDetails {
+        let image = try storeImages.resolve(name, platform: platform)
         let names = try store.images(target: try image.target.digest).compactMap(\.name)
         return ImageDetails(
             id: image.configDigest,

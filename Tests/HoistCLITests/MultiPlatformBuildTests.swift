@@ -162,6 +162,12 @@ struct MultiPlatformBuildTests {
             let (kept, configs) = try Self.index(Reference(parsing: name).description, in: try Client(root: StoreRoot(whole)).store)
             #expect(kept == index)
             #expect(configs["amd64"]?.architecture == "amd64" && configs["arm64"]?.architecture == "arm64")
+            // Pushed again from there, the index goes whole, byte for byte.
+            let copy = "\(registry.host)/multi/copy:1"
+            try Interop.hoist(["tag", name, copy], root: whole).checkedStatus()
+            try Interop.hoist(["push", copy], root: whole).checkedStatus()
+            let republished = try ExternalCommand.checked(["skopeo", "inspect", "--raw", "--tls-verify=false", "docker://\(copy)"])
+            #expect(republished.standardOutput == raw.standardOutput)
             let both = try Interop.hoist(["pull", "--all-platforms", "--platform", "linux/arm64", name], root: whole)
             #expect(both.status != 0 && both.errorText.contains("--all-platforms and --platform cannot be used together"), "\(both.errorText)")
         }
@@ -246,6 +252,11 @@ struct MultiPlatformOptionTests {
         #expect(images.status == 0 && images.text.contains("foreign:1"), "\(images.errorText)")
         let inspected = try Interop.hoist(["inspect", "--format", "{{.Architecture}}", "foreign:1"], root: store)
         #expect(inspected.text == "arm64\n", "\(inspected.errorText)")
+        // `--platform` shows another platform's image of the index, or says which it has.
+        let picked = try Interop.hoist(["inspect", "--platform", "linux/s390x", "--format", "{{.Architecture}} {{.Os}}", "foreign:1"], root: store)
+        #expect(picked.text == "s390x linux\n", "\(picked.errorText)")
+        let absent = try Interop.hoist(["inspect", "--platform", "linux/riscv64", "foreign:1"], root: store)
+        #expect(absent.status != 0 && absent.errorText.contains("linux/arm64, linux/s390x"), "\(absent.errorText)")
     }
 
     @Test func aPlatformNamedTwiceOrMalformedIsRefused() async throws {

@@ -98,24 +98,27 @@ extension Client {
 
         let localDirectories = conversion.namedContexts.merging(["context": conversion.context]) { $1 }
         let pod = options.isolation == .pod ? try native.podIsolation(options, keeping: Array(localDirectories.values)) : nil
-        var native = NativeWorker(
-            store: store, snapshotter: pod?.snapshotter ?? DeferredSnapshotter { [store] in try store.snapshotter() },
-            images: conversion.images, pathFilter: Self.dockerIgnoreFilter, localDirectories: localDirectories,
-            runner: pod?.runner ?? RuncCommandRunner(store: store.root, limits: options.stepLimits), secrets: options.secrets)
-        native.runsStepsOneAtATime = pod != nil
-        native.sourceDateEpoch = epoch
-        native.sshAgents = try Self.checkedAgents(options.sshAgents)
-        let here = placement.worker(local: native)
-        let worker: any Worker = nodes.isEmpty
-            ? here : PlatformRoutedWorker(default: here, nodes: nodes.mapValues { [native] in $0.worker(local: native) })
-        let mountPreparer = native
+        let agents = try Self.checkedAgents(options.sshAgents)
         let stages = Set(options.noCacheStages.map { $0.lowercased() })
         let (logs, hold) = try startBuildLogs()
         defer { hold.release() }
         try record?.write(into: logs.directory)
         let progress = logs.recording(options.progress)
         let cache = await SharedCacheIndex(
-            local: StoreCacheIndex(store: store), imports: options.cacheImports.map { $0.location.storage(registry: options.registry) }, progress: progress)
+            local: StoreCacheIndex(store: store), imports: options.cacheImports.compactMap { $0.location.storage(registry: options.registry) },
+            progress: progress)
+        var native = NativeWorker(
+            store: store, snapshotter: pod?.snapshotter ?? DeferredSnapshotter { [store] in try store.snapshotter() },
+            images: conversion.images, pathFilter: Self.dockerIgnoreFilter, localDirectories: localDirectories,
+            runner: pod?.runner ?? RuncCommandRunner(store: store.root, limits: options.stepLimits), secrets: options.secrets)
+        native.runsStepsOneAtATime = pod != nil
+        native.sourceDateEpoch = epoch
+        native.sshAgents = agents
+        native.cacheMountSource = cache
+        let here = placement.worker(local: native)
+        let worker: any Worker = nodes.isEmpty
+            ? here : PlatformRoutedWorker(default: here, nodes: nodes.mapValues { [native] in $0.worker(local: native) })
+        let mountPreparer = native
         let solver = Solver(
             worker: worker, cache: cache, progress: progress,
             options: SolveOptions(
@@ -165,14 +168,24 @@ extension Client {
             }
             let state = try await finishing?(solved, layers) ?? solved
             // The same config an exported BuildState gets: the frontend's, with the state's edits.
-            let (config, baseHistory) = imageConfig(of: state)
+            var (config, baseHistory) = imageConfig(of: state)
+            // A base image's inline cache is not this image's: BuildKit drops it too.
+            config.unknownFields[InlineCache.field] = nil
+            if options.cacheExports.contains(where: { $0.location == .inline }) {
+                config.unknownFields[InlineCache.field] = try InlineCache.encode(cache.records(mode: .min, images: [layers]), image: layers)
+            }
             let exported = try ImageExporter(store: store).export(
                 layers: layers, config: config, baseHistory: baseHistory, steps: state.steps, results: results,
                 fallback: Date(), sourceDateEpoch: epoch)
             images.append((try LocalImage(exported, name: references.first?.description), layers))
         }
         for export in options.cacheExports {
-            try await cache.export(to: export.location.storage(registry: options.registry), mode: export.mode, images: images.map(\.layers))
+            guard let storage = export.location.storage(registry: options.registry) else { continue }
+            let mounts = export.includesMounts
+                ? CacheMountArchive.mounts(of: states.flatMap(\.vertex.topologicallySorted)).reduce(into: [:]) { directories, mount in
+                    directories[mount] = NativeWorker.cacheMountDirectory(id: mount.id, store: store, uid: mount.uid, gid: mount.gid, mode: mount.mode)
+                } : [:]
+            try await cache.export(to: storage, mode: export.mode, images: images.map(\.layers), mounts: mounts, compression: export.compression)
         }
         guard images.count > 1, let host = images.first(where: { PlatformMatcher.host.matches($0.image.config.platform) }) ?? images.first else {
             let (image, layers) = images[0]

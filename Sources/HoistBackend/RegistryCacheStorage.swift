@@ -4,7 +4,8 @@ public import HoistOCI
 public import HoistRegistry
 public import HoistStore
 
-/// A build cache in a registry (`--cache-to type=registry,ref=…`): the cache manifest under the
+/// A build cache in a registry (`--cache-to type=registry,ref=…`), or an image pushed with an
+/// inline cache (``InlineCache``), which `--cache-from type=registry,ref=IMAGE` reads alike: the cache manifest under the
 /// reference's tag (or digest), its layers the very blobs the image pushes, so a registry that
 /// has the image is sent only the records. A registry that takes an OCI image manifest with a
 /// config of its own media type (OCI 1.1's artifact rule) holds it; tested against the CNCF
@@ -26,23 +27,39 @@ public struct RegistryCacheStorage: CacheStorage {
         var optional = configuration
         optional.retry.maximumAttempts = min(optional.retry.maximumAttempts, 2)
         return try await RegistryClient.withClient(configuration: optional) { client -> (manifest: ImageManifest, artifact: CacheArtifact)? in
-            let document: (descriptor: Descriptor, data: Data)
+            var document: (descriptor: Descriptor, data: Data)
             do {
                 document = try await client.fetchManifest(reference)
             } catch let error as RegistryError where error.code == .notFound {
                 return nil
             }
+            if document.descriptor.mediaType.isIndex {
+                // An image of several platforms: the host's keeps the inline cache this build can use.
+                let index = try JSONDecoder().decode(ImageIndex.self, from: document.data)
+                guard let entry = PlatformMatcher.host.bestMatch(in: index.manifests) else {
+                    throw BuildError(.notFound, "\(reference) has no image for \(Platform.host)")
+                }
+                document = try await client.fetchManifest(reference.withDigest(try entry.digest))
+            }
             guard document.descriptor.mediaType.isManifest else {
                 throw BuildError(.invalidArgument, "\(reference) is a \(document.descriptor.mediaType), not a build cache")
             }
             let manifest = try JSONDecoder().decode(ImageManifest.self, from: document.data)
-            guard manifest.artifactType == CacheArtifact.artifactType || manifest.config.mediaType == CacheArtifact.configMediaType else {
+            let isCache = manifest.artifactType == CacheArtifact.artifactType || manifest.config.mediaType == CacheArtifact.configMediaType
+            guard isCache || manifest.config.mediaType == .ociConfig || manifest.config.mediaType == .dockerConfig else {
                 throw BuildError(.invalidArgument, "\(reference) is not a Hoist build cache (artifact type \(manifest.artifactType?.rawValue ?? "none"))")
             }
-            // The records come through the store, which checks them against their digest.
+            // The records (or the image's config) come through the store, which checks them against their digest.
             try await client.download(manifest.config, from: reference, into: store)
             let config = try store.content.data(try manifest.config.digest)
-            return (manifest, try CacheArtifact(manifest: manifest, config: config))
+            if isCache {
+                return (manifest, try CacheArtifact(manifest: manifest, config: config))
+            }
+            // An image: its inline cache (`--cache-to type=inline`), its layers the blobs to fetch.
+            guard let inline = try InlineCache.decode(config: try JSONDecoder().decode(ImageConfig.self, from: config), manifest: manifest) else {
+                throw BuildError(.invalidArgument, "\(reference) is an image without an inline cache (\(InlineCache.field) in its config)")
+            }
+            return (manifest, inline)
         }
     }
 

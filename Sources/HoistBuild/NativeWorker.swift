@@ -24,6 +24,9 @@ public struct NativeWorker: Worker {
     public var sourceDateEpoch: Int64?
     /// SSH agent sockets by id (`--ssh id=SOCKET`), shown to `RUN --mount=type=ssh`.
     public var sshAgents: [String: String] = [:]
+    /// Where a cache mount the store has never had is filled from before its first step
+    /// (the imported caches of `--cache-from`).
+    public var cacheMountSource: (any CacheMountSource)?
     /// Steps one at a time, for a snapshotter with a single live tree (pod isolation's
     /// ``InPlaceSnapshotter``); independent steps run at once otherwise.
     public var runsStepsOneAtATime: Bool {
@@ -146,7 +149,7 @@ public struct NativeWorker: Worker {
                                               readOnly: mount.readOnly))
                 case .cache(let id, let sharing, let uid, let gid, let mode):
                     let lock = try await CacheMountLock(
-                        directory: try cacheDirectory(id: id, uid: uid, gid: gid, mode: mode), sharing: sharing)
+                        directory: try await cacheDirectory(id: id, uid: uid, gid: gid, mode: mode), sharing: sharing)
                     mounts.releases.append(lock.release)
                     mounts.binds.append(
                         .init(source: lock.directory, destination: mount.destination, readOnly: mount.readOnly, keepsWrites: true))
@@ -236,9 +239,15 @@ public struct NativeWorker: Worker {
         return store.root.url.appendingPathComponent("cache-mounts/\(Digest(of: Data(identity.utf8)).encoded)").path
     }
 
-    /// The persistent directory of a cache mount, created on first use with the asked owner and mode.
-    private func cacheDirectory(id: String, uid: Int, gid: Int, mode: UInt32) throws -> String {
+    /// The persistent directory of a cache mount, created on first use with the asked owner and
+    /// mode, or filled from ``cacheMountSource`` when that has it.
+    private func cacheDirectory(id: String, uid: Int, gid: Int, mode: UInt32) async throws -> String {
         let path = Self.cacheMountDirectory(id: id, store: store, uid: uid, gid: gid, mode: mode)
+        if !FileManager.default.fileExists(atPath: path), let cacheMountSource {
+            try FileManager.default.createDirectory(
+                atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            _ = await cacheMountSource.restore(CacheArtifact.Mount(id: id, uid: uid, gid: gid, mode: mode), into: path)
+        }
         if !FileManager.default.fileExists(atPath: path) {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: mode])

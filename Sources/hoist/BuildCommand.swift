@@ -98,10 +98,10 @@ struct BuildCommand: AsyncParsableCommand {
     @Option(name: [.short, .long], help: ArgumentHelp("Also write the result: type=oci|docker|tar,dest=FILE, type=local,dest=DIR, or type=image[,name=N][,push=true] (type=registry pushes); repeatable.", valueName: "spec"))
     var output: [String] = []
 
-    @Option(name: .customLong("cache-from"), help: ArgumentHelp("Also take step results from this cache: type=local,src=DIR or type=registry,ref=NAME; repeatable. One that cannot be read is a warning.", valueName: "spec"))
+    @Option(name: .customLong("cache-from"), help: ArgumentHelp("Also take step results from this cache: type=local,src=DIR or type=registry,ref=NAME (a cache, or an image pushed with an inline cache); repeatable. One that cannot be read is a warning.", valueName: "spec"))
     var cacheFrom: [String] = []
 
-    @Option(name: .customLong("cache-to"), help: ArgumentHelp("Write the build's cache here: type=local,dest=DIR or type=registry,ref=NAME, with mode=min|max (min: the image's steps; max: every stage's); repeatable.", valueName: "spec"))
+    @Option(name: .customLong("cache-to"), help: ArgumentHelp("Write the build's cache here: type=local,dest=DIR or type=registry,ref=NAME, with mode=min|max (min: the image's steps; max: every stage's) and mounts=true (the RUN --mount=type=cache contents too, compression=gzip|zstd for them), or type=inline (the image's steps, in its config); repeatable.", valueName: "spec"))
     var cacheTo: [String] = []
 
     @Option(name: .customLong("on-error"), help: ArgumentHelp("When a RUN step fails: exit (default), or shell: a shell on a terminal in a container on the state the step ran in (its files, mounts, environment, user and directory; the command in the shell's history and in $HOIST_FAILED_COMMAND); the build fails when it exits.", valueName: "action"))

@@ -219,6 +219,98 @@ struct BuildCacheTransferTests {
         }
     }
 
+    @Test(.enabled(if: Interop.available("docker-registry") && Interop.available("skopeo")))
+    func anImagePushedWithAnInlineCacheServesAFreshStoreByTagAndByDigest() async throws {
+        let registry = try TestRegistry(in: directory.appending("registry-inline"))
+        try await registry.explainingFailures {
+            let image = "\(registry.host)/ci/inline:1"
+            let pushed = try hoist(
+                ["build", "--progress", "plain", "--push", "-t", image, "--cache-to", "type=inline", context.path], root: exporter)
+            #expect(pushed.status == 0, "\(pushed.errorText)")
+            let config = try ExternalCommand.checked(["skopeo", "inspect", "--config", "--raw", "--tls-verify=false", "docker://\(image)"]).text
+            #expect(config.contains("\"moby.buildkit.cache.v0\""), "\(config)")
+
+            // An empty store (the base image only): every step of the image hits, the image's
+            // layers come, the builder stage's (which the image only copies from) does not.
+            let fresh = try store("from-inline")
+            let rebuilt = try build(["--cache-from", "type=registry,ref=\(image)", "--cache-to", "type=inline"], in: fresh)
+            #expect(rebuilt.errorText.contains("importing cache manifest from \(image)"), "\(rebuilt.errorText)")
+            let served = steps(rebuilt)
+            #expect(served.count == 2 && served.values.allSatisfy { $0 }, "every step should be CACHED: \(rebuilt.errorText)")
+            for layer in try layers("app", in: fresh) { #expect(hasBlob(layer, in: fresh), "layer \(layer) missing") }
+            let builder = try hoist(["build", "-q", "--target", "builder", "-t", "builder", context.path], root: exporter)
+            let builderLayer = try #require(builder.status == 0 ? try layers("builder", in: exporter).last : nil)
+            #expect(!hasBlob(builderLayer, in: fresh), "the builder stage's layer was downloaded though nothing used it")
+            // Built from its inline cache with an inline cache, the image is the same, cache and
+            // all, so the build after it hits too (where BuildKit's misses: moby/buildkit#1981).
+            #expect(try imageID(in: fresh) == imageID(image, in: exporter))
+
+            let digest = try ExternalCommand.checked(
+                ["skopeo", "inspect", "--format", "{{.Digest}}", "--tls-verify=false", "docker://\(image)"]).text
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            let byDigest = "\(registry.host)/ci/inline@\(digest)"
+            let pinned = steps(try build(["--cache-from", "type=registry,ref=\(byDigest)"], in: try store("from-inline-digest")))
+            #expect(pinned.count == 2 && pinned.values.allSatisfy { $0 }, "\(pinned)")
+        }
+    }
+
+    /// A toy compiler cache: the step prints what the cache mount holds when it starts (each
+    /// file's checksum), then "compiles" only what is missing.
+    static let compilerDockerfile = """
+        FROM busybox
+        ARG REVISION
+        RUN --mount=type=cache,id=toycc,target=/root/.cache/toycc cd /root/.cache/toycc && \\
+            echo "revision $REVISION found:" && find . -type f | sort | xargs -r sha256sum && \\
+            if [ -f obj/main.o ]; then echo reused; else mkdir -p obj/deep && \\
+            dd if=/dev/urandom of=obj/main.o bs=1024 count=48 2>/dev/null && echo "$REVISION" > obj/deep/log && echo compiled; fi
+        """
+
+    @Test(.enabled(if: Interop.available("docker-registry")))
+    func aCacheMountsFilesTravelThroughARegistryCacheByteIdentical() async throws {
+        let registry = try TestRegistry(in: directory.appending("registry-mounts"))
+        try await registry.explainingFailures {
+            let compiler = directory.appending("compiler")
+            try FileManager.default.createDirectory(at: compiler, withIntermediateDirectories: true)
+            try Data(Self.compilerDockerfile.utf8).write(to: compiler.appendingPathComponent("Dockerfile"))
+            let cache = "\(registry.host)/ci/compiler:buildcache"
+            let first = try hoist(
+                ["build", "--progress", "plain", "-t", "compiler", "--build-arg", "REVISION=1",
+                 "--cache-to", "type=registry,ref=\(cache),mode=max,mounts=true,compression=zstd", compiler.path], root: exporter)
+            #expect(first.status == 0 && first.errorText.contains("compiled"), "\(first.errorText)")
+            #expect(first.errorText.contains("exporting cache mount toycc"), "\(first.errorText)")
+            // The import and export steps say what they moved, in bytes.
+            #expect(first.errorText.contains(", cache mounts: 1"), "\(first.errorText)")
+            // The mount's layer is compressed as asked; the image's layers stay the image's blobs.
+            if Interop.available("skopeo") {
+                let manifest = try ExternalCommand.checked(["skopeo", "inspect", "--raw", "--tls-verify=false", "docker://\(cache)"]).text
+                #expect(manifest.contains("application/vnd.oci.image.layer.v1.tar+zstd"), "\(manifest)")
+            }
+            // What the exporter's mount holds, checksummed as the step does.
+            let mount = exporter.appendingPathComponent("cache-mounts/\(Digest(of: Data("toycc".utf8)).encoded)")
+            let expected = try ExternalCommand.checked(["sh", "-c", "cd \"$0\" && find . -type f | sort | xargs -r sha256sum", mount.path]).text
+            #expect(expected.contains("./obj/main.o") && expected.contains("./obj/deep/log"), "\(expected)")
+
+            // A fresh store, a new revision (the step's key changes, so it runs): the mount is
+            // there before it, file for file, and nothing is compiled again.
+            let fresh = try store("mounts-fresh")
+            let second = try hoist(
+                ["build", "--progress", "plain", "-t", "compiler", "--build-arg", "REVISION=2",
+                 "--cache-from", "type=registry,ref=\(cache)", compiler.path], root: fresh)
+            #expect(second.status == 0, "\(second.errorText)")
+            #expect(second.errorText.contains("importing cache mount toycc from \(cache)"), "\(second.errorText)")
+            #expect(second.errorText.contains("records: 1 ("), "\(second.errorText)")
+            #expect(second.errorText.contains("revision 2 found:") && second.errorText.contains("reused"), "\(second.errorText)")
+            for line in expected.split(separator: "\n") {
+                #expect(second.errorText.contains(line), "the step did not find \(line): \(second.errorText)")
+            }
+            // A store that has the mount already keeps its own files: nothing is restored.
+            let again = try hoist(
+                ["build", "--progress", "plain", "-t", "compiler", "--build-arg", "REVISION=3",
+                 "--cache-from", "type=registry,ref=\(cache)", compiler.path], root: fresh)
+            #expect(again.status == 0 && !again.errorText.contains("importing cache mount"), "\(again.errorText)")
+        }
+    }
+
     @Test func cacheSpecificationsAreParsedAsBuildKitWritesThem() throws {
         #expect(try CacheExport(parsing: "type=local,dest=d,mode=max") == CacheExport(location: .local(directory: "d"), mode: .max))
         #expect(try CacheExport(parsing: "type=local,dest=d").mode == .min)
@@ -229,5 +321,17 @@ struct BuildCacheTransferTests {
             #expect(throws: ClientError.self, "\(bad)") { try CacheExport(parsing: bad) }
         }
         #expect(throws: ClientError.self) { try CacheImport(parsing: "type=local,dest=d") }
+        #expect(try CacheExport(parsing: "type=inline") == CacheExport(location: .inline, mode: .min))
+        #expect(throws: ClientError.self) { try CacheExport(parsing: "type=inline,mode=max") }
+        #expect(throws: ClientError.self) { try CacheImport(parsing: "type=inline") }
+        #expect(try CacheExport(parsing: "type=local,dest=d,mode=max,mounts=true").includesMounts)
+        #expect(try !CacheExport(parsing: "type=local,dest=d").includesMounts)
+        #expect(try CacheExport(parsing: "type=local,dest=d,mounts=true,compression=zstd").compression == .zstd)
+        #expect(try CacheExport(parsing: "type=local,dest=d,compression=gzip,compression-level=9").compression == .gzip(level: 9))
+        #expect(try CacheExport(parsing: "type=local,dest=d").compression == .none)
+        for bad in ["type=local,dest=d,mounts=yes", "type=inline,mounts=true", "type=local,dest=d,compression=lz4",
+                    "type=local,dest=d,compression=gzip,compression-level=12", "type=local,dest=d,compression-level=3"] {
+            #expect(throws: ClientError.self, "\(bad)") { try CacheExport(parsing: bad) }
+        }
     }
 }

@@ -22,7 +22,8 @@ ENDED = re.compile(r"Test (.+?) (?:passed|failed) after|Test (.+?) skipped")
 
 
 def process_tree(root):
-    """The processes under `root`, as `ps` shows them, with their age in seconds."""
+    """The processes under `root` (with `root`): lines as `ps` shows them, with their age in
+    seconds, and their IDs."""
     listing = subprocess.run(["ps", "-eo", "pid=,ppid=,etimes=,args="], capture_output=True, text=True).stdout
     rows = {}
     children = {}
@@ -34,16 +35,18 @@ def process_tree(root):
         rows[pid] = (parts[2], parts[3])
         children.setdefault(ppid, []).append(pid)
     lines = []
+    pids = []
 
     def walk(pid, depth):
         if pid in rows:
             age, args = rows[pid]
             lines.append(f"{'  ' * depth}{pid} {age}s {args[:200]}")
+            pids.append(pid)
         for child in children.get(pid, []):
             walk(child, depth + 1)
 
     walk(root, 0)
-    return lines
+    return lines, pids
 
 
 def main():
@@ -70,7 +73,8 @@ def main():
                 if (match := STARTED.search(line)) and "Test case passing" not in line:
                     running[match.group(1)] = time.monotonic()
                 elif match := ENDED.search(line):
-                    running.pop(match.group(1) or match.group(2), None)
+                    name = re.sub(r" with \d+ test cases?$", "", match.group(1) or match.group(2))
+                    running.pop(name, None)
                 # Any line is progress: parameterised tests print only their cases' starts
                 # until the whole test ends, and the corpus suites print their own lines.
                 last_output[0] = time.monotonic()
@@ -96,7 +100,8 @@ def main():
     out = sys.stdout
     out.write(f"\n=== test-watchdog: {reason}; stopping the run ===\n")
     out.write("process tree under the run (pid, age, command):\n")
-    for line in process_tree(child.pid):
+    lines, pids = process_tree(child.pid)
+    for line in lines:
         out.write("  " + line + "\n")
     if os.path.exists(options.daemon_log):
         with open(options.daemon_log, errors="replace") as log:
@@ -107,7 +112,12 @@ def main():
         for name, since in sorted(running.items(), key=lambda item: item[1]):
             out.write(f"  {name}  running {int(time.monotonic() - since)} s\n")
     out.flush()
-    os.killpg(child.pid, signal.SIGKILL)
+    # Every process under the run: `swift test` starts the test binary in a group of its own.
+    for pid in [child.pid] + pids:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
     child.wait()
     return 124
 

@@ -51,9 +51,19 @@ struct DockerWorker: Worker {
         try op.writeArchive(
             to: archive.path, base: base, store: local.store, inputs: inputs, fetched: fetched, pathFilter: local.pathFilter)
         let image = try await daemonImages.image(for: base)
-        let committed = try await withContainer(of: image) { id in
-            try await engine.extract(archiveAt: archive, into: "/", container: id)
-            return try await engine.commit(id)
+        let upload = { [self] in
+            try await withContainer(of: image) { id in
+                try await engine.extract(archiveAt: archive, into: "/", container: id)
+                return try await engine.commit(id)
+            }
+        }
+        let committed: String
+        do {
+            committed = try await upload()
+        } catch let error as EngineError where error.isTransient {
+            // Once more, in a new container: an upload the daemon stalled on (see `extract`).
+            context.log("the daemon did not take the files (\(error.message)); trying again")
+            committed = try await upload()
         }
         return try await layers(base, committed: committed)
     }

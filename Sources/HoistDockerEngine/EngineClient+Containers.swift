@@ -150,10 +150,23 @@ extension EngineClient {
     /// Extracts the tar in the file `archive` into directory `path` of container `id`, streamed
     /// (`PUT /containers/{id}/archive`): entries keep the owners, modes and times of their
     /// headers, replace what is there unless both are directories, and `..` leads nowhere out.
+    ///
+    /// The upload has a deadline (two minutes, and a second for each 4 MiB): under load a
+    /// daemon was seen waiting for an upload's first bytes that never came while it held the
+    /// container's lock, so that its other requests for it waited too. Past the deadline the
+    /// connection is closed, which frees the daemon's side, and the error is transient
+    /// (``EngineError/isTransient``): the caller may make a new container and try again.
     public func extract(archiveAt archive: URL, into path: String, container id: String) async throws {
-        let (body, _) = try Self.fileBody(archive)
-        let response = try await send(.PUT, "/containers/\(id)/archive", query: [("path", path)], body: body, contentType: "application/x-tar")
-        _ = try await Self.collect(response, limit: 1 << 20)
+        let (body, size) = try Self.fileBody(archive)
+        let seconds = 120 + size / (4 << 20)
+        do {
+            let response = try await send(
+                .PUT, "/containers/\(id)/archive", query: [("path", path)], body: body, contentType: "application/x-tar",
+                timeout: .seconds(seconds))
+            _ = try await Self.collect(response, limit: 1 << 20)
+        } catch let error as EngineError where (error.underlying as? HTTPClientError) == .deadlineExceeded {
+            throw EngineError(.unavailable, "the daemon did not take the archive for container \(id) within \(seconds) s", underlying: error)
+        }
     }
 
     /// Makes an image of container `id` (named `repository:tag` when given) and returns its ID.

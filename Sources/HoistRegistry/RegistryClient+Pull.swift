@@ -43,7 +43,7 @@ extension RegistryClient {
             let parsed = try decode(ImageIndex.self, top.data, what: "index \(reference)")
             let preferred = parsed.manifest(for: platform)
             let entries = allPlatforms ? parsed.manifests.filter(\.mediaType.isManifest) : preferred.map { [$0] } ?? []
-            // With every platform, one for another platform than this host's still describes the pull.
+            // With every platform, an index without this host's is still pulled; its first image describes the pull.
             guard let position = preferred.flatMap({ entries.firstIndex(of: $0) }) ?? (allPlatforms && !entries.isEmpty ? 0 : nil) else {
                 let offered = parsed.manifests.compactMap(\.platform).map(\.description).joined(separator: ", ")
                 throw RegistryError(

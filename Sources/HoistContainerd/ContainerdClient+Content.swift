@@ -95,8 +95,13 @@ extension ContainerdClient {
         read: @escaping @Sendable (_ offset: Int64, _ count: Int) throws -> Data
     ) async throws {
         if try await contentInfo(digest) != nil {
-            try await keepExisting(digest, labels: labels, lease: lease)
-            return
+            do {
+                try await keepExisting(digest, labels: labels, lease: lease)
+                return
+            } catch let error as ContainerdError where error.code == .notFound {
+                // Collected between the look and the lease (another client removed the last
+                // image that held it): written anew, under the lease this time.
+            }
         }
         let ref = "hoist-\(digest.encoded.prefix(16))-\(UUID().uuidString)"
         do {

@@ -38,6 +38,8 @@ fi
 
 work=$(mktemp -d)
 registry_pid=""
+# shellcheck source=bench-registry-start.sh
+source scripts/bench-registry-start.sh
 registry=""
 cleanup() {
   if [[ -n $registry ]]; then
@@ -51,27 +53,7 @@ trap cleanup EXIT
 
 # A docker-registry on a free port of 127.0.0.1 (the daemon treats 127.0.0.0/8 as insecure by
 # default, so it pushes and pulls there over plain HTTP as Hoist does).
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-cat >"$work/registry.yml" <<YAML
-version: 0.1
-log:
-  level: error
-storage:
-  filesystem:
-    rootdirectory: $work/registry
-  delete:
-    enabled: true
-http:
-  addr: 127.0.0.1:$port
-  secret: bench
-YAML
-docker-registry serve "$work/registry.yml" >"$work/registry.log" 2>&1 &
-registry_pid=$!
-for _ in $(seq 1 100); do
-  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then registry=127.0.0.1:$port; break; fi
-  sleep 0.1
-done
-[[ -n $registry ]] || { echo "the registry did not start:" >&2; cat "$work/registry.log" >&2; exit 1; }
+start_registry
 prefix=$registry/bench-cache
 
 # The base image lives in the registry, as a CI runner's does: each fresh runner pulls it.

@@ -27,6 +27,8 @@ fi
 
 work=$(mktemp -d)
 registry_pid=""
+# shellcheck source=bench-registry-start.sh
+source scripts/bench-registry-start.sh
 cleanup() {
   if [[ " $BACKENDS " == *" docker "* ]]; then
     /usr/bin/docker rmi -f bench-s2i/busybox bench-s2i/builder bench-s2i/app >/dev/null 2>&1 || true
@@ -84,29 +86,6 @@ timed() {
   echo "$(now) - $start" | bc -l
 }
 
-# A docker-registry on a free port of 127.0.0.1, storing in $work/registry; sets $registry.
-start_registry() {
-  local port
-  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-  cat >"$work/registry.yml" <<YAML
-version: 0.1
-log:
-  level: error
-storage:
-  filesystem:
-    rootdirectory: $work/registry
-http:
-  addr: 127.0.0.1:$port
-  secret: bench
-YAML
-  docker-registry serve "$work/registry.yml" >"$work/registry.log" 2>&1 &
-  registry_pid=$!
-  for _ in $(seq 1 100); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then registry=127.0.0.1:$port; return; fi
-    sleep 0.1
-  done
-  echo "the registry did not start:" >&2; cat "$work/registry.log" >&2; exit 1
-}
 
 printf '%-10s %-34s %10s\n' backend "build ($DEPS_FILES MB of dependencies)" "median s"
 for backend in $BACKENDS; do
